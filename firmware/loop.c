@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The event loop. Read this file top to bottom once; it is the whole of it.
+ *
+ * File descriptors: epoll, one registration per fd, level-triggered.
+ * Timers: a list sorted by deadline (a kiosk has a handful), with one
+ * timerfd armed for the earliest. With nothing due the timerfd is disarmed,
+ * so an idle kiosk never wakes up.
+ * Signals: blocked and read from one signalfd.
+ * Clock: system or fake. A fake clock never arms the timerfd; loop_advance()
+ * walks time forward and fires what falls due on the way, in order.
+ */
+#include "loop.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOOP_MAX_EVENTS 16
+
+struct loop_source {
+	int fd;
+	loop_io_fn fn;
+	void *data;
+	struct loop_source *next;
+};
+
+struct loop_signal {
+	int signo;
+	loop_signal_fn fn;
+	void *data;
+};
+
+struct loop {
+	int epfd;
+	int timerfd;
+	int sigfd;
+	sigset_t sigmask;
+	struct loop_signal signals[8];
+	unsigned n_signals;
+
+	struct loop_source *sources;
+	struct loop_timer *timers; /* sorted by deadline, earliest first */
+	uint64_t timerfd_deadline; /* what the timerfd is armed for; 0 = disarmed */
+
+	bool fake;
+	uint64_t fake_mono_ms;
+	int64_t fake_wall_ms;
+
+	bool quit;
+	uint64_t wakeups;
+};
+
+static uint64_t clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t loop_mono_ms(const struct loop *loop)
+{
+	return loop->fake ? loop->fake_mono_ms : clock_ms(CLOCK_MONOTONIC);
+}
+
+int64_t loop_wall_ms(const struct loop *loop)
+{
+	return loop->fake ? loop->fake_wall_ms : (int64_t)clock_ms(CLOCK_REALTIME);
+}
+
+bool loop_clock_is_fake(const struct loop *loop)
+{
+	return loop->fake;
+}
+
+uint64_t loop_wakeups(const struct loop *loop)
+{
+	return loop->wakeups;
+}
+
+static struct loop_source *find_source(struct loop *loop, int fd, struct loop_source ***link)
+{
+	struct loop_source **p;
+
+	for (p = &loop->sources; *p; p = &(*p)->next) {
+		if ((*p)->fd == fd) {
+			if (link)
+				*link = p;
+			return *p;
+		}
+	}
+	return NULL;
+}
+
+int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_io_fn fn, void *data)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+	struct loop_source *src;
+
+	if (find_source(loop, fd, NULL))
+		return -EEXIST;
+	src = calloc(1, sizeof(*src));
+	if (!src)
+		return -ENOMEM;
+	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int err = -errno;
+
+		free(src);
+		return err;
+	}
+	src->fd = fd;
+	src->fn = fn;
+	src->data = data;
+	src->next = loop->sources;
+	loop->sources = src;
+	return 0;
+}
+
+int loop_mod_fd(struct loop *loop, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	if (!find_source(loop, fd, NULL))
+		return -ENOENT;
+	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
+}
+
+void loop_del_fd(struct loop *loop, int fd)
+{
+	struct loop_source **link, *src = find_source(loop, fd, &link);
+
+	if (!src)
+		return;
+	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+	*link = src->next;
+	free(src);
+}
+
+/* Keeps the timerfd armed for the earliest timer, or disarmed when none. */
+static void rearm_timerfd(struct loop *loop)
+{
+	struct itimerspec its = { 0 };
+	uint64_t deadline;
+
+	if (loop->fake)
+		return;
+	deadline = loop->timers ? loop->timers->deadline_ms : 0;
+	if (deadline == loop->timerfd_deadline)
+		return;
+	if (deadline) {
+		its.it_value.tv_sec = (time_t)(deadline / 1000u);
+		its.it_value.tv_nsec = (long)(deadline % 1000u) * 1000000L;
+	}
+	/* With TFD_TIMER_ABSTIME a deadline already past fires at once. */
+	timerfd_settime(loop->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+	loop->timerfd_deadline = deadline;
+}
+
+void loop_timer_init(struct loop_timer *timer, loop_timer_fn fn, void *data)
+{
+	memset(timer, 0, sizeof(*timer));
+	timer->fn = fn;
+	timer->data = data;
+}
+
+static void unlink_timer(struct loop *loop, struct loop_timer *timer)
+{
+	struct loop_timer **p;
+
+	for (p = &loop->timers; *p; p = &(*p)->next) {
+		if (*p == timer) {
+			*p = timer->next;
+			break;
+		}
+	}
+	timer->next = NULL;
+	timer->armed = false;
+}
+
+void loop_timer_arm(struct loop *loop, struct loop_timer *timer, uint64_t delay_ms)
+{
+	struct loop_timer **p;
+
+	if (timer->armed)
+		unlink_timer(loop, timer);
+	timer->deadline_ms = loop_mono_ms(loop) + delay_ms;
+	/* 0 means "disarmed" to rearm_timerfd(). */
+	if (timer->deadline_ms == 0)
+		timer->deadline_ms = 1;
+	/* Equal deadlines fire in arming order. */
+	for (p = &loop->timers; *p && (*p)->deadline_ms <= timer->deadline_ms; p = &(*p)->next)
+		;
+	timer->next = *p;
+	*p = timer;
+	timer->armed = true;
+	rearm_timerfd(loop);
+}
+
+void loop_timer_disarm(struct loop *loop, struct loop_timer *timer)
+{
+	if (!timer->armed)
+		return;
+	unlink_timer(loop, timer);
+	rearm_timerfd(loop);
+}
+
+/* Fires every timer due at now. A callback may arm or disarm any timer. */
+static void run_due_timers(struct loop *loop, uint64_t now)
+{
+	struct loop_timer *t;
+
+	while ((t = loop->timers) && t->deadline_ms <= now) {
+		loop->timers = t->next;
+		t->next = NULL;
+		t->armed = false;
+		t->fn(loop, t->data);
+	}
+	rearm_timerfd(loop);
+}
+
+int loop_advance(struct loop *loop, uint64_t ms)
+{
+	uint64_t target;
+
+	if (!loop->fake)
+		return -EINVAL;
+	target = loop->fake_mono_ms + ms;
+	/* Step through each deadline so callbacks see the time they were due at. */
+	while (loop->timers && loop->timers->deadline_ms <= target) {
+		uint64_t due = loop->timers->deadline_ms;
+
+		if (due > loop->fake_mono_ms) {
+			loop->fake_wall_ms += (int64_t)(due - loop->fake_mono_ms);
+			loop->fake_mono_ms = due;
+		}
+		run_due_timers(loop, loop->fake_mono_ms);
+	}
+	loop->fake_wall_ms += (int64_t)(target - loop->fake_mono_ms);
+	loop->fake_mono_ms = target;
+	return 0;
+}
+
+int loop_set_wall(struct loop *loop, int64_t wall_ms)
+{
+	if (!loop->fake)
+		return -EINVAL;
+	loop->fake_wall_ms = wall_ms;
+	return 0;
+}
+
+static void on_timerfd(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	uint64_t expirations;
+
+	(void)events;
+	(void)data;
+	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return;
+	loop->timerfd_deadline = 0; /* a fired absolute timer is disarmed */
+	run_due_timers(loop, loop_mono_ms(loop));
+}
+
+static void on_signalfd(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	struct signalfd_siginfo si;
+	unsigned i;
+
+	(void)events;
+	(void)data;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		for (i = 0; i < loop->n_signals; i++)
+			if (loop->signals[i].signo == (int)si.ssi_signo)
+				loop->signals[i].fn(loop, (int)si.ssi_signo, loop->signals[i].data);
+	}
+}
+
+int loop_add_signal(struct loop *loop, int signo, loop_signal_fn fn, void *data)
+{
+	int r;
+
+	if (loop->n_signals == sizeof(loop->signals) / sizeof(loop->signals[0]))
+		return -ENOSPC;
+	sigaddset(&loop->sigmask, signo);
+	r = sigprocmask(SIG_BLOCK, &loop->sigmask, NULL);
+	if (r < 0)
+		return -errno;
+	if (signalfd(loop->sigfd, &loop->sigmask, SFD_NONBLOCK | SFD_CLOEXEC) < 0)
+		return -errno;
+	loop->signals[loop->n_signals++] = (struct loop_signal){ signo, fn, data };
+	return 0;
+}
+
+int loop_new(enum loop_clock clock, struct loop **ret)
+{
+	struct loop *loop;
+	int r;
+
+	loop = calloc(1, sizeof(*loop));
+	if (!loop)
+		return -ENOMEM;
+	loop->timerfd = loop->sigfd = -1;
+	loop->fake = clock == LOOP_CLOCK_FAKE;
+	/* A fake clock starts at a fixed, recognisable instant: 2026-01-01. */
+	loop->fake_mono_ms = 1000;
+	loop->fake_wall_ms = 1767225600000LL;
+	sigemptyset(&loop->sigmask);
+
+	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (loop->epfd < 0) {
+		r = -errno;
+		goto err_free;
+	}
+	loop->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (loop->timerfd < 0) {
+		r = -errno;
+		goto err_epoll;
+	}
+	r = loop_add_fd(loop, loop->timerfd, EPOLLIN, on_timerfd, NULL);
+	if (r < 0)
+		goto err_timerfd;
+	loop->sigfd = signalfd(-1, &loop->sigmask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (loop->sigfd < 0) {
+		r = -errno;
+		goto err_timerfd;
+	}
+	r = loop_add_fd(loop, loop->sigfd, EPOLLIN, on_signalfd, NULL);
+	if (r < 0)
+		goto err_sigfd;
+	*ret = loop;
+	return 0;
+
+err_sigfd:
+	close(loop->sigfd);
+err_timerfd:
+	loop_del_fd(loop, loop->timerfd);
+	close(loop->timerfd);
+err_epoll:
+	close(loop->epfd);
+err_free:
+	free(loop);
+	return r;
+}
+
+void loop_free(struct loop *loop)
+{
+	struct loop_source *src, *next;
+
+	if (!loop)
+		return;
+	for (src = loop->sources; src; src = next) {
+		next = src->next;
+		free(src);
+	}
+	close(loop->sigfd);
+	close(loop->timerfd);
+	close(loop->epfd);
+	if (loop->n_signals)
+		sigprocmask(SIG_UNBLOCK, &loop->sigmask, NULL);
+	free(loop);
+}
+
+int loop_run_once(struct loop *loop, int timeout_ms)
+{
+	struct epoll_event events[LOOP_MAX_EVENTS];
+	int i, n;
+
+	n = epoll_wait(loop->epfd, events, LOOP_MAX_EVENTS, timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	loop->wakeups++;
+	for (i = 0; i < n; i++) {
+		/*
+		 * Look the fd up again: an earlier callback in this batch may
+		 * have removed it (a client that hung up, a device unplugged).
+		 * If the fd number was reused meanwhile, the new owner sees a
+		 * spurious wakeup; every fd here is non-blocking, so it just
+		 * reads EAGAIN.
+		 */
+		struct loop_source *src = find_source(loop, events[i].data.fd, NULL);
+
+		if (src)
+			src->fn(loop, src->fd, events[i].events, src->data);
+	}
+	return n;
+}
+
+int loop_run(struct loop *loop)
+{
+	int r;
+
+	loop->quit = false;
+	while (!loop->quit) {
+		r = loop_run_once(loop, -1);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void loop_quit(struct loop *loop)
+{
+	loop->quit = true;
+}

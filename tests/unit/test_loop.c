@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "../../firmware/loop.h"
+#include "testlib.h"
+
+struct fired {
+	struct loop *loop;
+	int count;
+	uint64_t at[8];
+	int order[8];
+	int id;
+	struct loop_timer *rearm_other;
+};
+
+static int fire_order;
+
+static void on_timer(struct loop *loop, void *data)
+{
+	struct fired *f = data;
+
+	if (f->count < 8) {
+		f->at[f->count] = loop_mono_ms(loop);
+		f->order[f->count] = fire_order++;
+	}
+	f->count++;
+}
+
+static void test_fake_clock_fires_in_deadline_order(void)
+{
+	struct loop *loop;
+	struct loop_timer a, b, c;
+	struct fired fa = { 0 }, fb = { 0 }, fc = { 0 };
+	uint64_t t0;
+
+	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &loop), 0);
+	t0 = loop_mono_ms(loop);
+	loop_timer_init(&a, on_timer, &fa);
+	loop_timer_init(&b, on_timer, &fb);
+	loop_timer_init(&c, on_timer, &fc);
+	loop_timer_arm(loop, &a, 60000);
+	loop_timer_arm(loop, &b, 1500);
+	loop_timer_arm(loop, &c, 1500);
+	fire_order = 0;
+	CHECK_INT(loop_advance(loop, 1499), 0);
+	CHECK_INT(fb.count, 0);
+	CHECK_INT(loop_advance(loop, 1), 0);
+	CHECK_INT(fb.count, 1);
+	CHECK_INT(fc.count, 1);
+	CHECK(fb.order[0] < fc.order[0]); /* equal deadlines: arming order */
+	CHECK_INT(fb.at[0], t0 + 1500);
+	CHECK_INT(fa.count, 0);
+	/* One big jump fires the 60 s timer at its own deadline, not at the end. */
+	CHECK_INT(loop_advance(loop, 3600000), 0);
+	CHECK_INT(fa.count, 1);
+	CHECK_INT(fa.at[0], t0 + 60000);
+	CHECK_INT(loop_mono_ms(loop), t0 + 1500 + 3600000);
+	loop_free(loop);
+}
+
+static void test_rearm_moves_and_disarm_cancels(void)
+{
+	struct loop *loop;
+	struct loop_timer a;
+	struct fired fa = { 0 };
+
+	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &loop), 0);
+	loop_timer_init(&a, on_timer, &fa);
+	loop_timer_arm(loop, &a, 100);
+	loop_advance(loop, 50);
+	loop_timer_arm(loop, &a, 100); /* an inactivity timer being reset */
+	loop_advance(loop, 99);
+	CHECK_INT(fa.count, 0);
+	loop_advance(loop, 1);
+	CHECK_INT(fa.count, 1);
+	loop_timer_arm(loop, &a, 10);
+	loop_timer_disarm(loop, &a);
+	loop_timer_disarm(loop, &a); /* twice is harmless */
+	loop_advance(loop, 1000);
+	CHECK_INT(fa.count, 1);
+	loop_free(loop);
+}
+
+static void rearm_self(struct loop *loop, void *data)
+{
+	struct fired *f = data;
+
+	f->count++;
+	if (f->count < 5)
+		loop_timer_arm(loop, f->rearm_other, 10);
+}
+
+static void test_callback_may_rearm_itself(void)
+{
+	struct loop *loop;
+	struct loop_timer a;
+	struct fired fa = { 0 };
+
+	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &loop), 0);
+	fa.rearm_other = &a;
+	loop_timer_init(&a, rearm_self, &fa);
+	loop_timer_arm(loop, &a, 10);
+	loop_advance(loop, 1000);
+	CHECK_INT(fa.count, 5); /* a pulse pattern of five steps */
+	loop_free(loop);
+}
+
+static void test_wall_clock_follows_fake_time(void)
+{
+	struct loop *loop;
+	int64_t w;
+
+	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &loop), 0);
+	w = loop_wall_ms(loop);
+	loop_advance(loop, 86400000);
+	CHECK_INT(loop_wall_ms(loop), w + 86400000);
+	CHECK_INT(loop_set_wall(loop, 42), 0);
+	CHECK_INT(loop_wall_ms(loop), 42);
+	loop_free(loop);
+	CHECK_INT(loop_new(LOOP_CLOCK_SYSTEM, &loop), 0);
+	CHECK_INT(loop_advance(loop, 1), -EINVAL);
+	loop_free(loop);
+}
+
+struct io_seen {
+	int count;
+	char buf[16];
+};
+
+static void on_readable(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	struct io_seen *s = data;
+	ssize_t n = read(fd, s->buf, sizeof(s->buf) - 1);
+
+	(void)loop;
+	(void)events;
+	if (n > 0)
+		s->buf[n] = 0;
+	s->count++;
+}
+
+static void test_fd_dispatch_and_removal(void)
+{
+	struct loop *loop;
+	struct io_seen seen = { 0 };
+	int p[2];
+
+	CHECK_INT(loop_new(LOOP_CLOCK_SYSTEM, &loop), 0);
+	CHECK_INT(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+	CHECK_INT(loop_add_fd(loop, p[0], EPOLLIN, on_readable, &seen), 0);
+	CHECK_INT(loop_add_fd(loop, p[0], EPOLLIN, on_readable, &seen), -EEXIST);
+	CHECK_INT(loop_run_once(loop, 0), 0);
+	CHECK_INT(write(p[1], "scan", 4), 4);
+	CHECK_INT(loop_run_once(loop, 1000), 1);
+	CHECK_INT(seen.count, 1);
+	CHECK_STR(seen.buf, "scan");
+	loop_del_fd(loop, p[0]);
+	CHECK_INT(write(p[1], "x", 1), 1);
+	CHECK_INT(loop_run_once(loop, 0), 0);
+	CHECK_INT(seen.count, 1);
+	close(p[0]);
+	close(p[1]);
+	loop_free(loop);
+}
+
+static void on_real_timer(struct loop *loop, void *data)
+{
+	(*(int *)data)++;
+	loop_quit(loop);
+}
+
+static void test_system_clock_timer_and_idle_wakeups(void)
+{
+	struct loop *loop;
+	struct loop_timer t;
+	int fired = 0;
+	uint64_t w0;
+
+	CHECK_INT(loop_new(LOOP_CLOCK_SYSTEM, &loop), 0);
+	loop_timer_init(&t, on_real_timer, &fired);
+	loop_timer_arm(loop, &t, 5);
+	w0 = loop_wakeups(loop);
+	CHECK_INT(loop_run(loop), 0);
+	CHECK_INT(fired, 1);
+	CHECK(loop_wakeups(loop) > w0);
+	/* Nothing armed: waiting wakes nobody. */
+	w0 = loop_wakeups(loop);
+	CHECK_INT(loop_run_once(loop, 50), 0);
+	CHECK_INT(loop_wakeups(loop), w0 + 1); /* the epoll timeout itself, no event */
+	loop_free(loop);
+}
+
+static void on_signal(struct loop *loop, int signo, void *data)
+{
+	*(int *)data = signo;
+	loop_quit(loop);
+}
+
+static void test_signal_through_the_loop(void)
+{
+	struct loop *loop;
+	int got = 0;
+
+	CHECK_INT(loop_new(LOOP_CLOCK_SYSTEM, &loop), 0);
+	CHECK_INT(loop_add_signal(loop, SIGUSR1, on_signal, &got), 0);
+	raise(SIGUSR1);
+	CHECK_INT(loop_run(loop), 0);
+	CHECK_INT(got, SIGUSR1);
+	loop_free(loop);
+}
+
+int main(void)
+{
+	RUN(test_fake_clock_fires_in_deadline_order);
+	RUN(test_rearm_moves_and_disarm_cancels);
+	RUN(test_callback_may_rearm_itself);
+	RUN(test_wall_clock_follows_fake_time);
+	RUN(test_fd_dispatch_and_removal);
+	RUN(test_system_clock_timer_and_idle_wakeups);
+	RUN(test_signal_through_the_loop);
+	return testlib_finish();
+}
