@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * circd.conf, INI via libinih. Every key is documented in README.md and in
+ * etc/circd.conf. An unknown section or key, or a bad value, is an error
+ * naming file:line; config_load() never logs. struct config is plain data:
+ * the caller owns it (usually on the stack or embedded), nothing to free.
+ */
+#ifndef CIRCD_CONFIG_H
+#define CIRCD_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../hal/board.h"
+#include "barcode.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/circd/circd.conf"
+
+enum kiosk_mode {
+	KIOSK_SELFCHECK,
+	KIOSK_RETURNS,
+};
+
+enum offline_policy {
+	OFFLINE_CHECKIN_ONLY,
+	OFFLINE_CHECKIN_CHECKOUT,
+};
+
+enum feedback_kind {
+	FEEDBACK_OK,     /* transaction recorded */
+	FEEDBACK_ERROR,  /* refused */
+	FEEDBACK_NOTICE, /* repeat scan, prompt */
+	FEEDBACK_ACCEPT, /* returns: release the flap */
+	FEEDBACK__COUNT,
+};
+
+#define FEEDBACK_TRACKS_MAX 4
+#define FEEDBACK_STEPS_MAX 8
+
+/*
+ * One output role's part of a pattern: durations in ms alternating on, off,
+ * on, ... starting with on. "buzzer:80,80,80" = beep, pause, beep.
+ */
+struct feedback_track {
+	enum board_role role;
+	unsigned n_steps;
+	uint32_t steps_ms[FEEDBACK_STEPS_MAX];
+};
+
+/* Written in the config as space-separated tracks: "lamp_ok:1500 buzzer:80". */
+struct feedback_pattern {
+	unsigned n_tracks;
+	struct feedback_track tracks[FEEDBACK_TRACKS_MAX];
+};
+
+enum log_level {
+	LOG_LEVEL_ERR,
+	LOG_LEVEL_WARNING,
+	LOG_LEVEL_NOTICE,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+};
+
+struct config {
+	char path[256];
+	/* [kiosk] */
+	enum kiosk_mode mode;
+	char kiosk_id[64];
+	char board[256];           /* a path, or a name looked up in the boards dir */
+	bool require_pin;
+	unsigned session_timeout_s;
+	/* [store] */
+	char store_path[256];
+	/* [control] */
+	char control_socket[256];
+	char control_group[64];    /* "" = the daemon's own group */
+	/* [sim] */
+	char sim_socket[256];
+	/* [barcode] */
+	struct barcode_rules barcodes;
+	/* [feedback] */
+	struct feedback_pattern feedback[FEEDBACK__COUNT];
+	/* [offline] */
+	enum offline_policy offline_policy;
+	unsigned offline_max_items; /* per self-check session; 0 = no limit */
+	unsigned offline_loan_days;
+	/* [log] */
+	enum log_level log_level;
+};
+
+void config_default(struct config *cfg);
+/* Parses text over the defaults; path only names the file in errors. */
+int config_parse(const char *text, const char *path, struct config *cfg, struct file_error *err);
+int config_load(const char *path, struct config *cfg, struct file_error *err);
+
+/* Pure helper, also used for tests: parses one pattern value. */
+int feedback_pattern_parse(const char *value, struct feedback_pattern *pattern, const char **why);
+
+const char *kiosk_mode_name(enum kiosk_mode mode);
+const char *offline_policy_name(enum offline_policy policy);
+const char *feedback_kind_name(enum feedback_kind kind);
+
+#endif

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Boards are data: an INI file maps the roles firmware speaks of (lamp_ok,
+ * bin_full, item_scanner ...) to backends, chips, line names, polarity and
+ * USB ids. Firmware names roles, never pins.
+ *
+ *   [board]
+ *   name = Raspberry Pi 4 self-check kiosk
+ *   gpio = gpiod            ; backend: sim | gpiod
+ *   scanner = libusb        ; backend: sim | libusb
+ *   display = sim           ; backend: sim
+ *
+ *   [output lamp_ok]
+ *   chip = gpiochip0        ; optional with the sim backend
+ *   line = GPIO17
+ *   active_low = yes
+ *
+ *   [input bin_full]
+ *   chip = gpiochip0
+ *   line = GPIO22
+ *   active_low = no
+ *   debounce_ms = 20
+ *
+ *   [scanner item_scanner]
+ *   usb = 05e0:1200         ; VID:PID, hex
+ *   protocol = wedge        ; wedge | hidpos
+ *   layout = us             ; us | de | fr (wedge only)
+ *
+ * board_load() reports the first error as file:line and a sentence in
+ * *err; it never logs. The caller owns the returned board and frees it with
+ * board_free(), which accepts NULL.
+ */
+#ifndef CIRCD_BOARD_H
+#define CIRCD_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where a configuration or board error is, for "file:line: message". */
+struct file_error {
+	char file[256];
+	int line; /* 0 when the error concerns the file as a whole */
+	char msg[256];
+};
+
+enum board_role_kind {
+	ROLE_KIND_OUTPUT,
+	ROLE_KIND_INPUT,
+	ROLE_KIND_SCANNER,
+};
+
+enum board_role {
+	/* outputs */
+	ROLE_LAMP_OK,
+	ROLE_LAMP_ERROR,
+	ROLE_LAMP_ATTENTION,
+	ROLE_BUZZER,
+	ROLE_FLAP_UNLOCK, /* asserted = returns flap released */
+	ROLE_DOOR_LOCK,   /* asserted = bin door locked */
+	/* inputs */
+	ROLE_BIN_FULL,
+	ROLE_DOOR_CLOSED,
+	ROLE_DONE_BUTTON,
+	ROLE_STAFF_BUTTON,
+	/* scanners */
+	ROLE_ITEM_SCANNER,
+	ROLE_PATRON_READER,
+	ROLE__COUNT,
+	ROLE_NONE = -1,
+};
+
+#define BOARD_NAME_MAX 64
+
+struct board_role_map {
+	bool present;
+	int src_line; /* line of its section header in the board file */
+	/* gpio roles */
+	char chip[BOARD_NAME_MAX];
+	char line[BOARD_NAME_MAX];
+	bool active_low;
+	unsigned debounce_ms;
+	/* scanner roles */
+	uint16_t usb_vid, usb_pid;
+	char protocol[16]; /* "wedge" (default) or "hidpos" */
+	char layout[16];   /* "us" (default), "de", "fr" */
+};
+
+struct board {
+	char path[256];
+	char name[128];
+	char gpio_backend[16];    /* default "sim" */
+	char scanner_backend[16]; /* default "sim" */
+	char display_backend[16]; /* default "sim" */
+	struct board_role_map roles[ROLE__COUNT];
+};
+
+/* "lamp_ok" <-> ROLE_LAMP_OK. board_role_from_name() returns ROLE_NONE if unknown. */
+const char *board_role_name(enum board_role role);
+enum board_role board_role_from_name(const char *name);
+enum board_role_kind board_role_kind(enum board_role role);
+
+/* Parses an INI text; path is only used in error messages. */
+int board_parse(const char *text, const char *path, struct board **ret, struct file_error *err);
+int board_load(const char *path, struct board **ret, struct file_error *err);
+void board_free(struct board *board);
+
+/*
+ * Checks that every role in required[] is present, reporting the first
+ * missing one against the board file (line 0). Returns 0 or -ENOENT.
+ */
+int board_require(const struct board *board, const enum board_role *required, size_t n,
+		  struct file_error *err);
+
+#endif

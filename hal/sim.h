@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The simulated board's test channel. Tests (and a person at `make run`)
+ * drive the sim backends through it and read every output event back.
+ *
+ * Transport: a unix stream socket; any number of clients. Optionally the
+ * terminal too: lines read from stdin, events printed to stdout readably.
+ *
+ * Commands, one per line (tokens separated by single spaces):
+ *   scan <role> <text>        a symbol read by scanner role (item_scanner,
+ *                             patron_reader); text runs to end of line
+ *   pin <digits>              PIN typed on the display's keypad
+ *   input <role> <0|1>        an input role goes inactive/active
+ *   advance <ms>              fake clock only: move time forward
+ *   ping                      does nothing; answers ok
+ * On the terminal a line that is none of these is "scan item_scanner <line>".
+ *
+ * Every command is answered, to its sender only and after all the events it
+ * caused, by "ok" or "error <reason>". So a client that sends a scan and reads
+ * up to "ok" has seen all of its effects.
+ *
+ * Events, broadcast to every client:
+ *   hello circd                   once, on connect
+ *   gpio <role> <0|1>             an output was set (every set, even repeats)
+ *   display <kind> <text>         kind: info ok notice error receipt;
+ *                                 newlines in text are sent as "\n"
+ *
+ * sim_channel_free() accepts NULL; it closes the socket, its clients and
+ * unlinks the socket path it created.
+ */
+#ifndef CIRCD_HAL_SIM_H
+#define CIRCD_HAL_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.h"
+#include "scanner.h"
+
+struct loop;
+struct sim_channel;
+
+enum sim_cmd {
+	SIM_CMD_SCAN,
+	SIM_CMD_PIN,
+	SIM_CMD_INPUT,
+	SIM_CMD_ADVANCE,
+	SIM_CMD_PING,
+	SIM_CMD__COUNT,
+};
+
+struct sim_command {
+	enum sim_cmd cmd;
+	enum board_role role;           /* scan, input */
+	bool active;                    /* input */
+	uint64_t ms;                    /* advance */
+	char text[SCAN_TEXT_MAX + 1];   /* scan text, pin digits */
+};
+
+/*
+ * Pure parser for one line (without its newline). terminal selects the
+ * terminal's shorthand. Returns 0, or -EINVAL with a reason in *why.
+ */
+int sim_command_parse(const char *line, size_t len, bool terminal, struct sim_command *cmd,
+		      const char **why);
+
+/* A handler returns 0 or -errno; -errno is reported to the sender as "error". */
+typedef int (*sim_cmd_fn)(void *data, const struct sim_command *cmd);
+
+/*
+ * socket_path may be NULL (no socket); terminal reads stdin and echoes events
+ * to stdout. An existing stale socket file at socket_path is replaced.
+ */
+int sim_channel_new(struct loop *loop, const char *socket_path, bool terminal,
+		    struct sim_channel **ret);
+void sim_channel_free(struct sim_channel *ch);
+
+/* One handler per command; registering again replaces it. */
+void sim_channel_on(struct sim_channel *ch, enum sim_cmd cmd, sim_cmd_fn fn, void *data);
+
+/* Broadcasts one event line (no newline in the format). */
+void sim_channel_emit(struct sim_channel *ch, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
