@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared between kiosk.c (what both flows need: sessions, recording,
+ * patron messages) and the two flows, selfcheck.c and returns.c.
+ */
+#ifndef CIRCD_KIOSK_PRIVATE_H
+#define CIRCD_KIOSK_PRIVATE_H
+
+#include "barcode.h"
+#include "kiosk.h"
+#include "loop.h"
+#include "store.h"
+
+#define PIN_MAX 16
+
+enum kiosk_state {
+	KIOSK_IDLE,
+	KIOSK_PIN,   /* self-check: card read, waiting for the PIN */
+	KIOSK_ITEMS, /* self-check: borrowing; returns: a run of returns */
+};
+
+struct session_item {
+	char item[SCAN_TEXT_MAX + 1];
+	int64_t due_ms;
+};
+
+struct kiosk {
+	struct kiosk_env env;
+	const struct config *cfg;
+	struct store *store;
+	int store_err; /* last store failure, 0 once a write succeeds again */
+	bool online;   /* no ILS link yet: always offline */
+	bool bin_full;
+	bool door_closed;
+	char last_error[192];
+	uint64_t recorded;
+
+	enum kiosk_state state;
+	char session_id[TXN_ID_LEN + 1];
+	char patron[PATRON_ID_MAX + 1];
+	char pin[PIN_MAX + 1]; /* held for the ILS only; wiped at session end */
+	struct session_item *items;
+	unsigned n_items, items_cap;
+	uint64_t last_activity_ms;
+	struct loop_timer session_timer;
+	struct loop_timer welcome_timer;
+};
+
+void kiosk_say(struct kiosk *k, enum display_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Display an error and play the error pattern: nothing was recorded. */
+void kiosk_refuse(struct kiosk *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kiosk_play(struct kiosk *k, enum feedback_kind kind);
+void kiosk_welcome(struct kiosk *k);
+void kiosk_welcome_later(struct kiosk *k);
+
+/* Starts a session (new id) for patron ("" for returns) and its timer. */
+void session_begin(struct kiosk *k, const char *patron);
+/* Forgets the session: PIN wiped, items freed, timer stopped. */
+void session_clear(struct kiosk *k);
+void session_touch(struct kiosk *k);
+bool session_has_item(const struct kiosk *k, const char *item);
+int session_add_item(struct kiosk *k, const char *item, int64_t due_ms);
+
+/*
+ * Commits one transaction durably. On failure the patron has already been
+ * told (error display and feedback) and -errno is returned.
+ */
+int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
+		 int64_t due_ms);
+/* The store answered an error: tell the patron, remember it for status. */
+void kiosk_store_failed(struct kiosk *k, int err, const char *what);
+bool kiosk_store_usable(struct kiosk *k);
+
+void format_date(int64_t wall_ms, char *buf, size_t size);
+
+void selfcheck_scan(struct kiosk *k, enum barcode_class cls, const char *symbol);
+void selfcheck_pin(struct kiosk *k, const char *pin);
+void selfcheck_end(struct kiosk *k, const char *why);
+void returns_scan(struct kiosk *k, enum barcode_class cls, const char *symbol);
+void returns_end(struct kiosk *k);
+
+#endif

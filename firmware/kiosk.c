@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What both kiosk flows share: dispatch of device events, sessions and
+ * their inactivity timer, durable recording, and patron messages.
+ */
+#include "kiosk-private.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* How long a receipt or a refusal stays up before the welcome returns. */
+#define WELCOME_DELAY_MS 15000
+
+void kiosk_say(struct kiosk *k, enum display_kind kind, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	k->env.out->display(k->env.out_data, kind, text);
+}
+
+void kiosk_play(struct kiosk *k, enum feedback_kind kind)
+{
+	k->env.out->feedback(k->env.out_data, kind);
+}
+
+void kiosk_refuse(struct kiosk *k, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	k->env.out->display(k->env.out_data, DISPLAY_ERROR, text);
+	kiosk_play(k, FEEDBACK_ERROR);
+	if (k->state == KIOSK_IDLE)
+		kiosk_welcome_later(k);
+}
+
+void kiosk_welcome(struct kiosk *k)
+{
+	loop_timer_disarm(k->env.loop, &k->welcome_timer);
+	if (!k->store) {
+		kiosk_say(k, DISPLAY_ERROR,
+			  "Out of service: this kiosk cannot record transactions right now. "
+			  "Please see staff.");
+		return;
+	}
+	if (k->cfg->mode == KIOSK_RETURNS) {
+		if (k->bin_full)
+			kiosk_say(k, DISPLAY_ERROR,
+				  "The return bin is full. Please use another return point or "
+				  "see staff.");
+		else
+			kiosk_say(k, DISPLAY_INFO,
+				  "Returns: scan each item, then put it in when the flap opens.");
+	} else {
+		kiosk_say(k, DISPLAY_INFO, "Welcome! Scan your library card to borrow items.");
+	}
+}
+
+static void on_welcome_timer(struct loop *loop, void *data)
+{
+	struct kiosk *k = data;
+
+	(void)loop;
+	if (k->state == KIOSK_IDLE)
+		kiosk_welcome(k);
+}
+
+void kiosk_welcome_later(struct kiosk *k)
+{
+	loop_timer_arm(k->env.loop, &k->welcome_timer, WELCOME_DELAY_MS);
+}
+
+void format_date(int64_t wall_ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(wall_ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d", &tm);
+}
+
+static void on_session_timeout(struct loop *loop, void *data)
+{
+	struct kiosk *k = data;
+
+	(void)loop;
+	log_info("session ended: %u s without activity", k->cfg->session_timeout_s);
+	if (k->cfg->mode == KIOSK_RETURNS)
+		returns_end(k);
+	else
+		selfcheck_end(k, "timeout");
+}
+
+void session_touch(struct kiosk *k)
+{
+	k->last_activity_ms = loop_mono_ms(k->env.loop);
+	loop_timer_arm(k->env.loop, &k->session_timer, (uint64_t)k->cfg->session_timeout_s * 1000u);
+}
+
+void session_begin(struct kiosk *k, const char *patron)
+{
+	session_clear(k);
+	if (txn_id_new(k->session_id) < 0)
+		snprintf(k->session_id, sizeof(k->session_id), "session-%llu",
+			 (unsigned long long)loop_mono_ms(k->env.loop));
+	snprintf(k->patron, sizeof(k->patron), "%s", patron);
+	loop_timer_disarm(k->env.loop, &k->welcome_timer);
+	session_touch(k);
+}
+
+void session_clear(struct kiosk *k)
+{
+	explicit_bzero(k->pin, sizeof(k->pin));
+	memset(k->patron, 0, sizeof(k->patron));
+	k->session_id[0] = 0;
+	free(k->items);
+	k->items = NULL;
+	k->n_items = k->items_cap = 0;
+	k->state = KIOSK_IDLE;
+	loop_timer_disarm(k->env.loop, &k->session_timer);
+}
+
+bool session_has_item(const struct kiosk *k, const char *item)
+{
+	unsigned i;
+
+	for (i = 0; i < k->n_items; i++)
+		if (strcmp(k->items[i].item, item) == 0)
+			return true;
+	return false;
+}
+
+int session_add_item(struct kiosk *k, const char *item, int64_t due_ms)
+{
+	if (k->n_items == k->items_cap) {
+		unsigned cap = k->items_cap ? k->items_cap * 2 : 8;
+		struct session_item *items = realloc(k->items, cap * sizeof(*items));
+
+		if (!items)
+			return -ENOMEM;
+		k->items = items;
+		k->items_cap = cap;
+	}
+	snprintf(k->items[k->n_items].item, sizeof(k->items[0].item), "%s", item);
+	k->items[k->n_items].due_ms = due_ms;
+	k->n_items++;
+	return 0;
+}
+
+bool kiosk_store_usable(struct kiosk *k)
+{
+	if (k->store)
+		return true;
+	kiosk_refuse(k, "Sorry, this kiosk cannot record transactions right now, so nothing was "
+			"recorded. Please see staff.");
+	return false;
+}
+
+void kiosk_store_failed(struct kiosk *k, int err, const char *what)
+{
+	const char *why = k->store ? store_strerror(k->store) : "";
+
+	k->store_err = err;
+	snprintf(k->last_error, sizeof(k->last_error), "store: %s: %s%s%s", what, strerror(-err),
+		 why && *why ? ": " : "", why ? why : "");
+	log_err("%s", k->last_error);
+	kiosk_refuse(k, "Sorry, this could not be recorded, so nothing was recorded. "
+			"Please see staff.");
+}
+
+int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
+		 int64_t due_ms)
+{
+	struct txn txn;
+	int r;
+
+	memset(&txn, 0, sizeof(txn));
+	r = txn_id_new(txn.id);
+	if (r < 0) {
+		kiosk_store_failed(k, r, "no transaction id");
+		return r;
+	}
+	txn.kind = kind;
+	snprintf(txn.patron, sizeof(txn.patron), "%s", patron);
+	snprintf(txn.item, sizeof(txn.item), "%s", item);
+	snprintf(txn.session_id, sizeof(txn.session_id), "%s", k->session_id);
+	txn.wall_ms = loop_wall_ms(k->env.loop);
+	txn.mono_ms = loop_mono_ms(k->env.loop);
+	snprintf(txn.boot_id, sizeof(txn.boot_id), "%s", k->env.boot_id);
+	txn.mode = k->online ? TXN_ONLINE : TXN_OFFLINE;
+	txn.state = TXN_PENDING;
+	txn.due_ms = due_ms;
+
+	r = store_record(k->store, &txn);
+	if (r < 0) {
+		kiosk_store_failed(k, r, "cannot record");
+		return r;
+	}
+	if (k->store_err) {
+		log_notice("store: recording works again");
+		k->store_err = 0;
+	}
+	k->recorded++;
+	log_info("recorded %s %s item %s patron %s (%s, seq %lld)", txn_kind_name(kind), txn.id,
+		 item, mask_patron(patron).s, txn_mode_name(txn.mode), (long long)txn.seq);
+	return 0;
+}
+
+void kiosk_scan(struct kiosk *k, const struct scan *scan)
+{
+	char symbol[SCAN_TEXT_MAX + 1];
+	enum barcode_class cls;
+
+	cls = barcode_classify(&k->cfg->barcodes, scan->text, scan->len, scan->symbology, symbol,
+			       sizeof(symbol));
+	log_debug("scan from %s: %s", board_role_name(scan->role), barcode_class_name(cls));
+	switch (cls) {
+	case BARCODE_BAD_CHECK_DIGIT:
+		if (k->state != KIOSK_IDLE)
+			session_touch(k);
+		kiosk_refuse(k, "That barcode did not read correctly. Please scan it again, or "
+				"see staff.");
+		return;
+	case BARCODE_UNKNOWN:
+		if (k->state != KIOSK_IDLE)
+			session_touch(k);
+		kiosk_refuse(k, "This barcode is not recognised. Please scan a library card or a "
+				"library item.");
+		return;
+	default:
+		break;
+	}
+	if (k->cfg->mode == KIOSK_RETURNS)
+		returns_scan(k, cls, symbol);
+	else
+		selfcheck_scan(k, cls, symbol);
+}
+
+void kiosk_pin(struct kiosk *k, const char *pin)
+{
+	if (k->cfg->mode == KIOSK_SELFCHECK && k->state == KIOSK_PIN)
+		selfcheck_pin(k, pin);
+}
+
+void kiosk_input(struct kiosk *k, enum board_role role, bool active)
+{
+	switch (role) {
+	case ROLE_BIN_FULL:
+		if (k->bin_full == active)
+			return;
+		k->bin_full = active;
+		log_notice("return bin %s", active ? "full: intake stopped" : "emptied: intake resumed");
+		if (k->cfg->mode == KIOSK_RETURNS && k->state == KIOSK_IDLE)
+			kiosk_welcome(k);
+		else if (k->cfg->mode == KIOSK_RETURNS && active)
+			kiosk_say(k, DISPLAY_ERROR, "The return bin is full. Please use another "
+						    "return point or see staff.");
+		break;
+	case ROLE_DOOR_CLOSED:
+		if (k->door_closed != active)
+			log_notice("bin door %s", active ? "closed" : "opened");
+		k->door_closed = active;
+		break;
+	case ROLE_DONE_BUTTON:
+		if (!active)
+			return;
+		if (k->cfg->mode == KIOSK_SELFCHECK && k->state != KIOSK_IDLE)
+			selfcheck_end(k, "done button");
+		else if (k->cfg->mode == KIOSK_RETURNS && k->state != KIOSK_IDLE)
+			returns_end(k);
+		break;
+	case ROLE_STAFF_BUTTON:
+		if (active)
+			log_notice("staff button pressed");
+		break;
+	default:
+		break;
+	}
+}
+
+void kiosk_set_store(struct kiosk *k, struct store *store, int err)
+{
+	k->store = store;
+	k->store_err = store ? 0 : err;
+	if (!store)
+		snprintf(k->last_error, sizeof(k->last_error), "store: cannot open: %s",
+			 strerror(-err));
+	if (k->state == KIOSK_IDLE)
+		kiosk_welcome(k);
+}
+
+void kiosk_reload(struct kiosk *k, const struct config *cfg)
+{
+	k->cfg = cfg;
+	if (k->state != KIOSK_IDLE)
+		session_touch(k);
+}
+
+int kiosk_new(const struct kiosk_env *env, struct kiosk **ret)
+{
+	struct kiosk *k;
+
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->env = *env;
+	k->cfg = env->cfg;
+	k->store = env->store;
+	k->door_closed = true;
+	loop_timer_init(&k->session_timer, on_session_timeout, k);
+	loop_timer_init(&k->welcome_timer, on_welcome_timer, k);
+	kiosk_welcome(k);
+	*ret = k;
+	return 0;
+}
+
+void kiosk_free(struct kiosk *k)
+{
+	if (!k)
+		return;
+	session_clear(k);
+	loop_timer_disarm(k->env.loop, &k->welcome_timer);
+	free(k);
+}
+
+void kiosk_get_status(const struct kiosk *k, struct kiosk_status *st)
+{
+	static const char *const state_names[] = {
+		[KIOSK_IDLE] = "idle", [KIOSK_PIN] = "pin", [KIOSK_ITEMS] = "items"
+	};
+
+	memset(st, 0, sizeof(*st));
+	st->mode = k->cfg->mode;
+	st->online = k->online;
+	st->store_ok = k->store && !k->store_err;
+	st->bin_full = k->bin_full;
+	st->door_closed = k->door_closed;
+	snprintf(st->last_error, sizeof(st->last_error), "%s", k->last_error);
+	st->recorded = k->recorded;
+	st->in_session = k->state != KIOSK_IDLE;
+	st->session_state = k->cfg->mode == KIOSK_RETURNS && k->state == KIOSK_ITEMS ?
+				    "returns" : state_names[k->state];
+	st->patron = mask_patron(k->patron);
+	st->session_items = k->n_items;
+	st->session_idle_ms = st->in_session ? loop_mono_ms(k->env.loop) - k->last_activity_ms : 0;
+}

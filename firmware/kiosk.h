@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kiosk state machines: self-checkout sessions and the returns bin.
+ *
+ * The kiosk consumes events (scans, a PIN, input edges, its own timers) and
+ * answers through struct kiosk_output (display text, feedback patterns).
+ * Every transaction is committed durably to the store BEFORE the patron is
+ * told OK; if the store refuses, the patron is told so and nothing is
+ * acknowledged.
+ *
+ * Ownership: the caller owns the loop, the store and the config, which must
+ * outlive the kiosk (kiosk_set_store()/kiosk_reload() swap them).
+ * kiosk_free() accepts NULL.
+ */
+#ifndef CIRCD_KIOSK_H
+#define CIRCD_KIOSK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../hal/display.h"
+#include "../hal/scanner.h"
+#include "config.h"
+#include "log.h"
+
+struct kiosk;
+struct loop;
+struct store;
+
+struct kiosk_output {
+	void (*display)(void *data, enum display_kind kind, const char *text);
+	void (*feedback)(void *data, enum feedback_kind kind);
+};
+
+struct kiosk_env {
+	struct loop *loop;
+	const struct config *cfg;
+	struct store *store; /* NULL while the store cannot be opened */
+	const char *boot_id;
+	const struct kiosk_output *out;
+	void *out_data;
+};
+
+int kiosk_new(const struct kiosk_env *env, struct kiosk **ret);
+void kiosk_free(struct kiosk *kiosk);
+
+void kiosk_scan(struct kiosk *kiosk, const struct scan *scan);
+void kiosk_pin(struct kiosk *kiosk, const char *pin);
+void kiosk_input(struct kiosk *kiosk, enum board_role role, bool active);
+
+/* store may be NULL, with err (-errno) saying why: the kiosk refuses scans. */
+void kiosk_set_store(struct kiosk *kiosk, struct store *store, int err);
+/* Applies a reloaded config; the mode cannot change without a restart. */
+void kiosk_reload(struct kiosk *kiosk, const struct config *cfg);
+
+struct kiosk_status {
+	enum kiosk_mode mode;
+	bool online;
+	bool store_ok;
+	bool bin_full;
+	bool door_closed;
+	char last_error[192]; /* "" if none since start */
+	uint64_t recorded;    /* transactions recorded since start */
+	/* the current session, if any */
+	bool in_session;
+	const char *session_state; /* "pin", "items", "returns" */
+	struct masked_id patron;
+	unsigned session_items;
+	uint64_t session_idle_ms;
+};
+
+void kiosk_get_status(const struct kiosk *kiosk, struct kiosk_status *status);
+
+#endif
