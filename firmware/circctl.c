@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * circctl: staff's window into a running circd, over its control socket.
+ *   circctl [-s SOCKET] [--json] status|outbox|sessions
+ * Exit status: 0 ok, 1 circd answered with an error or is not running,
+ * 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define DEFAULT_SOCKET "/run/circd/control.sock"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: circctl [-s SOCKET] [--json] COMMAND\n"
+		     "commands:\n"
+		     "  status     mode, online/offline, outbox depth, last error, uptime\n"
+		     "  outbox     transactions waiting to be forwarded, oldest first\n"
+		     "  sessions   the session in progress, if any\n"
+		     "options:\n"
+		     "  -s, --socket PATH  circd's control socket (default " DEFAULT_SOCKET ")\n"
+		     "  -j, --json         machine-readable output\n");
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const char *path = DEFAULT_SOCKET, *command = NULL;
+	char request[128], buf[4096];
+	bool json = false, first_line = true, failed = false;
+	int opt, fd, i;
+	ssize_t n;
+
+	while ((opt = getopt_long(argc, argv, "s:jh", options, NULL)) != -1) {
+		switch (opt) {
+		case 's': path = optarg; break;
+		case 'j': json = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "json") == 0)
+			json = true;
+		else if (!command)
+			command = argv[i];
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!command || strlen(command) > 32 || strlen(path) >= sizeof(addr.sun_path)) {
+		usage(stderr);
+		return 2;
+	}
+	memcpy(addr.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		fprintf(stderr, "circctl: cannot reach circd at %s: %s (is it running?)\n", path,
+			strerror(errno));
+		return 1;
+	}
+	snprintf(request, sizeof(request), "%s%s\n", command, json ? " json" : "");
+	if (write_all(fd, request, strlen(request)) < 0) {
+		fprintf(stderr, "circctl: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	/* The first line is "ok" or "error <message>"; the body follows. */
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+		size_t len = (size_t)n;
+
+		if (first_line) {
+			char *nl = memchr(buf, '\n', len);
+
+			if (!nl || (size_t)(nl - buf) + 1 > len) {
+				fprintf(stderr, "circctl: malformed reply\n");
+				return 1;
+			}
+			if (strncmp(buf, "ok", 2) != 0) {
+				failed = true;
+				fprintf(stderr, "circctl: %.*s\n",
+					(int)(nl - buf) - (strncmp(buf, "error ", 6) ? 0 : 6),
+					buf + (strncmp(buf, "error ", 6) ? 0 : 6));
+			}
+			first_line = false;
+			len -= (size_t)(nl + 1 - buf);
+			p = nl + 1;
+		}
+		if (write_all(failed ? STDERR_FILENO : STDOUT_FILENO, p, len) < 0)
+			return 1;
+	}
+	close(fd);
+	if (first_line) {
+		fprintf(stderr, "circctl: circd closed the connection without answering\n");
+		return 1;
+	}
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "control.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "loop.h"
+
+#define CONTROL_MAX_CLIENTS 8
+#define CONTROL_LINE_MAX 256
+/* A client that neither asks nor reads within this time is dropped. */
+#define CONTROL_CLIENT_TIMEOUT_MS 5000
+
+struct control_client {
+	struct control *ctl;
+	int fd;
+	char in[CONTROL_LINE_MAX];
+	size_t in_len;
+	struct strbuf out;
+	size_t sent;
+	struct loop_timer timeout;
+};
+
+struct control {
+	struct loop *loop;
+	int fd;
+	char path[108];
+	control_fn fn;
+	void *data;
+	struct control_client *clients[CONTROL_MAX_CLIENTS];
+};
+
+int control_request_parse(const char *line, size_t len, struct control_request *req)
+{
+	size_t i = 0, start;
+
+	memset(req, 0, sizeof(*req));
+	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+		len--;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] > 0x7e)
+			return -EINVAL;
+	i = 0;
+	/* command word */
+	start = i;
+	while (i < len && line[i] != ' ')
+		i++;
+	if (i == start || i - start >= CONTROL_CMD_MAX)
+		return -EINVAL;
+	memcpy(req->command, line + start, i - start);
+	while (i < len) {
+		size_t wlen;
+
+		while (i < len && line[i] == ' ')
+			i++;
+		start = i;
+		while (i < len && line[i] != ' ')
+			i++;
+		wlen = i - start;
+		if (!wlen)
+			break;
+		if (wlen == 4 && memcmp(line + start, "json", 4) == 0 && !req->json) {
+			req->json = true;
+		} else if (!req->arg[0] && wlen < CONTROL_ARG_MAX) {
+			memcpy(req->arg, line + start, wlen);
+		} else {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void client_free(struct control_client *c)
+{
+	struct control *ctl = c->ctl;
+	int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (ctl->clients[i] == c)
+			ctl->clients[i] = NULL;
+	loop_timer_disarm(ctl->loop, &c->timeout);
+	loop_del_fd(ctl->loop, c->fd);
+	close(c->fd);
+	strbuf_free(&c->out);
+	free(c);
+}
+
+static void on_client_timeout(struct loop *loop, void *data)
+{
+	(void)loop;
+	client_free(data);
+}
+
+/* Returns true when everything is written (or the client is gone). */
+static bool client_flush(struct control_client *c)
+{
+	while (c->sent < c->out.len) {
+		ssize_t n = send(c->fd, c->out.buf + c->sent, c->out.len - c->sent,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return false;
+		if (n <= 0)
+			return true;
+		c->sent += (size_t)n;
+	}
+	return true;
+}
+
+static void client_answer(struct control_client *c, const char *line, size_t len)
+{
+	struct control_request req;
+	struct strbuf body = { 0 };
+	int r;
+
+	r = control_request_parse(line, len, &req);
+	if (r < 0) {
+		strbuf_printf(&c->out, "error malformed request\n");
+	} else {
+		r = c->ctl->fn(c->ctl->data, &req, &body);
+		if (body.oom)
+			r = -ENOMEM;
+		if (r < 0)
+			strbuf_printf(&c->out, "error %s\n",
+				      body.len && !body.oom ? body.buf : strerror(-r));
+		else
+			strbuf_printf(&c->out, "ok\n%s", body.len ? body.buf : "");
+	}
+	strbuf_free(&body);
+	if (c->out.oom || client_flush(c)) {
+		client_free(c);
+		return;
+	}
+	loop_mod_fd(c->ctl->loop, c->fd, EPOLLOUT);
+}
+
+static void on_client(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	struct control_client *c = data;
+	char *nl;
+	ssize_t n;
+
+	(void)loop;
+	if (c->out.len) { /* answering: only waiting to write */
+		if (client_flush(c) || (events & (EPOLLERR | EPOLLHUP)))
+			client_free(c);
+		return;
+	}
+	n = recv(fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_free(c);
+		return;
+	}
+	c->in_len += (size_t)n;
+	nl = memchr(c->in, '\n', c->in_len);
+	if (nl) {
+		client_answer(c, c->in, (size_t)(nl - c->in));
+		return;
+	}
+	if (c->in_len == sizeof(c->in)) {
+		strbuf_printf(&c->out, "error request too long\n");
+		if (client_flush(c))
+			client_free(c);
+		else
+			loop_mod_fd(c->ctl->loop, c->fd, EPOLLOUT);
+	}
+}
+
+static void on_listen(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	struct control *ctl = data;
+	struct control_client *c;
+	int cfd, slot;
+
+	(void)events;
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return;
+	for (slot = 0; slot < CONTROL_MAX_CLIENTS && ctl->clients[slot]; slot++)
+		;
+	c = slot < CONTROL_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
+	if (!c) {
+		close(cfd);
+		return;
+	}
+	c->ctl = ctl;
+	c->fd = cfd;
+	loop_timer_init(&c->timeout, on_client_timeout, c);
+	if (loop_add_fd(loop, cfd, EPOLLIN, on_client, c) < 0) {
+		close(cfd);
+		free(c);
+		return;
+	}
+	ctl->clients[slot] = c;
+	loop_timer_arm(loop, &c->timeout, CONTROL_CLIENT_TIMEOUT_MS);
+}
+
+int control_new(struct loop *loop, const char *path, const char *group, control_fn fn, void *data,
+		struct control **ret)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct control *ctl;
+	int r;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	ctl = calloc(1, sizeof(*ctl));
+	if (!ctl)
+		return -ENOMEM;
+	ctl->loop = loop;
+	ctl->fn = fn;
+	ctl->data = data;
+	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
+	memcpy(addr.sun_path, path, strlen(path));
+
+	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (ctl->fd < 0) {
+		r = -errno;
+		goto err_free;
+	}
+	/* A socket file left by a crash would make bind() fail. */
+	unlink(path);
+	if (bind(ctl->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		r = -errno;
+		goto err_close;
+	}
+	if (chmod(path, 0660) < 0) {
+		r = -errno;
+		goto err_unlink;
+	}
+	if (group && *group) {
+		struct group *gr = getgrnam(group);
+
+		if (!gr) {
+			r = -ENOENT;
+			goto err_unlink;
+		}
+		if (chown(path, (uid_t)-1, gr->gr_gid) < 0) {
+			r = -errno;
+			goto err_unlink;
+		}
+	}
+	if (listen(ctl->fd, 8) < 0) {
+		r = -errno;
+		goto err_unlink;
+	}
+	r = loop_add_fd(loop, ctl->fd, EPOLLIN, on_listen, ctl);
+	if (r < 0)
+		goto err_unlink;
+	*ret = ctl;
+	return 0;
+
+err_unlink:
+	unlink(path);
+err_close:
+	close(ctl->fd);
+err_free:
+	free(ctl);
+	return r;
+}
+
+void control_free(struct control *ctl)
+{
+	int i;
+
+	if (!ctl)
+		return;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (ctl->clients[i])
+			client_free(ctl->clients[i]);
+	loop_del_fd(ctl->loop, ctl->fd);
+	close(ctl->fd);
+	unlink(ctl->path);
+	free(ctl);
+}
