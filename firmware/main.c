@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * circd: wires the board's devices, the store, the kiosk state machine and
+ * the control socket onto one event loop, and is the one place that logs
+ * freely. Exit status: 0 after SIGTERM/SIGINT, 2 for a configuration or
+ * board error, 1 when start-up fails otherwise.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../hal/hal.h"
+#include "../hal/sim.h"
+#include "config.h"
+#include "control.h"
+#include "feedback.h"
+#include "kiosk.h"
+#include "log.h"
+#include "loop.h"
+#include "store.h"
+
+#ifndef CIRCD_VERSION
+#define CIRCD_VERSION "0.1"
+#endif
+#ifndef CIRCD_BOARDS_DIR
+#define CIRCD_BOARDS_DIR "/usr/local/share/circd/boards"
+#endif
+
+#define EXIT_CONFIG 2
+#define STORE_RETRY_MS 30000
+
+struct circd {
+	struct config cfgs[2]; /* the active one and the one a reload parses into */
+	unsigned active;
+	const char *config_path;
+	char board_path[256];
+	struct board *board;
+	struct loop *loop;
+	struct sim_channel *sim;
+	const struct gpio_ops *gpio;
+	void *gpio_handle;
+	const struct scanner_ops *scanner;
+	void *scanner_handle;
+	const struct display_ops *display;
+	void *display_handle;
+	struct feedback *feedback;
+	struct store *store;
+	int store_open_err;
+	struct loop_timer store_retry;
+	struct kiosk *kiosk;
+	struct control *control;
+	char boot_id[TXN_ID_LEN + 1];
+	uint64_t started_ms;
+	bool board_overridden; /* -b given: the config's board= does not apply */
+};
+
+static const struct config *active_cfg(const struct circd *c)
+{
+	return &c->cfgs[c->active];
+}
+
+static void print_file_error(const struct file_error *err)
+{
+	if (err->line > 0)
+		fprintf(stderr, "%s:%d: %s\n", err->file, err->line, err->msg);
+	else
+		fprintf(stderr, "%s: %s\n", err->file, err->msg);
+}
+
+static void resolve_board(const char *name, char *path, size_t size)
+{
+	size_t len = strlen(name);
+
+	if (strchr(name, '/') || (len > 4 && strcmp(name + len - 4, ".ini") == 0)) {
+		snprintf(path, size, "%s", name);
+		return;
+	}
+	snprintf(path, size, "%s/%s.ini", CIRCD_BOARDS_DIR, name);
+	if (access(path, R_OK) == 0)
+		return;
+	/* Running from a source tree: boards/ beside the working directory. */
+	snprintf(path, size, "boards/%s.ini", name);
+}
+
+/* The roles this mode and these feedback patterns drive must be on the board. */
+static int check_board_fits(const struct board *board, const struct config *cfg,
+			    struct file_error *err)
+{
+	static const enum board_role selfcheck_roles[] = { ROLE_ITEM_SCANNER };
+	static const enum board_role returns_roles[] = { ROLE_ITEM_SCANNER, ROLE_FLAP_UNLOCK,
+							 ROLE_BIN_FULL };
+	unsigned kind, t;
+	int r;
+
+	if (cfg->mode == KIOSK_RETURNS)
+		r = board_require(board, returns_roles, 3, err);
+	else
+		r = board_require(board, selfcheck_roles, 1, err);
+	if (r < 0)
+		return r;
+	for (kind = 0; kind < FEEDBACK__COUNT; kind++) {
+		const struct feedback_pattern *p = &cfg->feedback[kind];
+
+		for (t = 0; t < p->n_tracks; t++) {
+			r = board_require(board, &p->tracks[t].role, 1, err);
+			if (r < 0) {
+				snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+					 " (used by [feedback] %s in %s)", feedback_kind_name(kind),
+					 cfg->path);
+				return r;
+			}
+		}
+	}
+	return 0;
+}
+
+static int load_configuration(struct circd *c, const char *board_override, struct config *cfg)
+{
+	struct file_error err = { 0 };
+	int r;
+
+	r = config_load(c->config_path, cfg, &err);
+	if (r < 0) {
+		print_file_error(&err);
+		return r;
+	}
+	resolve_board(board_override ? board_override : cfg->board, c->board_path,
+		      sizeof(c->board_path));
+	r = board_load(c->board_path, &c->board, &err);
+	if (r < 0) {
+		print_file_error(&err);
+		return r;
+	}
+	r = check_board_fits(c->board, cfg, &err);
+	if (r < 0)
+		print_file_error(&err);
+	return r;
+}
+
+static void read_boot_id(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	snprintf(buf, size, "unknown");
+	if (!f)
+		return;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+}
+
+/* --- kiosk outputs ----------------------------------------------------- */
+
+static void show(void *data, enum display_kind kind, const char *text)
+{
+	struct circd *c = data;
+
+	log_debug("display %s: %s", display_kind_name(kind), text);
+	c->display->show(c->display_handle, kind, text);
+}
+
+static void play(void *data, enum feedback_kind kind)
+{
+	struct circd *c = data;
+
+	feedback_play(c->feedback, &active_cfg(c)->feedback[kind]);
+}
+
+static const struct kiosk_output kiosk_output = { .display = show, .feedback = play };
+
+/* --- device events ------------------------------------------------------ */
+
+static void on_scan(void *data, const struct scan *scan)
+{
+	struct circd *c = data;
+
+	kiosk_scan(c->kiosk, scan);
+}
+
+static void on_input(void *data, enum board_role role, bool active)
+{
+	struct circd *c = data;
+
+	log_debug("input %s %s", board_role_name(role), active ? "active" : "inactive");
+	if (c->kiosk)
+		kiosk_input(c->kiosk, role, active);
+}
+
+static void on_pin(void *data, const char *pin)
+{
+	struct circd *c = data;
+
+	kiosk_pin(c->kiosk, pin);
+}
+
+static int on_sim_advance(void *data, const struct sim_command *cmd)
+{
+	struct circd *c = data;
+
+	return loop_advance(c->loop, cmd->ms);
+}
+
+/* --- store -------------------------------------------------------------- */
+
+static int open_store(struct circd *c)
+{
+	int r = store_open(active_cfg(c)->store_path, &c->store);
+
+	if (r < 0) {
+		if (r != c->store_open_err)
+			log_err("store %s: cannot open: %s; refusing transactions, retrying every "
+				"%d s",
+				active_cfg(c)->store_path, strerror(-r), STORE_RETRY_MS / 1000);
+		c->store_open_err = r;
+		c->store = NULL;
+		loop_timer_arm(c->loop, &c->store_retry, STORE_RETRY_MS);
+		return r;
+	}
+	if (c->store_open_err)
+		log_notice("store %s: open again", active_cfg(c)->store_path);
+	c->store_open_err = 0;
+	return 0;
+}
+
+static void on_store_retry(struct loop *loop, void *data)
+{
+	struct circd *c = data;
+
+	(void)loop;
+	if (open_store(c) == 0)
+		kiosk_set_store(c->kiosk, c->store, 0);
+}
+
+/* --- control socket ----------------------------------------------------- */
+
+struct outbox_walk {
+	struct strbuf *body;
+	bool json;
+	unsigned n;
+};
+
+static void format_wall(int64_t wall_ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(wall_ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int outbox_line(void *data, const struct txn *txn)
+{
+	struct outbox_walk *w = data;
+	struct masked_id patron = mask_patron(txn->patron);
+	char when[32];
+
+	if (w->json) {
+		strbuf_printf(w->body, "%s{\"id\":\"%s\",\"seq\":%lld,\"kind\":\"%s\",\"patron\":",
+			      w->n ? "," : "", txn->id, (long long)txn->seq, txn_kind_name(txn->kind));
+		strbuf_json_string(w->body, txn->patron[0] ? patron.s : "");
+		strbuf_printf(w->body, ",\"item\":");
+		strbuf_json_string(w->body, txn->item);
+		strbuf_printf(w->body,
+			      ",\"wall_ms\":%lld,\"mode\":\"%s\",\"state\":\"%s\",\"due_ms\":%lld}",
+			      (long long)txn->wall_ms, txn_mode_name(txn->mode),
+			      txn_state_name(txn->state), (long long)txn->due_ms);
+	} else {
+		format_wall(txn->wall_ms, when, sizeof(when));
+		strbuf_printf(w->body, "%-6lld %-9s %-16s %-8s %s  %-8s %s\n", (long long)txn->seq,
+			      txn_kind_name(txn->kind), txn->item, txn->patron[0] ? patron.s : "-",
+			      when, txn_mode_name(txn->mode), txn_state_name(txn->state));
+	}
+	w->n++;
+	return 0;
+}
+
+static int control_outbox(struct circd *c, const struct control_request *req, struct strbuf *body)
+{
+	struct outbox_walk w = { .body = body, .json = req->json };
+	int r;
+
+	if (!c->store) {
+		strbuf_printf(body, "store unavailable: %s", strerror(-c->store_open_err));
+		return -EIO;
+	}
+	if (req->json)
+		strbuf_printf(body, "{\"transactions\":[");
+	else
+		strbuf_printf(body, "%-6s %-9s %-16s %-8s %-19s  %-8s %s\n", "SEQ", "KIND", "ITEM",
+			      "PATRON", "WHEN", "MODE", "STATE");
+	r = store_list(c->store, TXN_PENDING, 0, outbox_line, &w);
+	if (r < 0) {
+		body->len = 0;
+		strbuf_printf(body, "cannot read the outbox: %s", strerror(-r));
+		return r;
+	}
+	if (req->json)
+		strbuf_printf(body, "]}\n");
+	else if (!w.n)
+		strbuf_printf(body, "(empty: nothing waits to be forwarded)\n");
+	return 0;
+}
+
+static void format_duration(uint64_t s, char *buf, size_t size)
+{
+	snprintf(buf, size, "%llud %02lluh %02llum %02llus", (unsigned long long)(s / 86400),
+		 (unsigned long long)(s / 3600 % 24), (unsigned long long)(s / 60 % 60),
+		 (unsigned long long)(s % 60));
+}
+
+static int control_status(struct circd *c, const struct control_request *req, struct strbuf *body)
+{
+	struct kiosk_status st;
+	uint64_t pending = 0, total = 0;
+	uint64_t uptime_s = (loop_mono_ms(c->loop) - c->started_ms) / 1000;
+	const char *store_state = "ok";
+	char store_buf[224], uptime[48];
+	int r = 0;
+
+	kiosk_get_status(c->kiosk, &st);
+	if (!c->store) {
+		snprintf(store_buf, sizeof(store_buf), "unavailable: %s", strerror(-c->store_open_err));
+		store_state = store_buf;
+	} else {
+		r = store_count(c->store, TXN_PENDING, &pending);
+		if (r >= 0)
+			r = store_count_all(c->store, &total);
+		if (r < 0 || !st.store_ok) {
+			snprintf(store_buf, sizeof(store_buf), "failing: %s",
+				 st.last_error[0] ? st.last_error : strerror(-r));
+			store_state = store_buf;
+		}
+	}
+	if (req->json) {
+		strbuf_printf(body, "{\"mode\":\"%s\",\"kiosk_id\":", kiosk_mode_name(st.mode));
+		strbuf_json_string(body, active_cfg(c)->kiosk_id);
+		strbuf_printf(body, ",\"online\":%s,\"outbox\":%llu,\"last_error\":",
+			      st.online ? "true" : "false", (unsigned long long)pending);
+		strbuf_json_string(body, st.last_error[0] ? st.last_error : NULL);
+		strbuf_printf(body, ",\"uptime_s\":%llu,\"wakeups\":%llu,\"store\":",
+			      (unsigned long long)uptime_s,
+			      (unsigned long long)loop_wakeups(c->loop));
+		strbuf_json_string(body, store_state);
+		strbuf_printf(body,
+			      ",\"bin_full\":%s,\"door_closed\":%s,\"transactions\":%llu,"
+			      "\"recorded_since_start\":%llu,\"board\":",
+			      st.bin_full ? "true" : "false", st.door_closed ? "true" : "false",
+			      (unsigned long long)total, (unsigned long long)st.recorded);
+		strbuf_json_string(body, c->board->name);
+		strbuf_printf(body, "}\n");
+		return 0;
+	}
+	format_duration(uptime_s, uptime, sizeof(uptime));
+	strbuf_printf(body, "kiosk:        %s (%s mode)\n", active_cfg(c)->kiosk_id,
+		      kiosk_mode_name(st.mode));
+	strbuf_printf(body, "board:        %s\n", c->board->name);
+	strbuf_printf(body, "connection:   %s\n",
+		      st.online ? "online" : "offline (no library system link configured)");
+	strbuf_printf(body, "outbox:       %llu pending\n", (unsigned long long)pending);
+	strbuf_printf(body, "transactions: %llu in store, %llu since start\n",
+		      (unsigned long long)total, (unsigned long long)st.recorded);
+	strbuf_printf(body, "store:        %s (%s)\n", store_state, active_cfg(c)->store_path);
+	if (st.mode == KIOSK_RETURNS)
+		strbuf_printf(body, "bin:          %s, door %s\n", st.bin_full ? "FULL" : "accepting",
+			      st.door_closed ? "closed" : "OPEN");
+	strbuf_printf(body, "last error:   %s\n", st.last_error[0] ? st.last_error : "none");
+	strbuf_printf(body, "uptime:       %s\n", uptime);
+	strbuf_printf(body, "wakeups:      %llu\n", (unsigned long long)loop_wakeups(c->loop));
+	return 0;
+}
+
+static int control_sessions(struct circd *c, const struct control_request *req,
+			    struct strbuf *body)
+{
+	struct kiosk_status st;
+
+	kiosk_get_status(c->kiosk, &st);
+	if (req->json) {
+		strbuf_printf(body, "{\"sessions\":[");
+		if (st.in_session) {
+			strbuf_printf(body, "{\"state\":\"%s\",\"patron\":", st.session_state);
+			strbuf_json_string(body, st.mode == KIOSK_RETURNS ? "" : st.patron.s);
+			strbuf_printf(body, ",\"items\":%u,\"idle_s\":%llu}", st.session_items,
+				      (unsigned long long)(st.session_idle_ms / 1000));
+		}
+		strbuf_printf(body, "]}\n");
+	} else if (st.in_session) {
+		strbuf_printf(body, "%-8s %-8s %5s %7s\n", "STATE", "PATRON", "ITEMS", "IDLE");
+		strbuf_printf(body, "%-8s %-8s %5u %6llus\n", st.session_state,
+			      st.mode == KIOSK_RETURNS ? "-" : st.patron.s, st.session_items,
+			      (unsigned long long)(st.session_idle_ms / 1000));
+	} else {
+		strbuf_printf(body, "no session in progress\n");
+	}
+	return 0;
+}
+
+static int on_control(void *data, const struct control_request *req, struct strbuf *body)
+{
+	struct circd *c = data;
+
+	if (strcmp(req->command, "status") == 0)
+		return control_status(c, req, body);
+	if (strcmp(req->command, "outbox") == 0)
+		return control_outbox(c, req, body);
+	if (strcmp(req->command, "sessions") == 0)
+		return control_sessions(c, req, body);
+	strbuf_printf(body, "unknown command '%s' (try: status, outbox, sessions)", req->command);
+	return -EINVAL;
+}
+
+/* --- signals ------------------------------------------------------------ */
+
+static void on_quit(struct loop *loop, int signo, void *data)
+{
+	(void)data;
+	log_notice("%s: shutting down", strsignal(signo));
+	loop_quit(loop);
+}
+
+/*
+ * What a reload may change: everything a running kiosk can apply at once.
+ * Mode, board, store and sockets need a restart and keep their old values.
+ */
+static void on_reload(struct loop *loop, int signo, void *data)
+{
+	struct circd *c = data;
+	const struct config *old = active_cfg(c);
+	struct config *next = &c->cfgs[!c->active];
+	struct file_error err = { 0 };
+
+	(void)loop;
+	(void)signo;
+	if (config_load(c->config_path, next, &err) < 0) {
+		log_err("reload: %s:%d: %s; keeping the running configuration", err.file, err.line,
+			err.msg);
+		return;
+	}
+	if (next->mode != old->mode || strcmp(next->store_path, old->store_path) ||
+	    strcmp(next->control_socket, old->control_socket) ||
+	    strcmp(next->sim_socket, old->sim_socket) ||
+	    (!c->board_overridden && strcmp(next->board, old->board)))
+		log_warning("reload: mode, board, store and socket changes need a restart; "
+			    "keeping the running ones");
+	next->mode = old->mode;
+	memcpy(next->store_path, old->store_path, sizeof(next->store_path));
+	memcpy(next->control_socket, old->control_socket, sizeof(next->control_socket));
+	memcpy(next->sim_socket, old->sim_socket, sizeof(next->sim_socket));
+	memcpy(next->board, old->board, sizeof(next->board));
+	if (check_board_fits(c->board, next, &err) < 0) {
+		log_err("reload: %s: %s; keeping the running configuration", err.file, err.msg);
+		return;
+	}
+	c->active = !c->active;
+	log_set_level(next->log_level);
+	kiosk_reload(c->kiosk, next);
+	log_notice("reloaded %s", c->config_path);
+}
+
+/* --- start-up ----------------------------------------------------------- */
+
+static bool board_uses_sim(const struct board *b)
+{
+	return !strcmp(b->gpio_backend, "sim") || !strcmp(b->scanner_backend, "sim") ||
+	       !strcmp(b->display_backend, "sim");
+}
+
+static int open_devices(struct circd *c)
+{
+	static const struct gpio_events gpio_events = { .input = on_input };
+	static const struct scanner_events scanner_events = { .scan = on_scan };
+	static const struct display_events display_events = { .pin = on_pin };
+	const struct config *cfg = active_cfg(c);
+	int r;
+
+	c->gpio = hal_gpio_backend(c->board->gpio_backend);
+	c->scanner = hal_scanner_backend(c->board->scanner_backend);
+	c->display = hal_display_backend(c->board->display_backend);
+	if (!c->gpio || !c->scanner || !c->display) {
+		log_err("%s: a backend named there is not built into this circd", c->board_path);
+		return -ENOENT;
+	}
+	if (board_uses_sim(c->board)) {
+		r = sim_channel_new(c->loop, cfg->sim_socket[0] ? cfg->sim_socket : NULL,
+				    isatty(STDIN_FILENO), &c->sim);
+		if (r < 0) {
+			log_err("sim channel %s: %s", cfg->sim_socket, strerror(-r));
+			return r;
+		}
+		if (loop_clock_is_fake(c->loop))
+			sim_channel_on(c->sim, SIM_CMD_ADVANCE, on_sim_advance, c);
+	}
+	r = c->gpio->open(c->board, c->loop, c->sim, &gpio_events, c, &c->gpio_handle);
+	if (r < 0) {
+		log_err("gpio (%s): %s", c->gpio->name, strerror(-r));
+		return r;
+	}
+	r = c->scanner->open(c->board, c->loop, c->sim, &scanner_events, c, &c->scanner_handle);
+	if (r < 0) {
+		log_err("scanners (%s): %s", c->scanner->name, strerror(-r));
+		return r;
+	}
+	r = c->display->open(c->board, c->loop, c->sim, &display_events, c, &c->display_handle);
+	if (r < 0) {
+		log_err("display (%s): %s", c->display->name, strerror(-r));
+		return r;
+	}
+	return feedback_new(c->loop, c->gpio, c->gpio_handle, &c->feedback);
+}
+
+static void close_devices(struct circd *c)
+{
+	feedback_free(c->feedback);
+	if (c->display_handle)
+		c->display->close(c->display_handle);
+	if (c->scanner_handle)
+		c->scanner->close(c->scanner_handle);
+	if (c->gpio_handle)
+		c->gpio->close(c->gpio_handle);
+	sim_channel_free(c->sim);
+}
+
+/* Inputs such as bin_full may already be active when circd starts. */
+static void read_initial_inputs(struct circd *c)
+{
+	static const enum board_role inputs[] = { ROLE_BIN_FULL, ROLE_DOOR_CLOSED };
+	unsigned i;
+	bool active;
+
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
+		if (c->board->roles[inputs[i]].present &&
+		    c->gpio->get(c->gpio_handle, inputs[i], &active) >= 0)
+			kiosk_input(c->kiosk, inputs[i], active);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: circd [options]\n"
+		"  -c, --config PATH   configuration file (default " CONFIG_DEFAULT_PATH ")\n"
+		"  -b, --board NAME    board file, or a name in " CIRCD_BOARDS_DIR "\n"
+		"  -f, --foreground    log to stderr instead of syslog\n"
+		"  -v, --verbose       log at debug level\n"
+		"      --check-config  validate the configuration and board, then exit\n"
+		"      --fake-clock    (tests) time moves only by the sim channel's advance\n"
+		"  -V, --version       print the version\n"
+		"  -h, --help          this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "board", required_argument, NULL, 'b' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "fake-clock", no_argument, NULL, 'F' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static struct circd circd; /* static: two configs make it large for a stack */
+	struct circd *c = &circd;
+	const char *board_override = NULL;
+	bool foreground = false, verbose = false, check_only = false, fake_clock = false;
+	int opt, r, status = EXIT_FAILURE;
+
+	c->config_path = CONFIG_DEFAULT_PATH;
+	while ((opt = getopt_long(argc, argv, "c:b:fvVh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': c->config_path = optarg; break;
+		case 'b': board_override = optarg; break;
+		case 'f': foreground = true; break;
+		case 'v': verbose = true; break;
+		case 'C': check_only = true; break;
+		case 'F': fake_clock = true; break;
+		case 'V': printf("circd %s\n", CIRCD_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_CONFIG;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return EXIT_CONFIG;
+	}
+	if (load_configuration(c, board_override, &c->cfgs[0]) < 0)
+		return EXIT_CONFIG;
+	c->board_overridden = board_override != NULL;
+	if (check_only) {
+		printf("%s and %s: OK\n", c->config_path, c->board_path);
+		board_free(c->board);
+		return 0;
+	}
+
+	log_open(foreground, verbose ? LOG_LEVEL_DEBUG : active_cfg(c)->log_level);
+	/* A full disk must come back as an error from write(), not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	read_boot_id(c->boot_id, sizeof(c->boot_id));
+
+	r = loop_new(fake_clock ? LOOP_CLOCK_FAKE : LOOP_CLOCK_SYSTEM, &c->loop);
+	if (r < 0) {
+		log_err("event loop: %s", strerror(-r));
+		goto out_board;
+	}
+	c->started_ms = loop_mono_ms(c->loop);
+	loop_timer_init(&c->store_retry, on_store_retry, c);
+	if (loop_add_signal(c->loop, SIGTERM, on_quit, c) < 0 ||
+	    loop_add_signal(c->loop, SIGINT, on_quit, c) < 0 ||
+	    loop_add_signal(c->loop, SIGHUP, on_reload, c) < 0) {
+		log_err("signals: %s", strerror(errno));
+		goto out_loop;
+	}
+	if (open_devices(c) < 0)
+		goto out_devices;
+
+	open_store(c);
+	{
+		struct kiosk_env env = {
+			.loop = c->loop,
+			.cfg = active_cfg(c),
+			.store = c->store,
+			.boot_id = c->boot_id,
+			.out = &kiosk_output,
+			.out_data = c,
+		};
+
+		r = kiosk_new(&env, &c->kiosk);
+		if (r < 0) {
+			log_err("kiosk: %s", strerror(-r));
+			goto out_store;
+		}
+	}
+	if (!c->store)
+		kiosk_set_store(c->kiosk, NULL, c->store_open_err);
+	read_initial_inputs(c);
+
+	r = control_new(c->loop, active_cfg(c)->control_socket, active_cfg(c)->control_group,
+			on_control, c, &c->control);
+	if (r < 0) {
+		log_err("control socket %s: %s", active_cfg(c)->control_socket, strerror(-r));
+		goto out_kiosk;
+	}
+
+	log_notice("circd %s ready: %s mode on %s (%s), store %s", CIRCD_VERSION,
+		   kiosk_mode_name(active_cfg(c)->mode), c->board->name, c->board_path,
+		   active_cfg(c)->store_path);
+	r = loop_run(c->loop);
+	if (r < 0)
+		log_err("event loop failed: %s", strerror(-r));
+	else
+		status = EXIT_SUCCESS;
+
+	control_free(c->control);
+out_kiosk:
+	kiosk_free(c->kiosk);
+out_store:
+	loop_timer_disarm(c->loop, &c->store_retry);
+	store_close(c->store);
+out_devices:
+	close_devices(c);
+out_loop:
+	loop_free(c->loop);
+out_board:
+	board_free(c->board);
+	log_close();
+	return status;
+}

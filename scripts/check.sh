@@ -1,0 +1,68 @@
+#!/bin/sh
+# make check: builds, then runs every suite -- unit tests, fuzz targets
+# (replay + bounded mutation), end-to-end tests against the real circd --
+# first in the normal build, then again under ASan+UBSan. Each suite's log
+# is kept in build/check/; the last line is the sum over all suites.
+set -u
+cd "$(dirname "$0")/.."
+mkdir -p build/check
+total_passed=0
+total_failed=0
+
+# Adds a suite's "N passed, N failed" line to the totals; a suite that
+# crashed before printing one counts as one failure.
+count() {
+	name=$1 log=$2 rc=$3
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=${line%% passed*}
+		f=${line#*passed, }
+		f=${f%% failed*}
+	elif [ "$rc" -eq 0 ]; then
+		p=1 f=0
+	else
+		p=0 f=1
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	total_passed=$((total_passed + p))
+	total_failed=$((total_failed + f))
+	if [ "$f" -ne 0 ]; then
+		echo "FAIL $name: $p passed, $f failed (log: $log)"
+		grep -E '^(FAIL|not ok)|failed$|CHECK|Error|ERROR|runtime error' "$log" | head -n 20 | sed 's/^/    /'
+	else
+		echo "ok   $name: $p passed"
+	fi
+}
+
+suite() {
+	name=$1
+	shift
+	log=build/check/$name.log
+	timeout 900 "$@" >"$log" 2>&1
+	count "$name" "$log" $?
+}
+
+run_pass() {
+	tag=$1 build=$2
+	shift 2
+	if ! make --no-print-directory "$@" tests >"build/check/build-$tag.log" 2>&1; then
+		count "build-$tag" "build/check/build-$tag.log" 1
+		return
+	fi
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] && suite "$tag-unit-$(basename "$t")" "$t"
+	done
+	for f in "$build"/fuzz/fuzz_*; do
+		[ -x "$f" ] && suite "$tag-fuzz-$(basename "$f")" "$f"
+	done
+	CIRCD="$build/circd" CIRCCTL="$build/circctl" CIRCD_SAN=$([ "$tag" = asan ] && echo 1 || echo 0) \
+		suite "$tag-e2e" python3 tests/e2e/run.py
+}
+
+run_pass plain build
+run_pass asan build/asan SAN=1
+
+echo "${total_passed} passed, ${total_failed} failed"
+[ "$total_failed" -eq 0 ]
