@@ -74,10 +74,10 @@ check: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory $(BUILD)/bench
-	@$(BUILD)/bench $(BUILD)
+	@$(MAKE) --no-print-directory $(BUILD)/circd-bench
+	@$(BUILD)/circd-bench $(BUILD)
 
-$(BUILD)/bench: $(BUILD)/bench/bench.o $(BUILD)/libcirc.a
+$(BUILD)/circd-bench: $(BUILD)/bench/bench.o $(BUILD)/libcirc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 fuzz:

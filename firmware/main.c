@@ -108,6 +108,10 @@ static int check_board_fits(const struct board *board, const struct config *cfg,
 	for (kind = 0; kind < FEEDBACK__COUNT; kind++) {
 		const struct feedback_pattern *p = &cfg->feedback[kind];
 
+		/* Only a returns bin has a flap to release. */
+		if (kind == FEEDBACK_ACCEPT && cfg->mode != KIOSK_RETURNS)
+			continue;
+
 		for (t = 0; t < p->n_tracks; t++) {
 			r = board_require(board, &p->tracks[t].role, 1, err);
 			if (r < 0) {
