@@ -48,6 +48,7 @@ enum board_role_kind {
 	ROLE_KIND_OUTPUT,
 	ROLE_KIND_INPUT,
 	ROLE_KIND_SCANNER,
+	ROLE_KIND_NONE = -1, /* board_role_kind() of an invalid role */
 };
 
 enum board_role {
@@ -95,7 +96,10 @@ struct board {
 	struct board_role_map roles[ROLE__COUNT];
 };
 
-/* "lamp_ok" <-> ROLE_LAMP_OK. board_role_from_name() returns ROLE_NONE if unknown. */
+/*
+ * "lamp_ok" <-> ROLE_LAMP_OK. board_role_from_name() returns ROLE_NONE if unknown;
+ * board_role_name() of an invalid role is "none", board_role_kind() of one is ROLE_KIND_NONE.
+ */
 const char *board_role_name(enum board_role role);
 enum board_role board_role_from_name(const char *name);
 enum board_role_kind board_role_kind(enum board_role role);
@@ -111,5 +115,34 @@ void board_free(struct board *board);
  */
 int board_require(const struct board *board, const enum board_role *required, size_t n,
 		  struct file_error *err);
+
+/* "output", "input", "scanner". */
+const char *board_role_kind_name(enum board_role_kind kind);
+
+/*
+ * INI reading shared by board files and circd.conf: libinih underneath, plus
+ * the line numbers it does not pass to handlers. An indented line is an
+ * ordinary line here, never a continuation of the previous value; a line may
+ * hold at most 199 characters. The section callback gets the text between the
+ * brackets, trimmed; the key callback gets keys of the section last announced
+ * (or of none). Each callback returns 0, or -EINVAL having filled *err. The
+ * first error stops the parse; a syntax error libinih finds is reported as
+ * "expected [section] or key = value".
+ */
+struct inifile_callbacks {
+	int (*section)(void *data, const char *section, int line, struct file_error *err);
+	int (*key)(void *data, const char *key, const char *value, int line,
+		   struct file_error *err);
+};
+int inifile_parse(const char *text, const char *path, const struct inifile_callbacks *cb,
+		  void *data, struct file_error *err);
+/* Whole file (at most 1 MiB, no NUL bytes) into a NUL-terminated string the caller frees. */
+int inifile_read(const char *path, char **ret, struct file_error *err);
+/* Values: yes/no/true/false/on/off/1/0 (any case); decimal digits only, in [min, max]. */
+int inifile_bool(const char *value, bool *ret);
+int inifile_uint(const char *value, unsigned min, unsigned max, unsigned *ret);
+/* Fills *err (which may be NULL); path is truncated to fit. */
+void file_error_set(struct file_error *err, const char *path, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif

@@ -1,0 +1,603 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define VALUE_QUOTE_MAX 64
+#define FEEDBACK_MS_MAX 60000
+
+static const char *const mode_names[] = { "selfcheck", "returns", NULL };
+static const char *const policy_names[] = { "checkin-only", "checkin-and-checkout", NULL };
+static const char *const feedback_names[] = { "ok", "error", "notice", "accept", NULL };
+static const char *const level_names[] = { "err", "warning", "notice", "info", "debug", NULL };
+
+static const char *const feedback_defaults[FEEDBACK__COUNT] = {
+	[FEEDBACK_OK] = "lamp_ok:1500 buzzer:80",
+	[FEEDBACK_ERROR] = "lamp_error:3000 buzzer:80,80,80,80,80",
+	[FEEDBACK_NOTICE] = "buzzer:40",
+	[FEEDBACK_ACCEPT] = "flap_unlock:4000",
+};
+
+const char *kiosk_mode_name(enum kiosk_mode mode)
+{
+	if ((int)mode < 0 || mode > KIOSK_RETURNS)
+		return "unknown";
+	return mode_names[mode];
+}
+
+const char *offline_policy_name(enum offline_policy policy)
+{
+	if ((int)policy < 0 || policy > OFFLINE_CHECKIN_CHECKOUT)
+		return "unknown";
+	return policy_names[policy];
+}
+
+const char *feedback_kind_name(enum feedback_kind kind)
+{
+	if ((int)kind < 0 || kind >= FEEDBACK__COUNT)
+		return "unknown";
+	return feedback_names[kind];
+}
+
+/* ---- feedback patterns ---- */
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+#define OUTPUT_ROLES "lamp_ok, lamp_error, lamp_attention, buzzer, flap_unlock or door_lock"
+
+static int parse_track(const char *s, size_t len, struct feedback_track *track, const char **why)
+{
+	const char *colon = memchr(s, ':', len), *step, *end = s + len;
+	char name[32], number[8];
+	enum board_role role;
+
+	if (!colon || colon == s) {
+		*why = "expected role:ms[,ms...] tracks separated by spaces, such as "
+		       "'lamp_ok:1500 buzzer:80'";
+		return -EINVAL;
+	}
+	if ((size_t)(colon - s) >= sizeof(name)) {
+		*why = "unknown role (expected " OUTPUT_ROLES ")";
+		return -EINVAL;
+	}
+	memcpy(name, s, (size_t)(colon - s));
+	name[colon - s] = '\0';
+	role = board_role_from_name(name);
+	if (role == ROLE_NONE) {
+		*why = "unknown role (expected " OUTPUT_ROLES ")";
+		return -EINVAL;
+	}
+	if (board_role_kind(role) != ROLE_KIND_OUTPUT) {
+		*why = "not an output role (expected " OUTPUT_ROLES ")";
+		return -EINVAL;
+	}
+	track->role = role;
+	track->n_steps = 0;
+	for (step = colon + 1;; step++) {
+		const char *comma = memchr(step, ',', (size_t)(end - step));
+		size_t step_len = (size_t)((comma ? comma : end) - step);
+		unsigned ms;
+
+		if (track->n_steps == FEEDBACK_STEPS_MAX) {
+			*why = "more than " STRINGIFY(FEEDBACK_STEPS_MAX) " durations in a track";
+			return -EINVAL;
+		}
+		if (step_len == 0 || step_len >= sizeof(number)) {
+			*why = "expected durations in ms from 1 to " STRINGIFY(FEEDBACK_MS_MAX)
+			       " separated by commas, such as buzzer:80,80,80";
+			return -EINVAL;
+		}
+		memcpy(number, step, step_len);
+		number[step_len] = '\0';
+		if (inifile_uint(number, 1, FEEDBACK_MS_MAX, &ms) < 0) {
+			*why = "expected durations in ms from 1 to " STRINGIFY(FEEDBACK_MS_MAX)
+			       " separated by commas, such as buzzer:80,80,80";
+			return -EINVAL;
+		}
+		track->steps_ms[track->n_steps++] = ms;
+		if (!comma)
+			break;
+		step = comma;
+	}
+	return 0;
+}
+
+int feedback_pattern_parse(const char *value, struct feedback_pattern *pattern, const char **why)
+{
+	struct feedback_pattern parsed = { 0 };
+	const char *dummy, *s = value;
+
+	if (!why)
+		why = &dummy;
+	*why = NULL;
+	if (!value || !pattern) {
+		*why = "no pattern";
+		return -EINVAL;
+	}
+	for (;;) {
+		size_t len;
+
+		while (is_space(*s))
+			s++;
+		if (!*s)
+			break;
+		len = strcspn(s, " \t");
+		if (parsed.n_tracks == FEEDBACK_TRACKS_MAX) {
+			*why = "more than " STRINGIFY(FEEDBACK_TRACKS_MAX) " tracks";
+			return -EINVAL;
+		}
+		if (parse_track(s, len, &parsed.tracks[parsed.n_tracks], why) < 0)
+			return -EINVAL;
+		for (unsigned i = 0; i < parsed.n_tracks; i++) {
+			if (parsed.tracks[i].role == parsed.tracks[parsed.n_tracks].role) {
+				*why = "a role appears in two tracks";
+				return -EINVAL;
+			}
+		}
+		parsed.n_tracks++;
+		s += len;
+	}
+	*pattern = parsed;
+	return 0;
+}
+
+/* ---- defaults ---- */
+
+void config_default(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	strcpy(cfg->path, CONFIG_DEFAULT_PATH);
+	cfg->mode = KIOSK_SELFCHECK;
+	strcpy(cfg->kiosk_id, "kiosk");
+	strcpy(cfg->board, "sim");
+	cfg->require_pin = false;
+	cfg->session_timeout_s = 60;
+	strcpy(cfg->store_path, "/var/lib/circd/circd.db");
+	strcpy(cfg->control_socket, "/run/circd/control.sock");
+	cfg->control_group[0] = '\0';
+	strcpy(cfg->sim_socket, "/run/circd/sim.sock");
+	barcode_rules_default(&cfg->barcodes);
+	/* the defaults are well-formed; a failure would leave that kind silent */
+	for (int i = 0; i < FEEDBACK__COUNT; i++)
+		feedback_pattern_parse(feedback_defaults[i], &cfg->feedback[i], NULL);
+	cfg->offline_policy = OFFLINE_CHECKIN_CHECKOUT;
+	cfg->offline_max_items = 10;
+	cfg->offline_loan_days = 14;
+	cfg->log_level = LOG_LEVEL_INFO;
+}
+
+/* ---- parsing ---- */
+
+enum config_section {
+	SECTION_NONE = -1,
+	SECTION_KIOSK,
+	SECTION_STORE,
+	SECTION_CONTROL,
+	SECTION_SIM,
+	SECTION_BARCODE,
+	SECTION_FEEDBACK,
+	SECTION_OFFLINE,
+	SECTION_LOG,
+	SECTION__COUNT,
+};
+
+#define KEYS_MAX 8
+
+static const char *const section_names[] = {
+	"kiosk", "store", "control", "sim", "barcode", "feedback", "offline", "log", NULL,
+};
+
+static const char *const section_keys[SECTION__COUNT][KEYS_MAX] = {
+	[SECTION_KIOSK] = { "mode", "id", "board", "require_pin", "session_timeout", NULL },
+	[SECTION_STORE] = { "path", NULL },
+	[SECTION_CONTROL] = { "socket", "group", NULL },
+	[SECTION_SIM] = { "socket", NULL },
+	[SECTION_BARCODE] = { "patron_prefixes", "patron_lengths", "item_prefixes", "item_lengths",
+			      "check_digit", "done", NULL },
+	[SECTION_FEEDBACK] = { "ok", "error", "notice", "accept", NULL },
+	[SECTION_OFFLINE] = { "policy", "max_items", "loan_days", NULL },
+	[SECTION_LOG] = { "level", NULL },
+};
+
+struct config_parse {
+	struct config *cfg;
+	const char *path;
+	struct file_error *err;
+	enum config_section section;
+	int section_line[SECTION__COUNT];
+	int key_line[KEYS_MAX];
+	/* the key being set, for messages */
+	const char *key;
+	int line;
+};
+
+/* "a, b or c" */
+static void join_words(char *buf, size_t size, const char *const *words)
+{
+	size_t n = 0, used = 0;
+
+	while (words[n])
+		n++;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+		int w = snprintf(buf + used, size - used, "%s%s", sep, words[i]);
+
+		if (w < 0 || (size_t)w >= size - used)
+			return;
+		used += (size_t)w;
+	}
+}
+
+static int word_index(const char *const *words, const char *word)
+{
+	for (int i = 0; words[i]; i++)
+		if (strcmp(words[i], word) == 0)
+			return i;
+	return -1;
+}
+
+static int value_error(struct config_parse *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int value_error(struct config_parse *p, const char *fmt, ...)
+{
+	char why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	file_error_set(p->err, p->path, p->line, "[%s] %s: %s", section_names[p->section], p->key,
+		       why);
+	return -EINVAL;
+}
+
+static int set_choice(struct config_parse *p, const char *value, const char *const *choices,
+		      int *ret)
+{
+	char list[128];
+	int i = word_index(choices, value);
+
+	if (i < 0) {
+		join_words(list, sizeof(list), choices);
+		return value_error(p, "expected %s, got '%.*s'", list, VALUE_QUOTE_MAX, value);
+	}
+	*ret = i;
+	return 0;
+}
+
+static int set_uint(struct config_parse *p, const char *value, unsigned min, unsigned max,
+		    unsigned *ret)
+{
+	if (inifile_uint(value, min, max, ret) < 0)
+		return value_error(p, "expected a number from %u to %u, got '%.*s'", min, max,
+				   VALUE_QUOTE_MAX, value);
+	return 0;
+}
+
+static int set_bool(struct config_parse *p, const char *value, bool *ret)
+{
+	if (inifile_bool(value, ret) < 0)
+		return value_error(p, "expected yes or no, got '%.*s'", VALUE_QUOTE_MAX, value);
+	return 0;
+}
+
+static int set_string(struct config_parse *p, const char *value, char *dst, size_t size,
+		      bool allow_empty)
+{
+	size_t len = strlen(value);
+
+	if (!len && !allow_empty)
+		return value_error(p, "empty value");
+	if (len >= size)
+		return value_error(p, "longer than %zu characters", size - 1);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)value[i] < 0x20 || (unsigned char)value[i] == 0x7f)
+			return value_error(p, "contains a control character");
+	memcpy(dst, value, len + 1);
+	return 0;
+}
+
+static int set_socket_path(struct config_parse *p, const char *value, char *dst, size_t size)
+{
+	/* bind() would fail much later, with a less helpful message */
+	size_t max = sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1;
+
+	if (strlen(value) > max)
+		return value_error(p, "longer than %zu characters, too long for a unix socket",
+				   max);
+	return set_string(p, value, dst, size, false);
+}
+
+struct span {
+	const char *s;
+	size_t len;
+};
+
+/* "a, b ,c" -> trimmed items; an empty value has none. */
+static int split_list(struct config_parse *p, const char *value, struct span *items,
+		      unsigned max, const char *what, unsigned *n)
+{
+	const char *s = value;
+
+	*n = 0;
+	while (is_space(*s))
+		s++;
+	if (!*s)
+		return 0;
+	for (;;) {
+		const char *comma = strchr(s, ','), *end = comma ? comma : s + strlen(s);
+		const char *start = s;
+
+		while (start < end && is_space(*start))
+			start++;
+		while (end > start && is_space(end[-1]))
+			end--;
+		if (start == end)
+			return value_error(p, "empty entry in the list '%.*s'", VALUE_QUOTE_MAX,
+					   value);
+		if (*n == max)
+			return value_error(p, "more than %u %s", max, what);
+		items[*n].s = start;
+		items[(*n)++].len = (size_t)(end - start);
+		if (!comma)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+static bool printable_token(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* Fills rows of size bytes starting at dst: prefixes[][] or done[][]. */
+static int set_symbols(struct config_parse *p, const char *value, char *dst, size_t size,
+		       unsigned *n_ret, const char *what)
+{
+	struct span items[BARCODE_LIST_MAX];
+	unsigned n;
+	int r;
+
+	r = split_list(p, value, items, BARCODE_LIST_MAX, what, &n);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < n; i++) {
+		if (items[i].len >= size)
+			return value_error(p, "'%.*s' is longer than %zu characters",
+					   VALUE_QUOTE_MAX, items[i].s, size - 1);
+		if (!printable_token(items[i].s, items[i].len))
+			return value_error(p, "'%.*s' may only hold printable ASCII, no spaces",
+					   (int)items[i].len, items[i].s);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		char *d = dst + i * size;
+
+		memcpy(d, items[i].s, items[i].len);
+		d[items[i].len] = '\0';
+	}
+	*n_ret = n;
+	return 0;
+}
+
+static int set_prefixes(struct config_parse *p, const char *value, struct barcode_class_rule *rule)
+{
+	return set_symbols(p, value, (char *)rule->prefixes, BARCODE_PREFIX_MAX,
+			   &rule->n_prefixes, "prefixes");
+}
+
+static int set_done(struct config_parse *p, const char *value, struct barcode_rules *rules)
+{
+	return set_symbols(p, value, (char *)rules->done, BARCODE_DONE_MAX, &rules->n_done,
+			   "symbols");
+}
+
+static int set_lengths(struct config_parse *p, const char *value, struct barcode_class_rule *rule)
+{
+	struct span items[BARCODE_LIST_MAX];
+	uint8_t lengths[BARCODE_LIST_MAX];
+	char number[8];
+	unsigned n;
+	int r;
+
+	r = split_list(p, value, items, BARCODE_LIST_MAX, "lengths", &n);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned len;
+
+		if (items[i].len >= sizeof(number))
+			goto bad;
+		memcpy(number, items[i].s, items[i].len);
+		number[items[i].len] = '\0';
+		if (inifile_uint(number, 1, SCAN_TEXT_MAX, &len) < 0)
+			goto bad;
+		lengths[i] = (uint8_t)len;
+		continue;
+bad:
+		return value_error(p, "expected lengths from 1 to %d, got '%.*s'", SCAN_TEXT_MAX,
+				   (int)(items[i].len > VALUE_QUOTE_MAX ? VALUE_QUOTE_MAX
+									: items[i].len),
+				   items[i].s);
+	}
+	memcpy(rule->lengths, lengths, n);
+	rule->n_lengths = n;
+	return 0;
+}
+
+static int set_key(struct config_parse *p, const char *key, const char *value)
+{
+	struct config *cfg = p->cfg;
+	const char *why;
+	int choice = 0, r;
+
+	switch (p->section) {
+	case SECTION_KIOSK:
+		if (strcmp(key, "mode") == 0) {
+			r = set_choice(p, value, mode_names, &choice);
+			if (r >= 0)
+				cfg->mode = (enum kiosk_mode)choice;
+			return r;
+		}
+		if (strcmp(key, "id") == 0)
+			return set_string(p, value, cfg->kiosk_id, sizeof(cfg->kiosk_id), false);
+		if (strcmp(key, "board") == 0)
+			return set_string(p, value, cfg->board, sizeof(cfg->board), false);
+		if (strcmp(key, "require_pin") == 0)
+			return set_bool(p, value, &cfg->require_pin);
+		return set_uint(p, value, 5, 3600, &cfg->session_timeout_s);
+	case SECTION_STORE:
+		return set_string(p, value, cfg->store_path, sizeof(cfg->store_path), false);
+	case SECTION_CONTROL:
+		if (strcmp(key, "socket") == 0)
+			return set_socket_path(p, value, cfg->control_socket,
+					       sizeof(cfg->control_socket));
+		return set_string(p, value, cfg->control_group, sizeof(cfg->control_group), true);
+	case SECTION_SIM:
+		return set_socket_path(p, value, cfg->sim_socket, sizeof(cfg->sim_socket));
+	case SECTION_BARCODE:
+		if (strcmp(key, "patron_prefixes") == 0)
+			return set_prefixes(p, value, &cfg->barcodes.patron);
+		if (strcmp(key, "item_prefixes") == 0)
+			return set_prefixes(p, value, &cfg->barcodes.item);
+		if (strcmp(key, "patron_lengths") == 0)
+			return set_lengths(p, value, &cfg->barcodes.patron);
+		if (strcmp(key, "item_lengths") == 0)
+			return set_lengths(p, value, &cfg->barcodes.item);
+		if (strcmp(key, "check_digit") == 0)
+			return set_bool(p, value, &cfg->barcodes.check_digit);
+		return set_done(p, value, &cfg->barcodes);
+	case SECTION_FEEDBACK:
+		choice = word_index(feedback_names, key);
+		if (feedback_pattern_parse(value, &cfg->feedback[choice], &why) < 0)
+			return value_error(p, "%s, got '%.*s'", why, VALUE_QUOTE_MAX, value);
+		return 0;
+	case SECTION_OFFLINE:
+		if (strcmp(key, "policy") == 0) {
+			r = set_choice(p, value, policy_names, &choice);
+			if (r >= 0)
+				cfg->offline_policy = (enum offline_policy)choice;
+			return r;
+		}
+		if (strcmp(key, "max_items") == 0)
+			return set_uint(p, value, 0, 1000, &cfg->offline_max_items);
+		return set_uint(p, value, 1, 365, &cfg->offline_loan_days);
+	case SECTION_LOG:
+		r = set_choice(p, value, level_names, &choice);
+		if (r >= 0)
+			cfg->log_level = (enum log_level)choice;
+		return r;
+	case SECTION_NONE:
+	case SECTION__COUNT:
+		break;
+	}
+	return -EINVAL;
+}
+
+static int config_parse_key(void *data, const char *key, const char *value, int line,
+			    struct file_error *err)
+{
+	struct config_parse *p = data;
+	char list[128];
+	int i;
+
+	if (p->section == SECTION_NONE) {
+		file_error_set(err, p->path, line, "%.*s: key outside a section", VALUE_QUOTE_MAX,
+			       key);
+		return -EINVAL;
+	}
+	p->key = key;
+	p->line = line;
+	i = word_index(section_keys[p->section], key);
+	if (i < 0) {
+		join_words(list, sizeof(list), section_keys[p->section]);
+		return value_error(p, "unknown key (expected %s)", list);
+	}
+	if (p->key_line[i])
+		return value_error(p, "set twice (first at line %d)", p->key_line[i]);
+	p->key_line[i] = line;
+	return set_key(p, key, value);
+}
+
+static int config_parse_section(void *data, const char *section, int line,
+				struct file_error *err)
+{
+	struct config_parse *p = data;
+	char list[128];
+	int i = word_index(section_names, section);
+
+	memset(p->key_line, 0, sizeof(p->key_line));
+	p->section = SECTION_NONE;
+	if (i < 0) {
+		join_words(list, sizeof(list), section_names);
+		file_error_set(err, p->path, line, "unknown section [%.*s] (expected %s)",
+			       VALUE_QUOTE_MAX, section, list);
+		return -EINVAL;
+	}
+	if (p->section_line[i]) {
+		file_error_set(err, p->path, line, "duplicate section [%s] (first at line %d)",
+			       section_names[i], p->section_line[i]);
+		return -EINVAL;
+	}
+	p->section_line[i] = line;
+	p->section = (enum config_section)i;
+	return 0;
+}
+
+static const struct inifile_callbacks config_callbacks = {
+	.section = config_parse_section,
+	.key = config_parse_key,
+};
+
+int config_parse(const char *text, const char *path, struct config *cfg, struct file_error *err)
+{
+	struct config parsed;
+	struct config_parse p = {
+		.cfg = &parsed,
+		.path = path ? path : "",
+		.err = err,
+		.section = SECTION_NONE,
+	};
+	size_t path_len = strlen(p.path);
+	int r;
+
+	if (path_len >= sizeof(parsed.path)) {
+		file_error_set(err, p.path, 0, "path longer than %zu characters",
+			       sizeof(parsed.path) - 1);
+		return -ENAMETOOLONG;
+	}
+	config_default(&parsed);
+	memcpy(parsed.path, p.path, path_len + 1);
+	r = inifile_parse(text ? text : "", p.path, &config_callbacks, &p, err);
+	if (r < 0)
+		return r;
+	*cfg = parsed;
+	return 0;
+}
+
+int config_load(const char *path, struct config *cfg, struct file_error *err)
+{
+	char *text;
+	int r;
+
+	r = inifile_read(path, &text, err);
+	if (r < 0)
+		return r;
+	r = config_parse(text, path, cfg, err);
+	free(text);
+	return r;
+}

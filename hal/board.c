@@ -1,0 +1,765 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Board files, and the INI reading that circd.conf shares with them.
+ *
+ * libinih (as Debian builds it) does not pass line numbers to its handler, so
+ * inifile_parse() feeds it one line at a time through ini_parse_stream() and
+ * counts. The reader also announces sections itself, which lets callers see
+ * empty sections and report problems against the section header's line.
+ */
+#include "board.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define INIFILE_SIZE_MAX (1024 * 1024)
+#define INIFILE_SECTION_MAX 96
+#define VALUE_QUOTE_MAX 64
+
+static const struct {
+	const char *name;
+	enum board_role_kind kind;
+} role_info[ROLE__COUNT] = {
+	[ROLE_LAMP_OK] = { "lamp_ok", ROLE_KIND_OUTPUT },
+	[ROLE_LAMP_ERROR] = { "lamp_error", ROLE_KIND_OUTPUT },
+	[ROLE_LAMP_ATTENTION] = { "lamp_attention", ROLE_KIND_OUTPUT },
+	[ROLE_BUZZER] = { "buzzer", ROLE_KIND_OUTPUT },
+	[ROLE_FLAP_UNLOCK] = { "flap_unlock", ROLE_KIND_OUTPUT },
+	[ROLE_DOOR_LOCK] = { "door_lock", ROLE_KIND_OUTPUT },
+	[ROLE_BIN_FULL] = { "bin_full", ROLE_KIND_INPUT },
+	[ROLE_DOOR_CLOSED] = { "door_closed", ROLE_KIND_INPUT },
+	[ROLE_DONE_BUTTON] = { "done_button", ROLE_KIND_INPUT },
+	[ROLE_STAFF_BUTTON] = { "staff_button", ROLE_KIND_INPUT },
+	[ROLE_ITEM_SCANNER] = { "item_scanner", ROLE_KIND_SCANNER },
+	[ROLE_PATRON_READER] = { "patron_reader", ROLE_KIND_SCANNER },
+};
+
+static const char *const kind_names[] = {
+	[ROLE_KIND_OUTPUT] = "output",
+	[ROLE_KIND_INPUT] = "input",
+	[ROLE_KIND_SCANNER] = "scanner",
+};
+
+const char *board_role_name(enum board_role role)
+{
+	if ((int)role < 0 || role >= ROLE__COUNT)
+		return "none";
+	return role_info[role].name;
+}
+
+enum board_role board_role_from_name(const char *name)
+{
+	if (!name)
+		return ROLE_NONE;
+	for (int i = 0; i < ROLE__COUNT; i++)
+		if (strcmp(name, role_info[i].name) == 0)
+			return (enum board_role)i;
+	return ROLE_NONE;
+}
+
+enum board_role_kind board_role_kind(enum board_role role)
+{
+	if ((int)role < 0 || role >= ROLE__COUNT)
+		return ROLE_KIND_NONE;
+	return role_info[role].kind;
+}
+
+const char *board_role_kind_name(enum board_role_kind kind)
+{
+	if ((int)kind < 0 || kind > ROLE_KIND_SCANNER)
+		return "none";
+	return kind_names[kind];
+}
+
+/* ---- shared INI reading ---- */
+
+void file_error_set(struct file_error *err, const char *path, int line, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (!err)
+		return;
+	if (!path)
+		path = "";
+	n = strlen(path);
+	if (n >= sizeof(err->file))
+		n = sizeof(err->file) - 1;
+	memcpy(err->file, path, n);
+	err->file[n] = '\0';
+	err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+int inifile_bool(const char *value, bool *ret)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	if (!value)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(value, yes[i]) == 0) {
+			*ret = true;
+			return 0;
+		}
+		if (strcasecmp(value, no[i]) == 0) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int inifile_uint(const char *value, unsigned min, unsigned max, unsigned *ret)
+{
+	unsigned long n;
+	char *end;
+
+	/* strtoul alone would take " 5", "+5" and "-5" (as a huge number) */
+	if (!value || value[0] < '0' || value[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(value, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return -EINVAL;
+	*ret = (unsigned)n;
+	return 0;
+}
+
+int inifile_read(const char *path, char **ret, struct file_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	*ret = NULL;
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		file_error_set(err, path, 0, "cannot open: %s", strerror(-r));
+		return r;
+	}
+	text = malloc(INIFILE_SIZE_MAX + 1);
+	if (!text) {
+		r = -ENOMEM;
+		file_error_set(err, path, 0, "out of memory");
+		goto err_close;
+	}
+	len = fread(text, 1, INIFILE_SIZE_MAX + 1, f);
+	if (ferror(f)) {
+		r = -EIO;
+		file_error_set(err, path, 0, "cannot read: %s", strerror(EIO));
+		goto err_free;
+	}
+	if (len > INIFILE_SIZE_MAX) {
+		r = -EFBIG;
+		file_error_set(err, path, 0, "file is larger than %d bytes", INIFILE_SIZE_MAX);
+		goto err_free;
+	}
+	if (memchr(text, '\0', len)) {
+		r = -EINVAL;
+		file_error_set(err, path, 0, "file contains a NUL byte; not a text file");
+		goto err_free;
+	}
+	text[len] = '\0';
+	fclose(f);
+	*ret = text;
+	return 0;
+
+err_free:
+	free(text);
+err_close:
+	fclose(f);
+	return r;
+}
+
+struct inifile_state {
+	const char *path;
+	const char *next; /* first unread byte of the text */
+	int line;
+	const struct inifile_callbacks *cb;
+	void *data;
+	struct file_error *err;
+	int error;      /* the first error, -errno */
+	int error_line; /* and its line */
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* A section header line: announce the section before libinih sees the line. */
+static int inifile_section(struct inifile_state *s, const char *line, size_t len)
+{
+	char name[INIFILE_SECTION_MAX];
+	const char *close = memchr(line, ']', len);
+	const char *start = line + 1, *end, *rest;
+
+	if (!close) {
+		file_error_set(s->err, s->path, s->line, "section header without ']'");
+		return -EINVAL;
+	}
+	for (rest = close + 1; rest < line + len && is_blank(*rest); rest++)
+		;
+	if (rest < line + len && *rest != ';' && *rest != '#') {
+		file_error_set(s->err, s->path, s->line, "unexpected text after ']'");
+		return -EINVAL;
+	}
+	while (start < close && is_blank(*start))
+		start++;
+	end = close;
+	while (end > start && is_blank(end[-1]))
+		end--;
+	if ((size_t)(end - start) >= sizeof(name)) {
+		file_error_set(s->err, s->path, s->line, "section name longer than %zu characters",
+			       sizeof(name) - 1);
+		return -EINVAL;
+	}
+	memcpy(name, start, (size_t)(end - start));
+	name[end - start] = '\0';
+	return s->cb->section(s->data, name, s->line, s->err);
+}
+
+static char *inifile_reader(char *str, int num, void *stream)
+{
+	struct inifile_state *s = stream;
+	const char *line = s->next, *eol;
+	size_t len;
+	int r;
+
+	if (s->error || !*line)
+		return NULL;
+	eol = strchr(line, '\n');
+	len = eol ? (size_t)(eol - line) : strlen(line);
+	s->next = eol ? eol + 1 : line + len;
+	s->line++;
+
+	if (s->line == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
+	/* libinih treats an indented line as a continuation of the previous value */
+	while (len && is_blank(*line)) {
+		line++;
+		len--;
+	}
+	while (len && is_blank(line[len - 1]))
+		len--;
+	/* libinih would silently cut a long line in two */
+	if (num < 2 || len > (size_t)num - 1) {
+		file_error_set(s->err, s->path, s->line, "line longer than %d characters",
+			       num < 2 ? 0 : num - 1);
+		s->error = -EINVAL;
+		s->error_line = s->line;
+		return NULL;
+	}
+	if (len && line[0] == '[') {
+		r = inifile_section(s, line, len);
+		if (r < 0) {
+			s->error = r;
+			s->error_line = s->line;
+			return NULL;
+		}
+	}
+	memcpy(str, line, len);
+	str[len] = '\0';
+	return str;
+}
+
+static int inifile_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct inifile_state *s = user;
+	int r;
+
+	if (s->error)
+		return 0;
+	r = s->cb->key(s->data, name, value, s->line, s->err);
+	if (r < 0) {
+		s->error = r;
+		s->error_line = s->line;
+		return 0;
+	}
+	return 1;
+}
+
+int inifile_parse(const char *text, const char *path, const struct inifile_callbacks *cb,
+		  void *data, struct file_error *err)
+{
+	struct inifile_state s = {
+		.path = path,
+		.next = text,
+		.cb = cb,
+		.data = data,
+		.err = err,
+	};
+	int r;
+
+	r = ini_parse_stream(inifile_reader, &s, inifile_handler, &s);
+	if (r == -2) {
+		file_error_set(err, path, s.line, "out of memory");
+		return -ENOMEM;
+	}
+	/* libinih goes on after a syntax error; it is the first error if it came first */
+	if (r > 0 && (!s.error || r < s.error_line)) {
+		file_error_set(err, path, r, "expected [section] or key = value");
+		return -EINVAL;
+	}
+	if (s.error)
+		return s.error;
+	if (r != 0) {
+		file_error_set(err, path, r > 0 ? r : 0, "expected [section] or key = value");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- board files ---- */
+
+enum board_section {
+	SECTION_NONE,
+	SECTION_BOARD,
+	SECTION_ROLE,
+};
+
+static const char *const board_keys[] = { "name", "gpio", "scanner", "display", NULL };
+static const char *const output_keys[] = { "chip", "line", "active_low", NULL };
+static const char *const input_keys[] = { "chip", "line", "active_low", "debounce_ms", NULL };
+static const char *const scanner_keys[] = { "usb", "protocol", "layout", NULL };
+
+static const char *const *const role_keys[] = {
+	[ROLE_KIND_OUTPUT] = output_keys,
+	[ROLE_KIND_INPUT] = input_keys,
+	[ROLE_KIND_SCANNER] = scanner_keys,
+};
+
+static const char *const kind_words[] = { "output", "input", "scanner", NULL };
+static const char *const gpio_backends[] = { "sim", "gpiod", NULL };
+static const char *const scanner_backends[] = { "sim", "libusb", NULL };
+static const char *const display_backends[] = { "sim", NULL };
+static const char *const protocols[] = { "wedge", "hidpos", NULL };
+static const char *const layouts[] = { "us", "de", "fr", NULL };
+
+#define KEYS_MAX 8
+
+struct board_parse {
+	struct board *board;
+	const char *path;
+	enum board_section section;
+	enum board_role role;             /* of a SECTION_ROLE */
+	char header[INIFILE_SECTION_MAX]; /* "output lamp_ok", for messages */
+	int board_line;                   /* of [board], 0 if none so far */
+	int key_line[KEYS_MAX];           /* first line of each key in this section */
+	bool usb_set[ROLE__COUNT];        /* usb = 0000:0000 is still "set" */
+	struct file_error *err;
+};
+
+/* "a, b or c" */
+static void join_words(char *buf, size_t size, const char *const *words)
+{
+	size_t n = 0, used = 0;
+
+	while (words[n])
+		n++;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+		int w = snprintf(buf + used, size - used, "%s%s", sep, words[i]);
+
+		if (w < 0 || (size_t)w >= size - used)
+			return;
+		used += (size_t)w;
+	}
+}
+
+static int key_error(struct board_parse *p, int line, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int key_error(struct board_parse *p, int line, const char *key, const char *fmt, ...)
+{
+	char why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	file_error_set(p->err, p->path, line, "[%s] %s: %s", p->header, key, why);
+	return -EINVAL;
+}
+
+static int word_index(const char *const *words, const char *word)
+{
+	for (int i = 0; words[i]; i++)
+		if (strcmp(words[i], word) == 0)
+			return i;
+	return -1;
+}
+
+static int set_choice(struct board_parse *p, int line, const char *key, const char *value,
+		      const char *const *choices, char *dst, size_t size)
+{
+	char list[128];
+	int i = word_index(choices, value);
+
+	if (i < 0) {
+		join_words(list, sizeof(list), choices);
+		return key_error(p, line, key, "expected %s, got '%.*s'", list, VALUE_QUOTE_MAX,
+				 value);
+	}
+	/* choices are short literals that fit every field they go to */
+	snprintf(dst, size, "%s", choices[i]);
+	return 0;
+}
+
+static int set_string(struct board_parse *p, int line, const char *key, const char *value,
+		      char *dst, size_t size)
+{
+	size_t len = strlen(value);
+
+	if (!len)
+		return key_error(p, line, key, "empty value");
+	if (len >= size)
+		return key_error(p, line, key, "longer than %zu characters", size - 1);
+	memcpy(dst, value, len + 1);
+	return 0;
+}
+
+static int hex16(const char *s, size_t len, uint16_t *ret)
+{
+	unsigned v = 0;
+
+	if (len < 1 || len > 4)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return -EINVAL;
+		v = v * 16 + d;
+	}
+	*ret = (uint16_t)v;
+	return 0;
+}
+
+static int parse_usb_id(const char *value, uint16_t *vid, uint16_t *pid)
+{
+	const char *colon = strchr(value, ':');
+
+	if (!colon)
+		return -EINVAL;
+	if (hex16(value, (size_t)(colon - value), vid) < 0 ||
+	    hex16(colon + 1, strlen(colon + 1), pid) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static int board_key(struct board_parse *p, const char *key, const char *value, int line)
+{
+	struct board *b = p->board;
+
+	if (strcmp(key, "name") == 0)
+		return set_string(p, line, key, value, b->name, sizeof(b->name));
+	if (strcmp(key, "gpio") == 0)
+		return set_choice(p, line, key, value, gpio_backends, b->gpio_backend,
+				  sizeof(b->gpio_backend));
+	if (strcmp(key, "scanner") == 0)
+		return set_choice(p, line, key, value, scanner_backends, b->scanner_backend,
+				  sizeof(b->scanner_backend));
+	return set_choice(p, line, key, value, display_backends, b->display_backend,
+			  sizeof(b->display_backend));
+}
+
+static int role_key(struct board_parse *p, const char *key, const char *value, int line)
+{
+	struct board_role_map *map = &p->board->roles[p->role];
+
+	if (strcmp(key, "chip") == 0)
+		return set_string(p, line, key, value, map->chip, sizeof(map->chip));
+	if (strcmp(key, "line") == 0)
+		return set_string(p, line, key, value, map->line, sizeof(map->line));
+	if (strcmp(key, "active_low") == 0) {
+		if (inifile_bool(value, &map->active_low) < 0)
+			return key_error(p, line, key, "expected yes or no, got '%.*s'",
+					 VALUE_QUOTE_MAX, value);
+		return 0;
+	}
+	if (strcmp(key, "debounce_ms") == 0) {
+		if (inifile_uint(value, 0, 1000, &map->debounce_ms) < 0)
+			return key_error(p, line, key,
+					 "expected a number from 0 to 1000, got '%.*s'",
+					 VALUE_QUOTE_MAX, value);
+		return 0;
+	}
+	if (strcmp(key, "usb") == 0) {
+		if (parse_usb_id(value, &map->usb_vid, &map->usb_pid) < 0)
+			return key_error(p, line, key,
+					 "expected VID:PID in hex such as 05e0:1200, got '%.*s'",
+					 VALUE_QUOTE_MAX, value);
+		p->usb_set[p->role] = true;
+		return 0;
+	}
+	if (strcmp(key, "protocol") == 0)
+		return set_choice(p, line, key, value, protocols, map->protocol,
+				  sizeof(map->protocol));
+	return set_choice(p, line, key, value, layouts, map->layout, sizeof(map->layout));
+}
+
+static int board_parse_key(void *data, const char *key, const char *value, int line,
+			   struct file_error *err)
+{
+	struct board_parse *p = data;
+	const char *const *keys;
+	char list[128];
+	int i;
+
+	if (p->section == SECTION_NONE) {
+		file_error_set(err, p->path, line, "%.*s: key outside a section", VALUE_QUOTE_MAX,
+			       key);
+		return -EINVAL;
+	}
+	keys = p->section == SECTION_BOARD ? board_keys : role_keys[board_role_kind(p->role)];
+	i = word_index(keys, key);
+	if (i < 0) {
+		join_words(list, sizeof(list), keys);
+		return key_error(p, line, key, "unknown key (expected %s)", list);
+	}
+	if (p->key_line[i])
+		return key_error(p, line, key, "set twice (first at line %d)", p->key_line[i]);
+	p->key_line[i] = line;
+	if (p->section == SECTION_BOARD)
+		return board_key(p, key, value, line);
+	return role_key(p, key, value, line);
+}
+
+static const char *article(enum board_role_kind kind)
+{
+	return kind == ROLE_KIND_SCANNER ? "a" : "an";
+}
+
+static void list_roles(char *buf, size_t size, enum board_role_kind kind)
+{
+	const char *names[ROLE__COUNT + 1];
+	size_t n = 0;
+
+	for (int i = 0; i < ROLE__COUNT; i++)
+		if (role_info[i].kind == kind)
+			names[n++] = role_info[i].name;
+	names[n] = NULL;
+	join_words(buf, size, names);
+}
+
+static int board_parse_section(void *data, const char *section, int line,
+			       struct file_error *err)
+{
+	struct board_parse *p = data;
+	char kind_word[16], list[160];
+	const char *space = section + strcspn(section, " \t");
+	const char *name = space + strspn(space, " \t");
+	size_t kind_len = (size_t)(space - section);
+	enum board_role role;
+	int kind = -1;
+
+	memset(p->key_line, 0, sizeof(p->key_line));
+	p->section = SECTION_NONE;
+	snprintf(p->header, sizeof(p->header), "%s", section);
+
+	if (kind_len < sizeof(kind_word)) {
+		memcpy(kind_word, section, kind_len);
+		kind_word[kind_len] = '\0';
+		kind = word_index(kind_words, kind_word);
+	}
+	if (kind < 0 && strcmp(section, "board") != 0) {
+		file_error_set(err, p->path, line,
+			       "unknown section [%.*s] (expected [board], [output ROLE], "
+			       "[input ROLE] or [scanner ROLE])",
+			       VALUE_QUOTE_MAX, section);
+		return -EINVAL;
+	}
+	if (kind < 0) {
+		if (p->board_line) {
+			file_error_set(err, p->path, line,
+				       "duplicate section [board] (first at line %d)",
+				       p->board_line);
+			return -EINVAL;
+		}
+		p->board_line = line;
+		p->section = SECTION_BOARD;
+		return 0;
+	}
+	if (!*name) {
+		list_roles(list, sizeof(list), (enum board_role_kind)kind);
+		file_error_set(err, p->path, line, "[%s] needs a role: one of %s", kind_word, list);
+		return -EINVAL;
+	}
+	role = board_role_from_name(name);
+	if (role == ROLE_NONE) {
+		list_roles(list, sizeof(list), (enum board_role_kind)kind);
+		file_error_set(err, p->path, line, "unknown %s role '%.*s' (expected %s)",
+			       kind_word, VALUE_QUOTE_MAX, name, list);
+		return -EINVAL;
+	}
+	if ((int)board_role_kind(role) != kind) {
+		file_error_set(err, p->path, line, "%s is %s %s role, not %s %s", name,
+			       article(board_role_kind(role)),
+			       board_role_kind_name(board_role_kind(role)),
+			       article((enum board_role_kind)kind), kind_word);
+		return -EINVAL;
+	}
+	if (p->board->roles[role].present) {
+		file_error_set(err, p->path, line, "duplicate section [%s %s] (first at line %d)",
+			       kind_word, name, p->board->roles[role].src_line);
+		return -EINVAL;
+	}
+	p->board->roles[role].present = true;
+	p->board->roles[role].src_line = line;
+	/* canonical spacing for messages: "[output lamp_ok]" */
+	snprintf(p->header, sizeof(p->header), "%s %s", kind_word, role_info[role].name);
+	p->role = role;
+	p->section = SECTION_ROLE;
+	return 0;
+}
+
+static const struct inifile_callbacks board_callbacks = {
+	.section = board_parse_section,
+	.key = board_parse_key,
+};
+
+/* What the backends need that the sim backends do not, reported at the earliest section. */
+static int board_check(struct board_parse *p, struct file_error *err)
+{
+	const struct board *b = p->board;
+	bool gpiod = strcmp(b->gpio_backend, "gpiod") == 0;
+	bool libusb = strcmp(b->scanner_backend, "libusb") == 0;
+	const char *first_missing = NULL;
+	int first = ROLE_NONE;
+	bool scanner;
+
+	for (int i = 0; i < ROLE__COUNT; i++) {
+		const struct board_role_map *map = &b->roles[i];
+		const char *missing = NULL;
+
+		if (!map->present)
+			continue;
+		if (role_info[i].kind == ROLE_KIND_SCANNER) {
+			if (libusb && !p->usb_set[i])
+				missing = "usb";
+		} else if (gpiod) {
+			if (!map->chip[0] && !map->line[0])
+				missing = "chip and line";
+			else if (!map->chip[0])
+				missing = "chip";
+			else if (!map->line[0])
+				missing = "line";
+		}
+		if (missing && (first == ROLE_NONE || map->src_line < b->roles[first].src_line)) {
+			first = i;
+			first_missing = missing;
+		}
+	}
+	if (first == ROLE_NONE)
+		return 0;
+	scanner = role_info[first].kind == ROLE_KIND_SCANNER;
+	file_error_set(err, p->path, b->roles[first].src_line, "[%s %s] needs %s with %s = %s",
+		       board_role_kind_name(role_info[first].kind), role_info[first].name,
+		       first_missing, scanner ? "scanner" : "gpio",
+		       scanner ? b->scanner_backend : b->gpio_backend);
+	return -EINVAL;
+}
+
+int board_parse(const char *text, const char *path, struct board **ret, struct file_error *err)
+{
+	struct board_parse p = { .path = path ? path : "", .role = ROLE_NONE, .err = err };
+	struct board *b;
+	size_t path_len = strlen(p.path);
+	int r;
+
+	*ret = NULL;
+	if (path_len >= sizeof(b->path)) {
+		file_error_set(err, p.path, 0, "path longer than %zu characters",
+			       sizeof(b->path) - 1);
+		return -ENAMETOOLONG;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		file_error_set(err, p.path, 0, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(b->path, p.path, path_len + 1);
+	strcpy(b->gpio_backend, "sim");
+	strcpy(b->scanner_backend, "sim");
+	strcpy(b->display_backend, "sim");
+	for (int i = 0; i < ROLE__COUNT; i++) {
+		b->roles[i].debounce_ms = role_info[i].kind == ROLE_KIND_INPUT ? 10 : 0;
+		strcpy(b->roles[i].protocol, "wedge");
+		strcpy(b->roles[i].layout, "us");
+	}
+	p.board = b;
+
+	r = inifile_parse(text ? text : "", p.path, &board_callbacks, &p, err);
+	if (r < 0)
+		goto err_free;
+	r = board_check(&p, err);
+	if (r < 0)
+		goto err_free;
+	*ret = b;
+	return 0;
+
+err_free:
+	board_free(b);
+	return r;
+}
+
+int board_load(const char *path, struct board **ret, struct file_error *err)
+{
+	char *text;
+	int r;
+
+	*ret = NULL;
+	r = inifile_read(path, &text, err);
+	if (r < 0)
+		return r;
+	r = board_parse(text, path, ret, err);
+	free(text);
+	return r;
+}
+
+void board_free(struct board *board)
+{
+	free(board);
+}
+
+int board_require(const struct board *board, const enum board_role *required, size_t n,
+		  struct file_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum board_role role = required[i];
+
+		if ((int)role < 0 || role >= ROLE__COUNT) {
+			file_error_set(err, board->path, 0, "invalid role %d required", (int)role);
+			return -EINVAL;
+		}
+		if (!board->roles[role].present) {
+			file_error_set(err, board->path, 0, "board has no %s role %s",
+				       board_role_kind_name(role_info[role].kind),
+				       role_info[role].name);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Fuzzes barcode_classify() and the check digit helpers. The first byte picks
+ * the rules and the symbology; the rest is the scanned text. Checks what a
+ * class promises: a bad check digit is 14 digits that fail the check, a
+ * patron or item of 14 digits under check_digit passes it, norm is printable.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../firmware/barcode.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static bool all_digits(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static void check_norm(const char *norm, size_t normsz, size_t text_len)
+{
+	size_t len = strnlen(norm, normsz);
+
+	if (len == normsz || len > text_len)
+		abort();
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)norm[i] < 0x21 || (unsigned char)norm[i] > 0x7e)
+			abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct barcode_rules rules;
+	char norm[SCAN_TEXT_MAX + 1], small[8], *copy;
+	const char *text = (const char *)data + 1;
+	size_t len, norm_len;
+	enum barcode_class cls;
+	uint8_t mode;
+
+	if (size == 0)
+		return 0;
+	mode = data[0];
+	len = size - 1;
+	barcode_rules_default(&rules);
+	if (mode & 1)
+		rules.check_digit = false;
+	if (mode & 2)
+		memset(&rules.patron, 0, sizeof(rules.patron));
+	if (mode & 4) {
+		rules.n_done = 2;
+		strcpy(rules.done[0], "DONE");
+		strcpy(rules.done[1], "2");
+	}
+	if (mode & 8) {
+		rules.item.n_lengths = 0;
+		rules.item.n_prefixes = 2;
+		strcpy(rules.item.prefixes[1], "A");
+	}
+
+	cls = barcode_classify(&rules, text, len, (enum symbology)((mode >> 4) % 6), norm,
+			       sizeof(norm));
+	if (cls < BARCODE_PATRON || cls > BARCODE_UNKNOWN)
+		abort();
+	if (!barcode_class_name(cls)[0])
+		abort();
+	check_norm(norm, sizeof(norm), len);
+	norm_len = strlen(norm);
+	if (cls == BARCODE_BAD_CHECK_DIGIT &&
+	    (!rules.check_digit || norm_len != 14 || codabar_check_digit_ok(norm, norm_len)))
+		abort();
+	if ((cls == BARCODE_PATRON || cls == BARCODE_ITEM) && rules.check_digit &&
+	    norm_len == 14 && all_digits(norm, 14) && !codabar_check_digit_ok(norm, 14))
+		abort();
+	if (cls != BARCODE_UNKNOWN && norm_len == 0)
+		abort();
+
+	/* a short norm buffer is cut, never overrun */
+	if (barcode_classify(&rules, text, len, SYM_UNKNOWN, small, 1 + len % sizeof(small)) != cls)
+		abort();
+	check_norm(small, 1 + len % sizeof(small), len);
+
+	copy = malloc(len + 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	{
+		int digit = codabar_check_digit(copy);
+
+		if (digit < 0 ? strnlen(copy, 13) == 13 && all_digits(copy, 13)
+			      : digit > 9 || !all_digits(copy, 13))
+			abort();
+		if (codabar_check_digit_ok(copy, len) &&
+		    (len != 14 || digit != copy[13] - '0'))
+			abort();
+	}
+	free(copy);
+	return 0;
+}

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+
+#include "../../hal/board.h"
+#include "testlib.h"
+
+static const char sim_board[] =
+	"; a comment\n"
+	"[board]\n"
+	"name = Test sim\n"
+	"\n"
+	"[output lamp_ok]\n"
+	"[output buzzer]\n"
+	"active_low = yes\n"
+	"[input bin_full]\n"
+	"[input done_button]\n"
+	"debounce_ms = 0\n"
+	"[scanner item_scanner]\n";
+
+static void test_sim_board(void)
+{
+	struct file_error err = { 0 };
+	struct board *b = NULL;
+
+	CHECK_INT(board_parse(sim_board, "sim.ini", &b, &err), 0);
+	CHECK(b);
+	if (!b)
+		return;
+	CHECK_STR(b->path, "sim.ini");
+	CHECK_STR(b->name, "Test sim");
+	CHECK_STR(b->gpio_backend, "sim");
+	CHECK_STR(b->scanner_backend, "sim");
+	CHECK_STR(b->display_backend, "sim");
+
+	CHECK(b->roles[ROLE_LAMP_OK].present);
+	CHECK_INT(b->roles[ROLE_LAMP_OK].src_line, 5);
+	CHECK(!b->roles[ROLE_LAMP_OK].active_low);
+	CHECK_STR(b->roles[ROLE_LAMP_OK].chip, "");
+	CHECK_STR(b->roles[ROLE_LAMP_OK].line, "");
+	CHECK(b->roles[ROLE_BUZZER].present);
+	CHECK(b->roles[ROLE_BUZZER].active_low);
+	CHECK(!b->roles[ROLE_LAMP_ERROR].present);
+	CHECK(!b->roles[ROLE_FLAP_UNLOCK].present);
+
+	CHECK(b->roles[ROLE_BIN_FULL].present);
+	CHECK_INT(b->roles[ROLE_BIN_FULL].src_line, 8);
+	CHECK_INT(b->roles[ROLE_BIN_FULL].debounce_ms, 10);
+	CHECK_INT(b->roles[ROLE_DONE_BUTTON].debounce_ms, 0);
+	CHECK(!b->roles[ROLE_DOOR_CLOSED].present);
+
+	CHECK(b->roles[ROLE_ITEM_SCANNER].present);
+	CHECK_INT(b->roles[ROLE_ITEM_SCANNER].src_line, 11);
+	CHECK_STR(b->roles[ROLE_ITEM_SCANNER].protocol, "wedge");
+	CHECK_STR(b->roles[ROLE_ITEM_SCANNER].layout, "us");
+	CHECK_INT(b->roles[ROLE_ITEM_SCANNER].usb_vid, 0);
+	CHECK(!b->roles[ROLE_PATRON_READER].present);
+	board_free(b);
+
+	/* no [board] section at all: sim backends */
+	CHECK_INT(board_parse("[output lamp_ok]\n", "min.ini", &b, &err), 0);
+	CHECK(b && strcmp(b->gpio_backend, "sim") == 0 && b->roles[ROLE_LAMP_OK].present);
+	board_free(b);
+	CHECK_INT(board_parse("", "empty.ini", &b, &err), 0);
+	board_free(b);
+}
+
+static const char gpiod_board[] =
+	"[board]\n"
+	"name = Raspberry Pi 4 self-check kiosk\n"
+	"gpio = gpiod            ; backend\n"
+	"scanner = libusb\n"
+	"display = sim\n"
+	"\n"
+	"[output lamp_ok]\n"
+	"chip = gpiochip0\n"
+	"line = GPIO17\n"
+	"active_low = yes\n"
+	"\n"
+	"[input bin_full]\n"
+	"  chip = /dev/gpiochip1\n"
+	"  line = 22\n"
+	"  active_low = false\n"
+	"  debounce_ms = 1000\n"
+	"\n"
+	"[scanner item_scanner]\n"
+	"usb = 05E0:1200\n"
+	"protocol = hidpos\n"
+	"layout = de\n"
+	"\n"
+	"[scanner patron_reader]\n"
+	"usb = ffff:35\n";
+
+static void test_gpiod_board(void)
+{
+	struct file_error err = { 0 };
+	struct board *b = NULL;
+	const struct board_role_map *m;
+
+	CHECK_INT(board_parse(gpiod_board, "pi.ini", &b, &err), 0);
+	if (!b) {
+		fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.msg);
+		CHECK(b);
+		return;
+	}
+	CHECK_STR(b->name, "Raspberry Pi 4 self-check kiosk");
+	CHECK_STR(b->gpio_backend, "gpiod");
+	CHECK_STR(b->scanner_backend, "libusb");
+	CHECK_STR(b->display_backend, "sim");
+	m = &b->roles[ROLE_LAMP_OK];
+	CHECK(m->present);
+	CHECK_INT(m->src_line, 7);
+	CHECK_STR(m->chip, "gpiochip0");
+	CHECK_STR(m->line, "GPIO17");
+	CHECK(m->active_low);
+	m = &b->roles[ROLE_BIN_FULL];
+	CHECK_INT(m->src_line, 12);
+	CHECK_STR(m->chip, "/dev/gpiochip1");
+	CHECK_STR(m->line, "22");
+	CHECK(!m->active_low);
+	CHECK_INT(m->debounce_ms, 1000);
+	m = &b->roles[ROLE_ITEM_SCANNER];
+	CHECK_INT(m->usb_vid, 0x05e0);
+	CHECK_INT(m->usb_pid, 0x1200);
+	CHECK_STR(m->protocol, "hidpos");
+	CHECK_STR(m->layout, "de");
+	m = &b->roles[ROLE_PATRON_READER];
+	CHECK_INT(m->usb_vid, 0xffff);
+	CHECK_INT(m->usb_pid, 0x0035);
+	CHECK_STR(m->protocol, "wedge");
+	board_free(b);
+}
+
+static void test_booleans(void)
+{
+	static const struct {
+		const char *value;
+		bool want;
+	} cases[] = {
+		{ "yes", true }, { "no", false }, { "true", true }, { "false", false },
+		{ "1", true },   { "0", false },  { "YES", true },  { "False", false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[64];
+		struct file_error err = { 0 };
+		struct board *b = NULL;
+
+		snprintf(text, sizeof(text), "[output buzzer]\nactive_low = %s\n", cases[i].value);
+		CHECK_INT(board_parse(text, "b.ini", &b, &err), 0);
+		CHECK(b && b->roles[ROLE_BUZZER].active_low == cases[i].want);
+		board_free(b);
+	}
+}
+
+struct error_case {
+	const char *text;
+	int line;
+	const char *want[3];
+};
+
+#define LONG64 "1234567890123456789012345678901234567890123456789012345678901234"
+
+static const struct error_case error_cases[] = {
+	{ "[board]\n\n[output lamp_okay]\n", 3, { "unknown output role 'lamp_okay'", "lamp_ok" } },
+	{ "[output bin_full]\n", 1, { "bin_full is an input role, not an output" } },
+	{ "[input lamp_ok]\n", 1, { "lamp_ok is an output role, not an input" } },
+	{ "[scanner buzzer]\n", 1, { "buzzer is an output role, not a scanner" } },
+	{ "[output item_scanner]\n", 1, { "item_scanner is a scanner role, not an output" } },
+	{ "[output]\n", 1, { "[output] needs a role", "lamp_ok" } },
+	{ "[outputs lamp_ok]\n", 1, { "unknown section [outputs lamp_ok]" } },
+	{ "[board extra]\n", 1, { "unknown section" } },
+	{ "[output lamp_ok extra]\n", 1, { "unknown output role" } },
+	{ "[output lamp_ok]\nchip = gpiochip0\nline = GPIO17\ndebounce_ms = 5\n", 4,
+	  { "[output lamp_ok] debounce_ms: unknown key", "chip, line or active_low" } },
+	{ "[scanner item_scanner]\nline = 4\n", 2, { "[scanner item_scanner] line: unknown key" } },
+	{ "[board]\nname = x\nlamps = 3\n", 3, { "[board] lamps: unknown key" } },
+	{ "[board]\ngpio = wiringpi\n", 2, { "[board] gpio", "sim or gpiod", "'wiringpi'" } },
+	{ "[board]\nscanner = hidraw\n", 2, { "[board] scanner", "sim or libusb" } },
+	{ "[board]\ndisplay = libusb\n", 2, { "[board] display", "expected sim" } },
+	{ "[board]\nname =\n", 2, { "[board] name", "empty" } },
+	{ "[board]\nname = " LONG64 LONG64 "\n", 2, { "[board] name", "longer than 127" } },
+	{ "[output lamp_ok]\nchip = " LONG64 "\n", 2, { "chip", "longer than 63" } },
+	{ "[output lamp_ok]\nline = " LONG64 "\n", 2, { "line", "longer than 63" } },
+	{ "[output lamp_ok]\nactive_low = maybe\n", 2, { "active_low", "yes or no" } },
+	{ "[input bin_full]\ndebounce_ms = 1001\n", 2, { "debounce_ms", "0 to 1000" } },
+	{ "[input bin_full]\ndebounce_ms = -1\n", 2, { "debounce_ms" } },
+	{ "[input bin_full]\ndebounce_ms = 20ms\n", 2, { "debounce_ms", "'20ms'" } },
+	{ "[scanner item_scanner]\nusb = 05e0\n", 2, { "usb", "VID:PID", "'05e0'" } },
+	{ "[scanner item_scanner]\nusb = 05e0:\n", 2, { "usb", "VID:PID" } },
+	{ "[scanner item_scanner]\nusb = :1200\n", 2, { "usb" } },
+	{ "[scanner item_scanner]\nusb = 05g0:1200\n", 2, { "usb" } },
+	{ "[scanner item_scanner]\nusb = 105e0:1200\n", 2, { "usb" } },
+	{ "[scanner item_scanner]\nusb = 05e0:1200:1\n", 2, { "usb" } },
+	{ "[scanner item_scanner]\nusb = 05e0-1200\n", 2, { "usb" } },
+	{ "[scanner item_scanner]\nusb = 0x5e0:1200\n", 2, { "usb" } },
+	{ "[scanner item_scanner]\nprotocol = serial\n", 2, { "protocol", "wedge or hidpos" } },
+	{ "[scanner item_scanner]\nlayout = uk\n", 2, { "layout", "us, de or fr" } },
+	{ "[output lamp_ok]\n[output buzzer]\n[output lamp_ok]\n", 3,
+	  { "duplicate section [output lamp_ok]", "line 1" } },
+	{ "[board]\n[board]\n", 2, { "duplicate section [board]" } },
+	{ "[output lamp_ok]\nchip = a\nchip = b\n", 3, { "chip", "set twice" } },
+	{ "chip = a\n", 1, { "outside a section" } },
+	{ "[output lamp_ok]\nchip\n", 2, { "expected [section] or key = value" } },
+	{ "[output lamp_ok\n", 1, { "without ']'" } },
+	/* gpiod needs chip and line, reported at the section header */
+	{ "[board]\ngpio = gpiod\n\n[output lamp_ok]\nchip = gpiochip0\n", 4,
+	  { "[output lamp_ok] needs line with gpio = gpiod" } },
+	{ "[board]\ngpio = gpiod\n[input bin_full]\nline = GPIO22\n", 3,
+	  { "[input bin_full] needs chip" } },
+	{ "[board]\ngpio = gpiod\n[output buzzer]\n", 3, { "needs chip and line" } },
+	/* the board section may come last; the earliest incomplete section is named */
+	{ "[output lamp_ok]\nchip = c\nline = l\n[input done_button]\n[output buzzer]\n"
+	  "[board]\ngpio = gpiod\n",
+	  4, { "[input done_button] needs chip and line" } },
+	{ "[board]\nscanner = libusb\n[scanner item_scanner]\nusb = 05e0:1200\n"
+	  "[scanner patron_reader]\nprotocol = wedge\n",
+	  5, { "[scanner patron_reader] needs usb with scanner = libusb" } },
+};
+
+static void test_errors_name_the_line(void)
+{
+	for (size_t i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
+		const struct error_case *c = &error_cases[i];
+		struct file_error err = { 0 };
+		struct board *b = (struct board *)&err; /* must come back NULL */
+		int r;
+
+		r = board_parse(c->text, "kiosk.ini", &b, &err);
+		CHECK_INT(r, -EINVAL);
+		CHECK(b == NULL);
+		CHECK_STR(err.file, "kiosk.ini");
+		CHECK_INT(err.line, c->line);
+		for (int w = 0; w < 3 && c->want[w]; w++) {
+			if (!strstr(err.msg, c->want[w])) {
+				fprintf(stderr, "case %zu: '%s' not in '%s'\n", i, c->want[w],
+					err.msg);
+				CHECK(strstr(err.msg, c->want[w]));
+			}
+		}
+		if (r != -EINVAL || err.line != c->line)
+			fprintf(stderr, "case %zu: %s:%d: %s\n", i, err.file, err.line, err.msg);
+	}
+}
+
+static void test_sim_needs_no_pins(void)
+{
+	struct file_error err = { 0 };
+	struct board *b = NULL;
+
+	CHECK_INT(board_parse("[board]\ngpio = sim\nscanner = sim\n[output lamp_ok]\n"
+			      "[input bin_full]\n[scanner item_scanner]\n",
+			      "s.ini", &b, &err),
+		  0);
+	board_free(b);
+	/* libusb scanners do not make gpio lines necessary, nor the reverse */
+	CHECK_INT(board_parse("[board]\nscanner = libusb\n[output lamp_ok]\n", "s.ini", &b, &err),
+		  0);
+	board_free(b);
+	CHECK_INT(board_parse("[board]\ngpio = gpiod\n[scanner item_scanner]\n", "s.ini", &b, &err),
+		  0);
+	board_free(b);
+}
+
+static void test_require(void)
+{
+	static const enum board_role returns_roles[] = { ROLE_ITEM_SCANNER, ROLE_FLAP_UNLOCK,
+							 ROLE_BIN_FULL };
+	static const enum board_role bad_role[] = { ROLE_NONE };
+	struct file_error err = { 0 };
+	struct board *b = NULL;
+
+	CHECK_INT(board_parse("[scanner item_scanner]\n[input bin_full]\n", "ret.ini", &b, &err),
+		  0);
+	if (!b)
+		return;
+	CHECK_INT(board_require(b, returns_roles, 0, &err), 0);
+	CHECK_INT(board_require(b, returns_roles, 1, &err), 0);
+	CHECK_INT(board_require(b, returns_roles, 3, &err), -ENOENT);
+	CHECK_STR(err.file, "ret.ini");
+	CHECK_INT(err.line, 0);
+	CHECK_STR(err.msg, "board has no output role flap_unlock");
+	CHECK_INT(board_require(b, &returns_roles[2], 1, &err), 0);
+	CHECK_INT(board_require(b, bad_role, 1, &err), -EINVAL);
+	board_free(b);
+}
+
+static void test_load_missing_file(void)
+{
+	struct file_error err = { 0 };
+	struct board *b = (struct board *)&err;
+
+	CHECK_INT(board_load("boards/no-such-board.ini", &b, &err), -ENOENT);
+	CHECK(b == NULL);
+	CHECK_STR(err.file, "boards/no-such-board.ini");
+	CHECK_INT(err.line, 0);
+	CHECK_STR(err.msg, "cannot open: No such file or directory");
+	board_free(NULL);
+}
+
+static struct board *load_shipped(const char *path)
+{
+	struct file_error err = { 0 };
+	struct board *b = NULL;
+	int r = board_load(path, &b, &err);
+
+	if (r < 0)
+		fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.msg);
+	CHECK_INT(r, 0);
+	return b;
+}
+
+static void test_shipped_sim(void)
+{
+	struct file_error err = { 0 };
+	struct board *b = load_shipped("boards/sim.ini");
+	enum board_role all[ROLE__COUNT];
+
+	if (!b)
+		return;
+	CHECK_STR(b->path, "boards/sim.ini");
+	CHECK_STR(b->name, "Simulated kiosk");
+	CHECK_STR(b->gpio_backend, "sim");
+	CHECK_STR(b->scanner_backend, "sim");
+	CHECK_STR(b->display_backend, "sim");
+	for (int i = 0; i < ROLE__COUNT; i++)
+		all[i] = (enum board_role)i;
+	CHECK_INT(board_require(b, all, ROLE__COUNT, &err), 0);
+	board_free(b);
+}
+
+static void test_shipped_rpi4_kiosk(void)
+{
+	static const enum board_role needed[] = { ROLE_LAMP_OK,	    ROLE_LAMP_ERROR,
+						  ROLE_LAMP_ATTENTION, ROLE_BUZZER,
+						  ROLE_DONE_BUTTON,    ROLE_STAFF_BUTTON,
+						  ROLE_ITEM_SCANNER,   ROLE_PATRON_READER };
+	struct file_error err = { 0 };
+	struct board *b = load_shipped("boards/rpi4-kiosk.ini");
+
+	if (!b)
+		return;
+	CHECK_STR(b->gpio_backend, "gpiod");
+	CHECK_STR(b->scanner_backend, "libusb");
+	CHECK_STR(b->display_backend, "sim");
+	CHECK_INT(board_require(b, needed, sizeof(needed) / sizeof(needed[0]), &err), 0);
+	CHECK(!b->roles[ROLE_FLAP_UNLOCK].present);
+	CHECK_STR(b->roles[ROLE_LAMP_OK].chip, "gpiochip0");
+	CHECK_STR(b->roles[ROLE_LAMP_OK].line, "GPIO17");
+	CHECK(b->roles[ROLE_LAMP_OK].active_low);
+	CHECK(!b->roles[ROLE_BUZZER].active_low);
+	CHECK(b->roles[ROLE_DONE_BUTTON].active_low);
+	CHECK_INT(b->roles[ROLE_ITEM_SCANNER].usb_vid, 0x05e0);
+	CHECK_INT(b->roles[ROLE_ITEM_SCANNER].usb_pid, 0x1200);
+	CHECK_STR(b->roles[ROLE_ITEM_SCANNER].protocol, "wedge");
+	CHECK_STR(b->roles[ROLE_ITEM_SCANNER].layout, "us");
+	CHECK_INT(b->roles[ROLE_PATRON_READER].usb_vid, 0xffff);
+	CHECK_INT(b->roles[ROLE_PATRON_READER].usb_pid, 0x0035);
+	board_free(b);
+}
+
+static void test_shipped_rpi4_returns(void)
+{
+	static const enum board_role needed[] = { ROLE_FLAP_UNLOCK, ROLE_DOOR_LOCK,  ROLE_LAMP_OK,
+						  ROLE_LAMP_ERROR,  ROLE_BUZZER,     ROLE_BIN_FULL,
+						  ROLE_DOOR_CLOSED, ROLE_ITEM_SCANNER };
+	struct file_error err = { 0 };
+	struct board *b = load_shipped("boards/rpi4-returns.ini");
+
+	if (!b)
+		return;
+	CHECK_STR(b->gpio_backend, "gpiod");
+	CHECK_INT(board_require(b, needed, sizeof(needed) / sizeof(needed[0]), &err), 0);
+	CHECK(!b->roles[ROLE_PATRON_READER].present);
+	CHECK(b->roles[ROLE_BIN_FULL].debounce_ms > 10);
+	CHECK(b->roles[ROLE_DOOR_CLOSED].debounce_ms > 10);
+	CHECK_INT(b->roles[ROLE_ITEM_SCANNER].usb_vid, 0x05e0);
+	board_free(b);
+}
+
+static void test_role_names(void)
+{
+	static const char *const names[ROLE__COUNT] = {
+		"lamp_ok",  "lamp_error",  "lamp_attention", "buzzer",
+		"flap_unlock", "door_lock", "bin_full",	     "door_closed",
+		"done_button", "staff_button", "item_scanner", "patron_reader",
+	};
+
+	for (int i = 0; i < ROLE__COUNT; i++) {
+		CHECK_STR(board_role_name((enum board_role)i), names[i]);
+		CHECK_INT(board_role_from_name(names[i]), i);
+	}
+	CHECK_INT(board_role_kind(ROLE_DOOR_LOCK), ROLE_KIND_OUTPUT);
+	CHECK_INT(board_role_kind(ROLE_BIN_FULL), ROLE_KIND_INPUT);
+	CHECK_INT(board_role_kind(ROLE_STAFF_BUTTON), ROLE_KIND_INPUT);
+	CHECK_INT(board_role_kind(ROLE_PATRON_READER), ROLE_KIND_SCANNER);
+	CHECK_INT(board_role_kind(ROLE_NONE), ROLE_KIND_NONE);
+	CHECK_INT(board_role_kind(ROLE__COUNT), ROLE_KIND_NONE);
+	CHECK_INT(board_role_from_name("LAMP_OK"), ROLE_NONE);
+	CHECK_INT(board_role_from_name(""), ROLE_NONE);
+	CHECK_INT(board_role_from_name(NULL), ROLE_NONE);
+	CHECK_STR(board_role_name(ROLE_NONE), "none");
+	CHECK_STR(board_role_name(ROLE__COUNT), "none");
+	CHECK_STR(board_role_kind_name(ROLE_KIND_OUTPUT), "output");
+	CHECK_STR(board_role_kind_name(ROLE_KIND_SCANNER), "scanner");
+	CHECK_STR(board_role_kind_name(ROLE_KIND_NONE), "none");
+}
+
+int main(void)
+{
+	RUN(test_sim_board);
+	RUN(test_gpiod_board);
+	RUN(test_booleans);
+	RUN(test_errors_name_the_line);
+	RUN(test_sim_needs_no_pins);
+	RUN(test_require);
+	RUN(test_load_missing_file);
+	RUN(test_shipped_sim);
+	RUN(test_shipped_rpi4_kiosk);
+	RUN(test_shipped_rpi4_returns);
+	RUN(test_role_names);
+	return testlib_finish();
+}

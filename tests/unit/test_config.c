@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <unistd.h>
+
+#include "../../firmware/config.h"
+#include "testlib.h"
+
+static void check_default_feedback(const struct config *cfg)
+{
+	const struct feedback_pattern *ok = &cfg->feedback[FEEDBACK_OK];
+	const struct feedback_pattern *error = &cfg->feedback[FEEDBACK_ERROR];
+	const struct feedback_pattern *notice = &cfg->feedback[FEEDBACK_NOTICE];
+	const struct feedback_pattern *accept = &cfg->feedback[FEEDBACK_ACCEPT];
+
+	CHECK_INT(ok->n_tracks, 2);
+	CHECK_INT(ok->tracks[0].role, ROLE_LAMP_OK);
+	CHECK_INT(ok->tracks[0].n_steps, 1);
+	CHECK_INT(ok->tracks[0].steps_ms[0], 1500);
+	CHECK_INT(ok->tracks[1].role, ROLE_BUZZER);
+	CHECK_INT(ok->tracks[1].n_steps, 1);
+	CHECK_INT(ok->tracks[1].steps_ms[0], 80);
+
+	CHECK_INT(error->n_tracks, 2);
+	CHECK_INT(error->tracks[0].role, ROLE_LAMP_ERROR);
+	CHECK_INT(error->tracks[0].steps_ms[0], 3000);
+	CHECK_INT(error->tracks[1].role, ROLE_BUZZER);
+	CHECK_INT(error->tracks[1].n_steps, 5);
+	for (unsigned i = 0; i < 5; i++)
+		CHECK_INT(error->tracks[1].steps_ms[i], 80);
+
+	CHECK_INT(notice->n_tracks, 1);
+	CHECK_INT(notice->tracks[0].role, ROLE_BUZZER);
+	CHECK_INT(notice->tracks[0].n_steps, 1);
+	CHECK_INT(notice->tracks[0].steps_ms[0], 40);
+
+	CHECK_INT(accept->n_tracks, 1);
+	CHECK_INT(accept->tracks[0].role, ROLE_FLAP_UNLOCK);
+	CHECK_INT(accept->tracks[0].n_steps, 1);
+	CHECK_INT(accept->tracks[0].steps_ms[0], 4000);
+}
+
+/* Everything but path: what a config file may set. */
+static void check_default_values(const struct config *cfg)
+{
+	CHECK_INT(cfg->mode, KIOSK_SELFCHECK);
+	CHECK_STR(cfg->kiosk_id, "kiosk");
+	CHECK_STR(cfg->board, "sim");
+	CHECK(!cfg->require_pin);
+	CHECK_INT(cfg->session_timeout_s, 60);
+	CHECK_STR(cfg->store_path, "/var/lib/circd/circd.db");
+	CHECK_STR(cfg->control_socket, "/run/circd/control.sock");
+	CHECK_STR(cfg->control_group, "");
+	CHECK_STR(cfg->sim_socket, "/run/circd/sim.sock");
+	CHECK(cfg->barcodes.check_digit);
+	CHECK_INT(cfg->barcodes.patron.n_prefixes, 1);
+	CHECK_STR(cfg->barcodes.patron.prefixes[0], "2");
+	CHECK_INT(cfg->barcodes.patron.n_lengths, 1);
+	CHECK_INT(cfg->barcodes.patron.lengths[0], 14);
+	CHECK_INT(cfg->barcodes.item.n_prefixes, 1);
+	CHECK_STR(cfg->barcodes.item.prefixes[0], "3");
+	CHECK_INT(cfg->barcodes.item.n_lengths, 1);
+	CHECK_INT(cfg->barcodes.item.lengths[0], 14);
+	CHECK_INT(cfg->barcodes.n_done, 0);
+	check_default_feedback(cfg);
+	CHECK_INT(cfg->offline_policy, OFFLINE_CHECKIN_CHECKOUT);
+	CHECK_INT(cfg->offline_max_items, 10);
+	CHECK_INT(cfg->offline_loan_days, 14);
+	CHECK_INT(cfg->log_level, LOG_LEVEL_INFO);
+}
+
+static void test_defaults(void)
+{
+	struct config cfg;
+
+	config_default(&cfg);
+	CHECK_STR(cfg.path, CONFIG_DEFAULT_PATH);
+	check_default_values(&cfg);
+}
+
+static void test_empty_file_gives_defaults(void)
+{
+	struct file_error err = { 0 };
+	struct config cfg;
+
+	memset(&cfg, 0x5a, sizeof(cfg));
+	CHECK_INT(config_parse("", "empty.conf", &cfg, &err), 0);
+	CHECK_STR(cfg.path, "empty.conf");
+	check_default_values(&cfg);
+
+	CHECK_INT(config_parse("# nothing\n\n; at all\n[kiosk]\n[log]\n", "c.conf", &cfg, &err), 0);
+	check_default_values(&cfg);
+}
+
+static const char every_key[] =
+	"[kiosk]\n"
+	"mode = returns\n"
+	"id = returns-bin-2\n"
+	"board = rpi4-returns\n"
+	"require_pin = yes\n"
+	"session_timeout = 3600\n"
+	"[store]\n"
+	"path = /tmp/circd-test.db\n"
+	"[control]\n"
+	"socket = /tmp/control.sock\n"
+	"group = circd\n"
+	"[sim]\n"
+	"socket = /tmp/sim.sock\n"
+	"[barcode]\n"
+	"patron_prefixes = P , 21 ,LIB\n"
+	"patron_lengths = 14, 8\n"
+	"item_prefixes =\n"
+	"item_lengths = 128,1\n"
+	"check_digit = no\n"
+	"done = DONE, 0000\n"
+	"[feedback]\n"
+	"ok = lamp_ok:1 buzzer:60000,1\n"
+	"error =\n"
+	"notice = lamp_attention:100,200,300,400,500,600,700,800\n"
+	"accept = flap_unlock:5000 door_lock:5000 lamp_ok:10 buzzer:20\n"
+	"[offline]\n"
+	"policy = checkin-only\n"
+	"max_items = 0\n"
+	"loan_days = 365\n"
+	"[log]\n"
+	"level = debug\n";
+
+static void test_every_key(void)
+{
+	struct file_error err = { 0 };
+	struct config cfg;
+	const struct feedback_pattern *fb;
+
+	CHECK_INT(config_parse(every_key, "every.conf", &cfg, &err), 0);
+	CHECK_STR(err.msg, "");
+	CHECK_INT(cfg.mode, KIOSK_RETURNS);
+	CHECK_STR(cfg.kiosk_id, "returns-bin-2");
+	CHECK_STR(cfg.board, "rpi4-returns");
+	CHECK(cfg.require_pin);
+	CHECK_INT(cfg.session_timeout_s, 3600);
+	CHECK_STR(cfg.store_path, "/tmp/circd-test.db");
+	CHECK_STR(cfg.control_socket, "/tmp/control.sock");
+	CHECK_STR(cfg.control_group, "circd");
+	CHECK_STR(cfg.sim_socket, "/tmp/sim.sock");
+
+	CHECK_INT(cfg.barcodes.patron.n_prefixes, 3);
+	CHECK_STR(cfg.barcodes.patron.prefixes[0], "P");
+	CHECK_STR(cfg.barcodes.patron.prefixes[1], "21");
+	CHECK_STR(cfg.barcodes.patron.prefixes[2], "LIB");
+	CHECK_INT(cfg.barcodes.patron.n_lengths, 2);
+	CHECK_INT(cfg.barcodes.patron.lengths[0], 14);
+	CHECK_INT(cfg.barcodes.patron.lengths[1], 8);
+	CHECK_INT(cfg.barcodes.item.n_prefixes, 0);
+	CHECK_INT(cfg.barcodes.item.n_lengths, 2);
+	CHECK_INT(cfg.barcodes.item.lengths[0], 128);
+	CHECK_INT(cfg.barcodes.item.lengths[1], 1);
+	CHECK(!cfg.barcodes.check_digit);
+	CHECK_INT(cfg.barcodes.n_done, 2);
+	CHECK_STR(cfg.barcodes.done[0], "DONE");
+	CHECK_STR(cfg.barcodes.done[1], "0000");
+
+	fb = &cfg.feedback[FEEDBACK_OK];
+	CHECK_INT(fb->n_tracks, 2);
+	CHECK_INT(fb->tracks[0].role, ROLE_LAMP_OK);
+	CHECK_INT(fb->tracks[0].n_steps, 1);
+	CHECK_INT(fb->tracks[0].steps_ms[0], 1);
+	CHECK_INT(fb->tracks[1].role, ROLE_BUZZER);
+	CHECK_INT(fb->tracks[1].n_steps, 2);
+	CHECK_INT(fb->tracks[1].steps_ms[0], 60000);
+	CHECK_INT(fb->tracks[1].steps_ms[1], 1);
+	CHECK_INT(cfg.feedback[FEEDBACK_ERROR].n_tracks, 0);
+	fb = &cfg.feedback[FEEDBACK_NOTICE];
+	CHECK_INT(fb->n_tracks, 1);
+	CHECK_INT(fb->tracks[0].role, ROLE_LAMP_ATTENTION);
+	CHECK_INT(fb->tracks[0].n_steps, FEEDBACK_STEPS_MAX);
+	CHECK_INT(fb->tracks[0].steps_ms[7], 800);
+	fb = &cfg.feedback[FEEDBACK_ACCEPT];
+	CHECK_INT(fb->n_tracks, FEEDBACK_TRACKS_MAX);
+	CHECK_INT(fb->tracks[1].role, ROLE_DOOR_LOCK);
+	CHECK_INT(fb->tracks[3].role, ROLE_BUZZER);
+	CHECK_INT(fb->tracks[3].steps_ms[0], 20);
+
+	CHECK_INT(cfg.offline_policy, OFFLINE_CHECKIN_ONLY);
+	CHECK_INT(cfg.offline_max_items, 0);
+	CHECK_INT(cfg.offline_loan_days, 365);
+	CHECK_INT(cfg.log_level, LOG_LEVEL_DEBUG);
+}
+
+static void test_values_and_layout(void)
+{
+	static const struct {
+		const char *text;
+		enum log_level level;
+	} levels[] = {
+		{ "[log]\nlevel = err\n", LOG_LEVEL_ERR },
+		{ "[log]\nlevel = warning\n", LOG_LEVEL_WARNING },
+		{ "[log]\nlevel = notice\n", LOG_LEVEL_NOTICE },
+		{ "[log]\nlevel = info\n", LOG_LEVEL_INFO },
+		/* inline comment, CRLF, indentation, no final newline, UTF-8 BOM */
+		{ "[log]\nlevel = debug ; chatty\n", LOG_LEVEL_DEBUG },
+		{ "[log]\r\nlevel = err\r\n", LOG_LEVEL_ERR },
+		{ "  [log]\n\tlevel = warning\n", LOG_LEVEL_WARNING },
+		{ "[log]\nlevel=notice", LOG_LEVEL_NOTICE },
+		{ "\xef\xbb\xbf[log]\nlevel = err\n", LOG_LEVEL_ERR },
+	};
+	struct file_error err = { 0 };
+	struct config cfg;
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		CHECK_INT(config_parse(levels[i].text, "l.conf", &cfg, &err), 0);
+		CHECK_INT(cfg.log_level, levels[i].level);
+	}
+	CHECK_INT(config_parse("[kiosk]\nrequire_pin = true\nsession_timeout = 5\n", "b.conf", &cfg,
+			       &err),
+		  0);
+	CHECK(cfg.require_pin);
+	CHECK_INT(cfg.session_timeout_s, 5);
+	CHECK_INT(config_parse("[kiosk]\nrequire_pin = 0\n", "b.conf", &cfg, &err), 0);
+	CHECK(!cfg.require_pin);
+	CHECK_INT(config_parse("[offline]\npolicy = checkin-and-checkout\nmax_items = 1000\n"
+			       "loan_days = 1\n",
+			       "o.conf", &cfg, &err),
+		  0);
+	CHECK_INT(cfg.offline_policy, OFFLINE_CHECKIN_CHECKOUT);
+	CHECK_INT(cfg.offline_max_items, 1000);
+	CHECK_INT(cfg.offline_loan_days, 1);
+	/* a 15-character prefix and a 31-character done symbol are the longest */
+	CHECK_INT(config_parse("[barcode]\npatron_prefixes = 123456789012345\n"
+			       "done = 1234567890123456789012345678901\n",
+			       "m.conf", &cfg, &err),
+		  0);
+	CHECK_STR(cfg.barcodes.patron.prefixes[0], "123456789012345");
+	CHECK_STR(cfg.barcodes.done[0], "1234567890123456789012345678901");
+	CHECK_INT(config_parse("[barcode]\nitem_prefixes = 1,2,3,4,5,6,7,8\n", "m.conf", &cfg,
+			       &err),
+		  0);
+	CHECK_INT(cfg.barcodes.item.n_prefixes, BARCODE_LIST_MAX);
+	CHECK_STR(cfg.barcodes.item.prefixes[7], "8");
+}
+
+struct error_case {
+	const char *text;
+	int line;
+	const char *want[3]; /* substrings of the message */
+};
+
+static const struct error_case error_cases[] = {
+	{ "[kiosk]\nid = x\nmode = selfchek\n", 3,
+	  { "[kiosk] mode: expected selfcheck or returns, got 'selfchek'" } },
+	{ "[kiosk]\nmode = Selfcheck\n", 2, { "mode", "selfcheck or returns" } },
+	{ "[kiosk]\n\n[kiosks]\n", 3, { "unknown section [kiosks]", "kiosk, store" } },
+	{ "[store]\npath = /x\npaht = /y\n", 3, { "[store] paht: unknown key", "path" } },
+	{ "[kiosk]\nsession_timeout = 4\n", 2, { "session_timeout", "5 to 3600", "'4'" } },
+	{ "[kiosk]\nsession_timeout = 3601\n", 2, { "session_timeout", "5 to 3600" } },
+	{ "[kiosk]\nsession_timeout = -5\n", 2, { "session_timeout", "'-5'" } },
+	{ "[kiosk]\nsession_timeout = +5\n", 2, { "session_timeout" } },
+	{ "[kiosk]\nsession_timeout = 10s\n", 2, { "session_timeout", "'10s'" } },
+	{ "[kiosk]\nsession_timeout = 0x10\n", 2, { "session_timeout" } },
+	{ "[kiosk]\nsession_timeout = 99999999999999999999\n", 2, { "session_timeout" } },
+	{ "[kiosk]\nsession_timeout =\n", 2, { "session_timeout", "''" } },
+	{ "[kiosk]\nrequire_pin = maybe\n", 2, { "require_pin", "yes or no", "'maybe'" } },
+	{ "[kiosk]\nid =\n", 2, { "[kiosk] id", "empty" } },
+	{ "[kiosk]\nid = 1234567890123456789012345678901234567890123456789012345678901234\n", 2,
+	  { "[kiosk] id", "longer than 63" } },
+	{ "[kiosk]\nboard =\n", 2, { "[kiosk] board", "empty" } },
+	{ "[store]\npath =\n", 2, { "[store] path", "empty" } },
+	{ "[control]\nsocket = /run/circd/a-very-long-directory-name-that-goes-on-and-on"
+	  "/and-on-and-on-and-on-and-on-and-on/and-on-and-on/control.sock\n",
+	  2, { "[control] socket", "unix socket" } },
+	{ "[sim]\nsocket =\n", 2, { "[sim] socket", "empty" } },
+	{ "[sim]\nsocket = a\nsocket = b\n", 3, { "[sim] socket", "set twice", "line 2" } },
+	{ "[control]\ngroup = 1234567890123456789012345678901234567890123456789012345678901234\n",
+	  2, { "[control] group", "longer" } },
+	{ "[barcode]\npatron_prefixes = 2,,3\n", 2, { "patron_prefixes", "empty entry" } },
+	{ "[barcode]\npatron_prefixes = 2,\n", 2, { "patron_prefixes", "empty entry" } },
+	{ "[barcode]\nitem_prefixes = 1234567890123456\n", 2,
+	  { "item_prefixes", "longer than 15" } },
+	{ "[barcode]\nitem_prefixes = 1,2,3,4,5,6,7,8,9\n", 2, { "item_prefixes", "more than 8" } },
+	{ "[barcode]\nitem_prefixes = a b\n", 2, { "item_prefixes", "printable" } },
+	{ "[barcode]\nitem_prefixes = \x01\n", 2, { "item_prefixes", "printable" } },
+	{ "[barcode]\npatron_lengths = 0\n", 2, { "patron_lengths", "1 to 128", "'0'" } },
+	{ "[barcode]\npatron_lengths = 14,129\n", 2, { "patron_lengths", "'129'" } },
+	{ "[barcode]\nitem_lengths = 14,x\n", 2, { "item_lengths", "'x'" } },
+	{ "[barcode]\nitem_lengths = 14 15\n", 2, { "item_lengths", "'14 15'" } },
+	{ "[barcode]\nitem_lengths = -14\n", 2, { "item_lengths" } },
+	{ "[barcode]\ncheck_digit = sometimes\n", 2, { "check_digit", "yes or no" } },
+	{ "[barcode]\ndone = 12345678901234567890123456789012\n", 2, { "done", "longer than 31" } },
+	{ "[feedback]\nok = bin_full:100\n", 2, { "[feedback] ok", "not an output role" } },
+	{ "[feedback]\nok = item_scanner:100\n", 2, { "[feedback] ok", "not an output role" } },
+	{ "[feedback]\nerror = lamp_red:100\n", 2, { "[feedback] error", "unknown role" } },
+	{ "[feedback]\nnotice = buzzer\n", 2, { "[feedback] notice", "role:ms" } },
+	{ "[feedback]\nnotice = buzzer:\n", 2, { "[feedback] notice", "1 to 60000" } },
+	{ "[feedback]\nnotice = buzzer:0\n", 2, { "[feedback] notice", "1 to 60000" } },
+	{ "[feedback]\nnotice = buzzer:60001\n", 2, { "[feedback] notice", "1 to 60000" } },
+	{ "[feedback]\nnotice = buzzer:80,,80\n", 2, { "[feedback] notice" } },
+	{ "[feedback]\nnotice = buzzer:1,2,3,4,5,6,7,8,9\n", 2, { "notice", "more than 8" } },
+	{ "[feedback]\naccept = lamp_ok:1 lamp_error:1 buzzer:1 flap_unlock:1 door_lock:1\n", 2,
+	  { "accept", "more than 4 tracks" } },
+	{ "[feedback]\nok = buzzer:1 buzzer:2\n", 2, { "[feedback] ok", "two tracks" } },
+	{ "[feedback]\nbeep = buzzer:1\n", 2, { "[feedback] beep: unknown key" } },
+	{ "[offline]\npolicy = sometimes\n", 2,
+	  { "[offline] policy", "checkin-only or checkin-and-checkout" } },
+	{ "[offline]\nmax_items = 1001\n", 2, { "max_items", "0 to 1000" } },
+	{ "[offline]\nloan_days = 0\n", 2, { "loan_days", "1 to 365" } },
+	{ "[offline]\nloan_days = 366\n", 2, { "loan_days", "1 to 365" } },
+	{ "[log]\nlevel = loud\n", 2, { "[log] level", "err, warning, notice, info or debug" } },
+	{ "# comment\n; comment\n\n[log]\nlevel = loud\n", 5, { "level" } },
+	{ "[log]\r\nlevel = loud\r\n", 2, { "level", "'loud'" } },
+	{ "[kiosk]\nmode = returns\n[kiosk]\n", 3, { "duplicate section [kiosk]", "line 1" } },
+	{ "[kiosk]\nmode = returns\nmode = selfcheck\n", 3, { "[kiosk] mode", "set twice" } },
+	{ "mode = returns\n[kiosk]\n", 1, { "outside a section" } },
+	{ "[kiosk]\nmode returns\n", 2, { "expected [section] or key = value" } },
+	{ "[kiosk\nmode = returns\n", 1, { "without ']'" } },
+	{ "[kiosk] mode = returns\n", 1, { "after ']'" } },
+	{ "[]\n", 1, { "unknown section []" } },
+	/* a long line is an error, never cut in two */
+	{ "[kiosk]\nid = "
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "\n",
+	  2, { "line longer than" } },
+	/* the first error wins: syntax on line 2 before the bad value on line 3 */
+	{ "[log]\nnonsense\nlevel = loud\n", 2, { "expected [section]" } },
+	{ "[log]\nlevel = loud\nnonsense\n", 2, { "[log] level" } },
+	/* an indented line is a key of its own, not a continuation */
+	{ "[kiosk]\nmode = returns\n  id =\n", 3, { "[kiosk] id", "empty" } },
+};
+
+static void test_errors_name_the_line(void)
+{
+	for (size_t i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
+		const struct error_case *c = &error_cases[i];
+		struct file_error err = { 0 };
+		struct config cfg;
+		int r;
+
+		config_default(&cfg);
+		r = config_parse(c->text, "circd.conf", &cfg, &err);
+		CHECK_INT(r, -EINVAL);
+		CHECK_STR(err.file, "circd.conf");
+		CHECK_INT(err.line, c->line);
+		for (int w = 0; w < 3 && c->want[w]; w++) {
+			if (!strstr(err.msg, c->want[w])) {
+				fprintf(stderr, "case %zu: '%s' not in '%s'\n", i, c->want[w],
+					err.msg);
+				CHECK(strstr(err.msg, c->want[w]));
+			}
+		}
+		if (r != -EINVAL || err.line != c->line)
+			fprintf(stderr, "case %zu: %s:%d: %s\n", i, err.file, err.line, err.msg);
+	}
+}
+
+static void test_error_leaves_config_alone(void)
+{
+	struct file_error err = { 0 };
+	struct config cfg;
+
+	config_default(&cfg);
+	CHECK_INT(config_parse("[kiosk]\nmode = returns\nid = other\n[log]\nlevel = x\n", "e.conf",
+			       &cfg, &err),
+		  -EINVAL);
+	CHECK_INT(err.line, 5);
+	CHECK_INT(cfg.mode, KIOSK_SELFCHECK);
+	CHECK_STR(cfg.kiosk_id, "kiosk");
+	CHECK_STR(cfg.path, CONFIG_DEFAULT_PATH);
+}
+
+static void test_example_message(void)
+{
+	struct file_error err = { 0 };
+	struct config cfg;
+	const char *text = "# circd\n\n[kiosk]\nid = desk-1\nboard = sim\n\nmode = selfchek\n";
+
+	CHECK_INT(config_parse(text, "circd.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(err.line, 7);
+	CHECK_STR(err.msg, "[kiosk] mode: expected selfcheck or returns, got 'selfchek'");
+}
+
+static void test_feedback_pattern_parse(void)
+{
+	struct feedback_pattern p;
+	const char *why = NULL;
+
+	CHECK_INT(feedback_pattern_parse("", &p, &why), 0);
+	CHECK_INT(p.n_tracks, 0);
+	CHECK_INT(feedback_pattern_parse(" \t ", &p, &why), 0);
+	CHECK_INT(p.n_tracks, 0);
+	CHECK_INT(feedback_pattern_parse("\tlamp_ok:1500   buzzer:80,20,80 ", &p, &why), 0);
+	CHECK_INT(p.n_tracks, 2);
+	CHECK_INT(p.tracks[0].role, ROLE_LAMP_OK);
+	CHECK_INT(p.tracks[1].role, ROLE_BUZZER);
+	CHECK_INT(p.tracks[1].n_steps, 3);
+	CHECK_INT(p.tracks[1].steps_ms[1], 20);
+	CHECK(why == NULL);
+
+	/* a failed parse keeps the old pattern */
+	CHECK_INT(feedback_pattern_parse("lamp_ok:1 bin_full:1", &p, &why), -EINVAL);
+	CHECK(why && strstr(why, "output"));
+	CHECK_INT(p.n_tracks, 2);
+	CHECK_INT(p.tracks[0].steps_ms[0], 1500);
+
+	CHECK_INT(feedback_pattern_parse("lamp_ok:1,", &p, &why), -EINVAL);
+	CHECK_INT(feedback_pattern_parse("lamp_ok:1:2", &p, &why), -EINVAL);
+	CHECK_INT(feedback_pattern_parse(":1", &p, &why), -EINVAL);
+	CHECK_INT(feedback_pattern_parse("lamp_ok :1", &p, &why), -EINVAL);
+	CHECK_INT(feedback_pattern_parse("lamp_ok:1,2,3,4,5,6,7,8", &p, NULL), 0);
+	CHECK_INT(p.tracks[0].n_steps, 8);
+	CHECK_INT(feedback_pattern_parse(NULL, &p, &why), -EINVAL);
+}
+
+static void test_load(void)
+{
+	char path[] = "/tmp/test_config.XXXXXX";
+	struct file_error err = { 0 };
+	struct config cfg;
+	int fd = mkstemp(path);
+	const char text[] = "[kiosk]\nmode = returns\n\n[offline]\nloan_days = 400\n";
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_INT(write(fd, text, sizeof(text) - 1), sizeof(text) - 1);
+	close(fd);
+	CHECK_INT(config_load(path, &cfg, &err), -EINVAL);
+	CHECK_STR(err.file, path);
+	CHECK_INT(err.line, 5);
+	CHECK(strstr(err.msg, "loan_days"));
+	unlink(path);
+
+	memset(&err, 0, sizeof(err));
+	CHECK_INT(config_load("/nonexistent/circd.conf", &cfg, &err), -ENOENT);
+	CHECK_STR(err.file, "/nonexistent/circd.conf");
+	CHECK_INT(err.line, 0);
+	CHECK_STR(err.msg, "cannot open: No such file or directory");
+}
+
+/* The example shipped in etc/ shows every default: parsing it changes nothing. */
+static void test_shipped_example(void)
+{
+	struct file_error err = { 0 };
+	struct config cfg;
+	int r;
+
+	r = config_load("etc/circd.conf", &cfg, &err);
+	if (r < 0)
+		fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.msg);
+	CHECK_INT(r, 0);
+	CHECK_STR(cfg.path, "etc/circd.conf");
+	check_default_values(&cfg);
+}
+
+static void test_names(void)
+{
+	CHECK_STR(kiosk_mode_name(KIOSK_SELFCHECK), "selfcheck");
+	CHECK_STR(kiosk_mode_name(KIOSK_RETURNS), "returns");
+	CHECK_STR(offline_policy_name(OFFLINE_CHECKIN_ONLY), "checkin-only");
+	CHECK_STR(offline_policy_name(OFFLINE_CHECKIN_CHECKOUT), "checkin-and-checkout");
+	CHECK_STR(feedback_kind_name(FEEDBACK_OK), "ok");
+	CHECK_STR(feedback_kind_name(FEEDBACK_ERROR), "error");
+	CHECK_STR(feedback_kind_name(FEEDBACK_NOTICE), "notice");
+	CHECK_STR(feedback_kind_name(FEEDBACK_ACCEPT), "accept");
+	CHECK_STR(feedback_kind_name(FEEDBACK__COUNT), "unknown");
+}
+
+int main(void)
+{
+	RUN(test_defaults);
+	RUN(test_empty_file_gives_defaults);
+	RUN(test_every_key);
+	RUN(test_values_and_layout);
+	RUN(test_errors_name_the_line);
+	RUN(test_error_leaves_config_alone);
+	RUN(test_example_message);
+	RUN(test_feedback_pattern_parse);
+	RUN(test_load);
+	RUN(test_shipped_example);
+	RUN(test_names);
+	return testlib_finish();
+}
