@@ -40,7 +40,7 @@ struct circd {
 	struct config cfgs[2]; /* the active one and the one a reload parses into */
 	unsigned active;
 	const char *config_path;
-	char board_path[256];
+	char board_path[512]; /* room for a 255-byte board name plus the boards dir */
 	struct board *board;
 	struct loop *loop;
 	struct sim_channel *sim;

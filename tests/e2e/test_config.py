@@ -1,0 +1,263 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Configuration and board files: errors with file:line, --check-config, SIGHUP reload."""
+
+import os
+import re
+import signal
+import time
+
+from harness import (DONE, SIM_BOARD, Failure, check, check_eq, displays, fmt_events, item,
+                     patron)
+
+
+def conf_lines(t, kiosk_lines=(), store_lines=(), extra=None):
+    """A config as a list of lines (line N = index N-1), sockets in the temp dir.
+    extra: {section: [lines]} added to that section (appended as a new one if absent)."""
+    extra = dict(extra or {})
+    base = [("kiosk", ["id = kiosk-cfg"] + list(kiosk_lines)),
+            ("store", ["path = " + t.db] + list(store_lines)),
+            ("control", ["socket = " + t.ctl_sock]),
+            ("sim", ["socket = " + t.sim_sock]),
+            ("barcode", ["done = " + DONE])]
+    lines = ["# circd e2e test config"]
+    for sec, keys in base:
+        lines += ["[%s]" % sec] + keys + extra.pop(sec, []) + [""]
+    for sec, keys in extra.items():
+        lines += ["[%s]" % sec] + keys + [""]
+    return lines
+
+
+def write_lines(t, lines, name="circd.conf"):
+    return t.config(text="\n".join(lines) + "\n", name=name)
+
+
+def expect_exit2(r, needle, what):
+    out = r.stderr + r.stdout
+    check(r.returncode == 2, "%s: expected exit status 2, got %d; output:\n%s"
+          % (what, r.returncode, out))
+    check(needle in out, "%s: expected %r in the output; got:\n%s" % (what, needle, out))
+
+
+def board_sections(text):
+    """Splits an INI text into (header_or_None, [lines]) chunks."""
+    chunks, cur = [], (None, [])
+    for line in text.splitlines():
+        if line.strip().startswith("["):
+            chunks.append(cur)
+            cur = (line.strip(), [line])
+        else:
+            cur[1].append(line)
+    chunks.append(cur)
+    return chunks
+
+
+def board_without(text, section_re):
+    out = []
+    for header, lines in board_sections(text):
+        if header and re.match(section_re, header):
+            continue
+        out += lines
+    return "\n".join(out) + "\n"
+
+
+def test_unknown_key(t):
+    lines = conf_lines(t, store_lines=["colour = blue"])
+    bad_line = lines.index("colour = blue") + 1
+    conf = write_lines(t, lines)
+    r = t.run_circd(["-f", "-c", conf, "-b", SIM_BOARD])
+    expect_exit2(r, "circd.conf:%d:" % bad_line, "unknown key [store] colour")
+    check(not os.path.exists(t.sim_sock), "circd opened its sim socket despite a config error")
+
+
+def test_unknown_section(t):
+    lines = conf_lines(t) + ["[printer]", "model = x"]
+    conf = write_lines(t, lines)
+    r = t.run_circd(["-f", "-c", conf, "-b", SIM_BOARD])
+    check(r.returncode == 2, "unknown section: expected exit 2, got %d:\n%s"
+          % (r.returncode, r.stderr))
+    want = ["circd.conf:%d:" % (lines.index("[printer]") + 1),
+            "circd.conf:%d:" % (lines.index("model = x") + 1)]
+    check(any(w in r.stderr for w in want), "unknown section: expected one of %r in:\n%s"
+          % (want, r.stderr))
+
+
+def test_bad_mode_value(t):
+    lines = conf_lines(t, kiosk_lines=["mode = lending"])
+    conf = write_lines(t, lines)
+    r = t.run_circd(["-f", "-c", conf, "-b", SIM_BOARD])
+    expect_exit2(r, "circd.conf:%d:" % (lines.index("mode = lending") + 1), "mode = lending")
+
+
+def test_bad_values(t):
+    cases = [
+        ("kiosk", "session_timeout = 4"),
+        ("kiosk", "session_timeout = 3601"),
+        ("kiosk", "session_timeout = soon"),
+        ("kiosk", "require_pin = perhaps"),
+        ("offline", "policy = sometimes"),
+        ("offline", "max_items = -1"),
+        ("offline", "loan_days = fortnight"),
+        ("log", "level = loud"),
+        ("barcode", "check_digit = maybe"),
+        ("barcode", "patron_lengths = 14,abc"),
+        ("feedback", "ok = laser:100"),
+        ("feedback", "ok = lamp_ok:abc"),
+        ("feedback", "ok = lamp_ok"),
+        ("feedback", "ok = lamp_ok:1,1,1,1,1,1,1,1,1"),
+        ("feedback", "ok = lamp_ok:1 lamp_error:1 buzzer:1 lamp_attention:1 door_lock:1"),
+        ("feedback", "ok = bin_full:100"),
+    ]
+    for where, bad in cases:
+        lines = conf_lines(t, extra={where: [bad]})
+        conf = write_lines(t, lines)
+        r = t.run_circd(["--check-config", "-c", conf, "-b", SIM_BOARD])
+        expect_exit2(r, "circd.conf:%d:" % (lines.index(bad) + 1), "[%s] %s" % (where, bad))
+    # And good values next to them.
+    lines = conf_lines(t, extra={
+        "kiosk": ["session_timeout = 5", "require_pin = no"],
+        "offline": ["max_items = 0", "loan_days = 1", "policy = checkin-and-checkout"],
+        "log": ["level = debug"],
+        "barcode": ["check_digit = no", "patron_lengths = 14,10", "item_prefixes = 3,39"],
+        "feedback": ["ok = lamp_ok:1 lamp_error:1 buzzer:1 lamp_attention:1",
+                     "error = buzzer:1,2,3,4,5,6,7,8", "notice ="]})
+    conf = write_lines(t, lines)
+    r = t.run_circd(["--check-config", "-c", conf, "-b", SIM_BOARD])
+    check_eq(r.returncode, 0, "--check-config on good edge values (output %r)"
+             % (r.stderr + r.stdout))
+
+
+def test_board_unknown_role(t):
+    text = t.sim_board_text().rstrip("\n") + "\n\n[output laser]\nline = 99\n"
+    lines = text.split("\n")
+    header = lines.index("[output laser]") + 1
+    board = t.path("laser.ini")
+    with open(board, "w") as f:
+        f.write(text)
+    conf = t.config()
+    r = t.run_circd(["-f", "-c", conf, "-b", board])
+    out = r.stderr + r.stdout
+    check(r.returncode == 2, "board with an unknown role: expected exit 2, got %d:\n%s"
+          % (r.returncode, out))
+    want = ["laser.ini:%d:" % header, "laser.ini:%d:" % (header + 1)]
+    check(any(w in out for w in want), "board error: expected %r in:\n%s" % (want[0], out))
+
+
+def test_returns_board_without_flap(t):
+    text = board_without(t.sim_board_text(), r"\[\s*output\s+flap_unlock\s*\]")
+    check(not re.search(r"^\s*\[\s*output\s+flap_unlock", text, re.M),
+          "could not remove flap_unlock from sim.ini")
+    board = t.path("noflap.ini")
+    with open(board, "w") as f:
+        f.write(text)
+    # Self-check mode does not need the flap (a self-check board such as
+    # rpi4-kiosk.ini has none), with the default feedback or accept empty.
+    for accept in (None, ""):
+        r = t.run_circd(["--check-config", "-c", t.config({"feedback": {"accept": accept}}),
+                         "-b", board])
+        check_eq(r.returncode, 0, "self-check, accept = %r, board without flap_unlock: exit "
+                 "status (output %r)" % (accept, r.stderr + r.stdout))
+    # Returns mode needs it, whatever the feedback says.
+    for accept in (None, "", "lamp_ok:4000"):
+        conf = t.config({"kiosk": {"mode": "returns"}, "feedback": {"accept": accept}})
+        r = t.run_circd(["-f", "-c", conf, "-b", board])
+        out = r.stderr + r.stdout
+        check(r.returncode == 2, "returns mode, board without flap_unlock, accept = %r: expected "
+              "exit 2, got %d:\n%s" % (accept, r.returncode, out))
+        check("noflap.ini" in out and "flap_unlock" in out,
+              "the error should name the board file and the missing role:\n%s" % out)
+    check(not os.path.exists(t.sim_sock), "circd started anyway")
+
+
+def test_check_config(t):
+    conf = t.config()
+    r = t.run_circd(["--check-config", "-c", conf, "-b", SIM_BOARD])
+    check_eq(r.returncode, 0, "--check-config on a good config (output %r)"
+             % (r.stderr + r.stdout))
+    check(not os.path.exists(t.sim_sock) and not os.path.exists(t.ctl_sock),
+          "--check-config must not start the daemon (sockets exist)")
+    check(not os.path.exists(t.db), "--check-config must not create the store")
+    r = t.run_circd(["--check-config", "-c", t.config({"kiosk": {"mode": "returns"}}),
+                     "-b", SIM_BOARD])
+    check_eq(r.returncode, 0, "--check-config returns mode (output %r)" % r.stderr)
+    lines = conf_lines(t, kiosk_lines=["bogus = 1"])
+    conf = write_lines(t, lines, name="bad.conf")
+    r = t.run_circd(["--check-config", "-c", conf, "-b", SIM_BOARD])
+    expect_exit2(r, "bad.conf:%d:" % (lines.index("bogus = 1") + 1), "--check-config bad key")
+    board = t.path("b.ini")
+    with open(board, "w") as f:
+        f.write(t.sim_board_text() + "\n[input trapdoor]\nline = 3\n")
+    r = t.run_circd(["--check-config", "-c", t.config(), "-b", board])
+    expect_exit2(r, "b.ini:", "--check-config bad board")
+
+
+def test_missing_config_file(t):
+    missing = t.path("nope", "circd.conf")
+    r = t.run_circd(["-f", "-c", missing, "-b", SIM_BOARD])
+    expect_exit2(r, missing, "missing config file")
+    r = t.run_circd(["--check-config", "-c", missing, "-b", SIM_BOARD])
+    expect_exit2(r, missing, "--check-config, missing config file")
+    r = t.run_circd(["-f", "-c", t.config(), "-b", t.path("nope.ini")])
+    expect_exit2(r, "nope.ini", "missing board file")
+
+
+def _sync(d):
+    # A signal is pending before the first ping is sent, so it is handled in
+    # that loop iteration at the latest; the second ping comes after it.
+    d.ping()
+    d.ping()
+
+
+def test_sighup_reload(t):
+    over = {"kiosk": {"session_timeout": "60"}}
+    conf = t.config(over)
+    d = t.start(conf)
+    d.scan_patron(patron(30))
+    ev = d.advance(5000)
+    check(not displays(ev, "receipt"), "session_timeout 60 ended after 5 s:%s" % fmt_events(ev))
+    d.scan_item(DONE)
+    t.config({"kiosk": {"session_timeout": "5"}})
+    d.signal(signal.SIGHUP)
+    _sync(d)
+    check(d.running(), "circd exited on SIGHUP")
+    ev = d.scan_patron(patron(31))
+    check(displays(ev, "info"), "patron after reload:%s" % fmt_events(ev))
+    a = item(3001)
+    ev = d.scan_item(a)
+    check(any(a in x for x in displays(ev, "ok")), "checkout after reload:%s" % fmt_events(ev))
+    ev = d.advance(5000)
+    check(displays(ev, "receipt"), "after reload to session_timeout = 5, advance 5000 should end "
+          "the session; got:%s" % fmt_events(ev))
+    check_eq(len(t.journal()), 1, "rows")
+
+
+def _wait_log(d, pred, what, timeout):
+    deadline = time.monotonic() + timeout
+    while not pred(d.log()):
+        if time.monotonic() > deadline:
+            raise Failure("%s: not in circd's log within %ss; log:\n%s" % (what, timeout, d.log()))
+        time.sleep(0.02)
+
+
+def test_sighup_broken_config_keeps_old(t):
+    conf = t.config({"kiosk": {"session_timeout": "60"}})
+    d = t.start(conf)
+    lines = conf_lines(t, kiosk_lines=["session_timeout = 5", "frobnicate = yes"])
+    bad_line = lines.index("frobnicate = yes") + 1
+    write_lines(t, lines)
+    d.signal(signal.SIGHUP)
+    _sync(d)
+    check(d.running(), "circd exited on SIGHUP with a broken config")
+    _wait_log(d, lambda s: "circd.conf:%d:" % bad_line in s,
+              "reload error naming circd.conf:%d:" % bad_line, t.timeout)
+    # Still running with the old config: session_timeout 60, records.
+    d.scan_patron(patron(32))
+    a = item(3201)
+    ev = d.scan_item(a)
+    check(any(a in x for x in displays(ev, "ok")), "checkout after a failed reload:%s"
+          % fmt_events(ev))
+    ev = d.advance(5000)
+    check(not displays(ev, "receipt"), "the broken config's session_timeout 5 was applied:%s"
+          % fmt_events(ev))
+    check_eq([r["item"] for r in t.journal()], [a], "rows")
+    d.ping()
+    check_eq(d.stop(), 0, "exit status")

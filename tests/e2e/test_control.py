@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""circctl and the control socket: status, outbox, sessions; idle wake-ups."""
+
+import json
+import os
+import stat
+import time
+
+from harness import (DONE, Failure, check, check_eq, displays, fmt_events, item, patron)
+
+STATUS_FIELDS = {"mode": str, "kiosk_id": str, "online": bool, "outbox": int,
+                 "uptime_s": int, "wakeups": int, "store": str, "bin_full": bool,
+                 "door_closed": bool, "transactions": int}
+
+
+def check_status_shape(st):
+    for k, ty in STATUS_FIELDS.items():
+        check(k in st, "status --json lacks %r: %r" % (k, st))
+        check(isinstance(st[k], ty) and not (ty is int and isinstance(st[k], bool)),
+              "status %s should be %s: %r" % (k, ty.__name__, st[k]))
+    check("last_error" in st, "status --json lacks 'last_error': %r" % st)
+    check(st["last_error"] is None or isinstance(st["last_error"], str),
+          "last_error should be a string or null: %r" % st["last_error"])
+
+
+def checkout(d, p, items):
+    d.scan_patron(p)
+    for code in items:
+        ev = d.scan_item(code)
+        check(any(code in x for x in displays(ev, "ok")), "checkout %s:%s"
+              % (code, fmt_events(ev)))
+
+
+def test_status_json(t):
+    d = t.start(t.config({"kiosk": {"id": "desk-7"}}))
+    st = t.status()
+    check_status_shape(st)
+    check_eq((st["mode"], st["kiosk_id"], st["online"], st["outbox"], st["store"],
+              st["last_error"], st["bin_full"], st["transactions"]),
+             ("selfcheck", "desk-7", False, 0, "ok", None, False, 0), "fresh status")
+    p = patron(40)
+    checkout(d, p, [item(4001), item(4002)])
+    d.scan_item(DONE)
+    st = t.status()
+    check_status_shape(st)
+    check_eq((st["outbox"], st["transactions"], st["store"], st["last_error"]),
+             (2, 2, "ok", None), "status after 2 checkouts (outbox, transactions, store, "
+             "last_error)")
+    # --json before the command works too.
+    st2 = json.loads(t.ctl("--json", "status").stdout)
+    check_eq(st2["outbox"], 2, "--json status: outbox")
+    d.input("bin_full", 1)
+    d.input("door_closed", 0)
+    st = t.status()
+    check_eq((st["bin_full"], st["door_closed"]), (True, False),
+             "bin_full/door_closed after inputs bin_full 1, door_closed 0")
+    d.input("door_closed", 1)
+    d.input("bin_full", 0)
+    st = t.status()
+    check_eq((st["bin_full"], st["door_closed"]), (False, True),
+             "bin_full/door_closed after inputs bin_full 0, door_closed 1")
+    check(p not in json.dumps(st), "full patron id in status")
+
+
+def test_status_returns_mode(t):
+    d = t.start(t.config({"kiosk": {"mode": "returns", "id": "bin-2"}}))
+    a = item(4101)
+    ev = d.scan_item(a)
+    check(any(a in x for x in displays(ev, "ok")), "return:%s" % fmt_events(ev))
+    st = t.status()
+    check_status_shape(st)
+    check_eq((st["mode"], st["kiosk_id"], st["outbox"], st["transactions"]),
+             ("returns", "bin-2", 1, 1), "returns status")
+
+
+def test_outbox_json(t):
+    d = t.start()
+    p, q = patron(42), patron(43)
+    checkout(d, p, [item(4201), item(4202)])
+    d.scan_item(DONE)
+    checkout(d, q, [item(4203)])
+    d.scan_item(DONE)
+    out = t.ctl_json("outbox")
+    raw = t.ctl("outbox", "--json").stdout
+    check(isinstance(out, dict) and isinstance(out.get("transactions"), list),
+          "outbox --json: %r" % out)
+    txns = out["transactions"]
+    rows = t.journal()
+    check_eq(len(txns), 3, "outbox length")
+    check_eq([x.get("id") for x in txns], [r["id"] for r in rows], "outbox ids, oldest first")
+    for x, r in zip(txns, rows):
+        for k in ("id", "seq", "kind", "patron", "item", "wall_ms", "mode", "state", "due_ms"):
+            check(k in x, "outbox entry lacks %r: %r" % (k, x))
+        check_eq((x["seq"], x["kind"], x["item"], x["wall_ms"], x["mode"], x["state"],
+                  x["due_ms"]),
+                 (r["seq"], "checkout", r["item"], r["wall_ms"], "offline", "pending",
+                  r["due_ms"]), "outbox entry vs journal row")
+        check(isinstance(x["patron"], str) and x["patron"] and x["patron"] != r["patron"],
+              "outbox patron should be masked: %r" % x["patron"])
+        check(x["patron"].endswith(r["patron"][-4:]),
+              "masked patron should show the last 4 digits: %r" % x["patron"])
+    for who in (p, q):
+        check(who not in raw, "full patron id %s in outbox --json" % who)
+        check(who[:10] not in raw, "10 leading digits of %s in outbox --json" % who)
+    text = t.ctl("outbox").stdout
+    for r in rows:
+        check(r["item"] in text, "outbox text lacks item %s:\n%s" % (r["item"], text))
+    for who in (p, q):
+        check(who not in text, "full patron id in outbox text")
+
+
+def test_sessions_json(t):
+    d = t.start()
+    s = t.ctl_json("sessions")
+    check_eq(s, {"sessions": []}, "sessions while idle")
+    p = patron(44)
+    checkout(d, p, [item(4401), item(4402)])
+    d.advance(3000)
+    raw = t.ctl("sessions", "--json").stdout
+    s = json.loads(raw)
+    check(isinstance(s.get("sessions"), list) and len(s["sessions"]) == 1,
+          "sessions during a session: %r" % s)
+    x = s["sessions"][0]
+    check(isinstance(x.get("state"), str) and x["state"], "session state: %r" % x)
+    check_eq(x.get("items"), 2, "session items")
+    check(isinstance(x.get("idle_s"), int) and 2 <= x["idle_s"] <= 4,
+          "idle_s after advance 3000 should be 3: %r" % x.get("idle_s"))
+    check(isinstance(x.get("patron"), str) and x["patron"] and p not in raw,
+          "session patron must be masked: %r" % x.get("patron"))
+    text = t.ctl("sessions").stdout
+    check(p not in text, "full patron id in sessions text")
+    d.scan_item(DONE)
+    check_eq(t.ctl_json("sessions"), {"sessions": []}, "sessions after done")
+
+
+def test_text_output(t):
+    d = t.start()
+    checkout(d, patron(45), [item(4501)])
+    r = t.ctl("status")
+    low = r.stdout.lower()
+    check("mode" in low and "outbox" in low, "status text lacks mode/outbox:\n%s" % r.stdout)
+    check("selfcheck" in low, "status text lacks the mode value:\n%s" % r.stdout)
+    try:
+        json.loads(r.stdout)
+        is_json = True
+    except ValueError:
+        is_json = False
+    check(not is_json, "status without --json printed JSON")
+    r = t.ctl("sessions")
+    check(r.stdout.strip(), "sessions text is empty during a session")
+    check(patron(45) not in r.stdout, "full patron id in sessions text")
+
+
+def test_socket_mode(t):
+    t.start()
+    st = os.stat(t.ctl_sock)
+    check(stat.S_ISSOCK(st.st_mode), "control socket is not a socket")
+    check_eq(oct(st.st_mode & 0o7777), oct(0o660), "control socket mode")
+
+
+def test_circctl_without_daemon(t):
+    r = t.ctl("status", sock=t.path("absent.sock"), check_rc=False)
+    check(r.returncode != 0, "circctl against no socket exited 0")
+    check(r.stderr.strip(), "circctl against no socket printed no message")
+    d = t.start()
+    t.status()
+    check_eq(d.stop(), 0, "exit status")
+    r = t.ctl("status", "--json", check_rc=False)
+    check(r.returncode != 0, "circctl after circd stopped exited 0: %r" % r.stdout)
+    check(r.stderr.strip(), "circctl after circd stopped printed no message")
+    r = t.ctl("frobnicate", sock=t.path("absent.sock"), check_rc=False)
+    check(r.returncode != 0, "circctl frobnicate exited 0")
+
+
+def test_idle_wakeups(t):
+    d = t.start(fake_clock=False)
+    time.sleep(1.0)  # let start-up settle (welcome, first timers)
+    results = []
+    for attempt in range(2):
+        # What one status request costs, measured back to back ...
+        w = [t.status()["wakeups"] for _ in range(4)]
+        per_call = max(b - a for a, b in zip(w, w[1:]))
+        check(per_call >= 0, "wakeups went backwards: %r" % w)
+        # ... must be all that 2 idle seconds plus one request cost. A periodic
+        # timer fails both attempts; one scheduling hiccup does not.
+        time.sleep(2.0)
+        st = t.status()
+        idle = st["wakeups"] - w[-1]
+        results.append((w, per_call, idle))
+        if idle <= per_call:
+            break
+    else:
+        raise Failure("idle for 2 s: more wake-ups than one status call costs "
+                      "(back-to-back readings, per call, idle+1 call): %r" % results)
+    check(st["uptime_s"] >= 2, "uptime_s %r after 3 s" % st["uptime_s"])
+    t.note("wakeups %r" % results)
+    d.ping()
