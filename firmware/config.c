@@ -221,32 +221,6 @@ struct config_parse {
 	int line;
 };
 
-/* "a, b or c" */
-static void join_words(char *buf, size_t size, const char *const *words)
-{
-	size_t n = 0, used = 0;
-
-	while (words[n])
-		n++;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
-		int w = snprintf(buf + used, size - used, "%s%s", sep, words[i]);
-
-		if (w < 0 || (size_t)w >= size - used)
-			return;
-		used += (size_t)w;
-	}
-}
-
-static int word_index(const char *const *words, const char *word)
-{
-	for (int i = 0; words[i]; i++)
-		if (strcmp(words[i], word) == 0)
-			return i;
-	return -1;
-}
-
 static int value_error(struct config_parse *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -267,10 +241,10 @@ static int set_choice(struct config_parse *p, const char *value, const char *con
 		      int *ret)
 {
 	char list[128];
-	int i = word_index(choices, value);
+	int i = inifile_word_index(choices, value);
 
 	if (i < 0) {
-		join_words(list, sizeof(list), choices);
+		inifile_join_words(list, sizeof(list), choices);
 		return value_error(p, "expected %s, got '%.*s'", list, VALUE_QUOTE_MAX, value);
 	}
 	*ret = i;
@@ -482,7 +456,7 @@ static int set_key(struct config_parse *p, const char *key, const char *value)
 			return set_bool(p, value, &cfg->barcodes.check_digit);
 		return set_done(p, value, &cfg->barcodes);
 	case SECTION_FEEDBACK:
-		choice = word_index(feedback_names, key);
+		choice = inifile_word_index(feedback_names, key);
 		if (feedback_pattern_parse(value, &cfg->feedback[choice], &why) < 0)
 			return value_error(p, "%s, got '%.*s'", why, VALUE_QUOTE_MAX, value);
 		return 0;
@@ -522,9 +496,9 @@ static int config_parse_key(void *data, const char *key, const char *value, int 
 	}
 	p->key = key;
 	p->line = line;
-	i = word_index(section_keys[p->section], key);
+	i = inifile_word_index(section_keys[p->section], key);
 	if (i < 0) {
-		join_words(list, sizeof(list), section_keys[p->section]);
+		inifile_join_words(list, sizeof(list), section_keys[p->section]);
 		return value_error(p, "unknown key (expected %s)", list);
 	}
 	if (p->key_line[i])
@@ -538,12 +512,12 @@ static int config_parse_section(void *data, const char *section, int line,
 {
 	struct config_parse *p = data;
 	char list[128];
-	int i = word_index(section_names, section);
+	int i = inifile_word_index(section_names, section);
 
 	memset(p->key_line, 0, sizeof(p->key_line));
 	p->section = SECTION_NONE;
 	if (i < 0) {
-		join_words(list, sizeof(list), section_names);
+		inifile_join_words(list, sizeof(list), section_names);
 		file_error_set(err, p->path, line, "unknown section [%.*s] (expected %s)",
 			       VALUE_QUOTE_MAX, section, list);
 		return -EINVAL;

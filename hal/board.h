@@ -37,12 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Where a configuration or board error is, for "file:line: message". */
-struct file_error {
-	char file[256];
-	int line; /* 0 when the error concerns the file as a whole */
-	char msg[256];
-};
+#include "inifile.h"
 
 enum board_role_kind {
 	ROLE_KIND_OUTPUT,
@@ -118,31 +113,5 @@ int board_require(const struct board *board, const enum board_role *required, si
 
 /* "output", "input", "scanner". */
 const char *board_role_kind_name(enum board_role_kind kind);
-
-/*
- * INI reading shared by board files and circd.conf: libinih underneath, plus
- * the line numbers it does not pass to handlers. An indented line is an
- * ordinary line here, never a continuation of the previous value; a line may
- * hold at most 199 characters. The section callback gets the text between the
- * brackets, trimmed; the key callback gets keys of the section last announced
- * (or of none). Each callback returns 0, or -EINVAL having filled *err. The
- * first error stops the parse; a syntax error libinih finds is reported as
- * "expected [section] or key = value".
- */
-struct inifile_callbacks {
-	int (*section)(void *data, const char *section, int line, struct file_error *err);
-	int (*key)(void *data, const char *key, const char *value, int line,
-		   struct file_error *err);
-};
-int inifile_parse(const char *text, const char *path, const struct inifile_callbacks *cb,
-		  void *data, struct file_error *err);
-/* Whole file (at most 1 MiB, no NUL bytes) into a NUL-terminated string the caller frees. */
-int inifile_read(const char *path, char **ret, struct file_error *err);
-/* Values: yes/no/true/false/on/off/1/0 (any case); decimal digits only, in [min, max]. */
-int inifile_bool(const char *value, bool *ret);
-int inifile_uint(const char *value, unsigned min, unsigned max, unsigned *ret);
-/* Fills *err (which may be NULL); path is truncated to fit. */
-void file_error_set(struct file_error *err, const char *path, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 #endif
