@@ -15,15 +15,21 @@
 /* How long a receipt or a refusal stays up before the welcome returns. */
 #define WELCOME_DELAY_MS 15000
 
-void kiosk_say(struct kiosk *k, enum display_kind kind, const char *fmt, ...)
+static void vdisplay(struct kiosk *k, enum display_kind kind, const char *fmt, va_list ap)
 {
 	char text[1024];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	k->env.out->display(k->env.out_data, kind, text);
+}
+
+void kiosk_say(struct kiosk *k, enum display_kind kind, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vdisplay(k, kind, fmt, ap);
 	va_end(ap);
-	k->env.out->display(k->env.out_data, kind, text);
 }
 
 void kiosk_play(struct kiosk *k, enum feedback_kind kind)
@@ -33,13 +39,11 @@ void kiosk_play(struct kiosk *k, enum feedback_kind kind)
 
 void kiosk_refuse(struct kiosk *k, const char *fmt, ...)
 {
-	char text[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vdisplay(k, DISPLAY_ERROR, fmt, ap);
 	va_end(ap);
-	k->env.out->display(k->env.out_data, DISPLAY_ERROR, text);
 	kiosk_play(k, FEEDBACK_ERROR);
 	if (k->state == KIOSK_IDLE)
 		kiosk_welcome_later(k);
