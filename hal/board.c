@@ -79,7 +79,8 @@ enum board_section {
 
 static const char *const board_keys[] = { "name", "gpio", "scanner", "display", NULL };
 static const char *const output_keys[] = { "chip", "line", "active_low", NULL };
-static const char *const input_keys[] = { "chip", "line", "active_low", "debounce_ms", NULL };
+static const char *const input_keys[] = { "chip", "line", "active_low", "debounce_ms", "sim_active",
+					   NULL };
 static const char *const scanner_keys[] = { "usb", "protocol", "layout", NULL };
 
 static const char *const *const role_keys[] = {
@@ -215,6 +216,12 @@ static int role_key(struct board_parse *p, const char *key, const char *value, i
 		return set_string(p, line, key, value, map->line, sizeof(map->line));
 	if (strcmp(key, "active_low") == 0) {
 		if (inifile_bool(value, &map->active_low) < 0)
+			return key_error(p, line, key, "expected yes or no, got '%.*s'",
+					 VALUE_QUOTE_MAX, value);
+		return 0;
+	}
+	if (strcmp(key, "sim_active") == 0) {
+		if (inifile_bool(value, &map->sim_active) < 0)
 			return key_error(p, line, key, "expected yes or no, got '%.*s'",
 					 VALUE_QUOTE_MAX, value);
 		return 0;

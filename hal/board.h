@@ -20,6 +20,7 @@
  *   line = GPIO22
  *   active_low = no
  *   debounce_ms = 20
+ *   sim_active = no         ; sim backend only: the level it starts at
  *
  *   [scanner item_scanner]
  *   usb = 05e0:1200         ; VID:PID, hex
@@ -76,6 +77,7 @@ struct board_role_map {
 	char line[BOARD_NAME_MAX];
 	bool active_low;
 	unsigned debounce_ms;
+	bool sim_active; /* sim backend: the input starts active (a closed door) */
 	/* scanner roles */
 	uint16_t usb_vid, usb_pid;
 	char protocol[16]; /* "wedge" (default) or "hidpos" */

@@ -325,6 +325,9 @@ static void test_shipped_sim(void)
 	for (int i = 0; i < ROLE__COUNT; i++)
 		all[i] = (enum board_role)i;
 	CHECK_INT(board_require(b, all, ROLE__COUNT, &err), 0);
+	/* The simulated bin door starts closed; nothing else starts active. */
+	CHECK(b->roles[ROLE_DOOR_CLOSED].sim_active);
+	CHECK(!b->roles[ROLE_BIN_FULL].sim_active);
 	board_free(b);
 }
 

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Simulated display: show() becomes a "display <kind> <text>" event on the
+ * sim channel, and the channel's "pin <digits>" command is the keypad.
+ * Close this backend before freeing the sim channel.
+ */
+#include "display.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+/* Longer texts are cut; the channel cuts event lines near this anyway. */
+#define DISPLAY_SIM_TEXT_MAX 2048
+
+struct display_sim {
+	struct sim_channel *sim;
+	struct display_events events;
+	void *data;
+};
+
+static int on_pin_command(void *data, const struct sim_command *cmd)
+{
+	struct display_sim *d = data;
+	char pin[sizeof(cmd->text)];
+
+	memcpy(pin, cmd->text, sizeof(pin));
+	pin[sizeof(pin) - 1] = '\0';
+	if (d->events.pin)
+		d->events.pin(d->data, pin);
+	explicit_bzero(pin, sizeof(pin));
+	return 0;
+}
+
+static int display_sim_open(const struct board *board, struct loop *loop,
+			    struct sim_channel *sim, const struct display_events *events,
+			    void *data, void **ret)
+{
+	struct display_sim *d;
+
+	if (!sim)
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->sim = sim;
+	if (events)
+		d->events = *events;
+	d->data = data;
+	sim_channel_on(sim, SIM_CMD_PIN, on_pin_command, d);
+	*ret = d;
+	return 0;
+}
+
+static void display_sim_close(void *handle)
+{
+	struct display_sim *d = handle;
+
+	if (!d)
+		return;
+	sim_channel_on(d->sim, SIM_CMD_PIN, NULL, NULL);
+	free(d);
+}
+
+static int display_sim_show(void *handle, enum display_kind kind, const char *text)
+{
+	struct display_sim *d = handle;
+	char escaped[DISPLAY_SIM_TEXT_MAX];
+	size_t o = 0;
+	const char *p;
+
+	if ((int)kind < DISPLAY_INFO || kind > DISPLAY_RECEIPT || !text)
+		return -EINVAL;
+	/* The event protocol is one line per event: newlines travel as "\n". */
+	for (p = text; *p && o + 2 < sizeof(escaped); p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\n') {
+			escaped[o++] = '\\';
+			escaped[o++] = 'n';
+		} else if (c < 0x20 || c == 0x7f) {
+			escaped[o++] = '?';
+		} else {
+			escaped[o++] = (char)c;
+		}
+	}
+	escaped[o] = '\0';
+	sim_channel_emit(d->sim, "display %s %s", display_kind_name(kind), escaped);
+	return 0;
+}
+
+const struct display_ops display_sim_ops = {
+	.name = "sim",
+	.open = display_sim_open,
+	.close = display_sim_close,
+	.show = display_sim_show,
+};

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Backend tables and the names of the device-class enums. A new backend is
+ * one line in its class's table.
+ */
+#include "hal.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct gpio_ops *const gpio_backends[] = {
+	&gpio_sim_ops,
+};
+
+static const struct scanner_ops *const scanner_backends[] = {
+	&scanner_sim_ops,
+};
+
+static const struct display_ops *const display_backends[] = {
+	&display_sim_ops,
+};
+
+const struct gpio_ops *hal_gpio_backend(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(gpio_backends); i++)
+		if (strcmp(gpio_backends[i]->name, name) == 0)
+			return gpio_backends[i];
+	return NULL;
+}
+
+const struct scanner_ops *hal_scanner_backend(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(scanner_backends); i++)
+		if (strcmp(scanner_backends[i]->name, name) == 0)
+			return scanner_backends[i];
+	return NULL;
+}
+
+const struct display_ops *hal_display_backend(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(display_backends); i++)
+		if (strcmp(display_backends[i]->name, name) == 0)
+			return display_backends[i];
+	return NULL;
+}
+
+const char *symbology_name(enum symbology sym)
+{
+	static const char *const names[] = {
+		[SYM_UNKNOWN] = "unknown", [SYM_CODABAR] = "codabar", [SYM_CODE39] = "code39",
+		[SYM_CODE128] = "code128", [SYM_EAN13] = "ean13",     [SYM_QR] = "qr",
+	};
+
+	if ((int)sym < 0 || (size_t)sym >= ARRAY_SIZE(names))
+		return "unknown";
+	return names[sym];
+}
+
+const char *display_kind_name(enum display_kind kind)
+{
+	static const char *const names[] = {
+		[DISPLAY_INFO] = "info",   [DISPLAY_OK] = "ok",           [DISPLAY_NOTICE] = "notice",
+		[DISPLAY_ERROR] = "error", [DISPLAY_RECEIPT] = "receipt",
+	};
+
+	if ((int)kind < 0 || (size_t)kind >= ARRAY_SIZE(names))
+		return "unknown";
+	return names[kind];
+}

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The sim channel's command parser (grammar in sim.h): pure, no allocation,
+ * fuzzed by tests/fuzz/fuzz_sim_command.c.
+ */
+#include "sim.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#define SIM_PIN_MAX 16
+#define SIM_ADVANCE_MAX (1ull << 40)
+#define SIM_ROLE_NAME_MAX 32
+
+static const char *const command_words[SIM_CMD__COUNT] = {
+	[SIM_CMD_SCAN] = "scan",
+	[SIM_CMD_PIN] = "pin",
+	[SIM_CMD_INPUT] = "input",
+	[SIM_CMD_ADVANCE] = "advance",
+	[SIM_CMD_PING] = "ping",
+};
+
+static bool bytes_equal(const char *p, size_t n, const char *word)
+{
+	return n == strlen(word) && memcmp(p, word, n) == 0;
+}
+
+/*
+ * Takes " <token>" off the front of *p: a single space, then bytes up to the
+ * next space or the end. Returns false if there is no such token.
+ */
+static bool take_token(const char **p, size_t *n, const char **tok, size_t *tok_len)
+{
+	const char *end;
+
+	if (*n < 2 || (*p)[0] != ' ')
+		return false;
+	*tok = *p + 1;
+	end = memchr(*tok, ' ', *n - 1);
+	*tok_len = end ? (size_t)(end - *tok) : *n - 1;
+	if (*tok_len == 0)
+		return false;
+	*p = *tok + *tok_len;
+	*n -= 1 + *tok_len;
+	return true;
+}
+
+static enum board_role role_from_bytes(const char *p, size_t n)
+{
+	char name[SIM_ROLE_NAME_MAX];
+
+	if (n >= sizeof(name) || memchr(p, '\0', n))
+		return ROLE_NONE;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	return board_role_from_name(name);
+}
+
+static int parse_role(const char *p, size_t n, enum board_role_kind kind, enum board_role *role,
+		      const char **why)
+{
+	*role = role_from_bytes(p, n);
+	if (*role == ROLE_NONE) {
+		*why = "unknown role";
+		return -EINVAL;
+	}
+	if (board_role_kind(*role) != kind) {
+		*why = kind == ROLE_KIND_SCANNER ? "not a scanner role" : "not an input role";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_scan_text(const char *p, size_t n, char *text, const char **why)
+{
+	size_t i;
+
+	if (n == 0) {
+		*why = "missing text";
+		return -EINVAL;
+	}
+	if (n > SCAN_TEXT_MAX) {
+		*why = "text too long";
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i] < 0x20 || p[i] > 0x7e) {
+			*why = "text not printable";
+			return -EINVAL;
+		}
+	}
+	memcpy(text, p, n);
+	text[n] = '\0';
+	return 0;
+}
+
+static int parse_pin(const char *p, size_t n, char *text, const char **why)
+{
+	size_t i;
+
+	if (n == 0 || n > SIM_PIN_MAX) {
+		*why = "bad pin";
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9') {
+			*why = "bad pin";
+			return -EINVAL;
+		}
+	}
+	memcpy(text, p, n);
+	text[n] = '\0';
+	return 0;
+}
+
+static int parse_ms(const char *p, size_t n, uint64_t *ms, const char **why)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0) {
+		*why = "bad number";
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9') {
+			*why = "bad number";
+			return -EINVAL;
+		}
+		/* Cannot overflow: v <= SIM_ADVANCE_MAX before each step. */
+		v = v * 10 + (uint64_t)(p[i] - '0');
+		if (v > SIM_ADVANCE_MAX) {
+			*why = "number too large";
+			return -EINVAL;
+		}
+	}
+	*ms = v;
+	return 0;
+}
+
+static int parse_args(const char *p, size_t n, struct sim_command *cmd, const char **why)
+{
+	const char *tok;
+	size_t tok_len;
+	int r;
+
+	switch (cmd->cmd) {
+	case SIM_CMD_SCAN:
+		if (!take_token(&p, &n, &tok, &tok_len)) {
+			*why = "usage: scan <role> <text>";
+			return -EINVAL;
+		}
+		r = parse_role(tok, tok_len, ROLE_KIND_SCANNER, &cmd->role, why);
+		if (r < 0)
+			return r;
+		if (n == 0 || p[0] != ' ') {
+			*why = "missing text";
+			return -EINVAL;
+		}
+		return parse_scan_text(p + 1, n - 1, cmd->text, why);
+	case SIM_CMD_PIN:
+		if (n == 0 || p[0] != ' ') {
+			*why = "usage: pin <digits>";
+			return -EINVAL;
+		}
+		return parse_pin(p + 1, n - 1, cmd->text, why);
+	case SIM_CMD_INPUT:
+		if (!take_token(&p, &n, &tok, &tok_len)) {
+			*why = "usage: input <role> <0|1>";
+			return -EINVAL;
+		}
+		r = parse_role(tok, tok_len, ROLE_KIND_INPUT, &cmd->role, why);
+		if (r < 0)
+			return r;
+		if (bytes_equal(p, n, " 0") || bytes_equal(p, n, " 1")) {
+			cmd->active = p[1] == '1';
+			return 0;
+		}
+		*why = "bad level";
+		return -EINVAL;
+	case SIM_CMD_ADVANCE:
+		if (n == 0 || p[0] != ' ') {
+			*why = "usage: advance <ms>";
+			return -EINVAL;
+		}
+		return parse_ms(p + 1, n - 1, &cmd->ms, why);
+	case SIM_CMD_PING:
+		if (n) {
+			*why = "ping takes no arguments";
+			return -EINVAL;
+		}
+		return 0;
+	case SIM_CMD__COUNT:
+		break;
+	}
+	*why = "unknown command";
+	return -EINVAL;
+}
+
+int sim_command_parse(const char *line, size_t len, bool terminal, struct sim_command *cmd,
+		      const char **why)
+{
+	const char *reason = NULL, *space;
+	size_t word_len;
+	int r, i;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->role = ROLE_NONE;
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (len == 0) {
+		reason = "empty";
+		r = -EINVAL;
+		goto out;
+	}
+	space = memchr(line, ' ', len);
+	word_len = space ? (size_t)(space - line) : len;
+	for (i = 0; i < SIM_CMD__COUNT; i++)
+		if (bytes_equal(line, word_len, command_words[i]))
+			break;
+	if (i == SIM_CMD__COUNT) {
+		if (!terminal) {
+			reason = "unknown command";
+			r = -EINVAL;
+			goto out;
+		}
+		/* At the terminal a bare line is what the item scanner would read. */
+		cmd->cmd = SIM_CMD_SCAN;
+		cmd->role = ROLE_ITEM_SCANNER;
+		r = parse_scan_text(line, len, cmd->text, &reason);
+		goto out;
+	}
+	cmd->cmd = (enum sim_cmd)i;
+	r = parse_args(line + word_len, len - word_len, cmd, &reason);
+out:
+	if (r < 0) {
+		/* A half-parsed PIN must not linger in the caller's struct. */
+		explicit_bzero(cmd, sizeof(*cmd));
+		cmd->role = ROLE_NONE;
+	}
+	if (why)
+		*why = r < 0 ? reason : NULL;
+	return r;
+}

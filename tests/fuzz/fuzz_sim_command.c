@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Fuzzes sim_command_parse() in both the socket and the terminal grammar and
+ * checks what a successful parse promises its handlers.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../hal/sim.h"
+
+static void check_one(const uint8_t *data, size_t size, bool terminal)
+{
+	struct sim_command cmd;
+	const char *why = NULL;
+	size_t len, i;
+	int r;
+
+	r = sim_command_parse((const char *)data, size, terminal, &cmd, &why);
+	if (r < 0) {
+		if (r != -EINVAL || !why || !*why || cmd.text[0])
+			abort();
+		return;
+	}
+	if (r != 0 || why)
+		abort();
+	len = strnlen(cmd.text, sizeof(cmd.text));
+	if (len == sizeof(cmd.text))
+		abort();
+	switch (cmd.cmd) {
+	case SIM_CMD_SCAN:
+		if (len == 0 || board_role_kind(cmd.role) != ROLE_KIND_SCANNER)
+			abort();
+		for (i = 0; i < len; i++)
+			if (cmd.text[i] < 0x20 || cmd.text[i] > 0x7e)
+				abort();
+		break;
+	case SIM_CMD_PIN:
+		if (len == 0 || len > 16 || strspn(cmd.text, "0123456789") != len)
+			abort();
+		break;
+	case SIM_CMD_INPUT:
+		if (board_role_kind(cmd.role) != ROLE_KIND_INPUT)
+			abort();
+		break;
+	case SIM_CMD_ADVANCE:
+		if (cmd.ms > (1ull << 40))
+			abort();
+		break;
+	case SIM_CMD_PING:
+		break;
+	default:
+		abort();
+	}
+	/* Only a bare line at the terminal may parse without a command word. */
+	if (!terminal && size < 4)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	check_one(data, size, false);
+	check_one(data, size, true);
+	return 0;
+}
