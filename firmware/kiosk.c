@@ -217,7 +217,8 @@ int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const 
 	}
 	k->recorded++;
 	log_info("recorded %s %s item %s patron %s (%s, seq %lld)", txn_kind_name(kind), txn.id,
-		 item, mask_patron(patron).s, txn_mode_name(txn.mode), (long long)txn.seq);
+		 item, *patron ? mask_patron(patron).s : "-", txn_mode_name(txn.mode),
+		 (long long)txn.seq);
 	return 0;
 }
 

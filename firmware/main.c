@@ -165,8 +165,14 @@ static void read_boot_id(char *buf, size_t size)
 static void show(void *data, enum display_kind kind, const char *text)
 {
 	struct circd *c = data;
+	char line[256];
+	size_t i;
 
-	log_debug("display %s: %s", display_kind_name(kind), text);
+	/* One log line per message: a receipt's line breaks become "/". */
+	for (i = 0; text[i] && i < sizeof(line) - 4; i++)
+		line[i] = text[i] == '\n' ? '/' : text[i];
+	line[i] = 0;
+	log_debug("display %s: %s", display_kind_name(kind), line);
 	c->display->show(c->display_handle, kind, text);
 }
 
