@@ -23,7 +23,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-           -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP $(SANFLAGS) $(PKG_CFLAGS)
+           -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP $(SANFLAGS) $(PKG_CFLAGS) \
+           -DCIRCD_BOARDS_DIR='"$(PREFIX)/share/circd/boards"' 
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS)
 
@@ -89,7 +90,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/circd/boards
 	install -m 0644 boards/*.ini $(DESTDIR)$(PREFIX)/share/circd/boards/
 	install -D -m 0640 etc/circd.conf $(DESTDIR)/etc/circd/circd.conf.example
-	install -D -m 0644 etc/circd.service $(DESTDIR)/lib/systemd/system/circd.service
+	install -d $(DESTDIR)/lib/systemd/system
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' etc/circd.service >$(DESTDIR)/lib/systemd/system/circd.service
 
 clean:
 	rm -rf build

@@ -100,15 +100,17 @@ int main(int argc, char **argv)
 		if (first_line) {
 			char *nl = memchr(buf, '\n', len);
 
-			if (!nl || (size_t)(nl - buf) + 1 > len) {
+			if (!nl) {
 				fprintf(stderr, "circctl: malformed reply\n");
 				return 1;
 			}
-			if (strncmp(buf, "ok", 2) != 0) {
+			if (strncmp(buf, "ok\n", 3) != 0) {
+				const char *msg = buf;
+
+				if (strncmp(buf, "error ", 6) == 0)
+					msg += 6;
 				failed = true;
-				fprintf(stderr, "circctl: %.*s\n",
-					(int)(nl - buf) - (strncmp(buf, "error ", 6) ? 0 : 6),
-					buf + (strncmp(buf, "error ", 6) ? 0 : 6));
+				fprintf(stderr, "circctl: %.*s\n", (int)(nl - msg), msg);
 			}
 			first_line = false;
 			len -= (size_t)(nl + 1 - buf);
