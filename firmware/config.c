@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #define STRINGIFY_(x) #x
@@ -14,7 +15,9 @@
 #define FEEDBACK_MS_MAX 60000
 
 static const char *const mode_names[] = { "selfcheck", "returns", NULL };
-static const char *const policy_names[] = { "checkin-only", "checkin-and-checkout", NULL };
+static const char *const policy_names[] = { "checkin-only", "checkin-and-checkout", "none", NULL };
+static const char *const charset_names[] = { "ascii", "utf-8", "iso-8859-1", "ibm850", NULL };
+static const char *const terminator_names[] = { "cr", "crlf", NULL };
 static const char *const feedback_names[] = { "ok", "error", "notice", "accept", NULL };
 static const char *const level_names[] = { "err", "warning", "notice", "info", "debug", NULL };
 
@@ -34,7 +37,7 @@ const char *kiosk_mode_name(enum kiosk_mode mode)
 
 const char *offline_policy_name(enum offline_policy policy)
 {
-	if ((int)policy < 0 || policy > OFFLINE_CHECKIN_CHECKOUT)
+	if ((int)policy < 0 || policy > OFFLINE_NONE)
 		return "unknown";
 	return policy_names[policy];
 }
@@ -173,6 +176,19 @@ void config_default(struct config *cfg)
 	cfg->offline_policy = OFFLINE_CHECKIN_CHECKOUT;
 	cfg->offline_max_items = 10;
 	cfg->offline_loan_days = 14;
+	cfg->patron_cache_hours = 24;
+	strcpy(cfg->sip2.port, "6001");
+	cfg->sip2.tls = true;
+	cfg->sip2.delimiter = '|';
+	cfg->sip2.error_detection = true;
+	cfg->sip2.charset = SIP2_CHARSET_ASCII;
+	cfg->sip2.patron_message = 23;
+	cfg->sip2.heartbeat_s = 60;
+	cfg->sip2.connect_timeout_s = 5;
+	cfg->sip2.response_timeout_s = 10;
+	cfg->sip2.retries = 2;
+	cfg->sip2.reconnect_max_s = 300;
+	cfg->retention_hours = 0;
 	cfg->log_level = LOG_LEVEL_INFO;
 }
 
@@ -188,13 +204,16 @@ enum config_section {
 	SECTION_FEEDBACK,
 	SECTION_OFFLINE,
 	SECTION_LOG,
+	SECTION_SIP2,
+	SECTION_PRIVACY,
 	SECTION__COUNT,
 };
 
-#define KEYS_MAX 8
+#define KEYS_MAX 24
 
 static const char *const section_names[] = {
-	"kiosk", "store", "control", "sim", "barcode", "feedback", "offline", "log", NULL,
+	"kiosk", "store", "control", "sim", "barcode", "feedback", "offline", "log", "sip2",
+	"privacy", NULL,
 };
 
 static const char *const section_keys[SECTION__COUNT][KEYS_MAX] = {
@@ -205,8 +224,14 @@ static const char *const section_keys[SECTION__COUNT][KEYS_MAX] = {
 	[SECTION_BARCODE] = { "patron_prefixes", "patron_lengths", "item_prefixes", "item_lengths",
 			      "check_digit", "done", NULL },
 	[SECTION_FEEDBACK] = { "ok", "error", "notice", "accept", NULL },
-	[SECTION_OFFLINE] = { "policy", "max_items", "loan_days", NULL },
+	[SECTION_OFFLINE] = { "policy", "max_items", "loan_days", "patron_cache_hours", NULL },
 	[SECTION_LOG] = { "level", NULL },
+	[SECTION_SIP2] = { "host", "port", "tls", "ca_file", "pin_sha256", "server_name", "username",
+			   "password", "terminal_password", "institution", "location",
+			   "terminator", "delimiter", "error_detection", "charset",
+			   "patron_message", "heartbeat", "connect_timeout", "response_timeout",
+			   "retries", "reconnect_max", "renew", NULL },
+	[SECTION_PRIVACY] = { "retention_hours", NULL },
 };
 
 struct config_parse {
@@ -413,6 +438,106 @@ bad:
 	return 0;
 }
 
+static int set_hex_pin(struct config_parse *p, const char *value, char *dst)
+{
+	size_t i, n = strlen(value);
+
+	for (i = 0; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF:", value[i]))
+			break;
+	if (n && i == n) {
+		size_t w = 0;
+
+		/* "AB:CD:..." as openssl prints fingerprints, or plain hex */
+		for (i = 0; i < n && w < 64; i++)
+			if (value[i] != ':')
+				dst[w++] = (char)(value[i] | 0x20);
+		dst[w] = '\0';
+		if (w == 64 && i == n)
+			return 0;
+	}
+	if (!n) {
+		dst[0] = '\0';
+		return 0;
+	}
+	dst[0] = '\0';
+	return value_error(p, "expected the 64 hex digits of a SHA-256 fingerprint, got '%.*s'",
+			   VALUE_QUOTE_MAX, value);
+}
+
+static int set_sip2_key(struct config_parse *p, const char *key, const char *value)
+{
+	struct sip2_config *s = &p->cfg->sip2;
+	int choice = 0, r;
+	unsigned u;
+
+	if (strcmp(key, "host") == 0)
+		return set_string(p, value, s->host, sizeof(s->host), true);
+	if (strcmp(key, "port") == 0) {
+		r = set_uint(p, value, 1, 65535, &u);
+		if (r >= 0)
+			snprintf(s->port, sizeof(s->port), "%u", u);
+		return r;
+	}
+	if (strcmp(key, "tls") == 0)
+		return set_bool(p, value, &s->tls);
+	if (strcmp(key, "ca_file") == 0)
+		return set_string(p, value, s->ca_file, sizeof(s->ca_file), true);
+	if (strcmp(key, "pin_sha256") == 0)
+		return set_hex_pin(p, value, s->pin_sha256);
+	if (strcmp(key, "server_name") == 0)
+		return set_string(p, value, s->server_name, sizeof(s->server_name), true);
+	if (strcmp(key, "username") == 0)
+		return set_string(p, value, s->username, sizeof(s->username), true);
+	if (strcmp(key, "password") == 0)
+		return set_string(p, value, s->password, sizeof(s->password), true);
+	if (strcmp(key, "terminal_password") == 0)
+		return set_string(p, value, s->terminal_password, sizeof(s->terminal_password),
+				  true);
+	if (strcmp(key, "institution") == 0)
+		return set_string(p, value, s->institution, sizeof(s->institution), true);
+	if (strcmp(key, "location") == 0)
+		return set_string(p, value, s->location, sizeof(s->location), true);
+	if (strcmp(key, "terminator") == 0) {
+		r = set_choice(p, value, terminator_names, &choice);
+		s->crlf = choice == 1;
+		return r;
+	}
+	if (strcmp(key, "delimiter") == 0) {
+		if (strlen(value) != 1 || value[0] < 0x21 || value[0] > 0x7e)
+			return value_error(p, "expected one printable character, got '%.*s'",
+					   VALUE_QUOTE_MAX, value);
+		s->delimiter = value[0];
+		return 0;
+	}
+	if (strcmp(key, "error_detection") == 0)
+		return set_bool(p, value, &s->error_detection);
+	if (strcmp(key, "charset") == 0) {
+		r = set_choice(p, value, charset_names, &choice);
+		s->charset = (enum sip2_charset_cfg)choice;
+		return r;
+	}
+	if (strcmp(key, "patron_message") == 0) {
+		r = set_uint(p, value, 23, 63, &u);
+		if (r >= 0 && u != 23 && u != 63)
+			return value_error(p, "expected 23 (patron status) or 63 (patron "
+					      "information), got '%.*s'", VALUE_QUOTE_MAX, value);
+		s->patron_message = u;
+		return r;
+	}
+	if (strcmp(key, "heartbeat") == 0)
+		return set_uint(p, value, 5, 3600, &s->heartbeat_s);
+	if (strcmp(key, "connect_timeout") == 0)
+		return set_uint(p, value, 1, 120, &s->connect_timeout_s);
+	if (strcmp(key, "response_timeout") == 0)
+		return set_uint(p, value, 1, 300, &s->response_timeout_s);
+	if (strcmp(key, "retries") == 0)
+		return set_uint(p, value, 0, 10, &s->retries);
+	if (strcmp(key, "reconnect_max") == 0)
+		return set_uint(p, value, 1, 3600, &s->reconnect_max_s);
+	return set_bool(p, value, &s->renew);
+}
+
 static int set_key(struct config_parse *p, const char *key, const char *value)
 {
 	struct config *cfg = p->cfg;
@@ -469,7 +594,13 @@ static int set_key(struct config_parse *p, const char *key, const char *value)
 		}
 		if (strcmp(key, "max_items") == 0)
 			return set_uint(p, value, 0, 1000, &cfg->offline_max_items);
+		if (strcmp(key, "patron_cache_hours") == 0)
+			return set_uint(p, value, 0, 24 * 90, &cfg->patron_cache_hours);
 		return set_uint(p, value, 1, 365, &cfg->offline_loan_days);
+	case SECTION_SIP2:
+		return set_sip2_key(p, key, value);
+	case SECTION_PRIVACY:
+		return set_uint(p, value, 0, 24 * 365, &cfg->retention_hours);
 	case SECTION_LOG:
 		r = set_choice(p, value, level_names, &choice);
 		if (r >= 0)
@@ -565,13 +696,27 @@ int config_parse(const char *text, const char *path, struct config *cfg, struct 
 
 int config_load(const char *path, struct config *cfg, struct file_error *err)
 {
+	struct config parsed;
+	struct stat st;
 	char *text;
 	int r;
 
 	r = inifile_read(path, &text, err);
 	if (r < 0)
 		return r;
-	r = config_parse(text, path, cfg, err);
+	r = config_parse(text, path, &parsed, err);
 	free(text);
-	return r;
+	if (r < 0)
+		return r;
+	/* Credentials for the ILS are for circd's eyes only. */
+	if (parsed.sip2.password[0] && stat(path, &st) == 0 && (st.st_mode & 0044)) {
+		file_error_set(err, path, 0,
+			       "holds the SIP2 password but is readable by group or others "
+			       "(mode %03o); chmod 600 it", (unsigned)(st.st_mode & 0777));
+		explicit_bzero(&parsed, sizeof(parsed));
+		return -EACCES;
+	}
+	*cfg = parsed;
+	explicit_bzero(&parsed, sizeof(parsed));
+	return 0;
 }

@@ -24,6 +24,40 @@ enum kiosk_mode {
 enum offline_policy {
 	OFFLINE_CHECKIN_ONLY,
 	OFFLINE_CHECKIN_CHECKOUT,
+	OFFLINE_NONE, /* nothing is recorded while the ILS is unreachable */
+};
+
+enum sip2_charset_cfg {
+	SIP2_CHARSET_ASCII,
+	SIP2_CHARSET_UTF8,
+	SIP2_CHARSET_LATIN1,
+	SIP2_CHARSET_IBM850,
+};
+
+/* [sip2]: the link to the library system. No host = an offline-only kiosk. */
+struct sip2_config {
+	char host[128];
+	char port[8];
+	bool tls;               /* default yes; plain TCP only with an explicit "tls = no" */
+	char ca_file[256];
+	char pin_sha256[65];    /* SHA-256 of the server certificate, hex; "" = none */
+	char server_name[128];  /* for verification; "" = host */
+	char username[64];      /* CN of the 93 login; "" = no login */
+	char password[64];      /* CO; a config holding one must not be group/world-readable */
+	char terminal_password[64]; /* AC */
+	char institution[64];   /* AO */
+	char location[64];      /* CP */
+	bool crlf;              /* terminator CR LF (default CR) */
+	char delimiter;         /* default '|' */
+	bool error_detection;   /* AY/AZ, default yes */
+	enum sip2_charset_cfg charset;
+	unsigned patron_message; /* 23 or 63 */
+	unsigned heartbeat_s;   /* 99 every this many idle seconds */
+	unsigned connect_timeout_s;
+	unsigned response_timeout_s; /* until the ACS announces its own in 98 */
+	unsigned retries;            /* likewise */
+	unsigned reconnect_max_s;    /* backoff ceiling */
+	bool renew;             /* a loaned item scanned again by its borrower renews it */
 };
 
 enum feedback_kind {
@@ -84,6 +118,11 @@ struct config {
 	enum offline_policy offline_policy;
 	unsigned offline_max_items; /* per self-check session; 0 = no limit */
 	unsigned offline_loan_days;
+	unsigned patron_cache_hours; /* how long an online patron result vouches offline */
+	/* [sip2] */
+	struct sip2_config sip2;
+	/* [privacy] */
+	unsigned retention_hours; /* keep a confirmed patron-item link this long; 0 = drop at once */
 	/* [log] */
 	enum log_level log_level;
 };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../firmware/config.h"
@@ -298,7 +299,7 @@ static const struct error_case error_cases[] = {
 	{ "[feedback]\nok = buzzer:1 buzzer:2\n", 2, { "[feedback] ok", "two tracks" } },
 	{ "[feedback]\nbeep = buzzer:1\n", 2, { "[feedback] beep: unknown key" } },
 	{ "[offline]\npolicy = sometimes\n", 2,
-	  { "[offline] policy", "checkin-only or checkin-and-checkout" } },
+	  { "[offline] policy", "checkin-only, checkin-and-checkout or none" } },
 	{ "[offline]\nmax_items = 1001\n", 2, { "max_items", "0 to 1000" } },
 	{ "[offline]\nloan_days = 0\n", 2, { "loan_days", "1 to 365" } },
 	{ "[offline]\nloan_days = 366\n", 2, { "loan_days", "1 to 365" } },
@@ -450,6 +451,86 @@ static void test_shipped_example(void)
 	check_default_values(&cfg);
 }
 
+static void test_sip2_section(void)
+{
+	static const char text[] = "[sip2]\n"
+				   "host = ils.example.org\n"
+				   "port = 6443\n"
+				   "tls = no\n"
+				   "pin_sha256 = AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+				   "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\n"
+				   "username = kiosk1\n"
+				   "institution = MAIN\n"
+				   "location = Lobby\n"
+				   "terminator = crlf\n"
+				   "delimiter = ^\n"
+				   "error_detection = no\n"
+				   "charset = ibm850\n"
+				   "patron_message = 63\n"
+				   "heartbeat = 30\n"
+				   "renew = yes\n"
+				   "[offline]\npolicy = none\npatron_cache_hours = 0\n"
+				   "[privacy]\nretention_hours = 48\n";
+	struct file_error err = { 0 };
+	struct config cfg;
+
+	CHECK_INT(config_parse(text, "c.conf", &cfg, &err), 0);
+	CHECK_STR(cfg.sip2.host, "ils.example.org");
+	CHECK_STR(cfg.sip2.port, "6443");
+	CHECK(!cfg.sip2.tls);
+	CHECK_STR(cfg.sip2.pin_sha256,
+		  "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+	CHECK_STR(cfg.sip2.username, "kiosk1");
+	CHECK_STR(cfg.sip2.institution, "MAIN");
+	CHECK_STR(cfg.sip2.location, "Lobby");
+	CHECK(cfg.sip2.crlf);
+	CHECK_INT(cfg.sip2.delimiter, '^');
+	CHECK(!cfg.sip2.error_detection);
+	CHECK_INT(cfg.sip2.charset, SIP2_CHARSET_IBM850);
+	CHECK_INT(cfg.sip2.patron_message, 63);
+	CHECK_INT(cfg.sip2.heartbeat_s, 30);
+	CHECK(cfg.sip2.renew);
+	CHECK_INT(cfg.offline_policy, OFFLINE_NONE);
+	CHECK_INT(cfg.patron_cache_hours, 0);
+	CHECK_INT(cfg.retention_hours, 48);
+
+	config_default(&cfg);
+	CHECK(cfg.sip2.tls); /* plain TCP only when asked for */
+	CHECK_STR(cfg.sip2.host, "");
+	CHECK_INT(cfg.sip2.patron_message, 23);
+
+	CHECK_INT(config_parse("[sip2]\n\npatron_message = 42\n", "c.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(err.line, 3);
+	CHECK(strstr(err.msg, "patron_message") != NULL);
+	CHECK_INT(config_parse("[sip2]\npin_sha256 = 1234\n", "c.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(err.line, 2);
+	CHECK_INT(config_parse("[sip2]\ncharset = ebcdic\n", "c.conf", &cfg, &err), -EINVAL);
+	CHECK(strstr(err.msg, "ibm850") != NULL);
+	CHECK_INT(config_parse("[sip2]\ndelimiter = ||\n", "c.conf", &cfg, &err), -EINVAL);
+}
+
+static void test_credentials_need_a_private_file(void)
+{
+	char dir[] = "/tmp/circd-cfg-XXXXXX", path[64];
+	struct file_error err = { 0 };
+	struct config cfg;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/circd.conf", dir);
+	f = fopen(path, "w");
+	fputs("[sip2]\nhost = 127.0.0.1\npassword = secret\n", f);
+	fclose(f);
+	CHECK_INT(chmod(path, 0644), 0);
+	CHECK_INT(config_load(path, &cfg, &err), -EACCES);
+	CHECK(strstr(err.msg, "chmod 600") != NULL);
+	CHECK_INT(chmod(path, 0600), 0);
+	CHECK_INT(config_load(path, &cfg, &err), 0);
+	CHECK_STR(cfg.sip2.password, "secret");
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_names(void)
 {
 	CHECK_STR(kiosk_mode_name(KIOSK_SELFCHECK), "selfcheck");
@@ -476,5 +557,7 @@ int main(void)
 	RUN(test_load);
 	RUN(test_shipped_example);
 	RUN(test_names);
+	RUN(test_sip2_section);
+	RUN(test_credentials_need_a_private_file);
 	return testlib_finish();
 }
