@@ -36,6 +36,11 @@ static void checkin(struct kiosk *k, const char *item)
 		kiosk_say(k, DISPLAY_NOTICE, "Already returned: %s. Please put it in.", item);
 		return;
 	}
+	if (!k->online && k->cfg->offline_policy == OFFLINE_NONE) {
+		kiosk_refuse(k, "Returns are unavailable while the library system is offline. "
+				"Please keep this item and try again later, or see staff.");
+		return;
+	}
 	if (!kiosk_store_usable(k))
 		return;
 	if (k->state == KIOSK_IDLE) {

@@ -17,7 +17,7 @@
 
 static void start_session(struct kiosk *k, const char *patron)
 {
-	if (!k->online && k->cfg->offline_policy == OFFLINE_CHECKIN_ONLY) {
+	if (!k->online && k->cfg->offline_policy != OFFLINE_CHECKIN_CHECKOUT) {
 		kiosk_refuse(k, "Borrowing is unavailable while the library system is offline. "
 				"Please see staff, or try again later.");
 		return;

@@ -311,6 +311,26 @@ static void test_returns_checkin_opens_flap_after_commit(void)
 	rig_stop(&rig);
 }
 
+static void test_offline_policy_none_refuses_everything(void)
+{
+	struct rig rig;
+
+	rig_start(&rig, KIOSK_RETURNS);
+	rig.cfg.offline_policy = OFFLINE_NONE;
+	scan(&rig, ITEM_1);
+	expect(&rig, DISPLAY_ERROR, "offline");
+	CHECK_INT(rig.cap.played[FEEDBACK_ACCEPT], 0);
+	CHECK_INT(recorded(&rig), 0);
+	rig_stop(&rig);
+	rig_start(&rig, KIOSK_SELFCHECK);
+	rig.cfg.offline_policy = OFFLINE_NONE;
+	scan(&rig, PATRON_A);
+	expect(&rig, DISPLAY_ERROR, "offline");
+	scan(&rig, ITEM_1);
+	CHECK_INT(recorded(&rig), 0);
+	rig_stop(&rig);
+}
+
 static void test_returns_bin_full_stops_intake(void)
 {
 	struct rig rig;
@@ -342,5 +362,6 @@ int main(void)
 	RUN(test_no_store_refuses_with_error);
 	RUN(test_returns_checkin_opens_flap_after_commit);
 	RUN(test_returns_bin_full_stops_intake);
+	RUN(test_offline_policy_none_refuses_everything);
 	return testlib_finish();
 }
