@@ -17,7 +17,7 @@ SANFLAGS =
 OPT      = -O2
 endif
 
-PKGS      := sqlite3 inih
+PKGS      := sqlite3 inih openssl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
