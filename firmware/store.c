@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "store.h"
+#include "store-private.h"
 #include "store-vfs.h"
 
 #include <errno.h>
@@ -53,14 +54,12 @@ static const char *const migrations[] = {
 	[2] = "CREATE TABLE patron_cache(key_hash TEXT PRIMARY KEY, salt BLOB NOT NULL,"
 	      " allowed INTEGER NOT NULL, fetched_ms INTEGER NOT NULL,"
 	      " expires_ms INTEGER NOT NULL);",
+	/* Forwarding state, conflicts, clock references: with its API in store-sync.c. */
+	[3] = store_migration_v3,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
-
-#define TXN_COLUMNS \
-	"seq, id, kind, patron, item, session_id, wall_ms, mono_ms, boot_id, mode, state, " \
-	"due_ms, result"
 
 enum stmt_id {
 	STMT_BEGIN,
@@ -79,14 +78,18 @@ enum stmt_id {
 	STMT_COUNT_OF_STMTS,
 };
 
+_Static_assert(STMT_COUNT_OF_STMTS <= STORE_CORE_STMTS_MAX, "struct store has room");
+
 static const char *const stmt_sql[STMT_COUNT_OF_STMTS] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
 	[STMT_JOURNAL_INSERT] =
 		"INSERT INTO journal(id, kind, patron, item, session_id, wall_ms, mono_ms,"
-		" boot_id, mode, state, due_ms, result, updated_ms)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?6)",
+		" boot_id, mode, state, due_ms, result, updated_ms, wall_trusted, attempts,"
+		" evidence, title, sent_wall_ms, confirmed_ms)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?6, ?13, ?14, ?15, ?16,"
+		" ?17, ?18)",
 	/* loans is derived state: a later checkout of the same item simply wins. */
 	[STMT_LOAN_PUT] = "INSERT OR REPLACE INTO loans(item, patron, txn_id, since_ms, due_ms)"
 			  " VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -101,16 +104,9 @@ static const char *const stmt_sql[STMT_COUNT_OF_STMTS] = {
 	 * One row per step, keyed on seq, so no statement is open while the
 	 * caller's fn runs: fn may use the store, even record.
 	 */
-	[STMT_LIST_NEXT] = "SELECT " TXN_COLUMNS " FROM journal"
+	[STMT_LIST_NEXT] = "SELECT " STORE_TXN_COLUMNS " FROM journal"
 			   " WHERE state = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT 1",
-	[STMT_GET] = "SELECT " TXN_COLUMNS " FROM journal WHERE id = ?1",
-};
-
-struct store {
-	sqlite3 *db;
-	int lock_fd;
-	sqlite3_stmt *stmt[STMT_COUNT_OF_STMTS];
-	char errmsg[256];
+	[STMT_GET] = "SELECT " STORE_TXN_COLUMNS " FROM journal WHERE id = ?1",
 };
 
 static const char *const kind_names[] = {
@@ -129,7 +125,14 @@ static const char *const state_names[] = {
 	[TXN_CONFLICT] = "conflict",   [TXN_FAILED] = "failed",
 };
 
-#define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
+static const char *const date_status_names[] = {
+	[TXN_DATE_TRUSTED] = "",
+	[TXN_DATE_CORRECTED] = "corrected",
+	[TXN_DATE_UNKNOWN] = "unknown",
+};
+
+_Static_assert(N_ELEMENTS(kind_names) == TXN_KINDS && N_ELEMENTS(state_names) == TXN_STATES,
+	       "TXN_KINDS and TXN_STATES follow the enums");
 
 const char *txn_kind_name(enum txn_kind kind)
 {
@@ -144,6 +147,12 @@ const char *txn_mode_name(enum txn_mode mode)
 const char *txn_state_name(enum txn_state state)
 {
 	return (unsigned)state < N_ELEMENTS(state_names) ? state_names[state] : "unknown";
+}
+
+const char *txn_date_status_name(enum txn_date_status status)
+{
+	return (unsigned)status < N_ELEMENTS(date_status_names) ? date_status_names[status]
+								 : "unknown";
 }
 
 static int name_index(const char *const *names, size_t n, const unsigned char *text)
@@ -212,17 +221,16 @@ static int errno_from_sqlite(sqlite3 *db, int rc)
 	}
 }
 
-static void set_errmsg(struct store *store, const char *msg)
+void store_set_errmsg(struct store *store, const char *msg)
 {
 	snprintf(store->errmsg, sizeof(store->errmsg), "%s", msg);
 }
 
-/* Call right after the failing sqlite call, before anything else touches db. */
-static int store_fail(struct store *store, int rc)
+int store_fail(struct store *store, int rc)
 {
 	int r = errno_from_sqlite(store->db, rc);
 
-	set_errmsg(store, store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc));
+	store_set_errmsg(store, store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc));
 	return r < 0 ? r : -EIO;
 }
 
@@ -233,32 +241,44 @@ const char *store_strerror(const struct store *store)
 	return store->errmsg;
 }
 
-static void stmt_done(sqlite3_stmt *stmt)
+void store_stmt_done(sqlite3_stmt *stmt)
 {
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 }
 
-/* Steps a statement that returns no rows, and resets it either way. */
-static int stmt_exec(struct store *store, enum stmt_id id)
+int store_stmt_run(struct store *store, sqlite3_stmt *stmt)
 {
-	sqlite3_stmt *stmt = store->stmt[id];
 	int rc = sqlite3_step(stmt);
 	int r = 0;
 
 	if (rc != SQLITE_DONE)
 		r = store_fail(store, rc);
-	stmt_done(stmt);
+	store_stmt_done(stmt);
 	return r;
 }
 
-/* Errors are ignored: after some failures sqlite has already rolled back. */
-static void rollback(struct store *store)
+static int stmt_exec(struct store *store, enum stmt_id id)
+{
+	return store_stmt_run(store, store->stmt[id]);
+}
+
+int store_begin(struct store *store)
+{
+	return stmt_exec(store, STMT_BEGIN);
+}
+
+int store_commit(struct store *store)
+{
+	return stmt_exec(store, STMT_COMMIT);
+}
+
+void store_rollback(struct store *store)
 {
 	if (sqlite3_get_autocommit(store->db))
 		return;
 	sqlite3_step(store->stmt[STMT_ROLLBACK]);
-	stmt_done(store->stmt[STMT_ROLLBACK]);
+	store_stmt_done(store->stmt[STMT_ROLLBACK]);
 }
 
 static int exec_sql(struct store *store, const char *sql)
@@ -323,7 +343,7 @@ int store_schema_version(struct store *store, int *ret)
  * A generic SQL error while migrating or preparing means the file holds a
  * schema that is not ours (or not what its user_version claims).
  */
-static int schema_error(int r, int rc)
+int store_schema_error(int r, int rc)
 {
 	return (rc & 0xff) == SQLITE_ERROR ? -EUCLEAN : r;
 }
@@ -343,13 +363,13 @@ static int migrate_one(struct store *store, int version)
 	if (current >= version)
 		goto commit;
 	if (current != version - 1) {
-		set_errmsg(store, "schema version changed during migration");
+		store_set_errmsg(store, "schema version changed during migration");
 		r = -EPROTO;
 		goto err_rollback;
 	}
 	rc = sqlite3_exec(store->db, migrations[version], NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		r = schema_error(store_fail(store, rc), rc);
+		r = store_schema_error(store_fail(store, rc), rc);
 		goto err_rollback;
 	}
 	snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", version);
@@ -386,9 +406,9 @@ static int prepare_statements(struct store *store)
 					    &store->stmt[i], NULL);
 
 		if (rc != SQLITE_OK)
-			return schema_error(store_fail(store, rc), rc);
+			return store_schema_error(store_fail(store, rc), rc);
 	}
-	return 0;
+	return store_sync_prepare(store);
 }
 
 static int dir_writable(const char *path)
@@ -419,13 +439,13 @@ static int take_lock(struct store *store, const char *path)
 		fd = open(lock_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		r = -errno;
-		set_errmsg(store, "cannot open the lock file");
+		store_set_errmsg(store, "cannot open the lock file");
 		goto out;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
-		set_errmsg(store, r == -EBUSY ? "the store is in use by another process"
-					      : "cannot lock the store");
+		store_set_errmsg(store, r == -EBUSY ? "the store is in use by another process"
+						    : "cannot lock the store");
 		close(fd);
 		goto out;
 	}
@@ -476,7 +496,7 @@ int store_open(const char *path, struct store **ret)
 
 	r = store_vfs_register();
 	if (r < 0) {
-		set_errmsg(store, "cannot register the sqlite VFS");
+		store_set_errmsg(store, "cannot register the sqlite VFS");
 		goto err_close;
 	}
 	rc = sqlite3_open_v2(path, &store->db,
@@ -495,7 +515,7 @@ int store_open(const char *path, struct store **ret)
 	 */
 	sqlite3_db_config(store->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 256, 128);
 	if (sqlite3_db_readonly(store->db, "main") != 0) {
-		set_errmsg(store, "the database is read-only");
+		store_set_errmsg(store, "the database is read-only");
 		r = -EROFS;
 		goto err_close;
 	}
@@ -549,6 +569,8 @@ void store_close(struct store *store)
 		return;
 	for (size_t i = 0; i < N_ELEMENTS(store->stmt); i++)
 		sqlite3_finalize(store->stmt[i]);
+	for (size_t i = 0; i < N_ELEMENTS(store->sync_stmt); i++)
+		sqlite3_finalize(store->sync_stmt[i]);
 	/* The database is closed (and checkpointed) before the next circd may take the lock. */
 	sqlite3_close(store->db);
 	if (store->lock_fd >= 0)
@@ -561,7 +583,7 @@ static bool terminated(const char *s, size_t size)
 	return memchr(s, '\0', size) != NULL;
 }
 
-static int bind_text(sqlite3_stmt *stmt, int index, const char *s)
+int store_bind_text(sqlite3_stmt *stmt, int index, const char *s)
 {
 	return sqlite3_bind_text(stmt, index, s, -1, SQLITE_STATIC);
 }
@@ -578,7 +600,9 @@ static int txn_valid(const struct txn *txn)
 	    !terminated(txn->item, sizeof(txn->item)) ||
 	    !terminated(txn->session_id, sizeof(txn->session_id)) ||
 	    !terminated(txn->boot_id, sizeof(txn->boot_id)) ||
-	    !terminated(txn->result, sizeof(txn->result)))
+	    !terminated(txn->result, sizeof(txn->result)) ||
+	    !terminated(txn->evidence, sizeof(txn->evidence)) ||
+	    !terminated(txn->title, sizeof(txn->title)))
 		return -EINVAL;
 	if (!txn->id[0] || !txn->item[0])
 		return -EINVAL;
@@ -588,27 +612,38 @@ static int txn_valid(const struct txn *txn)
 static int journal_insert(struct store *store, const struct txn *txn, int64_t *seq)
 {
 	sqlite3_stmt *stmt = store->stmt[STMT_JOURNAL_INSERT];
+	int64_t confirmed_ms = txn->confirmed_ms;
 	int rc, r = 0;
 
-	bind_text(stmt, 1, txn->id);
-	bind_text(stmt, 2, txn_kind_name(txn->kind));
-	bind_text(stmt, 3, txn->patron);
-	bind_text(stmt, 4, txn->item);
-	bind_text(stmt, 5, txn->session_id);
+	/* Recorded already final (online): the privacy clock starts at the scan. */
+	if (!confirmed_ms && txn->state != TXN_PENDING && txn->state != TXN_FORWARDED)
+		confirmed_ms = txn->wall_ms;
+
+	store_bind_text(stmt, 1, txn->id);
+	store_bind_text(stmt, 2, txn_kind_name(txn->kind));
+	store_bind_text(stmt, 3, txn->patron);
+	store_bind_text(stmt, 4, txn->item);
+	store_bind_text(stmt, 5, txn->session_id);
 	sqlite3_bind_int64(stmt, 6, txn->wall_ms);
 	sqlite3_bind_int64(stmt, 7, (int64_t)txn->mono_ms);
-	bind_text(stmt, 8, txn->boot_id);
-	bind_text(stmt, 9, txn_mode_name(txn->mode));
-	bind_text(stmt, 10, txn_state_name(txn->state));
+	store_bind_text(stmt, 8, txn->boot_id);
+	store_bind_text(stmt, 9, txn_mode_name(txn->mode));
+	store_bind_text(stmt, 10, txn_state_name(txn->state));
 	sqlite3_bind_int64(stmt, 11, txn->due_ms);
-	bind_text(stmt, 12, txn->result);
+	store_bind_text(stmt, 12, txn->result);
+	sqlite3_bind_int(stmt, 13, !txn->wall_untrusted);
+	sqlite3_bind_int64(stmt, 14, txn->attempts);
+	store_bind_text(stmt, 15, txn->evidence);
+	store_bind_text(stmt, 16, txn->title);
+	sqlite3_bind_int64(stmt, 17, txn->sent_wall_ms);
+	sqlite3_bind_int64(stmt, 18, confirmed_ms);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE)
 		/* Now, before the loan statements move last_insert_rowid. */
 		*seq = sqlite3_last_insert_rowid(store->db);
 	else
 		r = store_fail(store, rc);
-	stmt_done(stmt);
+	store_stmt_done(stmt);
 	return r;
 }
 
@@ -619,18 +654,18 @@ static int loan_apply(struct store *store, const struct txn *txn)
 	switch (txn->kind) {
 	case TXN_CHECKOUT:
 		stmt = store->stmt[STMT_LOAN_PUT];
-		bind_text(stmt, 1, txn->item);
-		bind_text(stmt, 2, txn->patron);
-		bind_text(stmt, 3, txn->id);
+		store_bind_text(stmt, 1, txn->item);
+		store_bind_text(stmt, 2, txn->patron);
+		store_bind_text(stmt, 3, txn->id);
 		sqlite3_bind_int64(stmt, 4, txn->wall_ms);
 		sqlite3_bind_int64(stmt, 5, txn->due_ms);
 		return stmt_exec(store, STMT_LOAN_PUT);
 	case TXN_CHECKIN:
-		bind_text(store->stmt[STMT_LOAN_DELETE], 1, txn->item);
+		store_bind_text(store->stmt[STMT_LOAN_DELETE], 1, txn->item);
 		return stmt_exec(store, STMT_LOAN_DELETE);
 	case TXN_RENEW:
 		stmt = store->stmt[STMT_LOAN_RENEW];
-		bind_text(stmt, 1, txn->item);
+		store_bind_text(stmt, 1, txn->item);
 		sqlite3_bind_int64(stmt, 2, txn->due_ms);
 		return stmt_exec(store, STMT_LOAN_RENEW);
 	}
@@ -646,7 +681,7 @@ int store_record(struct store *store, struct txn *txn)
 		return -EINVAL;
 	r = txn_valid(txn);
 	if (r < 0) {
-		set_errmsg(store, "invalid transaction");
+		store_set_errmsg(store, "invalid transaction");
 		return r;
 	}
 	r = stmt_exec(store, STMT_BEGIN);
@@ -665,12 +700,11 @@ int store_record(struct store *store, struct txn *txn)
 	return 0;
 
 err_rollback:
-	rollback(store);
+	store_rollback(store);
 	return r;
 }
 
-/* Bounded copy of a text column: too long a value is cut, never overflows. */
-static void column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t size)
+void store_column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t size)
 {
 	const unsigned char *text = sqlite3_column_text(stmt, col);
 	size_t len = text ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
@@ -682,29 +716,40 @@ static void column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t size)
 	dst[len] = '\0';
 }
 
-static int row_to_txn(sqlite3_stmt *stmt, struct txn *txn)
+int store_row_to_txn(sqlite3_stmt *stmt, struct txn *txn)
 {
-	int kind, mode, state;
+	int kind, mode, state, date_status;
 
 	memset(txn, 0, sizeof(*txn));
 	txn->seq = sqlite3_column_int64(stmt, 0);
-	column_copy(stmt, 1, txn->id, sizeof(txn->id));
+	store_column_copy(stmt, 1, txn->id, sizeof(txn->id));
 	kind = name_index(kind_names, N_ELEMENTS(kind_names), sqlite3_column_text(stmt, 2));
-	column_copy(stmt, 3, txn->patron, sizeof(txn->patron));
-	column_copy(stmt, 4, txn->item, sizeof(txn->item));
-	column_copy(stmt, 5, txn->session_id, sizeof(txn->session_id));
+	store_column_copy(stmt, 3, txn->patron, sizeof(txn->patron));
+	store_column_copy(stmt, 4, txn->item, sizeof(txn->item));
+	store_column_copy(stmt, 5, txn->session_id, sizeof(txn->session_id));
 	txn->wall_ms = sqlite3_column_int64(stmt, 6);
 	txn->mono_ms = (uint64_t)sqlite3_column_int64(stmt, 7);
-	column_copy(stmt, 8, txn->boot_id, sizeof(txn->boot_id));
+	store_column_copy(stmt, 8, txn->boot_id, sizeof(txn->boot_id));
 	mode = name_index(mode_names, N_ELEMENTS(mode_names), sqlite3_column_text(stmt, 9));
 	state = name_index(state_names, N_ELEMENTS(state_names), sqlite3_column_text(stmt, 10));
 	txn->due_ms = sqlite3_column_int64(stmt, 11);
-	column_copy(stmt, 12, txn->result, sizeof(txn->result));
-	if (kind < 0 || mode < 0 || state < 0)
+	store_column_copy(stmt, 12, txn->result, sizeof(txn->result));
+	txn->wall_untrusted = sqlite3_column_int(stmt, 13) == 0;
+	date_status = name_index(date_status_names, N_ELEMENTS(date_status_names),
+				 sqlite3_column_text(stmt, 14));
+	txn->original_wall_ms = sqlite3_column_int64(stmt, 15); /* NULL reads as 0 */
+	txn->attempts = (unsigned)sqlite3_column_int64(stmt, 16);
+	store_column_copy(stmt, 17, txn->evidence, sizeof(txn->evidence));
+	store_column_copy(stmt, 18, txn->title, sizeof(txn->title));
+	txn->sent_wall_ms = sqlite3_column_int64(stmt, 19);
+	txn->confirmed_ms = sqlite3_column_int64(stmt, 20);
+	txn->purged = sqlite3_column_int(stmt, 21) != 0;
+	if (kind < 0 || mode < 0 || state < 0 || date_status < 0)
 		return -EUCLEAN;
 	txn->kind = (enum txn_kind)kind;
 	txn->mode = (enum txn_mode)mode;
 	txn->state = (enum txn_state)state;
+	txn->date_status = (enum txn_date_status)date_status;
 	return 0;
 }
 
@@ -716,18 +761,18 @@ int store_get(struct store *store, const char *id, struct txn *ret)
 	if (!store || !id || !ret)
 		return -EINVAL;
 	stmt = store->stmt[STMT_GET];
-	bind_text(stmt, 1, id);
+	store_bind_text(stmt, 1, id);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		r = row_to_txn(stmt, ret);
+		r = store_row_to_txn(stmt, ret);
 		if (r < 0)
-			set_errmsg(store, "journal row with an unknown kind, mode or state");
+			store_set_errmsg(store, STORE_BAD_ROW);
 	} else if (rc == SQLITE_DONE) {
 		r = -ENOENT;
 	} else {
 		r = store_fail(store, rc);
 	}
-	stmt_done(stmt);
+	store_stmt_done(stmt);
 	return r;
 }
 
@@ -739,13 +784,13 @@ int store_loan_get(struct store *store, const char *item, struct store_loan *ret
 	if (!store || !item || !ret)
 		return -EINVAL;
 	stmt = store->stmt[STMT_LOAN_GET];
-	bind_text(stmt, 1, item);
+	store_bind_text(stmt, 1, item);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		memset(ret, 0, sizeof(*ret));
-		column_copy(stmt, 0, ret->item, sizeof(ret->item));
-		column_copy(stmt, 1, ret->patron, sizeof(ret->patron));
-		column_copy(stmt, 2, ret->txn_id, sizeof(ret->txn_id));
+		store_column_copy(stmt, 0, ret->item, sizeof(ret->item));
+		store_column_copy(stmt, 1, ret->patron, sizeof(ret->patron));
+		store_column_copy(stmt, 2, ret->txn_id, sizeof(ret->txn_id));
 		ret->since_ms = sqlite3_column_int64(stmt, 3);
 		ret->due_ms = sqlite3_column_int64(stmt, 4);
 	} else if (rc == SQLITE_DONE) {
@@ -753,13 +798,12 @@ int store_loan_get(struct store *store, const char *item, struct store_loan *ret
 	} else {
 		r = store_fail(store, rc);
 	}
-	stmt_done(stmt);
+	store_stmt_done(stmt);
 	return r;
 }
 
-static int step_count(struct store *store, enum stmt_id id, uint64_t *ret)
+int store_stmt_count(struct store *store, sqlite3_stmt *stmt, uint64_t *ret)
 {
-	sqlite3_stmt *stmt = store->stmt[id];
 	int rc = sqlite3_step(stmt);
 	int r = 0;
 
@@ -767,7 +811,7 @@ static int step_count(struct store *store, enum stmt_id id, uint64_t *ret)
 		*ret = (uint64_t)sqlite3_column_int64(stmt, 0);
 	else
 		r = store_fail(store, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
-	stmt_done(stmt);
+	store_stmt_done(stmt);
 	return r;
 }
 
@@ -775,15 +819,15 @@ int store_count(struct store *store, enum txn_state state, uint64_t *ret)
 {
 	if (!store || !ret || (unsigned)state >= N_ELEMENTS(state_names))
 		return -EINVAL;
-	bind_text(store->stmt[STMT_COUNT], 1, txn_state_name(state));
-	return step_count(store, STMT_COUNT, ret);
+	store_bind_text(store->stmt[STMT_COUNT], 1, txn_state_name(state));
+	return store_stmt_count(store, store->stmt[STMT_COUNT], ret);
 }
 
 int store_count_all(struct store *store, uint64_t *ret)
 {
 	if (!store || !ret)
 		return -EINVAL;
-	return step_count(store, STMT_COUNT_ALL, ret);
+	return store_stmt_count(store, store->stmt[STMT_COUNT_ALL], ret);
 }
 
 int store_list(struct store *store, enum txn_state state, unsigned limit, store_txn_fn fn,
@@ -797,7 +841,7 @@ int store_list(struct store *store, enum txn_state state, unsigned limit, store_
 	if (!store || !fn || (unsigned)state >= N_ELEMENTS(state_names))
 		return -EINVAL;
 	/* Transactions that fn records during the walk are not part of it. */
-	r = step_count(store, STMT_MAX_SEQ, &last_seq);
+	r = store_stmt_count(store, store->stmt[STMT_MAX_SEQ], &last_seq);
 	if (r < 0)
 		return r;
 	stmt = store->stmt[STMT_LIST_NEXT];
@@ -805,23 +849,23 @@ int store_list(struct store *store, enum txn_state state, unsigned limit, store_
 		struct txn txn;
 		int rc;
 
-		bind_text(stmt, 1, txn_state_name(state));
+		store_bind_text(stmt, 1, txn_state_name(state));
 		sqlite3_bind_int64(stmt, 2, after);
 		sqlite3_bind_int64(stmt, 3, (int64_t)last_seq);
 		rc = sqlite3_step(stmt);
 		if (rc == SQLITE_DONE) {
-			stmt_done(stmt);
+			store_stmt_done(stmt);
 			break;
 		}
 		if (rc != SQLITE_ROW) {
 			r = store_fail(store, rc);
-			stmt_done(stmt);
+			store_stmt_done(stmt);
 			return r;
 		}
-		r = row_to_txn(stmt, &txn);
-		stmt_done(stmt);
+		r = store_row_to_txn(stmt, &txn);
+		store_stmt_done(stmt);
 		if (r < 0) {
-			set_errmsg(store, "journal row with an unknown kind, mode or state");
+			store_set_errmsg(store, STORE_BAD_ROW);
 			return r;
 		}
 		after = txn.seq;

@@ -174,7 +174,7 @@ static void test_open_creates_and_migrates(void)
 	CHECK(s != NULL);
 	CHECK_INT(store_schema_version(s, &version), 0);
 	CHECK_INT(version, STORE_SCHEMA_VERSION);
-	CHECK_INT(version, 2);
+	CHECK_INT(version, 3);
 	CHECK_INT(count_all(s), 0);
 	CHECK_INT(store_count(s, TXN_PENDING, &n), 0);
 	CHECK_INT(n, 0);
@@ -186,19 +186,20 @@ static void test_open_creates_and_migrates(void)
 	CHECK_INT(st.st_mode & 077, 0); /* patron ids inside: not world-readable */
 	CHECK_INT(access(t.lock, F_OK), 0);
 	db = raw_open(t.db);
-	CHECK_INT(raw_int(db, "PRAGMA user_version"), 2);
+	CHECK_INT(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	raw_text(db, "PRAGMA journal_mode", mode, sizeof(mode));
 	CHECK_STR(mode, "wal");
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN ('journal',"
 			      " 'loans', 'patron_cache', 'journal_state', 'journal_no_delete',"
-			      " 'journal_no_rewrite')"),
-		  6);
+			      " 'journal_no_rewrite', 'conflicts', 'conflicts_no_delete',"
+			      " 'conflicts_no_rewrite', 'clock_refs', 'meta')"),
+		  11);
 	sqlite3_close(db);
 
 	/* Opening a current database again migrates nothing. */
 	CHECK_INT(store_open(t.db, &s), 0);
 	CHECK_INT(store_schema_version(s, &version), 0);
-	CHECK_INT(version, 2);
+	CHECK_INT(version, STORE_SCHEMA_VERSION);
 	store_close(s);
 	tmp_remove(&t);
 }
@@ -228,9 +229,10 @@ static void test_migrates_v1_database(void)
 		  SQLITE_OK);
 	sqlite3_close(db);
 
+	/* v1 -> v2 -> v3 in one open. */
 	CHECK_INT(store_open(t.db, &s), 0);
 	CHECK_INT(store_schema_version(s, &version), 0);
-	CHECK_INT(version, 2);
+	CHECK_INT(version, STORE_SCHEMA_VERSION);
 	CHECK_INT(count_all(s), 1);
 	CHECK_INT(store_get(s, "11111111-2222-4333-8444-555555555555", &got), 0);
 	CHECK_INT(got.seq, 1);
@@ -245,12 +247,18 @@ static void test_migrates_v1_database(void)
 	CHECK_INT(got.state, TXN_FORWARDED);
 	CHECK_INT(got.due_ms, 1701209600000LL);
 	CHECK_STR(got.result, "sent");
+	CHECK(!got.wall_untrusted);
+	CHECK_INT(got.date_status, TXN_DATE_TRUSTED);
+	CHECK_INT(got.attempts, 0);
+	CHECK_INT(got.confirmed_ms, 0);
+	CHECK(!got.purged);
 	CHECK_INT(store_loan_get(s, "31234000099999", &loan), 0);
 	CHECK_STR(loan.txn_id, "11111111-2222-4333-8444-555555555555");
 	store_close(s);
 
 	db = raw_open(t.db);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM patron_cache"), 0);
+	CHECK_INT(raw_int(db, "SELECT count(*) FROM conflicts"), 0);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM journal"), 1);
 	sqlite3_close(db);
 	tmp_remove(&t);

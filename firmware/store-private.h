@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What store.c shares with store-sync.c: the store itself and the sqlite
+ * helpers. Not for any other file. Statements are prepared once at open
+ * (a schema mismatch fails the open, not a later call) and finalized by
+ * store_close(); each file owns its own array of them.
+ */
+#ifndef CIRCD_STORE_PRIVATE_H
+#define CIRCD_STORE_PRIVATE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "store.h"
+
+#define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
+
+#define STORE_CORE_STMTS_MAX 16
+#define STORE_SYNC_STMTS_MAX 40
+
+struct store {
+	sqlite3 *db;
+	int lock_fd;
+	sqlite3_stmt *stmt[STORE_CORE_STMTS_MAX];      /* store.c's */
+	sqlite3_stmt *sync_stmt[STORE_SYNC_STMTS_MAX]; /* store-sync.c's */
+	char errmsg[256];
+};
+
+/*
+ * The journal columns row_to_txn() reads, in its order. The first 13 are
+ * schema 1's.
+ */
+#define STORE_TXN_COLUMNS \
+	"seq, id, kind, patron, item, session_id, wall_ms, mono_ms, boot_id, mode, state, " \
+	"due_ms, result, wall_trusted, date_status, original_wall_ms, attempts, evidence, " \
+	"title, sent_wall_ms, confirmed_ms, purged"
+
+/* Schema 3 (store-sync.c): forwarding, conflicts, clock references, the store salt. */
+extern const char store_migration_v3[];
+
+/* store-sync.c: prepares its statements into store->sync_stmt. */
+int store_sync_prepare(struct store *store);
+
+/* Call right after the failing sqlite call, before anything else touches db. */
+int store_fail(struct store *store, int rc);
+void store_set_errmsg(struct store *store, const char *msg);
+/* A generic SQL error while preparing: the file holds a schema that is not ours. */
+int store_schema_error(int r, int rc);
+
+void store_stmt_done(sqlite3_stmt *stmt);
+/* Steps a statement that returns no rows, and resets it either way. */
+int store_stmt_run(struct store *store, sqlite3_stmt *stmt);
+/* Steps a one-row, one-integer statement into *ret, and resets it. */
+int store_stmt_count(struct store *store, sqlite3_stmt *stmt, uint64_t *ret);
+
+int store_begin(struct store *store);
+int store_commit(struct store *store);
+/* Errors are ignored: after some failures sqlite has already rolled back. */
+void store_rollback(struct store *store);
+
+int store_bind_text(sqlite3_stmt *stmt, int index, const char *s);
+/* Bounded copy of a text column: too long a value is cut, never overflows. */
+void store_column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t size);
+/* A row of STORE_TXN_COLUMNS; -EUCLEAN for an unknown kind, mode, state or date status. */
+int store_row_to_txn(sqlite3_stmt *stmt, struct txn *txn);
+#define STORE_BAD_ROW "journal row with an unknown kind, mode, state or date status"
+
+#endif
