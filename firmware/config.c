@@ -56,7 +56,8 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t';
 }
 
-#define OUTPUT_ROLES "lamp_ok, lamp_error, lamp_attention, buzzer, flap_unlock or door_lock"
+#define OUTPUT_ROLES \
+	"lamp_ok, lamp_error, lamp_attention, buzzer, flap_unlock, door_lock or sort_bin_1..4"
 
 static int parse_track(const char *s, size_t len, struct feedback_track *track, const char **why)
 {

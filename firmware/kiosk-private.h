@@ -12,16 +12,27 @@
 #include "store.h"
 
 #define PIN_MAX 16
+/* Items a patron has out (from 63), to tell a renewal from a checkout. */
+#define SESSION_CHARGED_MAX 32
 
 enum kiosk_state {
 	KIOSK_IDLE,
 	KIOSK_PIN,   /* self-check: card read, waiting for the PIN */
 	KIOSK_ITEMS, /* self-check: borrowing; returns: a run of returns */
+	KIOSK_CHECKING, /* self-check: the ILS is checking the card */
+};
+
+/* How a transaction the patron is told about went through. */
+enum confirm_how {
+	CONFIRM_ONLINE,
+	CONFIRM_OFFLINE, /* queued for store-and-forward */
+	CONFIRM_RENEWED,
 };
 
 struct session_item {
 	char item[SCAN_TEXT_MAX + 1];
-	int64_t due_ms;
+	char title[64];
+	char due[32]; /* as the receipt shows it: the ILS's text, or an offline date */
 };
 
 struct kiosk {
@@ -29,7 +40,7 @@ struct kiosk {
 	const struct config *cfg;
 	struct store *store;
 	int store_err; /* last store failure, 0 once a write succeeds again */
-	bool online;   /* no ILS link yet: always offline */
+	bool online;   /* the SIP2 link is up */
 	bool bin_full;
 	bool door_closed;
 	char last_error[192];
@@ -44,6 +55,14 @@ struct kiosk {
 	uint64_t last_activity_ms;
 	struct loop_timer session_timer;
 	struct loop_timer welcome_timer;
+
+	/* online */
+	bool waiting; /* a live request is in flight */
+	unsigned pin_tries;
+	struct txn live; /* the transaction that request carries */
+	char charged[SESSION_CHARGED_MAX][SCAN_TEXT_MAX + 1];
+	unsigned n_charged;
+	char ending_patron[PATRON_ID_MAX + 1]; /* for the 35 in flight */
 };
 
 void kiosk_say(struct kiosk *k, enum display_kind kind, const char *fmt, ...)
@@ -60,7 +79,7 @@ void session_begin(struct kiosk *k, const char *patron);
 void session_clear(struct kiosk *k);
 void session_touch(struct kiosk *k);
 bool session_has_item(const struct kiosk *k, const char *item);
-int session_add_item(struct kiosk *k, const char *item, int64_t due_ms);
+int session_add_item(struct kiosk *k, const char *item, const char *title, const char *due);
 
 /*
  * Commits one transaction durably. On failure the patron has already been
@@ -68,13 +87,31 @@ int session_add_item(struct kiosk *k, const char *item, int64_t due_ms);
  */
 int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
 		 int64_t due_ms);
+/* The same, online or offline, leaving the recorded transaction in *txn. */
+int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
+		     int64_t due_ms, enum txn_mode mode, struct txn *txn);
+void kiosk_queued(struct kiosk *k);
+void kiosk_receipt_done(struct kiosk *k);
+bool kiosk_online(const struct kiosk *k);
 /* The store answered an error: tell the patron, remember it for status. */
 void kiosk_store_failed(struct kiosk *k, int err, const char *what);
 bool kiosk_store_usable(struct kiosk *k);
 
 void format_date(int64_t wall_ms, char *buf, size_t size);
 
+/* kiosk-online.c */
+void online_check_patron(struct kiosk *k);
+int online_transact(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item);
+bool online_patron_blocked_offline(struct kiosk *k, const char *patron);
+void online_end_session(struct kiosk *k);
+
 void selfcheck_scan(struct kiosk *k, enum barcode_class cls, const char *symbol);
+void selfcheck_offline_session(struct kiosk *k);
+void selfcheck_confirmed(struct kiosk *k, const char *item, const char *title, int64_t due_ms,
+			 const char *due_text, enum confirm_how how);
+struct sip2_checkin_resp;
+void returns_confirmed(struct kiosk *k, const char *item, const struct sip2_checkin_resp *resp,
+		       enum confirm_how how);
 void selfcheck_pin(struct kiosk *k, const char *pin);
 void selfcheck_end(struct kiosk *k, const char *why);
 void returns_scan(struct kiosk *k, enum barcode_class cls, const char *symbol);

@@ -67,7 +67,10 @@ void kiosk_welcome(struct kiosk *k)
 			kiosk_say(k, DISPLAY_INFO,
 				  "Returns: scan each item, then put it in when the flap opens.");
 	} else {
-		kiosk_say(k, DISPLAY_INFO, "Welcome! Scan your library card to borrow items.");
+		kiosk_say(k, DISPLAY_INFO, "Welcome! Scan your library card to borrow items.%s",
+			  k->env.client && !k->online ?
+				  "\nThe library system is offline: loans are recorded here and "
+				  "sent later." : "");
 	}
 }
 
@@ -127,6 +130,9 @@ void session_clear(struct kiosk *k)
 {
 	explicit_bzero(k->pin, sizeof(k->pin));
 	memset(k->patron, 0, sizeof(k->patron));
+	memset(k->charged, 0, sizeof(k->charged[0]) * k->n_charged);
+	k->n_charged = 0;
+	k->pin_tries = 0;
 	k->session_id[0] = 0;
 	free(k->items);
 	k->items = NULL;
@@ -145,7 +151,7 @@ bool session_has_item(const struct kiosk *k, const char *item)
 	return false;
 }
 
-int session_add_item(struct kiosk *k, const char *item, int64_t due_ms)
+int session_add_item(struct kiosk *k, const char *item, const char *title, const char *due)
 {
 	if (k->n_items == k->items_cap) {
 		unsigned cap = k->items_cap ? k->items_cap * 2 : 8;
@@ -157,7 +163,8 @@ int session_add_item(struct kiosk *k, const char *item, int64_t due_ms)
 		k->items_cap = cap;
 	}
 	snprintf(k->items[k->n_items].item, sizeof(k->items[0].item), "%s", item);
-	k->items[k->n_items].due_ms = due_ms;
+	snprintf(k->items[k->n_items].title, sizeof(k->items[0].title), "%s", title ? title : "");
+	snprintf(k->items[k->n_items].due, sizeof(k->items[0].due), "%s", due ? due : "");
 	k->n_items++;
 	return 0;
 }
@@ -183,30 +190,61 @@ void kiosk_store_failed(struct kiosk *k, int err, const char *what)
 			"Please see staff.");
 }
 
-int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
-		 int64_t due_ms)
+void kiosk_queued(struct kiosk *k)
 {
-	struct txn txn;
+	if (k->env.out->queued)
+		k->env.out->queued(k->env.out_data);
+}
+
+/*
+ * Privacy: with no retention, who borrowed what leaves the store as soon as
+ * the ILS has it and the receipt is done.
+ */
+void kiosk_receipt_done(struct kiosk *k)
+{
+	unsigned purged = 0;
+
+	if (k->store && k->cfg->retention_hours == 0 &&
+	    store_purge(k->store, loop_wall_ms(k->env.loop), &purged) < 0)
+		log_warning("store: cannot purge confirmed loans: %s", store_strerror(k->store));
+}
+
+bool kiosk_online(const struct kiosk *k)
+{
+	return k->env.client && k->online;
+}
+
+int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
+		     int64_t due_ms, enum txn_mode mode, struct txn *txn)
+{
 	int r;
 
-	memset(&txn, 0, sizeof(txn));
-	r = txn_id_new(txn.id);
+	memset(txn, 0, sizeof(*txn));
+	r = txn_id_new(txn->id);
 	if (r < 0) {
 		kiosk_store_failed(k, r, "no transaction id");
 		return r;
 	}
-	txn.kind = kind;
-	snprintf(txn.patron, sizeof(txn.patron), "%s", patron);
-	snprintf(txn.item, sizeof(txn.item), "%s", item);
-	snprintf(txn.session_id, sizeof(txn.session_id), "%s", k->session_id);
-	txn.wall_ms = loop_wall_ms(k->env.loop);
-	txn.mono_ms = loop_mono_ms(k->env.loop);
-	snprintf(txn.boot_id, sizeof(txn.boot_id), "%s", k->env.boot_id);
-	txn.mode = k->online ? TXN_ONLINE : TXN_OFFLINE;
-	txn.state = TXN_PENDING;
-	txn.due_ms = due_ms;
+	txn->kind = kind;
+	snprintf(txn->patron, sizeof(txn->patron), "%s", patron);
+	snprintf(txn->item, sizeof(txn->item), "%s", item);
+	snprintf(txn->session_id, sizeof(txn->session_id), "%s", k->session_id);
+	txn->mono_ms = loop_mono_ms(k->env.loop);
+	if (k->env.out->wall_clock) {
+		bool trusted = true;
 
-	r = store_record(k->store, &txn);
+		/* A board without an RTC may have booted with a wrong clock. */
+		txn->wall_ms = k->env.out->wall_clock(k->env.out_data, &trusted);
+		txn->wall_untrusted = !trusted;
+	} else {
+		txn->wall_ms = loop_wall_ms(k->env.loop);
+	}
+	snprintf(txn->boot_id, sizeof(txn->boot_id), "%s", k->env.boot_id);
+	txn->mode = mode;
+	txn->state = TXN_PENDING;
+	txn->due_ms = due_ms;
+
+	r = store_record(k->store, txn);
 	if (r < 0) {
 		kiosk_store_failed(k, r, "cannot record");
 		return r;
@@ -216,16 +254,34 @@ int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const 
 		k->store_err = 0;
 	}
 	k->recorded++;
-	log_info("recorded %s %s item %s patron %s (%s, seq %lld)", txn_kind_name(kind), txn.id,
-		 item, *patron ? mask_patron(patron).s : "-", txn_mode_name(txn.mode),
-		 (long long)txn.seq);
+	log_info("recorded %s %s item %s patron %s (%s, seq %lld)", txn_kind_name(kind), txn->id,
+		 item, *patron ? mask_patron(patron).s : "-", txn_mode_name(mode),
+		 (long long)txn->seq);
 	return 0;
+}
+
+int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
+		 int64_t due_ms)
+{
+	struct txn txn;
+	int r = kiosk_record_txn(k, kind, patron, item, due_ms, TXN_OFFLINE, &txn);
+
+	if (r >= 0)
+		kiosk_queued(k);
+	return r;
 }
 
 void kiosk_scan(struct kiosk *k, const struct scan *scan)
 {
 	char symbol[SCAN_TEXT_MAX + 1];
 	enum barcode_class cls;
+
+	/* One patron-facing request at a time; nothing is queued behind their back. */
+	if (k->waiting) {
+		kiosk_play(k, FEEDBACK_NOTICE);
+		kiosk_say(k, DISPLAY_NOTICE, "One moment, please...");
+		return;
+	}
 
 	cls = barcode_classify(&k->cfg->barcodes, scan->text, scan->len, scan->symbology, symbol,
 			       sizeof(symbol));
@@ -254,6 +310,8 @@ void kiosk_scan(struct kiosk *k, const struct scan *scan)
 
 void kiosk_pin(struct kiosk *k, const char *pin)
 {
+	if (k->waiting)
+		return;
 	if (k->cfg->mode == KIOSK_SELFCHECK && k->state == KIOSK_PIN)
 		selfcheck_pin(k, pin);
 }
@@ -305,6 +363,18 @@ void kiosk_set_store(struct kiosk *k, struct store *store, int err)
 		kiosk_welcome(k);
 }
 
+void kiosk_set_online(struct kiosk *k, bool online)
+{
+	if (k->online == online)
+		return;
+	k->online = online;
+	if (k->state == KIOSK_IDLE)
+		kiosk_welcome(k);
+	else if (!online && k->state == KIOSK_ITEMS && k->cfg->mode == KIOSK_SELFCHECK)
+		kiosk_say(k, DISPLAY_NOTICE, "The library system went offline. You can go on: "
+					     "your loans are recorded here and sent later.");
+}
+
 void kiosk_reload(struct kiosk *k, const struct config *cfg)
 {
 	k->cfg = cfg;
@@ -342,12 +412,13 @@ void kiosk_free(struct kiosk *k)
 void kiosk_get_status(const struct kiosk *k, struct kiosk_status *st)
 {
 	static const char *const state_names[] = {
-		[KIOSK_IDLE] = "idle", [KIOSK_PIN] = "pin", [KIOSK_ITEMS] = "items"
+		[KIOSK_IDLE] = "idle", [KIOSK_PIN] = "pin", [KIOSK_ITEMS] = "items",
+		[KIOSK_CHECKING] = "checking",
 	};
 
 	memset(st, 0, sizeof(*st));
 	st->mode = k->cfg->mode;
-	st->online = k->online;
+	st->online = kiosk_online(k);
 	st->store_ok = k->store && !k->store_err;
 	st->bin_full = k->bin_full;
 	st->door_closed = k->door_closed;

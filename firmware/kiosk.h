@@ -25,11 +25,19 @@
 
 struct kiosk;
 struct loop;
+struct sip2_client;
 struct store;
 
 struct kiosk_output {
 	void (*display)(void *data, enum display_kind kind, const char *text);
 	void (*feedback)(void *data, enum feedback_kind kind);
+	/* Returns: divert the item into the ILS's sort bin ("1".."4"). May be NULL. */
+	void (*sort)(void *data, const char *bin);
+	/* A transaction waits for store-and-forward. May be NULL. */
+	void (*queued)(void *data);
+	/* The wall time to stamp a transaction with, and whether it is to be
+	 * trusted (NTP, or the ILS's time). NULL: the loop's clock, trusted. */
+	int64_t (*wall_clock)(void *data, bool *trusted);
 };
 
 struct kiosk_env {
@@ -37,6 +45,7 @@ struct kiosk_env {
 	const struct config *cfg;
 	struct store *store; /* NULL while the store cannot be opened */
 	const char *boot_id;
+	struct sip2_client *client; /* NULL: no ILS configured */
 	const struct kiosk_output *out;
 	void *out_data;
 };
@@ -52,6 +61,8 @@ void kiosk_input(struct kiosk *kiosk, enum board_role role, bool active);
 void kiosk_set_store(struct kiosk *kiosk, struct store *store, int err);
 /* Applies a reloaded config; the mode cannot change without a restart. */
 void kiosk_reload(struct kiosk *kiosk, const struct config *cfg);
+/* The SIP2 link came up or went down. */
+void kiosk_set_online(struct kiosk *kiosk, bool online);
 
 struct kiosk_status {
 	enum kiosk_mode mode;

@@ -25,6 +25,9 @@
 #include "log.h"
 #include "loop.h"
 #include "store.h"
+#include "circd.h"
+#include "sip2-client.h"
+#include "sync.h"
 
 #ifndef CIRCD_VERSION
 #define CIRCD_VERSION "0.1"
@@ -36,35 +39,6 @@
 #define EXIT_CONFIG 2
 #define STORE_RETRY_MS 30000
 
-struct circd {
-	struct config cfgs[2]; /* the active one and the one a reload parses into */
-	unsigned active;
-	const char *config_path;
-	char board_path[512]; /* room for a 255-byte board name plus the boards dir */
-	struct board *board;
-	struct loop *loop;
-	struct sim_channel *sim;
-	const struct gpio_ops *gpio;
-	void *gpio_handle;
-	const struct scanner_ops *scanner;
-	void *scanner_handle;
-	const struct display_ops *display;
-	void *display_handle;
-	struct feedback *feedback;
-	struct store *store;
-	int store_open_err;
-	struct loop_timer store_retry;
-	struct kiosk *kiosk;
-	struct control *control;
-	char boot_id[TXN_ID_LEN + 1];
-	uint64_t started_ms;
-	bool board_overridden; /* -b given: the config's board= does not apply */
-};
-
-static const struct config *active_cfg(const struct circd *c)
-{
-	return &c->cfgs[c->active];
-}
 
 static void print_file_error(const struct file_error *err)
 {
@@ -183,7 +157,43 @@ static void play(void *data, enum feedback_kind kind)
 	feedback_play(c->feedback, &active_cfg(c)->feedback[kind]);
 }
 
-static const struct kiosk_output kiosk_output = { .display = show, .feedback = play };
+/* The ILS names a sort bin; boards may have diverters for bins 1 to 4. */
+static void sort(void *data, const char *bin)
+{
+	struct circd *c = data;
+	const struct feedback_pattern *accept = &active_cfg(c)->feedback[FEEDBACK_ACCEPT];
+	struct feedback_pattern pulse = { .n_tracks = 1 };
+
+	if (strlen(bin) != 1 || bin[0] < '1' || bin[0] > '4') {
+		log_info("sort bin '%s' has no diverter on this board", bin);
+		return;
+	}
+	pulse.tracks[0].role = (enum board_role)(ROLE_SORT_BIN_1 + (bin[0] - '1'));
+	pulse.tracks[0].n_steps = 1;
+	pulse.tracks[0].steps_ms[0] = accept->n_tracks ? accept->tracks[0].steps_ms[0] : 4000;
+	if (c->board->roles[pulse.tracks[0].role].present)
+		feedback_play(c->feedback, &pulse);
+}
+
+static void queued(void *data)
+{
+	struct circd *c = data;
+
+	sync_kick(c->sync);
+}
+
+static int64_t wall_clock(void *data, bool *trusted)
+{
+	return circd_wall_clock(data, trusted);
+}
+
+static const struct kiosk_output kiosk_output = {
+	.display = show,
+	.feedback = play,
+	.sort = sort,
+	.queued = queued,
+	.wall_clock = wall_clock,
+};
 
 /* --- device events ------------------------------------------------------ */
 
@@ -217,6 +227,15 @@ static int on_sim_advance(void *data, const struct sim_command *cmd)
 	return loop_advance(c->loop, cmd->ms);
 }
 
+/* Tests: set the fake wall clock, and say whether NTP would vouch for it. */
+static int on_sim_wall(void *data, const struct sim_command *cmd)
+{
+	struct circd *c = data;
+
+	c->clock_synced = cmd->active;
+	return loop_set_wall(c->loop, (int64_t)cmd->ms);
+}
+
 /* --- store -------------------------------------------------------------- */
 
 static int open_store(struct circd *c)
@@ -244,186 +263,11 @@ static void on_store_retry(struct loop *loop, void *data)
 	struct circd *c = data;
 
 	(void)loop;
-	if (open_store(c) == 0)
+	if (open_store(c) == 0) {
 		kiosk_set_store(c->kiosk, c->store, 0);
-}
-
-/* --- control socket ----------------------------------------------------- */
-
-struct outbox_walk {
-	struct strbuf *body;
-	bool json;
-	unsigned n;
-};
-
-static void format_wall(int64_t wall_ms, char *buf, size_t size)
-{
-	time_t t = (time_t)(wall_ms / 1000);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
-static int outbox_line(void *data, const struct txn *txn)
-{
-	struct outbox_walk *w = data;
-	struct masked_id patron = mask_patron(txn->patron);
-	char when[32];
-
-	if (w->json) {
-		strbuf_printf(w->body, "%s{\"id\":\"%s\",\"seq\":%lld,\"kind\":\"%s\",\"patron\":",
-			      w->n ? "," : "", txn->id, (long long)txn->seq, txn_kind_name(txn->kind));
-		strbuf_json_string(w->body, txn->patron[0] ? patron.s : "");
-		strbuf_printf(w->body, ",\"item\":");
-		strbuf_json_string(w->body, txn->item);
-		strbuf_printf(w->body,
-			      ",\"wall_ms\":%lld,\"mode\":\"%s\",\"state\":\"%s\",\"due_ms\":%lld}",
-			      (long long)txn->wall_ms, txn_mode_name(txn->mode),
-			      txn_state_name(txn->state), (long long)txn->due_ms);
-	} else {
-		format_wall(txn->wall_ms, when, sizeof(when));
-		strbuf_printf(w->body, "%-6lld %-9s %-16s %-8s %s  %-8s %s\n", (long long)txn->seq,
-			      txn_kind_name(txn->kind), txn->item, txn->patron[0] ? patron.s : "-",
-			      when, txn_mode_name(txn->mode), txn_state_name(txn->state));
+		if (c->sync)
+			sync_set_store(c->sync, c->store);
 	}
-	w->n++;
-	return 0;
-}
-
-static int control_outbox(struct circd *c, const struct control_request *req, struct strbuf *body)
-{
-	struct outbox_walk w = { .body = body, .json = req->json };
-	int r;
-
-	if (!c->store) {
-		strbuf_printf(body, "store unavailable: %s", strerror(-c->store_open_err));
-		return -EIO;
-	}
-	if (req->json)
-		strbuf_printf(body, "{\"transactions\":[");
-	else
-		strbuf_printf(body, "%-6s %-9s %-16s %-8s %-19s  %-8s %s\n", "SEQ", "KIND", "ITEM",
-			      "PATRON", "WHEN", "MODE", "STATE");
-	r = store_list(c->store, TXN_PENDING, 0, outbox_line, &w);
-	if (r < 0) {
-		body->len = 0;
-		strbuf_printf(body, "cannot read the outbox: %s", strerror(-r));
-		return r;
-	}
-	if (req->json)
-		strbuf_printf(body, "]}\n");
-	else if (!w.n)
-		strbuf_printf(body, "(empty: nothing waits to be forwarded)\n");
-	return 0;
-}
-
-static void format_duration(uint64_t s, char *buf, size_t size)
-{
-	snprintf(buf, size, "%llud %02lluh %02llum %02llus", (unsigned long long)(s / 86400),
-		 (unsigned long long)(s / 3600 % 24), (unsigned long long)(s / 60 % 60),
-		 (unsigned long long)(s % 60));
-}
-
-static int control_status(struct circd *c, const struct control_request *req, struct strbuf *body)
-{
-	struct kiosk_status st;
-	uint64_t pending = 0, total = 0;
-	uint64_t uptime_s = (loop_mono_ms(c->loop) - c->started_ms) / 1000;
-	const char *store_state = "ok";
-	char store_buf[224], uptime[48];
-	int r = 0;
-
-	kiosk_get_status(c->kiosk, &st);
-	if (!c->store) {
-		snprintf(store_buf, sizeof(store_buf), "unavailable: %s", strerror(-c->store_open_err));
-		store_state = store_buf;
-	} else {
-		r = store_count(c->store, TXN_PENDING, &pending);
-		if (r >= 0)
-			r = store_count_all(c->store, &total);
-		if (r < 0 || !st.store_ok) {
-			snprintf(store_buf, sizeof(store_buf), "failing: %s",
-				 st.last_error[0] ? st.last_error : strerror(-r));
-			store_state = store_buf;
-		}
-	}
-	if (req->json) {
-		strbuf_printf(body, "{\"mode\":\"%s\",\"kiosk_id\":", kiosk_mode_name(st.mode));
-		strbuf_json_string(body, active_cfg(c)->kiosk_id);
-		strbuf_printf(body, ",\"online\":%s,\"outbox\":%llu,\"last_error\":",
-			      st.online ? "true" : "false", (unsigned long long)pending);
-		strbuf_json_string(body, st.last_error[0] ? st.last_error : NULL);
-		strbuf_printf(body, ",\"uptime_s\":%llu,\"wakeups\":%llu,\"store\":",
-			      (unsigned long long)uptime_s,
-			      (unsigned long long)loop_wakeups(c->loop));
-		strbuf_json_string(body, store_state);
-		strbuf_printf(body,
-			      ",\"bin_full\":%s,\"door_closed\":%s,\"transactions\":%llu,"
-			      "\"recorded_since_start\":%llu,\"board\":",
-			      st.bin_full ? "true" : "false", st.door_closed ? "true" : "false",
-			      (unsigned long long)total, (unsigned long long)st.recorded);
-		strbuf_json_string(body, c->board->name);
-		strbuf_printf(body, "}\n");
-		return 0;
-	}
-	format_duration(uptime_s, uptime, sizeof(uptime));
-	strbuf_printf(body, "kiosk:        %s (%s mode)\n", active_cfg(c)->kiosk_id,
-		      kiosk_mode_name(st.mode));
-	strbuf_printf(body, "board:        %s\n", c->board->name);
-	strbuf_printf(body, "connection:   %s\n",
-		      st.online ? "online" : "offline (no library system link configured)");
-	strbuf_printf(body, "outbox:       %llu pending\n", (unsigned long long)pending);
-	strbuf_printf(body, "transactions: %llu in store, %llu since start\n",
-		      (unsigned long long)total, (unsigned long long)st.recorded);
-	strbuf_printf(body, "store:        %s (%s)\n", store_state, active_cfg(c)->store_path);
-	if (st.mode == KIOSK_RETURNS)
-		strbuf_printf(body, "bin:          %s, door %s\n", st.bin_full ? "FULL" : "accepting",
-			      st.door_closed ? "closed" : "OPEN");
-	strbuf_printf(body, "last error:   %s\n", st.last_error[0] ? st.last_error : "none");
-	strbuf_printf(body, "uptime:       %s\n", uptime);
-	strbuf_printf(body, "wakeups:      %llu\n", (unsigned long long)loop_wakeups(c->loop));
-	return 0;
-}
-
-static int control_sessions(struct circd *c, const struct control_request *req,
-			    struct strbuf *body)
-{
-	struct kiosk_status st;
-
-	kiosk_get_status(c->kiosk, &st);
-	if (req->json) {
-		strbuf_printf(body, "{\"sessions\":[");
-		if (st.in_session) {
-			strbuf_printf(body, "{\"state\":\"%s\",\"patron\":", st.session_state);
-			strbuf_json_string(body, st.mode == KIOSK_RETURNS ? "" : st.patron.s);
-			strbuf_printf(body, ",\"items\":%u,\"idle_s\":%llu}", st.session_items,
-				      (unsigned long long)(st.session_idle_ms / 1000));
-		}
-		strbuf_printf(body, "]}\n");
-	} else if (st.in_session) {
-		strbuf_printf(body, "%-8s %-8s %5s %7s\n", "STATE", "PATRON", "ITEMS", "IDLE");
-		strbuf_printf(body, "%-8s %-8s %5u %6llus\n", st.session_state,
-			      st.mode == KIOSK_RETURNS ? "-" : st.patron.s, st.session_items,
-			      (unsigned long long)(st.session_idle_ms / 1000));
-	} else {
-		strbuf_printf(body, "no session in progress\n");
-	}
-	return 0;
-}
-
-static int on_control(void *data, const struct control_request *req, struct strbuf *body)
-{
-	struct circd *c = data;
-
-	if (strcmp(req->command, "status") == 0)
-		return control_status(c, req, body);
-	if (strcmp(req->command, "outbox") == 0)
-		return control_outbox(c, req, body);
-	if (strcmp(req->command, "sessions") == 0)
-		return control_sessions(c, req, body);
-	strbuf_printf(body, "unknown command '%s' (try: status, outbox, sessions)", req->command);
-	return -EINVAL;
 }
 
 /* --- signals ------------------------------------------------------------ */
@@ -468,9 +312,15 @@ static void on_reload(struct loop *loop, int signo, void *data)
 		log_err("reload: %s: %s; keeping the running configuration", err.file, err.msg);
 		return;
 	}
+	if (memcmp(&next->sip2, &old->sip2, sizeof(next->sip2)) != 0) {
+		log_warning("reload: [sip2] changes need a restart; keeping the running link");
+		next->sip2 = old->sip2;
+	}
 	c->active = !c->active;
 	log_set_level(next->log_level);
 	kiosk_reload(c->kiosk, next);
+	if (c->sync)
+		sync_set_config(c->sync, next);
 	log_notice("reloaded %s", c->config_path);
 }
 
@@ -504,8 +354,10 @@ static int open_devices(struct circd *c)
 			log_err("sim channel %s: %s", cfg->sim_socket, strerror(-r));
 			return r;
 		}
-		if (loop_clock_is_fake(c->loop))
+		if (loop_clock_is_fake(c->loop)) {
 			sim_channel_on(c->sim, SIM_CMD_ADVANCE, on_sim_advance, c);
+			sim_channel_on(c->sim, SIM_CMD_WALL, on_sim_wall, c);
+		}
 	}
 	r = c->gpio->open(c->board, c->loop, c->sim, &gpio_events, c, &c->gpio_handle);
 	if (r < 0) {
@@ -604,6 +456,7 @@ int main(int argc, char **argv)
 	if (load_configuration(c, board_override, &c->cfgs[0]) < 0)
 		return EXIT_CONFIG;
 	c->board_overridden = board_override != NULL;
+	c->clock_synced = true; /* the fake clock's default; the system clock asks adjtimex() */
 	if (check_only) {
 		printf("%s and %s: OK\n", c->config_path, c->board_path);
 		board_free(c->board);
@@ -633,12 +486,18 @@ int main(int argc, char **argv)
 		goto out_devices;
 
 	open_store(c);
+	r = link_start(c);
+	if (r < 0) {
+		log_err("ILS link: %s", strerror(-r));
+		goto out_store;
+	}
 	{
 		struct kiosk_env env = {
 			.loop = c->loop,
 			.cfg = active_cfg(c),
 			.store = c->store,
 			.boot_id = c->boot_id,
+			.client = c->client,
 			.out = &kiosk_output,
 			.out_data = c,
 		};
@@ -654,7 +513,7 @@ int main(int argc, char **argv)
 	read_initial_inputs(c);
 
 	r = control_new(c->loop, active_cfg(c)->control_socket, active_cfg(c)->control_group,
-			on_control, c, &c->control);
+			staff_command, c, &c->control);
 	if (r < 0) {
 		log_err("control socket %s: %s", active_cfg(c)->control_socket, strerror(-r));
 		goto out_kiosk;
@@ -673,6 +532,7 @@ int main(int argc, char **argv)
 out_kiosk:
 	kiosk_free(c->kiosk);
 out_store:
+	link_stop(c);
 	loop_timer_disarm(c->loop, &c->store_retry);
 	store_close(c->store);
 out_devices:

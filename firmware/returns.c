@@ -7,6 +7,8 @@
  */
 #include <stdio.h>
 
+#include "sip2.h"
+
 #include "kiosk-private.h"
 
 void returns_end(struct kiosk *k)
@@ -36,7 +38,7 @@ static void checkin(struct kiosk *k, const char *item)
 		kiosk_say(k, DISPLAY_NOTICE, "Already returned: %s. Please put it in.", item);
 		return;
 	}
-	if (!k->online && k->cfg->offline_policy == OFFLINE_NONE) {
+	if (!kiosk_online(k) && k->cfg->offline_policy == OFFLINE_NONE) {
 		kiosk_refuse(k, "Returns are unavailable while the library system is offline. "
 				"Please keep this item and try again later, or see staff.");
 		return;
@@ -48,13 +50,58 @@ static void checkin(struct kiosk *k, const char *item)
 		k->state = KIOSK_ITEMS;
 	}
 	session_touch(k);
+	if (kiosk_online(k)) {
+		online_transact(k, TXN_CHECKIN, "", item);
+		return;
+	}
 	if (kiosk_record(k, TXN_CHECKIN, "", item, 0) < 0)
 		return;
-	if (session_add_item(k, item, 0) < 0)
+	returns_confirmed(k, item, NULL, CONFIRM_OFFLINE);
+}
+
+/* What the ILS's alert means for the person at the bin. */
+static void alert_text(const struct sip2_checkin_resp *resp, char *out, size_t size)
+{
+	out[0] = 0;
+	if (!resp || !resp->alert)
+		return;
+	switch (resp->alert_type) {
+	case 1:
+		snprintf(out, size, "\nThis item is on hold for another patron: staff will set it "
+				    "aside.");
+		break;
+	case 2:
+		snprintf(out, size, "\nThis item is on hold at another library.");
+		break;
+	case 4:
+		snprintf(out, size, "\nThis item goes back to %s.",
+			 resp->destination[0] ? resp->destination : "another library");
+		break;
+	default:
+		snprintf(out, size, "\n%s", resp->screen_msg.n ? resp->screen_msg.v[0] :
+				    "Staff will look at this item.");
+		break;
+	}
+}
+
+void returns_confirmed(struct kiosk *k, const char *item, const struct sip2_checkin_resp *resp,
+		       enum confirm_how how)
+{
+	char alert[192];
+
+	if (session_add_item(k, item, resp ? resp->title : "", "") < 0)
 		log_warning("repeat scans of %s will not be recognised: out of memory", item);
+	alert_text(resp, alert, sizeof(alert));
+	if (resp && resp->alert)
+		log_info("checkin of %s: alert %s%s%s", item, sip2_alert_type_name(resp->alert_type),
+			 resp->sort_bin[0] ? ", sort bin " : "", resp->sort_bin);
+	if (resp && resp->sort_bin[0] && k->env.out->sort)
+		k->env.out->sort(k->env.out_data, resp->sort_bin);
 	kiosk_play(k, FEEDBACK_ACCEPT);
 	kiosk_play(k, FEEDBACK_OK);
-	kiosk_say(k, DISPLAY_OK, "Returned: %s. Thank you! Please put it in now.", item);
+	kiosk_say(k, DISPLAY_OK, "Returned: %s. Thank you! Please put it in now.%s%s", item, alert,
+		  how == CONFIRM_OFFLINE && k->env.client ?
+			  "\n(Recorded here; the library system is updated later.)" : "");
 }
 
 void returns_scan(struct kiosk *k, enum barcode_class cls, const char *symbol)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Self-checkout: idle -> card (-> PIN) -> items, one at a time, each
- * validated, recorded, then confirmed -> session end with a receipt.
+ * Self-checkout: idle -> card (-> PIN) -> the ILS checks the card -> items,
+ * one at a time, each validated, recorded, then confirmed -> session end
+ * with a receipt.
  *
- * Until circd talks to the ILS every loan is an offline loan: the offline
- * policy decides whether borrowing is allowed at all, how many items one
- * session may take, and the due date the patron is given.
+ * Offline, the offline policy decides whether borrowing is allowed at all,
+ * how many items one session may take, and the due date the patron is
+ * given; a card the ILS refused recently is refused offline too.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,13 +16,32 @@
 
 #define DAY_MS (24LL * 60 * 60 * 1000)
 
-static void start_session(struct kiosk *k, const char *patron)
+void selfcheck_offline_session(struct kiosk *k)
 {
-	if (!k->online && k->cfg->offline_policy != OFFLINE_CHECKIN_CHECKOUT) {
+	if (k->cfg->offline_policy != OFFLINE_CHECKIN_CHECKOUT) {
+		session_clear(k);
 		kiosk_refuse(k, "Borrowing is unavailable while the library system is offline. "
 				"Please see staff, or try again later.");
 		return;
 	}
+	if (online_patron_blocked_offline(k, k->patron)) {
+		log_info("patron %s refused offline: refused by the ILS recently",
+			 mask_patron(k->patron).s);
+		session_clear(k);
+		kiosk_refuse(k, "Your card cannot be used to borrow right now. Please see staff.");
+		return;
+	}
+	k->state = KIOSK_ITEMS;
+	session_touch(k);
+	kiosk_play(k, FEEDBACK_NOTICE);
+	kiosk_say(k, DISPLAY_INFO, "Hello! Scan your items one at a time. Press Done when you "
+				   "have finished.\nThe library system is offline: your loans are "
+				   "recorded here and sent to the library later%s.",
+		  k->cfg->offline_max_items ? ", up to a few items at a time" : "");
+}
+
+static void start_session(struct kiosk *k, const char *patron)
+{
 	session_begin(k, patron);
 	log_info("session started for patron %s", mask_patron(patron).s);
 	if (k->cfg->require_pin) {
@@ -29,34 +49,83 @@ static void start_session(struct kiosk *k, const char *patron)
 		kiosk_say(k, DISPLAY_INFO, "Please enter your PIN.");
 		return;
 	}
-	k->state = KIOSK_ITEMS;
-	kiosk_play(k, FEEDBACK_NOTICE);
-	kiosk_say(k, DISPLAY_INFO, "Hello! Scan your items one at a time. Press Done when you "
-				   "have finished.%s",
-		  k->online ? "" : "\nThe library system is offline: your loans are recorded "
-				   "here and sent to the library later.");
+	if (kiosk_online(k))
+		online_check_patron(k);
+	else
+		selfcheck_offline_session(k);
 }
 
 void selfcheck_pin(struct kiosk *k, const char *pin)
 {
 	/*
-	 * Offline there is nothing to check a PIN against (the offline patron
-	 * cache comes with the ILS link); it is held for the session only.
+	 * Held for the session only, for the ILS to check; offline there is
+	 * nothing to check it against, so it only proves a keypad was used.
 	 */
 	snprintf(k->pin, sizeof(k->pin), "%s", pin);
-	k->state = KIOSK_ITEMS;
 	session_touch(k);
+	if (kiosk_online(k))
+		online_check_patron(k);
+	else
+		selfcheck_offline_session(k);
+}
+
+void selfcheck_confirmed(struct kiosk *k, const char *item, const char *title, int64_t due_ms,
+			 const char *due_text, enum confirm_how how)
+{
+	char due[32];
+
+	if (due_text && *due_text)
+		snprintf(due, sizeof(due), "%s", due_text);
+	else if (due_ms)
+		format_date(due_ms, due, sizeof(due));
+	else
+		due[0] = 0;
+	/* Recorded durably: from here on the patron may rely on it. */
+	if (session_add_item(k, item, title, due) < 0)
+		log_warning("receipt will miss item %s: out of memory", item);
+	kiosk_play(k, FEEDBACK_OK);
+	kiosk_say(k, DISPLAY_OK, "%s: %s%s%s%s%s%s", how == CONFIRM_RENEWED ? "Renewed" : "Checked out",
+		  title && *title ? title : item, title && *title ? " (" : "",
+		  title && *title ? item : "", title && *title ? ")" : "", due[0] ? "\nDue back " : "",
+		  due);
+}
+
+static bool on_loan_here(struct kiosk *k, const char *item)
+{
+	struct store_loan loan;
+	char due[16];
+	int r = store_loan_get(k->store, item, &loan);
+
+	if (r == -ENOENT)
+		return false;
+	if (r < 0) {
+		kiosk_store_failed(k, r, "cannot look up loan");
+		return true;
+	}
+	if (strcmp(loan.patron, k->patron) != 0) {
+		log_notice("item %s refused: on loan to another patron", item);
+		kiosk_refuse(k, "This item is already on loan. Please take it to the staff desk.");
+		return true;
+	}
+	format_date(loan.due_ms, due, sizeof(due));
 	kiosk_play(k, FEEDBACK_NOTICE);
-	kiosk_say(k, DISPLAY_INFO, "Thank you. Scan your items one at a time. Press Done when you "
-				   "have finished.");
+	kiosk_say(k, DISPLAY_NOTICE, "You already have %s, due %s.", item, due);
+	return true;
+}
+
+static bool charged_to_patron(const struct kiosk *k, const char *item)
+{
+	unsigned i;
+
+	for (i = 0; i < k->n_charged; i++)
+		if (strcmp(k->charged[i], item) == 0)
+			return true;
+	return false;
 }
 
 static void checkout(struct kiosk *k, const char *item)
 {
-	struct store_loan loan;
-	char due[16];
 	int64_t due_ms;
-	int r;
 
 	session_touch(k);
 	if (session_has_item(k, item)) {
@@ -66,38 +135,30 @@ static void checkout(struct kiosk *k, const char *item)
 	}
 	if (!kiosk_store_usable(k))
 		return;
-	if (!k->online && k->cfg->offline_max_items && k->n_items >= k->cfg->offline_max_items) {
+	if (kiosk_online(k)) {
+		/* The ILS is the judge online; renewing needs its list of loans (63). */
+		bool renew = k->cfg->sip2.renew && charged_to_patron(k, item);
+
+		online_transact(k, renew ? TXN_RENEW : TXN_CHECKOUT, k->patron, item);
+		return;
+	}
+	if (k->cfg->offline_policy != OFFLINE_CHECKIN_CHECKOUT) {
+		kiosk_refuse(k, "Borrowing is unavailable while the library system is offline. "
+				"Please see staff.");
+		return;
+	}
+	if (k->cfg->offline_max_items && k->n_items >= k->cfg->offline_max_items) {
 		kiosk_refuse(k, "While the library system is offline you can borrow up to %u items "
 				"at a time. Please see staff for more.",
 			     k->cfg->offline_max_items);
 		return;
 	}
-	r = store_loan_get(k->store, item, &loan);
-	if (r == 0 && strcmp(loan.patron, k->patron) != 0) {
-		log_notice("item %s refused: on loan to another patron", item);
-		kiosk_refuse(k, "This item is already on loan. Please take it to the staff desk.");
+	if (on_loan_here(k, item))
 		return;
-	}
-	if (r == 0) {
-		format_date(loan.due_ms, due, sizeof(due));
-		kiosk_play(k, FEEDBACK_NOTICE);
-		kiosk_say(k, DISPLAY_NOTICE, "You already have %s, due %s.", item, due);
-		return;
-	}
-	if (r != -ENOENT) {
-		kiosk_store_failed(k, r, "cannot look up loan");
-		return;
-	}
-
 	due_ms = loop_wall_ms(k->env.loop) + (int64_t)k->cfg->offline_loan_days * DAY_MS;
 	if (kiosk_record(k, TXN_CHECKOUT, k->patron, item, due_ms) < 0)
 		return;
-	/* Recorded durably: from here on the patron may rely on it. */
-	if (session_add_item(k, item, due_ms) < 0)
-		log_warning("receipt will miss item %s: out of memory", item);
-	format_date(due_ms, due, sizeof(due));
-	kiosk_play(k, FEEDBACK_OK);
-	kiosk_say(k, DISPLAY_OK, "Checked out: %s\nDue back %s", item, due);
+	selfcheck_confirmed(k, item, "", due_ms, NULL, CONFIRM_OFFLINE);
 }
 
 void selfcheck_end(struct kiosk *k, const char *why)
@@ -108,20 +169,20 @@ void selfcheck_end(struct kiosk *k, const char *why)
 
 	if (k->state == KIOSK_IDLE)
 		return;
-	log_info("session ended (%s): %u items", why, k->n_items);
+	log_info("session ended (%s): %u item%s", why, k->n_items, k->n_items == 1 ? "" : "s");
 	if (k->state == KIOSK_ITEMS) {
 		used = (size_t)snprintf(receipt, sizeof(receipt),
 					"Thank you! You borrowed %u item%s.", k->n_items,
 					k->n_items == 1 ? "" : "s");
-		for (i = 0; i < k->n_items && used < sizeof(receipt); i++) {
-			char due[16];
-
-			format_date(k->items[i].due_ms, due, sizeof(due));
+		for (i = 0; i < k->n_items && used < sizeof(receipt); i++)
 			used += (size_t)snprintf(receipt + used, sizeof(receipt) - used,
-						 "\n%s  due %s", k->items[i].item, due);
-		}
+						 "\n%s%s%s  due %s", k->items[i].title,
+						 k->items[i].title[0] ? " " : "",
+						 k->items[i].item, k->items[i].due);
+		online_end_session(k);
 		session_clear(k);
 		kiosk_say(k, DISPLAY_RECEIPT, "%s", receipt);
+		kiosk_receipt_done(k);
 	} else {
 		session_clear(k);
 		kiosk_say(k, DISPLAY_INFO, "Session ended.");

@@ -55,6 +55,10 @@ enum board_role {
 	ROLE_BUZZER,
 	ROLE_FLAP_UNLOCK, /* asserted = returns flap released */
 	ROLE_DOOR_LOCK,   /* asserted = bin door locked */
+	ROLE_SORT_BIN_1,  /* returns: divert into sort bin 1..4 (the ILS's CL field) */
+	ROLE_SORT_BIN_2,
+	ROLE_SORT_BIN_3,
+	ROLE_SORT_BIN_4,
 	/* inputs */
 	ROLE_BIN_FULL,
 	ROLE_DOOR_CLOSED,

@@ -5,8 +5,9 @@
  * business: firmware always speaks of "active", never of line levels.
  *
  * A backend is a const struct gpio_ops; open() returns an opaque handle that
- * close() frees (close accepts NULL). Inputs report their current level once
- * right after open(), so firmware starts with the true state of bin_full.
+ * close() frees (close accepts NULL). Edges arrive through events->input;
+ * nothing is reported at open(): firmware reads get() once at start, so it
+ * begins with the true state of bin_full.
  */
 #ifndef CIRCD_HAL_GPIO_H
 #define CIRCD_HAL_GPIO_H

@@ -11,6 +11,7 @@
 
 #define SIM_PIN_MAX 16
 #define SIM_ADVANCE_MAX (1ull << 40)
+#define SIM_WALL_MAX (1ull << 45) /* ms since the epoch: past the year 3000 */
 #define SIM_ROLE_NAME_MAX 32
 
 static const char *const command_words[SIM_CMD__COUNT] = {
@@ -19,6 +20,7 @@ static const char *const command_words[SIM_CMD__COUNT] = {
 	[SIM_CMD_INPUT] = "input",
 	[SIM_CMD_ADVANCE] = "advance",
 	[SIM_CMD_PING] = "ping",
+	[SIM_CMD_WALL] = "wall",
 };
 
 static bool bytes_equal(const char *p, size_t n, const char *word)
@@ -114,7 +116,7 @@ static int parse_pin(const char *p, size_t n, char *text, const char **why)
 	return 0;
 }
 
-static int parse_ms(const char *p, size_t n, uint64_t *ms, const char **why)
+static int parse_number(const char *p, size_t n, uint64_t max, uint64_t *ms, const char **why)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -128,9 +130,9 @@ static int parse_ms(const char *p, size_t n, uint64_t *ms, const char **why)
 			*why = "bad number";
 			return -EINVAL;
 		}
-		/* Cannot overflow: v <= SIM_ADVANCE_MAX before each step. */
+		/* Cannot overflow: v <= max (< 2^60) before each step. */
 		v = v * 10 + (uint64_t)(p[i] - '0');
-		if (v > SIM_ADVANCE_MAX) {
+		if (v > max) {
 			*why = "number too large";
 			return -EINVAL;
 		}
@@ -184,7 +186,21 @@ static int parse_args(const char *p, size_t n, struct sim_command *cmd, const ch
 			*why = "usage: advance <ms>";
 			return -EINVAL;
 		}
-		return parse_ms(p + 1, n - 1, &cmd->ms, why);
+		return parse_number(p + 1, n - 1, SIM_ADVANCE_MAX, &cmd->ms, why);
+	case SIM_CMD_WALL:
+		if (!take_token(&p, &n, &tok, &tok_len)) {
+			*why = "usage: wall <ms since the epoch> <synced|unsynced>";
+			return -EINVAL;
+		}
+		r = parse_number(tok, tok_len, SIM_WALL_MAX, &cmd->ms, why);
+		if (r < 0)
+			return r;
+		if (bytes_equal(p, n, " synced") || bytes_equal(p, n, " unsynced")) {
+			cmd->active = p[1] == 's';
+			return 0;
+		}
+		*why = "say synced or unsynced";
+		return -EINVAL;
 	case SIM_CMD_PING:
 		if (n) {
 			*why = "ping takes no arguments";

@@ -12,6 +12,8 @@
  *   pin <digits>              PIN typed on the display's keypad
  *   input <role> <0|1>        an input role goes inactive/active
  *   advance <ms>              fake clock only: move time forward
+ *   wall <ms> <synced|unsynced>  fake clock only: set the wall clock (ms since
+ *                             the epoch) and whether NTP would vouch for it
  *   ping                      does nothing; answers ok
  * On the terminal a line that is none of these is "scan item_scanner <line>".
  *
@@ -47,14 +49,15 @@ enum sim_cmd {
 	SIM_CMD_INPUT,
 	SIM_CMD_ADVANCE,
 	SIM_CMD_PING,
+	SIM_CMD_WALL,
 	SIM_CMD__COUNT,
 };
 
 struct sim_command {
 	enum sim_cmd cmd;
 	enum board_role role;           /* scan, input */
-	bool active;                    /* input */
-	uint64_t ms;                    /* advance */
+	bool active;                    /* input; wall: synced */
+	uint64_t ms;                    /* advance; wall: ms since the epoch */
 	char text[SCAN_TEXT_MAX + 1];   /* scan text, pin digits */
 };
 

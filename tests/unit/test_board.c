@@ -384,7 +384,8 @@ static void test_role_names(void)
 {
 	static const char *const names[ROLE__COUNT] = {
 		"lamp_ok",  "lamp_error",  "lamp_attention", "buzzer",
-		"flap_unlock", "door_lock", "bin_full",	     "door_closed",
+		"flap_unlock", "door_lock", "sort_bin_1", "sort_bin_2", "sort_bin_3", "sort_bin_4",
+		"bin_full",	     "door_closed",
 		"done_button", "staff_button", "item_scanner", "patron_reader",
 	};
 

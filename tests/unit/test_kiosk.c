@@ -48,7 +48,7 @@ static void cap_feedback(void *data, enum feedback_kind kind)
 		store_count_all(cap->store, &cap->in_store_at_ok);
 }
 
-static const struct kiosk_output cap_output = { cap_display, cap_feedback };
+static const struct kiosk_output cap_output = { .display = cap_display, .feedback = cap_feedback };
 
 struct rig {
 	char dir[64];
@@ -75,8 +75,8 @@ static void rig_start(struct rig *rig, enum kiosk_mode mode)
 	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &rig->loop), 0);
 	CHECK_INT(store_open(rig->db, &rig->store), 0);
 	rig->cap.store = rig->store;
-	env = (struct kiosk_env){ rig->loop, &rig->cfg, rig->store, "boot-1", &cap_output,
-				  &rig->cap };
+	env = (struct kiosk_env){ .loop = rig->loop, .cfg = &rig->cfg, .store = rig->store,
+				  .boot_id = "boot-1", .out = &cap_output, .out_data = &rig->cap };
 	CHECK_INT(kiosk_new(&env, &rig->kiosk), 0);
 }
 

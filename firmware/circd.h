@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon's own state, shared by main.c (start-up, devices, signals),
+ * link.c (the ILS link, clock trust) and staff.c (the control socket's
+ * commands). Nothing outside circd's firmware/ includes this.
+ */
+#ifndef CIRCD_CIRCD_H
+#define CIRCD_CIRCD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../hal/board.h"
+#include "../hal/display.h"
+#include "../hal/gpio.h"
+#include "../hal/scanner.h"
+#include "config.h"
+#include "control.h"
+#include "loop.h"
+#include "store.h"
+
+struct feedback;
+struct kiosk;
+struct sim_channel;
+struct sip2_client;
+struct sync;
+
+struct circd {
+	struct config cfgs[2]; /* the active one and the one a reload parses into */
+	unsigned active;
+	const char *config_path;
+	char board_path[512]; /* room for a 255-byte board name plus the boards dir */
+	struct board *board;
+	struct loop *loop;
+	struct sim_channel *sim;
+	const struct gpio_ops *gpio;
+	void *gpio_handle;
+	const struct scanner_ops *scanner;
+	void *scanner_handle;
+	const struct display_ops *display;
+	void *display_handle;
+	struct feedback *feedback;
+	struct store *store;
+	int store_open_err;
+	struct loop_timer store_retry;
+	struct kiosk *kiosk;
+	struct control *control;
+	struct sip2_client *client; /* NULL: no ILS configured */
+	struct sync *sync;
+	bool clock_synced; /* the system clock is disciplined (NTP), or a test says so */
+	bool have_clock_ref; /* the ILS told us the time during this boot */
+	uint64_t ref_mono_ms;
+	int64_t ref_wall_ms;
+	char boot_id[TXN_ID_LEN + 1];
+	uint64_t started_ms;
+	bool board_overridden; /* -b given: the config's board= does not apply */
+};
+
+static inline const struct config *active_cfg(const struct circd *c)
+{
+	return &c->cfgs[c->active];
+}
+
+/* link.c */
+int link_start(struct circd *c);
+void link_stop(struct circd *c);
+/* The wall clock to stamp a transaction with, and whether to trust it. */
+int64_t circd_wall_clock(struct circd *c, bool *trusted);
+
+/* staff.c: answers circctl. */
+int staff_command(void *data, const struct control_request *req, struct strbuf *body);
+
+#endif

@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The SIP2 link (see sip2-client.h). States: DOWN (a reconnect timer may
+ * be armed) -> CONNECTING (TCP/TLS) -> LOGIN (93, when a username is set)
+ * -> STATUS (99) -> UP. Only the control lane (login, status, heartbeat)
+ * runs before UP.
+ */
+#include "sip2-client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "loop.h"
+#include "net.h"
+
+#define BACKOFF_MIN_MS 1000u
+#define LANES 3 /* control, live, background */
+#define LANE_CONTROL 0
+
+enum link_state {
+	LINK_DOWN,
+	LINK_CONNECTING,
+	LINK_LOGIN,
+	LINK_STATUS,
+	LINK_UP,
+};
+
+struct request {
+	struct request *next;
+	char expect[3];
+	sip2_build_fn build;
+	void *build_data;
+	sip2_reply_fn done;
+	void *done_data;
+};
+
+struct sip2_client {
+	struct loop *loop;
+	struct sip2_config cfg;
+	struct sip2_profile profile;
+	struct sip2_client_events events;
+	void *data;
+
+	enum link_state state;
+	struct net_conn *conn;
+	char last_error[192];
+
+	struct request *queue[LANES];
+	struct request *inflight;
+	char wire[SIP2_WIRE_MAX];
+	size_t wire_len;
+	int seq;
+	unsigned sends; /* of the request in flight, first send included */
+
+	char rx[2 * SIP2_WIRE_MAX];
+	size_t rx_len;
+
+	unsigned timeout_ms; /* per reply: the config's, then the ACS's from 98 */
+	unsigned retries;
+	unsigned backoff_ms;
+	struct loop_timer response_timer;
+	struct loop_timer heartbeat_timer;
+	struct loop_timer reconnect_timer;
+};
+
+static void pump(struct sip2_client *c);
+static void link_down(struct sip2_client *c, const char *why);
+static int queue_control(struct sip2_client *c, const char expect[2], sip2_build_fn build,
+			 sip2_reply_fn done);
+
+const struct sip2_profile *sip2_client_profile(const struct sip2_client *c)
+{
+	return &c->profile;
+}
+
+bool sip2_client_up(const struct sip2_client *c)
+{
+	return c->state == LINK_UP;
+}
+
+const char *sip2_client_last_error(const struct sip2_client *c)
+{
+	return c->state == LINK_UP ? "" : c->last_error;
+}
+
+unsigned sip2_client_queued(const struct sip2_client *c, enum sip2_lane lane)
+{
+	const struct request *r;
+	unsigned n = 0;
+
+	for (r = c->queue[lane + 1]; r; r = r->next)
+		n++;
+	return n;
+}
+
+/* --- requests ---------------------------------------------------------- */
+
+static void push(struct sip2_client *c, unsigned lane, struct request *r)
+{
+	struct request **p;
+
+	for (p = &c->queue[lane]; *p; p = &(*p)->next)
+		;
+	*p = r;
+}
+
+static struct request *pop(struct sip2_client *c, unsigned lane)
+{
+	struct request *r = c->queue[lane];
+
+	if (r)
+		c->queue[lane] = r->next;
+	return r;
+}
+
+static void finish(struct sip2_client *c, struct request *r, int err, const struct sip2_msg *msg)
+{
+	(void)c;
+	r->done(r->done_data, err, msg);
+	free(r);
+}
+
+static int send_wire(struct sip2_client *c)
+{
+	int r = net_send(c->conn, c->wire, c->wire_len);
+
+	if (r < 0)
+		return r;
+	c->sends++;
+	loop_timer_arm(c->loop, &c->response_timer, c->timeout_ms);
+	return 0;
+}
+
+/* Sends the next request if nothing is in flight. */
+static void pump(struct sip2_client *c)
+{
+	struct request *r = NULL;
+	unsigned lane;
+	int err;
+
+	if (c->inflight || !c->conn)
+		return;
+	for (lane = 0; lane < LANES && !r; lane++) {
+		if (lane != LANE_CONTROL && c->state != LINK_UP)
+			break;
+		r = pop(c, lane);
+	}
+	if (!r)
+		return;
+	loop_timer_disarm(c->loop, &c->heartbeat_timer);
+	c->seq = sip2_next_seq(c->seq);
+	err = r->build(r->build_data, &c->profile, c->seq, c->wire, sizeof(c->wire), &c->wire_len);
+	if (err < 0) {
+		finish(c, r, err, NULL);
+		pump(c);
+		return;
+	}
+	c->inflight = r;
+	c->sends = 0;
+	err = send_wire(c);
+	if (err < 0)
+		link_down(c, "cannot send");
+}
+
+int sip2_client_request(struct sip2_client *c, enum sip2_lane lane, const char expect[2],
+			sip2_build_fn build, void *build_data, sip2_reply_fn done, void *done_data)
+{
+	struct request *r;
+
+	if (c->state != LINK_UP)
+		return -ENOTCONN;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	memcpy(r->expect, expect, 2);
+	r->build = build;
+	r->build_data = build_data;
+	r->done = done;
+	r->done_data = done_data;
+	push(c, (unsigned)lane + 1, r);
+	pump(c);
+	return 0;
+}
+
+/* --- replies ------------------------------------------------------------ */
+
+static void on_heartbeat(struct loop *loop, void *data);
+
+static void arm_heartbeat(struct sip2_client *c)
+{
+	if (c->state == LINK_UP && !c->inflight)
+		loop_timer_arm(c->loop, &c->heartbeat_timer, (uint64_t)c->cfg.heartbeat_s * 1000u);
+}
+
+static void request_resend(struct sip2_client *c, const char *why)
+{
+	char buf[32];
+	size_t len;
+
+	if (c->sends > c->retries || sip2_encode_resend(&c->profile, buf, sizeof(buf), &len) < 0 ||
+	    net_send(c->conn, buf, len) < 0) {
+		link_down(c, why);
+		return;
+	}
+	c->sends++;
+	loop_timer_arm(c->loop, &c->response_timer, c->timeout_ms);
+}
+
+static void handle_message(struct sip2_client *c, const char *wire, size_t len)
+{
+	struct sip2_msg *msg;
+	struct request *r;
+	int err;
+
+	msg = malloc(sizeof(*msg));
+	if (!msg) {
+		link_down(c, "out of memory");
+		return;
+	}
+	err = sip2_decode(&c->profile, wire, len, msg);
+	if (err < 0) {
+		/* A reply spoiled on the way: ask for it again. */
+		if (c->inflight)
+			request_resend(c, err == -EPROTO ? "bad checksums" : "garbled replies");
+		goto out;
+	}
+	if (msg->code == 96) { /* the ACS asks us to resend */
+		if (c->inflight && (c->sends > c->retries || send_wire(c) < 0))
+			link_down(c, "the ACS kept asking for resends");
+		goto out;
+	}
+	r = c->inflight;
+	/* A late reply to an earlier try or request: not ours any more. */
+	if (!r || !sip2_seq_matches(msg, c->seq))
+		goto out;
+	c->inflight = NULL;
+	loop_timer_disarm(c->loop, &c->response_timer);
+	if (memcmp(msg->code_str, r->expect, 2) != 0)
+		finish(c, r, -EBADMSG, msg);
+	else
+		finish(c, r, 0, msg);
+	arm_heartbeat(c);
+	pump(c);
+out:
+	free(msg);
+}
+
+static void on_data(void *data, const char *buf, size_t len)
+{
+	struct sip2_client *c = data;
+	const char *msg;
+	size_t msg_len, consumed;
+	int r;
+
+	if (len > sizeof(c->rx) - c->rx_len) {
+		link_down(c, "reply too long");
+		return;
+	}
+	memcpy(c->rx + c->rx_len, buf, len);
+	c->rx_len += len;
+	for (;;) {
+		r = sip2_frame_next(c->rx, c->rx_len, &msg, &msg_len, &consumed);
+		if (r < 0) {
+			link_down(c, "reply too long");
+			return;
+		}
+		if (r == 1)
+			handle_message(c, msg, msg_len);
+		if (!c->conn) /* the link went down handling it */
+			return;
+		memmove(c->rx, c->rx + consumed, c->rx_len - consumed);
+		c->rx_len -= consumed;
+		if (r == 0)
+			return;
+	}
+}
+
+static void on_response_timeout(struct loop *loop, void *data)
+{
+	struct sip2_client *c = data;
+
+	(void)loop;
+	if (!c->inflight)
+		return;
+	/* The spec's answer to silence: the same message, same sequence number. */
+	if (c->sends <= c->retries && send_wire(c) == 0)
+		return;
+	link_down(c, "no reply from the ACS");
+}
+
+/* --- link --------------------------------------------------------------- */
+
+static void on_reconnect(struct loop *loop, void *data);
+
+static void link_down(struct sip2_client *c, const char *why)
+{
+	bool was_up = c->state == LINK_UP;
+	struct request *r;
+	unsigned lane, jitter = 0;
+
+	if (c->conn && why)
+		snprintf(c->last_error, sizeof(c->last_error), "%s", why);
+	net_close(c->conn);
+	c->conn = NULL;
+	c->rx_len = 0;
+	c->state = LINK_DOWN;
+	loop_timer_disarm(c->loop, &c->response_timer);
+	loop_timer_disarm(c->loop, &c->heartbeat_timer);
+
+	/* Backoff with jitter, so a room of kiosks does not reconnect in step. */
+	if (getrandom(&jitter, sizeof(jitter), GRND_NONBLOCK) < 0)
+		jitter = (unsigned)c->seq * 7919u;
+	loop_timer_arm(c->loop, &c->reconnect_timer,
+		       c->backoff_ms * 3u / 4u + jitter % (c->backoff_ms / 2u + 1u));
+	c->backoff_ms = c->backoff_ms * 2u > c->cfg.reconnect_max_s * 1000u ?
+				c->cfg.reconnect_max_s * 1000u : c->backoff_ms * 2u;
+
+	if (was_up)
+		c->events.link(c->data, false, c->last_error);
+	if ((r = c->inflight)) {
+		c->inflight = NULL;
+		finish(c, r, c->sends ? -ETIMEDOUT : -ENOTCONN, NULL);
+	}
+	for (lane = 0; lane < LANES; lane++)
+		while ((r = pop(c, lane)))
+			finish(c, r, -ENOTCONN, NULL);
+}
+
+static int build_status(void *data, const struct sip2_profile *p, int seq, char *out,
+			size_t size, size_t *len)
+{
+	static const struct sip2_sc_status_req req = { .status = SIP2_SC_OK, .max_print_width = 80 };
+
+	(void)data;
+	return sip2_encode_sc_status(p, seq, &req, out, size, len);
+}
+
+static void on_status(void *data, int err, const struct sip2_msg *msg)
+{
+	struct sip2_client *c = data;
+	struct sip2_acs_status st;
+
+	if (err < 0 || sip2_parse_acs_status(msg, &st) < 0) {
+		if (err != -ENOTCONN)
+			link_down(c, err < 0 ? "no status from the ACS" : "malformed ACS status");
+		return;
+	}
+	/* The ACS's own timeout and retries, once it says them (999: unknown). */
+	if (st.timeout_tenths > 0)
+		c->timeout_ms = (unsigned)st.timeout_tenths * 100u;
+	if (st.retries >= 0)
+		c->retries = (unsigned)st.retries;
+	c->events.acs_status(c->data, &st, loop_mono_ms(c->loop));
+	if (c->state == LINK_STATUS) {
+		c->state = LINK_UP;
+		c->backoff_ms = BACKOFF_MIN_MS;
+		c->last_error[0] = 0;
+		c->events.link(c->data, true, "");
+	}
+	arm_heartbeat(c);
+	pump(c);
+}
+
+static void on_heartbeat(struct loop *loop, void *data)
+{
+	struct sip2_client *c = data;
+
+	(void)loop;
+	if (c->state == LINK_UP && !c->inflight)
+		queue_control(c, "98", build_status, on_status);
+}
+
+static int build_login(void *data, const struct sip2_profile *p, int seq, char *out, size_t size,
+		       size_t *len)
+{
+	struct sip2_client *c = data;
+	struct sip2_login_req req = { .user = c->cfg.username, .password = c->cfg.password };
+
+	return sip2_encode_login(p, seq, &req, out, size, len);
+}
+
+static void on_login(void *data, int err, const struct sip2_msg *msg)
+{
+	struct sip2_client *c = data;
+	struct sip2_login_resp resp;
+
+	if (err == -ENOTCONN)
+		return;
+	if (err < 0) {
+		link_down(c, "no reply to the login");
+		return;
+	}
+	if (sip2_parse_login(msg, &resp) < 0 || !resp.ok) {
+		link_down(c, "the ACS refused the login");
+		return;
+	}
+	c->state = LINK_STATUS;
+	queue_control(c, "98", build_status, on_status);
+}
+
+static int queue_control(struct sip2_client *c, const char expect[2], sip2_build_fn build,
+			 sip2_reply_fn done)
+{
+	struct request *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		link_down(c, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(r->expect, expect, 2);
+	r->build = build;
+	r->build_data = c;
+	r->done = done;
+	r->done_data = c;
+	push(c, LANE_CONTROL, r);
+	pump(c);
+	return 0;
+}
+
+static void on_connected(void *data)
+{
+	struct sip2_client *c = data;
+
+	if (c->cfg.username[0]) {
+		c->state = LINK_LOGIN;
+		queue_control(c, "94", build_login, on_login);
+	} else {
+		c->state = LINK_STATUS;
+		queue_control(c, "98", build_status, on_status);
+	}
+}
+
+static void on_closed(void *data, int err)
+{
+	struct sip2_client *c = data;
+	char why[192];
+
+	if (err == 0)
+		snprintf(why, sizeof(why), "the ACS closed the connection");
+	else
+		snprintf(why, sizeof(why), "%s", net_last_error(c->conn));
+	link_down(c, why);
+}
+
+static void connect_now(struct sip2_client *c)
+{
+	static const struct net_events events = {
+		.connected = on_connected,
+		.data = on_data,
+		.closed = on_closed,
+	};
+	struct net_tls_opts tls = {
+		.enabled = c->cfg.tls,
+		.ca_file = c->cfg.ca_file[0] ? c->cfg.ca_file : NULL,
+		.pin_sha256 = c->cfg.pin_sha256[0] ? c->cfg.pin_sha256 : NULL,
+		.server_name = c->cfg.server_name[0] ? c->cfg.server_name : NULL,
+	};
+	int r;
+
+	loop_timer_disarm(c->loop, &c->reconnect_timer);
+	c->state = LINK_CONNECTING;
+	r = net_connect(c->loop, c->cfg.host, c->cfg.port, &tls, c->cfg.connect_timeout_s * 1000u,
+			&events, c, &c->conn);
+	if (r < 0) {
+		snprintf(c->last_error, sizeof(c->last_error), "cannot connect: %s", strerror(-r));
+		c->conn = NULL;
+		link_down(c, NULL);
+	}
+}
+
+static void on_reconnect(struct loop *loop, void *data)
+{
+	(void)loop;
+	connect_now(data);
+}
+
+void sip2_client_kick(struct sip2_client *c)
+{
+	if (c->state != LINK_DOWN)
+		return;
+	c->backoff_ms = BACKOFF_MIN_MS;
+	connect_now(c);
+}
+
+/* The profile borrows its strings from the client's own copy of the config. */
+static void profile_from_config(const struct sip2_config *cfg, struct sip2_profile *p)
+{
+	sip2_profile_default(p);
+	p->crlf = cfg->crlf;
+	p->delimiter = cfg->delimiter;
+	p->error_detection = cfg->error_detection;
+	p->charset = (enum sip2_charset)cfg->charset;
+	p->institution = cfg->institution;
+	p->location = cfg->location;
+	p->terminal_password = cfg->terminal_password;
+}
+
+int sip2_client_new(struct loop *loop, const struct sip2_config *cfg,
+		    const struct sip2_client_events *events, void *data, struct sip2_client **ret)
+{
+	struct sip2_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->loop = loop;
+	c->cfg = *cfg;
+	c->events = *events;
+	c->data = data;
+	c->timeout_ms = cfg->response_timeout_s * 1000u;
+	c->retries = cfg->retries;
+	c->backoff_ms = BACKOFF_MIN_MS;
+	c->seq = 9; /* the first request goes out as 0 */
+	profile_from_config(&c->cfg, &c->profile);
+	loop_timer_init(&c->response_timer, on_response_timeout, c);
+	loop_timer_init(&c->heartbeat_timer, on_heartbeat, c);
+	loop_timer_init(&c->reconnect_timer, on_reconnect, c);
+	snprintf(c->last_error, sizeof(c->last_error), "connecting");
+	connect_now(c);
+	*ret = c;
+	return 0;
+}
+
+void sip2_client_free(struct sip2_client *c)
+{
+	struct request *r;
+	unsigned lane;
+
+	if (!c)
+		return;
+	net_close(c->conn);
+	loop_timer_disarm(c->loop, &c->response_timer);
+	loop_timer_disarm(c->loop, &c->heartbeat_timer);
+	loop_timer_disarm(c->loop, &c->reconnect_timer);
+	free(c->inflight);
+	for (lane = 0; lane < LANES; lane++)
+		while ((r = pop(c, lane)))
+			free(r);
+	explicit_bzero(&c->cfg, sizeof(c->cfg));
+	free(c);
+}

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What circctl asks circd: status, outbox, sessions, and the staff's
+ * store-and-forward commands (sync, exceptions, resolve, export-koc).
+ * Patron ids are masked in every answer.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "circd.h"
+#include "kiosk.h"
+#include "koc.h"
+#include "log.h"
+#include "sip2-client.h"
+#include "sync.h"
+
+struct outbox_walk {
+	struct strbuf *body;
+	bool json;
+	unsigned n;
+};
+
+static void format_wall(int64_t wall_ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(wall_ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int outbox_line(void *data, const struct txn *txn)
+{
+	struct outbox_walk *w = data;
+	struct masked_id patron = mask_patron(txn->patron);
+	char when[32];
+
+	if (w->json) {
+		strbuf_printf(w->body, "%s{\"id\":\"%s\",\"seq\":%lld,\"kind\":\"%s\",\"patron\":",
+			      w->n ? "," : "", txn->id, (long long)txn->seq, txn_kind_name(txn->kind));
+		strbuf_json_string(w->body, txn->patron[0] ? patron.s : "");
+		strbuf_printf(w->body, ",\"item\":");
+		strbuf_json_string(w->body, txn->item);
+		strbuf_printf(w->body,
+			      ",\"wall_ms\":%lld,\"mode\":\"%s\",\"state\":\"%s\",\"due_ms\":%lld}",
+			      (long long)txn->wall_ms, txn_mode_name(txn->mode),
+			      txn_state_name(txn->state), (long long)txn->due_ms);
+	} else {
+		format_wall(txn->wall_ms, when, sizeof(when));
+		strbuf_printf(w->body, "%-6lld %-9s %-16s %-8s %s  %-8s %s\n", (long long)txn->seq,
+			      txn_kind_name(txn->kind), txn->item, txn->patron[0] ? patron.s : "-",
+			      when, txn_mode_name(txn->mode), txn_state_name(txn->state));
+	}
+	w->n++;
+	return 0;
+}
+
+static int control_outbox(struct circd *c, const struct control_request *req, struct strbuf *body)
+{
+	struct outbox_walk w = { .body = body, .json = req->json };
+	int r;
+
+	if (!c->store) {
+		strbuf_printf(body, "store unavailable: %s", strerror(-c->store_open_err));
+		return -EIO;
+	}
+	if (req->json)
+		strbuf_printf(body, "{\"transactions\":[");
+	else
+		strbuf_printf(body, "%-6s %-9s %-16s %-8s %-19s  %-8s %s\n", "SEQ", "KIND", "ITEM",
+			      "PATRON", "WHEN", "MODE", "STATE");
+	r = store_list(c->store, TXN_PENDING, 0, outbox_line, &w);
+	if (r >= 0) /* sent, the answer not yet known */
+		r = store_list(c->store, TXN_FORWARDED, 0, outbox_line, &w);
+	if (r < 0) {
+		body->len = 0;
+		strbuf_printf(body, "cannot read the outbox: %s", strerror(-r));
+		return r;
+	}
+	if (req->json)
+		strbuf_printf(body, "]}\n");
+	else if (!w.n)
+		strbuf_printf(body, "(empty: nothing waits to be forwarded)\n");
+	return 0;
+}
+
+static void format_duration(uint64_t s, char *buf, size_t size)
+{
+	snprintf(buf, size, "%llud %02lluh %02llum %02llus", (unsigned long long)(s / 86400),
+		 (unsigned long long)(s / 3600 % 24), (unsigned long long)(s / 60 % 60),
+		 (unsigned long long)(s % 60));
+}
+
+static int control_status(struct circd *c, const struct control_request *req, struct strbuf *body)
+{
+	struct kiosk_status st;
+	uint64_t pending = 0, total = 0, exceptions = 0;
+	const char *link = !c->client ? "none" : sip2_client_up(c->client) ? "up" : "down";
+	const char *link_error = c->client ? sip2_client_last_error(c->client) : "";
+	uint64_t uptime_s = (loop_mono_ms(c->loop) - c->started_ms) / 1000;
+	const char *store_state = "ok";
+	char store_buf[224], uptime[48];
+	int r = 0;
+
+	kiosk_get_status(c->kiosk, &st);
+	if (c->store)
+		store_conflicts_unresolved(c->store, &exceptions);
+	if (!c->store) {
+		snprintf(store_buf, sizeof(store_buf), "unavailable: %s", strerror(-c->store_open_err));
+		store_state = store_buf;
+	} else {
+		uint64_t forwarded = 0;
+
+		r = store_count(c->store, TXN_PENDING, &pending);
+		if (r >= 0)
+			r = store_count(c->store, TXN_FORWARDED, &forwarded);
+		pending += forwarded;
+		if (r >= 0)
+			r = store_count_all(c->store, &total);
+		if (r < 0 || !st.store_ok) {
+			snprintf(store_buf, sizeof(store_buf), "failing: %s",
+				 st.last_error[0] ? st.last_error : strerror(-r));
+			store_state = store_buf;
+		}
+	}
+	if (req->json) {
+		strbuf_printf(body, "{\"mode\":\"%s\",\"kiosk_id\":", kiosk_mode_name(st.mode));
+		strbuf_json_string(body, active_cfg(c)->kiosk_id);
+		strbuf_printf(body, ",\"online\":%s,\"ils\":\"%s\",\"ils_error\":",
+			      st.online ? "true" : "false", link);
+		strbuf_json_string(body, link_error[0] ? link_error : NULL);
+		strbuf_printf(body, ",\"outbox\":%llu,\"exceptions\":%llu,\"last_error\":",
+			      (unsigned long long)pending, (unsigned long long)exceptions);
+		strbuf_json_string(body, st.last_error[0] ? st.last_error : NULL);
+		strbuf_printf(body, ",\"uptime_s\":%llu,\"wakeups\":%llu,\"store\":",
+			      (unsigned long long)uptime_s,
+			      (unsigned long long)loop_wakeups(c->loop));
+		strbuf_json_string(body, store_state);
+		strbuf_printf(body,
+			      ",\"bin_full\":%s,\"door_closed\":%s,\"transactions\":%llu,"
+			      "\"recorded_since_start\":%llu,\"board\":",
+			      st.bin_full ? "true" : "false", st.door_closed ? "true" : "false",
+			      (unsigned long long)total, (unsigned long long)st.recorded);
+		strbuf_json_string(body, c->board->name);
+		strbuf_printf(body, "}\n");
+		return 0;
+	}
+	format_duration(uptime_s, uptime, sizeof(uptime));
+	strbuf_printf(body, "kiosk:        %s (%s mode)\n", active_cfg(c)->kiosk_id,
+		      kiosk_mode_name(st.mode));
+	strbuf_printf(body, "board:        %s\n", c->board->name);
+	if (!c->client)
+		strbuf_printf(body, "connection:   offline (no library system configured)\n");
+	else if (st.online)
+		strbuf_printf(body, "connection:   online (%s:%s%s)\n", active_cfg(c)->sip2.host,
+			      active_cfg(c)->sip2.port, active_cfg(c)->sip2.tls ? ", TLS" : "");
+	else
+		strbuf_printf(body, "connection:   OFFLINE: %s\n", link_error);
+	strbuf_printf(body, "outbox:       %llu pending\n", (unsigned long long)pending);
+	strbuf_printf(body, "exceptions:   %llu for staff (circctl exceptions)\n",
+		      (unsigned long long)exceptions);
+	strbuf_printf(body, "transactions: %llu in store, %llu since start\n",
+		      (unsigned long long)total, (unsigned long long)st.recorded);
+	strbuf_printf(body, "store:        %s (%s)\n", store_state, active_cfg(c)->store_path);
+	if (st.mode == KIOSK_RETURNS)
+		strbuf_printf(body, "bin:          %s, door %s\n", st.bin_full ? "FULL" : "accepting",
+			      st.door_closed ? "closed" : "OPEN");
+	strbuf_printf(body, "last error:   %s\n", st.last_error[0] ? st.last_error : "none");
+	strbuf_printf(body, "uptime:       %s\n", uptime);
+	strbuf_printf(body, "wakeups:      %llu\n", (unsigned long long)loop_wakeups(c->loop));
+	return 0;
+}
+
+static int control_sessions(struct circd *c, const struct control_request *req,
+			    struct strbuf *body)
+{
+	struct kiosk_status st;
+
+	kiosk_get_status(c->kiosk, &st);
+	if (req->json) {
+		strbuf_printf(body, "{\"sessions\":[");
+		if (st.in_session) {
+			strbuf_printf(body, "{\"state\":\"%s\",\"patron\":", st.session_state);
+			strbuf_json_string(body, st.mode == KIOSK_RETURNS ? "" : st.patron.s);
+			strbuf_printf(body, ",\"items\":%u,\"idle_s\":%llu}", st.session_items,
+				      (unsigned long long)(st.session_idle_ms / 1000));
+		}
+		strbuf_printf(body, "]}\n");
+	} else if (st.in_session) {
+		strbuf_printf(body, "%-8s %-8s %5s %7s\n", "STATE", "PATRON", "ITEMS", "IDLE");
+		strbuf_printf(body, "%-8s %-8s %5u %6llus\n", st.session_state,
+			      st.mode == KIOSK_RETURNS ? "-" : st.patron.s, st.session_items,
+			      (unsigned long long)(st.session_idle_ms / 1000));
+	} else {
+		strbuf_printf(body, "no session in progress\n");
+	}
+	return 0;
+}
+
+static int staff_sync(struct circd *c, struct strbuf *body)
+{
+	if (!c->client) {
+		strbuf_printf(body, "no library system is configured ([sip2] host)");
+		return -ENOTCONN;
+	}
+	sip2_client_kick(c->client);
+	sync_kick(c->sync);
+	strbuf_printf(body, "%s\n", sip2_client_up(c->client) ?
+			      "forwarding now" : "connecting to the library system now");
+	return 0;
+}
+
+struct exceptions_walk {
+	struct strbuf *body;
+	enum { AS_TEXT, AS_JSON, AS_CSV } as;
+	unsigned n;
+};
+
+/* A CSV field: quoted, quotes doubled, so any ILS message is safe. */
+static void csv_field(struct strbuf *sb, const char *s, bool last)
+{
+	strbuf_printf(sb, "\"");
+	for (; *s; s++)
+		strbuf_printf(sb, *s == '"' ? "\"\"" : "%c", *s == '\n' ? ' ' : *s);
+	strbuf_printf(sb, "\"%s", last ? "\r\n" : ",");
+}
+
+static int exception_line(void *data, const struct store_conflict *x)
+{
+	struct exceptions_walk *w = data;
+	struct masked_id patron = mask_patron(x->patron);
+	char when[32], id[24];
+
+	format_wall(x->wall_ms, when, sizeof(when));
+	snprintf(id, sizeof(id), "%lld", (long long)x->id);
+	switch (w->as) {
+	case AS_JSON:
+		strbuf_printf(w->body, "%s{\"id\":%lld,\"txn\":\"%s\",\"category\":\"%s\","
+				       "\"kind\":\"%s\",\"item\":",
+			      w->n ? "," : "", (long long)x->id, x->txn_id,
+			      conflict_category_name(x->category), txn_kind_name(x->kind));
+		strbuf_json_string(w->body, x->item);
+		strbuf_printf(w->body, ",\"patron\":");
+		strbuf_json_string(w->body, x->patron[0] ? patron.s : "");
+		strbuf_printf(w->body, ",\"wall_ms\":%lld,\"message\":", (long long)x->wall_ms);
+		strbuf_json_string(w->body, x->message);
+		strbuf_printf(w->body, ",\"resolved\":%s}", x->resolved_ms ? "true" : "false");
+		break;
+	case AS_CSV:
+		csv_field(w->body, id, false);
+		csv_field(w->body, when, false);
+		csv_field(w->body, txn_kind_name(x->kind), false);
+		csv_field(w->body, x->item, false);
+		csv_field(w->body, x->patron[0] ? patron.s : "", false);
+		csv_field(w->body, conflict_category_name(x->category), false);
+		csv_field(w->body, x->message, false);
+		csv_field(w->body, x->resolved_ms ? x->resolution : "", true);
+		break;
+	default:
+		strbuf_printf(w->body, "%-5s %s  %-8s %-16s %-8s %-17s %s%s\n", id, when,
+			      txn_kind_name(x->kind), x->item, x->patron[0] ? patron.s : "-",
+			      conflict_category_name(x->category), x->message,
+			      x->resolved_ms ? " [resolved]" : "");
+	}
+	w->n++;
+	return 0;
+}
+
+static int staff_exceptions(struct circd *c, const struct control_request *req,
+			    struct strbuf *body)
+{
+	struct exceptions_walk w = { .body = body };
+	int r;
+
+	if (req->arg[0] && strcmp(req->arg, "csv") && strcmp(req->arg, "all")) {
+		strbuf_printf(body, "exceptions takes csv or all, not '%s'", req->arg);
+		return -EINVAL;
+	}
+	w.as = req->json ? AS_JSON : strcmp(req->arg, "csv") == 0 ? AS_CSV : AS_TEXT;
+	if (w.as == AS_JSON)
+		strbuf_printf(body, "{\"exceptions\":[");
+	else if (w.as == AS_CSV)
+		strbuf_printf(body, "id,when,kind,item,patron,category,message,resolution\r\n");
+	else
+		strbuf_printf(body, "%-5s %-19s  %-8s %-16s %-8s %-17s %s\n", "ID", "WHEN", "KIND",
+			      "ITEM", "PATRON", "CATEGORY", "MESSAGE");
+	r = store_conflicts_list(c->store, w.as == AS_CSV || strcmp(req->arg, "all") == 0,
+				 exception_line, &w);
+	if (r < 0) {
+		body->len = 0;
+		strbuf_printf(body, "cannot read the exceptions: %s", strerror(-r));
+		return r;
+	}
+	if (w.as == AS_JSON)
+		strbuf_printf(body, "]}\n");
+	else if (w.as == AS_TEXT && !w.n)
+		strbuf_printf(body, "(none: every forwarded transaction was accepted)\n");
+	return 0;
+}
+
+static int staff_resolve(struct circd *c, const struct control_request *req, struct strbuf *body)
+{
+	char *end;
+	long long id = strtoll(req->arg, &end, 10);
+	int r;
+
+	if (!req->arg[0] || *end || id <= 0) {
+		strbuf_printf(body, "resolve takes an exception id (see circctl exceptions)");
+		return -EINVAL;
+	}
+	r = store_conflict_resolve(c->store, id, "handled by staff", loop_wall_ms(c->loop));
+	if (r == -ENOENT)
+		strbuf_printf(body, "no exception %lld", id);
+	else if (r == -EALREADY)
+		strbuf_printf(body, "exception %lld was resolved already", id);
+	else if (r < 0)
+		strbuf_printf(body, "cannot resolve: %s", strerror(-r));
+	else
+		strbuf_printf(body, "exception %lld marked handled\n", id);
+	if (r >= 0)
+		log_notice("exception %lld marked handled by staff", id);
+	return r;
+}
+
+static int koc_append(void *data, const struct txn *txn)
+{
+	struct strbuf *body = data;
+	char line[512];
+	int n = koc_line(txn, line, sizeof(line));
+
+	if (n > 0)
+		strbuf_printf(body, "%s", line);
+	return 0;
+}
+
+static int staff_export_koc(struct circd *c, struct strbuf *body)
+{
+	char header[256];
+	int r;
+
+	r = koc_header(header, sizeof(header));
+	if (r < 0)
+		return r;
+	strbuf_printf(body, "%s", header);
+	r = store_list_unforwarded(c->store, koc_append, body);
+	if (r < 0) {
+		body->len = 0;
+		strbuf_printf(body, "cannot read the journal: %s", strerror(-r));
+	}
+	return r;
+}
+
+int staff_command(void *data, const struct control_request *req, struct strbuf *body)
+{
+	struct circd *c = data;
+
+	if (strcmp(req->command, "status") == 0)
+		return control_status(c, req, body);
+	if (strcmp(req->command, "sessions") == 0)
+		return control_sessions(c, req, body);
+	if (strcmp(req->command, "sync") == 0)
+		return staff_sync(c, body);
+	if (!c->store) {
+		strbuf_printf(body, "store unavailable: %s", strerror(-c->store_open_err));
+		return -EIO;
+	}
+	if (strcmp(req->command, "outbox") == 0)
+		return control_outbox(c, req, body);
+	if (strcmp(req->command, "exceptions") == 0)
+		return staff_exceptions(c, req, body);
+	if (strcmp(req->command, "resolve") == 0)
+		return staff_resolve(c, req, body);
+	if (strcmp(req->command, "export-koc") == 0)
+		return staff_export_koc(c, body);
+	strbuf_printf(body, "unknown command '%s' (try: status, outbox, sessions, sync, exceptions, "
+			    "resolve, export-koc)", req->command);
+	return -EINVAL;
+}

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Store-and-forward (see sync.h). One transaction is in hand at a time:
+ *
+ *   next_to_forward --pending--> mark forwarded --> 11/09 --> confirmed
+ *         |                                          \--> conflict
+ *         \--forwarded (outcome unknown)--> verify (63 / 17)
+ *                 charged / no longer charged --> confirmed (evidence)
+ *                 not applied, served offline  --> mark forwarded --> send
+ *                 not applied, patron told no   --> failed
+ *
+ * A lost reply, a dropped link or a garbled answer leaves the transaction
+ * forwarded; the engine stops and starts again from the verify step when
+ * the link is back.
+ */
+#include "sync.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "loop.h"
+#include "sip2-client.h"
+
+/* Past this many sends with no usable answer, staff decide. */
+#define SYNC_MAX_ATTEMPTS 5
+
+struct sync {
+	struct loop *loop;
+	struct store *store;
+	struct sip2_client *client;
+	const struct config *cfg;
+	struct loop_timer next_timer; /* runs the next step from the loop, not a callback */
+	bool busy;
+	struct txn txn; /* the one in hand */
+	struct sync_stats stats;
+};
+
+static void step(struct sync *s);
+
+enum conflict_category sync_classify_refusal(const char *msg)
+{
+	static const struct {
+		const char *needle;
+		enum conflict_category category;
+	} rules[] = {
+		/* Most specific first: "hold" appears in "checked out to another" replies rarely. */
+		{ "another patron", CONFLICT_ON_LOAN_TO_OTHER },
+		{ "checked out to", CONFLICT_ON_LOAN_TO_OTHER },
+		{ "charged to", CONFLICT_ON_LOAN_TO_OTHER },
+		{ "already on loan", CONFLICT_ON_LOAN_TO_OTHER },
+		{ "on hold", CONFLICT_HELD_FOR_OTHER },
+		{ "reserved", CONFLICT_HELD_FOR_OTHER },
+		{ "hold for", CONFLICT_HELD_FOR_OTHER },
+		{ "unknown item", CONFLICT_UNKNOWN_ITEM },
+		{ "item not found", CONFLICT_UNKNOWN_ITEM },
+		{ "invalid item", CONFLICT_UNKNOWN_ITEM },
+		{ "no such item", CONFLICT_UNKNOWN_ITEM },
+		{ "unknown patron", CONFLICT_UNKNOWN_PATRON },
+		{ "invalid patron", CONFLICT_UNKNOWN_PATRON },
+		{ "patron not found", CONFLICT_UNKNOWN_PATRON },
+		{ "blocked", CONFLICT_PATRON_BLOCKED },
+		{ "expired", CONFLICT_PATRON_BLOCKED },
+		{ "debarred", CONFLICT_PATRON_BLOCKED },
+		{ "fines", CONFLICT_PATRON_BLOCKED },
+		{ "privileges", CONFLICT_PATRON_BLOCKED },
+		{ "see staff", CONFLICT_PATRON_BLOCKED },
+	};
+	size_t i;
+
+	if (!msg)
+		return CONFLICT_OTHER;
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (strcasestr(msg, rules[i].needle))
+			return rules[i].category;
+	return CONFLICT_OTHER;
+}
+
+static void schedule(struct sync *s)
+{
+	loop_timer_arm(s->loop, &s->next_timer, 0);
+}
+
+static void stop(struct sync *s, const char *why)
+{
+	s->busy = false;
+	if (why)
+		snprintf(s->stats.last_error, sizeof(s->stats.last_error), "%s", why);
+}
+
+static void finish(struct sync *s, enum txn_state state, const char *result, const char *evidence,
+		   const char *title, const struct store_conflict_in *conflict)
+{
+	int r = store_finish(s->store, s->txn.id, state, result, evidence, title, 0,
+			     loop_wall_ms(s->loop), conflict);
+
+	if (r < 0) {
+		stop(s, "cannot record the outcome in the store");
+		return;
+	}
+	if (state == TXN_CONFIRMED)
+		s->stats.confirmed++;
+	else if (state == TXN_CONFLICT)
+		s->stats.conflicts++;
+	else
+		s->stats.failed++;
+	/* Privacy: once confirmed, who borrowed what is the ILS's business. */
+	if (state == TXN_CONFIRMED && s->cfg->retention_hours == 0)
+		store_purge(s->store, loop_wall_ms(s->loop), NULL);
+	s->busy = false;
+	schedule(s);
+}
+
+static void refused(struct sync *s, const char *what, const struct sip2_list *screen,
+		    const char *title)
+{
+	const char *msg = screen->n ? screen->v[0] : "refused without a message";
+	struct store_conflict_in conflict = { .category = sync_classify_refusal(msg),
+					      .message = msg };
+	char evidence[128];
+
+	snprintf(evidence, sizeof(evidence), "%s ok=0", what);
+	finish(s, TXN_CONFLICT, msg, evidence, title, &conflict);
+}
+
+/* A reply that did not come, or came wrong: the transaction stays forwarded. */
+static bool link_trouble(struct sync *s, int err)
+{
+	if (err == 0)
+		return false;
+	stop(s, err == -EBADMSG ? "unexpected reply from the ACS" : "no reply from the ACS");
+	/* Garbled replies forever must not keep one transaction forever. */
+	if (err == -EBADMSG)
+		schedule(s);
+	return true;
+}
+
+/* --- sending ------------------------------------------------------------ */
+
+static int build_checkout(void *data, const struct sip2_profile *p, int seq, char *out,
+			  size_t size, size_t *len)
+{
+	struct sync *s = data;
+	struct sip2_checkout_req req = {
+		.sc_renewal_policy = false,
+		.no_block = true,
+		.date = (time_t)(s->txn.wall_ms / 1000),
+		.nb_due_date = (time_t)(s->txn.due_ms / 1000),
+		.patron_id = s->txn.patron,
+		.item_id = s->txn.item,
+	};
+
+	return sip2_encode_checkout(p, seq, &req, out, size, len);
+}
+
+static void on_checkout(void *data, int err, const struct sip2_msg *msg)
+{
+	struct sync *s = data;
+	struct sip2_checkout_resp resp;
+
+	if (link_trouble(s, err))
+		return;
+	if (sip2_parse_checkout(msg, &resp) < 0) {
+		link_trouble(s, -EBADMSG);
+		return;
+	}
+	if (!resp.ok) {
+		refused(s, "12", &resp.screen_msg, resp.title);
+		return;
+	}
+	finish(s, TXN_CONFIRMED, resp.due_date, "12 ok=1", resp.title, NULL);
+}
+
+static int build_checkin(void *data, const struct sip2_profile *p, int seq, char *out,
+			 size_t size, size_t *len)
+{
+	struct sync *s = data;
+	struct sip2_checkin_req req = {
+		.no_block = true,
+		.date = (time_t)(s->txn.wall_ms / 1000),
+		.return_date = (time_t)(s->txn.wall_ms / 1000),
+		.item_id = s->txn.item,
+	};
+
+	return sip2_encode_checkin(p, seq, &req, out, size, len);
+}
+
+static void on_checkin(void *data, int err, const struct sip2_msg *msg)
+{
+	struct sync *s = data;
+	struct sip2_checkin_resp resp;
+
+	if (link_trouble(s, err))
+		return;
+	if (sip2_parse_checkin(msg, &resp) < 0) {
+		link_trouble(s, -EBADMSG);
+		return;
+	}
+	if (!resp.ok) {
+		refused(s, "10", &resp.screen_msg, resp.title);
+		return;
+	}
+	finish(s, TXN_CONFIRMED, resp.screen_msg.n ? resp.screen_msg.v[0] : "", "10 ok=1",
+	       resp.title, NULL);
+}
+
+static void send_txn(struct sync *s)
+{
+	int r;
+
+	if (s->txn.attempts >= SYNC_MAX_ATTEMPTS) {
+		finish(s, TXN_FAILED, "the ACS never gave a usable answer",
+		       "gave up after repeated sends", "", NULL);
+		return;
+	}
+	r = store_mark_forwarded(s->store, s->txn.id, loop_wall_ms(s->loop));
+	if (r < 0) {
+		stop(s, "cannot mark a transaction forwarded");
+		return;
+	}
+	if (s->txn.kind == TXN_CHECKOUT)
+		r = sip2_client_request(s->client, SIP2_LANE_BACKGROUND, "12", build_checkout, s,
+					on_checkout, s);
+	else
+		r = sip2_client_request(s->client, SIP2_LANE_BACKGROUND, "10", build_checkin, s,
+					on_checkin, s);
+	if (r < 0)
+		stop(s, "link down");
+}
+
+/* --- verifying a transaction whose reply was lost ---------------------- */
+
+static int build_patron_info(void *data, const struct sip2_profile *p, int seq, char *out,
+			     size_t size, size_t *len)
+{
+	struct sync *s = data;
+	struct sip2_patron_info_req req = {
+		.language = 1,
+		.date = (time_t)(loop_wall_ms(s->loop) / 1000),
+		.summary = SIP2_SUMMARY_CHARGED_ITEMS,
+		.patron_id = s->txn.patron,
+		.start_item = 1,
+		.end_item = 9999,
+	};
+
+	return sip2_encode_patron_info(p, seq, &req, out, size, len);
+}
+
+static bool listed(const struct sip2_msg *msg, const char *id, const char *item)
+{
+	unsigned i, n = sip2_msg_count(msg, id);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(sip2_msg_get_n(msg, id, i), item) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The kiosk finishes an online transaction (or hands it to the offline
+ * queue) before it tells the patron OK. So one still online and forwarded
+ * here is one the patron was told had NOT gone through.
+ */
+static void applied(struct sync *s, const char *evidence, const char *title)
+{
+	struct store_conflict_in conflict = { .category = CONFLICT_OTHER };
+	char message[160];
+
+	if (s->txn.mode == TXN_OFFLINE) {
+		finish(s, TXN_CONFIRMED, "", evidence, title, NULL);
+		return;
+	}
+	snprintf(message, sizeof(message),
+		 "the ILS applied this %s, but the patron was told it had failed: check the item",
+		 txn_kind_name(s->txn.kind));
+	conflict.message = message;
+	finish(s, TXN_CONFLICT, message, evidence, title, &conflict);
+}
+
+static void not_applied(struct sync *s, const char *evidence)
+{
+	if (s->txn.mode == TXN_ONLINE) {
+		finish(s, TXN_FAILED, "not applied by the ILS; the patron was told so", evidence,
+		       "", NULL);
+		return;
+	}
+	send_txn(s);
+}
+
+static void on_verify_checkout(void *data, int err, const struct sip2_msg *msg)
+{
+	struct sync *s = data;
+
+	if (link_trouble(s, err))
+		return;
+	if (msg->code != 64) {
+		link_trouble(s, -EBADMSG);
+		return;
+	}
+	if (listed(msg, "AU", s->txn.item))
+		applied(s, "reply lost; 64 lists the item as charged to this patron", "");
+	else
+		not_applied(s, "reply lost; 64 does not list the item as charged to this patron");
+}
+
+static int build_item_info(void *data, const struct sip2_profile *p, int seq, char *out,
+			   size_t size, size_t *len)
+{
+	struct sync *s = data;
+	struct sip2_item_info_req req = {
+		.date = (time_t)(loop_wall_ms(s->loop) / 1000),
+		.item_id = s->txn.item,
+	};
+
+	return sip2_encode_item_info(p, seq, &req, out, size, len);
+}
+
+/* SIP2 circulation status 04: charged. */
+#define CIRC_CHARGED 4
+
+static void on_verify_checkin(void *data, int err, const struct sip2_msg *msg)
+{
+	struct sync *s = data;
+	struct sip2_item_info info;
+
+	if (link_trouble(s, err))
+		return;
+	if (sip2_parse_item_info(msg, &info) < 0) {
+		link_trouble(s, -EBADMSG);
+		return;
+	}
+	if (info.circulation_status != CIRC_CHARGED) {
+		char evidence[128];
+
+		snprintf(evidence, sizeof(evidence), "reply lost; 18 says %s",
+			 sip2_circ_status_name(info.circulation_status));
+		applied(s, evidence, info.title);
+		return;
+	}
+	not_applied(s, "reply lost; 18 says the item is still charged");
+}
+
+static void verify(struct sync *s)
+{
+	int r;
+
+	switch (s->txn.kind) {
+	case TXN_CHECKOUT:
+		r = sip2_client_request(s->client, SIP2_LANE_BACKGROUND, "64", build_patron_info, s,
+					on_verify_checkout, s);
+		break;
+	case TXN_CHECKIN:
+		r = sip2_client_request(s->client, SIP2_LANE_BACKGROUND, "18", build_item_info, s,
+					on_verify_checkin, s);
+		break;
+	default:
+		finish(s, TXN_FAILED, "a renewal whose reply was lost: check the due date by hand",
+		       "not resent: a second renewal would move the due date", "", NULL);
+		return;
+	}
+	if (r < 0)
+		stop(s, "link down");
+}
+
+static void step(struct sync *s)
+{
+	int r;
+
+	if (s->busy || !s->store || !sip2_client_up(s->client))
+		return;
+	r = store_next_to_forward(s->store, &s->txn);
+	if (r == -ENOENT) {
+		s->stats.last_error[0] = 0;
+		return;
+	}
+	if (r < 0) {
+		stop(s, "cannot read the outbox");
+		return;
+	}
+	s->busy = true;
+	if (s->txn.state == TXN_FORWARDED)
+		verify(s);
+	else if (s->txn.kind == TXN_RENEW)
+		/* Renewals happen online only; one left pending was never sent. */
+		finish(s, TXN_FAILED, "a renewal recorded but never sent", "not sent", "", NULL);
+	else
+		send_txn(s);
+}
+
+static void on_next(struct loop *loop, void *data)
+{
+	(void)loop;
+	step(data);
+}
+
+void sync_kick(struct sync *s)
+{
+	if (s && !s->busy)
+		schedule(s);
+}
+
+void sync_set_store(struct sync *s, struct store *store)
+{
+	s->store = store;
+	sync_kick(s);
+}
+
+void sync_set_config(struct sync *s, const struct config *cfg)
+{
+	s->cfg = cfg;
+}
+
+void sync_get_stats(const struct sync *s, struct sync_stats *stats)
+{
+	*stats = s->stats;
+	stats->busy = s->busy;
+}
+
+int sync_new(struct loop *loop, struct store *store, struct sip2_client *client,
+	     const struct config *cfg, struct sync **ret)
+{
+	struct sync *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->loop = loop;
+	s->store = store;
+	s->client = client;
+	s->cfg = cfg;
+	loop_timer_init(&s->next_timer, on_next, s);
+	*ret = s;
+	return 0;
+}
+
+void sync_free(struct sync *s)
+{
+	if (!s)
+		return;
+	loop_timer_disarm(s->loop, &s->next_timer);
+	free(s);
+}
