@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * circctl: staff's window into a running circd, over its control socket.
- *   circctl [-s SOCKET] [--json] status|outbox|sessions
+ *   circctl [-s SOCKET] [--json] COMMAND [ARGUMENT]
  * Exit status: 0 ok, 1 circd answered with an error or is not running,
  * 2 usage.
  */
@@ -18,14 +18,21 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: circctl [-s SOCKET] [--json] COMMAND\n"
+	fprintf(out, "usage: circctl [-s SOCKET] [--json] COMMAND [ARGUMENT]\n"
 		     "commands:\n"
-		     "  status     mode, online/offline, outbox depth, last error, uptime\n"
-		     "  outbox     transactions waiting to be forwarded, oldest first\n"
-		     "  sessions   the session in progress, if any\n"
+		     "  status          mode, online/offline, outbox depth, last error, uptime\n"
+		     "  outbox          transactions waiting to be forwarded, oldest first\n"
+		     "  sessions        the session in progress, if any\n"
+		     "  sync            forward now (and reconnect to the library system now)\n"
+		     "  exceptions      transactions the library system refused, for staff;\n"
+		     "                  'exceptions all' includes handled ones, --csv exports all\n"
+		     "  resolve ID      mark exception ID handled\n"
+		     "  export-koc      a Koha offline circulation (.koc) file of everything the\n"
+		     "                  library system has not got, for manual upload\n"
 		     "options:\n"
 		     "  -s, --socket PATH  circd's control socket (default " DEFAULT_SOCKET ")\n"
-		     "  -j, --json         machine-readable output\n");
+		     "  -j, --json         machine-readable output\n"
+		     "      --csv          CSV output (exceptions)\n");
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -48,13 +55,14 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	const char *path = DEFAULT_SOCKET, *command = NULL;
+	const char *path = DEFAULT_SOCKET, *command = NULL, *argument = NULL;
 	char request[128], buf[4096];
-	bool json = false, first_line = true, failed = false;
+	bool json = false, csv = false, first_line = true, failed = false;
 	int opt, fd, i;
 	ssize_t n;
 
@@ -62,6 +70,7 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 's': path = optarg; break;
 		case 'j': json = true; break;
+		case 'C': csv = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -69,14 +78,22 @@ int main(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "json") == 0)
 			json = true;
+		else if (strcmp(argv[i], "--csv") == 0)
+			csv = true;
 		else if (!command)
 			command = argv[i];
+		else if (!argument)
+			argument = argv[i];
 		else {
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (!command || strlen(command) > 32 || strlen(path) >= sizeof(addr.sun_path)) {
+	if (csv && !argument)
+		argument = "csv";
+	if (!command || strlen(command) > 32 || (argument && (strlen(argument) > 64 ||
+							       strchr(argument, ' '))) ||
+	    strlen(path) >= sizeof(addr.sun_path)) {
 		usage(stderr);
 		return 2;
 	}
@@ -87,7 +104,8 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	snprintf(request, sizeof(request), "%s%s\n", command, json ? " json" : "");
+	snprintf(request, sizeof(request), "%s%s%s%s\n", command, json ? " json" : "",
+		 argument ? " " : "", argument ? argument : "");
 	if (write_all(fd, request, strlen(request)) < 0) {
 		fprintf(stderr, "circctl: %s: %s\n", path, strerror(errno));
 		return 1;
