@@ -54,6 +54,7 @@ struct sip2_client {
 	size_t wire_len;
 	int seq;
 	unsigned sends; /* of the request in flight, first send included */
+	bool asked_resend; /* a 97 went out for the request in flight */
 
 	char rx[2 * SIP2_WIRE_MAX];
 	size_t rx_len;
@@ -160,6 +161,7 @@ static void pump(struct sip2_client *c)
 	}
 	c->inflight = r;
 	c->sends = 0;
+	c->asked_resend = false;
 	err = send_wire(c);
 	if (err < 0)
 		link_down(c, "cannot send");
@@ -206,6 +208,7 @@ static void request_resend(struct sip2_client *c, const char *why)
 		return;
 	}
 	c->sends++;
+	c->asked_resend = true;
 	loop_timer_arm(c->loop, &c->response_timer, c->timeout_ms);
 }
 
@@ -233,8 +236,14 @@ static void handle_message(struct sip2_client *c, const char *wire, size_t len)
 		goto out;
 	}
 	r = c->inflight;
-	/* A late reply to an earlier try or request: not ours any more. */
-	if (!r || !sip2_seq_matches(msg, c->seq))
+	/*
+	 * A late reply to an earlier try or request is not ours any more. But
+	 * the answer to a 97 may carry any AY: some servers replay their last
+	 * reply verbatim, others recompute it with a sequence number of their
+	 * own; the expected code is what identifies it then.
+	 */
+	if (!r || (!sip2_seq_matches(msg, c->seq) &&
+		   !(c->asked_resend && memcmp(msg->code_str, r->expect, 2) == 0)))
 		goto out;
 	c->inflight = NULL;
 	loop_timer_disarm(c->loop, &c->response_timer);
