@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "log.h"
 #include "loop.h"
 #include "sip2-client.h"
 
@@ -86,8 +87,10 @@ static void schedule(struct sync *s)
 static void stop(struct sync *s, const char *why)
 {
 	s->busy = false;
-	if (why)
+	if (why) {
 		snprintf(s->stats.last_error, sizeof(s->stats.last_error), "%s", why);
+		log_info("forwarding paused: %s", why);
+	}
 }
 
 static void finish(struct sync *s, enum txn_state state, const char *result, const char *evidence,
@@ -106,6 +109,13 @@ static void finish(struct sync *s, enum txn_state state, const char *result, con
 		s->stats.conflicts++;
 	else
 		s->stats.failed++;
+	log_info("forwarded %s seq %lld (item %s, %s): %s%s%s", txn_kind_name(s->txn.kind),
+		 (long long)s->txn.seq, s->txn.item, txn_mode_name(s->txn.mode),
+		 txn_state_name(state), evidence && *evidence ? ", " : "", evidence ? evidence : "");
+	if (state == TXN_CONFLICT)
+		log_warning("the ILS refused %s of item %s (%s): %s; listed for staff in circctl "
+			    "exceptions", txn_kind_name(s->txn.kind), s->txn.item,
+			    conflict_category_name(conflict->category), result ? result : "");
 	/* Privacy: once confirmed, who borrowed what is the ILS's business. */
 	if (state == TXN_CONFIRMED && s->cfg->retention_hours == 0)
 		store_purge(s->store, loop_wall_ms(s->loop), NULL);
