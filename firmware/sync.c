@@ -47,14 +47,15 @@ enum conflict_category sync_classify_refusal(const char *msg)
 		const char *needle;
 		enum conflict_category category;
 	} rules[] = {
-		/* Most specific first: "hold" appears in "checked out to another" replies rarely. */
-		{ "another patron", CONFLICT_ON_LOAN_TO_OTHER },
-		{ "checked out to", CONFLICT_ON_LOAN_TO_OTHER },
-		{ "charged to", CONFLICT_ON_LOAN_TO_OTHER },
-		{ "already on loan", CONFLICT_ON_LOAN_TO_OTHER },
+		/* Holds first: "on hold for another patron" is not a loan. */
 		{ "on hold", CONFLICT_HELD_FOR_OTHER },
 		{ "reserved", CONFLICT_HELD_FOR_OTHER },
 		{ "hold for", CONFLICT_HELD_FOR_OTHER },
+		{ "another patron", CONFLICT_ON_LOAN_TO_OTHER },
+		{ "another borrower", CONFLICT_ON_LOAN_TO_OTHER },
+		{ "checked out to", CONFLICT_ON_LOAN_TO_OTHER },
+		{ "charged to", CONFLICT_ON_LOAN_TO_OTHER },
+		{ "already on loan", CONFLICT_ON_LOAN_TO_OTHER },
 		{ "unknown item", CONFLICT_UNKNOWN_ITEM },
 		{ "item not found", CONFLICT_UNKNOWN_ITEM },
 		{ "invalid item", CONFLICT_UNKNOWN_ITEM },
