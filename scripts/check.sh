@@ -61,6 +61,8 @@ run_pass() {
 		suite "$tag-e2e" python3 tests/e2e/run.py
 }
 
+# The test ACS checks itself first: the end-to-end tests rely on it.
+suite acs-selftest python3 tests/acs/test_acs.py
 run_pass plain build
 run_pass asan build/asan SAN=1
 
