@@ -34,6 +34,7 @@ struct sync {
 	struct sip2_client *client;
 	const struct config *cfg;
 	struct loop_timer next_timer; /* runs the next step from the loop, not a callback */
+	struct loop_timer purge_timer; /* hourly, only with a retention period */
 	bool busy;
 	struct txn txn; /* the one in hand */
 	struct sync_stats stats;
@@ -80,6 +81,29 @@ enum conflict_category sync_classify_refusal(const char *msg)
 	return CONFLICT_OTHER;
 }
 
+#define HOUR_MS (60LL * 60 * 1000)
+
+static void purge(struct sync *s)
+{
+	unsigned n = 0;
+
+	if (!s->store)
+		return;
+	if (store_purge(s->store, loop_wall_ms(s->loop) - s->cfg->retention_hours * HOUR_MS, &n) < 0)
+		log_warning("store: cannot purge confirmed loans: %s", store_strerror(s->store));
+	else if (n)
+		log_debug("privacy: dropped the patron link of %u confirmed transactions", n);
+}
+
+static void on_purge_timer(struct loop *loop, void *data)
+{
+	struct sync *s = data;
+
+	purge(s);
+	if (s->cfg->retention_hours)
+		loop_timer_arm(loop, &s->purge_timer, HOUR_MS);
+}
+
 static void schedule(struct sync *s)
 {
 	loop_timer_arm(s->loop, &s->next_timer, 0);
@@ -119,7 +143,7 @@ static void finish(struct sync *s, enum txn_state state, const char *result, con
 			    conflict_category_name(conflict->category), result ? result : "");
 	/* Privacy: once confirmed, who borrowed what is the ILS's business. */
 	if (state == TXN_CONFIRMED && s->cfg->retention_hours == 0)
-		store_purge(s->store, loop_wall_ms(s->loop), NULL);
+		purge(s);
 	s->busy = false;
 	schedule(s);
 }
@@ -421,6 +445,10 @@ void sync_set_store(struct sync *s, struct store *store)
 void sync_set_config(struct sync *s, const struct config *cfg)
 {
 	s->cfg = cfg;
+	if (cfg->retention_hours)
+		loop_timer_arm(s->loop, &s->purge_timer, HOUR_MS);
+	else
+		loop_timer_disarm(s->loop, &s->purge_timer);
 }
 
 void sync_get_stats(const struct sync *s, struct sync_stats *stats)
@@ -441,6 +469,8 @@ int sync_new(struct loop *loop, struct store *store, struct sip2_client *client,
 	s->client = client;
 	s->cfg = cfg;
 	loop_timer_init(&s->next_timer, on_next, s);
+	loop_timer_init(&s->purge_timer, on_purge_timer, s);
+	sync_set_config(s, cfg);
 	*ret = s;
 	return 0;
 }
@@ -450,5 +480,6 @@ void sync_free(struct sync *s)
 	if (!s)
 		return;
 	loop_timer_disarm(s->loop, &s->next_timer);
+	loop_timer_disarm(s->loop, &s->purge_timer);
 	free(s);
 }
