@@ -113,12 +113,40 @@ static void screen_text(const struct sip2_list *screen, char *out, size_t size)
 					 screen->v[i]);
 }
 
+/*
+ * The 14 patron status flags: two of them stop a checkout here (the ILS
+ * would refuse every item anyway); the others are worth telling the patron
+ * and otherwise left to the ILS to judge item by item.
+ */
+static void patron_notes(const struct sip2_patron_status *st, char *out, size_t size)
+{
+	static const struct {
+		enum sip2_patron_flag flag;
+		const char *note;
+	} notes[] = {
+		{ SIP2_PF_RENEWAL_DENIED, "Renewals are not available on your card." },
+		{ SIP2_PF_HOLD_DENIED, "Holds are not available on your card." },
+		{ SIP2_PF_TOO_MANY_CHARGED, "You have reached your loan limit." },
+		{ SIP2_PF_TOO_MANY_OVERDUE, "You have overdue items." },
+		{ SIP2_PF_RECALL_OVERDUE, "A recalled item is overdue." },
+		{ SIP2_PF_EXCESSIVE_FINES, "You have outstanding fines." },
+		{ SIP2_PF_EXCESSIVE_FEES, "You have outstanding fees." },
+		{ SIP2_PF_TOO_MANY_LOST, "Your account has lost items." },
+	};
+	size_t used = 0, i;
+
+	out[0] = 0;
+	for (i = 0; i < sizeof(notes) / sizeof(notes[0]) && used < size; i++)
+		if (st->flags[notes[i].flag])
+			used += (size_t)snprintf(out + used, size - used, "\n%s", notes[i].note);
+}
+
 static void on_patron(void *data, int err, const struct sip2_msg *msg)
 {
 	struct kiosk *k = data;
 	struct sip2_patron_info info;
 	struct sip2_patron_status *st = &info.status;
-	char screen[512];
+	char screen[512], notes[256];
 	unsigned i;
 	int r;
 
@@ -174,13 +202,14 @@ static void on_patron(void *data, int err, const struct sip2_msg *msg)
 	for (i = 0; i < info.charged_items.n && i < SESSION_CHARGED_MAX; i++)
 		snprintf(k->charged[k->n_charged++], sizeof(k->charged[0]), "%s",
 			 info.charged_items.v[i]);
+	patron_notes(st, notes, sizeof(notes));
 	k->state = KIOSK_ITEMS;
 	session_touch(k);
 	kiosk_play(k, FEEDBACK_NOTICE);
 	kiosk_say(k, DISPLAY_INFO, "Hello%s%s! Scan your items one at a time. Press Done when you "
-				   "have finished.%s%s",
+				   "have finished.%s%s%s",
 		  st->personal_name[0] ? ", " : "", st->personal_name, screen[0] ? "\n" : "",
-		  screen);
+		  screen, notes);
 }
 
 void online_check_patron(struct kiosk *k)
