@@ -27,6 +27,7 @@
 
 /* Past this many sends with no usable answer, staff decide. */
 #define SYNC_MAX_ATTEMPTS 5
+#define SYNC_RETRY_MS 5000
 
 struct sync {
 	struct loop *loop;
@@ -166,9 +167,13 @@ static bool link_trouble(struct sync *s, int err)
 	if (err == 0)
 		return false;
 	stop(s, err == -EBADMSG ? "unexpected reply from the ACS" : "no reply from the ACS");
-	/* Garbled replies forever must not keep one transaction forever. */
+	/*
+	 * The link stays up after a wrong answer: try again, but not in a
+	 * tight loop (the attempt counter ends it for a send; a verification
+	 * is retried at this pace until the ACS makes sense).
+	 */
 	if (err == -EBADMSG)
-		schedule(s);
+		loop_timer_arm(s->loop, &s->next_timer, SYNC_RETRY_MS);
 	return true;
 }
 
