@@ -65,7 +65,8 @@ admin channel (--admin PORT; one command a line, one reply line each):
   Replies: "ok", "error <why>", or the JSON line for faults/state/log/stats/help.
   Faults count across all connections; refuse keeps listening (accept, then close).
 
-state file (--state; JSON, rewritten atomically after every change):
+state file (--state; JSON, rewritten atomically after every change; with --no-persist
+only once, at a clean stop):
   patrons {id: {pin, name, blocked, block_message, fines, charged: [item ids]}}
   items {id: {title, media_type, due, charged_to, hold_for, hold_location here|elsewhere,
               transit_to, sort_bin, permanent_location[, auto]}}
@@ -203,7 +204,8 @@ class Server:
         self.faults.garbage = args.garbage
         self.faults.bad_checksum = args.bad_checksum
         self.faults.latency_ms = args.latency
-        self.library = acs_state.Library(args.state, self.rules, self.now, args.fsync)
+        self.library = acs_state.Library(args.state, self.rules, self.now, args.fsync,
+                                         persist=not args.no_persist)
         self.sessions = {}
         self.next_id = 1
         self.stats = {"connections": 0, "refused": 0, "messages": {}, "replies": 0,
@@ -288,6 +290,12 @@ class Server:
         if self.admin_sock:
             self.admin_sock.close()
         self.drop_all()
+        if self.args.no_persist:
+            with self.lock:
+                try:
+                    self.library.flush()
+                except OSError as e:
+                    log_err(f"cannot write the state file: {e}")
 
     def stop(self):
         self.stopping.set()
@@ -596,6 +604,10 @@ def make_parser():
                         "without it the state lives in memory only)")
     g.add_argument("--fsync", action="store_true",
                    help="fsync every state write (always atomic: temp file + rename)")
+    g.add_argument("--no-persist", action="store_true",
+                   help="keep the state in memory: --state is read at start but written "
+                        "only once, when the server stops cleanly (quit, SIGTERM, SIGINT), "
+                        "not after every change (for long benchmark runs)")
     g.add_argument("--loan-days", type=int, default=21, help="loan period (default 21)")
     g.add_argument("--strict-items", action="store_true",
                    help="no auto items: unknown item barcodes are refused")

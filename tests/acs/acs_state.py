@@ -1,5 +1,6 @@
 """The test ACS's library: patrons, items, loans and the transaction log, kept in a
-JSON file (rewritten atomically after every change), and the circulation rules.
+JSON file (rewritten atomically after every change, or with persist=False kept in
+memory and written once by flush()), and the circulation rules.
 
 Nothing here knows SIP2 framing: the server turns requests into calls and the
 returned dicts into replies. Not thread-safe on its own: the server holds its
@@ -131,11 +132,14 @@ class Rules:
 
 
 class Library:
-    def __init__(self, path, rules, clock, fsync=False):
+    def __init__(self, path, rules, clock, fsync=False, persist=True):
         self.path = path
         self.rules = rules
         self.clock = clock
         self.fsync = fsync
+        # persist=False: changes stay in memory; the file is written by flush() only
+        # (the server calls it once, on a clean stop).
+        self.persist = persist
         if path and os.path.exists(path) and os.path.getsize(path) > 0:
             with open(path, encoding="utf-8") as f:
                 self.state = json.load(f)
@@ -171,6 +175,12 @@ class Library:
         state.setdefault("version", SCHEMA_VERSION)
 
     def save(self):
+        """After every change: rewrites the file, unless the state is kept in memory."""
+        if self.persist:
+            self.flush()
+
+    def flush(self):
+        """Writes the whole state to the file now (atomically: temp file + rename)."""
         if not self.path:
             return
         d = os.path.dirname(os.path.abspath(self.path))

@@ -63,7 +63,7 @@ def help_documents_everything():
                  "--login", "--timeout-tenths", "--retries", "--clock-offset",
                  "--ignore-no-block", "--repeat-checkout-renews", "--resend-mode",
                  "--terminator", "--charset", "--no-error-detection", "--strict-items",
-                 "--verbose", "fault refuse", "close-after", "drop-reply", "stall", "garbage",
+                 "--verbose", "--no-persist", "fault refuse", "close-after", "drop-reply", "stall", "garbage",
                  "bad-checksum", "latency", "restart", "state", "log", "reset", "clear",
                  "quit"]:
         assert word in out, f"--help does not mention {word}"
@@ -439,6 +439,36 @@ def restart_keeps_state(acs):
     assert r.fixed[:2] == "04"
     stats = json.loads(acs.admin("stats"))
     assert stats["connections"] == 2 and stats["messages"]["11"] == 1, stats
+
+
+@test
+def no_persist_writes_the_state_once_at_a_clean_stop():
+    acs = ACSProcess("--no-persist")
+    try:
+        assert not os.path.exists(acs.state_path), "not written at start"
+        c = acs.client()
+        assert c.checkout(ADA, ITEM[7]).fixed[0] == "1"
+        assert not os.path.exists(acs.state_path), "not written after a change"
+        assert acs.state()["items"][ITEM[7]]["charged_to"] == ADA, "kept in memory"
+        acs.stop()                                  # SIGTERM: a clean stop writes it
+        with open(acs.state_path, encoding="utf-8") as f:
+            on_disk = json.load(f)
+        assert on_disk["items"][ITEM[7]]["charged_to"] == ADA
+        assert len(on_disk["transactions"]) == 1
+        before = os.stat(acs.state_path).st_mtime_ns
+        acs.start()                                 # read at start
+        assert acs.client().item_info(ITEM[7]).fixed[:2] == "04"
+        assert acs.client().checkin(ITEM[7]).fixed[0] == "1"
+        assert os.stat(acs.state_path).st_mtime_ns == before, "not rewritten per change"
+        acs.stop(signal.SIGKILL)                    # no clean stop: the checkin is lost
+        acs.start()
+        assert acs.client().item_info(ITEM[7]).fixed[:2] == "04"
+        assert acs.admin("quit") == "ok"            # quit is a clean stop too
+        acs.proc.wait(5)
+        with open(acs.state_path, encoding="utf-8") as f:
+            assert json.load(f)["items"][ITEM[7]]["charged_to"] == ADA
+    finally:
+        acs.cleanup()
 
 
 @test
