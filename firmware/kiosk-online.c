@@ -2,8 +2,8 @@
 /*
  * The kiosk while the ILS is reachable: patrons are checked with 23/63,
  * items go out with 11, in with 09, renew with 29 -- each recorded in the
- * journal and marked forwarded BEFORE it is sent, and finished in the
- * store BEFORE the patron hears the outcome.
+ * journal as forwarded BEFORE it is sent, and finished in the store BEFORE
+ * the patron hears the outcome: two commits per transaction.
  *
  * When the ILS stops answering mid-request, the transaction is handed to
  * the offline queue if the offline policy allows it (the patron is served
@@ -372,14 +372,10 @@ int online_transact(struct kiosk *k, enum txn_kind kind, const char *patron, con
 {
 	int r;
 
+	/* Recorded as forwarded: durable before the request goes out, in one commit. */
 	r = kiosk_record_txn(k, kind, patron, item, 0, TXN_ONLINE, &k->live);
 	if (r < 0)
 		return r; /* the patron has been told */
-	r = store_mark_forwarded(k->store, k->live.id, loop_wall_ms(k->env.loop));
-	if (r < 0) {
-		kiosk_store_failed(k, r, "cannot mark a transaction forwarded");
-		return r;
-	}
 	r = sip2_client_request(k->env.client, SIP2_LANE_LIVE, kind == TXN_CHECKOUT ? "12" :
 				kind == TXN_RENEW ? "30" : "10", build_live, k, on_live, k);
 	if (r < 0) {

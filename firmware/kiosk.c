@@ -243,6 +243,15 @@ int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, co
 	txn->mode = mode;
 	txn->state = TXN_PENDING;
 	txn->due_ms = due_ms;
+	if (mode == TXN_ONLINE) {
+		/*
+		 * About to be sent: recorded as forwarded in the same commit, so it
+		 * is durably "maybe applied" before the request goes out.
+		 */
+		txn->state = TXN_FORWARDED;
+		txn->attempts = 1;
+		txn->sent_wall_ms = txn->wall_ms;
+	}
 
 	r = store_record(k->store, txn);
 	if (r < 0) {

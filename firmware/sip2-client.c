@@ -193,7 +193,7 @@ static void on_heartbeat(struct loop *loop, void *data);
 
 static void arm_heartbeat(struct sip2_client *c)
 {
-	if (c->state == LINK_UP && !c->inflight)
+	if ((c->state == LINK_UP || c->state == LINK_STATUS) && !c->inflight)
 		loop_timer_arm(c->loop, &c->heartbeat_timer, (uint64_t)c->cfg.heartbeat_s * 1000u);
 }
 
@@ -363,6 +363,16 @@ static void on_status(void *data, int err, const struct sip2_msg *msg)
 	if (st.retries >= 0)
 		c->retries = (unsigned)st.retries;
 	c->events.acs_status(c->data, &st, loop_mono_ms(c->loop));
+	/* Connected, but the ACS says it is off-line: not a link to serve patrons on. */
+	if (!st.online) {
+		snprintf(c->last_error, sizeof(c->last_error), "the ACS says it is off-line");
+		if (c->state == LINK_UP) {
+			c->state = LINK_STATUS;
+			c->events.link(c->data, false, c->last_error);
+		}
+		arm_heartbeat(c);
+		return;
+	}
 	if (c->state == LINK_STATUS) {
 		c->state = LINK_UP;
 		c->backoff_ms = BACKOFF_MIN_MS;
@@ -378,7 +388,7 @@ static void on_heartbeat(struct loop *loop, void *data)
 	struct sip2_client *c = data;
 
 	(void)loop;
-	if (c->state == LINK_UP && !c->inflight)
+	if ((c->state == LINK_UP || c->state == LINK_STATUS) && !c->inflight)
 		queue_control(c, "98", build_status, on_status);
 }
 

@@ -329,8 +329,16 @@ static int koc_append(void *data, const struct txn *txn)
 {
 	struct strbuf *body = data;
 	char line[512];
-	int n = koc_line(txn, line, sizeof(line));
+	int n;
 
+	/*
+	 * Only what patrons were served offline: an online transaction the ILS
+	 * refused, or never answered while the patron was told so, must not
+	 * be lent or returned after all by an upload.
+	 */
+	if (txn->mode != TXN_OFFLINE)
+		return 0;
+	n = koc_line(txn, line, sizeof(line));
 	if (n > 0)
 		strbuf_printf(body, "%s", line);
 	return 0;

@@ -119,6 +119,8 @@ enum sync_stmt_id {
 	SYNC_CACHE_GET,
 	SYNC_CACHE_EXPIRE,
 	SYNC_DEMOTE_OFFLINE,
+	SYNC_PENDING_UPTO,
+	SYNC_MARK_PENDING_UPTO,
 	SYNC_COUNT_OF_STMTS,
 };
 
@@ -137,6 +139,11 @@ static const char *const sync_sql[SYNC_COUNT_OF_STMTS] = {
 				 " VALUES(?1, ?2, ?3, ?4)",
 	/* Only the loan this txn made: a later checkout of the item owns the row otherwise. */
 	[SYNC_LOAN_DROP_OF_TXN] = "DELETE FROM loans WHERE txn_id = ?1",
+	[SYNC_PENDING_UPTO] = "SELECT max(seq) FROM (SELECT seq FROM journal WHERE state = 'pending'"
+			      " ORDER BY seq LIMIT ?1)",
+	[SYNC_MARK_PENDING_UPTO] = "UPDATE journal SET state = 'forwarded', attempts = attempts + 1,"
+				   " sent_wall_ms = ?2, updated_ms = ?2"
+				   " WHERE state = 'pending' AND seq <= ?1",
 	[SYNC_DEMOTE_OFFLINE] = "UPDATE journal SET mode = 'offline',"
 				" due_ms = CASE WHEN ?2 != 0 THEN ?2 ELSE due_ms END, updated_ms = ?3"
 				" WHERE id = ?1 AND mode = 'online' AND state IN " UNFINISHED,
@@ -370,6 +377,39 @@ int store_mark_forwarded(struct store *store, const char *id, int64_t now_ms)
 	if (r < 0)
 		return r;
 	return n ? 0 : why_unchanged(store, id);
+}
+
+int store_mark_pending_forwarded(struct store *store, unsigned count, int64_t now_ms,
+				 int64_t *upto_seq)
+{
+	sqlite3_stmt *stmt;
+	int64_t upto = 0;
+	int rc, r;
+
+	if (!store || !count || !upto_seq)
+		return -EINVAL;
+	stmt = stmt_of(store, SYNC_PENDING_UPTO);
+	sqlite3_bind_int64(stmt, 1, count);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		upto = sqlite3_column_int64(stmt, 0);
+	r = rc == SQLITE_ROW ? 0 : store_fail(store, rc);
+	store_stmt_done(stmt);
+	if (r < 0)
+		return r;
+	if (!upto) {
+		store_set_errmsg(store, "nothing pending");
+		return -ENOENT;
+	}
+	stmt = stmt_of(store, SYNC_MARK_PENDING_UPTO);
+	sqlite3_bind_int64(stmt, 1, upto);
+	sqlite3_bind_int64(stmt, 2, now_ms);
+	/* One statement in autocommit: durable (synchronous=FULL) when it returns. */
+	r = store_stmt_run(store, stmt);
+	if (r < 0)
+		return r;
+	*upto_seq = upto;
+	return 0;
 }
 
 int store_demote_offline(struct store *store, const char *id, int64_t due_ms, int64_t now_ms)

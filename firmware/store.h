@@ -193,6 +193,17 @@ int store_finish(struct store *store, const char *id, enum txn_state state, cons
 		 const struct store_conflict_in *conflict);
 
 /*
+ * store_mark_forwarded() for the count oldest pending txns at once, in one
+ * durable commit, so forwarding a long queue does not pay a commit per
+ * transaction before each send. *upto_seq gets the highest seq marked;
+ * -ENOENT when nothing is pending. The caller must remember which of them
+ * it has really sent: after a crash they all read as "maybe applied" and
+ * are verified before being sent, which is safe, only slower.
+ */
+int store_mark_pending_forwarded(struct store *store, unsigned count, int64_t now_ms,
+				 int64_t *upto_seq);
+
+/*
  * An online transaction the ILS did not answer joins the offline queue:
  * mode becomes offline, and due_ms (unless 0) the offline due date. Only
  * while it is pending or forwarded: store-and-forward then finds out what

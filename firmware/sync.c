@@ -28,6 +28,8 @@
 /* Past this many sends with no usable answer, staff decide. */
 #define SYNC_MAX_ATTEMPTS 5
 #define SYNC_RETRY_MS 5000
+/* Transactions marked forwarded per commit when the queue is long. */
+#define SYNC_BATCH 32
 
 struct sync {
 	struct loop *loop;
@@ -37,7 +39,15 @@ struct sync {
 	struct loop_timer next_timer; /* runs the next step from the loop, not a callback */
 	struct loop_timer purge_timer; /* hourly, only with a retention period */
 	bool busy;
+	unsigned depth; /* step() nesting through immediate outcomes */
 	struct txn txn; /* the one in hand */
+	/*
+	 * Marked forwarded in a batch: those above last_sent (and up to
+	 * premarked) have not gone out yet in this run, so they are sent, not
+	 * verified. A restart forgets this and verifies them all: safe, slower.
+	 */
+	int64_t premarked;
+	int64_t last_sent, sent_before;
 	struct sync_stats stats;
 };
 
@@ -142,11 +152,20 @@ static void finish(struct sync *s, enum txn_state state, const char *result, con
 		log_warning("the ILS refused %s of item %s (%s): %s; listed for staff in circctl "
 			    "exceptions", txn_kind_name(s->txn.kind), s->txn.item,
 			    conflict_category_name(conflict->category), result ? result : "");
-	/* Privacy: once confirmed, who borrowed what is the ILS's business. */
-	if (state == TXN_CONFIRMED && s->cfg->retention_hours == 0)
-		purge(s);
 	s->busy = false;
-	schedule(s);
+	/* Straight on to the next while the ACS waits; a loop turn if nested deep. */
+	if (s->depth < 8)
+		step(s);
+	else
+		schedule(s);
+}
+
+/* Settled by nobody but staff: listed in circctl exceptions. */
+static void staff_decides(struct sync *s, const char *message, const char *evidence)
+{
+	struct store_conflict_in conflict = { .category = CONFLICT_OTHER, .message = message };
+
+	finish(s, TXN_CONFLICT, message, evidence, "", &conflict);
 }
 
 static void refused(struct sync *s, const char *what, const struct sip2_list *screen,
@@ -166,6 +185,8 @@ static bool link_trouble(struct sync *s, int err)
 {
 	if (err == 0)
 		return false;
+	if (err == -ENOTCONN) /* never went out */
+		s->last_sent = s->sent_before;
 	stop(s, err == -EBADMSG ? "unexpected reply from the ACS" : "no reply from the ACS");
 	/*
 	 * The link stays up after a wrong answer: try again, but not in a
@@ -246,20 +267,30 @@ static void on_checkin(void *data, int err, const struct sip2_msg *msg)
 	       resp.title, NULL);
 }
 
-static void send_txn(struct sync *s)
+/* mark: not yet durably forwarded for this send (a batch may have done it). */
+static void send_txn(struct sync *s, bool mark)
 {
 	int r;
 
-	if (s->txn.attempts >= SYNC_MAX_ATTEMPTS) {
-		finish(s, TXN_FAILED, "the ACS never gave a usable answer",
-		       "gave up after repeated sends", "", NULL);
+	if (s->txn.kind == TXN_RENEW) {
+		/* Renewals happen online only; one never sent stays unsent. */
+		finish(s, TXN_FAILED, "a renewal recorded but never sent", "not sent", "", NULL);
 		return;
 	}
-	r = store_mark_forwarded(s->store, s->txn.id, loop_wall_ms(s->loop));
-	if (r < 0) {
-		stop(s, "cannot mark a transaction forwarded");
+	if (mark && s->txn.attempts >= SYNC_MAX_ATTEMPTS) {
+		staff_decides(s, "the ACS never gave a usable answer: check this transaction by hand",
+			      "gave up after repeated sends");
 		return;
 	}
+	if (mark) {
+		r = store_mark_forwarded(s->store, s->txn.id, loop_wall_ms(s->loop));
+		if (r < 0) {
+			stop(s, "cannot mark a transaction forwarded");
+			return;
+		}
+	}
+	s->sent_before = s->last_sent;
+	s->last_sent = s->txn.seq;
 	if (s->txn.kind == TXN_CHECKOUT)
 		r = sip2_client_request(s->client, SIP2_LANE_BACKGROUND, "12", build_checkout, s,
 					on_checkout, s);
@@ -326,7 +357,7 @@ static void not_applied(struct sync *s, const char *evidence)
 		       "", NULL);
 		return;
 	}
-	send_txn(s);
+	send_txn(s, true);
 }
 
 static void on_verify_checkout(void *data, int err, const struct sip2_msg *msg)
@@ -396,16 +427,17 @@ static void verify(struct sync *s)
 					on_verify_checkin, s);
 		break;
 	default:
-		finish(s, TXN_FAILED, "a renewal whose reply was lost: check the due date by hand",
-		       "not resent: a second renewal would move the due date", "", NULL);
+		staff_decides(s, "a renewal whose reply was lost: check the due date by hand",
+			      "not resent: a second renewal would move the due date");
 		return;
 	}
 	if (r < 0)
 		stop(s, "link down");
 }
 
-static void step(struct sync *s)
+static void step_once(struct sync *s)
 {
+	int64_t upto;
 	int r;
 
 	if (s->busy || !s->store || !sip2_client_up(s->client))
@@ -413,6 +445,9 @@ static void step(struct sync *s)
 	r = store_next_to_forward(s->store, &s->txn);
 	if (r == -ENOENT) {
 		s->stats.last_error[0] = 0;
+		/* Privacy: once confirmed, who borrowed what is the ILS's business. */
+		if (s->cfg->retention_hours == 0)
+			purge(s);
 		return;
 	}
 	if (r < 0) {
@@ -420,13 +455,30 @@ static void step(struct sync *s)
 		return;
 	}
 	s->busy = true;
-	if (s->txn.state == TXN_FORWARDED)
+	if (s->txn.state == TXN_FORWARDED && s->txn.seq > s->last_sent &&
+	    s->txn.seq <= s->premarked) {
+		send_txn(s, false); /* marked in a batch, not sent yet */
+	} else if (s->txn.state == TXN_FORWARDED) {
 		verify(s);
-	else if (s->txn.kind == TXN_RENEW)
-		/* Renewals happen online only; one left pending was never sent. */
-		finish(s, TXN_FAILED, "a renewal recorded but never sent", "not sent", "", NULL);
-	else
-		send_txn(s);
+	} else {
+		/* Durably forwarded before the first of them is sent, in one commit. */
+		r = store_mark_pending_forwarded(s->store, SYNC_BATCH, loop_wall_ms(s->loop),
+						 &upto);
+		if (r < 0) {
+			stop(s, "cannot mark transactions forwarded");
+			return;
+		}
+		s->premarked = upto;
+		s->txn.attempts++;
+		send_txn(s, false);
+	}
+}
+
+static void step(struct sync *s)
+{
+	s->depth++;
+	step_once(s);
+	s->depth--;
 }
 
 static void on_next(struct loop *loop, void *data)
