@@ -352,6 +352,9 @@ static void on_status(void *data, int err, const struct sip2_msg *msg)
 	struct sip2_client *c = data;
 	struct sip2_acs_status st;
 
+	/* Failed by link_down() itself: the link is down already, once is enough. */
+	if (err < 0 && c->state == LINK_DOWN)
+		return;
 	if (err < 0 || sip2_parse_acs_status(msg, &st) < 0) {
 		if (err != -ENOTCONN)
 			link_down(c, err < 0 ? "no status from the ACS" : "malformed ACS status");
@@ -406,7 +409,7 @@ static void on_login(void *data, int err, const struct sip2_msg *msg)
 	struct sip2_client *c = data;
 	struct sip2_login_resp resp;
 
-	if (err == -ENOTCONN)
+	if (err < 0 && c->state == LINK_DOWN)
 		return;
 	if (err < 0) {
 		link_down(c, "no reply to the login");

@@ -119,8 +119,6 @@ enum sync_stmt_id {
 	SYNC_CACHE_GET,
 	SYNC_CACHE_EXPIRE,
 	SYNC_DEMOTE_OFFLINE,
-	SYNC_PENDING_UPTO,
-	SYNC_MARK_PENDING_UPTO,
 	SYNC_COUNT_OF_STMTS,
 };
 
@@ -139,11 +137,6 @@ static const char *const sync_sql[SYNC_COUNT_OF_STMTS] = {
 				 " VALUES(?1, ?2, ?3, ?4)",
 	/* Only the loan this txn made: a later checkout of the item owns the row otherwise. */
 	[SYNC_LOAN_DROP_OF_TXN] = "DELETE FROM loans WHERE txn_id = ?1",
-	[SYNC_PENDING_UPTO] = "SELECT max(seq) FROM (SELECT seq FROM journal WHERE state = 'pending'"
-			      " ORDER BY seq LIMIT ?1)",
-	[SYNC_MARK_PENDING_UPTO] = "UPDATE journal SET state = 'forwarded', attempts = attempts + 1,"
-				   " sent_wall_ms = ?2, updated_ms = ?2"
-				   " WHERE state = 'pending' AND seq <= ?1",
 	[SYNC_DEMOTE_OFFLINE] = "UPDATE journal SET mode = 'offline',"
 				" due_ms = CASE WHEN ?2 != 0 THEN ?2 ELSE due_ms END, updated_ms = ?3"
 				" WHERE id = ?1 AND mode = 'online' AND state IN " UNFINISHED,
@@ -379,39 +372,6 @@ int store_mark_forwarded(struct store *store, const char *id, int64_t now_ms)
 	return n ? 0 : why_unchanged(store, id);
 }
 
-int store_mark_pending_forwarded(struct store *store, unsigned count, int64_t now_ms,
-				 int64_t *upto_seq)
-{
-	sqlite3_stmt *stmt;
-	int64_t upto = 0;
-	int rc, r;
-
-	if (!store || !count || !upto_seq)
-		return -EINVAL;
-	stmt = stmt_of(store, SYNC_PENDING_UPTO);
-	sqlite3_bind_int64(stmt, 1, count);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		upto = sqlite3_column_int64(stmt, 0);
-	r = rc == SQLITE_ROW ? 0 : store_fail(store, rc);
-	store_stmt_done(stmt);
-	if (r < 0)
-		return r;
-	if (!upto) {
-		store_set_errmsg(store, "nothing pending");
-		return -ENOENT;
-	}
-	stmt = stmt_of(store, SYNC_MARK_PENDING_UPTO);
-	sqlite3_bind_int64(stmt, 1, upto);
-	sqlite3_bind_int64(stmt, 2, now_ms);
-	/* One statement in autocommit: durable (synchronous=FULL) when it returns. */
-	r = store_stmt_run(store, stmt);
-	if (r < 0)
-		return r;
-	*upto_seq = upto;
-	return 0;
-}
-
 int store_demote_offline(struct store *store, const char *id, int64_t due_ms, int64_t now_ms)
 {
 	sqlite3_stmt *stmt;
@@ -475,8 +435,18 @@ int store_finish(struct store *store, const char *id, enum txn_state state, cons
 		 const char *evidence, const char *title, int64_t due_ms, int64_t now_ms,
 		 const struct store_conflict_in *conflict)
 {
+	return store_finish_and_forward(store, id, state, result, evidence, title, due_ms, now_ms,
+					conflict, NULL);
+}
+
+int store_finish_and_forward(struct store *store, const char *id, enum txn_state state,
+			     const char *result, const char *evidence, const char *title,
+			     int64_t due_ms, int64_t now_ms,
+			     const struct store_conflict_in *conflict, const char *next_id)
+{
 	struct txn_state_row row;
 	sqlite3_stmt *stmt;
+	unsigned marked = 0;
 	int r;
 
 	if (!store || !id || !is_final(state) || now_ms <= 0)
@@ -516,6 +486,18 @@ int store_finish(struct store *store, const char *id, enum txn_state state, cons
 	r = finish_loans(store, id, &row, state, due_ms);
 	if (r < 0)
 		goto err_rollback;
+	if (next_id) {
+		stmt = stmt_of(store, SYNC_MARK_FORWARDED);
+		store_bind_text(stmt, 1, next_id);
+		sqlite3_bind_int64(stmt, 2, now_ms);
+		r = run_counting(store, stmt, &marked);
+		if (r >= 0 && !marked) {
+			store_set_errmsg(store, "the next transaction is not waiting to be sent");
+			r = -EPERM;
+		}
+		if (r < 0)
+			goto err_rollback;
+	}
 	r = store_commit(store);
 	if (r < 0)
 		goto err_rollback;
@@ -558,12 +540,17 @@ static int walk_step(struct store *store, const enum txn_state states[3], int64_
 
 int store_next_to_forward(struct store *store, struct txn *ret)
 {
+	return store_next_to_forward_after(store, INT64_MIN, ret);
+}
+
+int store_next_to_forward_after(struct store *store, int64_t after_seq, struct txn *ret)
+{
 	static const enum txn_state unfinished[3] = { TXN_PENDING, TXN_FORWARDED, TXN_FORWARDED };
 	int r;
 
 	if (!store || !ret)
 		return -EINVAL;
-	r = walk_step(store, unfinished, INT64_MIN, INT64_MAX, ret);
+	r = walk_step(store, unfinished, after_seq, INT64_MAX, ret);
 	if (r == 0) {
 		store_set_errmsg(store, "nothing to forward");
 		return -ENOENT;

@@ -193,17 +193,6 @@ int store_finish(struct store *store, const char *id, enum txn_state state, cons
 		 const struct store_conflict_in *conflict);
 
 /*
- * store_mark_forwarded() for the count oldest pending txns at once, in one
- * durable commit, so forwarding a long queue does not pay a commit per
- * transaction before each send. *upto_seq gets the highest seq marked;
- * -ENOENT when nothing is pending. The caller must remember which of them
- * it has really sent: after a crash they all read as "maybe applied" and
- * are verified before being sent, which is safe, only slower.
- */
-int store_mark_pending_forwarded(struct store *store, unsigned count, int64_t now_ms,
-				 int64_t *upto_seq);
-
-/*
  * An online transaction the ILS did not answer joins the offline queue:
  * mode becomes offline, and due_ms (unless 0) the offline due date. Only
  * while it is pending or forwarded: store-and-forward then finds out what
@@ -211,8 +200,21 @@ int store_mark_pending_forwarded(struct store *store, unsigned count, int64_t no
  */
 int store_demote_offline(struct store *store, const char *id, int64_t due_ms, int64_t now_ms);
 
+/*
+ * store_finish() of id and, in the same durable commit, store_mark_forwarded()
+ * of next_id (NULL: none; -EPERM if it is not pending or forwarded): one
+ * commit per transaction for a long queue, and next_id is still marked
+ * immediately before it is sent.
+ */
+int store_finish_and_forward(struct store *store, const char *id, enum txn_state state,
+			     const char *result, const char *evidence, const char *title,
+			     int64_t due_ms, int64_t now_ms,
+			     const struct store_conflict_in *conflict, const char *next_id);
+
 /* The oldest (by seq) txn in state pending or forwarded; -ENOENT when none. */
 int store_next_to_forward(struct store *store, struct txn *ret);
+/* The same, among those with a seq above after_seq. */
+int store_next_to_forward_after(struct store *store, int64_t after_seq, struct txn *ret);
 
 /*
  * Calls fn (see store_txn_fn) for the txns the ILS has not got: pending,

@@ -28,8 +28,6 @@
 /* Past this many sends with no usable answer, staff decide. */
 #define SYNC_MAX_ATTEMPTS 5
 #define SYNC_RETRY_MS 5000
-/* Transactions marked forwarded per commit when the queue is long. */
-#define SYNC_BATCH 32
 
 struct sync {
 	struct loop *loop;
@@ -41,13 +39,8 @@ struct sync {
 	bool busy;
 	unsigned depth; /* step() nesting through immediate outcomes */
 	struct txn txn; /* the one in hand */
-	/*
-	 * Marked forwarded in a batch: those above last_sent (and up to
-	 * premarked) have not gone out yet in this run, so they are sent, not
-	 * verified. A restart forgets this and verifies them all: safe, slower.
-	 */
-	int64_t premarked;
-	int64_t last_sent, sent_before;
+	struct txn next; /* marked forwarded with txn's outcome, to go out next */
+	bool have_next;
 	struct sync_stats stats;
 };
 
@@ -132,13 +125,26 @@ static void stop(struct sync *s, const char *why)
 static void finish(struct sync *s, enum txn_state state, const char *result, const char *evidence,
 		   const char *title, const struct store_conflict_in *conflict)
 {
-	int r = store_finish(s->store, s->txn.id, state, result, evidence, title, 0,
-			     loop_wall_ms(s->loop), conflict);
+	int r;
 
+	/*
+	 * With a queue behind it, the next pending transaction is marked
+	 * forwarded in the same commit: one commit per transaction, and it is
+	 * still marked immediately before it goes out.
+	 */
+	s->have_next = sip2_client_up(s->client) &&
+		       store_next_to_forward_after(s->store, s->txn.seq, &s->next) == 0 &&
+		       s->next.state == TXN_PENDING && s->next.kind != TXN_RENEW;
+	r = store_finish_and_forward(s->store, s->txn.id, state, result, evidence, title, 0,
+				     loop_wall_ms(s->loop), conflict,
+				     s->have_next ? s->next.id : NULL);
 	if (r < 0) {
+		s->have_next = false;
 		stop(s, "cannot record the outcome in the store");
 		return;
 	}
+	if (s->have_next)
+		s->next.attempts++;
 	if (state == TXN_CONFIRMED)
 		s->stats.confirmed++;
 	else if (state == TXN_CONFLICT)
@@ -181,12 +187,16 @@ static void refused(struct sync *s, const char *what, const struct sip2_list *sc
 }
 
 /* A reply that did not come, or came wrong: the transaction stays forwarded. */
-static bool link_trouble(struct sync *s, int err)
+/* sending: err answers the transaction itself, not a question about it. */
+static bool link_trouble(struct sync *s, int err, bool sending)
 {
 	if (err == 0)
 		return false;
-	if (err == -ENOTCONN) /* never went out */
-		s->last_sent = s->sent_before;
+	if (err == -ENOTCONN && sending) {
+		/* Never went out: send it as it is when the link is back, no need to ask. */
+		s->next = s->txn;
+		s->have_next = true;
+	}
 	stop(s, err == -EBADMSG ? "unexpected reply from the ACS" : "no reply from the ACS");
 	/*
 	 * The link stays up after a wrong answer: try again, but not in a
@@ -221,10 +231,10 @@ static void on_checkout(void *data, int err, const struct sip2_msg *msg)
 	struct sync *s = data;
 	struct sip2_checkout_resp resp;
 
-	if (link_trouble(s, err))
+	if (link_trouble(s, err, true))
 		return;
 	if (sip2_parse_checkout(msg, &resp) < 0) {
-		link_trouble(s, -EBADMSG);
+		link_trouble(s, -EBADMSG, true);
 		return;
 	}
 	if (!resp.ok) {
@@ -253,10 +263,10 @@ static void on_checkin(void *data, int err, const struct sip2_msg *msg)
 	struct sync *s = data;
 	struct sip2_checkin_resp resp;
 
-	if (link_trouble(s, err))
+	if (link_trouble(s, err, true))
 		return;
 	if (sip2_parse_checkin(msg, &resp) < 0) {
-		link_trouble(s, -EBADMSG);
+		link_trouble(s, -EBADMSG, true);
 		return;
 	}
 	if (!resp.ok) {
@@ -289,16 +299,18 @@ static void send_txn(struct sync *s, bool mark)
 			return;
 		}
 	}
-	s->sent_before = s->last_sent;
-	s->last_sent = s->txn.seq;
 	if (s->txn.kind == TXN_CHECKOUT)
 		r = sip2_client_request(s->client, SIP2_LANE_BACKGROUND, "12", build_checkout, s,
 					on_checkout, s);
 	else
 		r = sip2_client_request(s->client, SIP2_LANE_BACKGROUND, "10", build_checkin, s,
 					on_checkin, s);
-	if (r < 0)
+	if (r < 0) {
+		/* Not sent: the same transaction goes first when the link is back. */
+		s->next = s->txn;
+		s->have_next = true;
 		stop(s, "link down");
+	}
 }
 
 /* --- verifying a transaction whose reply was lost ---------------------- */
@@ -364,10 +376,10 @@ static void on_verify_checkout(void *data, int err, const struct sip2_msg *msg)
 {
 	struct sync *s = data;
 
-	if (link_trouble(s, err))
+	if (link_trouble(s, err, false))
 		return;
 	if (msg->code != 64) {
-		link_trouble(s, -EBADMSG);
+		link_trouble(s, -EBADMSG, false);
 		return;
 	}
 	if (listed(msg, "AU", s->txn.item))
@@ -396,10 +408,10 @@ static void on_verify_checkin(void *data, int err, const struct sip2_msg *msg)
 	struct sync *s = data;
 	struct sip2_item_info info;
 
-	if (link_trouble(s, err))
+	if (link_trouble(s, err, false))
 		return;
 	if (sip2_parse_item_info(msg, &info) < 0) {
-		link_trouble(s, -EBADMSG);
+		link_trouble(s, -EBADMSG, false);
 		return;
 	}
 	if (info.circulation_status != CIRC_CHARGED) {
@@ -437,11 +449,18 @@ static void verify(struct sync *s)
 
 static void step_once(struct sync *s)
 {
-	int64_t upto;
 	int r;
 
 	if (s->busy || !s->store || !sip2_client_up(s->client))
 		return;
+	if (s->have_next) {
+		/* Marked together with the previous outcome: send it as it is. */
+		s->have_next = false;
+		s->txn = s->next;
+		s->busy = true;
+		send_txn(s, false);
+		return;
+	}
 	r = store_next_to_forward(s->store, &s->txn);
 	if (r == -ENOENT) {
 		s->stats.last_error[0] = 0;
@@ -455,23 +474,10 @@ static void step_once(struct sync *s)
 		return;
 	}
 	s->busy = true;
-	if (s->txn.state == TXN_FORWARDED && s->txn.seq > s->last_sent &&
-	    s->txn.seq <= s->premarked) {
-		send_txn(s, false); /* marked in a batch, not sent yet */
-	} else if (s->txn.state == TXN_FORWARDED) {
+	if (s->txn.state == TXN_FORWARDED)
 		verify(s);
-	} else {
-		/* Durably forwarded before the first of them is sent, in one commit. */
-		r = store_mark_pending_forwarded(s->store, SYNC_BATCH, loop_wall_ms(s->loop),
-						 &upto);
-		if (r < 0) {
-			stop(s, "cannot mark transactions forwarded");
-			return;
-		}
-		s->premarked = upto;
-		s->txn.attempts++;
-		send_txn(s, false);
-	}
+	else
+		send_txn(s, true);
 }
 
 static void step(struct sync *s)
