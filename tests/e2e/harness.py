@@ -404,6 +404,16 @@ class T:
         self.sim_sock = self.path("sim.sock")
         self.ctl_sock = self.path("ctl.sock")
         self._nlog = 0
+        self._cleanups = []  # (what, fn), run after the daemons stop, newest first
+        self._extra_logs = []  # (name, fn returning text), shown when a test fails
+
+    def at_cleanup(self, what, fn):
+        """Runs fn() in cleanup(), after every circd has stopped (newest first)."""
+        self._cleanups.append((what, fn))
+
+    def add_log(self, name, fn):
+        """A log (fn() returns its text) run.py shows with circd's when a test fails."""
+        self._extra_logs.append((name, fn))
 
     def path(self, *names):
         return os.path.join(self.dir, *names)
@@ -598,6 +608,12 @@ class T:
                     d.proc.kill()
                 except OSError:
                     pass
+        for what, fn in reversed(self._cleanups):
+            try:
+                fn()
+            except Exception as e:
+                problems.append("cleanup of %s: %r" % (what, e))
+        self._cleanups = []
         if SAN:
             for d in self.daemons:
                 text = d.log()
@@ -618,4 +634,10 @@ class T:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def logs(self):
-        return [(d.log_path, d.log()) for d in self.daemons]
+        out = [(d.log_path, d.log()) for d in self.daemons]
+        for name, fn in self._extra_logs:
+            try:
+                out.append((name, fn()))
+            except Exception as e:
+                out.append((name, "(cannot read: %r)" % e))
+        return out
