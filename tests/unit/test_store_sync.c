@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../../firmware/store.h"
+#include "store_fixtures.h"
 #include "testlib.h"
 
 #define BOOT_NOW "b0071d00-0000-4000-8000-00000000000c"
@@ -15,32 +16,8 @@
 #define BOOT_REF "b0071d00-0000-4000-8000-00000000000b"
 #define DAY_MS (24LL * 3600 * 1000)
 
-/* What a version-2 circd wrote: a fixture, so it must not follow store.c. */
-static const char v2_schema[] =
-	"CREATE TABLE journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
-	" kind TEXT NOT NULL CHECK(kind IN ('checkout','checkin','renew')),"
-	" patron TEXT NOT NULL DEFAULT '', item TEXT NOT NULL, session_id TEXT NOT NULL DEFAULT '',"
-	" wall_ms INTEGER NOT NULL, mono_ms INTEGER NOT NULL, boot_id TEXT NOT NULL,"
-	" mode TEXT NOT NULL CHECK(mode IN ('online','offline')),"
-	" state TEXT NOT NULL CHECK(state IN"
-	" ('pending','forwarded','confirmed','conflict','failed')),"
-	" due_ms INTEGER NOT NULL DEFAULT 0, result TEXT NOT NULL DEFAULT '',"
-	" updated_ms INTEGER NOT NULL);"
-	"CREATE INDEX journal_state ON journal(state, seq);"
-	"CREATE TABLE loans(item TEXT PRIMARY KEY, patron TEXT NOT NULL,"
-	" txn_id TEXT NOT NULL REFERENCES journal(id), since_ms INTEGER NOT NULL,"
-	" due_ms INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal"
-	" BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;"
-	"CREATE TRIGGER journal_no_rewrite BEFORE UPDATE ON journal"
-	" WHEN NEW.seq IS NOT OLD.seq OR NEW.id IS NOT OLD.id OR NEW.kind IS NOT OLD.kind"
-	" OR NEW.patron IS NOT OLD.patron OR NEW.item IS NOT OLD.item"
-	" OR NEW.session_id IS NOT OLD.session_id OR NEW.wall_ms IS NOT OLD.wall_ms"
-	" OR NEW.mono_ms IS NOT OLD.mono_ms OR NEW.boot_id IS NOT OLD.boot_id"
-	" OR NEW.mode IS NOT OLD.mode"
-	" BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;"
-	"CREATE TABLE patron_cache(key_hash TEXT PRIMARY KEY, salt BLOB NOT NULL,"
-	" allowed INTEGER NOT NULL, fetched_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);";
+/* What a version-2 circd wrote. */
+static const char v2_schema[] = STORE_V2_SCHEMA;
 
 struct tmp {
 	char dir[64];
