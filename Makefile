@@ -19,7 +19,8 @@ endif
 
 PKGS      := sqlite3 inih openssl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# OpenSSL is loaded on demand (firmware/ossl.c), so only its headers are used here.
+PKG_LIBS   = $(shell pkg-config --libs sqlite3 inih 2>/dev/null)
 
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
@@ -51,6 +52,8 @@ $(BUILD)/circd: $(BUILD)/firmware/main.o $(BUILD)/libcirc.a
 $(BUILD)/circctl: $(BUILD)/firmware/circctl.o $(BUILD)/libcirc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Tests may run OpenSSL servers of their own (test_net): they link it.
+$(BUILD)/tests/%: LDLIBS += $(shell pkg-config --libs openssl 2>/dev/null)
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcirc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -14,11 +14,11 @@
  * wait, never queued behind the patron's back.
  */
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "kiosk-private.h"
+#include "ossl.h"
 #include "sip2-client.h"
 
 #define DAY_MS (24LL * 60 * 60 * 1000)
@@ -33,6 +33,9 @@ static int patron_key(struct kiosk *k, const char *patron, uint8_t key[STORE_KEY
 	EVP_MD_CTX *ctx;
 	int r;
 
+	r = ossl_load();
+	if (r < 0)
+		return r;
 	r = store_patron_salt(k->store, salt);
 	if (r < 0)
 		return r;

@@ -36,14 +36,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <openssl/bio.h>
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
+#include "ossl.h"
 
 #define NET_RESOLVE_POLL_MS 20
 /* A dead ILS link is noticed within 30 + 3 * 10 s of silence. */
@@ -408,9 +401,11 @@ static void release_all(struct net_conn *c)
 	free(c->out);
 	c->out = NULL;
 	c->out_start = c->out_len = c->out_alloc = 0;
-	SSL_CTX_free(c->ctx);
-	c->ctx = NULL;
-	ERR_clear_error();
+	if (c->tls) { /* else OpenSSL may not even be loaded */
+		SSL_CTX_free(c->ctx);
+		c->ctx = NULL;
+		ERR_clear_error();
+	}
 }
 
 static void conn_free(struct net_conn *c)
@@ -1010,6 +1005,9 @@ int net_connect(struct loop *loop, const char *host, const char *port,
 		goto err_free;
 	}
 	if (tls && tls->enabled) {
+		r = ossl_load();
+		if (r < 0)
+			goto err_free;
 		c->tls = true;
 		c->pinned_only = tls->pinned_only;
 		if (tls->pin_sha256) {

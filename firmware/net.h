@@ -85,7 +85,8 @@ struct net_events {
  * Returns 0 and the connection in *ret, or -EINVAL (bad argument, pin not 64
  * hex digits, pinned_only without a pin, port not numeric), -ENOENT / -EACCES
  * (ca_file), -EBADMSG (ca_file holds no usable certificate), -ENOMEM, -EPROTO
- * (TLS context setup); no callback follows an error return.
+ * (TLS context setup), -ELIBACC (TLS asked for but libssl.so.3 is not
+ * installed; see ossl.h); no callback follows an error return.
  */
 int net_connect(struct loop *loop, const char *host, const char *port,
 		const struct net_tls_opts *tls, unsigned timeout_ms, const struct net_events *ev,
