@@ -201,7 +201,25 @@ static void on_scan(void *data, const struct scan *scan)
 {
 	struct circd *c = data;
 
-	kiosk_scan(c->kiosk, scan);
+	if (c->kiosk)
+		kiosk_scan(c->kiosk, scan);
+}
+
+static void on_scanner_device(void *data, const struct scanner_status *st)
+{
+	if (st->attached)
+		log_notice("scanner %s attached: %04x:%04x at %s", st->name, st->usb_vid,
+			   st->usb_pid, st->port);
+	else if (st->last_error[0])
+		log_warning("scanner %s released: %s", st->name, st->last_error);
+	else
+		log_notice("scanner %s unplugged", st->name);
+}
+
+static void on_scan_discarded(void *data, const char *device, const char *reason)
+{
+	/* The reason never quotes the text: it may be half a patron number. */
+	log_warning("scanner %s: discarded input: %s", device, reason);
 }
 
 static void on_input(void *data, enum board_role role, bool active)
@@ -335,7 +353,12 @@ static bool board_uses_sim(const struct board *b)
 static int open_devices(struct circd *c)
 {
 	static const struct gpio_events gpio_events = { .input = on_input };
-	static const struct scanner_events scanner_events = { .scan = on_scan };
+	static const struct scanner_events scanner_events = {
+		.scan = on_scan,
+		.device = on_scanner_device,
+		.discarded = on_scan_discarded,
+	};
+	struct file_error err = { .line = 0 };
 	static const struct display_events display_events = { .pin = on_pin };
 	const struct config *cfg = active_cfg(c);
 	int r;
@@ -359,22 +382,27 @@ static int open_devices(struct circd *c)
 			sim_channel_on(c->sim, SIM_CMD_WALL, on_sim_wall, c);
 		}
 	}
-	r = c->gpio->open(c->board, c->loop, c->sim, &gpio_events, c, &c->gpio_handle);
-	if (r < 0) {
-		log_err("gpio (%s): %s", c->gpio->name, strerror(-r));
-		return r;
-	}
-	r = c->scanner->open(c->board, c->loop, c->sim, &scanner_events, c, &c->scanner_handle);
-	if (r < 0) {
-		log_err("scanners (%s): %s", c->scanner->name, strerror(-r));
-		return r;
-	}
-	r = c->display->open(c->board, c->loop, c->sim, &display_events, c, &c->display_handle);
-	if (r < 0) {
-		log_err("display (%s): %s", c->display->name, strerror(-r));
-		return r;
-	}
+	r = c->gpio->open(c->board, c->loop, c->sim, &gpio_events, c, &c->gpio_handle, &err);
+	if (r < 0)
+		goto err_device;
+	r = c->scanner->open(c->board, c->loop, c->sim, &scanner_events, c, &c->scanner_handle,
+			     &err);
+	if (r < 0)
+		goto err_device;
+	r = c->display->open(c->board, c->loop, c->sim, &display_events, c, &c->display_handle,
+			     &err);
+	if (r < 0)
+		goto err_device;
 	return feedback_new(c->loop, c->gpio, c->gpio_handle, &c->feedback);
+
+err_device:
+	/* close_devices() releases whatever did open */
+	if (err.line)
+		log_err("%s:%d: %s", err.file, err.line, err.msg);
+	else
+		log_err("%s: %s", err.file[0] ? err.file : c->board_path,
+			err.msg[0] ? err.msg : strerror(-r));
+	return r;
 }
 
 static void close_devices(struct circd *c)

@@ -94,6 +94,65 @@ static void format_duration(uint64_t s, char *buf, size_t size)
 		 (unsigned long long)(s % 60));
 }
 
+static size_t scanner_statuses(struct circd *c, struct scanner_status *st)
+{
+	if (!c->scanner || !c->scanner_handle || !c->scanner->status)
+		return 0;
+	return c->scanner->status(c->scanner_handle, st, BOARD_SCANNERS_MAX);
+}
+
+static const char *scanner_roles_name(const struct board *b, const char *name)
+{
+	for (size_t i = 0; i < b->n_scanners; i++) {
+		const struct board_scanner *sc = &b->scanners[i];
+
+		if (strcmp(sc->name, name) == 0)
+			return sc->items && sc->patrons ? "both" : board_role_name(board_scanner_role(sc));
+	}
+	return "none";
+}
+
+static void status_scanners_json(struct circd *c, struct strbuf *body)
+{
+	struct scanner_status st[BOARD_SCANNERS_MAX];
+	size_t n = scanner_statuses(c, st);
+
+	strbuf_printf(body, ",\"scanners\":[");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_printf(body, "%s{\"name\":", i ? "," : "");
+		strbuf_json_string(body, st[i].name);
+		strbuf_printf(body, ",\"role\":\"%s\",\"attached\":%s,\"usb\":\"%04x:%04x\",\"port\":",
+			      scanner_roles_name(c->board, st[i].name),
+			      st[i].attached ? "true" : "false", st[i].usb_vid, st[i].usb_pid);
+		strbuf_json_string(body, st[i].attached ? st[i].port : NULL);
+		strbuf_printf(body, ",\"scans\":%llu,\"discarded\":%llu,\"error\":",
+			      (unsigned long long)st[i].scans, (unsigned long long)st[i].discarded);
+		strbuf_json_string(body, st[i].last_error[0] ? st[i].last_error : NULL);
+		strbuf_printf(body, "}");
+	}
+	strbuf_printf(body, "]");
+}
+
+static void status_scanners_text(struct circd *c, struct strbuf *body)
+{
+	struct scanner_status st[BOARD_SCANNERS_MAX];
+	size_t n = scanner_statuses(c, st);
+
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].attached)
+			strbuf_printf(body, "scanner:      %s attached (%04x:%04x at %s), %llu scans",
+				      st[i].name, st[i].usb_vid, st[i].usb_pid, st[i].port,
+				      (unsigned long long)st[i].scans);
+		else
+			strbuf_printf(body, "scanner:      %s absent (%04x:%04x)%s%s", st[i].name,
+				      st[i].usb_vid, st[i].usb_pid, st[i].last_error[0] ? ": " : "",
+				      st[i].last_error);
+		if (st[i].discarded)
+			strbuf_printf(body, ", %llu discarded", (unsigned long long)st[i].discarded);
+		strbuf_printf(body, "\n");
+	}
+}
+
 static int control_status(struct circd *c, const struct control_request *req, struct strbuf *body)
 {
 	struct kiosk_status st;
@@ -145,6 +204,7 @@ static int control_status(struct circd *c, const struct control_request *req, st
 			      st.bin_full ? "true" : "false", st.door_closed ? "true" : "false",
 			      (unsigned long long)total, (unsigned long long)st.recorded);
 		strbuf_json_string(body, c->board->name);
+		status_scanners_json(c, body);
 		strbuf_printf(body, "}\n");
 		return 0;
 	}
@@ -168,6 +228,7 @@ static int control_status(struct circd *c, const struct control_request *req, st
 	if (st.mode == KIOSK_RETURNS)
 		strbuf_printf(body, "bin:          %s, door %s\n", st.bin_full ? "FULL" : "accepting",
 			      st.door_closed ? "closed" : "OPEN");
+	status_scanners_text(c, body);
 	strbuf_printf(body, "last error:   %s\n", st.last_error[0] ? st.last_error : "none");
 	strbuf_printf(body, "uptime:       %s\n", uptime);
 	strbuf_printf(body, "wakeups:      %llu\n", (unsigned long long)loop_wakeups(c->loop));

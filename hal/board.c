@@ -79,13 +79,16 @@ enum board_section {
 	SECTION_NONE,
 	SECTION_BOARD,
 	SECTION_ROLE,
+	SECTION_SCANNER,
 };
 
 static const char *const board_keys[] = { "name", "gpio", "scanner", "display", NULL };
 static const char *const output_keys[] = { "chip", "line", "active_low", NULL };
 static const char *const input_keys[] = { "chip", "line", "active_low", "debounce_ms", "sim_active",
 					   NULL };
-static const char *const scanner_keys[] = { "usb", "protocol", "layout", NULL };
+static const char *const scanner_keys[] = { "role",   "usb",	 "serial",	    "port",
+					     "protocol", "layout", "char_timeout_ms", "card_format",
+					     NULL };
 
 static const char *const *const role_keys[] = {
 	[ROLE_KIND_OUTPUT] = output_keys,
@@ -99,18 +102,22 @@ static const char *const scanner_backends[] = { "sim", "libusb", NULL };
 static const char *const display_backends[] = { "sim", NULL };
 static const char *const protocols[] = { "wedge", "hidpos", NULL };
 static const char *const layouts[] = { "us", "de", "fr", NULL };
+/* The names hal/cardnum.c knows. */
+static const char *const card_formats[] = { "text", "dec10", "hex", "hex-to-dec10", NULL };
+static const char *const scanner_roles[] = { "item_scanner", "patron_reader", "both", NULL };
 
-#define KEYS_MAX 8
+#define KEYS_MAX 10
+#define CHAR_TIMEOUT_MS_DEFAULT 100
 
 struct board_parse {
 	struct board *board;
 	const char *path;
 	enum board_section section;
 	enum board_role role;             /* of a SECTION_ROLE */
+	struct board_scanner *scanner;    /* of a SECTION_SCANNER */
 	char header[INIFILE_SECTION_MAX]; /* "output lamp_ok", for messages */
 	int board_line;                   /* of [board], 0 if none so far */
 	int key_line[KEYS_MAX];           /* first line of each key in this section */
-	bool usb_set[ROLE__COUNT];        /* usb = 0000:0000 is still "set" */
 	struct file_error *err;
 };
 
@@ -230,25 +237,78 @@ static int role_key(struct board_parse *p, const char *key, const char *value, i
 					 VALUE_QUOTE_MAX, value);
 		return 0;
 	}
-	if (strcmp(key, "debounce_ms") == 0) {
-		if (inifile_uint(value, 0, 1000, &map->debounce_ms) < 0)
+	if (inifile_uint(value, 0, 1000, &map->debounce_ms) < 0)
+		return key_error(p, line, key, "expected a number from 0 to 1000, got '%.*s'",
+				 VALUE_QUOTE_MAX, value);
+	return 0;
+}
+
+static bool valid_port_path(const char *s)
+{
+	/* bus-port[.port]...: "1-1", "3-1.4.2" */
+	size_t n = strspn(s, "0123456789");
+
+	if (!n || s[n] != '-')
+		return false;
+	s += n + 1;
+	for (;;) {
+		n = strspn(s, "0123456789");
+		if (!n)
+			return false;
+		s += n;
+		if (!*s)
+			return true;
+		if (*s++ != '.')
+			return false;
+	}
+}
+
+static int scanner_key(struct board_parse *p, const char *key, const char *value, int line)
+{
+	struct board_scanner *sc = p->scanner;
+
+	if (strcmp(key, "role") == 0) {
+		int i = inifile_word_index(scanner_roles, value);
+
+		if (i < 0)
 			return key_error(p, line, key,
-					 "expected a number from 0 to 1000, got '%.*s'",
+					 "expected item_scanner, patron_reader or both, got '%.*s'",
 					 VALUE_QUOTE_MAX, value);
+		sc->items = i != 1;
+		sc->patrons = i != 0;
 		return 0;
 	}
 	if (strcmp(key, "usb") == 0) {
-		if (parse_usb_id(value, &map->usb_vid, &map->usb_pid) < 0)
+		if (parse_usb_id(value, &sc->usb_vid, &sc->usb_pid) < 0)
 			return key_error(p, line, key,
 					 "expected VID:PID in hex such as 05e0:1200, got '%.*s'",
 					 VALUE_QUOTE_MAX, value);
-		p->usb_set[p->role] = true;
+		sc->usb_set = true; /* usb = 0000:0000 is still "set" */
+		return 0;
+	}
+	if (strcmp(key, "serial") == 0)
+		return set_string(p, line, key, value, sc->serial, sizeof(sc->serial));
+	if (strcmp(key, "port") == 0) {
+		if (!valid_port_path(value) || strlen(value) >= sizeof(sc->port))
+			return key_error(p, line, key,
+					 "expected a USB port path such as 1-1.2 (bus-port.port, "
+					 "as in /sys/bus/usb/devices), got '%.*s'",
+					 VALUE_QUOTE_MAX, value);
+		memcpy(sc->port, value, strlen(value) + 1);
 		return 0;
 	}
 	if (strcmp(key, "protocol") == 0)
-		return set_choice(p, line, key, value, protocols, map->protocol,
-				  sizeof(map->protocol));
-	return set_choice(p, line, key, value, layouts, map->layout, sizeof(map->layout));
+		return set_choice(p, line, key, value, protocols, sc->protocol,
+				  sizeof(sc->protocol));
+	if (strcmp(key, "layout") == 0)
+		return set_choice(p, line, key, value, layouts, sc->layout, sizeof(sc->layout));
+	if (strcmp(key, "card_format") == 0)
+		return set_choice(p, line, key, value, card_formats, sc->card_format,
+				  sizeof(sc->card_format));
+	if (inifile_uint(value, 0, 10000, &sc->char_timeout_ms) < 0)
+		return key_error(p, line, key, "expected a number from 0 to 10000, got '%.*s'",
+				 VALUE_QUOTE_MAX, value);
+	return 0;
 }
 
 static int board_parse_key(void *data, const char *key, const char *value, int line,
@@ -264,7 +324,12 @@ static int board_parse_key(void *data, const char *key, const char *value, int l
 			       key);
 		return -EINVAL;
 	}
-	keys = p->section == SECTION_BOARD ? board_keys : role_keys[board_role_kind(p->role)];
+	if (p->section == SECTION_BOARD)
+		keys = board_keys;
+	else if (p->section == SECTION_SCANNER)
+		keys = scanner_keys;
+	else
+		keys = role_keys[board_role_kind(p->role)];
 	i = inifile_word_index(keys, key);
 	if (i < 0) {
 		inifile_join_words(list, sizeof(list), keys);
@@ -275,6 +340,8 @@ static int board_parse_key(void *data, const char *key, const char *value, int l
 	p->key_line[i] = line;
 	if (p->section == SECTION_BOARD)
 		return board_key(p, key, value, line);
+	if (p->section == SECTION_SCANNER)
+		return scanner_key(p, key, value, line);
 	return role_key(p, key, value, line);
 }
 
@@ -293,6 +360,61 @@ static void list_roles(char *buf, size_t size, enum board_role_kind kind)
 			names[n++] = role_info[i].name;
 	names[n] = NULL;
 	inifile_join_words(buf, size, names);
+}
+
+static bool valid_device_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len && len < BOARD_NAME_MAX &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+		       len;
+}
+
+static int scanner_section(struct board_parse *p, const char *name, int line,
+			   struct file_error *err)
+{
+	struct board *b = p->board;
+	enum board_role role = board_role_from_name(name);
+	struct board_scanner *sc;
+
+	if (role != ROLE_NONE && board_role_kind(role) != ROLE_KIND_SCANNER) {
+		file_error_set(err, p->path, line, "%s is %s %s role, not a scanner", name,
+			       article(board_role_kind(role)),
+			       board_role_kind_name(board_role_kind(role)));
+		return -EINVAL;
+	}
+	if (!valid_device_name(name)) {
+		file_error_set(err, p->path, line,
+			       "scanner name '%.*s': use letters, digits, _ and - (at most %d)",
+			       VALUE_QUOTE_MAX, name, BOARD_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < b->n_scanners; i++) {
+		if (strcmp(b->scanners[i].name, name) == 0) {
+			file_error_set(err, p->path, line,
+				       "duplicate section [scanner %s] (first at line %d)", name,
+				       b->scanners[i].src_line);
+			return -EINVAL;
+		}
+	}
+	if (b->n_scanners == BOARD_SCANNERS_MAX) {
+		file_error_set(err, p->path, line, "more than %d scanners", BOARD_SCANNERS_MAX);
+		return -EINVAL;
+	}
+	sc = &b->scanners[b->n_scanners++];
+	snprintf(sc->name, sizeof(sc->name), "%s", name);
+	sc->src_line = line;
+	sc->items = role == ROLE_ITEM_SCANNER;
+	sc->patrons = role == ROLE_PATRON_READER;
+	strcpy(sc->protocol, "wedge");
+	strcpy(sc->layout, "us");
+	strcpy(sc->card_format, "text");
+	sc->char_timeout_ms = CHAR_TIMEOUT_MS_DEFAULT;
+	snprintf(p->header, sizeof(p->header), "scanner %s", name);
+	p->scanner = sc;
+	p->section = SECTION_SCANNER;
+	return 0;
 }
 
 static int board_parse_section(void *data, const char *section, int line,
@@ -318,7 +440,7 @@ static int board_parse_section(void *data, const char *section, int line,
 	if (kind < 0 && strcmp(section, "board") != 0) {
 		file_error_set(err, p->path, line,
 			       "unknown section [%.*s] (expected [board], [output ROLE], "
-			       "[input ROLE] or [scanner ROLE])",
+			       "[input ROLE] or [scanner NAME])",
 			       VALUE_QUOTE_MAX, section);
 		return -EINVAL;
 	}
@@ -338,6 +460,8 @@ static int board_parse_section(void *data, const char *section, int line,
 		file_error_set(err, p->path, line, "[%s] needs a role: one of %s", kind_word, list);
 		return -EINVAL;
 	}
+	if (kind == ROLE_KIND_SCANNER)
+		return scanner_section(p, name, line, err);
 	role = board_role_from_name(name);
 	if (role == ROLE_NONE) {
 		list_roles(list, sizeof(list), (enum board_role_kind)kind);
@@ -377,40 +501,62 @@ static int board_check(struct board_parse *p, struct file_error *err)
 	const struct board *b = p->board;
 	bool gpiod = strcmp(b->gpio_backend, "gpiod") == 0;
 	bool libusb = strcmp(b->scanner_backend, "libusb") == 0;
-	const char *first_missing = NULL;
-	int first = ROLE_NONE;
-	bool scanner;
+	const char *what = NULL;
+	int line = 0;
+	char header[INIFILE_SECTION_MAX + 16] = "";
 
-	for (int i = 0; i < ROLE__COUNT; i++) {
+	for (int i = 0; gpiod && i < ROLE__COUNT; i++) {
 		const struct board_role_map *map = &b->roles[i];
-		const char *missing = NULL;
 
-		if (!map->present)
+		if (!map->present || role_info[i].kind == ROLE_KIND_SCANNER || map->line[0])
 			continue;
-		if (role_info[i].kind == ROLE_KIND_SCANNER) {
-			if (libusb && !p->usb_set[i])
-				missing = "usb";
-		} else if (gpiod) {
-			if (!map->chip[0] && !map->line[0])
-				missing = "chip and line";
-			else if (!map->chip[0])
-				missing = "chip";
-			else if (!map->line[0])
-				missing = "line";
-		}
-		if (missing && (first == ROLE_NONE || map->src_line < b->roles[first].src_line)) {
-			first = i;
-			first_missing = missing;
+		if (!line || map->src_line < line) {
+			line = map->src_line;
+			what = "line with gpio = gpiod";
+			snprintf(header, sizeof(header), "%s %s",
+				 board_role_kind_name(role_info[i].kind), role_info[i].name);
 		}
 	}
-	if (first == ROLE_NONE)
+	for (size_t i = 0; i < b->n_scanners; i++) {
+		const struct board_scanner *sc = &b->scanners[i];
+		const char *missing = NULL;
+
+		if (!sc->items && !sc->patrons)
+			missing = "role = item_scanner, patron_reader or both";
+		else if (libusb && !sc->usb_set)
+			missing = "usb with scanner = libusb";
+		if (missing && (!line || sc->src_line < line)) {
+			line = sc->src_line;
+			what = missing;
+			snprintf(header, sizeof(header), "scanner %s", sc->name);
+		}
+	}
+	if (!line)
 		return 0;
-	scanner = role_info[first].kind == ROLE_KIND_SCANNER;
-	file_error_set(err, p->path, b->roles[first].src_line, "[%s %s] needs %s with %s = %s",
-		       board_role_kind_name(role_info[first].kind), role_info[first].name,
-		       first_missing, scanner ? "scanner" : "gpio",
-		       scanner ? b->scanner_backend : b->gpio_backend);
+	file_error_set(err, p->path, line, "[%s] needs %s", header, what);
 	return -EINVAL;
+}
+
+/* A scanner role is present, for board_require() and the sim, when a scanner serves it. */
+static void mark_scanner_roles(struct board *b)
+{
+	for (size_t i = b->n_scanners; i-- > 0;) {
+		const struct board_scanner *sc = &b->scanners[i];
+
+		if (sc->items) {
+			b->roles[ROLE_ITEM_SCANNER].present = true;
+			b->roles[ROLE_ITEM_SCANNER].src_line = sc->src_line;
+		}
+		if (sc->patrons) {
+			b->roles[ROLE_PATRON_READER].present = true;
+			b->roles[ROLE_PATRON_READER].src_line = sc->src_line;
+		}
+	}
+}
+
+enum board_role board_scanner_role(const struct board_scanner *sc)
+{
+	return sc->items ? ROLE_ITEM_SCANNER : ROLE_PATRON_READER;
 }
 
 int board_parse(const char *text, const char *path, struct board **ret, struct file_error *err)
@@ -435,11 +581,8 @@ int board_parse(const char *text, const char *path, struct board **ret, struct f
 	strcpy(b->gpio_backend, "sim");
 	strcpy(b->scanner_backend, "sim");
 	strcpy(b->display_backend, "sim");
-	for (int i = 0; i < ROLE__COUNT; i++) {
+	for (int i = 0; i < ROLE__COUNT; i++)
 		b->roles[i].debounce_ms = role_info[i].kind == ROLE_KIND_INPUT ? 10 : 0;
-		strcpy(b->roles[i].protocol, "wedge");
-		strcpy(b->roles[i].layout, "us");
-	}
 	p.board = b;
 
 	r = inifile_parse(text ? text : "", p.path, &board_callbacks, &p, err);
@@ -448,6 +591,7 @@ int board_parse(const char *text, const char *path, struct board **ret, struct f
 	r = board_check(&p, err);
 	if (r < 0)
 		goto err_free;
+	mark_scanner_roles(b);
 	*ret = b;
 	return 0;
 

@@ -11,8 +11,9 @@
  *   display = sim           ; backend: sim
  *
  *   [output lamp_ok]
- *   chip = gpiochip0        ; optional with the sim backend
- *   line = GPIO17
+ *   chip = gpiochip0        ; name, /dev path, label or number; optional:
+ *                           ; without it the line name is looked up on all chips
+ *   line = GPIO17           ; the line's name as the chip exposes it (gpioinfo)
  *   active_low = yes
  *
  *   [input bin_full]
@@ -22,11 +23,20 @@
  *   debounce_ms = 20
  *   sim_active = no         ; sim backend only: the level it starts at
  *
- *   [scanner item_scanner]
+ *   [scanner item_scanner]  ; a role, or any name with a role = key
+ *   role = both             ; item_scanner | patron_reader | both (one
+ *                           ; scanner for cards and items); default: the name
  *   usb = 05e0:1200         ; VID:PID, hex
+ *   serial = S/N 1234       ; optional: only the device with this serial number
+ *   port = 1-1.2            ; optional: only the device on this USB port path
  *   protocol = wedge        ; wedge | hidpos
  *   layout = us             ; us | de | fr (wedge only)
+ *   char_timeout_ms = 100   ; wedge: a gap this long discards a partial symbol
+ *   card_format = text      ; text | dec10 | hex | hex-to-dec10 (what a card
+ *                           ; reader types, and what circd makes of it)
  *
+ * Up to BOARD_SCANNERS_MAX scanner sections; several may share a VID:PID
+ * when serial or port tells them apart.
  * board_load() reports the first error as file:line and a sentence in
  * *err; it never logs. The caller owns the returned board and frees it with
  * board_free(), which accepts NULL.
@@ -82,10 +92,24 @@ struct board_role_map {
 	bool active_low;
 	unsigned debounce_ms;
 	bool sim_active; /* sim backend: the input starts active (a closed door) */
-	/* scanner roles */
+};
+
+#define BOARD_SCANNERS_MAX 4
+#define BOARD_USB_PORT_MAX 32 /* "1-1.2.3.4.5.6.7": bus, then up to 7 hub ports */
+
+/* One [scanner NAME] section: a USB device and the role(s) it serves. */
+struct board_scanner {
+	char name[BOARD_NAME_MAX];
+	int src_line;
+	bool items, patrons; /* the roles it serves: item_scanner, patron_reader */
 	uint16_t usb_vid, usb_pid;
-	char protocol[16]; /* "wedge" (default) or "hidpos" */
-	char layout[16];   /* "us" (default), "de", "fr" */
+	bool usb_set;
+	char serial[BOARD_NAME_MAX]; /* "" matches any */
+	char port[BOARD_USB_PORT_MAX]; /* "" matches any */
+	char protocol[16];    /* "wedge" (default) or "hidpos" */
+	char layout[16];      /* "us" (default), "de", "fr" */
+	char card_format[16]; /* "text" (default), "dec10", "hex", "hex-to-dec10" */
+	unsigned char_timeout_ms;
 };
 
 struct board {
@@ -94,8 +118,14 @@ struct board {
 	char gpio_backend[16];    /* default "sim" */
 	char scanner_backend[16]; /* default "sim" */
 	char display_backend[16]; /* default "sim" */
+	/* A scanner role is present when some scanner serves it. */
 	struct board_role_map roles[ROLE__COUNT];
+	struct board_scanner scanners[BOARD_SCANNERS_MAX];
+	size_t n_scanners;
 };
+
+/* The role a scanner's symbols are reported under: item_scanner unless it reads only cards. */
+enum board_role board_scanner_role(const struct board_scanner *sc);
 
 /*
  * "lamp_ok" <-> ROLE_LAMP_OK. board_role_from_name() returns ROLE_NONE if unknown;

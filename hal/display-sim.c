@@ -36,15 +36,19 @@ static int on_pin_command(void *data, const struct sim_command *cmd)
 
 static int display_sim_open(const struct board *board, struct loop *loop,
 			    struct sim_channel *sim, const struct display_events *events,
-			    void *data, void **ret)
+			    void *data, void **ret, struct file_error *err)
 {
 	struct display_sim *d;
 
-	if (!sim)
+	if (!sim) {
+		file_error_set(err, board->path, 0, "display = sim needs the sim channel");
 		return -EINVAL;
+	}
 	d = calloc(1, sizeof(*d));
-	if (!d)
+	if (!d) {
+		file_error_set(err, board->path, 0, "display: out of memory");
 		return -ENOMEM;
+	}
 	d->sim = sim;
 	if (events)
 		d->events = *events;

@@ -29,7 +29,8 @@ struct display_events {
 struct display_ops {
 	const char *name; /* as in the board file: "sim" */
 	int (*open)(const struct board *board, struct loop *loop, struct sim_channel *sim,
-		    const struct display_events *events, void *data, void **ret);
+		    const struct display_events *events, void *data, void **ret,
+		    struct file_error *err);
 	void (*close)(void *handle);
 	int (*show)(void *handle, enum display_kind kind, const char *text);
 };

@@ -45,16 +45,21 @@ static int on_input_command(void *data, const struct sim_command *cmd)
 }
 
 static int gpio_sim_open(const struct board *board, struct loop *loop, struct sim_channel *sim,
-			 const struct gpio_events *events, void *data, void **ret)
+			 const struct gpio_events *events, void *data, void **ret,
+			 struct file_error *err)
 {
 	struct gpio_sim *g;
 	int i;
 
-	if (!board || !sim)
+	if (!sim) {
+		file_error_set(err, board->path, 0, "gpio = sim needs the sim channel");
 		return -EINVAL;
+	}
 	g = calloc(1, sizeof(*g));
-	if (!g)
+	if (!g) {
+		file_error_set(err, board->path, 0, "gpio: out of memory");
 		return -ENOMEM;
+	}
 	g->sim = sim;
 	if (events)
 		g->events = *events;

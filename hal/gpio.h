@@ -25,8 +25,10 @@ struct gpio_events {
 
 struct gpio_ops {
 	const char *name; /* as in the board file: "sim", "gpiod" */
+	/* Errors fill *err against the board file line of the role at fault. */
 	int (*open)(const struct board *board, struct loop *loop, struct sim_channel *sim,
-		    const struct gpio_events *events, void *data, void **ret);
+		    const struct gpio_events *events, void *data, void **ret,
+		    struct file_error *err);
 	void (*close)(void *handle);
 	/* -ENOENT if the board has no such output role. */
 	int (*set)(void *handle, enum board_role role, bool active);
@@ -35,5 +37,6 @@ struct gpio_ops {
 };
 
 extern const struct gpio_ops gpio_sim_ops;
+extern const struct gpio_ops gpio_gpiod_ops;
 
 #endif

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Simulated scanners: the sim channel's "scan <role> <text>" command is a
- * symbol read by that role's device. The sim says nothing about symbology.
+ * symbol read by the first board scanner serving that role. The sim says
+ * nothing about symbology, and its scanners are always attached.
  * Close this backend before freeing the sim channel.
  */
 #include "scanner.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,20 +18,29 @@ struct scanner_sim {
 	struct sim_channel *sim;
 	struct scanner_events events;
 	void *data;
-	bool present[ROLE__COUNT];
+	/* Copied, so the board may be freed while we run. */
+	struct scanner_status status[BOARD_SCANNERS_MAX];
+	bool items[BOARD_SCANNERS_MAX], patrons[BOARD_SCANNERS_MAX];
+	size_t n;
 };
 
 static int on_scan_command(void *data, const struct sim_command *cmd)
 {
 	struct scanner_sim *s = data;
 	struct scan scan = { .symbology = SYM_UNKNOWN, .role = cmd->role };
+	size_t i;
 
-	if ((int)cmd->role < 0 || cmd->role >= ROLE__COUNT || !s->present[cmd->role] ||
-	    board_role_kind(cmd->role) != ROLE_KIND_SCANNER)
+	for (i = 0; i < s->n; i++)
+		if ((cmd->role == ROLE_ITEM_SCANNER && s->items[i]) ||
+		    (cmd->role == ROLE_PATRON_READER && s->patrons[i]))
+			break;
+	if (i == s->n)
 		return -ENOENT;
+	scan.device = s->status[i].name;
 	scan.len = strnlen(cmd->text, SCAN_TEXT_MAX);
 	memcpy(scan.text, cmd->text, scan.len);
 	scan.text[scan.len] = '\0';
+	s->status[i].scans++;
 	if (s->events.scan)
 		s->events.scan(s->data, &scan);
 	return 0;
@@ -37,22 +48,35 @@ static int on_scan_command(void *data, const struct sim_command *cmd)
 
 static int scanner_sim_open(const struct board *board, struct loop *loop,
 			    struct sim_channel *sim, const struct scanner_events *events,
-			    void *data, void **ret)
+			    void *data, void **ret, struct file_error *err)
 {
 	struct scanner_sim *s;
-	int i;
 
-	if (!board || !sim)
+	if (!sim) {
+		file_error_set(err, board->path, 0, "scanner = sim needs the sim channel");
 		return -EINVAL;
+	}
 	s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		file_error_set(err, board->path, 0, "scanners: out of memory");
 		return -ENOMEM;
+	}
 	s->sim = sim;
 	if (events)
 		s->events = *events;
 	s->data = data;
-	for (i = 0; i < ROLE__COUNT; i++)
-		s->present[i] = board->roles[i].present;
+	for (s->n = 0; s->n < board->n_scanners; s->n++) {
+		const struct board_scanner *sc = &board->scanners[s->n];
+		struct scanner_status *st = &s->status[s->n];
+
+		snprintf(st->name, sizeof(st->name), "%s", sc->name);
+		st->attached = true;
+		st->usb_vid = sc->usb_vid;
+		st->usb_pid = sc->usb_pid;
+		snprintf(st->port, sizeof(st->port), "sim");
+		s->items[s->n] = sc->items;
+		s->patrons[s->n] = sc->patrons;
+	}
 	sim_channel_on(sim, SIM_CMD_SCAN, on_scan_command, s);
 	*ret = s;
 	return 0;
@@ -68,8 +92,18 @@ static void scanner_sim_close(void *handle)
 	free(s);
 }
 
+static size_t scanner_sim_status(void *handle, struct scanner_status *out, size_t max)
+{
+	struct scanner_sim *s = handle;
+	size_t n = s->n < max ? s->n : max;
+
+	memcpy(out, s->status, n * sizeof(*out));
+	return n;
+}
+
 const struct scanner_ops scanner_sim_ops = {
 	.name = "sim",
 	.open = scanner_sim_open,
 	.close = scanner_sim_close,
+	.status = scanner_sim_status,
 };

@@ -7,7 +7,9 @@
 #ifndef CIRCD_HAL_SCANNER_H
 #define CIRCD_HAL_SCANNER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "board.h"
 
@@ -31,20 +33,49 @@ struct scan {
 	enum symbology symbology;
 	char aim[4]; /* AIM symbology identifier such as "]F0", or "" */
 	enum board_role role; /* ROLE_ITEM_SCANNER or ROLE_PATRON_READER */
+	const char *device;   /* the board's scanner name; valid during the callback */
 };
 
+/* What circctl status shows of one board scanner. */
+struct scanner_status {
+	char name[BOARD_NAME_MAX]; /* the board's [scanner NAME] */
+	bool attached;
+	uint16_t usb_vid, usb_pid;
+	char port[BOARD_USB_PORT_MAX]; /* where it is plugged in, "" while absent */
+	uint64_t scans;                /* symbols delivered since start */
+	uint64_t discarded;            /* partial or garbled symbols thrown away */
+	char last_error[96];           /* "" or why it was last released or refused */
+};
+
+/*
+ * scan: one decoded symbol. device: a scanner came or went (hotplug, or an
+ * error that released it); firmware logs it. discarded: garbage that did
+ * not make a symbol, with the reason in words, for the log. The structs
+ * passed are valid during the callback only.
+ */
 struct scanner_events {
 	void (*scan)(void *data, const struct scan *scan);
+	void (*device)(void *data, const struct scanner_status *status);
+	void (*discarded)(void *data, const char *device, const char *reason);
 };
 
 struct scanner_ops {
 	const char *name; /* as in the board file: "sim", "libusb" */
+	/*
+	 * A device that is not plugged in is no error: it is picked up when
+	 * it arrives. Errors (with *err filled against the board file) are
+	 * for what no replug can fix: the USB stack unavailable, bad board data.
+	 */
 	int (*open)(const struct board *board, struct loop *loop, struct sim_channel *sim,
-		    const struct scanner_events *events, void *data, void **ret);
+		    const struct scanner_events *events, void *data, void **ret,
+		    struct file_error *err);
 	void (*close)(void *handle);
+	/* Fills up to max entries, one per board scanner; returns how many. */
+	size_t (*status)(void *handle, struct scanner_status *out, size_t max);
 };
 
 extern const struct scanner_ops scanner_sim_ops;
+extern const struct scanner_ops scanner_libusb_ops;
 
 const char *symbology_name(enum symbology sym);
 

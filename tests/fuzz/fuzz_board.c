@@ -42,8 +42,6 @@ static void check_board(const struct board *b)
 		complete &= m->present;
 		check_string(m->chip, sizeof(m->chip));
 		check_string(m->line, sizeof(m->line));
-		check_string(m->protocol, sizeof(m->protocol));
-		check_string(m->layout, sizeof(m->layout));
 		if (m->debounce_ms > 1000)
 			abort();
 		if (!m->present)
@@ -51,7 +49,26 @@ static void check_board(const struct board *b)
 		if (m->src_line < 1)
 			abort();
 		if (gpiod && board_role_kind((enum board_role)i) != ROLE_KIND_SCANNER &&
-		    (!m->chip[0] || !m->line[0]))
+		    !m->line[0])
+			abort();
+	}
+	if (b->n_scanners > BOARD_SCANNERS_MAX)
+		abort();
+	for (size_t i = 0; i < b->n_scanners; i++) {
+		const struct board_scanner *sc = &b->scanners[i];
+
+		check_string(sc->name, sizeof(sc->name));
+		check_string(sc->serial, sizeof(sc->serial));
+		check_string(sc->port, sizeof(sc->port));
+		check_string(sc->protocol, sizeof(sc->protocol));
+		check_string(sc->layout, sizeof(sc->layout));
+		check_string(sc->card_format, sizeof(sc->card_format));
+		if (!sc->name[0] || sc->src_line < 1 || (!sc->items && !sc->patrons) ||
+		    sc->char_timeout_ms > 10000)
+			abort();
+		if (sc->items && !b->roles[ROLE_ITEM_SCANNER].present)
+			abort();
+		if (sc->patrons && !b->roles[ROLE_PATRON_READER].present)
 			abort();
 	}
 	r = board_require(b, all, ROLE__COUNT, &err);

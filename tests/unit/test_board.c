@@ -50,9 +50,14 @@ static void test_sim_board(void)
 
 	CHECK(b->roles[ROLE_ITEM_SCANNER].present);
 	CHECK_INT(b->roles[ROLE_ITEM_SCANNER].src_line, 11);
-	CHECK_STR(b->roles[ROLE_ITEM_SCANNER].protocol, "wedge");
-	CHECK_STR(b->roles[ROLE_ITEM_SCANNER].layout, "us");
-	CHECK_INT(b->roles[ROLE_ITEM_SCANNER].usb_vid, 0);
+	CHECK_INT(b->n_scanners, 1);
+	CHECK_STR(b->scanners[0].name, "item_scanner");
+	CHECK(b->scanners[0].items && !b->scanners[0].patrons);
+	CHECK_STR(b->scanners[0].protocol, "wedge");
+	CHECK_STR(b->scanners[0].layout, "us");
+	CHECK_STR(b->scanners[0].card_format, "text");
+	CHECK_INT(b->scanners[0].char_timeout_ms, 100);
+	CHECK_INT(b->scanners[0].usb_vid, 0);
 	CHECK(!b->roles[ROLE_PATRON_READER].present);
 	board_free(b);
 
@@ -118,15 +123,15 @@ static void test_gpiod_board(void)
 	CHECK_STR(m->line, "22");
 	CHECK(!m->active_low);
 	CHECK_INT(m->debounce_ms, 1000);
-	m = &b->roles[ROLE_ITEM_SCANNER];
-	CHECK_INT(m->usb_vid, 0x05e0);
-	CHECK_INT(m->usb_pid, 0x1200);
-	CHECK_STR(m->protocol, "hidpos");
-	CHECK_STR(m->layout, "de");
-	m = &b->roles[ROLE_PATRON_READER];
-	CHECK_INT(m->usb_vid, 0xffff);
-	CHECK_INT(m->usb_pid, 0x0035);
-	CHECK_STR(m->protocol, "wedge");
+	CHECK_INT(b->n_scanners, 2);
+	CHECK_INT(b->scanners[0].usb_vid, 0x05e0);
+	CHECK_INT(b->scanners[0].usb_pid, 0x1200);
+	CHECK_STR(b->scanners[0].protocol, "hidpos");
+	CHECK_STR(b->scanners[0].layout, "de");
+	CHECK_INT(b->scanners[1].usb_vid, 0xffff);
+	CHECK_INT(b->scanners[1].usb_pid, 0x0035);
+	CHECK_STR(b->scanners[1].protocol, "wedge");
+	CHECK(b->roles[ROLE_ITEM_SCANNER].present && b->roles[ROLE_PATRON_READER].present);
 	board_free(b);
 }
 
@@ -205,13 +210,22 @@ static const struct error_case error_cases[] = {
 	/* gpiod needs chip and line, reported at the section header */
 	{ "[board]\ngpio = gpiod\n\n[output lamp_ok]\nchip = gpiochip0\n", 4,
 	  { "[output lamp_ok] needs line with gpio = gpiod" } },
-	{ "[board]\ngpio = gpiod\n[input bin_full]\nline = GPIO22\n", 3,
-	  { "[input bin_full] needs chip" } },
-	{ "[board]\ngpio = gpiod\n[output buzzer]\n", 3, { "needs chip and line" } },
+	{ "[board]\ngpio = gpiod\n[output buzzer]\n", 3, { "needs line" } },
 	/* the board section may come last; the earliest incomplete section is named */
 	{ "[output lamp_ok]\nchip = c\nline = l\n[input done_button]\n[output buzzer]\n"
 	  "[board]\ngpio = gpiod\n",
-	  4, { "[input done_button] needs chip and line" } },
+	  4, { "[input done_button] needs line" } },
+	{ "[board]\nscanner = libusb\n[scanner front]\nusb = 05e0:1200\n", 3,
+	  { "[scanner front] needs role" } },
+	{ "[scanner front]\nrole = staff\n", 2, { "role", "item_scanner, patron_reader or both" } },
+	{ "[scanner item_scanner]\nport = usb1\n", 2, { "port", "1-1.2" } },
+	{ "[scanner item_scanner]\nport = 1-1.\n", 2, { "port" } },
+	{ "[scanner item_scanner]\ncard_format = bcd\n", 2, { "card_format", "hex-to-dec10" } },
+	{ "[scanner item_scanner]\nchar_timeout_ms = 10001\n", 2, { "char_timeout_ms" } },
+	{ "[scanner a b]\n", 1, { "scanner name 'a b'" } },
+	{ "[scanner s]\nrole = both\n[scanner s]\n", 3, { "duplicate section [scanner s]" } },
+	{ "[scanner a]\n[scanner b]\n[scanner c]\n[scanner d]\n[scanner e]\n", 5,
+	  { "more than 4 scanners" } },
 	{ "[board]\nscanner = libusb\n[scanner item_scanner]\nusb = 05e0:1200\n"
 	  "[scanner patron_reader]\nprotocol = wedge\n",
 	  5, { "[scanner patron_reader] needs usb with scanner = libusb" } },
@@ -352,12 +366,14 @@ static void test_shipped_rpi4_kiosk(void)
 	CHECK(b->roles[ROLE_LAMP_OK].active_low);
 	CHECK(!b->roles[ROLE_BUZZER].active_low);
 	CHECK(b->roles[ROLE_DONE_BUTTON].active_low);
-	CHECK_INT(b->roles[ROLE_ITEM_SCANNER].usb_vid, 0x05e0);
-	CHECK_INT(b->roles[ROLE_ITEM_SCANNER].usb_pid, 0x1200);
-	CHECK_STR(b->roles[ROLE_ITEM_SCANNER].protocol, "wedge");
-	CHECK_STR(b->roles[ROLE_ITEM_SCANNER].layout, "us");
-	CHECK_INT(b->roles[ROLE_PATRON_READER].usb_vid, 0xffff);
-	CHECK_INT(b->roles[ROLE_PATRON_READER].usb_pid, 0x0035);
+	CHECK_INT(b->n_scanners, 2);
+	CHECK_INT(b->scanners[0].usb_vid, 0x05e0);
+	CHECK_INT(b->scanners[0].usb_pid, 0x1200);
+	CHECK_STR(b->scanners[0].protocol, "wedge");
+	CHECK_STR(b->scanners[0].layout, "us");
+	CHECK_INT(b->scanners[1].usb_vid, 0xffff);
+	CHECK_INT(b->scanners[1].usb_pid, 0x0035);
+	CHECK(b->scanners[1].patrons && !b->scanners[1].items);
 	board_free(b);
 }
 
@@ -376,7 +392,7 @@ static void test_shipped_rpi4_returns(void)
 	CHECK(!b->roles[ROLE_PATRON_READER].present);
 	CHECK(b->roles[ROLE_BIN_FULL].debounce_ms > 10);
 	CHECK(b->roles[ROLE_DOOR_CLOSED].debounce_ms > 10);
-	CHECK_INT(b->roles[ROLE_ITEM_SCANNER].usb_vid, 0x05e0);
+	CHECK_INT(b->scanners[0].usb_vid, 0x05e0);
 	board_free(b);
 }
 
@@ -409,6 +425,37 @@ static void test_role_names(void)
 	CHECK_STR(board_role_kind_name(ROLE_KIND_NONE), "none");
 }
 
+/* One scanner for cards and items, two identical readers told apart by serial and port. */
+static void test_scanner_devices(void)
+{
+	static const char text[] = "[board]\nscanner = libusb\n"
+				   "[scanner front]\nrole = both\nusb = 1209:0002\nprotocol = hidpos\n"
+				   "[scanner card-left]\nrole = patron_reader\nusb = ffff:0035\n"
+				   "serial = A17\ncard_format = hex-to-dec10\nchar_timeout_ms = 0\n"
+				   "[scanner card-right]\nrole = patron_reader\nusb = ffff:0035\n"
+				   "port = 1-1.4\nlayout = fr\n";
+	struct file_error err = { 0 };
+	struct board *b;
+
+	CHECK_INT(board_parse(text, "dev.ini", &b, &err), 0);
+	if (!b)
+		return;
+	CHECK_INT(b->n_scanners, 3);
+	CHECK(b->scanners[0].items && b->scanners[0].patrons);
+	CHECK_INT(board_scanner_role(&b->scanners[0]), ROLE_ITEM_SCANNER);
+	CHECK_INT(board_scanner_role(&b->scanners[1]), ROLE_PATRON_READER);
+	CHECK_STR(b->scanners[1].serial, "A17");
+	CHECK_STR(b->scanners[1].card_format, "hex-to-dec10");
+	CHECK_INT(b->scanners[1].char_timeout_ms, 0);
+	CHECK_STR(b->scanners[2].port, "1-1.4");
+	CHECK_STR(b->scanners[2].layout, "fr");
+	CHECK_STR(b->scanners[2].serial, "");
+	CHECK(b->roles[ROLE_ITEM_SCANNER].present && b->roles[ROLE_PATRON_READER].present);
+	/* the role's line is its first scanner's */
+	CHECK_INT(b->roles[ROLE_PATRON_READER].src_line, 3);
+	board_free(b);
+}
+
 int main(void)
 {
 	RUN(test_sim_board);
@@ -422,5 +469,6 @@ int main(void)
 	RUN(test_shipped_rpi4_kiosk);
 	RUN(test_shipped_rpi4_returns);
 	RUN(test_role_names);
+	RUN(test_scanner_devices);
 	return testlib_finish();
 }

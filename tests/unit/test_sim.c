@@ -328,17 +328,20 @@ static bool rig_open(struct rig *r, bool with_socket, bool terminal)
 	r->board.roles[ROLE_BIN_FULL].present = true;
 	r->board.roles[ROLE_DONE_BUTTON].present = true;
 	r->board.roles[ROLE_ITEM_SCANNER].present = true;
+	r->board.n_scanners = 1;
+	strcpy(r->board.scanners[0].name, "front");
+	r->board.scanners[0].items = true;
 	/* Absent on purpose: buzzer, door_closed, patron_reader. */
 
 	r->gpio = hal_gpio_backend("sim");
 	r->scanner = hal_scanner_backend("sim");
 	r->rec.display = hal_display_backend("sim");
 	CHECK_INT(r->gpio->open(&r->board, r->loop, r->ch, &gpio_events, &r->rec,
-				&r->gpio_handle), 0);
+				&r->gpio_handle, NULL), 0);
 	CHECK_INT(r->scanner->open(&r->board, r->loop, r->ch, &scanner_events, &r->rec,
-				   &r->scanner_handle), 0);
+				   &r->scanner_handle, NULL), 0);
 	CHECK_INT(r->rec.display->open(&r->board, r->loop, r->ch, &display_events, &r->rec,
-				       &r->rec.display_handle), 0);
+				       &r->rec.display_handle, NULL), 0);
 	return r->ch && r->gpio_handle && r->scanner_handle && r->rec.display_handle;
 }
 
@@ -795,6 +798,7 @@ static void test_sim_socket_path(void)
 	int fd;
 	void *handle = NULL;
 	struct board board;
+	struct file_error err = { .line = 0 };
 
 	if (!mkdtemp(dir)) {
 		CHECK(!"mkdtemp");
@@ -836,10 +840,12 @@ static void test_sim_socket_path(void)
 	sim_channel_free(NULL);
 	sim_channel_emit(NULL, "nothing");
 	memset(&board, 0, sizeof(board));
-	CHECK_INT(gpio_sim_ops.open(&board, loop, NULL, &gpio_events, NULL, &handle), -EINVAL);
-	CHECK_INT(scanner_sim_ops.open(&board, loop, NULL, &scanner_events, NULL, &handle),
+	CHECK_INT(gpio_sim_ops.open(&board, loop, NULL, &gpio_events, NULL, &handle, &err),
 		  -EINVAL);
-	CHECK_INT(display_sim_ops.open(&board, loop, NULL, &display_events, NULL, &handle),
+	CHECK(strstr(err.msg, "sim channel") != NULL);
+	CHECK_INT(scanner_sim_ops.open(&board, loop, NULL, &scanner_events, NULL, &handle, &err),
+		  -EINVAL);
+	CHECK_INT(display_sim_ops.open(&board, loop, NULL, &display_events, NULL, &handle, &err),
 		  -EINVAL);
 	gpio_sim_ops.close(NULL);
 	scanner_sim_ops.close(NULL);
