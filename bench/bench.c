@@ -97,6 +97,7 @@ int main(int argc, char **argv)
 	bench_p1();
 	bench_p2();
 	bench_p3();
+	bench_hid();
 	bench_binary();
 	bench_idle();
 	bench_cleanup();

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Fuzzes the keyboard-wedge decoder with a sequence of boot reports.
+ *
+ * Byte 0 picks the layout (bits 0-1), whether key bytes are folded onto
+ * the keys that type text and end symbols (bit 2, so that random input
+ * completes symbols often) and the inter-character timeout (bits 3-7, x 8
+ * ms; 0 is none). Then records: a time step in ms (0xff: no report, run the
+ * owner's timer instead), a report length (mod 13, so longer than 8 too),
+ * and that many report bytes.
+ *
+ * Checks what the header promises: a symbol is 1..SCAN_TEXT_MAX printable
+ * characters, NUL-terminated, len right; a discard has a reason; the
+ * deadline lies after the last key, and expiring is a no-op before it and a discard at
+ * it; every layout character is printable ASCII or 0.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../hal/hid-keyboard.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static bool is_printable(char c)
+{
+	return (unsigned char)c >= 0x20 && (unsigned char)c <= 0x7e;
+}
+
+#define TIMER_STEP 0xff
+
+static void check_out(const struct hid_keyboard_out *out)
+{
+	if (out->symbol) {
+		if (out->len == 0 || out->len > SCAN_TEXT_MAX || out->text[out->len] != '\0' ||
+		    strlen(out->text) != out->len)
+			abort();
+		for (size_t i = 0; i < out->len; i++)
+			if (!is_printable(out->text[i]))
+				abort();
+	} else if (out->len != 0 || out->text[0] != '\0') {
+		abort();
+	}
+	if (!memchr(out->reason, '\0', sizeof(out->reason)))
+		abort();
+	if (out->discarded != (out->reason[0] != '\0'))
+		abort();
+}
+
+static void check_deadline(const struct hid_keyboard *kb, uint64_t now)
+{
+	struct hid_keyboard copy = *kb;
+	struct hid_keyboard_out out;
+	uint64_t deadline;
+
+	if (!hid_keyboard_deadline(kb, &deadline)) {
+		if (kb->pending && kb->char_timeout_ms)
+			abort();
+		return;
+	}
+	/* a report without a new key does not expire anything: the deadline may be past */
+	if (!kb->pending || deadline <= kb->last_key_ms || kb->last_key_ms > now)
+		abort();
+	hid_keyboard_expire(&copy, deadline - 1, &out);
+	check_out(&out);
+	if (out.discarded || !hid_keyboard_deadline(&copy, &deadline))
+		abort();
+	hid_keyboard_expire(&copy, deadline, &out);
+	check_out(&out);
+	if (!out.discarded || out.symbol || hid_keyboard_deadline(&copy, &deadline))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hid_keyboard kb;
+	struct hid_keyboard_out out;
+	enum hid_layout layout;
+	bool fold_keys;
+	uint64_t now = 0;
+	size_t pos = 1;
+
+	if (size == 0)
+		return 0;
+	layout = (enum hid_layout)(data[0] & 3); /* 3 is no layout: everything unmappable */
+	fold_keys = data[0] & 4;
+	hid_keyboard_init(&kb, layout, (unsigned)(data[0] >> 3) * 8);
+
+	while (pos + 2 <= size) {
+		uint8_t step = data[pos];
+		size_t len = data[pos + 1] % 13;
+		uint8_t *report;
+		char c;
+
+		pos += 2;
+		c = hid_layout_char(layout, step, (uint8_t)len);
+		if (c && (c < 0x20 || c > 0x7e))
+			abort();
+		if (step == TIMER_STEP) {
+			uint64_t deadline;
+
+			if (hid_keyboard_deadline(&kb, &deadline))
+				now = deadline;
+			hid_keyboard_expire(&kb, now, &out);
+			check_out(&out);
+			continue;
+		}
+		now += step;
+		if (len > size - pos)
+			len = size - pos;
+		/* a block of exactly the report's size, so that ASan sees any overread */
+		report = malloc(len ? len : 1);
+		if (!report)
+			return 0;
+		memcpy(report, data + pos, len);
+		pos += len;
+		for (size_t i = 2; fold_keys && i < len; i++)
+			if (report[i] > 1) /* leave ErrorRollOver and empty slots alone */
+				report[i] = (uint8_t)(0x04 + report[i] % 0x2c);
+		if (hid_keyboard_feed(&kb, report, len, now, &out) != 0)
+			abort();
+		free(report);
+		check_out(&out);
+		check_deadline(&kb, now);
+	}
+	hid_keyboard_reset(&kb);
+	if (hid_keyboard_deadline(&kb, NULL))
+		abort();
+	return 0;
+}
