@@ -17,10 +17,10 @@ SANFLAGS =
 OPT      = -O2
 endif
 
-PKGS      := sqlite3 inih openssl
+PKGS      := sqlite3 inih libusb-1.0 libgpiod openssl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # OpenSSL is loaded on demand (firmware/ossl.c), so only its headers are used here.
-PKG_LIBS   = $(shell pkg-config --libs sqlite3 inih 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs sqlite3 inih libusb-1.0 libgpiod 2>/dev/null)
 
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \

@@ -294,7 +294,9 @@ void kiosk_scan(struct kiosk *k, const struct scan *scan)
 
 	cls = barcode_classify(&k->cfg->barcodes, scan->text, scan->len, scan->symbology, symbol,
 			       sizeof(symbol));
-	log_debug("scan from %s: %s", board_role_name(scan->role), barcode_class_name(cls));
+	log_debug("scan from %s (%s%s%s): %s", scan->device ? scan->device : "?",
+		  board_role_name(scan->role), scan->aim[0] ? ", " : "", scan->aim,
+		  barcode_class_name(cls));
 	switch (cls) {
 	case BARCODE_BAD_CHECK_DIGIT:
 		if (k->state != KIOSK_IDLE)

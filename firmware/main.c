@@ -211,7 +211,7 @@ static void on_scanner_device(void *data, const struct scanner_status *st)
 		log_notice("scanner %s attached: %04x:%04x at %s", st->name, st->usb_vid,
 			   st->usb_pid, st->port);
 	else if (st->last_error[0])
-		log_warning("scanner %s released: %s", st->name, st->last_error);
+		log_warning("scanner %s unavailable: %s", st->name, st->last_error);
 	else
 		log_notice("scanner %s unplugged", st->name);
 }

@@ -12,10 +12,12 @@
 
 static const struct gpio_ops *const gpio_backends[] = {
 	&gpio_sim_ops,
+	&gpio_gpiod_ops,
 };
 
 static const struct scanner_ops *const scanner_backends[] = {
 	&scanner_sim_ops,
+	&scanner_libusb_ops,
 };
 
 static const struct display_ops *const display_backends[] = {

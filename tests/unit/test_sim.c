@@ -228,7 +228,9 @@ static void test_hal_tables(void)
 	CHECK(hal_gpio_backend("sim") == &gpio_sim_ops);
 	CHECK(hal_scanner_backend("sim") == &scanner_sim_ops);
 	CHECK(hal_display_backend("sim") == &display_sim_ops);
-	CHECK(hal_gpio_backend("gpiod") == NULL);
+	CHECK(hal_gpio_backend("gpiod") == &gpio_gpiod_ops);
+	CHECK(hal_scanner_backend("libusb") == &scanner_libusb_ops);
+	CHECK(hal_gpio_backend("wiringpi") == NULL);
 	CHECK(hal_scanner_backend("") == NULL);
 	CHECK(hal_display_backend(NULL) == NULL);
 	CHECK_STR(symbology_name(SYM_UNKNOWN), "unknown");

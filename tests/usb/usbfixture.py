@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Generated umockdev fixtures: a USB HID scanner as the kernel shows it.
+
+umockdev-run replays a device description (sysfs and udev properties, what
+libusb enumerates) and an ioctl script (the usbdevfs URBs libusb submits and
+reaps). Generating them, instead of keeping only recordings, lets a test say
+exactly what the scanner sends: a wedge scan, a HID POS symbol split over two
+reports, a device that stops in the middle of a symbol.
+
+The device sits where dummy_hcd puts a gadget (bus 1, port 1, /dev/bus/usb/
+001/002), as tests/board's emulated board records it. What the replay checks
+of circd's side: each control transfer (SET_PROTOCOL, SET_IDLE) must match
+byte for byte and each interrupt IN transfer must ask for wMaxPacketSize
+bytes, so the fixture also pins down how circd talks to the device.
+"""
+
+DEVNODE = "/dev/bus/usb/001/002"
+SYSPATH = "/devices/platform/dummy_hcd.0/usb1/1-1"
+
+# The standard boot keyboard report descriptor (HID 1.11, appendix B.1).
+BOOT_KEYBOARD_DESC = bytes.fromhex(
+    "05010906a101050719e029e71500250175019508810295017508810395057501"
+    "050819012905910295017503910395067508150025650507190029658100c0")
+
+# The HID POS descriptor of the emulated board's second gadget (usage page 0x8C).
+HIDPOS_DESC = bytes.fromhex(
+    "058c0902a1018502 0912a102 150026ff00 75089503 19fb29fd 8102 9538 09fe 820201"
+    " 75019501 2501 09ff 8102 7507 8103 c0c0".replace(" ", ""))
+
+ENTER = 0x28
+SHIFT = 0x02
+
+
+def _usage(ch):
+    """US layout: (modifier, usage) for a printable ASCII character."""
+    if ch.isdigit():
+        return 0, 0x27 if ch == "0" else 0x1e + int(ch) - 1
+    if "a" <= ch <= "z":
+        return 0, 0x04 + ord(ch) - ord("a")
+    if "A" <= ch <= "Z":
+        return SHIFT, 0x04 + ord(ch) - ord("A")
+    table = {"-": (0, 0x2d), " ": (0, 0x2c), ".": (0, 0x37), "/": (0, 0x38)}
+    return table[ch]
+
+
+def idle_reports(n, hidpos=False):
+    """Reports that say nothing (no key held; an empty HID POS report), as a device
+    repeats them at its idle rate. Under umockdev each costs circd one poll
+    interval, so a few hundred give the test time to connect before the scan."""
+    return [bytes([2]) + bytes(60) if hidpos else bytes(8)] * n
+
+
+def wedge_reports(text, enter=True):
+    """Boot keyboard reports typing text: press, release, ..., [Enter]."""
+    out = []
+    for ch in text:
+        mod, usage = _usage(ch)
+        out.append(bytes([mod, 0, usage, 0, 0, 0, 0, 0]))
+        out.append(bytes(8))
+    if enter:
+        out += [bytes([0, 0, ENTER, 0, 0, 0, 0, 0]), bytes(8)]
+    return out
+
+
+def hidpos_reports(text, aim="]F0", chunk=56):
+    """HID POS reports for one symbol: id 2, AIM id, data (56 bytes), continued bit."""
+    parts = [text[i:i + chunk] for i in range(0, len(text), chunk)] or [""]
+    out = []
+    for i, part in enumerate(parts):
+        more = 1 if i < len(parts) - 1 else 0
+        data = part.encode().ljust(56, b"\0")
+        out.append(bytes([2]) + aim.encode() + data + bytes([more]))
+    return out
+
+
+def _descriptors(vid, pid, hidpos, report_desc_len, mps):
+    device = bytes([18, 1, 0x00, 0x02, 0, 0, 0, 64, vid & 0xff, vid >> 8, pid & 0xff, pid >> 8,
+                    0x00, 0x01, 1, 2, 3, 1])
+    sub, proto = (0, 0) if hidpos else (1, 1)
+    iface = bytes([9, 4, 0, 0, 1, 3, sub, proto, 0])
+    hid = bytes([9, 0x21, 0x11, 0x01, 0, 1, 0x22, report_desc_len & 0xff, report_desc_len >> 8])
+    ep = bytes([7, 5, 0x81, 3, mps & 0xff, mps >> 8, 4])
+    total = 9 + len(iface) + len(hid) + len(ep)
+    config = bytes([9, 2, total & 0xff, total >> 8, 1, 1, 0, 0x80, 50])
+    return device + config + iface + hid + ep
+
+
+def device_description(vid, pid, serial, hidpos=False):
+    """The .umockdev text: the scanner, (with HID POS) its bound usbhid child, the root hub."""
+    report_desc = HIDPOS_DESC if hidpos else BOOT_KEYBOARD_DESC
+    mps = 64 if hidpos else 8
+    desc = _descriptors(vid, pid, hidpos, len(report_desc), mps).hex().upper()
+    product = "HID POS scanner" if hidpos else "Keyboard wedge scanner"
+    lines = []
+    if hidpos:
+        # usbhid bound at enumeration: its report_descriptor is where circd reads it
+        lines += ["P: %s/1-1:1.0/0003:%04X:%04X.0001" % (SYSPATH, vid, pid),
+                  "E: DRIVER=hid-generic", "E: SUBSYSTEM=hid",
+                  "E: HID_ID=0003:%08X:%08X" % (vid, pid),
+                  "H: report_descriptor=%s" % report_desc.hex().upper(), ""]
+        lines += ["P: %s/1-1:1.0" % SYSPATH, "E: DEVTYPE=usb_interface", "E: DRIVER=usbhid",
+                  "E: SUBSYSTEM=usb", "A: bInterfaceClass=03\\n", "A: bInterfaceNumber=00\\n",
+                  "A: bInterfaceProtocol=00\\n", "A: bInterfaceSubClass=00\\n", ""]
+    lines += [
+        "P: %s" % SYSPATH,
+        "N: bus/usb/001/002=%s" % desc,
+        "E: BUSNUM=001", "E: DEVNAME=%s" % DEVNODE, "E: DEVNUM=002", "E: DEVTYPE=usb_device",
+        "E: DRIVER=usb", "E: MAJOR=189", "E: MINOR=1",
+        "E: PRODUCT=%x/%x/100" % (vid, pid), "E: SUBSYSTEM=usb",
+        "A: authorized=1\\n", "A: bConfigurationValue=1\\n", "A: bDeviceClass=00\\n",
+        "A: bNumConfigurations=1\\n", "A: bNumInterfaces= 1\\n", "A: busnum=1\\n",
+        "A: devnum=2\\n", "A: devpath=1\\n", "A: idProduct=%04x\\n" % pid,
+        "A: idVendor=%04x\\n" % vid, "A: manufacturer=circd tests\\n",
+        "A: product=%s\\n" % product, "A: serial=%s\\n" % serial, "A: speed=480\\n",
+        "H: descriptors=%s" % desc, "",
+        "P: /devices/platform/dummy_hcd.0/usb1",
+        "N: bus/usb/001/001=12010002090001406B1D020001060302010109021900010100E000090400000109"
+        "0000000705810304000C",
+        "E: BUSNUM=001", "E: DEVNAME=/dev/bus/usb/001/001", "E: DEVNUM=001",
+        "E: DEVTYPE=usb_device", "E: DRIVER=usb", "E: MAJOR=189", "E: MINOR=0",
+        "E: PRODUCT=1d6b/2/601", "E: SUBSYSTEM=usb",
+        "A: authorized=1\\n", "A: bConfigurationValue=1\\n", "A: bDeviceClass=09\\n",
+        "A: bNumConfigurations=1\\n", "A: bNumInterfaces= 1\\n", "A: busnum=1\\n",
+        "A: devnum=1\\n", "A: devpath=0\\n", "A: idProduct=0002\\n", "A: idVendor=1d6b\\n",
+        "A: speed=480\\n",
+        "H: descriptors=12010002090001406B1D020001060302010109021900010100E0000904000001090000"
+        "000705810304000C", "",
+        "P: /devices/platform/dummy_hcd.0", "E: DRIVER=dummy_hcd", "E: SUBSYSTEM=platform", "",
+    ]
+    return "\n".join(lines)
+
+
+def _control_out(request, iface=0):
+    """A class request to the interface with no data stage, as libusb submits it."""
+    setup = bytes([0x21, request, 0, 0, iface, 0, 0, 0])
+    return "USBDEVFS_REAPURBNDELAY 0 2 0 0 0 8 8 0 %s" % setup.hex().upper()
+
+
+def ioctl_script(reports, hidpos=False, end="unplug"):
+    """The .ioctl text: circd's set-up control transfers, one reap per report, then the end.
+
+    umockdev starts a script over when it runs out, so every script ends with
+    something after which circd submits no more: end="unplug", the device is
+    gone (-ENODEV); end="silent", it stops answering (-EPROTO on every
+    transfer, as a host controller reports a device that no longer responds)."""
+    mps = 64 if hidpos else 8
+    lines = ["@DEV %s" % DEVNODE, "USBDEVFS_GET_CAPABILITIES 0 FF010000"]
+    if not hidpos:
+        lines.append(_control_out(0x0b))  # SET_PROTOCOL(boot)
+    lines.append(_control_out(0x0a))      # SET_IDLE(0)
+    reaps = ["0 %d %s" % (len(r), r.hex().upper()) for r in reports]
+    if end == "silent":
+        reaps += ["-71 0 "] * 5
+    reaps.append("-19 0 ")
+    indent = ""
+    for reap in reaps:
+        status, length, data = reap.split(" ")
+        lines.append("%sUSBDEVFS_REAPURBNDELAY 0 1 129 %s 0 %d %s 0 %s"
+                     % (indent, status, mps, length, data))
+        indent += " "
+    return "\n".join(lines) + "\n"
+
+
+def write(dirpath, name, vid, pid, serial, reports, hidpos=False, end="unplug"):
+    """Writes NAME.umockdev and NAME.ioctl; returns umockdev-run's arguments."""
+    import os
+    dev = os.path.join(dirpath, name + ".umockdev")
+    ioc = os.path.join(dirpath, name + ".ioctl")
+    with open(dev, "w") as f:
+        f.write(device_description(vid, pid, serial, hidpos))
+    with open(ioc, "w") as f:
+        f.write(ioctl_script(reports, hidpos, end))
+    return ["-d", dev, "-i", "%s=%s" % (DEVNODE, ioc)]
