@@ -95,6 +95,8 @@ install: all
 	install -D -m 0640 etc/circd.conf $(DESTDIR)/etc/circd/circd.conf.example
 	install -d $(DESTDIR)/lib/systemd/system
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' etc/circd.service >$(DESTDIR)/lib/systemd/system/circd.service
+	install -d $(DESTDIR)/lib/udev/rules.d
+	scripts/udev-rules.sh boards/*.ini >$(DESTDIR)/lib/udev/rules.d/60-circd.rules
 
 clean:
 	rm -rf build

@@ -396,6 +396,25 @@ static void test_shipped_rpi4_returns(void)
 	board_free(b);
 }
 
+/* The Pi 5 boards are the Pi 4 wiring on the RP1 chip, found by its label. */
+static void test_shipped_rpi5(void)
+{
+	static const char *const files[] = { "boards/rpi5-kiosk.ini", "boards/rpi5-returns.ini" };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct board *b = load_shipped(files[i]);
+
+		if (!b)
+			continue;
+		CHECK_STR(b->gpio_backend, "gpiod");
+		CHECK_STR(b->roles[ROLE_LAMP_OK].chip, "pinctrl-rp1");
+		CHECK(b->roles[ROLE_LAMP_OK].line[0] == 'G');
+		CHECK(b->n_scanners >= 1);
+		CHECK_INT(b->scanners[0].usb_vid, 0x05e0);
+		board_free(b);
+	}
+}
+
 static void test_role_names(void)
 {
 	static const char *const names[ROLE__COUNT] = {
@@ -468,6 +487,7 @@ int main(void)
 	RUN(test_shipped_sim);
 	RUN(test_shipped_rpi4_kiosk);
 	RUN(test_shipped_rpi4_returns);
+	RUN(test_shipped_rpi5);
 	RUN(test_role_names);
 	RUN(test_scanner_devices);
 	return testlib_finish();
