@@ -30,6 +30,12 @@ static void checkin(struct kiosk *k, const char *item)
 				"another return point or see staff.");
 		return;
 	}
+	/* Staff are emptying the bin: an item pushed in now would land at their feet. */
+	if (!k->door_closed) {
+		kiosk_refuse(k, "Returns are paused while staff empty the bin. Please wait a "
+				"moment or see staff.");
+		return;
+	}
 	if (k->state == KIOSK_ITEMS && session_has_item(k, item)) {
 		session_touch(k);
 		/* Recorded already; open the flap again so it can go in. */

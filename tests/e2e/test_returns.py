@@ -127,3 +127,15 @@ def test_checkin_ends_local_loan(t):
     check_eq([r["item"] for r in t.loans()], [b], "loans after returning one")
     kinds = [(r["kind"], r["item"]) for r in t.journal()]
     check_eq(kinds, [("checkout", a), ("checkout", b), ("checkin", a)], "journal")
+
+
+def test_open_staff_door_pauses_intake(t):
+    d = t.start(returns_conf(t))
+    d.input("door_closed", 0)
+    a = item(2301)
+    expect_refused(d.scan_item(a), "return with the staff door open")
+    check_eq(t.journal(), [], "rows while the door is open")
+    d.input("door_closed", 1)
+    expect_accepted(d.scan_item(a), a)
+    check_eq([r["item"] for r in t.journal()], [a], "rows")
+    check_eq(d.stop(), 0, "exit status")
