@@ -36,6 +36,7 @@
 #define CIRCD_BOARDS_DIR "/usr/local/share/circd/boards"
 #endif
 
+/* A configuration or board file that cannot work, down to a GPIO line that is not there. */
 #define EXIT_CONFIG 2
 #define STORE_RETRY_MS 30000
 
@@ -510,8 +511,13 @@ int main(int argc, char **argv)
 		log_err("signals: %s", strerror(errno));
 		goto out_loop;
 	}
-	if (open_devices(c) < 0)
+	r = open_devices(c);
+	if (r < 0) {
+		/* what the board names is missing or taken: a restart will not help */
+		if (r == -ENOENT || r == -ENODEV || r == -EBUSY || r == -EINVAL)
+			status = EXIT_CONFIG;
 		goto out_devices;
+	}
 
 	open_store(c);
 	r = link_start(c);

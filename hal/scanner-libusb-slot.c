@@ -181,6 +181,7 @@ static void on_close_timer(struct loop *loop, void *data)
 static void LIBUSB_CALL on_interrupt(struct libusb_transfer *xfer)
 {
 	struct slot *s = xfer->user_data;
+	int r;
 
 	s->intr_busy = false;
 	if (s->state != SLOT_READING) {
@@ -208,8 +209,10 @@ static void LIBUSB_CALL on_interrupt(struct libusb_transfer *xfer)
 	}
 	if (s->state != SLOT_READING)
 		return;
-	if (libusb_submit_transfer(xfer) < 0) {
-		slot_release(s, "cannot resubmit the interrupt transfer");
+	r = libusb_submit_transfer(xfer);
+	if (r < 0) {
+		/* NO_DEVICE: unplugged between two transfers, which is no error */
+		slot_release(s, r == LIBUSB_ERROR_NO_DEVICE ? "" : "cannot resubmit the interrupt transfer");
 		return;
 	}
 	s->intr_busy = true;
@@ -217,10 +220,14 @@ static void LIBUSB_CALL on_interrupt(struct libusb_transfer *xfer)
 
 static void start_reading(struct slot *s)
 {
+	int r;
+
 	libusb_fill_interrupt_transfer(s->intr, s->handle, s->ep_in, s->report, s->report_len,
 				       on_interrupt, s, 0);
-	if (libusb_submit_transfer(s->intr) < 0) {
-		slot_release(s, "cannot submit the interrupt transfer");
+	r = libusb_submit_transfer(s->intr);
+	if (r < 0) {
+		/* NO_DEVICE: unplugged between two transfers, which is no error */
+		slot_release(s, r == LIBUSB_ERROR_NO_DEVICE ? "" : "cannot submit the interrupt transfer");
 		return;
 	}
 	s->intr_busy = true;
@@ -310,6 +317,7 @@ static ssize_t sysfs_report_desc(const struct slot *s, uint8_t *buf, size_t size
 
 static void slot_start_setup(struct slot *s)
 {
+	int r;
 	uint8_t type = LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE;
 
 	if (s->step == STEP_SET_PROTOCOL && !(s->boot_keyboard && !s->hidpos))
@@ -339,8 +347,10 @@ static void slot_start_setup(struct slot *s)
 	}
 	libusb_fill_control_transfer(s->ctrl, s->handle, s->ctrl_buf, on_control, s,
 				     CONTROL_TIMEOUT_MS);
-	if (libusb_submit_transfer(s->ctrl) < 0) {
-		slot_release(s, "cannot submit a control transfer");
+	r = libusb_submit_transfer(s->ctrl);
+	if (r < 0) {
+		/* NO_DEVICE: unplugged between two transfers, which is no error */
+		slot_release(s, r == LIBUSB_ERROR_NO_DEVICE ? "" : "cannot submit a control transfer");
 		return;
 	}
 	s->ctrl_busy = true;

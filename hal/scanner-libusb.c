@@ -90,8 +90,9 @@ static void on_unwatchable_poll(struct loop *loop, void *data)
  * epoll refuses fds of regular files (EPERM): umockdev's replayed device
  * node is one. poll() would call such an fd always ready, so it is looked
  * at on a short timer instead; a real usbfs node never takes this path.
- * 2 ms is about a real scanner's interrupt interval (bInterval 1-10 ms), so
- * a replay runs at the pace of a device, not as fast as the CPU allows.
+ * Each look reaps every transfer umockdev has completed meanwhile, so a
+ * replay goes at about one scan per tick; without activity, ticks stop once
+ * the device is gone.
  */
 static int watch_fd(struct scanner_libusb *u, int fd, short events)
 {
