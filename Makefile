@@ -36,7 +36,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all run check bench deps tests fuzz install clean
+.PHONY: all run check check-board bench deps tests fuzz install clean
 all: $(BUILD)/circd $(BUILD)/circctl
 
 $(BUILD)/%.o: %.c
@@ -75,6 +75,12 @@ run: deps
 
 check: deps
 	@scripts/check.sh
+
+# circd on an emulated board: Debian's kernel in qemu with gpio-sim and USB
+# HID gadgets (tests/board/run.sh; set-up cached in build/board/).
+check-board: deps
+	@$(MAKE) --no-print-directory all
+	@tests/board/run.sh $(BUILD)
 
 bench: deps
 	@$(MAKE) --no-print-directory all
