@@ -13,6 +13,9 @@
  *           a sqlite commit, interleaved (p2.c).
  *   P3      forwarding: 10,000 offline checkins to the ACS once it is back,
  *           against a raw SIP2 client sending the same 09s (p3.c).
+ *   HID     wedge and HID POS decoder throughput (hid.c).
+ *   USB     circd's CPU per scan on the libusb path under umockdev, next to
+ *           the sim path (usb.c).
  *   binary  stripped size of circd.
  *   idle    loop wakeups in 10 s with nothing due.
  *
@@ -98,6 +101,7 @@ int main(int argc, char **argv)
 	bench_p2();
 	bench_p3();
 	bench_hid();
+	bench_usb();
 	bench_binary();
 	bench_idle();
 	bench_cleanup();

@@ -158,6 +158,7 @@ void bench_p1(void);     /* p1.c: P1 scan -> OK lamp offline, and memory */
 void bench_p2(void);     /* p2.c: P2 online checkout latency */
 void bench_p3(void);     /* p3.c: P3 forwarding throughput */
 void bench_hid(void);    /* hid.c: HID decode throughput */
+void bench_usb(void);   /* usb.c: CPU per scan, libusb under umockdev vs sim */
 void bench_binary(void); /* bench.c */
 void bench_idle(void);   /* bench.c */
 
