@@ -53,9 +53,11 @@ def start_replay(t, name, usb_id, reports, protocol="wedge", end="unplug"):
     args = usbfixture.write(t.dir, name, vid, pid, serial, reports,
                             hidpos=protocol == "hidpos", end=end)
     # umockdev preloads itself, so ASan must not insist on coming first.
-    # umockdev-run passes SIGTERM on and exits with circd's status.
+    # umockdev-run passes SIGTERM on and exits with circd's status; timeout
+    # bounds a replay that goes wrong (--foreground: it signals only its
+    # child, never its own group, so a normal stop still exits 0).
     wrap = ["env", "ASAN_OPTIONS=verify_asan_link_order=0:" + os.environ.get("ASAN_OPTIONS", ""),
-            "umockdev-run"] + args + ["--"]
+            "timeout", "--foreground", "-k", "5", str(int(t.timeout * 3)), "umockdev-run"] + args + ["--"]
     conf = t.config({"kiosk": {"mode": "returns"},
                      "feedback": {"ok": "lamp_ok:300", "accept": "flap_unlock:300",
                                   "error": "lamp_error:300"}})
