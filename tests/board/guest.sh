@@ -34,6 +34,7 @@ SHARED=${BOARD_SHARED:-$WORK}
 CIRCD_LOG=$SHARED/circd.log
 CIRCD_PID=""
 
+rm -rf "$WORK" # the host's /tmp shows through: start clean
 mkdir -p "$WORK"
 : >"$RESULTS"
 : >"$CIRCD_LOG"
