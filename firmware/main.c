@@ -351,7 +351,8 @@ static bool board_uses_sim(const struct board *b)
 	       !strcmp(b->display_backend, "sim");
 }
 
-static int open_devices(struct circd *c)
+/* *board_error: the failure lies in the board file (a line it names is missing or taken). */
+static int open_devices(struct circd *c, bool *board_error)
 {
 	static const struct gpio_events gpio_events = { .input = on_input };
 	static const struct scanner_events scanner_events = {
@@ -398,6 +399,7 @@ static int open_devices(struct circd *c)
 
 err_device:
 	/* close_devices() releases whatever did open */
+	*board_error = err.line > 0;
 	if (err.line)
 		log_err("%s:%d: %s", err.file, err.line, err.msg);
 	else
@@ -463,6 +465,7 @@ int main(int argc, char **argv)
 	const char *board_override = NULL;
 	bool foreground = false, verbose = false, check_only = false, fake_clock = false;
 	int opt, r, status = EXIT_FAILURE;
+	bool board_error = false;
 
 	c->config_path = CONFIG_DEFAULT_PATH;
 	while ((opt = getopt_long(argc, argv, "c:b:fvVh", options, NULL)) != -1) {
@@ -511,10 +514,9 @@ int main(int argc, char **argv)
 		log_err("signals: %s", strerror(errno));
 		goto out_loop;
 	}
-	r = open_devices(c);
+	r = open_devices(c, &board_error);
 	if (r < 0) {
-		/* what the board names is missing or taken: a restart will not help */
-		if (r == -ENOENT || r == -ENODEV || r == -EBUSY || r == -EINVAL)
+		if (board_error)
 			status = EXIT_CONFIG;
 		goto out_devices;
 	}

@@ -98,18 +98,13 @@ static size_t scanner_statuses(struct circd *c, struct scanner_status *st)
 {
 	if (!c->scanner || !c->scanner_handle || !c->scanner->status)
 		return 0;
-	return c->scanner->status(c->scanner_handle, st, BOARD_SCANNERS_MAX);
+	return c->scanner->status(c->scanner_handle, st, c->board->n_scanners);
 }
 
-static const char *scanner_roles_name(const struct board *b, const char *name)
+/* Backends list their scanners in board order: entry i is board scanner i. */
+static const char *scanner_roles_name(const struct board_scanner *sc)
 {
-	for (size_t i = 0; i < b->n_scanners; i++) {
-		const struct board_scanner *sc = &b->scanners[i];
-
-		if (strcmp(sc->name, name) == 0)
-			return sc->items && sc->patrons ? "both" : board_role_name(board_scanner_role(sc));
-	}
-	return "none";
+	return sc->items && sc->patrons ? "both" : board_role_name(board_scanner_role(sc));
 }
 
 static void status_scanners_json(struct circd *c, struct strbuf *body)
@@ -122,7 +117,7 @@ static void status_scanners_json(struct circd *c, struct strbuf *body)
 		strbuf_printf(body, "%s{\"name\":", i ? "," : "");
 		strbuf_json_string(body, st[i].name);
 		strbuf_printf(body, ",\"role\":\"%s\",\"attached\":%s,\"usb\":\"%04x:%04x\",\"port\":",
-			      scanner_roles_name(c->board, st[i].name),
+			      scanner_roles_name(&c->board->scanners[i]),
 			      st[i].attached ? "true" : "false", st[i].usb_vid, st[i].usb_pid);
 		strbuf_json_string(body, st[i].attached ? st[i].port : NULL);
 		strbuf_printf(body, ",\"scans\":%llu,\"discarded\":%llu,\"error\":",

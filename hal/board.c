@@ -93,7 +93,6 @@ static const char *const scanner_keys[] = { "role",   "usb",	 "serial",	    "por
 static const char *const *const role_keys[] = {
 	[ROLE_KIND_OUTPUT] = output_keys,
 	[ROLE_KIND_INPUT] = input_keys,
-	[ROLE_KIND_SCANNER] = scanner_keys,
 };
 
 static const char *const kind_words[] = { "output", "input", "scanner", NULL };
@@ -101,9 +100,6 @@ static const char *const gpio_backends[] = { "sim", "gpiod", NULL };
 static const char *const scanner_backends[] = { "sim", "libusb", NULL };
 static const char *const display_backends[] = { "sim", NULL };
 static const char *const protocols[] = { "wedge", "hidpos", NULL };
-static const char *const layouts[] = { "us", "de", "fr", NULL };
-/* The names hal/cardnum.c knows. */
-static const char *const card_formats[] = { "text", "dec10", "hex", "hex-to-dec10", NULL };
 static const char *const scanner_roles[] = { "item_scanner", "patron_reader", "both", NULL };
 
 #define KEYS_MAX 10
@@ -136,17 +132,22 @@ static int key_error(struct board_parse *p, int line, const char *key, const cha
 	return -EINVAL;
 }
 
+static int choice_error(struct board_parse *p, int line, const char *key, const char *value,
+			const char *const *choices)
+{
+	char list[128];
+
+	inifile_join_words(list, sizeof(list), choices);
+	return key_error(p, line, key, "expected %s, got '%.*s'", list, VALUE_QUOTE_MAX, value);
+}
+
 static int set_choice(struct board_parse *p, int line, const char *key, const char *value,
 		      const char *const *choices, char *dst, size_t size)
 {
-	char list[128];
 	int i = inifile_word_index(choices, value);
 
-	if (i < 0) {
-		inifile_join_words(list, sizeof(list), choices);
-		return key_error(p, line, key, "expected %s, got '%.*s'", list, VALUE_QUOTE_MAX,
-				 value);
-	}
+	if (i < 0)
+		return choice_error(p, line, key, value, choices);
 	/* choices are short literals that fit every field they go to */
 	snprintf(dst, size, "%s", choices[i]);
 	return 0;
@@ -297,14 +298,33 @@ static int scanner_key(struct board_parse *p, const char *key, const char *value
 		memcpy(sc->port, value, strlen(value) + 1);
 		return 0;
 	}
-	if (strcmp(key, "protocol") == 0)
-		return set_choice(p, line, key, value, protocols, sc->protocol,
-				  sizeof(sc->protocol));
-	if (strcmp(key, "layout") == 0)
-		return set_choice(p, line, key, value, layouts, sc->layout, sizeof(sc->layout));
-	if (strcmp(key, "card_format") == 0)
-		return set_choice(p, line, key, value, card_formats, sc->card_format,
-				  sizeof(sc->card_format));
+	if (strcmp(key, "protocol") == 0) {
+		int i = inifile_word_index(protocols, value);
+
+		if (i < 0)
+			return key_error(p, line, key, "expected wedge or hidpos, got '%.*s'",
+					 VALUE_QUOTE_MAX, value);
+		sc->hidpos = i == 1;
+		return 0;
+	}
+	if (strcmp(key, "layout") == 0) {
+		const char *names[HID_LAYOUT__COUNT + 1];
+
+		if (hid_layout_from_name(value, &sc->layout) == 0)
+			return 0;
+		for (int i = 0; i <= HID_LAYOUT__COUNT; i++)
+			names[i] = i < HID_LAYOUT__COUNT ? hid_layout_name(i) : NULL;
+		return choice_error(p, line, key, value, names);
+	}
+	if (strcmp(key, "card_format") == 0) {
+		const char *names[CARD_FORMAT__COUNT + 1];
+
+		if (card_format_from_name(value, &sc->card_format) == 0)
+			return 0;
+		for (int i = 0; i <= CARD_FORMAT__COUNT; i++)
+			names[i] = i < CARD_FORMAT__COUNT ? card_format_name(i) : NULL;
+		return choice_error(p, line, key, value, names);
+	}
 	if (inifile_uint(value, 0, 10000, &sc->char_timeout_ms) < 0)
 		return key_error(p, line, key, "expected a number from 0 to 10000, got '%.*s'",
 				 VALUE_QUOTE_MAX, value);
@@ -407,9 +427,8 @@ static int scanner_section(struct board_parse *p, const char *name, int line,
 	sc->src_line = line;
 	sc->items = role == ROLE_ITEM_SCANNER;
 	sc->patrons = role == ROLE_PATRON_READER;
-	strcpy(sc->protocol, "wedge");
-	strcpy(sc->layout, "us");
-	strcpy(sc->card_format, "text");
+	sc->layout = HID_LAYOUT_US;
+	sc->card_format = CARD_FORMAT_TEXT;
 	sc->char_timeout_ms = CHAR_TIMEOUT_MS_DEFAULT;
 	snprintf(p->header, sizeof(p->header), "scanner %s", name);
 	p->scanner = sc;
@@ -508,7 +527,7 @@ static int board_check(struct board_parse *p, struct file_error *err)
 	for (int i = 0; gpiod && i < ROLE__COUNT; i++) {
 		const struct board_role_map *map = &b->roles[i];
 
-		if (!map->present || role_info[i].kind == ROLE_KIND_SCANNER || map->line[0])
+		if (!map->present || map->line[0]) /* scanner roles are marked later */
 			continue;
 		if (!line || map->src_line < line) {
 			line = map->src_line;

@@ -48,6 +48,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cardnum.h"
+#include "hid-layout.h"
 #include "inifile.h"
 
 enum board_role_kind {
@@ -106,9 +108,9 @@ struct board_scanner {
 	bool usb_set;
 	char serial[BOARD_NAME_MAX]; /* "" matches any */
 	char port[BOARD_USB_PORT_MAX]; /* "" matches any */
-	char protocol[16];    /* "wedge" (default) or "hidpos" */
-	char layout[16];      /* "us" (default), "de", "fr" */
-	char card_format[16]; /* "text" (default), "dec10", "hex", "hex-to-dec10" */
+	bool hidpos;                  /* protocol = hidpos; default wedge */
+	enum hid_layout layout;       /* default us */
+	enum card_format card_format; /* default text */
 	unsigned char_timeout_ms;
 };
 

@@ -144,6 +144,8 @@ static int normalize(enum card_format f, const char *in, size_t len, char *norm,
 			value = value << 4 | (uint64_t)hex_value(in[i]);
 		/* the 40-bit form's top byte is the EM4100 version, not printed on the card */
 		return snprintf(norm, DEC10_DIGITS + 1, "%010" PRIu32, (uint32_t)value);
+	case CARD_FORMAT__COUNT:
+		break;
 	}
 	return refuse(-EINVAL, why, why_size, "unknown card format %d", (int)f);
 }

@@ -25,6 +25,7 @@ enum card_format {
 	CARD_FORMAT_DEC10,
 	CARD_FORMAT_HEX,
 	CARD_FORMAT_HEX_TO_DEC10,
+	CARD_FORMAT__COUNT,
 };
 
 /* "text" "dec10" "hex" "hex-to-dec10" -> 0 and *ret, else -EINVAL. */

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hid-layout.h"
 #include "scanner.h"
 
 #define HID_BOOT_REPORT_LEN 8
@@ -43,17 +44,6 @@
 #define HID_KEY_ENTER 0x28
 #define HID_KEY_TAB 0x2b
 #define HID_KEY_KEYPAD_ENTER 0x58
-
-enum hid_layout {
-	HID_LAYOUT_US,
-	HID_LAYOUT_DE,
-	HID_LAYOUT_FR,
-};
-
-/* "us", "de", "fr" -> 0 and *ret, else -EINVAL. */
-int hid_layout_from_name(const char *name, enum hid_layout *ret);
-/* "us", "de", "fr"; "unknown" for a value outside the enum. */
-const char *hid_layout_name(enum hid_layout layout);
 
 /*
  * The printable ASCII character (0x20..0x7e) that usage typed with these

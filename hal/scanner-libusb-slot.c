@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 static void slot_start_setup(struct slot *s);
-static int use_report_desc(struct slot *s, const uint8_t *desc, size_t len);
+static const char *load_report_desc(struct slot *s, const uint8_t *desc, size_t len);
 
 /* --- status and events ---------------------------------------------------------------- */
 
@@ -55,7 +55,7 @@ static void deliver(struct slot *s, const char *text, size_t len, const char *ai
 	char why[96];
 	int n;
 
-	n = card_number_normalize(s->card, text, len, scan.text, sizeof(scan.text), why,
+	n = card_number_normalize(s->cfg.card_format, text, len, scan.text, sizeof(scan.text), why,
 				  sizeof(why));
 	if (n < 0) {
 		report_discarded(s, why);
@@ -97,7 +97,7 @@ static void on_char_timeout(struct loop *loop, void *data)
 
 static void handle_report(struct slot *s, const uint8_t *report, size_t len)
 {
-	if (s->hidpos) {
+	if (s->cfg.hidpos) {
 		struct hid_pos_out out;
 
 		hid_pos_feed(&s->pos, report, len, &out);
@@ -243,7 +243,7 @@ static void start_reading(struct slot *s)
 static void LIBUSB_CALL on_control(struct libusb_transfer *xfer)
 {
 	struct slot *s = xfer->user_data;
-	int r;
+	const char *why;
 
 	s->ctrl_busy = false;
 	if (s->state != SLOT_SETUP) {
@@ -259,28 +259,31 @@ static void LIBUSB_CALL on_control(struct libusb_transfer *xfer)
 			slot_release(s, "cannot read the HID report descriptor");
 			return;
 		}
-		r = use_report_desc(s, libusb_control_transfer_get_data(xfer),
-				    (size_t)xfer->actual_length);
-		if (r < 0)
+		why = load_report_desc(s, libusb_control_transfer_get_data(xfer),
+				       (size_t)xfer->actual_length);
+		if (why) {
+			slot_release(s, why);
 			return;
+		}
 	}
 	/* SET_PROTOCOL and SET_IDLE are optional for a device: a STALL is no error */
 	s->step++;
 	slot_start_setup(s);
 }
 
-static int use_report_desc(struct slot *s, const uint8_t *desc, size_t len)
+/* Sets the HID POS decoder up from the device's report descriptor: NULL, or why it cannot be. */
+static const char *load_report_desc(struct slot *s, const uint8_t *desc, size_t len)
 {
-	int r = hid_pos_layout_parse(desc, len, &s->pos_layout);
+	struct hid_pos_layout layout;
+	int r = hid_pos_layout_parse(desc, len, &layout);
 
-	if (r < 0) {
-		slot_release(s, r == -ENOENT ? "not a HID POS scanner: its report descriptor has "
-					       "no Decoded Data field (try protocol = wedge)"
-					     : "malformed HID report descriptor");
-		return r;
-	}
-	hid_pos_init(&s->pos, &s->pos_layout);
-	return 0;
+	if (r == -ENOENT)
+		return "not a HID POS scanner: its report descriptor has no Decoded Data field "
+		       "(try protocol = wedge)";
+	if (r < 0)
+		return "malformed HID report descriptor";
+	hid_pos_init(&s->pos, &layout);
+	return NULL;
 }
 
 /*
@@ -320,9 +323,9 @@ static void slot_start_setup(struct slot *s)
 	int r;
 	uint8_t type = LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE;
 
-	if (s->step == STEP_SET_PROTOCOL && !(s->boot_keyboard && !s->hidpos))
+	if (s->step == STEP_SET_PROTOCOL && !(s->boot_keyboard && !s->cfg.hidpos))
 		s->step++;
-	if (s->step == STEP_REPORT_DESC && (!s->hidpos || s->have_report_desc))
+	if (s->step == STEP_REPORT_DESC && (!s->cfg.hidpos || s->have_report_desc))
 		s->step++;
 	switch (s->step) {
 	case STEP_SET_PROTOCOL: /* boot protocol: the 8-byte reports the decoder reads */
@@ -402,7 +405,7 @@ static int find_interface(struct slot *s, libusb_device *dev)
 		}
 		if (ep < 0)
 			continue;
-		score = s->hidpos ? !boot_kbd : boot_kbd;
+		score = s->cfg.hidpos ? !boot_kbd : boot_kbd;
 		if (score <= best_score)
 			continue;
 		best_score = score;
@@ -484,16 +487,16 @@ void slot_attach(struct slot *s, libusb_device *dev, const char *port)
 	}
 	snprintf(s->status.port, sizeof(s->status.port), "%s", port);
 	s->have_report_desc = false;
-	if (s->hidpos) {
+	if (s->cfg.hidpos) {
 		ssize_t n = sysfs_report_desc(s, s->ctrl_buf, sizeof(s->ctrl_buf));
 
 		if (n > 0) {
-			if (hid_pos_layout_parse(s->ctrl_buf, (size_t)n, &s->pos_layout) < 0) {
-				refuse_device(s, "%s: not a HID POS scanner (try protocol = wedge)",
-					      port);
+			const char *why = load_report_desc(s, s->ctrl_buf, (size_t)n);
+
+			if (why) {
+				refuse_device(s, "%s", why);
 				return;
 			}
-			hid_pos_init(&s->pos, &s->pos_layout);
 			s->have_report_desc = true;
 		}
 	}
@@ -529,7 +532,7 @@ void slot_attach(struct slot *s, libusb_device *dev, const char *port)
 	}
 	s->claim_tries = 0;
 	s->dev = libusb_ref_device(dev);
-	hid_keyboard_init(&s->kb, s->layout, s->cfg.char_timeout_ms);
+	hid_keyboard_init(&s->kb, s->cfg.layout, s->cfg.char_timeout_ms);
 	s->errors = 0;
 	s->step = STEP_SET_PROTOCOL;
 	s->state = SLOT_SETUP;
@@ -567,13 +570,6 @@ int slot_init(struct scanner_libusb *u, struct slot *s, const struct board_scann
 {
 	s->owner = u;
 	s->cfg = *sc;
-	s->hidpos = strcmp(sc->protocol, "hidpos") == 0;
-	if (hid_layout_from_name(sc->layout, &s->layout) < 0 ||
-	    card_format_from_name(sc->card_format, &s->card) < 0) {
-		file_error_set(err, board_path, sc->src_line, "[scanner %s]: unknown layout or "
-			       "card_format", sc->name);
-		return -EINVAL;
-	}
 	snprintf(s->status.name, sizeof(s->status.name), "%s", sc->name);
 	s->status.usb_vid = sc->usb_vid;
 	s->status.usb_pid = sc->usb_pid;

@@ -41,7 +41,7 @@
 
 /* --- libusb on the loop --------------------------------------------------------------- */
 
-static void update_usb_timer(struct scanner_libusb *u)
+void usb_update_timeouts(struct scanner_libusb *u)
 {
 	struct timeval tv;
 
@@ -59,7 +59,7 @@ static void handle_usb_events(struct scanner_libusb *u)
 	struct timeval zero = { 0, 0 };
 
 	libusb_handle_events_timeout_completed(u->ctx, &zero, NULL);
-	update_usb_timer(u);
+	usb_update_timeouts(u);
 }
 
 static void on_usb_fd(struct loop *loop, int fd, uint32_t events, void *data)
@@ -145,11 +145,6 @@ static int watch_pollfds(struct scanner_libusb *u)
 		return r;
 	libusb_set_pollfd_notifiers(u->ctx, on_pollfd_added, on_pollfd_removed, u);
 	return 0;
-}
-
-void usb_update_timeouts(struct scanner_libusb *u)
-{
-	update_usb_timer(u);
 }
 
 void usb_slot_emptied(struct scanner_libusb *u)

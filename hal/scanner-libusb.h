@@ -37,9 +37,6 @@ struct slot {
 	struct board_scanner cfg;
 	struct scanner_status status;
 	enum slot_state state;
-	bool hidpos;
-	enum card_format card;
-	enum hid_layout layout;
 
 	libusb_device *dev; /* referenced while present */
 	libusb_device_handle *handle;
@@ -57,7 +54,6 @@ struct slot {
 	char release_error[96];
 
 	struct hid_keyboard kb;
-	struct hid_pos_layout pos_layout;
 	struct hid_pos pos;
 	struct loop_timer char_timer; /* a wedge's inter-character timeout */
 	struct loop_timer retry_timer;

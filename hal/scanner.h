@@ -70,7 +70,7 @@ struct scanner_ops {
 		    const struct scanner_events *events, void *data, void **ret,
 		    struct file_error *err);
 	void (*close)(void *handle);
-	/* Fills up to max entries, one per board scanner; returns how many. */
+	/* Fills up to max entries, one per board scanner in board order; returns how many. */
 	size_t (*status)(void *handle, struct scanner_status *out, size_t max);
 };
 

@@ -60,9 +60,8 @@ static void check_board(const struct board *b)
 		check_string(sc->name, sizeof(sc->name));
 		check_string(sc->serial, sizeof(sc->serial));
 		check_string(sc->port, sizeof(sc->port));
-		check_string(sc->protocol, sizeof(sc->protocol));
-		check_string(sc->layout, sizeof(sc->layout));
-		check_string(sc->card_format, sizeof(sc->card_format));
+		if (sc->layout >= HID_LAYOUT__COUNT || sc->card_format >= CARD_FORMAT__COUNT)
+			abort();
 		if (!sc->name[0] || sc->src_line < 1 || (!sc->items && !sc->patrons) ||
 		    sc->char_timeout_ms > 10000)
 			abort();

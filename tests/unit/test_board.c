@@ -53,9 +53,9 @@ static void test_sim_board(void)
 	CHECK_INT(b->n_scanners, 1);
 	CHECK_STR(b->scanners[0].name, "item_scanner");
 	CHECK(b->scanners[0].items && !b->scanners[0].patrons);
-	CHECK_STR(b->scanners[0].protocol, "wedge");
-	CHECK_STR(b->scanners[0].layout, "us");
-	CHECK_STR(b->scanners[0].card_format, "text");
+	CHECK(!b->scanners[0].hidpos);
+	CHECK_INT(b->scanners[0].layout, HID_LAYOUT_US);
+	CHECK_INT(b->scanners[0].card_format, CARD_FORMAT_TEXT);
 	CHECK_INT(b->scanners[0].char_timeout_ms, 100);
 	CHECK_INT(b->scanners[0].usb_vid, 0);
 	CHECK(!b->roles[ROLE_PATRON_READER].present);
@@ -126,11 +126,11 @@ static void test_gpiod_board(void)
 	CHECK_INT(b->n_scanners, 2);
 	CHECK_INT(b->scanners[0].usb_vid, 0x05e0);
 	CHECK_INT(b->scanners[0].usb_pid, 0x1200);
-	CHECK_STR(b->scanners[0].protocol, "hidpos");
-	CHECK_STR(b->scanners[0].layout, "de");
+	CHECK(b->scanners[0].hidpos);
+	CHECK_INT(b->scanners[0].layout, HID_LAYOUT_DE);
 	CHECK_INT(b->scanners[1].usb_vid, 0xffff);
 	CHECK_INT(b->scanners[1].usb_pid, 0x0035);
-	CHECK_STR(b->scanners[1].protocol, "wedge");
+	CHECK(!b->scanners[1].hidpos);
 	CHECK(b->roles[ROLE_ITEM_SCANNER].present && b->roles[ROLE_PATRON_READER].present);
 	board_free(b);
 }
@@ -369,8 +369,8 @@ static void test_shipped_rpi4_kiosk(void)
 	CHECK_INT(b->n_scanners, 2);
 	CHECK_INT(b->scanners[0].usb_vid, 0x05e0);
 	CHECK_INT(b->scanners[0].usb_pid, 0x1200);
-	CHECK_STR(b->scanners[0].protocol, "wedge");
-	CHECK_STR(b->scanners[0].layout, "us");
+	CHECK(!b->scanners[0].hidpos);
+	CHECK_INT(b->scanners[0].layout, HID_LAYOUT_US);
 	CHECK_INT(b->scanners[1].usb_vid, 0xffff);
 	CHECK_INT(b->scanners[1].usb_pid, 0x0035);
 	CHECK(b->scanners[1].patrons && !b->scanners[1].items);
@@ -464,10 +464,10 @@ static void test_scanner_devices(void)
 	CHECK_INT(board_scanner_role(&b->scanners[0]), ROLE_ITEM_SCANNER);
 	CHECK_INT(board_scanner_role(&b->scanners[1]), ROLE_PATRON_READER);
 	CHECK_STR(b->scanners[1].serial, "A17");
-	CHECK_STR(b->scanners[1].card_format, "hex-to-dec10");
+	CHECK_INT(b->scanners[1].card_format, CARD_FORMAT_HEX_TO_DEC10);
 	CHECK_INT(b->scanners[1].char_timeout_ms, 0);
 	CHECK_STR(b->scanners[2].port, "1-1.4");
-	CHECK_STR(b->scanners[2].layout, "fr");
+	CHECK_INT(b->scanners[2].layout, HID_LAYOUT_FR);
 	CHECK_STR(b->scanners[2].serial, "");
 	CHECK(b->roles[ROLE_ITEM_SCANNER].present && b->roles[ROLE_PATRON_READER].present);
 	/* the role's line is its first scanner's */
