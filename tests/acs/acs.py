@@ -54,7 +54,8 @@ admin channel (--admin PORT; one command a line, one reply line each):
   restart                     drop every SIP connection, forget logins; keep the state
   state | log | stats         the state / the transaction log / counters, one JSON line
   set NAME VALUE              change a setting live: ignore-no-block, strict-items,
-                              repeat-checkout-renews, online, checkin-ok, checkout-ok,
+                              repeat-checkout-renews, refuse-uncharged-checkin, no-dedup,
+                              online, checkin-ok, checkout-ok,
                               error-detection, require-checksum, verbose (yes|no);
                               loan-days, fine-limit, clock-offset, timeout-tenths,
                               retries (numbers); resend-mode, terminator, charset, tz,
@@ -184,7 +185,8 @@ class Server:
         self.rules.loan_days = args.loan_days
         self.rules.strict_items = args.strict_items
         self.rules.ignore_no_block = args.ignore_no_block
-        self.rules.repeat_checkout_renews = args.repeat_checkout_renews
+        self.rules.repeat_checkout_renews = args.repeat_checkout_renews or args.no_dedup
+        self.rules.refuse_uncharged_checkin = args.refuse_uncharged_checkin or args.no_dedup
         self.rules.fine_limit = args.fine_limit
         self.settings = {
             "charset": wire.codec(args.charset), "terminator": args.terminator,
@@ -534,9 +536,12 @@ class Server:
 
         rules = {"ignore-no-block": "ignore_no_block",
                  "repeat-checkout-renews": "repeat_checkout_renews",
+                 "refuse-uncharged-checkin": "refuse_uncharged_checkin",
                  "strict-items": "strict_items"}
         if name in rules:
             setattr(self.rules, rules[name], yes())
+        elif name == "no-dedup":
+            self.rules.repeat_checkout_renews = self.rules.refuse_uncharged_checkin = yes()
         elif name == "loan-days":
             self.rules.loan_days = int(value)
         elif name == "fine-limit":
@@ -631,6 +636,13 @@ def make_parser():
                    help="apply blocks to no-block (offline) transactions anyway")
     g.add_argument("--repeat-checkout-renews", action="store_true",
                    help="a checkout of an item already charged to the patron renews it")
+    g.add_argument("--refuse-uncharged-checkin", action="store_true",
+                   help="a checkin of an item that is not checked out is refused (ok 0)")
+    g.add_argument("--no-dedup", action="store_true",
+                   help="as Koha's and Evergreen's servers: a message sent again (same AY) is "
+                        "applied again: a repeated checkout renews, a repeated checkin is "
+                        "refused as not checked out (--repeat-checkout-renews "
+                        "--refuse-uncharged-checkin)")
     g.add_argument("--resend-mode", choices=("verbatim", "recompute"), default="verbatim",
                    help="97: replay the last reply byte for byte, or re-encode it with the "
                         "next sequence number and a fresh checksum")

@@ -127,6 +127,8 @@ class Rules:
         self.strict_items = False
         self.ignore_no_block = False
         self.repeat_checkout_renews = False
+        # Evergreen's answer to a checkin of an item that is not out: refused.
+        self.refuse_uncharged_checkin = False
         self.fine_limit = 10.0
         self.auto_prefix = ITEM_PREFIX
 
@@ -392,6 +394,8 @@ class Library:
                 it = self.item(iid, create=True)
                 res["patron"] = self._discharge(it, iid, return_date)
                 res.update(ok=True, changed=True, result="discharged")
+            elif self.rules.refuse_uncharged_checkin:
+                res.update(result="not-charged", message="Item not checked out")
             else:
                 res.update(ok=True, result="not-charged", message="Item was not checked out")
             hold = it.get("hold_for")

@@ -223,6 +223,24 @@ def repeat_checkout_renews(acs):
     assert [t["kind"] for t in acs.log()] == ["checkout", "renew"]
 
 
+@with_acs("--no-dedup")
+def no_dedup_applies_a_repeated_message_again(acs):
+    """As Koha and Evergreen: the same 11 or 09 (same AY) sent twice is applied twice."""
+    c = acs.client()
+    out = f"11NN{now18()}{BLANK}AOinst|AA{ADA}|AB{ITEM[3]}|AC|"
+    first = c.req(out, seq=4)
+    again = c.req(out, seq=4)
+    assert first.fixed[0] == "1" and again.fixed[:2] == "1Y", (first, again)
+    assert again.f("AH") != first.f("AH"), "the repeat did not renew: %r" % again
+    d = now18()
+    back = f"09N{d}{d}APFront desk|AOinst|AB{ITEM[3]}|AC|"
+    c.req(back, seq=5)
+    r = c.req(back, seq=5)
+    assert r.fixed[0] == "0" and "not checked out" in r.f("AF"), r
+    assert [(t["kind"], t["changed"]) for t in acs.log()] == [
+        ("checkout", True), ("renew", True), ("checkin", True), ("checkin", False)], acs.log()
+
+
 @with_acs()
 def auto_items(acs):
     c = acs.client()
