@@ -4,6 +4,15 @@
  * be armed) -> CONNECTING (TCP/TLS) -> LOGIN (93, when a username is set)
  * -> STATUS (99) -> UP. Only the control lane (login, status, heartbeat)
  * runs before UP.
+ *
+ * Exactly once: Koha's and Evergreen's SIP servers do not de-duplicate by
+ * sequence number, so a circulation message (11, 09, 29, ...) that met
+ * silence is never sent again: it fails with -ETIMEDOUT (outcome unknown,
+ * for its owner to verify) and the connection is kept. Its reply may still
+ * come, so the next message out is a 99 "barrier": a server answers one
+ * connection's messages in order, so once the 98 is in, no reply to the
+ * message given up on can follow, and until then such a reply is recognised
+ * and dropped instead of being taken for another request's answer.
  */
 #include "sip2-client.h"
 
@@ -13,12 +22,14 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "log.h"
 #include "loop.h"
 #include "net.h"
 
 #define BACKOFF_MIN_MS 1000u
 #define LANES 3 /* control, live, background */
 #define LANE_CONTROL 0
+#define LOGGED_CAUSES 4 /* a server may alternate between a FIN and a reset */
 
 enum link_state {
 	LINK_DOWN,
@@ -30,6 +41,7 @@ enum link_state {
 
 struct request {
 	struct request *next;
+	unsigned lane;
 	char expect[3];
 	sip2_build_fn build;
 	void *build_data;
@@ -55,6 +67,20 @@ struct sip2_client {
 	int seq;
 	unsigned sends; /* of the request in flight, first send included */
 	bool asked_resend; /* a 97 went out for the request in flight */
+	/*
+	 * A request given up on (no reply in time, or its owner stopped
+	 * waiting) whose reply may still arrive, until a later reply proves it
+	 * will not: its expected code, and "" when there is none.
+	 */
+	char unsettled[3];
+	/*
+	 * The ACS closed an idle connection (servers do after a minute or so):
+	 * reconnecting at once, still "up" for the owner unless that fails.
+	 */
+	bool quiet_reconnect;
+	/* Link failures logged since the link was last up: each cause is logged once. */
+	char logged[LOGGED_CAUSES][192];
+	unsigned n_logged;
 
 	char rx[2 * SIP2_WIRE_MAX];
 	size_t rx_len;
@@ -79,12 +105,12 @@ const struct sip2_profile *sip2_client_profile(const struct sip2_client *c)
 
 bool sip2_client_up(const struct sip2_client *c)
 {
-	return c->state == LINK_UP;
+	return c->state == LINK_UP || c->quiet_reconnect;
 }
 
 const char *sip2_client_last_error(const struct sip2_client *c)
 {
-	return c->state == LINK_UP ? "" : c->last_error;
+	return sip2_client_up(c) ? "" : c->last_error;
 }
 
 unsigned sip2_client_queued(const struct sip2_client *c, enum sip2_lane lane)
@@ -99,10 +125,26 @@ unsigned sip2_client_queued(const struct sip2_client *c, enum sip2_lane lane)
 
 /* --- requests ---------------------------------------------------------- */
 
+/*
+ * The replies to messages that change nothing at the ACS (93, 99, 23, 63,
+ * 17, 35): only these may be sent again after silence.
+ */
+static bool resendable(const char expect[2])
+{
+	static const char codes[][3] = { "94", "98", "24", "64", "18", "36" };
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (memcmp(codes[i], expect, 2) == 0)
+			return true;
+	return false;
+}
+
 static void push(struct sip2_client *c, unsigned lane, struct request *r)
 {
 	struct request **p;
 
+	r->lane = lane;
 	for (p = &c->queue[lane]; *p; p = &(*p)->next)
 		;
 	*p = r;
@@ -172,7 +214,7 @@ int sip2_client_request(struct sip2_client *c, enum sip2_lane lane, const char e
 {
 	struct request *r;
 
-	if (c->state != LINK_UP)
+	if (!sip2_client_up(c))
 		return -ENOTCONN;
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -237,6 +279,17 @@ static void handle_message(struct sip2_client *c, const char *wire, size_t len)
 	}
 	r = c->inflight;
 	/*
+	 * The reply to a request given up on: without AY nothing else tells
+	 * it from the answer to the request in flight (never the same code:
+	 * the barrier 99 goes first).
+	 */
+	if (c->unsettled[0] && memcmp(msg->code_str, c->unsettled, 2) == 0 &&
+	    (!r || memcmp(msg->code_str, r->expect, 2) != 0)) {
+		log_notice("ILS link: a late %.2s reply to a request already given up on; "
+			   "ignored (its outcome is verified)", msg->code_str);
+		goto out;
+	}
+	/*
 	 * A late reply to an earlier try or request is not ours any more. But
 	 * the answer to a 97 may carry any AY: some servers replay their last
 	 * reply verbatim, others recompute it with a sequence number of their
@@ -245,6 +298,8 @@ static void handle_message(struct sip2_client *c, const char *wire, size_t len)
 	if (!r || (!sip2_seq_matches(msg, c->seq) &&
 		   !(c->asked_resend && memcmp(msg->code_str, r->expect, 2) == 0)))
 		goto out;
+	/* Answered in order: nothing sent before this request is still to come. */
+	c->unsettled[0] = 0;
 	c->inflight = NULL;
 	loop_timer_disarm(c->loop, &c->response_timer);
 	if (memcmp(msg->code_str, r->expect, 2) != 0)
@@ -287,6 +342,28 @@ static void on_data(void *data, const char *buf, size_t len)
 	}
 }
 
+static int build_status(void *data, const struct sip2_profile *p, int seq, char *out,
+			size_t size, size_t *len);
+static void on_status(void *data, int err, const struct sip2_msg *msg);
+
+/*
+ * Stops waiting for the request in flight: done runs with -ETIMEDOUT, its
+ * reply is dropped if it still comes, and a 99 goes next to find out when
+ * it no longer can.
+ */
+static void give_up_inflight(struct sip2_client *c)
+{
+	struct request *r = c->inflight;
+
+	c->inflight = NULL;
+	loop_timer_disarm(c->loop, &c->response_timer);
+	memcpy(c->unsettled, r->expect, sizeof(c->unsettled));
+	/* Queued before done runs: whatever the owner sends next goes after it. */
+	if (c->conn)
+		queue_control(c, "98", build_status, on_status);
+	finish(c, r, -ETIMEDOUT, NULL);
+}
+
 static void on_response_timeout(struct loop *loop, void *data)
 {
 	struct sip2_client *c = data;
@@ -294,27 +371,76 @@ static void on_response_timeout(struct loop *loop, void *data)
 	(void)loop;
 	if (!c->inflight)
 		return;
+	if (!resendable(c->inflight->expect)) {
+		log_notice("ILS link: no reply to a %.2s within %u ms; not sent again (the ILS may "
+			   "have applied it), its outcome will be verified", c->inflight->expect,
+			   c->timeout_ms);
+		give_up_inflight(c);
+		return;
+	}
 	/* The spec's answer to silence: the same message, same sequence number. */
 	if (c->sends <= c->retries && send_wire(c) == 0)
 		return;
 	link_down(c, "no reply from the ACS");
 }
 
+int sip2_client_cancel(struct sip2_client *c, sip2_reply_fn done, void *done_data)
+{
+	struct request **p, *r;
+	unsigned lane;
+
+	if (c->inflight && c->inflight->done == done && c->inflight->done_data == done_data) {
+		give_up_inflight(c);
+		return 0;
+	}
+	for (lane = 0; lane < LANES; lane++)
+		for (p = &c->queue[lane]; *p; p = &(*p)->next)
+			if ((*p)->done == done && (*p)->done_data == done_data) {
+				r = *p;
+				*p = r->next;
+				finish(c, r, -ENOTCONN, NULL);
+				return 0;
+			}
+	return -ENOENT;
+}
+
 /* --- link --------------------------------------------------------------- */
 
 static void on_reconnect(struct loop *loop, void *data);
 
+/*
+ * Each distinct cause once: a kiosk retrying an ILS that refuses it every
+ * minute must not fill the log, but a new cause (TLS verification after
+ * "refused") must show. link.c logs the link going down itself.
+ */
+static void log_failure(struct sip2_client *c, bool was_up)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_logged && i < LOGGED_CAUSES; i++)
+		if (strcmp(c->logged[i], c->last_error) == 0)
+			return;
+	snprintf(c->logged[c->n_logged++ % LOGGED_CAUSES], sizeof(c->logged[0]), "%s",
+		 c->last_error);
+	if (!was_up)
+		log_warning("ILS link: cannot connect to %s:%s: %s", c->cfg.host, c->cfg.port,
+			    c->last_error);
+}
+
 static void link_down(struct sip2_client *c, const char *why)
 {
-	bool was_up = c->state == LINK_UP;
+	bool was_up = c->state == LINK_UP || c->quiet_reconnect;
 	struct request *r;
 	unsigned lane, jitter = 0;
 
 	if (c->conn && why)
 		snprintf(c->last_error, sizeof(c->last_error), "%s", why);
+	log_failure(c, was_up);
 	net_close(c->conn);
 	c->conn = NULL;
 	c->rx_len = 0;
+	c->unsettled[0] = 0;
+	c->quiet_reconnect = false;
 	c->state = LINK_DOWN;
 	loop_timer_disarm(c->loop, &c->response_timer);
 	loop_timer_disarm(c->loop, &c->heartbeat_timer);
@@ -377,10 +503,17 @@ static void on_status(void *data, int err, const struct sip2_msg *msg)
 		return;
 	}
 	if (c->state == LINK_STATUS) {
+		bool quietly = c->quiet_reconnect;
+
 		c->state = LINK_UP;
+		c->quiet_reconnect = false;
 		c->backoff_ms = BACKOFF_MIN_MS;
 		c->last_error[0] = 0;
-		c->events.link(c->data, true, "");
+		c->n_logged = 0;
+		if (quietly)
+			log_info("ILS link: reconnected after the ACS closed an idle connection");
+		else
+			c->events.link(c->data, true, "");
 	}
 	arm_heartbeat(c);
 	pump(c);
@@ -455,11 +588,49 @@ static void on_connected(void *data)
 	}
 }
 
+static void connect_now(struct sip2_client *c);
+
+/* Nothing but a heartbeat was in flight when the connection ended. */
+static bool idle(const struct sip2_client *c)
+{
+	unsigned lane;
+
+	for (lane = LANE_CONTROL + 1; lane < LANES; lane++)
+		if (c->queue[lane])
+			return false;
+	return !c->inflight || c->inflight->lane == LANE_CONTROL;
+}
+
 static void on_closed(void *data, int err)
 {
 	struct sip2_client *c = data;
+	struct request *r;
 	char why[192];
 
+	/*
+	 * Servers close a connection idle for a while (Koha's after its
+	 * timeout): not an outage. Reconnect at once; the owner hears of it only
+	 * if that fails. Once per established link, so a server that closes
+	 * every connection still ends in backoff.
+	 */
+	if (c->state == LINK_UP && idle(c) && !c->unsettled[0]) {
+		log_info("ILS link: the ACS closed an idle connection; reconnecting");
+		net_close(c->conn);
+		c->conn = NULL;
+		c->rx_len = 0;
+		loop_timer_disarm(c->loop, &c->response_timer);
+		loop_timer_disarm(c->loop, &c->heartbeat_timer);
+		c->state = LINK_DOWN;
+		c->quiet_reconnect = true;
+		if ((r = c->inflight)) {
+			c->inflight = NULL;
+			free(r); /* a heartbeat: the new link sends its own 99 */
+		}
+		while ((r = pop(c, LANE_CONTROL)))
+			free(r);
+		connect_now(c);
+		return;
+	}
 	if (err == 0)
 		snprintf(why, sizeof(why), "the ACS closed the connection");
 	else

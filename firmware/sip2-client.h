@@ -6,12 +6,19 @@
  *
  * Requests queue in two lanes: live (a patron is waiting) goes before
  * background (store-and-forward), so forwarding never starves the kiosk.
- * A request that gets no reply in time is resent with the same sequence
- * number, up to the retries the ACS announced; a reply that fails its
- * checksum is asked for again with 97. After that the link is declared
- * down, every queued request fails with -ENOTCONN (the one in flight with
- * -ETIMEDOUT: its outcome is unknown), and reconnection starts with an
- * exponential backoff with jitter.
+ * A request that changes nothing at the ACS (93, 99, 23, 63, 17, 35) and
+ * gets no reply in time is resent with the same sequence number, up to the
+ * retries the ACS announced; after that the link is declared down, every
+ * queued request fails with -ENOTCONN (the one in flight with -ETIMEDOUT:
+ * its outcome is unknown), and reconnection starts with an exponential
+ * backoff with jitter. Any other request (a checkout, checkin, renewal) is
+ * never resent: real ILSs apply a repeated one again. After silence it
+ * fails with -ETIMEDOUT and the link stays up, for its owner to find out
+ * what the ILS did. A reply that fails its checksum is asked for again
+ * with 97 (that repeats the reply, not the request).
+ *
+ * An idle connection the ACS closes is re-established at once without the
+ * owner being told the link went down, unless reconnecting fails.
  *
  * Ownership: the client copies the config it is given; sip2_client_free()
  * accepts NULL and fails nothing (no callbacks run from it).
@@ -68,6 +75,15 @@ void sip2_client_free(struct sip2_client *client);
 int sip2_client_request(struct sip2_client *client, enum sip2_lane lane, const char expect[2],
 			sip2_build_fn build, void *build_data, sip2_reply_fn done, void *done_data);
 
+/*
+ * Stops waiting for the request queued with this done and done_data (a
+ * patron cannot wait any longer): done runs before this returns, with
+ * -ENOTCONN if the request was not sent yet, or -ETIMEDOUT if it was (its
+ * reply, should it come, is dropped). -ENOENT: no such request.
+ */
+int sip2_client_cancel(struct sip2_client *client, sip2_reply_fn done, void *done_data);
+
+/* Up, or re-establishing a connection the ACS closed while idle. */
 bool sip2_client_up(const struct sip2_client *client);
 /* Drops the backoff and connects now if the link is down (circctl sync). */
 void sip2_client_kick(struct sip2_client *client);

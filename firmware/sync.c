@@ -205,6 +205,12 @@ static bool link_trouble(struct sync *s, int err, bool sending)
 	 */
 	if (err == -EBADMSG)
 		loop_timer_arm(s->loop, &s->next_timer, SYNC_RETRY_MS);
+	/*
+	 * Silence on a link that stays up (circulation messages are not resent):
+	 * verify at once, behind the link's barrier.
+	 */
+	else if (err == -ETIMEDOUT && sip2_client_up(s->client))
+		schedule(s);
 	return true;
 }
 

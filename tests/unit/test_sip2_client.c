@@ -2,8 +2,12 @@
 /*
  * The SIP2 link against a scripted server in the same process, on a fake
  * clock: resends on silence carry the same bytes (same sequence number),
- * a spoiled reply is asked for again with 97, the link goes down after the
- * ACS's retries, and live requests overtake queued background ones.
+ * but only for messages that change nothing; a checkout met with silence is
+ * never resent (outcome unknown, a 99 barrier, its late reply dropped); a
+ * spoiled reply is asked for again with 97, the link goes down after the
+ * ACS's retries, live requests overtake queued background ones, a patron's
+ * request can be given up, and an idle connection the ACS closes is
+ * re-established without the link going down.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -276,9 +280,14 @@ static void test_live_overtakes_background(void)
 static void test_reconnects_after_the_server_closes(void)
 {
 	struct rig r;
-	char status[64];
+	char status[64], req[256];
 
 	rig_start(&r);
+	/* Closed with a request in flight: an outage, not an idle timeout. */
+	CHECK_INT(sip2_client_request(r.client, SIP2_LANE_LIVE, "18", build_item_info,
+				      "31234000000016", on_done, &r),
+		  0);
+	CHECK(srv_read(&r, req, sizeof(req)));
 	close(r.srv_fd);
 	r.srv_fd = -1;
 	r.len = 0;
@@ -293,6 +302,162 @@ static void test_reconnects_after_the_server_closes(void)
 	rig_stop(&r);
 }
 
+static int build_checkout(void *data, const struct sip2_profile *p, int seq, char *out,
+			  size_t size, size_t *len)
+{
+	struct sip2_checkout_req req = { .date = 1764417600, .patron_id = "21234000000018",
+					 .item_id = data };
+
+	return sip2_encode_checkout(p, seq, &req, out, size, len);
+}
+
+static const char checkout_reply[] = "121YNY20261129    120000AOMAIN|AA21234000000018|"
+				     "AB31234000000016|AJA title|AH20261220    120000|";
+
+/* Koha and Evergreen would apply a second 11: silence is never answered by sending it again. */
+static void test_circulation_silence_is_not_resent(void)
+{
+	struct rig r;
+	char first[256], next[256];
+
+	rig_start(&r);
+	CHECK_INT(sip2_client_request(r.client, SIP2_LANE_LIVE, "12", build_checkout,
+				      "31234000000016", on_done, &r),
+		  0);
+	CHECK(srv_read(&r, first, sizeof(first)));
+	CHECK(strncmp(first, "11", 2) == 0);
+	loop_advance(r.loop, 2000);
+	pump(&r, 3);
+	CHECK_INT(r.n_done, 1);
+	CHECK_INT(r.done_err[0], -ETIMEDOUT); /* outcome unknown: for the owner to verify */
+	CHECK(sip2_client_up(r.client));
+	CHECK_INT(r.downs, 0);
+	/* What goes out next is a 99: once its 98 is in, no late 12 can follow. */
+	CHECK(srv_read(&r, next, sizeof(next)));
+	CHECK(strncmp(next, "99", 2) == 0);
+	/* The late reply, without AY: recognised by its code and dropped. */
+	srv_send(&r, checkout_reply, -1, false);
+	CHECK_INT(r.n_done, 1);
+	CHECK(sip2_client_up(r.client));
+	srv_send(&r, "98YYYYNN020001" "20261129    120000" "2.00AOMAIN|", seq_of(next), false);
+	CHECK(sip2_client_up(r.client));
+	/* The link goes on: the next request is sent and answered. */
+	CHECK_INT(sip2_client_request(r.client, SIP2_LANE_LIVE, "18", build_item_info,
+				      "31234000000016", on_done, &r),
+		  0);
+	CHECK(srv_read(&r, next, sizeof(next)));
+	CHECK(strncmp(next, "17", 2) == 0);
+	srv_send(&r, item_reply, seq_of(next), false);
+	CHECK_INT(r.n_done, 2);
+	CHECK_INT(r.done_err[1], 0);
+	/* Nothing was sent twice. */
+	loop_advance(r.loop, 2000);
+	pump(&r, 3);
+	CHECK_INT(r.len, 0);
+	rig_stop(&r);
+}
+
+/* The barrier's own silence is resent (a 99 changes nothing), then the link goes down. */
+static void test_silent_barrier_takes_the_link_down(void)
+{
+	struct rig r;
+	char first[256], barrier[256], again[256];
+
+	rig_start(&r);
+	CHECK_INT(sip2_client_request(r.client, SIP2_LANE_BACKGROUND, "12", build_checkout,
+				      "31234000000016", on_done, &r),
+		  0);
+	CHECK(srv_read(&r, first, sizeof(first)));
+	loop_advance(r.loop, 2000);
+	CHECK(srv_read(&r, barrier, sizeof(barrier)));
+	CHECK(strncmp(barrier, "99", 2) == 0);
+	loop_advance(r.loop, 2000);
+	CHECK(srv_read(&r, again, sizeof(again)));
+	CHECK_STR(again, barrier);
+	loop_advance(r.loop, 2000);
+	pump(&r, 3);
+	CHECK_INT(r.downs, 1);
+	CHECK_INT(r.n_done, 1);
+	CHECK_INT(r.done_err[0], -ETIMEDOUT);
+	rig_stop(&r);
+}
+
+static void test_cancel_queued_and_in_flight(void)
+{
+	struct rig r, other;
+	char first[256], next[256];
+
+	rig_start(&r);
+	CHECK_INT(sip2_client_request(r.client, SIP2_LANE_BACKGROUND, "12", build_checkout,
+				      "31234000000016", on_done, &r),
+		  0);
+	CHECK_INT(sip2_client_request(r.client, SIP2_LANE_LIVE, "18", build_item_info,
+				      "31234000000024", on_done, &other),
+		  0);
+	CHECK(srv_read(&r, first, sizeof(first)));
+	CHECK(strncmp(first, "11", 2) == 0);
+	/* Still queued: never sent, so never applied. */
+	other.n_done = 0;
+	CHECK_INT(sip2_client_cancel(r.client, on_done, &other), 0);
+	CHECK_INT(other.n_done, 1);
+	CHECK_INT(other.done_err[0], -ENOTCONN);
+	/* In flight: the owner hears at once, the outcome is unknown. */
+	CHECK_INT(sip2_client_cancel(r.client, on_done, &r), 0);
+	CHECK_INT(r.n_done, 1);
+	CHECK_INT(r.done_err[0], -ETIMEDOUT);
+	CHECK_INT(sip2_client_cancel(r.client, on_done, &r), -ENOENT);
+	CHECK(srv_read(&r, next, sizeof(next)));
+	CHECK(strncmp(next, "99", 2) == 0);
+	/* Its reply, with its own AY, comes late and is dropped. */
+	srv_send(&r, checkout_reply, seq_of(first), false);
+	CHECK_INT(r.n_done, 1);
+	srv_send(&r, "98YYYYNN020001" "20261129    120000" "2.00AOMAIN|", seq_of(next), false);
+	CHECK(sip2_client_up(r.client));
+	CHECK_INT(r.downs, 0);
+	rig_stop(&r);
+}
+
+/* Servers drop a connection idle for a minute or so: not an outage for the patron. */
+static void test_idle_close_reconnects_quietly(void)
+{
+	struct rig r;
+	char status[64], req[256];
+
+	rig_start(&r);
+	close(r.srv_fd);
+	r.srv_fd = -1;
+	r.len = 0;
+	pump(&r, 5);
+	CHECK_INT(r.downs, 0);
+	CHECK(sip2_client_up(r.client));
+	/* A patron's request meanwhile waits for the new connection. */
+	CHECK_INT(sip2_client_request(r.client, SIP2_LANE_LIVE, "18", build_item_info,
+				      "31234000000016", on_done, &r),
+		  0);
+	/* At once, no backoff: no clock advance. */
+	CHECK(srv_read(&r, status, sizeof(status)));
+	CHECK(strncmp(status, "99", 2) == 0);
+	srv_send(&r, "98YYYYNN020001" "20261129    120000" "2.00AOMAIN|", seq_of(status), false);
+	CHECK_INT(r.ups, 1);
+	CHECK_INT(r.downs, 0);
+	CHECK(srv_read(&r, req, sizeof(req)));
+	CHECK(strncmp(req, "17", 2) == 0);
+	srv_send(&r, item_reply, seq_of(req), false);
+	CHECK_INT(r.n_done, 1);
+	CHECK_INT(r.done_err[0], 0);
+
+	/* If the quick reconnect fails, the link is down after all. */
+	close(r.srv_fd);
+	r.srv_fd = -1;
+	r.len = 0;
+	close(r.listen_fd);
+	r.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0); /* for rig_stop */
+	pump(&r, 10);
+	CHECK_INT(r.downs, 1);
+	CHECK(!sip2_client_up(r.client));
+	rig_stop(&r);
+}
+
 int main(void)
 {
 	RUN(test_silence_resends_same_bytes_then_link_down);
@@ -300,5 +465,9 @@ int main(void)
 	RUN(test_stale_reply_is_ignored);
 	RUN(test_live_overtakes_background);
 	RUN(test_reconnects_after_the_server_closes);
+	RUN(test_circulation_silence_is_not_resent);
+	RUN(test_silent_barrier_takes_the_link_down);
+	RUN(test_cancel_queued_and_in_flight);
+	RUN(test_idle_close_reconnects_quietly);
 	return testlib_finish();
 }
