@@ -184,11 +184,12 @@ void config_default(struct config *cfg)
 	cfg->sip2.error_detection = true;
 	cfg->sip2.charset = SIP2_CHARSET_ASCII;
 	cfg->sip2.patron_message = 23;
-	cfg->sip2.heartbeat_s = 60;
+	cfg->sip2.heartbeat_s = 25;
 	cfg->sip2.connect_timeout_s = 5;
 	cfg->sip2.response_timeout_s = 10;
 	cfg->sip2.retries = 2;
-	cfg->sip2.reconnect_max_s = 300;
+	cfg->sip2.reconnect_max_s = 60;
+	cfg->sip2.patron_wait_s = 8;
 	cfg->retention_hours = 0;
 	cfg->log_level = LOG_LEVEL_INFO;
 }
@@ -231,7 +232,7 @@ static const char *const section_keys[SECTION__COUNT][KEYS_MAX] = {
 			   "password", "terminal_password", "institution", "location",
 			   "terminator", "delimiter", "error_detection", "charset",
 			   "patron_message", "heartbeat", "connect_timeout", "response_timeout",
-			   "retries", "reconnect_max", "renew", NULL },
+			   "retries", "reconnect_max", "patron_wait", "renew", NULL },
 	[SECTION_PRIVACY] = { "retention_hours", NULL },
 };
 
@@ -536,6 +537,8 @@ static int set_sip2_key(struct config_parse *p, const char *key, const char *val
 		return set_uint(p, value, 0, 10, &s->retries);
 	if (strcmp(key, "reconnect_max") == 0)
 		return set_uint(p, value, 1, 3600, &s->reconnect_max_s);
+	if (strcmp(key, "patron_wait") == 0)
+		return set_uint(p, value, 1, 120, &s->patron_wait_s);
 	return set_bool(p, value, &s->renew);
 }
 

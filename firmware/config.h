@@ -57,6 +57,8 @@ struct sip2_config {
 	unsigned response_timeout_s; /* until the ACS announces its own in 98 */
 	unsigned retries;            /* likewise */
 	unsigned reconnect_max_s;    /* backoff ceiling */
+	/* A patron waits at most this long for the ILS, whatever the ACS's timeout. */
+	unsigned patron_wait_s;
 	bool renew;             /* a loaned item scanned again by its borrower renews it */
 };
 

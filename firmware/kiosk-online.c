@@ -73,6 +73,55 @@ bool online_patron_blocked_offline(struct kiosk *k, const char *patron)
 	return !cached.allowed && cached.expires_ms > loop_wall_ms(k->env.loop);
 }
 
+/* --- waiting for the ILS ------------------------------------------------ */
+
+/*
+ * An ACS may announce a 60 s timeout and 3 retries in its 98: fine for the
+ * link, not for a person at the desk. Past [sip2] patron_wait the request
+ * is given up (the link settles what became of it) and the patron is served
+ * as if the ILS had not answered.
+ */
+void online_patron_wait_expired(struct loop *loop, void *data)
+{
+	struct kiosk *k = data;
+
+	(void)loop;
+	if (!k->waiting)
+		return;
+	log_notice("the ILS did not answer within %u s: serving the patron without it",
+		   k->cfg->sip2.patron_wait_s);
+	sip2_client_cancel(k->env.client, k->waiting_for, k);
+}
+
+static void wait_begin(struct kiosk *k, sip2_reply_fn done)
+{
+	k->waiting = true;
+	k->waiting_for = done;
+	loop_timer_disarm(k->env.loop, &k->session_timer);
+	loop_timer_arm(k->env.loop, &k->patron_wait_timer,
+		       (uint64_t)k->cfg->sip2.patron_wait_s * 1000u);
+}
+
+static void wait_end(struct kiosk *k)
+{
+	k->waiting = false;
+	loop_timer_disarm(k->env.loop, &k->patron_wait_timer);
+	if (k->state != KIOSK_IDLE)
+		session_touch(k);
+}
+
+/* The patron pressed Done while the ILS was answering: now that it has, end. */
+static void end_if_requested(struct kiosk *k)
+{
+	if (!k->end_requested || k->waiting)
+		return;
+	k->end_requested = false;
+	if (k->cfg->mode == KIOSK_RETURNS)
+		returns_end(k);
+	else
+		selfcheck_end(k, "done");
+}
+
 /* --- patron check ------------------------------------------------------- */
 
 static int build_patron(void *data, const struct sip2_profile *p, int seq, char *out, size_t size,
@@ -144,16 +193,14 @@ static void patron_notes(const struct sip2_patron_status *st, char *out, size_t 
 			used += (size_t)snprintf(out + used, size - used, "\n%s", notes[i].note);
 }
 
-static void on_patron(void *data, int err, const struct sip2_msg *msg)
+static void patron_answered(struct kiosk *k, int err, const struct sip2_msg *msg)
 {
-	struct kiosk *k = data;
 	struct sip2_patron_info info;
 	struct sip2_patron_status *st = &info.status;
 	char screen[512], notes[256];
 	unsigned i;
 	int r;
 
-	k->waiting = false;
 	if (k->state != KIOSK_CHECKING)
 		return;
 	if (err < 0) {
@@ -215,6 +262,15 @@ static void on_patron(void *data, int err, const struct sip2_msg *msg)
 		  screen, notes);
 }
 
+static void on_patron(void *data, int err, const struct sip2_msg *msg)
+{
+	struct kiosk *k = data;
+
+	wait_end(k);
+	patron_answered(k, err, msg);
+	end_if_requested(k);
+}
+
 void online_check_patron(struct kiosk *k)
 {
 	int r;
@@ -226,7 +282,7 @@ void online_check_patron(struct kiosk *k)
 		selfcheck_offline_session(k);
 		return;
 	}
-	k->waiting = true;
+	wait_begin(k, on_patron);
 	kiosk_say(k, DISPLAY_INFO, "Checking your card...");
 }
 
@@ -332,12 +388,10 @@ static void on_live_checkout(struct kiosk *k, const struct sip2_msg *msg)
 			    renew ? CONFIRM_RENEWED : CONFIRM_ONLINE);
 }
 
-static void on_live(void *data, int err, const struct sip2_msg *msg)
+static void live_answered(struct kiosk *k, int err, const struct sip2_msg *msg)
 {
-	struct kiosk *k = data;
 	char screen[512], evidence[64];
 
-	k->waiting = false;
 	if (err < 0) {
 		live_unanswered(k, err);
 		return;
@@ -366,6 +420,15 @@ static void on_live(void *data, int err, const struct sip2_msg *msg)
 	on_live_checkout(k, msg);
 }
 
+static void on_live(void *data, int err, const struct sip2_msg *msg)
+{
+	struct kiosk *k = data;
+
+	wait_end(k);
+	live_answered(k, err, msg);
+	end_if_requested(k);
+}
+
 /*
  * Records the transaction (online, forwarded) and sends it. Returns 0 when
  * the answer will come through on_live(); < 0 when nothing was sent and the
@@ -385,7 +448,7 @@ int online_transact(struct kiosk *k, enum txn_kind kind, const char *patron, con
 		live_unanswered(k, r);
 		return 0;
 	}
-	k->waiting = true;
+	wait_begin(k, on_live);
 	return 0;
 }
 

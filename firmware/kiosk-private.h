@@ -11,6 +11,8 @@
 #include "loop.h"
 #include "store.h"
 
+struct sip2_msg;
+
 #define PIN_MAX 16
 /* Items a patron has out (from 63), to tell a renewal from a checkout. */
 #define SESSION_CHARGED_MAX 32
@@ -58,6 +60,13 @@ struct kiosk {
 
 	/* online */
 	bool waiting; /* a live request is in flight */
+	/*
+	 * Its reply callback (to stop waiting for it), and the timer bounding
+	 * how long the patron waits for the ILS, whatever the ACS's timeout.
+	 */
+	void (*waiting_for)(void *data, int err, const struct sip2_msg *reply);
+	struct loop_timer patron_wait_timer;
+	bool end_requested; /* Done while a request was in flight: end once it is answered */
 	unsigned pin_tries;
 	struct txn live; /* the transaction that request carries */
 	char charged[SESSION_CHARGED_MAX][SCAN_TEXT_MAX + 1];
@@ -104,6 +113,7 @@ void online_check_patron(struct kiosk *k);
 int online_transact(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item);
 bool online_patron_blocked_offline(struct kiosk *k, const char *patron);
 void online_end_session(struct kiosk *k);
+void online_patron_wait_expired(struct loop *loop, void *data);
 
 void selfcheck_scan(struct kiosk *k, enum barcode_class cls, const char *symbol);
 void selfcheck_offline_session(struct kiosk *k);

@@ -112,7 +112,12 @@ static void on_session_timeout(struct loop *loop, void *data)
 void session_touch(struct kiosk *k)
 {
 	k->last_activity_ms = loop_mono_ms(k->env.loop);
-	loop_timer_arm(k->env.loop, &k->session_timer, (uint64_t)k->cfg->session_timeout_s * 1000u);
+	/* A patron waiting for the ILS is not idle: the clock starts again with its answer. */
+	if (k->waiting)
+		loop_timer_disarm(k->env.loop, &k->session_timer);
+	else
+		loop_timer_arm(k->env.loop, &k->session_timer,
+			       (uint64_t)k->cfg->session_timeout_s * 1000u);
 }
 
 void session_begin(struct kiosk *k, const char *patron)
@@ -133,6 +138,7 @@ void session_clear(struct kiosk *k)
 	memset(k->charged, 0, sizeof(k->charged[0]) * k->n_charged);
 	k->n_charged = 0;
 	k->pin_tries = 0;
+	k->end_requested = false;
 	k->session_id[0] = 0;
 	free(k->items);
 	k->items = NULL;
@@ -285,15 +291,16 @@ void kiosk_scan(struct kiosk *k, const struct scan *scan)
 	char symbol[SCAN_TEXT_MAX + 1];
 	enum barcode_class cls;
 
+	cls = barcode_classify(&k->cfg->barcodes, scan->text, scan->len, scan->symbology, symbol,
+			       sizeof(symbol));
 	/* One patron-facing request at a time; nothing is queued behind their back. */
 	if (k->waiting) {
+		if (cls == BARCODE_DONE && k->state != KIOSK_IDLE)
+			k->end_requested = true;
 		kiosk_play(k, FEEDBACK_NOTICE);
 		kiosk_say(k, DISPLAY_NOTICE, "One moment, please...");
 		return;
 	}
-
-	cls = barcode_classify(&k->cfg->barcodes, scan->text, scan->len, scan->symbology, symbol,
-			       sizeof(symbol));
 	log_debug("scan from %s (%s%s%s): %s", scan->device ? scan->device : "?",
 		  board_role_name(scan->role), scan->aim[0] ? ", " : "", scan->aim,
 		  barcode_class_name(cls));
@@ -349,6 +356,12 @@ void kiosk_input(struct kiosk *k, enum board_role role, bool active)
 	case ROLE_DONE_BUTTON:
 		if (!active)
 			return;
+		/* Ending now would leave out the item the ILS is answering for. */
+		if (k->waiting && k->state != KIOSK_IDLE) {
+			k->end_requested = true;
+			kiosk_say(k, DISPLAY_NOTICE, "One moment, please...");
+			return;
+		}
 		if (k->cfg->mode == KIOSK_SELFCHECK && k->state != KIOSK_IDLE)
 			selfcheck_end(k, "done button");
 		else if (k->cfg->mode == KIOSK_RETURNS && k->state != KIOSK_IDLE)
@@ -406,6 +419,7 @@ int kiosk_new(const struct kiosk_env *env, struct kiosk **ret)
 	k->door_closed = true;
 	loop_timer_init(&k->session_timer, on_session_timeout, k);
 	loop_timer_init(&k->welcome_timer, on_welcome_timer, k);
+	loop_timer_init(&k->patron_wait_timer, online_patron_wait_expired, k);
 	kiosk_welcome(k);
 	*ret = k;
 	return 0;
@@ -417,6 +431,7 @@ void kiosk_free(struct kiosk *k)
 		return;
 	session_clear(k);
 	loop_timer_disarm(k->env.loop, &k->welcome_timer);
+	loop_timer_disarm(k->env.loop, &k->patron_wait_timer);
 	free(k);
 }
 

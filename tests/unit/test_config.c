@@ -66,6 +66,10 @@ static void check_default_values(const struct config *cfg)
 	CHECK_INT(cfg->offline_policy, OFFLINE_CHECKIN_CHECKOUT);
 	CHECK_INT(cfg->offline_max_items, 10);
 	CHECK_INT(cfg->offline_loan_days, 14);
+	/* Under the 60 s idle timeout servers commonly have; forwarding within a minute. */
+	CHECK_INT(cfg->sip2.heartbeat_s, 25);
+	CHECK_INT(cfg->sip2.reconnect_max_s, 60);
+	CHECK_INT(cfg->sip2.patron_wait_s, 8);
 	CHECK_INT(cfg->log_level, LOG_LEVEL_INFO);
 }
 
