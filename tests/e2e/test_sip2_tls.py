@@ -80,6 +80,9 @@ def test_tls_ca_verification_and_pin(t):
                           name="other-ca.conf"), fake_clock=False)
     st = never_online(t, "another CA", "certificate")
     t.note("ils_error with another CA: %r" % st["ils_error"])
+    # Staff see it in the log too, not only in circctl status.
+    check("ILS link: cannot connect" in d.log() and "certificate" in d.log(),
+          "the TLS verification failure is not logged:\n%s" % d.log()[-2000:])
     ev = d.scan_item(ITEM[11])
     check(any("updated later" in x for x in displays(ev, "ok")),
           "offline return with an untrusted ACS:%s" % fmt_events(ev))
