@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
@@ -166,6 +167,7 @@ void config_default(struct config *cfg)
 	strcpy(cfg->board, "sim");
 	cfg->require_pin = false;
 	cfg->session_timeout_s = 60;
+	snprintf(cfg->date_format, sizeof(cfg->date_format), "%%a %%d %%b %%Y");
 	strcpy(cfg->store_path, "/var/lib/circd/circd.db");
 	strcpy(cfg->control_socket, "/run/circd/control.sock");
 	cfg->control_group[0] = '\0';
@@ -219,7 +221,8 @@ static const char *const section_names[] = {
 };
 
 static const char *const section_keys[SECTION__COUNT][KEYS_MAX] = {
-	[SECTION_KIOSK] = { "mode", "id", "board", "require_pin", "session_timeout", NULL },
+	[SECTION_KIOSK] = { "mode", "id", "board", "require_pin", "session_timeout", "date_format",
+			    NULL },
 	[SECTION_STORE] = { "path", NULL },
 	[SECTION_CONTROL] = { "socket", "group", NULL },
 	[SECTION_SIM] = { "socket", NULL },
@@ -291,6 +294,26 @@ static int set_bool(struct config_parse *p, const char *value, bool *ret)
 {
 	if (inifile_bool(value, ret) < 0)
 		return value_error(p, "expected yes or no, got '%.*s'", VALUE_QUOTE_MAX, value);
+	return 0;
+}
+
+static int set_string(struct config_parse *p, const char *value, char *dst, size_t size,
+		      bool allow_empty);
+
+/* A strftime format that gives a date patrons can read on a receipt line. */
+static int set_date_format(struct config_parse *p, const char *value, char *dst, size_t size)
+{
+	/* The longest weekday and month names, in a year with four digits. */
+	struct tm tm = { .tm_year = 2026 - 1900, .tm_mon = 8, .tm_mday = 30, .tm_wday = 3,
+			 .tm_hour = 23, .tm_min = 59, .tm_sec = 59 };
+	char sample[64];
+	int r = set_string(p, value, dst, size, false);
+
+	if (r < 0)
+		return r;
+	if (strftime(sample, sizeof(sample), dst, &tm) == 0)
+		return value_error(p, "'%.*s' gives an empty date or one over %zu characters",
+				   VALUE_QUOTE_MAX, value, sizeof(sample) - 1);
 	return 0;
 }
 
@@ -562,6 +585,8 @@ static int set_key(struct config_parse *p, const char *key, const char *value)
 			return set_string(p, value, cfg->board, sizeof(cfg->board), false);
 		if (strcmp(key, "require_pin") == 0)
 			return set_bool(p, value, &cfg->require_pin);
+		if (strcmp(key, "date_format") == 0)
+			return set_date_format(p, value, cfg->date_format, sizeof(cfg->date_format));
 		return set_uint(p, value, 5, 3600, &cfg->session_timeout_s);
 	case SECTION_STORE:
 		return set_string(p, value, cfg->store_path, sizeof(cfg->store_path), false);

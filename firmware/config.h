@@ -105,6 +105,7 @@ struct config {
 	char board[256];           /* a path, or a name looked up in the boards dir */
 	bool require_pin;
 	unsigned session_timeout_s;
+	char date_format[64]; /* strftime: how patrons see due dates */
 	/* [store] */
 	char store_path[256];
 	/* [control] */

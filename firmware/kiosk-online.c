@@ -21,7 +21,6 @@
 #include "ossl.h"
 #include "sip2-client.h"
 
-#define DAY_MS (24LL * 60 * 60 * 1000)
 #define PIN_TRIES 3
 
 /* --- patron cache: salted hashes and a flag, never ids or PINs ---------- */
@@ -337,7 +336,7 @@ static bool finish_live(struct kiosk *k, enum txn_state state, const char *resul
 static void live_unanswered(struct kiosk *k, int err)
 {
 	bool checkout = k->live.kind == TXN_CHECKOUT;
-	int64_t due = loop_wall_ms(k->env.loop) + (int64_t)k->cfg->offline_loan_days * DAY_MS;
+	int64_t due = kiosk_offline_due_ms(k);
 	bool allowed = checkout ? k->cfg->offline_policy == OFFLINE_CHECKIN_CHECKOUT &&
 					  (!k->cfg->offline_max_items ||
 					   k->n_items < k->cfg->offline_max_items) :

@@ -34,7 +34,7 @@ enum confirm_how {
 struct session_item {
 	char item[SCAN_TEXT_MAX + 1];
 	char title[64];
-	char due[32]; /* as the receipt shows it: the ILS's text, or an offline date */
+	char due[64]; /* as the patron is shown it (kiosk_due_text) */
 };
 
 struct kiosk {
@@ -106,7 +106,11 @@ bool kiosk_online(const struct kiosk *k);
 void kiosk_store_failed(struct kiosk *k, int err, const char *what);
 bool kiosk_store_usable(struct kiosk *k);
 
-void format_date(int64_t wall_ms, char *buf, size_t size);
+/* A due date as patrons see it ([kiosk] date_format): the ILS's text, or due_ms. */
+void kiosk_due_text(const struct kiosk *k, const char *ils_text, int64_t due_ms, char *out,
+		    size_t size);
+/* The due date of a loan made offline: offline_loan_days ahead, at the end of the day. */
+int64_t kiosk_offline_due_ms(const struct kiosk *k);
 
 /* kiosk-online.c */
 void online_check_patron(struct kiosk *k);

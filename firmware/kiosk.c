@@ -12,6 +12,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "due-date.h"
+
+#define DAY_MS (24LL * 60 * 60 * 1000)
+
 /* How long a receipt or a refusal stays up before the welcome returns. */
 #define WELCOME_DELAY_MS 15000
 
@@ -88,13 +92,17 @@ void kiosk_welcome_later(struct kiosk *k)
 	loop_timer_arm(k->env.loop, &k->welcome_timer, WELCOME_DELAY_MS);
 }
 
-void format_date(int64_t wall_ms, char *buf, size_t size)
+void kiosk_due_text(const struct kiosk *k, const char *ils_text, int64_t due_ms, char *out,
+		    size_t size)
 {
-	time_t t = (time_t)(wall_ms / 1000);
-	struct tm tm;
+	due_date_show(ils_text, due_ms, k->cfg->date_format, out, size);
+}
 
-	localtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d", &tm);
+int64_t kiosk_offline_due_ms(const struct kiosk *k)
+{
+	/* End of day, as ILSs set due dates: not the minute of the checkout. */
+	return due_date_end_of_day(loop_wall_ms(k->env.loop) +
+				   (int64_t)k->cfg->offline_loan_days * DAY_MS);
 }
 
 static void on_session_timeout(struct loop *loop, void *data)

@@ -14,7 +14,6 @@
 
 #include "kiosk-private.h"
 
-#define DAY_MS (24LL * 60 * 60 * 1000)
 
 void selfcheck_offline_session(struct kiosk *k)
 {
@@ -72,14 +71,9 @@ void selfcheck_pin(struct kiosk *k, const char *pin)
 void selfcheck_confirmed(struct kiosk *k, const char *item, const char *title, int64_t due_ms,
 			 const char *due_text, enum confirm_how how)
 {
-	char due[32];
+	char due[64];
 
-	if (due_text && *due_text)
-		snprintf(due, sizeof(due), "%s", due_text);
-	else if (due_ms)
-		format_date(due_ms, due, sizeof(due));
-	else
-		due[0] = 0;
+	kiosk_due_text(k, due_text, due_ms, due, sizeof(due));
 	/* Recorded durably: from here on the patron may rely on it. */
 	if (session_add_item(k, item, title, due) < 0)
 		log_warning("receipt will miss item %s: out of memory", item);
@@ -93,7 +87,7 @@ void selfcheck_confirmed(struct kiosk *k, const char *item, const char *title, i
 static bool on_loan_here(struct kiosk *k, const char *item)
 {
 	struct store_loan loan;
-	char due[16];
+	char due[64];
 	int r = store_loan_get(k->store, item, &loan);
 
 	if (r == -ENOENT)
@@ -107,7 +101,7 @@ static bool on_loan_here(struct kiosk *k, const char *item)
 		kiosk_refuse(k, "This item is already on loan. Please take it to the staff desk.");
 		return true;
 	}
-	format_date(loan.due_ms, due, sizeof(due));
+	kiosk_due_text(k, NULL, loan.due_ms, due, sizeof(due));
 	kiosk_play(k, FEEDBACK_NOTICE);
 	kiosk_say(k, DISPLAY_NOTICE, "You already have %s, due %s.", item, due);
 	return true;
@@ -155,7 +149,7 @@ static void checkout(struct kiosk *k, const char *item)
 	}
 	if (on_loan_here(k, item))
 		return;
-	due_ms = loop_wall_ms(k->env.loop) + (int64_t)k->cfg->offline_loan_days * DAY_MS;
+	due_ms = kiosk_offline_due_ms(k);
 	if (kiosk_record(k, TXN_CHECKOUT, k->patron, item, due_ms) < 0)
 		return;
 	selfcheck_confirmed(k, item, "", due_ms, NULL, CONFIRM_OFFLINE);

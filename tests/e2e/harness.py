@@ -63,6 +63,12 @@ def check_eq(got, want, what="value"):
 
 # ---------------------------------------------------------------- barcodes
 
+def end_of_day_ms(wall_ms):
+    """23:59:59 local time on the day of wall_ms: when circd makes an offline loan due."""
+    t = time.localtime(wall_ms // 1000)
+    return int(time.mktime((t.tm_year, t.tm_mon, t.tm_mday, 23, 59, 59, 0, 0, -1))) * 1000
+
+
 def check_digit(d13):
     """Mod-10 check digit over 13 digits: double positions 1,3,..,13 (1-based)."""
     assert len(d13) == 13 and d13.isdigit()

@@ -48,6 +48,11 @@ def auto_item(n):
     return acs_client.luhn14("31234" + "%08d" % n)
 
 
+def shown_date(sip):
+    """A SIP2 date as circd shows patrons (the default [kiosk] date_format)."""
+    return time.strftime("%a %d %b %Y", time.strptime(sip[:8], "%Y%m%d"))
+
+
 def sip_date(wall_ms):
     """A wall time as SIP2's 18-character local date: YYYYMMDD    HHMMSS."""
     t = time.localtime(wall_ms // 1000)

@@ -3,8 +3,8 @@
 
 import re
 
-from harness import (DAY_MS, DONE, Failure, bad_check, check, check_eq, displays, fmt_events,
-                     has_gpio, item, mentions_count, patron)
+from harness import (DAY_MS, DONE, Failure, bad_check, check, check_eq, displays, end_of_day_ms,
+                     fmt_events, has_gpio, item, mentions_count, patron)
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -64,8 +64,10 @@ def test_happy_path(t):
         check(r["session_id"], "session_id empty")
         check(r["boot_id"], "boot_id empty")
         check(isinstance(r["wall_ms"], int) and r["wall_ms"] > 0, "wall_ms %r" % r["wall_ms"])
-        # --fake-clock: time stands still, so the due date is exact.
-        check_eq(r["due_ms"], r["wall_ms"] + 14 * DAY_MS, "due_ms (wall_ms + 14 days)")
+        # --fake-clock: time stands still, so the due date is exact: the end of the day
+        # 14 days on, as ILSs set due dates.
+        check_eq(r["due_ms"], end_of_day_ms(r["wall_ms"] + 14 * DAY_MS),
+                 "due_ms (end of the day, wall_ms + 14 days)")
     check(rows[0]["id"] != rows[1]["id"], "ids must differ")
     check_eq(rows[0]["session_id"], rows[1]["session_id"], "both items in one session")
 
@@ -294,7 +296,7 @@ def test_loan_days_and_fake_wall_clock(t):
     d.advance(45000)
     expect_ok(d.scan_item(b), b)
     ra, rb = t.journal()
-    check_eq(ra["due_ms"], ra["wall_ms"] + 3 * DAY_MS, "due_ms with loan_days = 3")
+    check_eq(ra["due_ms"], end_of_day_ms(ra["wall_ms"] + 3 * DAY_MS), "due_ms with loan_days = 3")
     check_eq(rb["wall_ms"] - ra["wall_ms"], 45000, "wall_ms moved by the fake clock's advance")
     check_eq(rb["mono_ms"] - ra["mono_ms"], 45000, "mono_ms moved by the fake clock's advance")
 

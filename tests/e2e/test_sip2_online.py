@@ -16,8 +16,8 @@ import os
 
 from harness import SIM_BOARD, DONE, check, check_eq, displays, fmt_events, has_gpio
 from sip2lib import (ADA, BLOCKED, ITEM, acs_load, acs_ok, answered, changed_entries, come_back,
-                     go_offline, no_secrets_in_logs, scan_until, sign_in, sip_date, sip2_conf,
-                     start_acs, start_online, starts, until, wait_for, wait_online,
+                     go_offline, no_secrets_in_logs, scan_until, shown_date, sign_in, sip_date,
+                     sip2_conf, start_acs, start_online, starts, until, wait_for, wait_online,
                      wait_outbox_empty, wait_purged)
 
 
@@ -55,7 +55,8 @@ def test_online_checkout_renew_and_return(t):
     check_eq([entry_summary(e) for e in log], [("checkout", "11", ADA, a, False, True, True)],
              "ACS log after the checkout")
     due = log[0]["due"]
-    check_eq(item_display(ev), "Checked out: %s (%s)\nDue back %s" % (title, a, due),
+    # The ILS's "YYYYMMDD    HHMMSS" shown as a readable date.
+    check_eq(item_display(ev), "Checked out: %s (%s)\nDue back %s" % (title, a, shown_date(due)),
              "checkout display")
     check(has_gpio(ev, "lamp_ok", 1), "no 'gpio lamp_ok 1' for the checkout:%s" % fmt_events(ev))
     ev = d.scan_item(DONE)
@@ -69,7 +70,8 @@ def test_online_checkout_renew_and_return(t):
              [("checkout", "11", ADA, a, False, True, True),
               ("renew", "29", ADA, a, False, True, True)], "ACS log after the renewal")
     check(log[1]["due"] != due, "the renewal did not move the due date: %r" % log[1])
-    check_eq(item_display(ev), "Renewed: %s (%s)\nDue back %s" % (title, a, log[1]["due"]),
+    check_eq(item_display(ev), "Renewed: %s (%s)\nDue back %s" % (title, a,
+                                                                shown_date(log[1]["due"])),
              "renewal display")
     d.scan_item(DONE)
 

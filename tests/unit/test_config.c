@@ -48,6 +48,7 @@ static void check_default_values(const struct config *cfg)
 	CHECK_STR(cfg->board, "sim");
 	CHECK(!cfg->require_pin);
 	CHECK_INT(cfg->session_timeout_s, 60);
+	CHECK_STR(cfg->date_format, "%a %d %b %Y");
 	CHECK_STR(cfg->store_path, "/var/lib/circd/circd.db");
 	CHECK_STR(cfg->control_socket, "/run/circd/control.sock");
 	CHECK_STR(cfg->control_group, "");
@@ -103,6 +104,7 @@ static const char every_key[] =
 	"board = rpi4-returns\n"
 	"require_pin = yes\n"
 	"session_timeout = 3600\n"
+	"date_format = %d/%m/%Y\n"
 	"[store]\n"
 	"path = /tmp/circd-test.db\n"
 	"[control]\n"
@@ -142,6 +144,7 @@ static void test_every_key(void)
 	CHECK_STR(cfg.board, "rpi4-returns");
 	CHECK(cfg.require_pin);
 	CHECK_INT(cfg.session_timeout_s, 3600);
+	CHECK_STR(cfg.date_format, "%d/%m/%Y");
 	CHECK_STR(cfg.store_path, "/tmp/circd-test.db");
 	CHECK_STR(cfg.control_socket, "/tmp/control.sock");
 	CHECK_STR(cfg.control_group, "circd");
@@ -263,6 +266,10 @@ static const struct error_case error_cases[] = {
 	{ "[kiosk]\nsession_timeout = 99999999999999999999\n", 2, { "session_timeout" } },
 	{ "[kiosk]\nsession_timeout =\n", 2, { "session_timeout", "''" } },
 	{ "[kiosk]\nrequire_pin = maybe\n", 2, { "require_pin", "yes or no", "'maybe'" } },
+	{ "[kiosk]\ndate_format = %A %A %A %A %A %A %A %A\n", 2,
+	  { "[kiosk] date_format", "over 63 characters" } },
+	{ "[kiosk]\ndate_format =\n", 2, { "[kiosk] date_format", "empty" } },
+	{ "[sip2]\npatron_wait = 0\n", 2, { "patron_wait", "1 to 120" } },
 	{ "[kiosk]\nid =\n", 2, { "[kiosk] id", "empty" } },
 	{ "[kiosk]\nid = 1234567890123456789012345678901234567890123456789012345678901234\n", 2,
 	  { "[kiosk] id", "longer than 63" } },
