@@ -43,6 +43,7 @@ struct kiosk {
 	struct store *store;
 	int store_err; /* last store failure, 0 once a write succeeds again */
 	bool online;   /* the SIP2 link is up */
+	bool link_known; /* the first connection attempt has had an answer */
 	bool bin_full;
 	bool door_closed;
 	char last_error[192];

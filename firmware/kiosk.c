@@ -72,9 +72,10 @@ void kiosk_welcome(struct kiosk *k)
 				  "Returns: scan each item, then put it in when the flap opens.");
 	} else {
 		kiosk_say(k, DISPLAY_INFO, "Welcome! Scan your library card to borrow items.%s",
-			  k->env.client && !k->online ?
-				  "\nThe library system is offline: loans are recorded here and "
-				  "sent later." : "");
+			  !k->env.client || k->online ? "" :
+			  !k->link_known ? "\nConnecting to the library system..." :
+					   "\nThe library system is offline: loans are recorded "
+					   "here and sent later.");
 	}
 }
 
@@ -397,8 +398,9 @@ void kiosk_set_store(struct kiosk *k, struct store *store, int err)
 
 void kiosk_set_online(struct kiosk *k, bool online)
 {
-	if (k->online == online)
+	if (k->link_known && k->online == online)
 		return;
+	k->link_known = true;
 	k->online = online;
 	if (k->state == KIOSK_IDLE)
 		kiosk_welcome(k);

@@ -78,6 +78,7 @@ struct sip2_client {
 	 * reconnecting at once, still "up" for the owner unless that fails.
 	 */
 	bool quiet_reconnect;
+	bool answered_once; /* a first connection attempt has succeeded or failed */
 	/* Link failures logged since the link was last up: each cause is logged once. */
 	char logged[LOGGED_CAUSES][192];
 	unsigned n_logged;
@@ -430,6 +431,8 @@ static void log_failure(struct sip2_client *c, bool was_up)
 static void link_down(struct sip2_client *c, const char *why)
 {
 	bool was_up = c->state == LINK_UP || c->quiet_reconnect;
+	/* The first failure is news too: until then the owner shows "connecting". */
+	bool tell = was_up || !c->answered_once;
 	struct request *r;
 	unsigned lane, jitter = 0;
 
@@ -441,6 +444,7 @@ static void link_down(struct sip2_client *c, const char *why)
 	c->rx_len = 0;
 	c->unsettled[0] = 0;
 	c->quiet_reconnect = false;
+	c->answered_once = true;
 	c->state = LINK_DOWN;
 	loop_timer_disarm(c->loop, &c->response_timer);
 	loop_timer_disarm(c->loop, &c->heartbeat_timer);
@@ -453,7 +457,7 @@ static void link_down(struct sip2_client *c, const char *why)
 	c->backoff_ms = c->backoff_ms * 2u > c->cfg.reconnect_max_s * 1000u ?
 				c->cfg.reconnect_max_s * 1000u : c->backoff_ms * 2u;
 
-	if (was_up)
+	if (tell)
 		c->events.link(c->data, false, c->last_error);
 	if ((r = c->inflight)) {
 		c->inflight = NULL;
@@ -507,6 +511,7 @@ static void on_status(void *data, int err, const struct sip2_msg *msg)
 
 		c->state = LINK_UP;
 		c->quiet_reconnect = false;
+		c->answered_once = true;
 		c->backoff_ms = BACKOFF_MIN_MS;
 		c->last_error[0] = 0;
 		c->n_logged = 0;

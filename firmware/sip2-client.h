@@ -56,7 +56,10 @@ typedef int (*sip2_build_fn)(void *data, const struct sip2_profile *profile, int
 typedef void (*sip2_reply_fn)(void *data, int err, const struct sip2_msg *reply);
 
 struct sip2_client_events {
-	/* The link went up (logged in, 98 seen) or down; why is for logs. */
+	/*
+	 * The link went up (logged in, 98 seen) or down; why is for logs. The
+	 * first connection attempt reports either way.
+	 */
 	void (*link)(void *data, bool up, const char *why);
 	/* Every 98: the ACS's status, its clock among it. */
 	void (*acs_status)(void *data, const struct sip2_acs_status *status, uint64_t mono_ms);

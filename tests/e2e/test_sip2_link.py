@@ -140,3 +140,28 @@ def test_connection_failures_logged_once_per_cause(t):
     wait_for("the refused login logged", lambda: "refused the login" in d.log())
     time.sleep(0.5)
     check_eq(d.log().count("refused the login"), 1, "log lines for a refused login")
+
+
+def welcome_notes(log):
+    """The second line of each welcome screen circd showed, in order."""
+    return [x.split("/", 1)[1] if "/" in x else "" for x in
+            (line.split("display info: ", 1)[1] for line in log.splitlines()
+             if "display info: Welcome!" in line)]
+
+
+def test_start_says_connecting_until_the_first_attempt_is_answered(t):
+    acs = start_acs(t)
+    d = start_online(t, sip2_conf(t, acs))
+    notes = welcome_notes(d.log())
+    check(notes and notes[0] == "Connecting to the library system...",
+          "the first welcome does not say connecting: %r" % notes)
+    check(not any("offline" in n for n in notes), "offline shown while connecting: %r" % notes)
+    d.stop()
+
+    # An ILS that refuses: "connecting", then "offline" once the attempt has failed.
+    acs_ok(acs, "fault refuse on")
+    d = t.start(sip2_conf(t, acs, name="refused.conf"), fake_clock=False)
+    wait_for("the offline welcome", lambda: any("offline" in n
+                                                 for n in welcome_notes(d.log())))
+    notes = welcome_notes(d.log())
+    check_eq(notes[0], "Connecting to the library system...", "first welcome")
