@@ -56,7 +56,7 @@ struct sip2_client {
 	unsigned sends; /* of the request in flight, first send included */
 	bool asked_resend; /* a 97 went out for the request in flight */
 
-	char rx[2 * SIP2_WIRE_MAX];
+	char rx[SIP2_FRAME_MAX + 2 * SIP2_WIRE_MAX]; /* a whole frame and the next read */
 	size_t rx_len;
 
 	unsigned timeout_ms; /* per reply: the config's, then the ACS's from 98 */
