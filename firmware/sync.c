@@ -136,7 +136,7 @@ static void finish(struct sync *s, enum txn_state state, const char *result, con
 		       store_next_to_forward_after(s->store, s->txn.seq, &s->next) == 0 &&
 		       s->next.state == TXN_PENDING && s->next.kind != TXN_RENEW;
 	r = store_finish_and_forward(s->store, s->txn.id, state, result, evidence, title, 0,
-				     loop_wall_ms(s->loop), conflict,
+				     loop_wall_ms(s->loop), conflict, NULL,
 				     s->have_next ? s->next.id : NULL);
 	if (r < 0) {
 		s->have_next = false;
