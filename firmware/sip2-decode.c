@@ -305,6 +305,31 @@ static void list(const struct sip2_msg *m, const char *id, struct sip2_list *l)
 		l->v[l->n++] = v;
 }
 
+size_t sip2_list_join(const struct sip2_list *l, char *out, size_t size)
+{
+	size_t used = 0;
+
+	if (!out || !size)
+		return 0;
+	out[0] = '\0';
+	for (unsigned i = 0; l && i < l->n && i < SIP2_LIST_MAX; i++) {
+		size_t n = strlen(l->v[i]);
+
+		if (i && used + 1 < size)
+			out[used++] = '\n';
+		if (n > size - 1 - used) {
+			/* Cut between characters, never inside one. */
+			n = size - 1 - used;
+			while (n > 0 && ((unsigned char)l->v[i][n] & 0xc0) == 0x80)
+				n--;
+		}
+		memcpy(out + used, l->v[i], n);
+		used += n;
+		out[used] = '\0';
+	}
+	return used;
+}
+
 static int check(const struct sip2_msg *m, const void *r, int code, int width)
 {
 	if (!m || !r)

@@ -334,6 +334,12 @@ struct sip2_list {
 	const char *v[SIP2_LIST_MAX];
 };
 
+/*
+ * The values of l, one per line ("\n" between), into out (size > 0),
+ * always NUL-terminated, cut to fit between characters; returns the length written.
+ */
+size_t sip2_list_join(const struct sip2_list *l, char *out, size_t size);
+
 enum sip2_ynu {
 	SIP2_NO,
 	SIP2_YES,
