@@ -148,7 +148,8 @@ static const char *const sync_sql[SYNC_COUNT_OF_STMTS] = {
 	[SYNC_MAX_SEQ] = "SELECT ifnull(max(seq), 0) FROM journal",
 	[SYNC_CONFLICT_NEXT] =
 		"SELECT c.id, c.txn_id, c.category, c.message, c.created_ms, c.resolved_ms,"
-		" c.resolution, j.kind, j.item, j.patron, j.wall_ms"
+		" c.resolution, j.kind, j.item, j.patron, j.wall_ms, j.screen_msg, j.print_line,"
+		" j.patron_told"
 		" FROM conflicts c JOIN journal j ON j.id = c.txn_id"
 		" WHERE c.id > ?1 AND c.id <= ?2 AND (?3 OR c.resolved_ms = 0)"
 		" ORDER BY c.id LIMIT 1",
@@ -615,7 +616,10 @@ static int row_to_conflict(sqlite3_stmt *stmt, struct store_conflict *c)
 	store_column_copy(stmt, 8, c->item, sizeof(c->item));
 	store_column_copy(stmt, 9, c->patron, sizeof(c->patron));
 	c->wall_ms = sqlite3_column_int64(stmt, 10);
-	if (category < 0 || kind < 0)
+	store_column_copy(stmt, 11, c->screen_msg, sizeof(c->screen_msg));
+	store_column_copy(stmt, 12, c->print_line, sizeof(c->print_line));
+	if (category < 0 || kind < 0 ||
+	    store_patron_told_from_name(sqlite3_column_text(stmt, 13), &c->patron_told) < 0)
 		return -EUCLEAN;
 	c->category = (enum conflict_category)category;
 	c->kind = (enum txn_kind)kind;

@@ -300,6 +300,9 @@ struct store_conflict {
 	char item[SCAN_TEXT_MAX + 1];
 	char patron[PATRON_ID_MAX + 1];
 	int64_t wall_ms;
+	char screen_msg[TXN_ILS_TEXT_MAX]; /* what the ILS said with its answer (AF, AG) */
+	char print_line[TXN_ILS_TEXT_MAX];
+	enum txn_patron_told patron_told;
 };
 
 /* Oldest first; fn as for store_list (may use the store; nonzero stops and is returned). */

@@ -157,11 +157,25 @@ static void stop(struct sync *s, const char *why)
 /* Accepted, but the ILS had something to say: staff see the last one in circctl status. */
 static void note_ils_message(struct sync *s, const char *screen_msg)
 {
+	char *line = s->stats.last_ils_message;
+	size_t n;
+
 	s->stats.ils_messages++;
-	snprintf(s->stats.last_ils_message, sizeof(s->stats.last_ils_message),
-		 "%s of item %s: %s", txn_kind_name(s->txn.kind), s->txn.item, screen_msg);
-	log_notice("the ILS accepted %s of item %s, saying: %s", txn_kind_name(s->txn.kind),
-		   s->txn.item, screen_msg);
+	n = (size_t)snprintf(line, sizeof(s->stats.last_ils_message), "%s of item %s: ",
+			     txn_kind_name(s->txn.kind), s->txn.item);
+	/* One line for logs and circctl status: the ILS's lines joined by " / ". */
+	for (; *screen_msg && n + 4 < sizeof(s->stats.last_ils_message); screen_msg++)
+		n += (size_t)(*screen_msg == '\n' ? sprintf(line + n, " / ") :
+						    sprintf(line + n, "%c", *screen_msg));
+	/* Cut short inside a character: drop its first bytes too. */
+	if (((unsigned char)*screen_msg & 0xc0) == 0x80) {
+		while (n > 0 && ((unsigned char)line[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0 && ((unsigned char)line[n - 1] & 0xc0) == 0xc0)
+			n--;
+		line[n] = '\0';
+	}
+	log_notice("the ILS accepted %s", line);
 }
 
 static void finish(struct sync *s, enum txn_state state, const char *result, const char *evidence,

@@ -325,7 +325,9 @@ def test_refusals_become_exceptions_queue_drains(t):
              "circctl --json exceptions")
     table = list(csv.reader(io.StringIO(csv_text)))
     check_eq(table[0], ["id", "when", "kind", "item", "patron", "category", "message",
-                        "resolution"], "CSV header")
+                        "resolution", "ils_screen", "ils_print"], "CSV header")
+    check("another patron" in table[2][8], "CSV: the ILS's screen message %r" % table[2])
+    check("another patron" in xs[1]["screen_msg"], "JSON: the ILS's screen message %r" % xs[1])
     check_eq([(r[3], r[4], r[5], r[7]) for r in table[1:]],
              [(ITEM[1], "***0026", "patron-blocked", ""),
               (ITEM[15], "***0018", "on-loan-to-other", "")], "CSV rows")

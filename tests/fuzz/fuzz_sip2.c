@@ -45,10 +45,14 @@ static void check_str(const char *s)
 
 static void check_list(const struct sip2_list *l)
 {
+	char joined[64];
+
 	if (l->n > SIP2_LIST_MAX)
 		abort();
 	for (unsigned i = 0; i < l->n; i++)
 		check_str(l->v[i]);
+	/* joined and cut short: still whole characters */
+	check_utf8(joined, sip2_list_join(l, joined, 1 + l->n * 7 % sizeof(joined)));
 }
 
 static void parse_all(const struct sip2_msg *m)

@@ -427,6 +427,27 @@ static void test_decode_heavy_borrower(void)
 	CHECK(!sip2_msg_has(NULL, "AU", "c") && !sip2_msg_has(&m, "AU", NULL));
 }
 
+static void test_list_join(void)
+{
+	struct sip2_list l = { 3, { "Offline checkout accepted", "Item was charged to X", "" } };
+	struct sip2_list utf8 = { 1, { "Gr\xc3\xbc\xc3\x9f" } };
+	char out[64], tiny[5];
+
+	CHECK_INT(sip2_list_join(&l, out, sizeof(out)), 48);
+	CHECK_STR(out, "Offline checkout accepted\nItem was charged to X\n");
+	CHECK_INT(sip2_list_join(&l, tiny, sizeof(tiny)), 4);
+	CHECK_STR(tiny, "Offl");
+	/* cut between characters, never inside one */
+	CHECK_INT(sip2_list_join(&utf8, tiny, sizeof(tiny)), 4);
+	CHECK_STR(tiny, "Gr\xc3\xbc");
+	CHECK_INT(sip2_list_join(&utf8, tiny, 4), 2);
+	CHECK_STR(tiny, "Gr");
+	CHECK_INT(sip2_list_join(NULL, out, sizeof(out)), 0);
+	CHECK_STR(out, "");
+	l.n = 0;
+	CHECK_INT(sip2_list_join(&l, out, sizeof(out)), 0);
+}
+
 static void test_decode_circulation(void)
 {
 	struct sip2_profile p = profile();
@@ -813,6 +834,7 @@ int main(void)
 	RUN(test_decode_login_acs_status);
 	RUN(test_decode_patron);
 	RUN(test_decode_heavy_borrower);
+	RUN(test_list_join);
 	RUN(test_decode_circulation);
 	RUN(test_error_detection_and_seq);
 	RUN(test_dates);
