@@ -4,14 +4,14 @@ Forwarding when the ILS's answers are big or say more than OK: a patron with
 3,000 loans whose offline checkout's reply is lost is verified page by page
 (63 with BP/BQ), not in one reply the link cannot take, and everything behind
 it is forwarded; what the ILS said with an accepted checkout (AF) is kept in
-the journal and shown to staff.
+the journal and shown to staff, as is what it said to an online one.
 """
 
 import json
 
 from harness import DONE, check, check_eq, displays, fmt_events
-from sip2lib import (ADA, ALAN, ITEM, acs_charge, acs_ok, auto_item, come_back, sip2_conf,
-                     start_acs, wait_outbox_empty)
+from sip2lib import (ADA, ALAN, ITEM, acs_charge, acs_ok, answered, auto_item, come_back,
+                     scan_until, sign_in, sip2_conf, start_acs, start_online, wait_outbox_empty)
 
 HEAVY_LOANS = 3000
 
@@ -71,3 +71,15 @@ def test_accepted_with_a_message_kept_and_shown(t):
           "circctl status: %r" % st)
     text = t.ctl("status").stdout
     check("charged to another patron" in text, "circctl status text:\n%s" % text)
+
+
+def test_online_refusal_keeps_the_ils_words(t):
+    acs = start_acs(t)
+    d = start_online(t, sip2_conf(t, acs))
+    sign_in(d, ADA, "Ada Lovelace")
+    ev = scan_until(d, "item_scanner", ITEM[15], answered, "checkout of an item on loan")
+    check(displays(ev, "error"), "refused online:%s" % fmt_events(ev))
+    row = t.journal()[0]
+    check_eq((row["mode"], row["state"]), ("online", "failed"), "journal")
+    check_eq(row["screen_msg"], "Item checked out to another patron",
+             "the ILS's screen message of an online answer")
