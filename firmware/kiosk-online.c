@@ -300,7 +300,7 @@ static void live_unanswered(struct kiosk *k, int err)
 		   k->live.item, strerror(-err));
 	kiosk_queued(k);
 	if (!allowed) {
-		/* Durable before the patron hears it, for the conflict text if the ILS did apply it. */
+		/* Durable before the patron hears it: the conflict text if the ILS did apply it. */
 		if (store_note_patron_told(k->store, k->live.id, TXN_TOLD_NOT_DONE) < 0)
 			log_warning("store: cannot record what the patron was told");
 		kiosk_refuse(k, "The library system did not answer, so this did not go through. "

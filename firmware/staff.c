@@ -380,8 +380,8 @@ static int staff_exceptions(struct circd *c, const struct control_request *req,
 	if (w.as == AS_JSON)
 		strbuf_printf(body, "{\"exceptions\":[");
 	else if (w.as == AS_CSV)
-		strbuf_printf(body, "id,when,kind,item,patron,category,message,resolution,ils_screen,"
-				    "ils_print\r\n");
+		strbuf_printf(body, "id,when,kind,item,patron,category,message,resolution,"
+				    "ils_screen,ils_print\r\n");
 	else
 		strbuf_printf(body, "%-5s %-19s  %-8s %-16s %-8s %-17s %s\n", "ID", "WHEN", "KIND",
 			      "ITEM", "PATRON", "CATEGORY", "MESSAGE");

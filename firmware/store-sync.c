@@ -138,9 +138,10 @@ static const char *const sync_sql[SYNC_COUNT_OF_STMTS] = {
 	/* Only the loan this txn made: a later checkout of the item owns the row otherwise. */
 	[SYNC_LOAN_DROP_OF_TXN] = "DELETE FROM loans WHERE txn_id = ?1",
 	[SYNC_DEMOTE_OFFLINE] = "UPDATE journal SET mode = 'offline',"
-				" due_ms = CASE WHEN ?2 != 0 THEN ?2 ELSE due_ms END, updated_ms = ?3,"
-				" patron_told = CASE WHEN patron_told = 'nothing'"
-				" THEN 'served-offline' ELSE patron_told END"
+				" due_ms = CASE WHEN ?2 != 0 THEN ?2 ELSE due_ms END,"
+				" updated_ms = ?3, patron_told = CASE"
+				" WHEN patron_told = 'nothing' THEN 'served-offline'"
+				" ELSE patron_told END"
 				" WHERE id = ?1 AND mode = 'online' AND state IN " UNFINISHED,
 	[SYNC_LOAN_DUE_OF_TXN] = "UPDATE loans SET due_ms = ?2 WHERE txn_id = ?1",
 	[SYNC_LOAN_DUE_OF_PATRON] = "UPDATE loans SET due_ms = ?3 WHERE item = ?1 AND patron = ?2",

@@ -122,7 +122,7 @@ struct txn {
 	char screen_msg[TXN_ILS_TEXT_MAX]; /* AF of the ILS's final answer, lines joined by \n */
 	char print_line[TXN_ILS_TEXT_MAX]; /* AG, the same way */
 	enum txn_patron_told patron_told;
-	unsigned verifications;         /* times store-and-forward asked the ILS whether it applied */
+	unsigned verifications;         /* times forwarding asked the ILS whether it applied it */
 };
 
 struct store_loan {

@@ -604,8 +604,9 @@ static void verify(struct sync *s)
 	}
 	if (s->txn.verifications >= SYNC_MAX_VERIFICATIONS) {
 		snprintf(message, sizeof(message),
-			 "could not establish whether the ILS applied this %s (asked %u times%s%s): "
-			 "check it at the ILS by hand", txn_kind_name(s->txn.kind),
+			 "could not establish whether the ILS applied this %s "
+			 "(asked %u times%s%s): check it at the ILS by hand",
+			 txn_kind_name(s->txn.kind),
 			 s->txn.verifications, s->inconclusive[0] ? "; last: " : "",
 			 s->inconclusive);
 		staff_decides(s, message, "gave up after repeated verifications");

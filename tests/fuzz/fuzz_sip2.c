@@ -280,8 +280,9 @@ static size_t shape(const uint8_t *in, size_t n, char *out, size_t size)
 		uint8_t c = in[i++];
 
 		if (at_id) {
-			memcpy(out + o, few ? few_ids[c % 4] : ids[c % (sizeof(ids) / sizeof(ids[0]))],
-			       2);
+			size_t n_ids = sizeof(ids) / sizeof(ids[0]);
+
+			memcpy(out + o, few ? few_ids[c % 4] : ids[c % n_ids], 2);
 			o += 2;
 			at_id = false;
 		} else if (c && c < 0x20) {

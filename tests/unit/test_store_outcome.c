@@ -233,11 +233,12 @@ static void test_migrates_v3_database(void)
 	CHECK_INT(raw_exec(db, store_migration_v3), SQLITE_OK);
 	CHECK_INT(raw_exec(db, "INSERT INTO journal(id, kind, patron, item, wall_ms, mono_ms,"
 			       " boot_id, mode, state, updated_ms, attempts) VALUES"
-			       "('a', 'checkout', '2123', '3001', 1, 1, 'b', 'online', 'forwarded', 1,"
-			       " 1),"
-			       "('b', 'checkout', '2123', '3002', 1, 1, 'b', 'offline', 'forwarded', 1,"
-			       " 1),"
-			       "('c', 'checkin', '', '3003', 1, 1, 'b', 'online', 'confirmed', 1, 1);"
+			       "('a', 'checkout', '2123', '3001', 1, 1, 'b', 'online',"
+			       " 'forwarded', 1, 1),"
+			       "('b', 'checkout', '2123', '3002', 1, 1, 'b', 'offline',"
+			       " 'forwarded', 1, 1),"
+			       "('c', 'checkin', '', '3003', 1, 1, 'b', 'online',"
+			       " 'confirmed', 1, 1);"
 			       "PRAGMA user_version = 3;"),
 		  SQLITE_OK);
 	sqlite3_close(db);
