@@ -317,10 +317,17 @@ static int build_live(void *data, const struct sip2_profile *p, int seq, char *o
 }
 
 static bool finish_live(struct kiosk *k, enum txn_state state, const char *result,
-			const char *evidence, const char *title)
+			const char *evidence, const char *title, const struct sip2_list *screen,
+			const struct sip2_list *print)
 {
-	int r = store_finish(k->store, k->live.id, state, result, evidence, title, 0,
-			     loop_wall_ms(k->env.loop), NULL);
+	char screen_msg[TXN_ILS_TEXT_MAX], print_line[TXN_ILS_TEXT_MAX];
+	struct store_ils_said said = { screen_msg, print_line };
+	int r;
+
+	sip2_list_join(screen, screen_msg, sizeof(screen_msg));
+	sip2_list_join(print, print_line, sizeof(print_line));
+	r = store_finish_said(k->store, k->live.id, state, result, evidence, title, 0,
+			      loop_wall_ms(k->env.loop), NULL, &said);
 
 	if (r < 0) {
 		kiosk_store_failed(k, r, "cannot record the ILS's answer");
@@ -348,6 +355,9 @@ static void live_unanswered(struct kiosk *k, int err)
 		   k->live.item, strerror(-err));
 	kiosk_queued(k);
 	if (!allowed) {
+		/* Durable before the patron hears it: the conflict text if the ILS did apply it. */
+		if (store_note_patron_told(k->store, k->live.id, TXN_TOLD_NOT_DONE) < 0)
+			log_warning("store: cannot record what the patron was told");
 		kiosk_refuse(k, "The library system did not answer, so this did not go through. "
 				"Please try again, or see staff.");
 		return;
@@ -376,7 +386,7 @@ static void on_live_checkout(struct kiosk *k, const struct sip2_msg *msg)
 	screen_text(&resp.screen_msg, screen, sizeof(screen));
 	snprintf(evidence, sizeof(evidence), "%s ok=%d", msg->code_str, resp.ok);
 	if (!finish_live(k, resp.ok ? TXN_CONFIRMED : TXN_FAILED, resp.ok ? resp.due_date : screen,
-			 evidence, resp.title))
+			 evidence, resp.title, &resp.screen_msg, &resp.print_line))
 		return;
 	if (!resp.ok) {
 		kiosk_refuse(k, "%s", screen[0] ? screen :
@@ -406,7 +416,7 @@ static void live_answered(struct kiosk *k, int err, const struct sip2_msg *msg)
 		snprintf(evidence, sizeof(evidence), "10 ok=%d%s", resp.ok,
 			 resp.resensitize ? " resensitize" : "");
 		if (!finish_live(k, resp.ok ? TXN_CONFIRMED : TXN_FAILED, screen, evidence,
-				 resp.title))
+				 resp.title, &resp.screen_msg, &resp.print_line))
 			return;
 		if (!resp.ok) {
 			kiosk_refuse(k, "%s", screen[0] ? screen :

@@ -83,7 +83,7 @@ struct sip2_client {
 	char logged[LOGGED_CAUSES][192];
 	unsigned n_logged;
 
-	char rx[2 * SIP2_WIRE_MAX];
+	char rx[SIP2_FRAME_MAX + 2 * SIP2_WIRE_MAX]; /* a whole frame and the next read */
 	size_t rx_len;
 
 	unsigned timeout_ms; /* per reply: the config's, then the ACS's from 98 */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SIP2 decoding: the generic sip2_decode() split, then the typed reply parsers. */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "sip2-private.h"
@@ -24,26 +25,52 @@ static int hex4(const char *s)
 	return v;
 }
 
+/* Field ids are two of [0-9A-Za-z]: an index into a table of 62 * 62. */
+#define ID_SLOTS (62 * 62)
+
+static unsigned id_char_index(char c)
+{
+	if (sip2_is_digit(c))
+		return (unsigned)(c - '0');
+	if (c >= 'A' && c <= 'Z')
+		return 10u + (unsigned)(c - 'A');
+	return 36u + (unsigned)(c - 'a');
+}
+
+static unsigned id_slot(const char *id)
+{
+	return id_char_index(id[0]) * 62u + id_char_index(id[1]);
+}
+
+/* kept: values of each id kept so far, by id_slot(). */
 static int add_field(const struct sip2_profile *p, struct sip2_msg *msg, size_t *off,
-		     const char *seg, size_t seg_len)
+		     uint8_t *kept, const char *seg, size_t seg_len)
 {
 	struct sip2_field *f;
 	size_t value_len = seg_len - 2, out_len;
+	unsigned slot;
 	int r;
 
 	if (seg_len < 2 || !id_char_ok(seg[0]) || !id_char_ok(seg[1]))
 		return -EBADMSG;
-	if (value_len > SIP2_FIELD_MAX || msg->n_fields == SIP2_MSG_FIELDS_MAX)
+	if (value_len > SIP2_FIELD_MAX)
 		return -EMSGSIZE;
 	if (memchr(seg + 2, '\0', value_len) || memchr(seg + 2, '\r', value_len) ||
 	    memchr(seg + 2, '\n', value_len))
 		return -EBADMSG;
-	if (*off >= SIP2_MSG_TEXT_MAX)
+	slot = id_slot(seg);
+	if (kept[slot] == SIP2_LIST_MAX) {
+		/* Checked like the others, read from the frame when asked for. */
+		msg->n_unkept++;
+		return 0;
+	}
+	if (msg->n_fields == SIP2_MSG_FIELDS_MAX || *off >= SIP2_MSG_TEXT_MAX)
 		return -EMSGSIZE;
 	r = sip2_wire_to_utf8(p->charset, seg + 2, value_len, msg->text + *off,
 			      SIP2_MSG_TEXT_MAX - *off - 1, &out_len);
 	if (r < 0)
 		return r;
+	kept[slot]++;
 	f = &msg->fields[msg->n_fields++];
 	f->id[0] = seg[0];
 	f->id[1] = seg[1];
@@ -57,12 +84,14 @@ static int add_field(const struct sip2_profile *p, struct sip2_msg *msg, size_t 
 
 static int decode(const struct sip2_profile *p, const char *wire, size_t len, struct sip2_msg *msg)
 {
+	_Static_assert(SIP2_LIST_MAX < 256, "kept counts fit a byte");
+	uint8_t kept[ID_SLOTS] = { 0 };
 	size_t body, off, pos, end, fixed;
 	int width, sum;
 
 	while (len && (wire[len - 1] == '\r' || wire[len - 1] == '\n'))
 		len--;
-	if (len > SIP2_WIRE_MAX)
+	if (len > SIP2_FRAME_MAX)
 		return -EMSGSIZE;
 	if (len < 2 || !sip2_is_digit(wire[0]) || !sip2_is_digit(wire[1]))
 		return -EBADMSG;
@@ -102,11 +131,15 @@ static int decode(const struct sip2_profile *p, const char *wire, size_t len, st
 		for (end = pos; end < body && wire[end] != p->delimiter; end++)
 			;
 		if (end > pos) {
-			int r = add_field(p, msg, &off, wire + pos, end - pos);
+			int r = add_field(p, msg, &off, kept, wire + pos, end - pos);
 
 			if (r < 0)
 				return r;
 		}
+	}
+	if (msg->n_unkept) {
+		msg->frame = wire + fixed;
+		msg->frame_len = body - fixed;
 	}
 	return 0;
 }
@@ -125,6 +158,11 @@ int sip2_decode(const struct sip2_profile *p, const char *wire, size_t len, stru
 	msg->error_detection = p && p->error_detection;
 	msg->fixed_len = 0;
 	msg->n_fields = 0;
+	msg->n_unkept = 0;
+	msg->frame = NULL;
+	msg->frame_len = 0;
+	msg->delimiter = p ? p->delimiter : '|';
+	msg->charset = p ? p->charset : SIP2_WIRE_ASCII;
 	msg->text[0] = '\0';
 	if (!sip2_profile_ok(p) || (!wire && len))
 		return -EINVAL;
@@ -135,6 +173,9 @@ int sip2_decode(const struct sip2_profile *p, const char *wire, size_t len, stru
 		msg->code_str[0] = '\0';
 		msg->fixed_len = 0;
 		msg->n_fields = 0;
+		msg->n_unkept = 0;
+		msg->frame = NULL;
+		msg->frame_len = 0;
 		msg->text[0] = '\0';
 	}
 	return r;
@@ -155,16 +196,81 @@ const char *sip2_msg_get_n(const struct sip2_msg *m, const char *id, unsigned n)
 	return NULL;
 }
 
+/*
+ * Calls fn for each field of id in the frame, kept or not, until it returns
+ * true; returns whether one did. The frame was checked by sip2_decode().
+ */
+static bool frame_each(const struct sip2_msg *m, const char *id,
+		       bool (*fn)(void *data, const char *value, size_t len), void *data)
+{
+	const char *seg = m->frame, *end = m->frame + m->frame_len, *stop;
+
+	for (; seg < end; seg = stop + 1) {
+		stop = memchr(seg, m->delimiter, (size_t)(end - seg));
+		if (!stop)
+			stop = end;
+		if (stop - seg >= 2 && seg[0] == id[0] && seg[1] == id[1] &&
+		    fn(data, seg + 2, (size_t)(stop - seg - 2)))
+			return true;
+	}
+	return false;
+}
+
+static bool count_one(void *data, const char *value, size_t len)
+{
+	(void)value;
+	(void)len;
+	++*(unsigned *)data;
+	return false;
+}
+
 unsigned sip2_msg_count(const struct sip2_msg *m, const char *id)
 {
 	unsigned n = 0;
 
 	if (!m || !id || !id[0] || !id[1])
 		return 0;
+	if (m->n_unkept && m->frame) {
+		frame_each(m, id, count_one, &n);
+		return n;
+	}
 	for (unsigned i = 0; i < m->n_fields && i < SIP2_MSG_FIELDS_MAX; i++)
 		if (m->fields[i].id[0] == id[0] && m->fields[i].id[1] == id[1])
 			n++;
 	return n;
+}
+
+struct value_match {
+	enum sip2_charset charset;
+	const char *value;
+};
+
+static bool same_value(void *data, const char *wire, size_t len)
+{
+	const struct value_match *want = data;
+	char utf8[SIP2_FIELD_MAX * 3 + 1]; /* a byte becomes at most 3 in UTF-8 */
+	size_t n;
+
+	if (sip2_wire_to_utf8(want->charset, wire, len, utf8, sizeof(utf8) - 1, &n) < 0)
+		return false;
+	utf8[n] = '\0';
+	return strcmp(utf8, want->value) == 0;
+}
+
+bool sip2_msg_has(const struct sip2_msg *m, const char *id, const char *value)
+{
+	struct value_match want = { .value = value };
+
+	if (!m || !id || !id[0] || !id[1] || !value)
+		return false;
+	for (unsigned i = 0; i < m->n_fields && i < SIP2_MSG_FIELDS_MAX; i++)
+		if (m->fields[i].id[0] == id[0] && m->fields[i].id[1] == id[1] &&
+		    strcmp(m->text + m->fields[i].off, value) == 0)
+			return true;
+	if (!m->n_unkept || !m->frame)
+		return false;
+	want.charset = m->charset;
+	return frame_each(m, id, same_value, &want);
 }
 
 const char *sip2_msg_value(const struct sip2_msg *m, unsigned i)
@@ -197,6 +303,31 @@ static void list(const struct sip2_msg *m, const char *id, struct sip2_list *l)
 	l->n = 0;
 	while (l->n < SIP2_LIST_MAX && (v = sip2_msg_get_n(m, id, l->n)))
 		l->v[l->n++] = v;
+}
+
+size_t sip2_list_join(const struct sip2_list *l, char *out, size_t size)
+{
+	size_t used = 0;
+
+	if (!out || !size)
+		return 0;
+	out[0] = '\0';
+	for (unsigned i = 0; l && i < l->n && i < SIP2_LIST_MAX; i++) {
+		size_t n = strlen(l->v[i]);
+
+		if (i && used + 1 < size)
+			out[used++] = '\n';
+		if (n > size - 1 - used) {
+			/* Cut between characters, never inside one. */
+			n = size - 1 - used;
+			while (n > 0 && ((unsigned char)l->v[i][n] & 0xc0) == 0x80)
+				n--;
+		}
+		memcpy(out + used, l->v[i], n);
+		used += n;
+		out[used] = '\0';
+	}
+	return used;
 }
 
 static int check(const struct sip2_msg *m, const void *r, int code, int width)

@@ -333,7 +333,7 @@ int sip2_frame_next(const char *buf, size_t len, const char **msg, size_t *msg_l
 		start++;
 	*consumed = start;
 	for (end = start; end < len && buf[end] != '\r' && buf[end] != '\n'; end++)
-		if (end - start == SIP2_WIRE_MAX)
+		if (end - start == SIP2_FRAME_MAX)
 			return -EMSGSIZE;
 	if (end == len)
 		return 0;

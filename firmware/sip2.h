@@ -8,9 +8,10 @@
  *   -EBADMSG  a malformed message (short, unknown code, bad fixed field,
  *             non-digit where digits are required, bad field id)
  *   -EPROTO   error detection is on and the AZ checksum is missing or wrong
- *   -EMSGSIZE too long: a frame over SIP2_WIRE_MAX, a field over
- *             SIP2_FIELD_MAX, more than SIP2_MSG_FIELDS_MAX fields, or the
- *             output buffer is too small
+ *   -EMSGSIZE too long: a received frame over SIP2_FRAME_MAX, a request
+ *             over SIP2_WIRE_MAX, a field over SIP2_FIELD_MAX, more kept
+ *             fields or text than a struct sip2_msg holds, or the output
+ *             buffer is too small
  *   -EILSEQ   an API string that is not valid UTF-8
  *   -ENOMSG   a typed parser was given another message type
  *
@@ -39,11 +40,16 @@
 #include <stdint.h>
 #include <time.h>
 
-#define SIP2_WIRE_MAX 8192       /* one frame, terminator excluded */
+/*
+ * The hard cap on one received frame, terminator excluded: a 64 listing a
+ * heavy borrower's 5,000 loans of 20 characters is about 130 KiB.
+ */
+#define SIP2_FRAME_MAX (256 * 1024)
+#define SIP2_WIRE_MAX 8192       /* one request frame we encode, terminator excluded */
 #define SIP2_FIELD_MAX 1024      /* one variable field's value on the wire */
-#define SIP2_MSG_FIELDS_MAX 128
-#define SIP2_MSG_TEXT_MAX 8192   /* decoded UTF-8: fixed part and values, NUL-terminated */
-#define SIP2_LIST_MAX 32         /* repeats kept in a typed reply; sip2_msg_get_n() has all */
+#define SIP2_MSG_FIELDS_MAX 256  /* fields kept in a struct sip2_msg */
+#define SIP2_MSG_TEXT_MAX 16384  /* decoded UTF-8: fixed part and kept values, NUL-terminated */
+#define SIP2_LIST_MAX 32         /* values of one field id kept in a sip2_msg and a typed list */
 #define SIP2_DATE_LEN 18
 #define SIP2_PATRON_FLAGS 14
 #define SIP2_UNKNOWN (-1)        /* a number that is absent, blank, or "999"/"9999" unknown */
@@ -96,7 +102,7 @@ int sip2_date_parse(const char *s, size_t len, time_t *ret);
  * or a bare LF. Returns 1 with *msg and *msg_len (the message without its
  * terminator, pointing into buf) and *consumed (bytes to drop from buf,
  * garbage and terminator included); 0 if more bytes are needed (*consumed
- * still counts the garbage skipped); -EMSGSIZE if over SIP2_WIRE_MAX bytes
+ * still counts the garbage skipped); -EMSGSIZE if over SIP2_FRAME_MAX bytes
  * come without a terminator: the stream is lost, drop the connection.
  */
 int sip2_frame_next(const char *buf, size_t len, const char **msg, size_t *msg_len,
@@ -239,9 +245,14 @@ size_t sip2_redact(const struct sip2_profile *p, const char *wire, size_t len, c
 		   size_t size);
 
 /*
- * A decoded message, by value (about 9 KiB: fine on the stack, copyable).
+ * A decoded message, by value (about 18 KiB: fine on the stack, copyable).
  * Values live in text[] and are NUL-terminated UTF-8; fields keep the wire
- * order, repeats and unknown ids included.
+ * order, repeats and unknown ids included, up to SIP2_LIST_MAX values of
+ * one id. Further repeats (a heavy borrower's thousands of AU items) are
+ * checked like every field and counted in n_unkept, but not kept: then
+ * frame points at the variable fields of the frame decoded (borrowed: it
+ * must outlive the message), which sip2_msg_count() and sip2_msg_has()
+ * read again.
  */
 struct sip2_field {
 	char id[3];
@@ -258,6 +269,11 @@ struct sip2_msg {
 	bool error_detection; /* the profile's, for sip2_seq_matches() */
 	uint16_t fixed_len;  /* the fixed part is text[0..fixed_len) */
 	unsigned n_fields;
+	unsigned n_unkept;   /* repeats past SIP2_LIST_MAX of an id */
+	const char *frame;   /* with n_unkept: the variable fields on the wire, else NULL */
+	size_t frame_len;
+	char delimiter;      /* the profile's, to read frame */
+	enum sip2_charset charset;
 	struct sip2_field fields[SIP2_MSG_FIELDS_MAX];
 	char text[SIP2_MSG_TEXT_MAX];
 };
@@ -274,13 +290,16 @@ struct sip2_msg {
 int sip2_decode(const struct sip2_profile *p, const char *wire, size_t len, struct sip2_msg *msg);
 
 const char *sip2_msg_fixed(const struct sip2_msg *m);
-/* The n-th (from 0) value of field id ("AF"), or NULL. */
+/* The n-th (from 0) kept value of field id ("AF"), or NULL (n >= SIP2_LIST_MAX: always). */
 const char *sip2_msg_get_n(const struct sip2_msg *m, const char *id, unsigned n);
 static inline const char *sip2_msg_get(const struct sip2_msg *m, const char *id)
 {
 	return sip2_msg_get_n(m, id, 0);
 }
+/* Fields of id in the message, the unkept repeats included. */
 unsigned sip2_msg_count(const struct sip2_msg *m, const char *id);
+/* Whether a field of id has exactly value (UTF-8), among all of them, the unkept included. */
+bool sip2_msg_has(const struct sip2_msg *m, const char *id, const char *value);
 /* Value of fields[i]. */
 const char *sip2_msg_value(const struct sip2_msg *m, unsigned i);
 
@@ -314,6 +333,12 @@ struct sip2_list {
 	unsigned n; /* stored, at most SIP2_LIST_MAX */
 	const char *v[SIP2_LIST_MAX];
 };
+
+/*
+ * The values of l, one per line ("\n" between), into out (size > 0),
+ * always NUL-terminated, cut to fit between characters; returns the length written.
+ */
+size_t sip2_list_join(const struct sip2_list *l, char *out, size_t size);
 
 enum sip2_ynu {
 	SIP2_NO,

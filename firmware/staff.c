@@ -45,9 +45,11 @@ static int outbox_line(void *data, const struct txn *txn)
 		strbuf_printf(w->body, ",\"item\":");
 		strbuf_json_string(w->body, txn->item);
 		strbuf_printf(w->body,
-			      ",\"wall_ms\":%lld,\"mode\":\"%s\",\"state\":\"%s\",\"due_ms\":%lld}",
+			      ",\"wall_ms\":%lld,\"mode\":\"%s\",\"state\":\"%s\",\"due_ms\":%lld,"
+			      "\"attempts\":%u,\"verifications\":%u,\"patron_told\":\"%s\"}",
 			      (long long)txn->wall_ms, txn_mode_name(txn->mode),
-			      txn_state_name(txn->state), (long long)txn->due_ms);
+			      txn_state_name(txn->state), (long long)txn->due_ms, txn->attempts,
+			      txn->verifications, txn_patron_told_name(txn->patron_told));
 	} else {
 		format_wall(txn->wall_ms, when, sizeof(when));
 		strbuf_printf(w->body, "%-6lld %-9s %-16s %-8s %s  %-8s %s\n", (long long)txn->seq,
@@ -151,6 +153,7 @@ static void status_scanners_text(struct circd *c, struct strbuf *body)
 static int control_status(struct circd *c, const struct control_request *req, struct strbuf *body)
 {
 	struct kiosk_status st;
+	struct sync_stats sync_stats = { 0 };
 	uint64_t pending = 0, total = 0, exceptions = 0;
 	const char *link = !c->client ? "none" : sip2_client_up(c->client) ? "up" : "down";
 	const char *link_error = c->client ? sip2_client_last_error(c->client) : "";
@@ -160,6 +163,8 @@ static int control_status(struct circd *c, const struct control_request *req, st
 	int r = 0;
 
 	kiosk_get_status(c->kiosk, &st);
+	if (c->sync)
+		sync_get_stats(c->sync, &sync_stats);
 	if (c->store)
 		store_conflicts_unresolved(c->store, &exceptions);
 	if (!c->store) {
@@ -199,6 +204,9 @@ static int control_status(struct circd *c, const struct control_request *req, st
 			      st.bin_full ? "true" : "false", st.door_closed ? "true" : "false",
 			      (unsigned long long)total, (unsigned long long)st.recorded);
 		strbuf_json_string(body, c->board->name);
+		strbuf_printf(body, ",\"forwarded_ils_message\":");
+		strbuf_json_string(body, sync_stats.last_ils_message[0] ?
+					 sync_stats.last_ils_message : NULL);
 		status_scanners_json(c, body);
 		strbuf_printf(body, "}\n");
 		return 0;
@@ -217,6 +225,10 @@ static int control_status(struct circd *c, const struct control_request *req, st
 	strbuf_printf(body, "outbox:       %llu pending\n", (unsigned long long)pending);
 	strbuf_printf(body, "exceptions:   %llu for staff (circctl exceptions)\n",
 		      (unsigned long long)exceptions);
+	if (sync_stats.last_ils_message[0])
+		strbuf_printf(body, "ILS said:     %s (last of %llu accepted with a message)\n",
+			      sync_stats.last_ils_message,
+			      (unsigned long long)sync_stats.ils_messages);
 	strbuf_printf(body, "transactions: %llu in store, %llu since start\n",
 		      (unsigned long long)total, (unsigned long long)st.recorded);
 	strbuf_printf(body, "store:        %s (%s)\n", store_state, active_cfg(c)->store_path);
@@ -284,6 +296,22 @@ static void csv_field(struct strbuf *sb, const char *s, bool last)
 	strbuf_printf(sb, "\"%s", last ? "\r\n" : ",");
 }
 
+/* An ILS text of several lines, each indented under the entry it belongs to. */
+static void ils_text_lines(struct strbuf *body, const char *label, const char *text)
+{
+	const char *nl;
+
+	for (; *text; text = nl + 1) {
+		nl = strchr(text, '\n');
+		if (!nl)
+			nl = text + strlen(text);
+		strbuf_printf(body, "      %-10s %.*s\n", label, (int)(nl - text), text);
+		label = "";
+		if (!*nl)
+			break;
+	}
+}
+
 static int exception_line(void *data, const struct store_conflict *x)
 {
 	struct exceptions_walk *w = data;
@@ -303,7 +331,13 @@ static int exception_line(void *data, const struct store_conflict *x)
 		strbuf_json_string(w->body, x->patron[0] ? patron.s : "");
 		strbuf_printf(w->body, ",\"wall_ms\":%lld,\"message\":", (long long)x->wall_ms);
 		strbuf_json_string(w->body, x->message);
-		strbuf_printf(w->body, ",\"resolved\":%s}", x->resolved_ms ? "true" : "false");
+		strbuf_printf(w->body, ",\"screen_msg\":");
+		strbuf_json_string(w->body, x->screen_msg);
+		strbuf_printf(w->body, ",\"print_line\":");
+		strbuf_json_string(w->body, x->print_line);
+		strbuf_printf(w->body, ",\"patron_told\":\"%s\",\"resolved\":%s}",
+			      txn_patron_told_name(x->patron_told),
+			      x->resolved_ms ? "true" : "false");
 		break;
 	case AS_CSV:
 		csv_field(w->body, id, false);
@@ -313,13 +347,20 @@ static int exception_line(void *data, const struct store_conflict *x)
 		csv_field(w->body, x->patron[0] ? patron.s : "", false);
 		csv_field(w->body, conflict_category_name(x->category), false);
 		csv_field(w->body, x->message, false);
-		csv_field(w->body, x->resolved_ms ? x->resolution : "", true);
+		csv_field(w->body, x->resolved_ms ? x->resolution : "", false);
+		csv_field(w->body, x->screen_msg, false);
+		csv_field(w->body, x->print_line, true);
 		break;
 	default:
 		strbuf_printf(w->body, "%-5s %s  %-8s %-16s %-8s %-17s %s%s\n", id, when,
 			      txn_kind_name(x->kind), x->item, x->patron[0] ? patron.s : "-",
 			      conflict_category_name(x->category), x->message,
 			      x->resolved_ms ? " [resolved]" : "");
+		/* The ILS's own words, when they say more than the message. */
+		if (x->screen_msg[0] && strcmp(x->screen_msg, x->message))
+			ils_text_lines(w->body, "ILS said:", x->screen_msg);
+		if (x->print_line[0])
+			ils_text_lines(w->body, "ILS print:", x->print_line);
 	}
 	w->n++;
 	return 0;
@@ -339,7 +380,8 @@ static int staff_exceptions(struct circd *c, const struct control_request *req,
 	if (w.as == AS_JSON)
 		strbuf_printf(body, "{\"exceptions\":[");
 	else if (w.as == AS_CSV)
-		strbuf_printf(body, "id,when,kind,item,patron,category,message,resolution\r\n");
+		strbuf_printf(body, "id,when,kind,item,patron,category,message,resolution,"
+				    "ils_screen,ils_print\r\n");
 	else
 		strbuf_printf(body, "%-5s %-19s  %-8s %-16s %-8s %-17s %s\n", "ID", "WHEN", "KIND",
 			      "ITEM", "PATRON", "CATEGORY", "MESSAGE");

@@ -17,29 +17,38 @@
 
 #define STORE_CORE_STMTS_MAX 16
 #define STORE_SYNC_STMTS_MAX 40
+#define STORE_OUTCOME_STMTS_MAX 4
 
 struct store {
 	sqlite3 *db;
 	int lock_fd;
 	sqlite3_stmt *stmt[STORE_CORE_STMTS_MAX];      /* store.c's */
 	sqlite3_stmt *sync_stmt[STORE_SYNC_STMTS_MAX]; /* store-sync.c's */
+	sqlite3_stmt *outcome_stmt[STORE_OUTCOME_STMTS_MAX]; /* store-outcome.c's */
 	char errmsg[256];
 };
 
 /*
  * The journal columns row_to_txn() reads, in its order. The first 13 are
- * schema 1's.
+ * schema 1's, the last 4 schema 4's.
  */
 #define STORE_TXN_COLUMNS \
 	"seq, id, kind, patron, item, session_id, wall_ms, mono_ms, boot_id, mode, state, " \
 	"due_ms, result, wall_trusted, date_status, original_wall_ms, attempts, evidence, " \
-	"title, sent_wall_ms, confirmed_ms, purged"
+	"title, sent_wall_ms, confirmed_ms, purged, screen_msg, print_line, patron_told, " \
+	"verifications"
 
 /* Schema 3 (store-sync.c): forwarding, conflicts, clock references, the store salt. */
 extern const char store_migration_v3[];
 
 /* store-sync.c: prepares its statements into store->sync_stmt. */
 int store_sync_prepare(struct store *store);
+
+/* Schema 4 (store-outcome.c): what the ILS said, what the patron was told. */
+extern const char store_migration_v4[];
+int store_outcome_prepare(struct store *store);
+/* -EUCLEAN for a name that is not a txn_patron_told. */
+int store_patron_told_from_name(const unsigned char *name, enum txn_patron_told *ret);
 
 /* Call right after the failing sqlite call, before anything else touches db. */
 int store_fail(struct store *store, int rc);

@@ -131,14 +131,17 @@ static const char *const sync_sql[SYNC_COUNT_OF_STMTS] = {
 	[SYNC_TXN_STATE] = "SELECT state, kind, item, patron FROM journal WHERE id = ?1",
 	[SYNC_FINISH] = "UPDATE journal SET state = ?2, result = ?3, evidence = ?4, title = ?5,"
 			" due_ms = CASE WHEN ?6 != 0 THEN ?6 ELSE due_ms END,"
-			" confirmed_ms = ?7, updated_ms = ?7"
+			" confirmed_ms = ?7, updated_ms = ?7, screen_msg = ?8, print_line = ?9"
 			" WHERE id = ?1 AND state IN " UNFINISHED,
 	[SYNC_CONFLICT_INSERT] = "INSERT INTO conflicts(txn_id, category, message, created_ms)"
 				 " VALUES(?1, ?2, ?3, ?4)",
 	/* Only the loan this txn made: a later checkout of the item owns the row otherwise. */
 	[SYNC_LOAN_DROP_OF_TXN] = "DELETE FROM loans WHERE txn_id = ?1",
 	[SYNC_DEMOTE_OFFLINE] = "UPDATE journal SET mode = 'offline',"
-				" due_ms = CASE WHEN ?2 != 0 THEN ?2 ELSE due_ms END, updated_ms = ?3"
+				" due_ms = CASE WHEN ?2 != 0 THEN ?2 ELSE due_ms END,"
+				" updated_ms = ?3, patron_told = CASE"
+				" WHEN patron_told = 'nothing' THEN 'served-offline'"
+				" ELSE patron_told END"
 				" WHERE id = ?1 AND mode = 'online' AND state IN " UNFINISHED,
 	[SYNC_LOAN_DUE_OF_TXN] = "UPDATE loans SET due_ms = ?2 WHERE txn_id = ?1",
 	[SYNC_LOAN_DUE_OF_PATRON] = "UPDATE loans SET due_ms = ?3 WHERE item = ?1 AND patron = ?2",
@@ -146,7 +149,8 @@ static const char *const sync_sql[SYNC_COUNT_OF_STMTS] = {
 	[SYNC_MAX_SEQ] = "SELECT ifnull(max(seq), 0) FROM journal",
 	[SYNC_CONFLICT_NEXT] =
 		"SELECT c.id, c.txn_id, c.category, c.message, c.created_ms, c.resolved_ms,"
-		" c.resolution, j.kind, j.item, j.patron, j.wall_ms"
+		" c.resolution, j.kind, j.item, j.patron, j.wall_ms, j.screen_msg, j.print_line,"
+		" j.patron_told"
 		" FROM conflicts c JOIN journal j ON j.id = c.txn_id"
 		" WHERE c.id > ?1 AND c.id <= ?2 AND (?3 OR c.resolved_ms = 0)"
 		" ORDER BY c.id LIMIT 1",
@@ -436,13 +440,23 @@ int store_finish(struct store *store, const char *id, enum txn_state state, cons
 		 const struct store_conflict_in *conflict)
 {
 	return store_finish_and_forward(store, id, state, result, evidence, title, due_ms, now_ms,
-					conflict, NULL);
+					conflict, NULL, NULL);
+}
+
+int store_finish_said(struct store *store, const char *id, enum txn_state state,
+		      const char *result, const char *evidence, const char *title, int64_t due_ms,
+		      int64_t now_ms, const struct store_conflict_in *conflict,
+		      const struct store_ils_said *said)
+{
+	return store_finish_and_forward(store, id, state, result, evidence, title, due_ms, now_ms,
+					conflict, said, NULL);
 }
 
 int store_finish_and_forward(struct store *store, const char *id, enum txn_state state,
 			     const char *result, const char *evidence, const char *title,
 			     int64_t due_ms, int64_t now_ms,
-			     const struct store_conflict_in *conflict, const char *next_id)
+			     const struct store_conflict_in *conflict,
+			     const struct store_ils_said *said, const char *next_id)
 {
 	struct txn_state_row row;
 	sqlite3_stmt *stmt;
@@ -475,6 +489,8 @@ int store_finish_and_forward(struct store *store, const char *id, enum txn_state
 	bind_text_max(stmt, 5, title, TXN_TITLE_MAX);
 	sqlite3_bind_int64(stmt, 6, due_ms);
 	sqlite3_bind_int64(stmt, 7, now_ms);
+	bind_text_max(stmt, 8, said ? said->screen_msg : NULL, TXN_ILS_TEXT_MAX);
+	bind_text_max(stmt, 9, said ? said->print_line : NULL, TXN_ILS_TEXT_MAX);
 	r = store_stmt_run(store, stmt);
 	if (r < 0)
 		goto err_rollback;
@@ -601,7 +617,10 @@ static int row_to_conflict(sqlite3_stmt *stmt, struct store_conflict *c)
 	store_column_copy(stmt, 8, c->item, sizeof(c->item));
 	store_column_copy(stmt, 9, c->patron, sizeof(c->patron));
 	c->wall_ms = sqlite3_column_int64(stmt, 10);
-	if (category < 0 || kind < 0)
+	store_column_copy(stmt, 11, c->screen_msg, sizeof(c->screen_msg));
+	store_column_copy(stmt, 12, c->print_line, sizeof(c->print_line));
+	if (category < 0 || kind < 0 ||
+	    store_patron_told_from_name(sqlite3_column_text(stmt, 13), &c->patron_told) < 0)
 		return -EUCLEAN;
 	c->category = (enum conflict_category)category;
 	c->kind = (enum txn_kind)kind;

@@ -56,6 +56,8 @@ static const char *const migrations[] = {
 	      " expires_ms INTEGER NOT NULL);",
 	/* Forwarding state, conflicts, clock references: with its API in store-sync.c. */
 	[3] = store_migration_v3,
+	/* What the ILS said, what the patron was told: with its API in store-outcome.c. */
+	[4] = store_migration_v4,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION + 1,
@@ -401,6 +403,8 @@ static int migrate(struct store *store, int from)
 
 static int prepare_statements(struct store *store)
 {
+	int r;
+
 	for (size_t i = 0; i < N_ELEMENTS(stmt_sql); i++) {
 		int rc = sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 					    &store->stmt[i], NULL);
@@ -408,7 +412,8 @@ static int prepare_statements(struct store *store)
 		if (rc != SQLITE_OK)
 			return store_schema_error(store_fail(store, rc), rc);
 	}
-	return store_sync_prepare(store);
+	r = store_sync_prepare(store);
+	return r < 0 ? r : store_outcome_prepare(store);
 }
 
 static int dir_writable(const char *path)
@@ -571,6 +576,8 @@ void store_close(struct store *store)
 		sqlite3_finalize(store->stmt[i]);
 	for (size_t i = 0; i < N_ELEMENTS(store->sync_stmt); i++)
 		sqlite3_finalize(store->sync_stmt[i]);
+	for (size_t i = 0; i < N_ELEMENTS(store->outcome_stmt); i++)
+		sqlite3_finalize(store->outcome_stmt[i]);
 	/* The database is closed (and checkpointed) before the next circd may take the lock. */
 	sqlite3_close(store->db);
 	if (store->lock_fd >= 0)
@@ -718,7 +725,7 @@ void store_column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t size)
 
 int store_row_to_txn(sqlite3_stmt *stmt, struct txn *txn)
 {
-	int kind, mode, state, date_status;
+	int kind, mode, state, date_status, told;
 
 	memset(txn, 0, sizeof(*txn));
 	txn->seq = sqlite3_column_int64(stmt, 0);
@@ -744,7 +751,11 @@ int store_row_to_txn(sqlite3_stmt *stmt, struct txn *txn)
 	txn->sent_wall_ms = sqlite3_column_int64(stmt, 19);
 	txn->confirmed_ms = sqlite3_column_int64(stmt, 20);
 	txn->purged = sqlite3_column_int(stmt, 21) != 0;
-	if (kind < 0 || mode < 0 || state < 0 || date_status < 0)
+	store_column_copy(stmt, 22, txn->screen_msg, sizeof(txn->screen_msg));
+	store_column_copy(stmt, 23, txn->print_line, sizeof(txn->print_line));
+	told = store_patron_told_from_name(sqlite3_column_text(stmt, 24), &txn->patron_told);
+	txn->verifications = (unsigned)sqlite3_column_int64(stmt, 25);
+	if (kind < 0 || mode < 0 || state < 0 || date_status < 0 || told < 0)
 		return -EUCLEAN;
 	txn->kind = (enum txn_kind)kind;
 	txn->mode = (enum txn_mode)mode;

@@ -20,6 +20,10 @@
  * (store_mark_forwarded(), durable before the message goes out) -> one of
  * the final states confirmed, conflict or failed (store_finish()). Final
  * states never move again.
+ *
+ * Schema 4 (store-outcome.c) adds what the ILS said with its answer (AF,
+ * AG), what the patron of an online transaction that did not finish
+ * normally was told, and a count of verifications.
  */
 #ifndef CIRCD_STORE_H
 #define CIRCD_STORE_H
@@ -31,12 +35,13 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define TXN_ID_LEN 36     /* UUID text */
 #define PATRON_ID_MAX 64
 #define TXN_RESULT_MAX 256
 #define TXN_EVIDENCE_MAX 128
 #define TXN_TITLE_MAX 128
+#define TXN_ILS_TEXT_MAX 256 /* the ILS's screen message (AF) or print line (AG), lines joined */
 /* Array sizes for per-kind and per-state tables (not enumerators: switches stay exhaustive). */
 #define TXN_KINDS 3
 #define TXN_STATES 5
@@ -58,6 +63,18 @@ enum txn_state {
 	TXN_CONFIRMED, /* the ILS applied it */
 	TXN_CONFLICT,  /* the ILS refused it; needs staff */
 	TXN_FAILED,    /* could not be forwarded at all */
+};
+
+/*
+ * What the patron was told of an online transaction that did not finish
+ * normally (one that did was told its outcome). Offline ones: nothing
+ * until store-and-forward, which the patron does not wait for.
+ */
+enum txn_patron_told {
+	TXN_TOLD_NOTHING,        /* "nothing": circd stopped before telling the patron */
+	TXN_TOLD_NOT_DONE,       /* "not-done": told it did not go through */
+	TXN_TOLD_SERVED_OFFLINE, /* "served-offline": told OK, queued offline */
+	TXN_TOLD_UNKNOWN,        /* "unknown": unfinished online before schema 4 */
 };
 
 enum txn_date_status {
@@ -97,6 +114,15 @@ struct txn {
 	int64_t sent_wall_ms;           /* last store_mark_forwarded(); 0 = never */
 	int64_t confirmed_ms;           /* when the final state was recorded; 0 = not final */
 	bool purged;                    /* patron id removed by store_purge() */
+
+	/*
+	 * Schema 4 (store-outcome.c); store_record() ignores them: only the
+	 * store moves them, each once, while the txn is unfinished.
+	 */
+	char screen_msg[TXN_ILS_TEXT_MAX]; /* AF of the ILS's final answer, lines joined by \n */
+	char print_line[TXN_ILS_TEXT_MAX]; /* AG, the same way */
+	enum txn_patron_told patron_told;
+	unsigned verifications;         /* times forwarding asked the ILS whether it applied it */
 };
 
 struct store_loan {
@@ -200,16 +226,51 @@ int store_finish(struct store *store, const char *id, enum txn_state state, cons
  */
 int store_demote_offline(struct store *store, const char *id, int64_t due_ms, int64_t now_ms);
 
+/* What the ILS said with its final answer; NULL members (or a NULL struct) = "". */
+struct store_ils_said {
+	const char *screen_msg; /* AF, lines joined by \n */
+	const char *print_line; /* AG, the same way */
+};
+
+/* store_finish(), keeping what the ILS said (cut to TXN_ILS_TEXT_MAX). */
+int store_finish_said(struct store *store, const char *id, enum txn_state state,
+		      const char *result, const char *evidence, const char *title, int64_t due_ms,
+		      int64_t now_ms, const struct store_conflict_in *conflict,
+		      const struct store_ils_said *said);
+
 /*
- * store_finish() of id and, in the same durable commit, store_mark_forwarded()
- * of next_id (NULL: none; -EPERM if it is not pending or forwarded): one
- * commit per transaction for a long queue, and next_id is still marked
- * immediately before it is sent.
+ * store_finish_said() of id and, in the same durable commit,
+ * store_mark_forwarded() of next_id (NULL: none; -EPERM if it is not
+ * pending or forwarded): one commit per transaction for a long queue, and
+ * next_id is still marked immediately before it is sent.
  */
 int store_finish_and_forward(struct store *store, const char *id, enum txn_state state,
 			     const char *result, const char *evidence, const char *title,
 			     int64_t due_ms, int64_t now_ms,
-			     const struct store_conflict_in *conflict, const char *next_id);
+			     const struct store_conflict_in *conflict,
+			     const struct store_ils_said *said, const char *next_id);
+
+/*
+ * ---- What the patron was told, how often the ILS was asked (store-outcome.c) ----
+ *
+ * Records, durably, what the patron of unfinished txn id was told when it
+ * did not finish normally: once, from "nothing". -ENOENT no such txn;
+ * -EPERM final, or already recorded; -EINVAL told is TXN_TOLD_NOTHING or
+ * out of range. store_demote_offline() records TXN_TOLD_SERVED_OFFLINE.
+ */
+int store_note_patron_told(struct store *store, const char *id, enum txn_patron_told told);
+/* "nothing", "not-done", "served-offline", "unknown". */
+const char *txn_patron_told_name(enum txn_patron_told told);
+
+/*
+ * Before each verification of a forwarded txn (asking the ILS whether it
+ * applied it): verifications + 1, durable when this returns 0, so that
+ * one that never ends (garbled or wrong answers, timeouts, a crash) is
+ * counted across restarts. *verifications (may be NULL) gets the new count.
+ * -ENOENT no such txn; -EPERM not forwarded.
+ */
+int store_count_verification(struct store *store, const char *id, int64_t now_ms,
+			     unsigned *verifications);
 
 /* The oldest (by seq) txn in state pending or forwarded; -ENOENT when none. */
 int store_next_to_forward(struct store *store, struct txn *ret);
@@ -239,6 +300,9 @@ struct store_conflict {
 	char item[SCAN_TEXT_MAX + 1];
 	char patron[PATRON_ID_MAX + 1];
 	int64_t wall_ms;
+	char screen_msg[TXN_ILS_TEXT_MAX]; /* what the ILS said with its answer (AF, AG) */
+	char print_line[TXN_ILS_TEXT_MAX];
+	enum txn_patron_told patron_told;
 };
 
 /* Oldest first; fn as for store_list (may use the store; nonzero stops and is returned). */

@@ -7,7 +7,10 @@
  * Exactly once: a transaction is marked forwarded (durably) before it is
  * sent. One found forwarded later -- its reply was lost, or circd died --
  * is never simply sent again: the ILS is asked first (63 charged items for
- * a checkout, 17 for a checkin) and the answer is recorded as evidence.
+ * a checkout, paged, 17 for a checkin) and the answer is recorded as
+ * evidence. A transaction whose verification never settles goes to staff
+ * after a bounded number of tries, counted in the store, and the queue
+ * moves on.
  * A renewal whose reply was lost cannot be checked without risking a second
  * one, so it goes to staff instead.
  *
@@ -36,6 +39,8 @@ struct sync_stats {
 	uint64_t failed;
 	bool busy;
 	char last_error[160];
+	uint64_t ils_messages; /* accepted with a screen message (AF) since start */
+	char last_ils_message[TXN_ILS_TEXT_MAX + 64]; /* "checkout of item X: <AF>" */
 };
 
 int sync_new(struct loop *loop, struct store *store, struct sip2_client *client,

@@ -368,6 +368,9 @@ class Library:
             it = self.item(iid, create=True)
             due = nb_due if honour and not wire.blank_date(nb_due) else \
                 due_after(self.clock(), self.rules.loan_days)
+            # As Koha words it: OK, but staff should know whose loan this ended.
+            if it.get("charged_to"):
+                res["message"] = "Offline checkout accepted; item was charged to another patron"
             self._charge(it, iid, pid, due)
             res.update(ok=True, due=due, changed=True, result="charged")
         self._log(dict(meta, kind=kind, via="11", patron=pid, item=iid,

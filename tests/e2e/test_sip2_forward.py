@@ -327,7 +327,9 @@ def test_refusals_become_exceptions_queue_drains(t):
              "circctl --json exceptions")
     table = list(csv.reader(io.StringIO(csv_text)))
     check_eq(table[0], ["id", "when", "kind", "item", "patron", "category", "message",
-                        "resolution"], "CSV header")
+                        "resolution", "ils_screen", "ils_print"], "CSV header")
+    check("another patron" in table[2][8], "CSV: the ILS's screen message %r" % table[2])
+    check("another patron" in xs[1]["screen_msg"], "JSON: the ILS's screen message %r" % xs[1])
     check_eq([(r[3], r[4], r[5], r[7]) for r in table[1:]],
              [(ITEM[1], "***0026", "patron-blocked", ""),
               (ITEM[15], "***0018", "on-loan-to-other", "")], "CSV rows")
@@ -518,7 +520,7 @@ def test_lost_live_checkout_reply_with_checkin_only_policy(t):
     x = json.loads(t.ctl("--json", "exceptions").stdout)["exceptions"]
     check_eq([(e["item"], e["category"]) for e in x], [(ITEM[2], "other")],
              "circctl exceptions")
-    check("told it had failed" in x[0]["message"], "message %r" % x[0]["message"])
+    check("told it had not gone through" in x[0]["message"], "message %r" % x[0]["message"])
 
 
 def test_silent_acs_detected_by_heartbeat(t):

@@ -374,6 +374,80 @@ static void test_decode_patron(void)
 	      EQ(pi.phone, "555-0100") && EQ(pi.fee_limit, ""));
 }
 
+/*
+ * A heavy borrower's 64: 5,000 charged items of 20 characters (~130 KiB)
+ * and the screen message after them. The first SIP2_LIST_MAX are kept,
+ * every one is counted and found, and AF after them is still read.
+ */
+static void test_decode_heavy_borrower(void)
+{
+	static char wire[SIP2_FRAME_MAX + 16];
+	static struct sip2_msg m;
+	struct sip2_patron_info pi;
+	struct sip2_profile p = profile();
+	char item[32];
+	size_t n;
+
+	n = (size_t)snprintf(wire, sizeof(wire), "64%14s001%s%s%s", "", "19960212    100000",
+			     "0000" "0000" "5000" "0000" "0000" "0000", "AOMain|AA21234000000018|");
+	for (int i = 0; i < 5000; i++)
+		n += (size_t)snprintf(wire + n, sizeof(wire) - n, "AU3123400%011d|", i);
+	n += (size_t)snprintf(wire + n, sizeof(wire) - n, "AFWelcome\xe9|AY1AZ");
+	n += (size_t)snprintf(wire + n, sizeof(wire) - n, "%04X", sip2_checksum(wire, n));
+	CHECK(n > 100000 && n < SIP2_FRAME_MAX);
+	p.charset = SIP2_WIRE_LATIN1;
+	CHECK_INT(sip2_decode(&p, wire, n, &m), 0);
+	CHECK_INT(m.n_unkept, 5000 - SIP2_LIST_MAX);
+	CHECK_INT(sip2_msg_count(&m, "AU"), 5000);
+	CHECK_INT(sip2_msg_count(&m, "AF"), 1);
+	CHECK_INT(sip2_msg_count(&m, "AS"), 0);
+	CHECK(sip2_msg_has(&m, "AU", "312340000000000000"));
+	CHECK(sip2_msg_has(&m, "AU", "312340000000004999"));
+	CHECK(sip2_msg_has(&m, "AU", "312340000000002500"));
+	CHECK(!sip2_msg_has(&m, "AU", "312340000000005000"));
+	CHECK(!sip2_msg_has(&m, "AU", "31234000000000499"));
+	CHECK(!sip2_msg_has(&m, "AS", "312340000000002500"));
+	CHECK(sip2_msg_has(&m, "AF", "Welcome\xc3\xa9"));
+	CHECK(!sip2_msg_get_n(&m, "AU", SIP2_LIST_MAX));
+	snprintf(item, sizeof(item), "3123400%011d", SIP2_LIST_MAX - 1);
+	CHECK_STR(sip2_msg_get_n(&m, "AU", SIP2_LIST_MAX - 1), item);
+	CHECK_INT(sip2_parse_patron_info(&m, &pi), 0);
+	CHECK_INT(pi.charged_items_count, 5000);
+	CHECK_INT(pi.charged_items.n, SIP2_LIST_MAX);
+	CHECK_INT(pi.status.screen_msg.n, 1);
+	CHECK_STR(pi.status.screen_msg.v[0], "Welcome\xc3\xa9");
+	/* few enough repeats: all kept, nothing read back from the frame */
+	CHECK_INT(dec(&p, "64              00119960212    100000" "0000" "0000" "0003"
+			  "0000" "0000" "0000" "AOMain|AA2|AUa|AUb|AUc|", &m), -EPROTO);
+	p.error_detection = false;
+	CHECK_INT(dec(&p, "64              00119960212    100000" "0000" "0000" "0003"
+			  "0000" "0000" "0000" "AOMain|AA2|AUa|AUb|AUc|", &m), 0);
+	CHECK(m.n_unkept == 0 && !m.frame && sip2_msg_count(&m, "AU") == 3);
+	CHECK(sip2_msg_has(&m, "AU", "c") && !sip2_msg_has(&m, "AU", "d"));
+	CHECK(!sip2_msg_has(NULL, "AU", "c") && !sip2_msg_has(&m, "AU", NULL));
+}
+
+static void test_list_join(void)
+{
+	struct sip2_list l = { 3, { "Offline checkout accepted", "Item was charged to X", "" } };
+	struct sip2_list utf8 = { 1, { "Gr\xc3\xbc\xc3\x9f" } };
+	char out[64], tiny[5];
+
+	CHECK_INT(sip2_list_join(&l, out, sizeof(out)), 48);
+	CHECK_STR(out, "Offline checkout accepted\nItem was charged to X\n");
+	CHECK_INT(sip2_list_join(&l, tiny, sizeof(tiny)), 4);
+	CHECK_STR(tiny, "Offl");
+	/* cut between characters, never inside one */
+	CHECK_INT(sip2_list_join(&utf8, tiny, sizeof(tiny)), 4);
+	CHECK_STR(tiny, "Gr\xc3\xbc");
+	CHECK_INT(sip2_list_join(&utf8, tiny, 4), 2);
+	CHECK_STR(tiny, "Gr");
+	CHECK_INT(sip2_list_join(NULL, out, sizeof(out)), 0);
+	CHECK_STR(out, "");
+	l.n = 0;
+	CHECK_INT(sip2_list_join(&l, out, sizeof(out)), 0);
+}
+
 static void test_decode_circulation(void)
 {
 	struct sip2_profile p = profile();
@@ -495,7 +569,7 @@ static void test_dates(void)
 
 static void test_frame_next(void)
 {
-	static char big[SIP2_WIRE_MAX + 2];
+	static char big[SIP2_FRAME_MAX + 2];
 	const char *merged = "\n\0941AY1AZFDFC\r\n36Y\r\n24x\n9";
 	const char *msg;
 	size_t msg_len, used, off = 0;
@@ -519,11 +593,11 @@ static void test_frame_next(void)
 	CHECK(sip2_frame_next("36Y\r", 4, &msg, &msg_len, &used) == 1 && used == 4);
 	CHECK(sip2_frame_next("\n", 1, &msg, &msg_len, &used) == 0 && used == 1);
 	memset(big, 'x', sizeof(big));
-	CHECK_INT(sip2_frame_next(big, SIP2_WIRE_MAX, &msg, &msg_len, &used), 0);
-	CHECK_INT(sip2_frame_next(big, SIP2_WIRE_MAX + 1, &msg, &msg_len, &used), -EMSGSIZE);
-	big[SIP2_WIRE_MAX] = '\r';
-	CHECK(sip2_frame_next(big, SIP2_WIRE_MAX + 2, &msg, &msg_len, &used) == 1 &&
-	      msg_len == SIP2_WIRE_MAX);
+	CHECK_INT(sip2_frame_next(big, SIP2_FRAME_MAX, &msg, &msg_len, &used), 0);
+	CHECK_INT(sip2_frame_next(big, SIP2_FRAME_MAX + 1, &msg, &msg_len, &used), -EMSGSIZE);
+	big[SIP2_FRAME_MAX] = '\r';
+	CHECK(sip2_frame_next(big, SIP2_FRAME_MAX + 2, &msg, &msg_len, &used) == 1 &&
+	      msg_len == SIP2_FRAME_MAX);
 	CHECK_INT(sip2_frame_next(NULL, 0, &msg, &msg_len, &used), 0);
 	CHECK_INT(sip2_frame_next(NULL, 3, &msg, &msg_len, &used), -EINVAL);
 }
@@ -565,7 +639,7 @@ static void test_malformed_replies(void)
 		{ false, "9\x34" "1", 0, 0 },                  /* control: "941" is fine */
 	};
 	struct sip2_profile p = profile();
-	static char buf[SIP2_WIRE_MAX * 2];
+	static char buf[SIP2_FRAME_MAX * 2];
 	struct sip2_msg m;
 	size_t n;
 
@@ -584,18 +658,34 @@ static void test_malformed_replies(void)
 	memset(buf + 6, 'x', SIP2_FIELD_MAX + 1);
 	CHECK_INT(sip2_decode(&p, buf, 6 + SIP2_FIELD_MAX + 1, &m), -EMSGSIZE);
 	CHECK_INT(sip2_decode(&p, buf, 6 + SIP2_FIELD_MAX, &m), 0);
-	/* more than SIP2_MSG_FIELDS_MAX fields */
+	/* more than SIP2_MSG_FIELDS_MAX fields to keep: distinct ids */
 	n = 3;
 	memcpy(buf, "941", 3);
-	for (int i = 0; i <= SIP2_MSG_FIELDS_MAX; i++, n += 4)
-		memcpy(buf + n, "AFx|", 4);
+	for (int i = 0; i <= SIP2_MSG_FIELDS_MAX; i++, n += 4) {
+		buf[n] = (char)('A' + i / 26 % 26);
+		buf[n + 1] = (char)('a' + i % 26);
+		memcpy(buf + n + 2, "x|", 2);
+	}
 	CHECK_INT(sip2_decode(&p, buf, n, &m), -EMSGSIZE);
 	CHECK_INT(sip2_decode(&p, buf, n - 4, &m), 0);
 	CHECK_INT(m.n_fields, SIP2_MSG_FIELDS_MAX);
-	/* a frame over SIP2_WIRE_MAX */
-	memset(buf + 3, '|', SIP2_WIRE_MAX);
-	CHECK_INT(sip2_decode(&p, buf, SIP2_WIRE_MAX + 1, &m), -EMSGSIZE);
-	CHECK_INT(sip2_decode(&p, buf, SIP2_WIRE_MAX, &m), 0);
+	CHECK_INT(m.n_unkept, 0);
+	/* a frame over SIP2_FRAME_MAX */
+	memset(buf + 3, '|', SIP2_FRAME_MAX);
+	CHECK_INT(sip2_decode(&p, buf, SIP2_FRAME_MAX + 1, &m), -EMSGSIZE);
+	CHECK_INT(sip2_decode(&p, buf, SIP2_FRAME_MAX, &m), 0);
+	/* an unkept repeat is checked all the same */
+	n = 3;
+	for (int i = 0; i < SIP2_LIST_MAX + 1; i++, n += 4)
+		memcpy(buf + n, "AUx|", 4);
+	memcpy(buf + n, "AUa\rb|", 6);
+	CHECK_INT(sip2_decode(&p, buf, n + 6, &m), -EBADMSG);
+	CHECK(m.n_unkept == 0 && !m.frame);
+	memcpy(buf + n, "A\xc3" "b|", 5);
+	CHECK_INT(sip2_decode(&p, buf, n + 5, &m), -EBADMSG);
+	memcpy(buf + n, "AU", 2);
+	memset(buf + n + 2, 'y', SIP2_FIELD_MAX + 1);
+	CHECK_INT(sip2_decode(&p, buf, n + 3 + SIP2_FIELD_MAX, &m), -EMSGSIZE);
 	/* box drawing grows threefold into UTF-8: over SIP2_MSG_TEXT_MAX */
 	p.charset = SIP2_WIRE_IBM850;
 	n = 3;
@@ -743,6 +833,8 @@ int main(void)
 	RUN(test_charset_tables_match_iconv);
 	RUN(test_decode_login_acs_status);
 	RUN(test_decode_patron);
+	RUN(test_decode_heavy_borrower);
+	RUN(test_list_join);
 	RUN(test_decode_circulation);
 	RUN(test_error_detection_and_seq);
 	RUN(test_dates);

@@ -175,7 +175,7 @@ static void test_migrates_v2_database(void)
 
 	CHECK_INT(store_open(t.db, &s), 0);
 	CHECK_INT(store_schema_version(s, &version), 0);
-	CHECK_INT(version, 3);
+	CHECK_INT(version, STORE_SCHEMA_VERSION);
 	CHECK_INT(store_get(s, "11111111-2222-4333-8444-555555555555", &got), 0);
 	CHECK_INT(got.seq, 1);
 	CHECK_INT(got.kind, TXN_CHECKOUT);
@@ -211,7 +211,7 @@ static void test_migrates_v2_database(void)
 	store_close(s);
 
 	db = raw_open(t.db);
-	CHECK_INT(raw_int(db, "PRAGMA user_version"), 3);
+	CHECK_INT(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM journal"), 3);
 	CHECK_INT(raw_int(db, "SELECT allowed + fetched_ms + expires_ms FROM patron_cache"
 			      " WHERE key_hash = 'abcd'"),
@@ -1120,7 +1120,7 @@ static void test_finish_and_forward_in_one_commit(void)
 	CHECK_INT(store_next_to_forward_after(s, a.seq, &got), 0);
 	CHECK_STR(got.id, b.id);
 	CHECK_INT(store_finish_and_forward(s, a.id, TXN_CONFIRMED, "", "10 ok=1", "", 0,
-					   1700000000200LL, NULL, b.id),
+					   1700000000200LL, NULL, NULL, b.id),
 		  0);
 	CHECK_INT(state_of(s, a.id), TXN_CONFIRMED);
 	CHECK_INT(state_of(s, b.id), TXN_FORWARDED);
@@ -1128,7 +1128,7 @@ static void test_finish_and_forward_in_one_commit(void)
 	CHECK_INT(got.attempts, 1);
 	/* A next that cannot be marked undoes the outcome too: one commit, all or nothing. */
 	CHECK_INT(store_finish_and_forward(s, b.id, TXN_CONFIRMED, "", "10 ok=1", "", 0,
-					   1700000000300LL, NULL, a.id),
+					   1700000000300LL, NULL, NULL, a.id),
 		  -EPERM);
 	CHECK_INT(state_of(s, b.id), TXN_FORWARDED);
 	CHECK_INT(store_next_to_forward_after(s, c.seq, &got), -ENOENT);
