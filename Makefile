@@ -34,7 +34,7 @@ CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP $(SANFLAGS) $(PKG_CFLAGS) \
            -DCIRCD_BOARDS_DIR='"$(PREFIX)/share/circd/boards"' 
-LDFLAGS += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS) -Wl,-z,relro,-z,now
 LDLIBS  += $(PKG_LIBS)
 
 LIB_SRCS  := $(filter-out firmware/main.c firmware/circctl.c,$(wildcard firmware/*.c)) $(wildcard hal/*.c)

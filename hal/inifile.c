@@ -164,6 +164,8 @@ int inifile_read(const char *path, char **ret, struct file_error *err)
 		file_error_set(err, path, 0, "cannot open: %s", strerror(-r));
 		return r;
 	}
+	/* Unbuffered: stdio's buffer would keep a copy of the file (passwords) after fclose(). */
+	setvbuf(f, NULL, _IONBF, 0);
 	text = malloc(INIFILE_SIZE_MAX + 1);
 	if (!text) {
 		r = -ENOMEM;
@@ -313,6 +315,18 @@ static int inifile_handler(void *user, const char *section, const char *name, co
 	return 1;
 }
 
+/*
+ * libinih splits each line in a buffer on its own stack frame, and returns
+ * leaving a config's passwords there; this frame lands where that one was.
+ */
+static __attribute__((noinline)) void scrub_parser_stack(void)
+{
+	char used_by_libinih[4096];
+
+	explicit_bzero(used_by_libinih, sizeof(used_by_libinih));
+	__asm__ __volatile__("" : : "r"(used_by_libinih) : "memory");
+}
+
 int inifile_parse(const char *text, const char *path, const struct inifile_callbacks *cb,
 		  void *data, struct file_error *err)
 {
@@ -326,6 +340,7 @@ int inifile_parse(const char *text, const char *path, const struct inifile_callb
 	int r;
 
 	r = ini_parse_stream(inifile_reader, &s, inifile_handler, &s);
+	scrub_parser_stack();
 	if (r == -2) {
 		file_error_set(err, path, s.line, "out of memory");
 		return -ENOMEM;
