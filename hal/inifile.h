@@ -35,7 +35,10 @@ struct inifile_callbacks {
 };
 int inifile_parse(const char *text, const char *path, const struct inifile_callbacks *cb,
 		  void *data, struct file_error *err);
-/* Whole file (at most 1 MiB; a NUL byte is an error naming its line) into a NUL-terminated string the caller frees. */
+/*
+ * Whole file (at most 1 MiB; a NUL byte is an error naming its line) into a
+ * NUL-terminated string the caller frees (after wiping it if it holds secrets).
+ */
 int inifile_read(const char *path, char **ret, struct file_error *err);
 /* Values: yes/no/true/false/on/off/1/0 (any case); decimal digits only, in [min, max]. */
 int inifile_bool(const char *value, bool *ret);

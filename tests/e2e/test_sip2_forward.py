@@ -23,9 +23,10 @@ import time
 
 from harness import DAY_MS, DONE, Failure, check, check_eq, displays, fmt_events
 from sip2lib import (ADA, ALAN, BLOCKED, ITEM, WAIT, acs_charge, acs_ok,
-                     advance_while_disconnected, answered, auto_item, changed_entries, come_back, go_offline, no_secrets_in_logs, scan_until,
-                     sign_in, sip2_conf, sip_date, start_acs, start_online, starts, wait_for,
-                     wait_online, wait_outbox_empty, wait_purged)
+                     advance_while_disconnected, answered, auto_item, changed_entries, come_back,
+                     go_offline, no_secrets_in_logs, scan_until, sign_in, sip2_conf, sip_date,
+                     start_acs, start_online, starts, wait_for, wait_online, wait_outbox_empty,
+                     wait_purged)
 
 
 def offline_session(d, patron, items):
