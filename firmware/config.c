@@ -684,7 +684,9 @@ static const struct inifile_callbacks config_callbacks = {
 
 static int sip2_line(const struct config_lines *lines, const char *key)
 {
-	return lines->sip2[inifile_word_index(section_keys[SECTION_SIP2], key)];
+	int i = inifile_word_index(section_keys[SECTION_SIP2], key);
+
+	return i < 0 ? 0 : lines->sip2[i];
 }
 
 /*
