@@ -328,7 +328,6 @@ static void on_reload(struct loop *loop, int signo, void *data)
 	const struct config *old = active_cfg(c);
 	struct config *next = &c->cfgs[!c->active];
 	struct file_error err = { 0 };
-
 	bool old_core_dumps = old->core_dumps;
 
 	(void)loop;

@@ -199,6 +199,7 @@ int inifile_read(const char *path, char **ret, struct file_error *err)
 	return 0;
 
 err_free:
+	explicit_bzero(text, len); /* len <= the buffer; the file may hold passwords */
 	free(text);
 err_close:
 	fclose(f);
