@@ -11,6 +11,14 @@ ifeq ($(SAN),1)
 BUILD   ?= build/asan
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT      = -O1
+else ifeq ($(SAN),fuzz)
+# clang's libFuzzer (scripts/fuzz.sh): the library instrumented for coverage,
+# each target linked with libFuzzer's own main() instead of tests/fuzz/driver.c.
+CC       = clang
+BUILD   ?= build/clang-fuzz
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined
+OPT      = -O1
 else
 BUILD   ?= build
 SANFLAGS =
@@ -26,7 +34,7 @@ CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP $(SANFLAGS) $(PKG_CFLAGS) \
            -DCIRCD_BOARDS_DIR='"$(PREFIX)/share/circd/boards"' 
-LDFLAGS += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS) -Wl,-z,relro,-z,now
 LDLIBS  += $(PKG_LIBS)
 
 LIB_SRCS  := $(filter-out firmware/main.c firmware/circctl.c,$(wildcard firmware/*.c)) $(wildcard hal/*.c)
@@ -36,7 +44,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all run check check-board bench deps tests fuzz install clean
+.PHONY: all run check check-board bench deps tests fuzz libfuzzer install clean
 all: $(BUILD)/circd $(BUILD)/circctl
 
 $(BUILD)/%.o: %.c
@@ -63,6 +71,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcirc.a
 $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/driver.o $(BUILD)/libcirc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libfuzzer/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/libcirc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+libfuzzer: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/libfuzzer/%)
 
 tests: all $(UNIT_BINS) $(FUZZ_BINS)
 

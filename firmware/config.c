@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
@@ -194,6 +196,7 @@ void config_default(struct config *cfg)
 	cfg->sip2.patron_wait_s = 8;
 	cfg->retention_hours = 0;
 	cfg->log_level = LOG_LEVEL_INFO;
+	cfg->core_dumps = false;
 }
 
 /* ---- parsing ---- */
@@ -230,7 +233,7 @@ static const char *const section_keys[SECTION__COUNT][KEYS_MAX] = {
 			      "check_digit", "done", NULL },
 	[SECTION_FEEDBACK] = { "ok", "error", "notice", "accept", NULL },
 	[SECTION_OFFLINE] = { "policy", "max_items", "loan_days", "patron_cache_hours", NULL },
-	[SECTION_LOG] = { "level", NULL },
+	[SECTION_LOG] = { "level", "core_dumps", NULL },
 	[SECTION_SIP2] = { "host", "port", "tls", "ca_file", "pin_sha256", "server_name", "username",
 			   "password", "terminal_password", "institution", "location",
 			   "terminator", "delimiter", "error_detection", "charset",
@@ -239,10 +242,16 @@ static const char *const section_keys[SECTION__COUNT][KEYS_MAX] = {
 	[SECTION_PRIVACY] = { "retention_hours", NULL },
 };
 
+/* Where the keys that later checks talk about were set (0 = not set). */
+struct config_lines {
+	int sip2[KEYS_MAX]; /* indexed like section_keys[SECTION_SIP2] */
+};
+
 struct config_parse {
 	struct config *cfg;
 	const char *path;
 	struct file_error *err;
+	struct config_lines *lines;
 	enum config_section section;
 	int section_line[SECTION__COUNT];
 	int key_line[KEYS_MAX];
@@ -631,6 +640,8 @@ static int set_key(struct config_parse *p, const char *key, const char *value)
 	case SECTION_PRIVACY:
 		return set_uint(p, value, 0, 24 * 365, &cfg->retention_hours);
 	case SECTION_LOG:
+		if (strcmp(key, "core_dumps") == 0)
+			return set_bool(p, value, &cfg->core_dumps);
 		r = set_choice(p, value, level_names, &choice);
 		if (r >= 0)
 			cfg->log_level = (enum log_level)choice;
@@ -664,6 +675,8 @@ static int config_parse_key(void *data, const char *key, const char *value, int 
 	if (p->key_line[i])
 		return value_error(p, "set twice (first at line %d)", p->key_line[i]);
 	p->key_line[i] = line;
+	if (p->section == SECTION_SIP2)
+		p->lines->sip2[i] = line;
 	return set_key(p, key, value);
 }
 
@@ -697,18 +710,54 @@ static const struct inifile_callbacks config_callbacks = {
 	.key = config_parse_key,
 };
 
-int config_parse(const char *text, const char *path, struct config *cfg, struct file_error *err)
+static int sip2_line(const struct config_lines *lines, const char *key)
+{
+	int i = inifile_word_index(section_keys[SECTION_SIP2], key);
+
+	return i < 0 ? 0 : lines->sip2[i];
+}
+
+/*
+ * With tls = no nothing verifies the ILS, so a CA file or a pin set beside it
+ * is a mistake that would otherwise go unnoticed on a plain-TCP link.
+ */
+static int check_tls_keys(const struct config *cfg, const struct config_lines *lines,
+			  struct file_error *err)
+{
+	static const char *const tls_only[] = { "ca_file", "pin_sha256" };
+	const struct sip2_config *s = &cfg->sip2;
+
+	if (s->tls)
+		return 0;
+	for (size_t i = 0; i < sizeof(tls_only) / sizeof(tls_only[0]); i++) {
+		bool set = strcmp(tls_only[i], "ca_file") == 0 ? s->ca_file[0] : s->pin_sha256[0];
+
+		if (!set)
+			continue;
+		file_error_set(err, cfg->path, sip2_line(lines, tls_only[i]),
+			       "[sip2] %s: set, but tls = no (line %d) means plain TCP that "
+			       "verifies nothing; remove %s or set tls = yes", tls_only[i],
+			       sip2_line(lines, "tls"), tls_only[i]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_config_text(const char *text, const char *path, struct config *cfg,
+			     struct config_lines *lines, struct file_error *err)
 {
 	struct config parsed;
 	struct config_parse p = {
 		.cfg = &parsed,
 		.path = path ? path : "",
 		.err = err,
+		.lines = lines,
 		.section = SECTION_NONE,
 	};
 	size_t path_len = strlen(p.path);
 	int r;
 
+	memset(lines, 0, sizeof(*lines));
 	if (path_len >= sizeof(parsed.path)) {
 		file_error_set(err, p.path, 0, "path longer than %zu characters",
 			       sizeof(parsed.path) - 1);
@@ -717,35 +766,101 @@ int config_parse(const char *text, const char *path, struct config *cfg, struct 
 	config_default(&parsed);
 	memcpy(parsed.path, p.path, path_len + 1);
 	r = inifile_parse(text ? text : "", p.path, &config_callbacks, &p, err);
+	if (r >= 0)
+		r = check_tls_keys(&parsed, lines, err);
+	if (r >= 0)
+		*cfg = parsed;
+	explicit_bzero(&parsed, sizeof(parsed));
+	return r;
+}
+
+int config_parse(const char *text, const char *path, struct config *cfg, struct file_error *err)
+{
+	struct config_lines lines;
+
+	return parse_config_text(text, path, cfg, &lines, err);
+}
+
+/* The CA file is read only when the link connects: a typo would surface as a runtime ENOENT. */
+static int check_ca_file(const struct config *cfg, const struct config_lines *lines,
+			 struct file_error *err)
+{
+	const char *ca = cfg->sip2.ca_file;
+	struct stat st;
+	int fd, r = 0;
+
+	if (!cfg->sip2.tls || !ca[0])
+		return 0;
+	fd = open(ca, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = -EISDIR;
+	if (fd >= 0)
+		close(fd);
 	if (r < 0)
+		file_error_set(err, cfg->path, sip2_line(lines, "ca_file"),
+			       "[sip2] ca_file: cannot read '%.*s': %s", VALUE_QUOTE_MAX * 4, ca,
+			       r == -EISDIR ? "not a file" : strerror(-r));
+	return r;
+}
+
+/* The keys whose values are credentials: the file holding them must be private. */
+static const char *const secret_keys[] = { "password", "terminal_password" };
+
+static const char *secret_value(const struct config *cfg, const char *key)
+{
+	return strcmp(key, "password") == 0 ? cfg->sip2.password : cfg->sip2.terminal_password;
+}
+
+static int check_secrets_private(const char *path, const struct config *cfg,
+				 const struct config_lines *lines, struct file_error *err)
+{
+	const char *key = NULL;
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(secret_keys) / sizeof(secret_keys[0]) && !key; i++)
+		if (secret_value(cfg, secret_keys[i])[0])
+			key = secret_keys[i];
+	if (!key)
+		return 0;
+	if (stat(path, &st) < 0) {
+		int r = -errno;
+
+		file_error_set(err, path, 0, "cannot check who may read it: %s", strerror(-r));
 		return r;
-	*cfg = parsed;
+	}
+	/* Group or others writing it could swap the ILS for their own and collect them. */
+	if (st.st_mode & 0066) {
+		file_error_set(err, path, 0,
+			       "holds a secret ([sip2] %s, line %d) but group or others may read "
+			       "or write it (mode %03o); chmod 600 it", key,
+			       sip2_line(lines, key), (unsigned)(st.st_mode & 0777));
+		return -EACCES;
+	}
 	return 0;
 }
 
 int config_load(const char *path, struct config *cfg, struct file_error *err)
 {
+	struct config_lines lines;
 	struct config parsed;
-	struct stat st;
 	char *text;
 	int r;
 
 	r = inifile_read(path, &text, err);
 	if (r < 0)
 		return r;
-	r = config_parse(text, path, &parsed, err);
+	r = parse_config_text(text, path, &parsed, &lines, err);
+	explicit_bzero(text, strlen(text));
 	free(text);
 	if (r < 0)
 		return r;
-	/* Credentials for the ILS are for circd's eyes only. */
-	if (parsed.sip2.password[0] && stat(path, &st) == 0 && (st.st_mode & 0044)) {
-		file_error_set(err, path, 0,
-			       "holds the SIP2 password but is readable by group or others "
-			       "(mode %03o); chmod 600 it", (unsigned)(st.st_mode & 0777));
-		explicit_bzero(&parsed, sizeof(parsed));
-		return -EACCES;
-	}
-	*cfg = parsed;
+	r = check_secrets_private(path, &parsed, &lines, err);
+	if (r >= 0)
+		r = check_ca_file(&parsed, &lines, err);
+	if (r >= 0)
+		*cfg = parsed;
 	explicit_bzero(&parsed, sizeof(parsed));
-	return 0;
+	return r;
 }

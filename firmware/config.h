@@ -128,6 +128,7 @@ struct config {
 	unsigned retention_hours; /* keep a confirmed patron-item link this long; 0 = drop at once */
 	/* [log] */
 	enum log_level log_level;
+	bool core_dumps;          /* debugging only: a core holds passwords and PINs */
 };
 
 void config_default(struct config *cfg);

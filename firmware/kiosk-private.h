@@ -31,6 +31,9 @@ enum confirm_how {
 	CONFIRM_RENEWED,
 };
 
+/* What a returns session keeps to recognise a repeat scan (older items are only counted). */
+#define RETURNS_RECENT_MAX 64
+
 struct session_item {
 	char item[SCAN_TEXT_MAX + 1];
 	char title[64];
@@ -53,8 +56,9 @@ struct kiosk {
 	char session_id[TXN_ID_LEN + 1];
 	char patron[PATRON_ID_MAX + 1];
 	char pin[PIN_MAX + 1]; /* held for the ILS only; wiped at session end */
-	struct session_item *items;
+	struct session_item *items; /* returns: only the last RETURNS_RECENT_MAX */
 	unsigned n_items, items_cap;
+	unsigned n_returned;        /* returns: every item of the session */
 	uint64_t last_activity_ms;
 	struct loop_timer session_timer;
 	struct loop_timer welcome_timer;

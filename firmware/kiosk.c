@@ -152,6 +152,7 @@ void session_clear(struct kiosk *k)
 	free(k->items);
 	k->items = NULL;
 	k->n_items = k->items_cap = 0;
+	k->n_returned = 0;
 	k->state = KIOSK_IDLE;
 	loop_timer_disarm(k->env.loop, &k->session_timer);
 }
@@ -464,6 +465,6 @@ void kiosk_get_status(const struct kiosk *k, struct kiosk_status *st)
 	st->session_state = k->cfg->mode == KIOSK_RETURNS && k->state == KIOSK_ITEMS ?
 				    "returns" : state_names[k->state];
 	st->patron = mask_patron(k->patron);
-	st->session_items = k->n_items;
+	st->session_items = k->cfg->mode == KIOSK_RETURNS ? k->n_returned : k->n_items;
 	st->session_idle_ms = st->in_session ? loop_mono_ms(k->env.loop) - k->last_activity_ms : 0;
 }

@@ -20,6 +20,7 @@
 #include "../hal/sim.h"
 #include "config.h"
 #include "control.h"
+#include "coredump.h"
 #include "feedback.h"
 #include "kiosk.h"
 #include "log.h"
@@ -291,6 +292,25 @@ static void on_store_retry(struct loop *loop, void *data)
 
 /* --- signals ------------------------------------------------------------ */
 
+/* The SIP2 client keeps its own copy of what it needs to log in. */
+static void wipe_secrets(struct config *cfg)
+{
+	explicit_bzero(cfg->sip2.password, sizeof(cfg->sip2.password));
+	explicit_bzero(cfg->sip2.terminal_password, sizeof(cfg->sip2.terminal_password));
+}
+
+static void apply_core_dumps(const struct config *cfg, bool was_allowed)
+{
+	int r = core_dumps_set(cfg->core_dumps);
+
+	if (r < 0)
+		log_err("core dumps: cannot turn them %s: %s", cfg->core_dumps ? "on" : "off",
+			strerror(-r));
+	else if (cfg->core_dumps && !was_allowed)
+		log_warning("core dumps on ([log] core_dumps = yes): a core file holds the SIP2 "
+			    "passwords and the PIN of a patron in session");
+}
+
 static void on_quit(struct loop *loop, int signo, void *data)
 {
 	(void)data;
@@ -308,6 +328,7 @@ static void on_reload(struct loop *loop, int signo, void *data)
 	const struct config *old = active_cfg(c);
 	struct config *next = &c->cfgs[!c->active];
 	struct file_error err = { 0 };
+	bool old_core_dumps = old->core_dumps;
 
 	(void)loop;
 	(void)signo;
@@ -329,6 +350,7 @@ static void on_reload(struct loop *loop, int signo, void *data)
 	memcpy(next->board, old->board, sizeof(next->board));
 	if (check_board_fits(c->board, next, &err) < 0) {
 		log_err("reload: %s: %s; keeping the running configuration", err.file, err.msg);
+		wipe_secrets(next);
 		return;
 	}
 	if (memcmp(&next->sip2, &old->sip2, sizeof(next->sip2)) != 0) {
@@ -336,7 +358,10 @@ static void on_reload(struct loop *loop, int signo, void *data)
 		next->sip2 = old->sip2;
 	}
 	c->active = !c->active;
+	/* The slot just left is the next reload's scratch space: no credentials linger in it. */
+	wipe_secrets(&c->cfgs[!c->active]);
 	log_set_level(next->log_level);
+	apply_core_dumps(next, old_core_dumps);
 	kiosk_reload(c->kiosk, next);
 	if (c->sync)
 		sync_set_config(c->sync, next);
@@ -467,6 +492,12 @@ int main(int argc, char **argv)
 	int opt, r, status = EXIT_FAILURE;
 	bool board_error = false;
 
+	/* Before any secret is read: the config's passwords, later patrons' PINs. */
+	r = core_dumps_set(false);
+	if (r < 0) {
+		fprintf(stderr, "circd: cannot turn core dumps off: %s\n", strerror(-r));
+		return EXIT_FAILURE;
+	}
 	c->config_path = CONFIG_DEFAULT_PATH;
 	while ((opt = getopt_long(argc, argv, "c:b:fvVh", options, NULL)) != -1) {
 		switch (opt) {
@@ -496,6 +527,7 @@ int main(int argc, char **argv)
 	}
 
 	log_open(foreground, verbose ? LOG_LEVEL_DEBUG : active_cfg(c)->log_level);
+	apply_core_dumps(active_cfg(c), false);
 	/* A full disk must come back as an error from write(), not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);

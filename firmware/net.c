@@ -398,6 +398,8 @@ static void release_all(struct net_conn *c)
 		freeaddrinfo(c->addrs);
 		c->addrs = c->next_addr = NULL;
 	}
+	if (c->out)
+		explicit_bzero(c->out, c->out_alloc);
 	free(c->out);
 	c->out = NULL;
 	c->out_start = c->out_len = c->out_alloc = 0;
@@ -718,6 +720,9 @@ static int flush_out(struct net_conn *c)
 		c->out_start += n;
 		c->out_len -= n;
 	}
+	/* What was sent may hold passwords and PINs (sip2.h): not left lying in the heap. */
+	if (c->out)
+		explicit_bzero(c->out, c->out_start);
 	c->out_start = 0;
 	return 0;
 }

@@ -2,10 +2,11 @@
 /*
  * The returns bin: item -> recorded -> flap released, OK lamp and beep.
  * Consecutive returns within the inactivity timeout form a session, so a
- * repeated scan of the same item is acknowledged once, and the patron gets
- * a count at the end. A full bin stops intake until it is emptied.
+ * repeated scan of one of the last RETURNS_RECENT_MAX items is acknowledged
+ * once, and the patron gets a count at the end. A full bin stops intake until it is emptied.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "sip2.h"
 
@@ -13,7 +14,7 @@
 
 void returns_end(struct kiosk *k)
 {
-	unsigned n = k->n_items;
+	unsigned n = k->n_returned;
 
 	if (k->state == KIOSK_IDLE)
 		return;
@@ -90,13 +91,28 @@ static void alert_text(const struct sip2_checkin_resp *resp, char *out, size_t s
 	}
 }
 
+/*
+ * A busy bin may never stay quiet for session_timeout: one session all day.
+ * A repeat scan is someone pushing the same item again moments later, so the
+ * most recent items are all the session needs to keep; the rest are counted.
+ */
+static void remember_item(struct kiosk *k, const char *item, const char *title)
+{
+	if (k->n_items == RETURNS_RECENT_MAX) {
+		memmove(&k->items[0], &k->items[1], (k->n_items - 1) * sizeof(k->items[0]));
+		k->n_items--;
+	}
+	if (session_add_item(k, item, title, "") < 0)
+		log_warning("repeat scans of %s will not be recognised: out of memory", item);
+	k->n_returned++;
+}
+
 void returns_confirmed(struct kiosk *k, const char *item, const struct sip2_checkin_resp *resp,
 		       enum confirm_how how)
 {
 	char alert[192];
 
-	if (session_add_item(k, item, resp ? resp->title : "", "") < 0)
-		log_warning("repeat scans of %s will not be recognised: out of memory", item);
+	remember_item(k, item, resp ? resp->title : "");
 	alert_text(resp, alert, sizeof(alert));
 	if (resp && resp->alert)
 		log_info("checkin of %s: alert %s%s%s", item, sip2_alert_type_name(resp->alert_type),

@@ -162,7 +162,13 @@ static struct request *pop(struct sip2_client *c, unsigned lane)
 
 static void finish(struct sip2_client *c, struct request *r, int err, const struct sip2_msg *msg)
 {
-	(void)c;
+	/*
+	 * Nothing is in flight once a request finishes, and the frame may hold
+	 * the login password (CO), the terminal password (AC) or a PIN (AD).
+	 * Before done(), which may build the next frame.
+	 */
+	explicit_bzero(c->wire, sizeof(c->wire));
+	c->wire_len = 0;
 	r->done(r->done_data, err, msg);
 	free(r);
 }
@@ -737,5 +743,6 @@ void sip2_client_free(struct sip2_client *c)
 		while ((r = pop(c, lane)))
 			free(r);
 	explicit_bzero(&c->cfg, sizeof(c->cfg));
+	explicit_bzero(c->wire, sizeof(c->wire));
 	free(c);
 }

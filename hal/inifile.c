@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,24 +20,98 @@
 
 #define INIFILE_SIZE_MAX (1024 * 1024)
 
+/*
+ * Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0 when
+ * it is not one: overlong forms, surrogates and code points past U+10FFFF
+ * included. *cp gets the code point.
+ */
+static size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	static const uint32_t min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t len, i;
+	uint32_t c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min_cp[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* C0, DEL, C1 (8-bit CSI is U+009B) and the bidi overrides that reorder what a reader sees. */
+static bool is_terminal_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void inifile_escape(char *dst, size_t size, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = strlen(src), used = 0;
+
+	if (!size)
+		return;
+	while (n) {
+		uint32_t cp = 0;
+		size_t len = utf8_sequence(s, n, &cp);
+		size_t out = len && !is_terminal_control(cp) ? len : 4 * (len ? len : 1);
+
+		if (used + out >= size)
+			break;
+		if (out == len) {
+			memcpy(dst + used, s, len);
+		} else {
+			for (size_t i = 0; i < out / 4; i++)
+				snprintf(dst + used + 4 * i, 5, "\\x%02x", s[i]);
+			len = out / 4;
+		}
+		used += out;
+		s += len;
+		n -= len;
+	}
+	dst[used] = '\0';
+}
+
+/*
+ * The text of a hostile config file ends up in messages a terminal shows:
+ * they carry no control sequences and no bytes that are not UTF-8.
+ */
 void file_error_set(struct file_error *err, const char *path, int line, const char *fmt, ...)
 {
+	char raw[sizeof(err->msg)];
 	va_list ap;
-	size_t n;
 
 	if (!err)
 		return;
-	if (!path)
-		path = "";
-	n = strlen(path);
-	if (n >= sizeof(err->file))
-		n = sizeof(err->file) - 1;
-	memcpy(err->file, path, n);
-	err->file[n] = '\0';
+	inifile_escape(err->file, sizeof(err->file), path ? path : "");
 	err->line = line;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	inifile_escape(err->msg, sizeof(err->msg), raw);
 }
 
 int inifile_bool(const char *value, bool *ret)
@@ -77,7 +152,7 @@ int inifile_uint(const char *value, unsigned min, unsigned max, unsigned *ret)
 
 int inifile_read(const char *path, char **ret, struct file_error *err)
 {
-	char *text = NULL;
+	char *text = NULL, *nul;
 	size_t len = 0;
 	FILE *f;
 	int r;
@@ -89,6 +164,8 @@ int inifile_read(const char *path, char **ret, struct file_error *err)
 		file_error_set(err, path, 0, "cannot open: %s", strerror(-r));
 		return r;
 	}
+	/* Unbuffered: stdio's buffer would keep a copy of the file (passwords) after fclose(). */
+	setvbuf(f, NULL, _IONBF, 0);
 	text = malloc(INIFILE_SIZE_MAX + 1);
 	if (!text) {
 		r = -ENOMEM;
@@ -106,9 +183,14 @@ int inifile_read(const char *path, char **ret, struct file_error *err)
 		file_error_set(err, path, 0, "file is larger than %d bytes", INIFILE_SIZE_MAX);
 		goto err_free;
 	}
-	if (memchr(text, '\0', len)) {
+	nul = memchr(text, '\0', len);
+	if (nul) {
+		int line = 1;
+
+		for (const char *c = text; c < nul; c++)
+			line += *c == '\n';
 		r = -EINVAL;
-		file_error_set(err, path, 0, "file contains a NUL byte; not a text file");
+		file_error_set(err, path, line, "a NUL byte; not a text file");
 		goto err_free;
 	}
 	text[len] = '\0';
@@ -117,6 +199,7 @@ int inifile_read(const char *path, char **ret, struct file_error *err)
 	return 0;
 
 err_free:
+	explicit_bzero(text, len); /* len <= the buffer; the file may hold passwords */
 	free(text);
 err_close:
 	fclose(f);
@@ -233,6 +316,18 @@ static int inifile_handler(void *user, const char *section, const char *name, co
 	return 1;
 }
 
+/*
+ * libinih splits each line in a buffer on its own stack frame, and returns
+ * leaving a config's passwords there; this frame lands where that one was.
+ */
+static __attribute__((noinline)) void scrub_parser_stack(void)
+{
+	char used_by_libinih[4096];
+
+	explicit_bzero(used_by_libinih, sizeof(used_by_libinih));
+	__asm__ __volatile__("" : : "r"(used_by_libinih) : "memory");
+}
+
 int inifile_parse(const char *text, const char *path, const struct inifile_callbacks *cb,
 		  void *data, struct file_error *err)
 {
@@ -246,6 +341,7 @@ int inifile_parse(const char *text, const char *path, const struct inifile_callb
 	int r;
 
 	r = ini_parse_stream(inifile_reader, &s, inifile_handler, &s);
+	scrub_parser_stack();
 	if (r == -2) {
 		file_error_set(err, path, s.line, "out of memory");
 		return -ENOMEM;

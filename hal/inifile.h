@@ -35,12 +35,21 @@ struct inifile_callbacks {
 };
 int inifile_parse(const char *text, const char *path, const struct inifile_callbacks *cb,
 		  void *data, struct file_error *err);
-/* Whole file (at most 1 MiB, no NUL bytes) into a NUL-terminated string the caller frees. */
+/*
+ * Whole file (at most 1 MiB; a NUL byte is an error naming its line) into a
+ * NUL-terminated string the caller frees (after wiping it if it holds secrets).
+ */
 int inifile_read(const char *path, char **ret, struct file_error *err);
 /* Values: yes/no/true/false/on/off/1/0 (any case); decimal digits only, in [min, max]. */
 int inifile_bool(const char *value, bool *ret);
 int inifile_uint(const char *value, unsigned min, unsigned max, unsigned *ret);
-/* Fills *err (which may be NULL); path is truncated to fit. */
+/*
+ * Copies src to dst (size bytes, always terminated), each control character
+ * (C0, DEL, C1, bidi overrides) and each byte that is not part of well-formed
+ * UTF-8 written as \xNN; cut at a character boundary when dst is full.
+ */
+void inifile_escape(char *dst, size_t size, const char *src);
+/* Fills *err (which may be NULL), escaped as by inifile_escape(); path is truncated to fit. */
 void file_error_set(struct file_error *err, const char *path, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

@@ -1,18 +1,60 @@
 #!/bin/sh
-# make fuzz: builds every tests/fuzz/fuzz_*.c with clang's libFuzzer (plus
-# ASan+UBSan) and runs each for FUZZ_SECONDS (default 60). Crashes are left
-# as crash-* files in build/fuzz-libfuzzer/.
+# Fuzzing with clang's libFuzzer (plus ASan+UBSan). The library is built once
+# (make SAN=fuzz libfuzzer: build/clang-fuzz/, the same flags and pkg-config
+# packages as every other build) and each tests/fuzz/fuzz_*.c is linked with
+# libFuzzer's main().
+#
+#   scripts/fuzz.sh               make fuzz: builds, then runs each target for
+#                                 FUZZ_SECONDS (default 60)
+#   scripts/fuzz.sh --build       builds only
+#   scripts/fuzz.sh --run BIN S   runs one built target for S seconds
+#
+# A target's corpus grows in build/clang-fuzz/corpus/<target>/, seeded from
+# tests/fuzz/corpus/<target>/ when there is one; a crash is left there as
+# crash-*, and a non-zero exit status says so.
 set -eu
 cd "$(dirname "$0")/.."
-command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)" >&2; exit 1; }
-out=build/fuzz-libfuzzer
-mkdir -p "$out"
-flags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(pkg-config --cflags sqlite3 inih)"
-libs="$(pkg-config --libs sqlite3 inih)"
-srcs=$(ls firmware/*.c hal/*.c | grep -v -e firmware/main.c -e firmware/circctl.c)
-for target in tests/fuzz/fuzz_*.c; do
-	name=$(basename "$target" .c)
+out=build/clang-fuzz
+
+need_clang() {
+	command -v clang >/dev/null && return 0
+	echo "fuzzing needs clang (apt-get install clang)" >&2
+	exit 1
+}
+
+build() {
+	need_clang
+	make --no-print-directory SAN=fuzz -j"$(nproc 2>/dev/null || echo 1)" libfuzzer
+}
+
+run_target() {
+	bin=$1 seconds=$2
+	name=$(basename "$bin")
+	work=$out/corpus/$name
+	mkdir -p "$work"
+	seeds=tests/fuzz/corpus/$name
+	[ -d "$seeds" ] || seeds=
 	# shellcheck disable=SC2086
-	clang $flags -o "$out/$name" "$target" $srcs $libs
-	(cd "$out" && "./$name" -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1)
-done
+	"$bin" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+		-artifact_prefix="$work/" "$work" $seeds
+}
+
+case "${1:-}" in
+--build)
+	build
+	;;
+--run)
+	[ $# -eq 3 ] || { echo "usage: $0 --run BIN SECONDS" >&2; exit 2; }
+	run_target "$2" "$3"
+	;;
+"")
+	build
+	for bin in "$out"/libfuzzer/fuzz_*; do
+		run_target "$bin" "${FUZZ_SECONDS:-60}"
+	done
+	;;
+*)
+	echo "usage: $0 [--build | --run BIN SECONDS]" >&2
+	exit 2
+	;;
+esac

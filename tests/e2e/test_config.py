@@ -3,11 +3,13 @@
 
 import os
 import re
+import resource
 import signal
+import subprocess
 import time
 
-from harness import (DONE, SIM_BOARD, Failure, check, check_eq, displays, fmt_events, item,
-                     patron)
+from harness import (CIRCD, DONE, SAN, SIM_BOARD, Failure, check, check_eq, displays,
+                     fmt_events, item, patron)
 
 
 def conf_lines(t, kiosk_lines=(), store_lines=(), extra=None):
@@ -260,4 +262,153 @@ def test_sighup_broken_config_keeps_old(t):
           % fmt_events(ev))
     check_eq([r["item"] for r in t.journal()], [a], "rows")
     d.ping()
+    check_eq(d.stop(), 0, "exit status")
+
+
+def test_secrets_need_a_private_config(t):
+    """Any secret key (password, terminal_password) makes a group/world-readable or -writable
+    config an error naming the file; chmod 600 fixes it."""
+    for key in ("password", "terminal_password"):
+        lines = conf_lines(t, extra={"sip2": ["host = 127.0.0.1", "tls = no",
+                                              "%s = hunter2" % key]})
+        conf = write_lines(t, lines)
+        for mode in (0o644, 0o640, 0o620, 0o602):
+            os.chmod(conf, mode)
+            r = t.run_circd(["--check-config", "-c", conf, "-b", SIM_BOARD])
+            expect_exit2(r, "%s: holds a secret ([sip2] %s" % (conf, key),
+                         "%s in a mode %o config" % (key, mode))
+            check("chmod 600" in r.stderr, "no advice in %r" % r.stderr)
+            check("hunter2" not in r.stderr + r.stdout, "the secret was printed")
+        os.chmod(conf, 0o600)
+        r = t.run_circd(["--check-config", "-c", conf, "-b", SIM_BOARD])
+        check_eq(r.returncode, 0, "%s in a mode 600 config (output %r)" % (key, r.stderr))
+
+
+def test_tls_keys_without_tls_and_missing_ca_file(t):
+    """tls = no beside ca_file or pin_sha256, or a ca_file that is not there, is a config
+    error at its line: not a silent plain-TCP link, not an ENOENT when the link connects."""
+    pin = "ab" * 32
+    for bad in ("ca_file = " + t.path("ca.pem"), "pin_sha256 = " + pin):
+        lines = conf_lines(t, extra={"sip2": ["host = 127.0.0.1", "tls = no", bad]})
+        conf = write_lines(t, lines)
+        r = t.run_circd(["-f", "-c", conf, "-b", SIM_BOARD])
+        expect_exit2(r, "circd.conf:%d: [sip2] %s: set, but tls = no" % (
+            lines.index(bad) + 1, bad.split(" ")[0]), bad)
+        check(not os.path.exists(t.sim_sock), "circd started despite %s" % bad)
+    missing = "ca_file = " + t.path("no-such-ca.pem")
+    lines = conf_lines(t, extra={"sip2": ["host = 127.0.0.1", "tls = yes", missing]})
+    conf = write_lines(t, lines)
+    r = t.run_circd(["--check-config", "-c", conf, "-b", SIM_BOARD])
+    expect_exit2(r, "circd.conf:%d: [sip2] ca_file: cannot read" % (lines.index(missing) + 1),
+                 "a ca_file that does not exist")
+    check("No such file" in r.stderr, "why: %r" % r.stderr)
+
+
+def test_config_errors_escape_terminal_controls(t):
+    """A hostile config cannot drive the terminal that shows its error: control bytes and
+    bytes that are not UTF-8 come out as \\xNN; a NUL byte is an error naming its line."""
+    hostile = "mode = \x1b]0;owned\x07\x1b[2J\x9b31m"
+    lines = conf_lines(t, kiosk_lines=[hostile])
+    p = t.path("circd.conf")
+    with open(p, "wb") as f:
+        f.write(("\n".join(lines) + "\n").encode("utf-8").replace(b"\xc2\x9b", b"\x9b"))
+    r = subprocess.run([CIRCD, "--check-config", "-c", p, "-b", SIM_BOARD],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=t.timeout, cwd=t.dir)
+    err = r.stderr
+    check_eq(r.returncode, 2, "exit status (stderr %r)" % err)
+    check(b"circd.conf:%d: [kiosk] mode" % (lines.index(hostile) + 1) in err, repr(err))
+    check(not any(b < 0x20 and b != 0x0a or b == 0x7f or b >= 0x80 for b in err),
+          "raw control or non-UTF-8 bytes on stderr: %r" % err)
+    check(b"\\x1b]0;owned\\x07\\x1b[2J\\x9b31m" in err, "not escaped as \\xNN: %r" % err)
+
+    lines = conf_lines(t, kiosk_lines=["mode = selfcheck", "id = desk\x00-1"])
+    conf = write_lines(t, lines)
+    r = t.run_circd(["--check-config", "-c", conf, "-b", SIM_BOARD])
+    expect_exit2(r, "circd.conf:%d: a NUL byte" % (lines.index("id = desk\x00-1") + 1),
+                 "a NUL byte in a line")
+
+
+def _core_limit(pid):
+    with open("/proc/%d/limits" % pid) as f:
+        for line in f:
+            if line.startswith("Max core file size"):
+                soft = line.split()[4]
+                return -1 if soft == "unlimited" else int(soft)
+    raise Failure("no core limit in /proc/%d/limits" % pid)
+
+
+def test_no_core_dumps_unless_asked(t):
+    """RLIMIT_CORE is 0 (and the process not dumpable) unless [log] core_dumps = yes."""
+    hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+    want = 1 << 20 if hard == resource.RLIM_INFINITY else hard
+
+    def allow_cores():
+        resource.setrlimit(resource.RLIMIT_CORE, (want, hard))
+
+    d = t.start(preexec_fn=allow_cores)
+    check_eq(_core_limit(d.pid), 0, "core limit of a running circd")
+    check_eq(d.stop(), 0, "exit status")
+    if want == 0 or SAN:
+        t.note("core_dumps = yes not checked (hard limit %r, ASan %r)" % (hard, SAN))
+        return
+    d = t.start(t.config({"log": {"core_dumps": "yes"}}, name="cores.conf"),
+                preexec_fn=allow_cores)
+    check_eq(_core_limit(d.pid), want, "core limit with core_dumps = yes")
+    check("core dumps on" in d.log(), "no warning that cores hold secrets:\n%s" % d.log())
+    check_eq(d.stop(), 0, "exit status")
+
+
+def _count_in_memory(pid, secret):
+    """Occurrences of secret in the writable mappings of pid (None: not allowed to look)."""
+    n = 0
+    with open("/proc/%d/maps" % pid) as f:
+        maps = f.read().splitlines()
+    try:
+        mem = open("/proc/%d/mem" % pid, "rb", 0)
+    except PermissionError:
+        return None
+    with mem:
+        for line in maps:
+            addr, perms = line.split()[:2]
+            lo, hi = (int(x, 16) for x in addr.split("-"))
+            if not perms.startswith("rw") or hi - lo > 64 << 20:
+                continue
+            try:
+                mem.seek(lo)
+                n += mem.read(hi - lo).count(secret.encode())
+            except PermissionError:
+                return None
+            except OSError:
+                continue
+    return n
+
+
+def test_password_copies_wiped(t):
+    """The SIP2 password is in circd's memory twice, after start and after each SIGHUP
+    reload: the running config and the link's own copy. Not in the config slot a reload
+    left, stdio's read buffer, or the stack libinih parsed the file on."""
+    if SAN:
+        t.note("not under ASan: its allocator and shadow memory are not circd's")
+        return
+    secret = "Pw-9f3k-Zq7x-%d" % os.getpid()
+    conf = None
+    for timeout in (60, 30, 40):
+        conf = t.config({"kiosk": {"session_timeout": str(timeout)},
+                         "sip2": {"host": "127.0.0.1", "port": "1", "tls": "no",
+                                  "username": "kiosk", "password": secret}})
+        os.chmod(conf, 0o600)
+        if timeout == 60:
+            d = t.start(conf)
+        else:
+            d.signal(signal.SIGHUP)
+            _wait_log(d, lambda s, n=timeout: s.count("reloaded ") >= (2 if n == 40 else 1),
+                      "reload", t.timeout)
+        _sync(d)
+        n = _count_in_memory(d.pid, secret)
+        if n is None:
+            t.note("cannot read /proc/%d/mem (no CAP_SYS_PTRACE): not checked" % d.pid)
+            break
+        check_eq(n, 2, "copies of the password in circd's memory (session_timeout %d)"
+                 % timeout)
     check_eq(d.stop(), 0, "exit status")

@@ -5,8 +5,10 @@
  *
  *   fuzz_x FILE|DIR...   replays each file (each regular file of a directory),
  *                        e.g. a crash-* file or a corpus libFuzzer left behind
- *   fuzz_x               a deterministic mutation loop (fixed-seed xorshift),
- *                        CIRCD_FUZZ_ITERATIONS inputs (default 20000)
+ *   fuzz_x               replays tests/fuzz/corpus/fuzz_x/ when there is one
+ *                        (from the source tree), then a deterministic mutation
+ *                        loop (fixed-seed xorshift), CIRCD_FUZZ_ITERATIONS
+ *                        inputs (default 20000)
  *
  * Arguments starting with '-' are libFuzzer options and are ignored. Every
  * input is passed in a heap block of exactly its size, so that ASan sees an
@@ -145,7 +147,8 @@ static const char *const fragments[] = {
 	" ", "\t", "\n", "\r\n", "\xef\xbb\xbf", "2123", "21234000000018", "31234000000057", "A",
 	"B", "a", "d", "DONE", "yes", "no", "-1", "+1", "0x10", "4294967296",
 	"99999999999999999999", "scan item_scanner ", "scan patron_reader ", "input bin_full 1",
-	"pin 1234", "advance 1000", "ping", "{", "}", "\"", "\\", "%s", "\0", "\xff", "\x80",
+	"pin 1234", "advance 1000", "wall 1767225600000 synced", "wall 0 unsynced", "ping", "{",
+	"}", "\"", "\\", "%s", "\0", "\xff", "\x80",
 	"\x7f",
 };
 
@@ -202,6 +205,13 @@ static const struct grammar_key grammar[] = {
 	{ "offline", "max_items", { "0", "10", "1000", "1001" } },
 	{ "offline", "loan_days", { "1", "14", "365", "366", "0" } },
 	{ "log", "level", { "err", "warning", "notice", "info", "debug", "loud" } },
+	{ "log", "core_dumps", { "yes", "no", "" } },
+	{ "sip2", "tls", { "yes", "no", "off" } },
+	{ "sip2", "ca_file", { "/etc/ssl/ca.pem", "", "ca\x1b[2J.pem" } },
+	{ "sip2", "pin_sha256",
+	  { "", "ab:cd", "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789" } },
+	{ "sip2", "password", { "secret", "" } },
+	{ "sip2", "terminal_password", { "secret", "\xc2\x9b" } },
 	{ "board", "name", { "Test", "" } },
 	{ "board", "gpio", { "sim", "gpiod", "gpio" } },
 	{ "board", "scanner", { "sim", "libusb" } },
@@ -435,6 +445,14 @@ int main(int argc, char **argv)
 			failed = 1;
 	}
 	if (!files) {
+		/* Inputs that once crashed the target (or its checks) stay in every run. */
+		const char *name = strrchr(argv[0], '/');
+		char corpus[512];
+		struct stat st;
+
+		snprintf(corpus, sizeof(corpus), "tests/fuzz/corpus/%s", name ? name + 1 : argv[0]);
+		if (stat(corpus, &st) == 0 && S_ISDIR(st.st_mode) && run_path(corpus) < 0)
+			failed = 1;
 		if (env && *env)
 			iterations = strtoul(env, NULL, 10);
 		mutation_loop(iterations);

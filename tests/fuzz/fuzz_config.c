@@ -2,7 +2,7 @@
 /*
  * Fuzzes config_parse() and feedback_pattern_parse() on a NUL-terminated copy
  * of the input. A parsed config must hold values in their documented ranges;
- * a failure must name a line and say something.
+ * a failure must name a line and say something, escaped for a terminal.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -73,7 +73,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r != -EINVAL || err.line < 1 || !err.msg[0] || strcmp(err.file, "fuzz.conf"))
 			abort();
 		check_string(err.msg, sizeof(err.msg), false);
+		/* a hostile file's bytes never reach a terminal raw */
+		for (const char *c = err.msg; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				abort();
 	} else {
+		/* a CA file or pin is only ever taken together with TLS */
+		if (!cfg.sip2.tls && (cfg.sip2.ca_file[0] || cfg.sip2.pin_sha256[0]))
+			abort();
 		if (r != 0 || strcmp(cfg.path, "fuzz.conf"))
 			abort();
 		if (cfg.mode != KIOSK_SELFCHECK && cfg.mode != KIOSK_RETURNS)

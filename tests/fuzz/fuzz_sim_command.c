@@ -49,6 +49,11 @@ static void check_one(const uint8_t *data, size_t size, bool terminal)
 		if (cmd.ms > (1ull << 40))
 			abort();
 		break;
+	case SIM_CMD_WALL:
+		/* ms since the epoch, up to past the year 3000; synced or not */
+		if (cmd.ms > (1ull << 45))
+			abort();
+		break;
 	case SIM_CMD_PING:
 		break;
 	default:

@@ -72,6 +72,7 @@ static void check_default_values(const struct config *cfg)
 	CHECK_INT(cfg->sip2.reconnect_max_s, 60);
 	CHECK_INT(cfg->sip2.patron_wait_s, 8);
 	CHECK_INT(cfg->log_level, LOG_LEVEL_INFO);
+	CHECK(!cfg->core_dumps);
 }
 
 static void test_defaults(void)
@@ -129,7 +130,8 @@ static const char every_key[] =
 	"max_items = 0\n"
 	"loan_days = 365\n"
 	"[log]\n"
-	"level = debug\n";
+	"level = debug\n"
+	"core_dumps = yes\n";
 
 static void test_every_key(void)
 {
@@ -191,6 +193,7 @@ static void test_every_key(void)
 	CHECK_INT(cfg.offline_max_items, 0);
 	CHECK_INT(cfg.offline_loan_days, 365);
 	CHECK_INT(cfg.log_level, LOG_LEVEL_DEBUG);
+	CHECK(cfg.core_dumps);
 }
 
 static void test_values_and_layout(void)
@@ -467,7 +470,7 @@ static void test_sip2_section(void)
 	static const char text[] = "[sip2]\n"
 				   "host = ils.example.org\n"
 				   "port = 6443\n"
-				   "tls = no\n"
+				   "tls = yes\n"
 				   "pin_sha256 = AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
 				   "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\n"
 				   "username = kiosk1\n"
@@ -488,7 +491,7 @@ static void test_sip2_section(void)
 	CHECK_INT(config_parse(text, "c.conf", &cfg, &err), 0);
 	CHECK_STR(cfg.sip2.host, "ils.example.org");
 	CHECK_STR(cfg.sip2.port, "6443");
-	CHECK(!cfg.sip2.tls);
+	CHECK(cfg.sip2.tls);
 	CHECK_STR(cfg.sip2.pin_sha256,
 		  "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
 	CHECK_STR(cfg.sip2.username, "kiosk1");
@@ -520,26 +523,180 @@ static void test_sip2_section(void)
 	CHECK_INT(config_parse("[sip2]\ndelimiter = ||\n", "c.conf", &cfg, &err), -EINVAL);
 }
 
+static void write_file(const char *path, const char *text, size_t len, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK_INT(fwrite(text, 1, len, f), len);
+	fclose(f);
+	CHECK_INT(chmod(path, mode), 0);
+}
+
 static void test_credentials_need_a_private_file(void)
 {
+	static const char *const secrets[] = {
+		"[sip2]\nhost = 127.0.0.1\npassword = secret\n",
+		"[sip2]\nhost = 127.0.0.1\nterminal_password = secret\n",
+	};
+	static const mode_t shared[] = { 0644, 0640, 0604, 0620, 0602, 0660 };
 	char dir[] = "/tmp/circd-cfg-XXXXXX", path[64];
 	struct file_error err = { 0 };
 	struct config cfg;
-	FILE *f;
 
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/circd.conf", dir);
-	f = fopen(path, "w");
-	fputs("[sip2]\nhost = 127.0.0.1\npassword = secret\n", f);
-	fclose(f);
-	CHECK_INT(chmod(path, 0644), 0);
-	CHECK_INT(config_load(path, &cfg, &err), -EACCES);
-	CHECK(strstr(err.msg, "chmod 600") != NULL);
-	CHECK_INT(chmod(path, 0600), 0);
+	for (size_t i = 0; i < 2; i++) {
+		const char *key = i == 0 ? "[sip2] password" : "[sip2] terminal_password";
+
+		for (size_t m = 0; m < sizeof(shared) / sizeof(shared[0]); m++) {
+			memset(&err, 0, sizeof(err));
+			write_file(path, secrets[i], strlen(secrets[i]), shared[m]);
+			CHECK_INT(config_load(path, &cfg, &err), -EACCES);
+			CHECK_STR(err.file, path);
+			CHECK(strstr(err.msg, "chmod 600") != NULL);
+			CHECK(strstr(err.msg, key) != NULL);
+			CHECK(strstr(err.msg, "line 3") != NULL);
+		}
+		CHECK_INT(chmod(path, 0600), 0);
+		CHECK_INT(config_load(path, &cfg, &err), 0);
+		CHECK_STR(i == 0 ? cfg.sip2.password : cfg.sip2.terminal_password, "secret");
+	}
+	/* no secret: a readable file is fine */
+	write_file(path, "[sip2]\nhost = x\nusername = kiosk\n", 33, 0644);
 	CHECK_INT(config_load(path, &cfg, &err), 0);
-	CHECK_STR(cfg.sip2.password, "secret");
 	unlink(path);
 	rmdir(dir);
+}
+
+/* tls = no with a CA file or a pin would be a plain-TCP link that checks nothing. */
+static void test_tls_keys_need_tls(void)
+{
+	static const char pin[] =
+		"pin_sha256 = abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789\n";
+	struct file_error err = { 0 };
+	struct config cfg;
+	char text[256];
+
+	CHECK_INT(config_parse("[sip2]\nhost = x\ntls = no\nca_file = /etc/ca.pem\n", "c.conf",
+			       &cfg, &err), -EINVAL);
+	CHECK_INT(err.line, 4);
+	CHECK(strstr(err.msg, "[sip2] ca_file") != NULL);
+	CHECK(strstr(err.msg, "tls = no (line 3)") != NULL);
+
+	snprintf(text, sizeof(text), "[sip2]\n%stls = off\n", pin);
+	CHECK_INT(config_parse(text, "c.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(err.line, 2);
+	CHECK(strstr(err.msg, "[sip2] pin_sha256") != NULL);
+
+	/* empty values mean none */
+	CHECK_INT(config_parse("[sip2]\ntls = no\nca_file =\npin_sha256 =\n", "c.conf", &cfg,
+			       &err), 0);
+	snprintf(text, sizeof(text), "[sip2]\ntls = yes\n%s", pin);
+	CHECK_INT(config_parse(text, "c.conf", &cfg, &err), 0);
+}
+
+static void test_ca_file_must_be_readable(void)
+{
+	char dir[] = "/tmp/circd-cfg-XXXXXX", path[64], ca[64], text[256];
+	struct file_error err = { 0 };
+	struct config cfg;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/circd.conf", dir);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
+
+	snprintf(text, sizeof(text), "[sip2]\nhost = x\n\nca_file = %s\n", ca);
+	write_file(path, text, strlen(text), 0600);
+	CHECK_INT(config_load(path, &cfg, &err), -ENOENT);
+	CHECK_STR(err.file, path);
+	CHECK_INT(err.line, 4);
+	CHECK(strstr(err.msg, "[sip2] ca_file: cannot read") != NULL);
+	CHECK(strstr(err.msg, "No such file") != NULL);
+
+	snprintf(text, sizeof(text), "[sip2]\nca_file = %s\n", dir);
+	write_file(path, text, strlen(text), 0600);
+	CHECK(config_load(path, &cfg, &err) < 0);
+	CHECK_INT(err.line, 2);
+	CHECK(strstr(err.msg, "not a file") != NULL);
+
+	write_file(ca, "-----BEGIN CERTIFICATE-----\n", 28, 0644);
+	snprintf(text, sizeof(text), "[sip2]\nhost = x\n\nca_file = %s\n", ca);
+	write_file(path, text, strlen(text), 0600);
+	CHECK_INT(config_load(path, &cfg, &err), 0);
+	CHECK_STR(cfg.sip2.ca_file, ca);
+	unlink(ca);
+	unlink(path);
+	rmdir(dir);
+}
+
+static bool has_terminal_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f ||
+		    (unsigned char)*s >= 0x80)
+			return true;
+	return false;
+}
+
+/* A hostile config cannot drive the terminal that shows its error. */
+static void test_error_messages_are_escaped(void)
+{
+	struct file_error err = { 0 };
+	struct config cfg;
+	char esc[64];
+
+	CHECK_INT(config_parse("[kiosk]\nmode = \x1b[2J\x1b]0;pwned\x07\n", "c.conf", &cfg, &err),
+		  -EINVAL);
+	CHECK_INT(err.line, 2);
+	CHECK_STR(err.msg, "[kiosk] mode: expected selfcheck or returns, got "
+			   "'\\x1b[2J\\x1b]0;pwned\\x07'");
+	CHECK(!has_terminal_control(err.msg));
+
+	/* not UTF-8, an 8-bit CSI (U+009B), a bidi override: escaped byte by byte */
+	CHECK_INT(config_parse("[kiosk]\nmode = \xff\xc2\x9b\xe2\x80\xae\xc3\n", "c.conf", &cfg,
+			       &err), -EINVAL);
+	CHECK(strstr(err.msg, "'\\xff\\xc2\\x9b\\xe2\\x80\\xae\\xc3'") != NULL);
+	CHECK(!has_terminal_control(err.msg));
+	CHECK_INT(config_parse("[k\x1biosk]\n", "c.conf", &cfg, &err), -EINVAL);
+	CHECK(strstr(err.msg, "[k\\x1biosk]") != NULL);
+	CHECK_INT(config_parse("[kiosk]\nm\x9bode = x\n", "c.conf", &cfg, &err), -EINVAL);
+	CHECK(!has_terminal_control(err.msg));
+	CHECK_INT(config_parse("[kiosk]\nmode = x\n", "\x1b.conf", &cfg, &err), -EINVAL);
+	CHECK_STR(err.file, "\\x1b.conf");
+
+	/* well-formed UTF-8 stays readable */
+	CHECK_INT(config_parse("[kiosk]\nmode = caf\xc3\xa9\n", "c.conf", &cfg, &err), -EINVAL);
+	CHECK(strstr(err.msg, "'caf\xc3\xa9'") != NULL);
+
+	/* a full buffer is cut between escapes, never inside one */
+	inifile_escape(esc, 6, "ab\x1b");
+	CHECK_STR(esc, "ab");
+	inifile_escape(esc, 7, "ab\x1b");
+	CHECK_STR(esc, "ab\\x1b");
+}
+
+/* libinih would end the text at a NUL byte, silently dropping the rest of the file. */
+static void test_nul_byte_names_its_line(void)
+{
+	static const char text[] = "[kiosk]\nid = desk\nmode = ret\0urns\n[log]\nlevel = x\n";
+	char path[] = "/tmp/test_config.XXXXXX";
+	struct file_error err = { 0 };
+	struct config cfg;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_INT(write(fd, text, sizeof(text) - 1), sizeof(text) - 1);
+	close(fd);
+	CHECK_INT(config_load(path, &cfg, &err), -EINVAL);
+	CHECK_STR(err.file, path);
+	CHECK_INT(err.line, 3);
+	CHECK(strstr(err.msg, "NUL byte") != NULL);
+	unlink(path);
 }
 
 static void test_names(void)
@@ -570,5 +727,9 @@ int main(void)
 	RUN(test_names);
 	RUN(test_sip2_section);
 	RUN(test_credentials_need_a_private_file);
+	RUN(test_tls_keys_need_tls);
+	RUN(test_ca_file_must_be_readable);
+	RUN(test_error_messages_are_escaped);
+	RUN(test_nul_byte_names_its_line);
 	return testlib_finish();
 }

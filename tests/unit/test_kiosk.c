@@ -11,6 +11,7 @@
 
 #include "../../firmware/due-date.h"
 #include "../../firmware/kiosk.h"
+#include "../../firmware/kiosk-private.h" /* the returns session's bound */
 #include "../../firmware/loop.h"
 #include "../../firmware/store.h"
 #include "testlib.h"
@@ -313,6 +314,48 @@ static void test_returns_checkin_opens_flap_after_commit(void)
 	rig_stop(&rig);
 }
 
+/*
+ * A busy day at the bin: items keep coming within the session timeout, so the
+ * session never ends. What it keeps stays bounded; the count stays right.
+ */
+static void test_returns_endless_session_stays_bounded(void)
+{
+	const unsigned n = 3 * RETURNS_RECENT_MAX + 5;
+	struct kiosk_status st;
+	char code[16], receipt[64];
+	struct rig rig;
+
+	rig_start(&rig, KIOSK_RETURNS);
+	rig.cfg.barcodes.check_digit = false;
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(code, sizeof(code), "3%013u", 1000 + i);
+		scan(&rig, code);
+		expect(&rig, DISPLAY_OK, code);
+		loop_advance(rig.loop, 30000); /* half the session timeout: never quiet enough */
+	}
+	CHECK_INT(recorded(&rig), n);
+	kiosk_get_status(rig.kiosk, &st);
+	CHECK(st.in_session);
+	CHECK_INT(st.session_items, n);
+	CHECK(rig.kiosk->items_cap <= RETURNS_RECENT_MAX);
+	CHECK(rig.kiosk->n_items <= RETURNS_RECENT_MAX);
+
+	/* the latest items are still recognised as repeats: nothing recorded twice */
+	scan(&rig, code);
+	expect(&rig, DISPLAY_NOTICE, "Already returned");
+	snprintf(code, sizeof(code), "3%013u", 1000 + n - RETURNS_RECENT_MAX);
+	scan(&rig, code);
+	expect(&rig, DISPLAY_NOTICE, "Already returned");
+	CHECK_INT(recorded(&rig), n);
+
+	scan(&rig, "DONE");
+	snprintf(receipt, sizeof(receipt), "You returned %u items.", n);
+	expect(&rig, DISPLAY_RECEIPT, receipt);
+	kiosk_get_status(rig.kiosk, &st);
+	CHECK(!st.in_session);
+	rig_stop(&rig);
+}
+
 static void test_offline_policy_none_refuses_everything(void)
 {
 	struct rig rig;
@@ -364,6 +407,7 @@ int main(void)
 	RUN(test_no_store_refuses_with_error);
 	RUN(test_returns_checkin_opens_flap_after_commit);
 	RUN(test_returns_bin_full_stops_intake);
+	RUN(test_returns_endless_session_stays_bounded);
 	RUN(test_offline_policy_none_refuses_everything);
 	return testlib_finish();
 }
