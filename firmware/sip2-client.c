@@ -163,12 +163,15 @@ static struct request *pop(struct sip2_client *c, unsigned lane)
 static void finish(struct sip2_client *c, struct request *r, int err, const struct sip2_msg *msg)
 {
 	/*
-	 * Nothing is in flight once a request finishes, and the frame may hold
-	 * the login password (CO), the terminal password (AC) or a PIN (AD).
+	 * The frame may hold the login password (CO), the terminal password
+	 * (AC) or a PIN (AD): wiped once nothing in flight needs it for a
+	 * resend (a queued request can finish while another is in flight).
 	 * Before done(), which may build the next frame.
 	 */
-	explicit_bzero(c->wire, sizeof(c->wire));
-	c->wire_len = 0;
+	if (!c->inflight) {
+		explicit_bzero(c->wire, sizeof(c->wire));
+		c->wire_len = 0;
+	}
 	r->done(r->done_data, err, msg);
 	free(r);
 }
@@ -365,6 +368,9 @@ static void give_up_inflight(struct sip2_client *c)
 	c->inflight = NULL;
 	loop_timer_disarm(c->loop, &c->response_timer);
 	memcpy(c->unsettled, r->expect, sizeof(c->unsettled));
+	/* The barrier's frame is shorter: leave nothing of this one (a PIN) behind it. */
+	explicit_bzero(c->wire, sizeof(c->wire));
+	c->wire_len = 0;
 	/* Queued before done runs: whatever the owner sends next goes after it. */
 	if (c->conn)
 		queue_control(c, "98", build_status, on_status);
