@@ -33,6 +33,10 @@ struct control {
 	struct loop *loop;
 	int fd;
 	char path[108];
+	/* The socket file we bound: at exit only that one is removed, never what replaced it. */
+	dev_t dev;
+	ino_t ino;
+	bool bound;
 	control_fn fn;
 	void *data;
 	struct control_client *clients[CONTROL_MAX_CLIENTS];
@@ -207,11 +211,50 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *data)
 	loop_timer_arm(loop, &c->timeout, CONTROL_CLIENT_TIMEOUT_MS);
 }
 
+/*
+ * A socket file left by a crash would make bind() fail, so it goes; but the
+ * path may name anything (a typo, the store itself): whatever is not a
+ * socket is refused, never unlinked, and so is a socket another process
+ * still listens on.
+ */
+static int remove_stale_socket(const char *path, const struct sockaddr_un *addr)
+{
+	struct stat st;
+	int probe, r = 0;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (probe < 0)
+		return -errno;
+	/* Non-blocking: a live listener answers at once, or EAGAIN when its backlog is full. */
+	if (connect(probe, (const struct sockaddr *)addr, sizeof(*addr)) == 0 || errno == EAGAIN)
+		r = -EADDRINUSE;
+	close(probe);
+	if (r == 0 && unlink(path) < 0 && errno != ENOENT)
+		r = -errno;
+	return r;
+}
+
+/* Only the socket we bound: the path may since name something else. */
+static void unlink_own_socket(struct control *ctl)
+{
+	struct stat st;
+
+	if (!ctl->bound || lstat(ctl->path, &st) < 0)
+		return;
+	if (S_ISSOCK(st.st_mode) && st.st_dev == ctl->dev && st.st_ino == ctl->ino)
+		unlink(ctl->path);
+}
+
 int control_new(struct loop *loop, const char *path, const char *group, control_fn fn, void *data,
 		struct control **ret)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct control *ctl;
+	struct stat st;
 	int r;
 
 	if (strlen(path) >= sizeof(addr.sun_path))
@@ -230,12 +273,20 @@ int control_new(struct loop *loop, const char *path, const char *group, control_
 		r = -errno;
 		goto err_free;
 	}
-	/* A socket file left by a crash would make bind() fail. */
-	unlink(path);
+	r = remove_stale_socket(path, &addr);
+	if (r < 0)
+		goto err_close;
 	if (bind(ctl->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		r = -errno;
 		goto err_close;
 	}
+	if (lstat(path, &st) < 0) {
+		r = -errno;
+		goto err_close;
+	}
+	ctl->dev = st.st_dev;
+	ctl->ino = st.st_ino;
+	ctl->bound = true;
 	if (chmod(path, 0660) < 0) {
 		r = -errno;
 		goto err_unlink;
@@ -263,7 +314,7 @@ int control_new(struct loop *loop, const char *path, const char *group, control_
 	return 0;
 
 err_unlink:
-	unlink(path);
+	unlink_own_socket(ctl);
 err_close:
 	close(ctl->fd);
 err_free:
@@ -282,6 +333,6 @@ void control_free(struct control *ctl)
 			client_free(ctl->clients[i]);
 	loop_del_fd(ctl->loop, ctl->fd);
 	close(ctl->fd);
-	unlink(ctl->path);
+	unlink_own_socket(ctl);
 	free(ctl);
 }

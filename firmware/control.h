@@ -5,8 +5,10 @@
  * connection, "<command> [json] [argument]"; the reply is a first line
  * "ok" or "error <message>", then the body, then the server closes.
  *
- * control_free() accepts NULL; it closes every client and unlinks the
- * socket path.
+ * control_new() refuses (-EEXIST) a path that names anything but a
+ * socket, and (-EADDRINUSE) a socket someone still listens on; a stale
+ * socket is replaced. control_free() accepts NULL; it closes every client
+ * and unlinks the socket file only while it is still the one it bound.
  */
 #ifndef CIRCD_CONTROL_H
 #define CIRCD_CONTROL_H

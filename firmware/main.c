@@ -551,7 +551,9 @@ int main(int argc, char **argv)
 	r = control_new(c->loop, active_cfg(c)->control_socket, active_cfg(c)->control_group,
 			staff_command, c, &c->control);
 	if (r < 0) {
-		log_err("control socket %s: %s", active_cfg(c)->control_socket, strerror(-r));
+		log_err("control socket %s: %s", active_cfg(c)->control_socket,
+			r == -EEXIST ? "the path names something that is not a socket; left alone"
+			: r == -EADDRINUSE ? "another process is listening there" : strerror(-r));
 		goto out_kiosk;
 	}
 

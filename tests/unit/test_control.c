@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -90,9 +91,63 @@ static void test_socket_roundtrip_and_mode(void)
 	rmdir(dir);
 }
 
+/* The path may name anything: only a socket we bound is ever removed. */
+static void test_never_unlinks_what_is_not_ours(void)
+{
+	char dir[] = "/tmp/circd-ctl-XXXXXX", path[64], moved[80];
+	struct control *ctl, *second;
+	struct loop *loop;
+	struct stat st;
+	int fd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/circd.db", dir);
+	snprintf(moved, sizeof(moved), "%s/moved.sock", dir);
+	CHECK_INT(loop_new(LOOP_CLOCK_SYSTEM, &loop), 0);
+
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	CHECK_INT(write(fd, "SQLite format 3", 15), 15);
+	close(fd);
+	CHECK_INT(control_new(loop, path, NULL, answer, NULL, &ctl), -EEXIST);
+	CHECK_INT(stat(path, &st), 0);
+	CHECK(S_ISREG(st.st_mode) && st.st_size == 15);
+	CHECK_INT(unlink(path), 0);
+
+	/* A live socket is someone else's; ours is not taken over by a second start. */
+	CHECK_INT(control_new(loop, path, NULL, answer, NULL, &ctl), 0);
+	CHECK_INT(control_new(loop, path, NULL, answer, NULL, &second), -EADDRINUSE);
+	/* Replaced while running: at exit the replacement stays. */
+	CHECK_INT(rename(path, moved), 0);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	control_free(ctl);
+	CHECK_INT(stat(path, &st), 0);
+	CHECK(S_ISREG(st.st_mode));
+	unlink(path);
+	unlink(moved);
+
+	/* A stale socket (nobody listening) is replaced, and removed at exit. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	{
+		struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+		snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+		CHECK_INT(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	}
+	close(fd);
+	CHECK_INT(control_new(loop, path, NULL, answer, NULL, &ctl), 0);
+	control_free(ctl);
+	CHECK(access(path, F_OK) != 0);
+	loop_free(loop);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	RUN(test_request_parse);
 	RUN(test_socket_roundtrip_and_mode);
+	RUN(test_never_unlinks_what_is_not_ours);
 	return testlib_finish();
 }
