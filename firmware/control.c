@@ -14,18 +14,27 @@
 
 #include "loop.h"
 
-#define CONTROL_MAX_CLIENTS 8
+/*
+ * Staff must get in even when something holds connections open: a client
+ * that has not asked within CONTROL_SILENT_TIMEOUT_MS goes, and when every
+ * slot is taken the oldest of those still silent makes room.
+ */
+#define CONTROL_MAX_CLIENTS 32
 #define CONTROL_LINE_MAX 256
-/* A client that neither asks nor reads within this time is dropped. */
-#define CONTROL_CLIENT_TIMEOUT_MS 5000
+#define CONTROL_SILENT_TIMEOUT_MS 2000
+/* A client that stops reading its answer for this long is dropped. */
+#define CONTROL_WRITE_TIMEOUT_MS 5000
 
 struct control_client {
 	struct control *ctl;
 	int fd;
+	uint64_t serial; /* accept order: the oldest silent client is dropped first */
+	bool asked;
 	char in[CONTROL_LINE_MAX];
 	size_t in_len;
 	struct strbuf out;
 	size_t sent;
+	struct control_stream stream; /* next == NULL: the body is all in out */
 	struct loop_timer timeout;
 };
 
@@ -40,6 +49,7 @@ struct control {
 	control_fn fn;
 	void *data;
 	struct control_client *clients[CONTROL_MAX_CLIENTS];
+	uint64_t accepted;
 };
 
 int control_request_parse(const char *line, size_t len, struct control_request *req)
@@ -82,6 +92,13 @@ int control_request_parse(const char *line, size_t len, struct control_request *
 	return 0;
 }
 
+static void stream_end(struct control_client *c)
+{
+	if (c->stream.free)
+		c->stream.free(c->stream.state);
+	memset(&c->stream, 0, sizeof(c->stream));
+}
+
 static void client_free(struct control_client *c)
 {
 	struct control *ctl = c->ctl;
@@ -93,6 +110,7 @@ static void client_free(struct control_client *c)
 	loop_timer_disarm(ctl->loop, &c->timeout);
 	loop_del_fd(ctl->loop, c->fd);
 	close(c->fd);
+	stream_end(c);
 	strbuf_free(&c->out);
 	free(c);
 }
@@ -106,6 +124,8 @@ static void on_client_timeout(struct loop *loop, void *data)
 /* Returns true when everything is written (or the client is gone). */
 static bool client_flush(struct control_client *c)
 {
+	size_t before = c->sent;
+
 	while (c->sent < c->out.len) {
 		ssize_t n = send(c->fd, c->out.buf + c->sent, c->out.len - c->sent,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -113,12 +133,40 @@ static bool client_flush(struct control_client *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return false;
-		if (n <= 0)
+			break;
+		if (n <= 0) {
+			stream_end(c); /* gone: nothing more to produce */
 			return true;
+		}
 		c->sent += (size_t)n;
 	}
-	return true;
+	/* A slow reader that keeps reading is still served; one that stopped is not. */
+	if (c->sent != before)
+		loop_timer_arm(c->ctl->loop, &c->timeout, CONTROL_WRITE_TIMEOUT_MS);
+	return c->sent == c->out.len;
+}
+
+/*
+ * Once what is queued has drained: the next slice of a streamed body, so a
+ * long list costs each loop turn one slice and patrons' scans get in
+ * between. Returns true when the answer is complete.
+ */
+static bool client_pump(struct control_client *c)
+{
+	int r;
+
+	if (!client_flush(c))
+		return false;
+	if (!c->stream.next)
+		return true;
+	c->out.len = 0;
+	c->sent = 0;
+	r = c->stream.next(c->stream.state, &c->out);
+	if (r <= 0 || c->out.oom)
+		stream_end(c);
+	if (c->out.oom)
+		return true;
+	return client_flush(c) && !c->stream.next;
 }
 
 static void client_answer(struct control_client *c, const char *line, size_t len)
@@ -127,21 +175,25 @@ static void client_answer(struct control_client *c, const char *line, size_t len
 	struct strbuf body = { 0 };
 	int r;
 
+	c->asked = true;
 	r = control_request_parse(line, len, &req);
 	if (r < 0) {
 		strbuf_printf(&c->out, "error malformed request\n");
 	} else {
-		r = c->ctl->fn(c->ctl->data, &req, &body);
+		r = c->ctl->fn(c->ctl->data, &req, &body, &c->stream);
 		if (body.oom)
 			r = -ENOMEM;
-		if (r < 0)
+		if (r < 0) {
+			stream_end(c);
 			strbuf_printf(&c->out, "error %s\n",
 				      body.len && !body.oom ? body.buf : strerror(-r));
-		else
+		} else {
 			strbuf_printf(&c->out, "ok\n%s", body.len ? body.buf : "");
+		}
 	}
 	strbuf_free(&body);
-	if (c->out.oom || client_flush(c)) {
+	loop_timer_arm(c->ctl->loop, &c->timeout, CONTROL_WRITE_TIMEOUT_MS);
+	if (c->out.oom || client_pump(c)) {
 		client_free(c);
 		return;
 	}
@@ -155,8 +207,8 @@ static void on_client(struct loop *loop, int fd, uint32_t events, void *data)
 	ssize_t n;
 
 	(void)loop;
-	if (c->out.len) { /* answering: only waiting to write */
-		if (client_flush(c) || (events & (EPOLLERR | EPOLLHUP)))
+	if (c->asked) { /* answering: only waiting to write */
+		if ((events & (EPOLLERR | EPOLLHUP)) || client_pump(c))
 			client_free(c);
 		return;
 	}
@@ -174,12 +226,35 @@ static void on_client(struct loop *loop, int fd, uint32_t events, void *data)
 		return;
 	}
 	if (c->in_len == sizeof(c->in)) {
+		c->asked = true;
 		strbuf_printf(&c->out, "error request too long\n");
 		if (client_flush(c))
 			client_free(c);
 		else
 			loop_mod_fd(c->ctl->loop, c->fd, EPOLLOUT);
 	}
+}
+
+/* A free slot, or the one of the oldest client still silent; -1 when all are answering. */
+static int free_slot(struct control *ctl)
+{
+	struct control_client *oldest = NULL;
+	int slot;
+
+	for (slot = 0; slot < CONTROL_MAX_CLIENTS; slot++) {
+		struct control_client *c = ctl->clients[slot];
+
+		if (!c)
+			return slot;
+		if (!c->asked && (!oldest || c->serial < oldest->serial))
+			oldest = c;
+	}
+	if (!oldest)
+		return -1;
+	for (slot = 0; ctl->clients[slot] != oldest; slot++)
+		;
+	client_free(oldest);
+	return slot;
 }
 
 static void on_listen(struct loop *loop, int fd, uint32_t events, void *data)
@@ -192,15 +267,15 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *data)
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return;
-	for (slot = 0; slot < CONTROL_MAX_CLIENTS && ctl->clients[slot]; slot++)
-		;
-	c = slot < CONTROL_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
+	slot = free_slot(ctl);
+	c = slot >= 0 ? calloc(1, sizeof(*c)) : NULL;
 	if (!c) {
 		close(cfd);
 		return;
 	}
 	c->ctl = ctl;
 	c->fd = cfd;
+	c->serial = ctl->accepted++;
 	loop_timer_init(&c->timeout, on_client_timeout, c);
 	if (loop_add_fd(loop, cfd, EPOLLIN, on_client, c) < 0) {
 		close(cfd);
@@ -208,7 +283,7 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *data)
 		return;
 	}
 	ctl->clients[slot] = c;
-	loop_timer_arm(loop, &c->timeout, CONTROL_CLIENT_TIMEOUT_MS);
+	loop_timer_arm(loop, &c->timeout, CONTROL_SILENT_TIMEOUT_MS);
 }
 
 /*
@@ -303,7 +378,7 @@ int control_new(struct loop *loop, const char *path, const char *group, control_
 			goto err_unlink;
 		}
 	}
-	if (listen(ctl->fd, 8) < 0) {
+	if (listen(ctl->fd, CONTROL_MAX_CLIENTS) < 0) {
 		r = -errno;
 		goto err_unlink;
 	}

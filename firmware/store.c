@@ -830,20 +830,43 @@ int store_count_all(struct store *store, uint64_t *ret)
 	return store_stmt_count(store, store->stmt[STMT_COUNT_ALL], ret);
 }
 
+int store_max_seq(struct store *store, int64_t *ret)
+{
+	uint64_t seq;
+	int r;
+
+	if (!store || !ret)
+		return -EINVAL;
+	r = store_stmt_count(store, store->stmt[STMT_MAX_SEQ], &seq);
+	if (r >= 0)
+		*ret = (int64_t)seq;
+	return r;
+}
+
 int store_list(struct store *store, enum txn_state state, unsigned limit, store_txn_fn fn,
 	       void *data)
 {
-	sqlite3_stmt *stmt;
-	uint64_t last_seq;
-	int64_t after = INT64_MIN;
+	int64_t last_seq;
 	int r;
 
 	if (!store || !fn || (unsigned)state >= N_ELEMENTS(state_names))
 		return -EINVAL;
 	/* Transactions that fn records during the walk are not part of it. */
-	r = store_stmt_count(store, store->stmt[STMT_MAX_SEQ], &last_seq);
+	r = store_max_seq(store, &last_seq);
 	if (r < 0)
 		return r;
+	return store_list_range(store, state, INT64_MIN, last_seq, limit, fn, data);
+}
+
+int store_list_range(struct store *store, enum txn_state state, int64_t after_seq,
+		     int64_t last_seq, unsigned limit, store_txn_fn fn, void *data)
+{
+	sqlite3_stmt *stmt;
+	int64_t after = after_seq;
+	int r;
+
+	if (!store || !fn || (unsigned)state >= N_ELEMENTS(state_names))
+		return -EINVAL;
 	stmt = store->stmt[STMT_LIST_NEXT];
 	for (unsigned n = 0; limit == 0 || n < limit; n++) {
 		struct txn txn;
@@ -851,7 +874,7 @@ int store_list(struct store *store, enum txn_state state, unsigned limit, store_
 
 		store_bind_text(stmt, 1, txn_state_name(state));
 		sqlite3_bind_int64(stmt, 2, after);
-		sqlite3_bind_int64(stmt, 3, (int64_t)last_seq);
+		sqlite3_bind_int64(stmt, 3, last_seq);
 		rc = sqlite3_step(stmt);
 		if (rc == SQLITE_DONE) {
 			store_stmt_done(stmt);

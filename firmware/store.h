@@ -139,6 +139,16 @@ int store_count_all(struct store *store, uint64_t *ret);
 typedef int (*store_txn_fn)(void *data, const struct txn *txn);
 int store_list(struct store *store, enum txn_state state, unsigned limit, store_txn_fn fn,
 	       void *data);
+/*
+ * For walks in slices (a long list served over several loop turns): the
+ * same, among the txns with after_seq < seq <= last_seq. Take last_seq from
+ * store_max_seq() once, so what is recorded meanwhile stays out; resume
+ * with after_seq = the seq fn saw last.
+ */
+int store_list_range(struct store *store, enum txn_state state, int64_t after_seq,
+		     int64_t last_seq, unsigned limit, store_txn_fn fn, void *data);
+/* The highest seq in the journal, 0 when it is empty. */
+int store_max_seq(struct store *store, int64_t *ret);
 int store_get(struct store *store, const char *id, struct txn *ret);
 
 /* A random (v4) UUID from getrandom(). */
@@ -221,6 +231,9 @@ int store_next_to_forward_after(struct store *store, int64_t after_seq, struct t
  * forwarded and failed, oldest first. For a .koc export with koc_line().
  */
 int store_list_unforwarded(struct store *store, store_txn_fn fn, void *data);
+/* The same in slices, as store_list_range(). */
+int store_list_unforwarded_range(struct store *store, int64_t after_seq, int64_t last_seq,
+				 unsigned limit, store_txn_fn fn, void *data);
 
 const char *conflict_category_name(enum conflict_category category);
 /* 0 and *ret, or -EINVAL for a name that is not a category. */
