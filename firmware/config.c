@@ -674,7 +674,7 @@ static int config_parse_section(void *data, const char *section, int line,
  * exit.
  */
 static const char *const store_file_suffixes[] = { "", "-wal", "-shm", "-journal", ".lock",
-						   ".mark" };
+						   ".mark", ".mark.tmp" };
 
 static int check_control_socket(struct config_parse *p)
 {

@@ -263,9 +263,9 @@ static int control_status(struct circd *c, const struct control_request *req, st
 	const char *link = !c->client ? "none" : sip2_client_up(c->client) ? "up" : "down";
 	const char *link_error = c->client ? sip2_client_last_error(c->client) : "";
 	uint64_t uptime_s = (loop_mono_ms(c->loop) - c->started_ms) / 1000;
-	const char *store_state = "ok";
-	char store_buf[224], uptime[48];
-	int r = 0;
+	const char *store_state = "ok", *alarm;
+	char store_buf[448], uptime[48];
+	int r = 0, files, mark_err;
 
 	kiosk_get_status(c->kiosk, &st);
 	if (c->store)
@@ -282,9 +282,23 @@ static int control_status(struct circd *c, const struct control_request *req, st
 		pending += forwarded;
 		if (r >= 0)
 			r = store_count_all(c->store, &total);
-		if (r < 0 || !st.store_ok) {
+		/* Cheap (a few stat calls): a deleted database shows before the next scan. */
+		files = store_check_files(c->store);
+		alarm = store_alarm(c->store);
+		mark_err = store_mark_status(c->store, NULL);
+		if (files < 0) {
+			snprintf(store_buf, sizeof(store_buf), "failing: %s", alarm);
+			store_state = store_buf;
+		} else if (r < 0 || !st.store_ok) {
 			snprintf(store_buf, sizeof(store_buf), "failing: %s",
 				 st.last_error[0] ? st.last_error : strerror(-r));
+			store_state = store_buf;
+		} else if (alarm[0]) {
+			store_state = alarm;
+		} else if (mark_err < 0) {
+			snprintf(store_buf, sizeof(store_buf),
+				 "recording, but the high-water mark cannot be written: %s",
+				 strerror(-mark_err));
 			store_state = store_buf;
 		}
 	}

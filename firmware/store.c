@@ -455,19 +455,25 @@ out:
 	return r;
 }
 
-/* Loans and journal hold patron ids: a new database is private from its first byte. */
-static int create_private(const char *path)
+/*
+ * Loans and journal hold patron ids: a new database is private from its
+ * first byte. The descriptor stays open (store-guard.c) to tell whether the
+ * file is deleted later.
+ */
+static int create_private(const char *path, int *fd_ret)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
 
-	if (fd >= 0) {
-		close(fd);
-		return 0;
-	}
 	/* An existing file we may not write is for sqlite3_db_readonly() to report. */
-	if (errno == EACCES || errno == EROFS)
-		return access(path, F_OK) == 0 ? 0 : -EROFS;
-	return -errno;
+	if (fd < 0 && (errno == EACCES || errno == EROFS)) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return errno == ENOENT ? -EROFS : -errno;
+	}
+	if (fd < 0)
+		return -errno;
+	*fd_ret = fd;
+	return 0;
 }
 
 int store_open(const char *path, struct store **ret)
@@ -483,6 +489,8 @@ int store_open(const char *path, struct store **ret)
 	if (!store)
 		return -ENOMEM;
 	store->lock_fd = -1;
+	store->db_fd = -1;
+	store->mark_fd = -1;
 
 	r = dir_writable(path);
 	if (r < 0)
@@ -490,7 +498,7 @@ int store_open(const char *path, struct store **ret)
 	r = take_lock(store, path);
 	if (r < 0)
 		goto err_close;
-	r = create_private(path);
+	r = create_private(path, &store->db_fd);
 	if (r < 0)
 		goto err_close;
 
@@ -554,6 +562,9 @@ int store_open(const char *path, struct store **ret)
 	r = prepare_statements(store);
 	if (r < 0)
 		goto err_close;
+	r = store_guard_open(store, path);
+	if (r < 0)
+		goto err_close;
 
 	*ret = store;
 	return 0;
@@ -567,12 +578,14 @@ void store_close(struct store *store)
 {
 	if (!store)
 		return;
+	store_guard_close(store); /* reads the journal: while the statements are there */
 	for (size_t i = 0; i < N_ELEMENTS(store->stmt); i++)
 		sqlite3_finalize(store->stmt[i]);
 	for (size_t i = 0; i < N_ELEMENTS(store->sync_stmt); i++)
 		sqlite3_finalize(store->sync_stmt[i]);
 	/* The database is closed (and checkpointed) before the next circd may take the lock. */
 	sqlite3_close(store->db);
+	store_guard_free(store);
 	if (store->lock_fd >= 0)
 		close(store->lock_fd);
 	free(store);
@@ -684,6 +697,10 @@ int store_record(struct store *store, struct txn *txn)
 		store_set_errmsg(store, "invalid transaction");
 		return r;
 	}
+	/* A file deleted or replaced under us would take this and all later ones with it. */
+	r = store_check_files(store);
+	if (r < 0)
+		return r;
 	r = stmt_exec(store, STMT_BEGIN);
 	if (r < 0)
 		return r;
@@ -693,6 +710,12 @@ int store_record(struct store *store, struct txn *txn)
 	r = loan_apply(store, txn);
 	if (r < 0)
 		goto err_rollback;
+	/*
+	 * Durable with the commit, before the patron hears OK: the mark is never
+	 * below what patrons were told. A mark that cannot be written is for
+	 * staff (store_mark_status()), not a reason to refuse the patron.
+	 */
+	store->mark_err = store_guard_before_commit(store, seq);
 	r = stmt_exec(store, STMT_COMMIT);
 	if (r < 0)
 		goto err_rollback;

@@ -118,6 +118,30 @@ const char *store_strerror(const struct store *store);
 int store_schema_version(struct store *store, int *ret);
 
 /*
+ * Damage sqlite cannot see (store-guard.c). store_check_files(): 0, or
+ * -ESTALE once the database file or its WAL was deleted or replaced since
+ * the open (sticky: every later store_record() is refused with it, while
+ * what the open files hold can still be read, forwarded and exported).
+ * store_record() checks before each recording; status may call it too.
+ *
+ * store_alarm(): "" when all is well, else what staff must be told: the
+ * files as above, or that the open found fewer transactions than were
+ * acknowledged (the high-water mark "<path>.mark", kept outside the
+ * database, durable with each store_record() commit, is above the
+ * journal's last seq). The store keeps working either way, and the mark is
+ * never lowered below what is missing. store_notice(): "" or what the open
+ * found that is not damage (a recording cut short by a crash).
+ *
+ * store_mark_status(): the seq the mark covers, and 0 or the -errno of its
+ * last write (a recording whose mark could not be written is still
+ * recorded).
+ */
+int store_check_files(struct store *store);
+const char *store_alarm(const struct store *store);
+const char *store_notice(const struct store *store);
+int store_mark_status(const struct store *store, int64_t *mark);
+
+/*
  * Appends txn to the journal and applies it to local loans (a checkout
  * creates the loan, a checkin ends it) in one durable commit. txn->id must
  * be set (txn_id_new()); a second txn with the same id is -EEXIST and
