@@ -235,6 +235,14 @@ static void on_client(struct loop *loop, int fd, uint32_t events, void *data)
 	}
 }
 
+/* Bytes that epoll has not handed us yet: a request on its way, not a silent client. */
+static bool has_input(const struct control_client *c)
+{
+	char byte;
+
+	return c->in_len || recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 /* A free slot, or the one of the oldest client still silent; -1 when all are answering. */
 static int free_slot(struct control *ctl)
 {
@@ -246,7 +254,7 @@ static int free_slot(struct control *ctl)
 
 		if (!c)
 			return slot;
-		if (!c->asked && (!oldest || c->serial < oldest->serial))
+		if (!c->asked && (!oldest || c->serial < oldest->serial) && !has_input(c))
 			oldest = c;
 	}
 	if (!oldest)

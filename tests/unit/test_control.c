@@ -368,6 +368,12 @@ static void test_idle_clients_do_not_lock_staff_out(void)
 	drain_loop(loop);
 	CHECK_INT(peer_state(idle[1]), 0);
 	CHECK_INT(peer_state(idle[2]), 1);
+	/* One whose request is on its way is not silent: idle[2] is kept, idle[3] goes. */
+	CHECK_INT(write(idle[2], "stat", 4), 4);
+	close(connect_to(path));
+	drain_loop(loop);
+	CHECK_INT(peer_state(idle[2]), 1);
+	CHECK_INT(peer_state(idle[3]), 0);
 	/* And silent clients do not stay long. */
 	loop_advance(loop, 2000);
 	drain_loop(loop);
