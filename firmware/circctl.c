@@ -104,7 +104,8 @@ int main(int argc, char **argv)
 			errno = 0;
 			value = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || value < 0 || value > 86400) {
-				fprintf(stderr, "circctl: --timeout takes seconds (0..86400), not '%s'\n",
+				fprintf(stderr,
+					"circctl: --timeout takes seconds (0..86400), not '%s'\n",
 					optarg);
 				return 2;
 			}
@@ -191,7 +192,8 @@ int main(int argc, char **argv)
 	if (n < 0) {
 		if (timed_out(errno))
 			fprintf(stderr, "circctl: circd at %s sent nothing for %u s; giving up%s\n",
-				path, timeout_s, first_line ? "" : " (the output above is incomplete)");
+				path, timeout_s,
+				first_line ? "" : " (the output above is incomplete)");
 		else
 			fprintf(stderr, "circctl: %s: %s\n", path, strerror(errno));
 		close(fd);

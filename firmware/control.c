@@ -193,7 +193,8 @@ static void client_answer(struct control_client *c, const char *line, size_t len
 	}
 	strbuf_free(&body);
 	loop_timer_arm(c->ctl->loop, &c->timeout, CONTROL_WRITE_TIMEOUT_MS);
-	if (c->out.oom || client_pump(c)) {
+	/* A stream's next slice waits for a later turn, when the socket says it has room. */
+	if (c->out.oom || (client_flush(c) && !c->stream.next)) {
 		client_free(c);
 		return;
 	}

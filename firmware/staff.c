@@ -61,7 +61,8 @@ static int outbox_line(void *data, const struct txn *txn)
 	w->after_seq = txn->seq;
 	if (w->json) {
 		strbuf_printf(w->body, "%s{\"id\":\"%s\",\"seq\":%lld,\"kind\":\"%s\",\"patron\":",
-			      w->rows ? "," : "", txn->id, (long long)txn->seq, txn_kind_name(txn->kind));
+			      w->rows ? "," : "", txn->id, (long long)txn->seq,
+			      txn_kind_name(txn->kind));
 		strbuf_json_string(w->body, txn->patron[0] ? patron.s : "");
 		strbuf_printf(w->body, ",\"item\":");
 		strbuf_json_string(w->body, txn->item);
@@ -126,7 +127,8 @@ static int list_next(void *state, struct strbuf *out)
 	w->seen = 0;
 	r = list_slice(w);
 	if (r < 0) {
-		strbuf_printf(out, "%serror: cannot read the %s: %s; the list above is incomplete\n",
+		strbuf_printf(out,
+			      "%serror: cannot read the %s: %s; the list above is incomplete\n",
 			      w->json ? "\n" : "", w->kind == LIST_KOC ? "journal" : "outbox",
 			      w->c->store ? strerror(-r) : "store unavailable");
 		return r;
@@ -171,8 +173,8 @@ static int list_start(struct circd *c, enum list_kind kind, bool json, struct st
 	}
 	if (r < 0) {
 		body->len = 0;
-		strbuf_printf(body, "cannot read the %s: %s", kind == LIST_KOC ? "journal" : "outbox",
-			      strerror(-r));
+		strbuf_printf(body, "cannot read the %s: %s",
+			      kind == LIST_KOC ? "journal" : "outbox", strerror(-r));
 		free(w);
 		return r;
 	}

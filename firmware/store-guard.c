@@ -311,7 +311,8 @@ int store_check_files(struct store *store)
 	}
 	if (stat(store->wal_path, &st) < 0) {
 		if (errno == ENOENT)
-			return files_fail(store, "left without its WAL (the -wal file was deleted)");
+			return files_fail(store,
+					  "left without its WAL (the -wal file was deleted)");
 		return files_fail(store, "left with an unreachable WAL");
 	}
 	if (st.st_dev != store->wal_dev || st.st_ino != store->wal_ino)

@@ -104,7 +104,8 @@ int store_mark_parse(const char *buf, size_t len, struct store_mark *ret)
 			break;
 		if (!slot_parse(buf + off, &slot))
 			continue;
-		if (!found || slot.seq > best.seq || (slot.seq == best.seq && slot.state > best.state))
+		if (!found || slot.seq > best.seq ||
+		    (slot.seq == best.seq && slot.state > best.state))
 			best = slot;
 		found = true;
 	}
