@@ -266,7 +266,7 @@ static int control_status(struct circd *c, const struct control_request *req, st
 	const char *link_error = c->client ? sip2_client_last_error(c->client) : "";
 	uint64_t uptime_s = (loop_mono_ms(c->loop) - c->started_ms) / 1000;
 	const char *store_state = "ok", *alarm;
-	char store_buf[448], uptime[48];
+	char store_buf[1100], uptime[48];
 	int r = 0, files, mark_err;
 
 	kiosk_get_status(c->kiosk, &st);

@@ -11,7 +11,8 @@
  *   mark (store-mark.h) is kept outside the database and compared at open.
  *
  * Neither deletes or rewrites anything: the store says so (store_alarm(),
- * store_check_files()) and staff decide.
+ * store_check_files()) and staff decide. What the vanished files held is
+ * copied beside them when that is found.
  */
 #include "store.h"
 #include "store-mark.h"
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *path_with(const char *path, const char *suffix)
@@ -280,12 +282,48 @@ int store_guard_before_commit(struct store *store, int64_t seq)
 	return r;
 }
 
+/*
+ * What the open files hold is gone once circd exits: a copy goes beside
+ * the path at once, through sqlite (which still reads the deleted or
+ * superseded files, WAL included), private like the store. Never over
+ * anything: the name is new, and O_EXCL.
+ */
+static int rescue_copy(struct store *store, char *name, size_t size)
+{
+	sqlite3_stmt *stmt;
+	int fd, rc, r = 0;
+
+	if ((size_t)snprintf(name, size, "%s.rescued-%lld-%d", store->path, (long long)time(NULL),
+			     (int)getpid()) >= size)
+		return -ENAMETOOLONG;
+	fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	/* VACUUM INTO wants a file that does not exist or is empty: this one is ours and empty. */
+	rc = sqlite3_prepare_v2(store->db, "VACUUM INTO ?1", -1, &stmt, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+		sqlite3_finalize(stmt);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+		r = -EIO;
+		unlink(name); /* our own empty or partial copy, never the store */
+	}
+	return r;
+}
+
 static int files_fail(struct store *store, const char *what)
 {
+	char copy[320];
+	int r = rescue_copy(store, copy, sizeof(copy));
+
 	snprintf(store->files_alarm, sizeof(store->files_alarm),
 		 "%s was %s while circd was running; nothing more is recorded until circd "
-		 "is restarted (what it holds is still forwarded and can be exported)",
-		 store->path, what);
+		 "is restarted (what it holds is still forwarded and can be exported; %s%s)",
+		 store->path, what, r < 0 ? "a copy could not be saved: " : "a copy is saved as ",
+		 r < 0 ? strerror(-r) : copy);
 	store->files_err = -ESTALE;
 	store_set_errmsg(store, store->files_alarm);
 	return store->files_err;

@@ -34,7 +34,7 @@ struct store {
 	ino_t db_ino, wal_ino;
 	bool wal_known;
 	int files_err; /* sticky -ESTALE once a file was deleted or replaced */
-	char files_alarm[384];
+	char files_alarm[1024];
 	bool guard_ready; /* the mark was judged: a clean close may write it */
 	int mark_fd;
 	int64_t mark_seq;   /* the highest seq the durable mark covers */

@@ -121,7 +121,9 @@ int store_schema_version(struct store *store, int *ret);
  * Damage sqlite cannot see (store-guard.c). store_check_files(): 0, or
  * -ESTALE once the database file or its WAL was deleted or replaced since
  * the open (sticky: every later store_record() is refused with it, while
- * what the open files hold can still be read, forwarded and exported).
+ * what the open files hold can still be read, forwarded and exported; a
+ * copy of it is saved as "<path>.rescued-<time>-<pid>" when that is found,
+ * named in store_alarm()).
  * store_record() checks before each recording; status may call it too.
  *
  * store_alarm(): "" when all is well, else what staff must be told: the

@@ -425,10 +425,17 @@ def test_database_deleted_while_running(t):
         _return_refused(d, item(7003), "still after deleting " + (victim or "the database"))
         st = t.status()
         check(st["store"] != "ok" and st["last_error"], "status: %r" % st)
+        # What the vanished file held was copied beside it, before circd exits.
+        import glob
+        copies = [p for p in glob.glob(t.db + ".rescued-*") if p[-5:] != ".mark"
+                  and not p.endswith(".lock")]
+        check(len(copies) == 1 and copies[0] in st["store"],
+              "one rescued copy, named in status: %r %r" % (copies, st["store"]))
+        rows = t.query("SELECT item FROM journal", db=copies[0])
+        check_eq([r["item"] for r in rows], [item(7001)], "the rescued copy's journal")
         d.stop()
-        for suffix in ("", "-wal", "-shm", ".mark"):
-            if os.path.exists(t.db + suffix):
-                os.unlink(t.db + suffix)
+        for p in glob.glob(t.db + "*"):
+            os.unlink(p)
 
 
 def test_fewer_rows_than_acknowledged_at_start(t):
