@@ -265,11 +265,25 @@ def test_big_lists_stream_while_patrons_are_served(t):
           "difference near %r" % (koc.count("\n"), want.count("\n"),
                                   next((x for x, y in zip(koc.splitlines(), want.splitlines())
                                         if x != y), None)))
+    # The export (~480 KB) outgrows circd's socket buffer (net.core.wmem_default, 208 KiB
+    # on Debian), so it cannot have finished before we read on: the scan came in between.
+    deadline = time.monotonic() + t.timeout
+    while "export-koc: %d lines" % n not in d.log() and time.monotonic() < deadline:
+        time.sleep(0.05)  # circd's log reaches us through a pipe, a little later
     log = d.log()
     at_scan = log.find("recorded checkin")
     at_end = log.find("export-koc: %d lines" % n)
-    check(at_scan >= 0 and at_end >= 0 and at_scan < at_end,
-          "the scan should be recorded while the export streams (log order):\n" + log[-3000:])
+    try:
+        with open("/proc/sys/net/core/wmem_default") as f:
+            wmem = int(f.read())
+    except (OSError, ValueError):
+        wmem = 0
+    if len(body) > 2 * wmem:
+        check(at_scan >= 0 and at_end >= 0 and at_scan < at_end,
+              "the scan should be recorded while the export streams (log order):\n"
+              + log[-3000:])
+    else:
+        t.note("socket buffers of %d bytes hold the whole export: log order not checked" % wmem)
 
     out = t.ctl_json("outbox")["transactions"]
     check_eq(len(out), n + 1, "outbox --json length")
