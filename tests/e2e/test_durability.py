@@ -458,7 +458,11 @@ def test_fewer_rows_than_acknowledged_at_start(t):
     st = t.status()
     check(st["store"] != "ok" and "acknowledged" in st["store"] and "seq 5" in st["store"],
           "status after the older copy came back: %r" % st["store"])
-    check(re.search(r"circd error: store .*acknowledged transactions are missing", d.log()),
+    pattern = r"circd error: store .*acknowledged transactions are missing"
+    deadline = time.monotonic() + t.timeout
+    while not re.search(pattern, d.log()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the log comes through a pipe
+    check(re.search(pattern, d.log()),
           "the start should log the missing transactions at err:\n" + d.log())
     _return_ok(d, item(7200), "after the alarm")
     text = t.ctl("status").stdout
