@@ -187,7 +187,8 @@ int store_guard_open(struct store *store, const char *path)
 	store->path = strdup(path);
 	if (!store->mark_path || !store->wal_path || !store->path)
 		return -ENOMEM;
-	if (fstat(store->db_fd, &st) < 0)
+	/* By path, as store_check_files() looks (an fd's st_dev may differ, e.g. on overlayfs). */
+	if (stat(path, &st) < 0)
 		return -errno;
 	store->db_dev = st.st_dev;
 	store->db_ino = st.st_ino;
