@@ -676,16 +676,36 @@ static int config_parse_section(void *data, const char *section, int line,
 static const char *const store_file_suffixes[] = { "", "-wal", "-shm", "-journal", ".lock",
 						   ".mark", ".mark.tmp" };
 
+/* "./a//b/./c" is "a/b/c": the same file by another spelling (no file system is asked). */
+static void path_lexical(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < size; in++) {
+		if (*in == '/' && n && out[n - 1] == '/')
+			continue;
+		if (*in == '.' && (n == 0 || out[n - 1] == '/') && in[1] == '/') {
+			in++;
+			continue;
+		}
+		out[n++] = *in;
+	}
+	out[n] = '\0';
+}
+
 static int check_control_socket(struct config_parse *p)
 {
 	const struct config *cfg = p->cfg;
-	size_t len = strlen(cfg->store_path);
+	char store[sizeof(cfg->store_path)], sock[sizeof(cfg->control_socket)];
+	size_t len;
 
+	path_lexical(cfg->store_path, store, sizeof(store));
+	path_lexical(cfg->control_socket, sock, sizeof(sock));
+	len = strlen(store);
 	for (size_t i = 0; i < sizeof(store_file_suffixes) / sizeof(store_file_suffixes[0]); i++) {
 		const char *suffix = store_file_suffixes[i];
 
-		if (strncmp(cfg->control_socket, cfg->store_path, len) ||
-		    strcmp(cfg->control_socket + len, suffix))
+		if (strncmp(sock, store, len) || strcmp(sock + len, suffix))
 			continue;
 		/* Name the line that made them collide: the later of the two settings. */
 		p->line = p->control_socket_line > p->store_path_line ? p->control_socket_line

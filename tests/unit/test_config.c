@@ -553,6 +553,13 @@ static void test_control_socket_is_not_a_store_file(void)
 	CHECK_INT(config_parse("[control]\nsocket = /tmp/s.db\n[store]\npath = /tmp/s.db\n",
 			       "c.conf", &cfg, &err), -EINVAL);
 	CHECK_INT(err.line, 4);
+	/* The same path spelt differently. */
+	CHECK_INT(config_parse("[store]\npath = /tmp//s.db\n[control]\nsocket = /tmp/./s.db-wal\n",
+			       "c.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(config_parse("[store]\npath = ./s.db\n[control]\nsocket = s.db\n",
+			       "c.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(config_parse("[store]\npath = /a/s.db\n[control]\nsocket = /a/.s.db\n",
+			       "c.conf", &cfg, &err), 0);
 	/* Near misses are fine. */
 	CHECK_INT(config_parse("[store]\npath = /tmp/s.db\n[control]\nsocket = /tmp/s.db.sock\n",
 			       "c.conf", &cfg, &err), 0);
