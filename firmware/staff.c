@@ -159,20 +159,16 @@ static int list_start(struct circd *c, enum list_kind kind, bool json, struct st
 		      struct control_stream *stream)
 {
 	struct list_stream *w = calloc(1, sizeof(*w));
-	size_t header_len = body->len;
 	int r;
 
 	if (!w)
 		return -ENOMEM;
 	*w = (struct list_stream){ .c = c, .kind = kind, .json = json, .after_seq = INT64_MIN };
 	r = store_max_seq(c->store, &w->last_seq);
-	if (r >= 0) {
+	if (r >= 0)
 		r = list_next(w, body);
-		if (r < 0)
-			body->len = header_len; /* drop the half-list and its note */
-	}
 	if (r < 0) {
-		body->len = 0;
+		body->len = 0; /* the header and half a list: the error line says it all */
 		strbuf_printf(body, "cannot read the %s: %s",
 			      kind == LIST_KOC ? "journal" : "outbox", strerror(-r));
 		free(w);
