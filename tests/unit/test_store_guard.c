@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../firmware/store-mark.h"
@@ -309,6 +310,45 @@ static void test_crash_mid_recording(void)
 	tmp_remove(&t);
 }
 
+/*
+ * A real crash (no store_close()): the mark, durable with each commit,
+ * vouches for every acknowledged recording; one that failed leaves none.
+ */
+static void test_crash_without_close(void)
+{
+	struct store *s;
+	struct tmp t;
+	pid_t pid;
+	int status;
+
+	tmp_new(&t);
+	pid = fork();
+	if (pid == 0) {
+		struct txn dup = { .kind = TXN_CHECKIN, .mode = TXN_OFFLINE };
+
+		if (store_open(t.db, &s) < 0)
+			_exit(1);
+		record_n(s, 3);
+		CHECK_INT(txn_id_new(dup.id), 0);
+		snprintf(dup.boot_id, sizeof(dup.boot_id), "boot");
+		snprintf(dup.item, sizeof(dup.item), "dup");
+		CHECK_INT(store_record(s, &dup), 0);
+		/* fails at the insert: no mark for it */
+		if (store_record(s, &dup) != -EEXIST)
+			_exit(2);
+		_exit(testlib_finish() == 0 ? 0 : 3);
+	}
+	CHECK(pid > 0);
+	CHECK_INT(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_INT(mark_in_file(t.mark, NULL), 4);
+	CHECK_INT(store_open(t.db, &s), 0);
+	CHECK_STR(store_alarm(s), "");
+	CHECK_STR(store_notice(s), "");
+	store_close(s);
+	tmp_remove(&t);
+}
+
 /* ---- files deleted or replaced while open ---- */
 
 /* The rescued copy beside the store: its path into buf, or "" when there is none. */
@@ -413,6 +453,7 @@ int main(void)
 	RUN(test_mark_follows_each_recording);
 	RUN(test_fewer_rows_than_acknowledged);
 	RUN(test_crash_mid_recording);
+	RUN(test_crash_without_close);
 	RUN(test_deleted_database_refuses_recording);
 	RUN(test_deleted_wal_refuses_recording);
 	RUN(test_replaced_database_refuses_recording);
