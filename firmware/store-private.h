@@ -47,9 +47,10 @@ struct store {
 
 /*
  * store-guard.c. After the journal is ready: remembers the files (db_fd
- * set by the caller, closed by store_guard_close()), reads or creates the
- * mark. Only -ENOMEM (or a failing fstat) fails; a mark that cannot be
- * written is mark_err, missing transactions are the alarm.
+ * opened by store.c, closed by store_guard_free()), reads or creates the
+ * mark. Only -ENOMEM, a failing stat() or a journal that cannot be read
+ * fail; a mark that cannot be written is mark_err, missing transactions
+ * are the alarm.
  */
 int store_guard_open(struct store *store, const char *path);
 /* Before sqlite3_close(): a clean close writes where the journal ends. */
