@@ -1,24 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * circctl: staff's window into a running circd, over its control socket.
- *   circctl [-s SOCKET] [--json] COMMAND [ARGUMENT]
- * Exit status: 0 ok, 1 circd answered with an error or is not running,
- * 2 usage.
+ *   circctl [-s SOCKET] [-t SECONDS] [--json] COMMAND [ARGUMENT]
+ * Exit status: 0 ok, 1 circd answered with an error, is not running or did
+ * not answer in time, 2 usage.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #define DEFAULT_SOCKET "/run/circd/control.sock"
+#define DEFAULT_TIMEOUT_S 10
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: circctl [-s SOCKET] [--json] COMMAND [ARGUMENT]\n"
+	fprintf(out, "usage: circctl [-s SOCKET] [-t SECONDS] [--json] COMMAND [ARGUMENT]\n"
 		     "commands:\n"
 		     "  status          mode, online/offline, outbox depth, last error, uptime\n"
 		     "  outbox          transactions waiting to be forwarded, oldest first\n"
@@ -31,8 +34,10 @@ static void usage(FILE *out)
 		     "                  library system has not got, for manual upload\n"
 		     "options:\n"
 		     "  -s, --socket PATH  circd's control socket (default " DEFAULT_SOCKET ")\n"
+		     "  -t, --timeout SECONDS  give up when circd sends nothing for this long\n"
+		     "                     (default %d; 0 = wait for ever)\n"
 		     "  -j, --json         machine-readable output\n"
-		     "      --csv          CSV output (exceptions)\n");
+		     "      --csv          CSV output (exceptions)\n", DEFAULT_TIMEOUT_S);
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -50,12 +55,35 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * circd may be wedged, or its connection slots held by others: connect and
+ * write give up after the timeout (a unix socket's connect waits on
+ * SO_SNDTIMEO), and so does each wait for more of the answer.
+ */
+static int set_timeouts(int fd, unsigned timeout_s)
+{
+	struct timeval tv = { .tv_sec = timeout_s };
+
+	if (!timeout_s)
+		return 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return -errno;
+	return 0;
+}
+
+static bool timed_out(int err)
+{
+	return err == EAGAIN || err == EWOULDBLOCK || err == EINPROGRESS;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'C' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -63,12 +91,26 @@ int main(int argc, char **argv)
 	const char *path = DEFAULT_SOCKET, *command = NULL, *argument = NULL;
 	char request[128], buf[4096];
 	bool json = false, csv = false, first_line = true, failed = false;
+	unsigned timeout_s = DEFAULT_TIMEOUT_S;
 	int opt, fd, i;
 	ssize_t n;
+	char *end;
+	long value;
 
-	while ((opt = getopt_long(argc, argv, "s:jh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:t:jh", options, NULL)) != -1) {
 		switch (opt) {
 		case 's': path = optarg; break;
+		case 't':
+			errno = 0;
+			value = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || value < 0 || value > 86400) {
+				fprintf(stderr,
+					"circctl: --timeout takes seconds (0..86400), not '%s'\n",
+					optarg);
+				return 2;
+			}
+			timeout_s = (unsigned)value;
+			break;
 		case 'j': json = true; break;
 		case 'C': csv = true; break;
 		case 'h': usage(stdout); return 0;
@@ -99,9 +141,17 @@ int main(int argc, char **argv)
 	}
 	memcpy(addr.sun_path, path, strlen(path));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		fprintf(stderr, "circctl: cannot reach circd at %s: %s (is it running?)\n", path,
-			strerror(errno));
+	if (fd < 0 || set_timeouts(fd, timeout_s) < 0) {
+		fprintf(stderr, "circctl: %s\n", strerror(errno));
+		return 1;
+	}
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		if (timed_out(errno))
+			fprintf(stderr, "circctl: circd at %s did not take the connection within "
+					"%u s\n", path, timeout_s);
+		else
+			fprintf(stderr, "circctl: cannot reach circd at %s: %s (is it running?)\n",
+				path, strerror(errno));
 		return 1;
 	}
 	snprintf(request, sizeof(request), "%s%s%s%s\n", command, json ? " json" : "",
@@ -111,7 +161,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* The first line is "ok" or "error <message>"; the body follows. */
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
 		char *p = buf;
 		size_t len = (size_t)n;
 
@@ -136,6 +188,16 @@ int main(int argc, char **argv)
 		}
 		if (write_all(failed ? STDERR_FILENO : STDOUT_FILENO, p, len) < 0)
 			return 1;
+	}
+	if (n < 0) {
+		if (timed_out(errno))
+			fprintf(stderr, "circctl: circd at %s sent nothing for %u s; giving up%s\n",
+				path, timeout_s,
+				first_line ? "" : " (the output above is incomplete)");
+		else
+			fprintf(stderr, "circctl: %s: %s\n", path, strerror(errno));
+		close(fd);
+		return 1;
 	}
 	close(fd);
 	if (first_line) {

@@ -68,6 +68,7 @@ void link_stop(struct circd *c);
 int64_t circd_wall_clock(struct circd *c, bool *trusted);
 
 /* staff.c: answers circctl. */
-int staff_command(void *data, const struct control_request *req, struct strbuf *body);
+int staff_command(void *data, const struct control_request *req, struct strbuf *body,
+		  struct control_stream *stream);
 
 #endif

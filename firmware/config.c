@@ -258,6 +258,7 @@ struct config_parse {
 	/* the key being set, for messages */
 	const char *key;
 	int line;
+	int store_path_line, control_socket_line;
 };
 
 static int value_error(struct config_parse *p, const char *fmt, ...)
@@ -598,11 +599,14 @@ static int set_key(struct config_parse *p, const char *key, const char *value)
 			return set_date_format(p, value, cfg->date_format, sizeof(cfg->date_format));
 		return set_uint(p, value, 5, 3600, &cfg->session_timeout_s);
 	case SECTION_STORE:
+		p->store_path_line = p->line;
 		return set_string(p, value, cfg->store_path, sizeof(cfg->store_path), false);
 	case SECTION_CONTROL:
-		if (strcmp(key, "socket") == 0)
+		if (strcmp(key, "socket") == 0) {
+			p->control_socket_line = p->line;
 			return set_socket_path(p, value, cfg->control_socket,
 					       sizeof(cfg->control_socket));
+		}
 		return set_string(p, value, cfg->control_group, sizeof(cfg->control_group), true);
 	case SECTION_SIM:
 		return set_socket_path(p, value, cfg->sim_socket, sizeof(cfg->sim_socket));
@@ -705,6 +709,57 @@ static int config_parse_section(void *data, const char *section, int line,
 	return 0;
 }
 
+/*
+ * The store's own files, as sqlite and store.c name them: a control socket
+ * there would replace the database (or its WAL) at start and remove it at
+ * exit.
+ */
+static const char *const store_file_suffixes[] = { "", "-wal", "-shm", "-journal", ".lock",
+						   ".mark", ".mark.tmp" };
+
+/* "./a//b/./c" is "a/b/c": the same file by another spelling (no file system is asked). */
+static void path_lexical(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < size; in++) {
+		if (*in == '/' && n && out[n - 1] == '/')
+			continue;
+		if (*in == '.' && (n == 0 || out[n - 1] == '/') && in[1] == '/') {
+			in++;
+			continue;
+		}
+		out[n++] = *in;
+	}
+	out[n] = '\0';
+}
+
+static int check_control_socket(struct config_parse *p)
+{
+	const struct config *cfg = p->cfg;
+	char store[sizeof(cfg->store_path)], sock[sizeof(cfg->control_socket)];
+	size_t len;
+
+	path_lexical(cfg->store_path, store, sizeof(store));
+	path_lexical(cfg->control_socket, sock, sizeof(sock));
+	len = strlen(store);
+	for (size_t i = 0; i < sizeof(store_file_suffixes) / sizeof(store_file_suffixes[0]); i++) {
+		const char *suffix = store_file_suffixes[i];
+
+		if (strncmp(sock, store, len) || strcmp(sock + len, suffix))
+			continue;
+		/* Name the line that made them collide: the later of the two settings. */
+		p->line = p->control_socket_line > p->store_path_line ? p->control_socket_line
+								       : p->store_path_line;
+		file_error_set(p->err, p->path, p->line,
+			       "[control] socket: %s is the store %s or one of its files; the "
+			       "socket needs a path of its own", cfg->control_socket,
+			       cfg->store_path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const struct inifile_callbacks config_callbacks = {
 	.section = config_parse_section,
 	.key = config_parse_key,
@@ -766,6 +821,8 @@ static int parse_config_text(const char *text, const char *path, struct config *
 	config_default(&parsed);
 	memcpy(parsed.path, p.path, path_len + 1);
 	r = inifile_parse(text ? text : "", p.path, &config_callbacks, &p, err);
+	if (r >= 0)
+		r = check_control_socket(&p);
 	if (r >= 0)
 		r = check_tls_keys(&parsed, lines, err);
 	if (r >= 0)

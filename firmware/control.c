@@ -14,18 +14,27 @@
 
 #include "loop.h"
 
-#define CONTROL_MAX_CLIENTS 8
+/*
+ * Staff must get in even when something holds connections open: a client
+ * that has not asked within CONTROL_SILENT_TIMEOUT_MS goes, and when every
+ * slot is taken the oldest of those still silent makes room.
+ */
+#define CONTROL_MAX_CLIENTS 32
 #define CONTROL_LINE_MAX 256
-/* A client that neither asks nor reads within this time is dropped. */
-#define CONTROL_CLIENT_TIMEOUT_MS 5000
+#define CONTROL_SILENT_TIMEOUT_MS 2000
+/* A client that stops reading its answer for this long is dropped. */
+#define CONTROL_WRITE_TIMEOUT_MS 5000
 
 struct control_client {
 	struct control *ctl;
 	int fd;
+	uint64_t serial; /* accept order: the oldest silent client is dropped first */
+	bool asked;
 	char in[CONTROL_LINE_MAX];
 	size_t in_len;
 	struct strbuf out;
 	size_t sent;
+	struct control_stream stream; /* next == NULL: the body is all in out */
 	struct loop_timer timeout;
 };
 
@@ -33,9 +42,14 @@ struct control {
 	struct loop *loop;
 	int fd;
 	char path[108];
+	/* The socket file we bound: at exit only that one is removed, never what replaced it. */
+	dev_t dev;
+	ino_t ino;
+	bool bound;
 	control_fn fn;
 	void *data;
 	struct control_client *clients[CONTROL_MAX_CLIENTS];
+	uint64_t accepted;
 };
 
 int control_request_parse(const char *line, size_t len, struct control_request *req)
@@ -78,6 +92,13 @@ int control_request_parse(const char *line, size_t len, struct control_request *
 	return 0;
 }
 
+static void stream_end(struct control_client *c)
+{
+	if (c->stream.free)
+		c->stream.free(c->stream.state);
+	memset(&c->stream, 0, sizeof(c->stream));
+}
+
 static void client_free(struct control_client *c)
 {
 	struct control *ctl = c->ctl;
@@ -89,6 +110,7 @@ static void client_free(struct control_client *c)
 	loop_timer_disarm(ctl->loop, &c->timeout);
 	loop_del_fd(ctl->loop, c->fd);
 	close(c->fd);
+	stream_end(c);
 	strbuf_free(&c->out);
 	free(c);
 }
@@ -102,6 +124,8 @@ static void on_client_timeout(struct loop *loop, void *data)
 /* Returns true when everything is written (or the client is gone). */
 static bool client_flush(struct control_client *c)
 {
+	size_t before = c->sent;
+
 	while (c->sent < c->out.len) {
 		ssize_t n = send(c->fd, c->out.buf + c->sent, c->out.len - c->sent,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -109,12 +133,40 @@ static bool client_flush(struct control_client *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return false;
-		if (n <= 0)
+			break;
+		if (n <= 0) {
+			stream_end(c); /* gone: nothing more to produce */
 			return true;
+		}
 		c->sent += (size_t)n;
 	}
-	return true;
+	/* A slow reader that keeps reading is still served; one that stopped is not. */
+	if (c->sent != before)
+		loop_timer_arm(c->ctl->loop, &c->timeout, CONTROL_WRITE_TIMEOUT_MS);
+	return c->sent == c->out.len;
+}
+
+/*
+ * Once what is queued has drained: the next slice of a streamed body, so a
+ * long list costs each loop turn one slice and patrons' scans get in
+ * between. Returns true when the answer is complete.
+ */
+static bool client_pump(struct control_client *c)
+{
+	int r;
+
+	if (!client_flush(c))
+		return false;
+	if (!c->stream.next)
+		return true;
+	c->out.len = 0;
+	c->sent = 0;
+	r = c->stream.next(c->stream.state, &c->out);
+	if (r <= 0 || c->out.oom)
+		stream_end(c);
+	if (c->out.oom)
+		return true;
+	return client_flush(c) && !c->stream.next;
 }
 
 static void client_answer(struct control_client *c, const char *line, size_t len)
@@ -123,21 +175,26 @@ static void client_answer(struct control_client *c, const char *line, size_t len
 	struct strbuf body = { 0 };
 	int r;
 
+	c->asked = true;
 	r = control_request_parse(line, len, &req);
 	if (r < 0) {
 		strbuf_printf(&c->out, "error malformed request\n");
 	} else {
-		r = c->ctl->fn(c->ctl->data, &req, &body);
+		r = c->ctl->fn(c->ctl->data, &req, &body, &c->stream);
 		if (body.oom)
 			r = -ENOMEM;
-		if (r < 0)
+		if (r < 0) {
+			stream_end(c);
 			strbuf_printf(&c->out, "error %s\n",
 				      body.len && !body.oom ? body.buf : strerror(-r));
-		else
+		} else {
 			strbuf_printf(&c->out, "ok\n%s", body.len ? body.buf : "");
+		}
 	}
 	strbuf_free(&body);
-	if (c->out.oom || client_flush(c)) {
+	loop_timer_arm(c->ctl->loop, &c->timeout, CONTROL_WRITE_TIMEOUT_MS);
+	/* A stream's next slice waits for a later turn, when the socket says it has room. */
+	if (c->out.oom || (client_flush(c) && !c->stream.next)) {
 		client_free(c);
 		return;
 	}
@@ -151,8 +208,8 @@ static void on_client(struct loop *loop, int fd, uint32_t events, void *data)
 	ssize_t n;
 
 	(void)loop;
-	if (c->out.len) { /* answering: only waiting to write */
-		if (client_flush(c) || (events & (EPOLLERR | EPOLLHUP)))
+	if (c->asked) { /* answering: only waiting to write */
+		if ((events & (EPOLLERR | EPOLLHUP)) || client_pump(c))
 			client_free(c);
 		return;
 	}
@@ -170,12 +227,43 @@ static void on_client(struct loop *loop, int fd, uint32_t events, void *data)
 		return;
 	}
 	if (c->in_len == sizeof(c->in)) {
+		c->asked = true;
 		strbuf_printf(&c->out, "error request too long\n");
 		if (client_flush(c))
 			client_free(c);
 		else
 			loop_mod_fd(c->ctl->loop, c->fd, EPOLLOUT);
 	}
+}
+
+/* Bytes that epoll has not handed us yet: a request on its way, not a silent client. */
+static bool has_input(const struct control_client *c)
+{
+	char byte;
+
+	return c->in_len || recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+/* A free slot, or the one of the oldest client still silent; -1 when all are answering. */
+static int free_slot(struct control *ctl)
+{
+	struct control_client *oldest = NULL;
+	int slot;
+
+	for (slot = 0; slot < CONTROL_MAX_CLIENTS; slot++) {
+		struct control_client *c = ctl->clients[slot];
+
+		if (!c)
+			return slot;
+		if (!c->asked && (!oldest || c->serial < oldest->serial) && !has_input(c))
+			oldest = c;
+	}
+	if (!oldest)
+		return -1;
+	for (slot = 0; ctl->clients[slot] != oldest; slot++)
+		;
+	client_free(oldest);
+	return slot;
 }
 
 static void on_listen(struct loop *loop, int fd, uint32_t events, void *data)
@@ -188,15 +276,15 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *data)
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return;
-	for (slot = 0; slot < CONTROL_MAX_CLIENTS && ctl->clients[slot]; slot++)
-		;
-	c = slot < CONTROL_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
+	slot = free_slot(ctl);
+	c = slot >= 0 ? calloc(1, sizeof(*c)) : NULL;
 	if (!c) {
 		close(cfd);
 		return;
 	}
 	c->ctl = ctl;
 	c->fd = cfd;
+	c->serial = ctl->accepted++;
 	loop_timer_init(&c->timeout, on_client_timeout, c);
 	if (loop_add_fd(loop, cfd, EPOLLIN, on_client, c) < 0) {
 		close(cfd);
@@ -204,7 +292,45 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *data)
 		return;
 	}
 	ctl->clients[slot] = c;
-	loop_timer_arm(loop, &c->timeout, CONTROL_CLIENT_TIMEOUT_MS);
+	loop_timer_arm(loop, &c->timeout, CONTROL_SILENT_TIMEOUT_MS);
+}
+
+/*
+ * A socket file left by a crash would make bind() fail, so it goes; but the
+ * path may name anything (a typo, the store itself): whatever is not a
+ * socket is refused, never unlinked, and so is a socket another process
+ * still listens on.
+ */
+static int remove_stale_socket(const char *path, const struct sockaddr_un *addr)
+{
+	struct stat st;
+	int probe, r = 0;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (probe < 0)
+		return -errno;
+	/* Non-blocking: a live listener answers at once, or EAGAIN when its backlog is full. */
+	if (connect(probe, (const struct sockaddr *)addr, sizeof(*addr)) == 0 || errno == EAGAIN)
+		r = -EADDRINUSE;
+	close(probe);
+	if (r == 0 && unlink(path) < 0 && errno != ENOENT)
+		r = -errno;
+	return r;
+}
+
+/* Only the socket we bound: the path may since name something else. */
+static void unlink_own_socket(struct control *ctl)
+{
+	struct stat st;
+
+	if (!ctl->bound || lstat(ctl->path, &st) < 0)
+		return;
+	if (S_ISSOCK(st.st_mode) && st.st_dev == ctl->dev && st.st_ino == ctl->ino)
+		unlink(ctl->path);
 }
 
 int control_new(struct loop *loop, const char *path, const char *group, control_fn fn, void *data,
@@ -212,6 +338,7 @@ int control_new(struct loop *loop, const char *path, const char *group, control_
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct control *ctl;
+	struct stat st;
 	int r;
 
 	if (strlen(path) >= sizeof(addr.sun_path))
@@ -230,12 +357,20 @@ int control_new(struct loop *loop, const char *path, const char *group, control_
 		r = -errno;
 		goto err_free;
 	}
-	/* A socket file left by a crash would make bind() fail. */
-	unlink(path);
+	r = remove_stale_socket(path, &addr);
+	if (r < 0)
+		goto err_close;
 	if (bind(ctl->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		r = -errno;
 		goto err_close;
 	}
+	if (lstat(path, &st) < 0) {
+		r = -errno;
+		goto err_close;
+	}
+	ctl->dev = st.st_dev;
+	ctl->ino = st.st_ino;
+	ctl->bound = true;
 	if (chmod(path, 0660) < 0) {
 		r = -errno;
 		goto err_unlink;
@@ -252,7 +387,7 @@ int control_new(struct loop *loop, const char *path, const char *group, control_
 			goto err_unlink;
 		}
 	}
-	if (listen(ctl->fd, 8) < 0) {
+	if (listen(ctl->fd, CONTROL_MAX_CLIENTS) < 0) {
 		r = -errno;
 		goto err_unlink;
 	}
@@ -263,7 +398,7 @@ int control_new(struct loop *loop, const char *path, const char *group, control_
 	return 0;
 
 err_unlink:
-	unlink(path);
+	unlink_own_socket(ctl);
 err_close:
 	close(ctl->fd);
 err_free:
@@ -282,6 +417,6 @@ void control_free(struct control *ctl)
 			client_free(ctl->clients[i]);
 	loop_del_fd(ctl->loop, ctl->fd);
 	close(ctl->fd);
-	unlink(ctl->path);
+	unlink_own_socket(ctl);
 	free(ctl);
 }

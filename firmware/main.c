@@ -275,6 +275,15 @@ static int open_store(struct circd *c)
 	if (c->store_open_err)
 		log_notice("store %s: open again", active_cfg(c)->store_path);
 	c->store_open_err = 0;
+	/* Loud, but circd keeps working: staff decide, nothing is deleted. */
+	if (store_alarm(c->store)[0])
+		log_err("store %s: %s", active_cfg(c)->store_path, store_alarm(c->store));
+	if (store_notice(c->store)[0])
+		log_warning("store %s: %s", active_cfg(c)->store_path, store_notice(c->store));
+	r = store_mark_status(c->store, NULL);
+	if (r < 0)
+		log_warning("store %s: cannot write the high-water mark: %s",
+			    active_cfg(c)->store_path, strerror(-r));
 	return 0;
 }
 
@@ -583,7 +592,9 @@ int main(int argc, char **argv)
 	r = control_new(c->loop, active_cfg(c)->control_socket, active_cfg(c)->control_group,
 			staff_command, c, &c->control);
 	if (r < 0) {
-		log_err("control socket %s: %s", active_cfg(c)->control_socket, strerror(-r));
+		log_err("control socket %s: %s", active_cfg(c)->control_socket,
+			r == -EEXIST ? "the path names something that is not a socket; left alone"
+			: r == -EADDRINUSE ? "another process is listening there" : strerror(-r));
 		goto out_kiosk;
 	}
 

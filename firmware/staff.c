@@ -17,10 +17,29 @@
 #include "sip2-client.h"
 #include "sync.h"
 
-struct outbox_walk {
-	struct strbuf *body;
+/*
+ * outbox and export-koc can run to tens of thousands of rows: they are
+ * streamed (control.h), STAFF_SLICE_ROWS per loop turn, so a scan waits for
+ * one slice at most. Each walk is bounded by the journal's last seq when
+ * the command came; over several turns it is not one snapshot, so a
+ * transaction forwarded meanwhile may show in both parts of the outbox.
+ */
+#define STAFF_SLICE_ROWS 256
+
+enum list_kind {
+	LIST_OUTBOX_PENDING,   /* then the forwarded ones */
+	LIST_OUTBOX_FORWARDED,
+	LIST_KOC,
+};
+
+struct list_stream {
+	struct circd *c;
+	enum list_kind kind;
 	bool json;
-	unsigned n;
+	int64_t after_seq, last_seq; /* the walk so far, and where it ends */
+	unsigned rows;               /* written so far */
+	unsigned seen;               /* visited in this slice */
+	struct strbuf *body;         /* this slice's */
 };
 
 static void format_wall(int64_t wall_ms, char *buf, size_t size)
@@ -34,13 +53,16 @@ static void format_wall(int64_t wall_ms, char *buf, size_t size)
 
 static int outbox_line(void *data, const struct txn *txn)
 {
-	struct outbox_walk *w = data;
+	struct list_stream *w = data;
 	struct masked_id patron = mask_patron(txn->patron);
 	char when[32];
 
+	w->seen++;
+	w->after_seq = txn->seq;
 	if (w->json) {
 		strbuf_printf(w->body, "%s{\"id\":\"%s\",\"seq\":%lld,\"kind\":\"%s\",\"patron\":",
-			      w->n ? "," : "", txn->id, (long long)txn->seq, txn_kind_name(txn->kind));
+			      w->rows ? "," : "", txn->id, (long long)txn->seq,
+			      txn_kind_name(txn->kind));
 		strbuf_json_string(w->body, txn->patron[0] ? patron.s : "");
 		strbuf_printf(w->body, ",\"item\":");
 		strbuf_json_string(w->body, txn->item);
@@ -56,37 +78,121 @@ static int outbox_line(void *data, const struct txn *txn)
 			      txn_kind_name(txn->kind), txn->item, txn->patron[0] ? patron.s : "-",
 			      when, txn_mode_name(txn->mode), txn_state_name(txn->state));
 	}
-	w->n++;
+	w->rows++;
 	return 0;
 }
 
-static int control_outbox(struct circd *c, const struct control_request *req, struct strbuf *body)
+static int koc_append(void *data, const struct txn *txn)
 {
-	struct outbox_walk w = { .body = body, .json = req->json };
+	struct list_stream *w = data;
+	char line[512];
+	int n;
+
+	w->seen++;
+	w->after_seq = txn->seq;
+	/*
+	 * Only what patrons were served offline: an online transaction the ILS
+	 * refused, or never answered while the patron was told so, must not
+	 * be lent or returned after all by an upload.
+	 */
+	if (txn->mode != TXN_OFFLINE)
+		return 0;
+	n = koc_line(txn, line, sizeof(line));
+	if (n > 0) {
+		strbuf_printf(w->body, "%s", line);
+		w->rows++;
+	}
+	return 0;
+}
+
+static int list_slice(struct list_stream *w)
+{
+	struct store *store = w->c->store;
+
+	if (!store)
+		return -EIO;
+	if (w->kind == LIST_KOC)
+		return store_list_unforwarded_range(store, w->after_seq, w->last_seq,
+						    STAFF_SLICE_ROWS, koc_append, w);
+	return store_list_range(store, w->kind == LIST_OUTBOX_PENDING ? TXN_PENDING
+								   : TXN_FORWARDED,
+				w->after_seq, w->last_seq, STAFF_SLICE_ROWS, outbox_line, w);
+}
+
+/* control_stream's next(): one slice of rows, and the closing lines after the last. */
+static int list_next(void *state, struct strbuf *out)
+{
+	struct list_stream *w = state;
 	int r;
 
-	if (!c->store) {
-		strbuf_printf(body, "store unavailable: %s", strerror(-c->store_open_err));
-		return -EIO;
+	w->body = out;
+	w->seen = 0;
+	r = list_slice(w);
+	if (r < 0) {
+		strbuf_printf(out,
+			      "%serror: cannot read the %s: %s; the list above is incomplete\n",
+			      w->json ? "\n" : "", w->kind == LIST_KOC ? "journal" : "outbox",
+			      w->c->store ? strerror(-r) : "store unavailable");
+		return r;
 	}
+	if (w->seen == STAFF_SLICE_ROWS)
+		return 1;
+	if (w->kind == LIST_OUTBOX_PENDING) { /* sent, the answer not yet known */
+		w->kind = LIST_OUTBOX_FORWARDED;
+		w->after_seq = INT64_MIN;
+		return 1;
+	}
+	if (w->kind == LIST_OUTBOX_FORWARDED) {
+		if (w->json)
+			strbuf_printf(out, "]}\n");
+		else if (!w->rows)
+			strbuf_printf(out, "(empty: nothing waits to be forwarded)\n");
+	}
+	log_info("circctl %s: %u lines listed", w->kind == LIST_KOC ? "export-koc" : "outbox",
+		 w->rows);
+	return 0;
+}
+
+/*
+ * The first slice goes with the header, so a store that cannot be read at
+ * all is an "error" reply rather than an incomplete list.
+ */
+static int list_start(struct circd *c, enum list_kind kind, bool json, struct strbuf *body,
+		      struct control_stream *stream)
+{
+	struct list_stream *w = calloc(1, sizeof(*w));
+	int r;
+
+	if (!w)
+		return -ENOMEM;
+	*w = (struct list_stream){ .c = c, .kind = kind, .json = json, .after_seq = INT64_MIN };
+	r = store_max_seq(c->store, &w->last_seq);
+	if (r >= 0)
+		r = list_next(w, body);
+	if (r < 0) {
+		body->len = 0; /* the header and half a list: the error line says it all */
+		strbuf_printf(body, "cannot read the %s: %s",
+			      kind == LIST_KOC ? "journal" : "outbox", strerror(-r));
+		free(w);
+		return r;
+	}
+	if (r == 0) {
+		free(w);
+		return 0;
+	}
+	*stream = (struct control_stream){ .next = list_next, .free = free, .state = w };
+	return 0;
+}
+
+static int control_outbox(struct circd *c, const struct control_request *req, struct strbuf *body,
+			  struct control_stream *stream)
+{
 	if (req->json)
 		strbuf_printf(body, "{\"transactions\":[");
 	else
 		strbuf_printf(body, "%-6s %-9s %-16s %-8s %-19s  %-8s %s\n", "SEQ", "KIND", "ITEM",
 			      "PATRON", "WHEN", "MODE", "STATE");
-	r = store_list(c->store, TXN_PENDING, 0, outbox_line, &w);
-	if (r >= 0) /* sent, the answer not yet known */
-		r = store_list(c->store, TXN_FORWARDED, 0, outbox_line, &w);
-	if (r < 0) {
-		body->len = 0;
-		strbuf_printf(body, "cannot read the outbox: %s", strerror(-r));
-		return r;
-	}
-	if (req->json)
-		strbuf_printf(body, "]}\n");
-	else if (!w.n)
-		strbuf_printf(body, "(empty: nothing waits to be forwarded)\n");
-	return 0;
+	return list_start(c, LIST_OUTBOX_PENDING, req->json, body, stream);
 }
 
 static void format_duration(uint64_t s, char *buf, size_t size)
@@ -158,9 +264,9 @@ static int control_status(struct circd *c, const struct control_request *req, st
 	const char *link = !c->client ? "none" : sip2_client_up(c->client) ? "up" : "down";
 	const char *link_error = c->client ? sip2_client_last_error(c->client) : "";
 	uint64_t uptime_s = (loop_mono_ms(c->loop) - c->started_ms) / 1000;
-	const char *store_state = "ok";
-	char store_buf[224], uptime[48];
-	int r = 0;
+	const char *store_state = "ok", *alarm;
+	char store_buf[1100], uptime[48];
+	int r = 0, files, mark_err;
 
 	kiosk_get_status(c->kiosk, &st);
 	if (c->sync)
@@ -179,9 +285,23 @@ static int control_status(struct circd *c, const struct control_request *req, st
 		pending += forwarded;
 		if (r >= 0)
 			r = store_count_all(c->store, &total);
-		if (r < 0 || !st.store_ok) {
+		/* Cheap (a few stat calls): a deleted database shows before the next scan. */
+		files = store_check_files(c->store);
+		alarm = store_alarm(c->store);
+		mark_err = store_mark_status(c->store, NULL);
+		if (files < 0) {
+			snprintf(store_buf, sizeof(store_buf), "failing: %s", alarm);
+			store_state = store_buf;
+		} else if (r < 0 || !st.store_ok) {
 			snprintf(store_buf, sizeof(store_buf), "failing: %s",
 				 st.last_error[0] ? st.last_error : strerror(-r));
+			store_state = store_buf;
+		} else if (alarm[0]) {
+			store_state = alarm;
+		} else if (mark_err < 0) {
+			snprintf(store_buf, sizeof(store_buf),
+				 "recording, but the high-water mark cannot be written: %s",
+				 strerror(-mark_err));
 			store_state = store_buf;
 		}
 	}
@@ -423,26 +543,7 @@ static int staff_resolve(struct circd *c, const struct control_request *req, str
 	return r;
 }
 
-static int koc_append(void *data, const struct txn *txn)
-{
-	struct strbuf *body = data;
-	char line[512];
-	int n;
-
-	/*
-	 * Only what patrons were served offline: an online transaction the ILS
-	 * refused, or never answered while the patron was told so, must not
-	 * be lent or returned after all by an upload.
-	 */
-	if (txn->mode != TXN_OFFLINE)
-		return 0;
-	n = koc_line(txn, line, sizeof(line));
-	if (n > 0)
-		strbuf_printf(body, "%s", line);
-	return 0;
-}
-
-static int staff_export_koc(struct circd *c, struct strbuf *body)
+static int staff_export_koc(struct circd *c, struct strbuf *body, struct control_stream *stream)
 {
 	char header[256];
 	int r;
@@ -451,15 +552,11 @@ static int staff_export_koc(struct circd *c, struct strbuf *body)
 	if (r < 0)
 		return r;
 	strbuf_printf(body, "%s", header);
-	r = store_list_unforwarded(c->store, koc_append, body);
-	if (r < 0) {
-		body->len = 0;
-		strbuf_printf(body, "cannot read the journal: %s", strerror(-r));
-	}
-	return r;
+	return list_start(c, LIST_KOC, false, body, stream);
 }
 
-int staff_command(void *data, const struct control_request *req, struct strbuf *body)
+int staff_command(void *data, const struct control_request *req, struct strbuf *body,
+		  struct control_stream *stream)
 {
 	struct circd *c = data;
 
@@ -474,13 +571,13 @@ int staff_command(void *data, const struct control_request *req, struct strbuf *
 		return -EIO;
 	}
 	if (strcmp(req->command, "outbox") == 0)
-		return control_outbox(c, req, body);
+		return control_outbox(c, req, body, stream);
 	if (strcmp(req->command, "exceptions") == 0)
 		return staff_exceptions(c, req, body);
 	if (strcmp(req->command, "resolve") == 0)
 		return staff_resolve(c, req, body);
 	if (strcmp(req->command, "export-koc") == 0)
-		return staff_export_koc(c, body);
+		return staff_export_koc(c, body, stream);
 	strbuf_printf(body, "unknown command '%s' (try: status, outbox, sessions, sync, exceptions, "
 			    "resolve, export-koc)", req->command);
 	return -EINVAL;

@@ -9,7 +9,9 @@
 #define CIRCD_STORE_PRIVATE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "store.h"
 
@@ -26,7 +28,39 @@ struct store {
 	sqlite3_stmt *sync_stmt[STORE_SYNC_STMTS_MAX]; /* store-sync.c's */
 	sqlite3_stmt *outcome_stmt[STORE_OUTCOME_STMTS_MAX]; /* store-outcome.c's */
 	char errmsg[256];
+
+	/* store-guard.c: the files as opened, and the high-water mark */
+	char *path, *wal_path, *mark_path;
+	int db_fd; /* ours, beside sqlite's: st_nlink 0 = deleted */
+	dev_t db_dev, wal_dev;
+	ino_t db_ino, wal_ino;
+	bool wal_known;
+	int files_err; /* sticky -ESTALE once a file was deleted or replaced */
+	char files_alarm[1024];
+	bool guard_ready; /* the mark was judged: a clean close may write it */
+	int mark_fd;
+	int64_t mark_seq;   /* the highest seq the durable mark covers */
+	int64_t damage_seq; /* acknowledged up to here, missing at the open; 0 = none */
+	unsigned mark_writes;
+	int mark_err; /* the last mark write's */
+	char alarm[384]; /* what the open found: acknowledged transactions missing */
+	char notice[192]; /* what the open found that is not damage */
 };
+
+/*
+ * store-guard.c. After the journal is ready: remembers the files (db_fd
+ * opened by store.c, closed by store_guard_free()), reads or creates the
+ * mark. Only -ENOMEM, a failing stat() or a journal that cannot be read
+ * fail; a mark that cannot be written is mark_err, missing transactions
+ * are the alarm.
+ */
+int store_guard_open(struct store *store, const char *path);
+/* Before sqlite3_close(): a clean close writes where the journal ends. */
+void store_guard_close(struct store *store);
+/* After sqlite3_close(): the descriptors and paths. */
+void store_guard_free(struct store *store);
+/* Before the commit of journal row seq (see store-guard.c); 0 or -errno, never fatal. */
+int store_guard_before_commit(struct store *store, int64_t seq);
 
 /*
  * The journal columns row_to_txn() reads, in its order. The first 13 are

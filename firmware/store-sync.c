@@ -576,21 +576,31 @@ int store_next_to_forward_after(struct store *store, int64_t after_seq, struct t
 
 int store_list_unforwarded(struct store *store, store_txn_fn fn, void *data)
 {
-	static const enum txn_state unforwarded[3] = { TXN_PENDING, TXN_FORWARDED, TXN_FAILED };
-	uint64_t last_seq;
-	int64_t after = INT64_MIN;
+	int64_t last_seq;
 	int r;
 
 	if (!store || !fn)
 		return -EINVAL;
 	/* What fn records during the walk is not part of it. */
-	r = store_stmt_count(store, stmt_of(store, SYNC_MAX_SEQ), &last_seq);
+	r = store_max_seq(store, &last_seq);
 	if (r < 0)
 		return r;
-	for (;;) {
+	return store_list_unforwarded_range(store, INT64_MIN, last_seq, 0, fn, data);
+}
+
+int store_list_unforwarded_range(struct store *store, int64_t after_seq, int64_t last_seq,
+				 unsigned limit, store_txn_fn fn, void *data)
+{
+	static const enum txn_state unforwarded[3] = { TXN_PENDING, TXN_FORWARDED, TXN_FAILED };
+	int64_t after = after_seq;
+	int r;
+
+	if (!store || !fn)
+		return -EINVAL;
+	for (unsigned n = 0; limit == 0 || n < limit; n++) {
 		struct txn txn;
 
-		r = walk_step(store, unforwarded, after, (int64_t)last_seq, &txn);
+		r = walk_step(store, unforwarded, after, last_seq, &txn);
 		if (r <= 0)
 			return r;
 		after = txn.seq;
@@ -598,6 +608,7 @@ int store_list_unforwarded(struct store *store, store_txn_fn fn, void *data)
 		if (r != 0)
 			return r;
 	}
+	return 0;
 }
 
 static int row_to_conflict(sqlite3_stmt *stmt, struct store_conflict *c)

@@ -460,19 +460,25 @@ out:
 	return r;
 }
 
-/* Loans and journal hold patron ids: a new database is private from its first byte. */
-static int create_private(const char *path)
+/*
+ * Loans and journal hold patron ids: a new database is private from its
+ * first byte. The descriptor stays open (store-guard.c) to tell whether the
+ * file is deleted later.
+ */
+static int create_private(const char *path, int *fd_ret)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
 
-	if (fd >= 0) {
-		close(fd);
-		return 0;
-	}
 	/* An existing file we may not write is for sqlite3_db_readonly() to report. */
-	if (errno == EACCES || errno == EROFS)
-		return access(path, F_OK) == 0 ? 0 : -EROFS;
-	return -errno;
+	if (fd < 0 && (errno == EACCES || errno == EROFS)) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return errno == ENOENT ? -EROFS : -errno;
+	}
+	if (fd < 0)
+		return -errno;
+	*fd_ret = fd;
+	return 0;
 }
 
 int store_open(const char *path, struct store **ret)
@@ -488,6 +494,8 @@ int store_open(const char *path, struct store **ret)
 	if (!store)
 		return -ENOMEM;
 	store->lock_fd = -1;
+	store->db_fd = -1;
+	store->mark_fd = -1;
 
 	r = dir_writable(path);
 	if (r < 0)
@@ -495,7 +503,7 @@ int store_open(const char *path, struct store **ret)
 	r = take_lock(store, path);
 	if (r < 0)
 		goto err_close;
-	r = create_private(path);
+	r = create_private(path, &store->db_fd);
 	if (r < 0)
 		goto err_close;
 
@@ -559,6 +567,9 @@ int store_open(const char *path, struct store **ret)
 	r = prepare_statements(store);
 	if (r < 0)
 		goto err_close;
+	r = store_guard_open(store, path);
+	if (r < 0)
+		goto err_close;
 
 	*ret = store;
 	return 0;
@@ -572,6 +583,7 @@ void store_close(struct store *store)
 {
 	if (!store)
 		return;
+	store_guard_close(store); /* reads the journal: while the statements are there */
 	for (size_t i = 0; i < N_ELEMENTS(store->stmt); i++)
 		sqlite3_finalize(store->stmt[i]);
 	for (size_t i = 0; i < N_ELEMENTS(store->sync_stmt); i++)
@@ -580,6 +592,7 @@ void store_close(struct store *store)
 		sqlite3_finalize(store->outcome_stmt[i]);
 	/* The database is closed (and checkpointed) before the next circd may take the lock. */
 	sqlite3_close(store->db);
+	store_guard_free(store);
 	if (store->lock_fd >= 0)
 		close(store->lock_fd);
 	free(store);
@@ -691,6 +704,10 @@ int store_record(struct store *store, struct txn *txn)
 		store_set_errmsg(store, "invalid transaction");
 		return r;
 	}
+	/* A file deleted or replaced under us would take this and all later ones with it. */
+	r = store_check_files(store);
+	if (r < 0)
+		return r;
 	r = stmt_exec(store, STMT_BEGIN);
 	if (r < 0)
 		return r;
@@ -700,6 +717,12 @@ int store_record(struct store *store, struct txn *txn)
 	r = loan_apply(store, txn);
 	if (r < 0)
 		goto err_rollback;
+	/*
+	 * Durable with the commit, before the patron hears OK: the mark is never
+	 * below what patrons were told. A mark that cannot be written is for
+	 * staff (store_mark_status()), not a reason to refuse the patron.
+	 */
+	store->mark_err = store_guard_before_commit(store, seq);
 	r = stmt_exec(store, STMT_COMMIT);
 	if (r < 0)
 		goto err_rollback;
@@ -841,20 +864,43 @@ int store_count_all(struct store *store, uint64_t *ret)
 	return store_stmt_count(store, store->stmt[STMT_COUNT_ALL], ret);
 }
 
+int store_max_seq(struct store *store, int64_t *ret)
+{
+	uint64_t seq;
+	int r;
+
+	if (!store || !ret)
+		return -EINVAL;
+	r = store_stmt_count(store, store->stmt[STMT_MAX_SEQ], &seq);
+	if (r >= 0)
+		*ret = (int64_t)seq;
+	return r;
+}
+
 int store_list(struct store *store, enum txn_state state, unsigned limit, store_txn_fn fn,
 	       void *data)
 {
-	sqlite3_stmt *stmt;
-	uint64_t last_seq;
-	int64_t after = INT64_MIN;
+	int64_t last_seq;
 	int r;
 
 	if (!store || !fn || (unsigned)state >= N_ELEMENTS(state_names))
 		return -EINVAL;
 	/* Transactions that fn records during the walk are not part of it. */
-	r = store_stmt_count(store, store->stmt[STMT_MAX_SEQ], &last_seq);
+	r = store_max_seq(store, &last_seq);
 	if (r < 0)
 		return r;
+	return store_list_range(store, state, INT64_MIN, last_seq, limit, fn, data);
+}
+
+int store_list_range(struct store *store, enum txn_state state, int64_t after_seq,
+		     int64_t last_seq, unsigned limit, store_txn_fn fn, void *data)
+{
+	sqlite3_stmt *stmt;
+	int64_t after = after_seq;
+	int r;
+
+	if (!store || !fn || (unsigned)state >= N_ELEMENTS(state_names))
+		return -EINVAL;
 	stmt = store->stmt[STMT_LIST_NEXT];
 	for (unsigned n = 0; limit == 0 || n < limit; n++) {
 		struct txn txn;
@@ -862,7 +908,7 @@ int store_list(struct store *store, enum txn_state state, unsigned limit, store_
 
 		store_bind_text(stmt, 1, txn_state_name(state));
 		sqlite3_bind_int64(stmt, 2, after);
-		sqlite3_bind_int64(stmt, 3, (int64_t)last_seq);
+		sqlite3_bind_int64(stmt, 3, last_seq);
 		rc = sqlite3_step(stmt);
 		if (rc == SQLITE_DONE) {
 			store_stmt_done(stmt);

@@ -144,6 +144,32 @@ const char *store_strerror(const struct store *store);
 int store_schema_version(struct store *store, int *ret);
 
 /*
+ * Damage sqlite cannot see (store-guard.c). store_check_files(): 0, or
+ * -ESTALE once the database file or its WAL was deleted or replaced since
+ * the open (sticky: every later store_record() is refused with it, while
+ * what the open files hold can still be read, forwarded and exported; a
+ * copy of it is saved as "<path>.rescued-<time>-<pid>" when that is found,
+ * named in store_alarm()).
+ * store_record() checks before each recording; status may call it too.
+ *
+ * store_alarm(): "" when all is well, else what staff must be told: the
+ * files as above, or that the open found fewer transactions than were
+ * acknowledged (the high-water mark "<path>.mark", kept outside the
+ * database, durable with each store_record() commit, is above the
+ * journal's last seq). The store keeps working either way, and the mark is
+ * never lowered below what is missing. store_notice(): "" or what the open
+ * found that is not damage (a recording cut short by a crash).
+ *
+ * store_mark_status(): the seq the mark covers, and 0 or the -errno of its
+ * last write (a recording whose mark could not be written is still
+ * recorded).
+ */
+int store_check_files(struct store *store);
+const char *store_alarm(const struct store *store);
+const char *store_notice(const struct store *store);
+int store_mark_status(const struct store *store, int64_t *mark);
+
+/*
  * Appends txn to the journal and applies it to local loans (a checkout
  * creates the loan, a checkin ends it) in one durable commit. txn->id must
  * be set (txn_id_new()); a second txn with the same id is -EEXIST and
@@ -165,6 +191,16 @@ int store_count_all(struct store *store, uint64_t *ret);
 typedef int (*store_txn_fn)(void *data, const struct txn *txn);
 int store_list(struct store *store, enum txn_state state, unsigned limit, store_txn_fn fn,
 	       void *data);
+/*
+ * For walks in slices (a long list served over several loop turns): the
+ * same, among the txns with after_seq < seq <= last_seq. Take last_seq from
+ * store_max_seq() once, so what is recorded meanwhile stays out; resume
+ * with after_seq = the seq fn saw last.
+ */
+int store_list_range(struct store *store, enum txn_state state, int64_t after_seq,
+		     int64_t last_seq, unsigned limit, store_txn_fn fn, void *data);
+/* The highest seq in the journal, 0 when it is empty. */
+int store_max_seq(struct store *store, int64_t *ret);
 int store_get(struct store *store, const char *id, struct txn *ret);
 
 /* A random (v4) UUID from getrandom(). */
@@ -282,6 +318,9 @@ int store_next_to_forward_after(struct store *store, int64_t after_seq, struct t
  * forwarded and failed, oldest first. For a .koc export with koc_line().
  */
 int store_list_unforwarded(struct store *store, store_txn_fn fn, void *data);
+/* The same in slices, as store_list_range(). */
+int store_list_unforwarded_range(struct store *store, int64_t after_seq, int64_t last_seq,
+				 unsigned limit, store_txn_fn fn, void *data);
 
 const char *conflict_category_name(enum conflict_category category);
 /* 0 and *ret, or -EINVAL for a name that is not a category. */

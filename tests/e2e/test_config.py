@@ -192,6 +192,38 @@ def test_check_config(t):
     expect_exit2(r, "b.ini:", "--check-config bad board")
 
 
+def test_control_socket_on_the_store_is_refused(t):
+    """A control socket on the store (or its WAL) would replace the database at start and
+    remove it at exit: --check-config and start refuse it with file:line, and the file stays."""
+    for suffix in ("", "-wal"):
+        lines = conf_lines(t)
+        at = lines.index("socket = " + t.ctl_sock)
+        lines[at] = "socket = " + t.db + suffix
+        conf = write_lines(t, lines, name="sock%s.conf" % suffix)
+        r = t.run_circd(["--check-config", "-c", conf, "-b", SIM_BOARD])
+        where = "sock%s.conf:%d:" % (suffix, at + 1)
+        expect_exit2(r, where, "--check-config socket = store" + suffix)
+        with open(t.db + suffix, "wb") as f:
+            f.write(b"precious")
+        r = t.run_circd(["-f", "-c", conf, "-b", SIM_BOARD])
+        expect_exit2(r, where, "start with socket = store" + suffix)
+        with open(t.db + suffix, "rb") as f:
+            check_eq(f.read(), b"precious", "the store file after a refused start")
+        os.unlink(t.db + suffix)
+
+
+def test_control_socket_never_replaces_a_file(t):
+    """Any other file at the control socket's path is left alone: circd does not start."""
+    with open(t.ctl_sock, "wb") as f:
+        f.write(b"not a socket")
+    d = t.start(wait=False)
+    rc = d.wait_exit()
+    check(rc != 0, "circd started with a regular file at its control socket path")
+    check("not a socket" in d.log(), "the log should say why:\n" + d.log())
+    with open(t.ctl_sock, "rb") as f:
+        check_eq(f.read(), b"not a socket", "the file at the control socket path")
+
+
 def test_missing_config_file(t):
     missing = t.path("nope", "circd.conf")
     r = t.run_circd(["-f", "-c", missing, "-b", SIM_BOARD])

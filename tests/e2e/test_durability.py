@@ -396,3 +396,102 @@ def test_restart_keeps_data(t):
     check_eq(rows2[:2], rows, "first run's rows unchanged")
     # CLOCK_MONOTONIC is only comparable within one kernel boot: boot_id names it.
     check_eq(rows2[2]["boot_id"], rows[0]["boot_id"], "boot_id across a restart in one boot")
+
+
+def _return_ok(d, code, what):
+    ev = d.scan_item(code)
+    check(displays(ev, "ok") and not displays(ev, "error"), "%s: %s:%s"
+          % (what, code, fmt_events(ev)))
+
+
+def _return_refused(d, code, what):
+    ev = d.scan_item(code)
+    check(displays(ev, "error") and not displays(ev, "ok"),
+          "%s: %s should be refused with the store error:%s" % (what, code, fmt_events(ev)))
+
+
+def test_database_deleted_while_running(t):
+    """The database file (or its WAL) deleted under a running circd: the next scan is
+    refused with the store error and status says so, instead of OKs that vanish."""
+    for victim in ("", "-wal"):
+        d = t.start(returns_conf(t))
+        _return_ok(d, item(7001), "before")
+        check(os.path.exists(t.db + victim), "store file %s" % (t.db + victim))
+        os.unlink(t.db + victim)
+        st = t.status()
+        check(st["store"].startswith("failing") and "while circd was running" in st["store"],
+              "status after deleting %s: %r" % (victim or "the database", st["store"]))
+        _return_refused(d, item(7002), "after deleting " + (victim or "the database"))
+        _return_refused(d, item(7003), "still after deleting " + (victim or "the database"))
+        st = t.status()
+        check(st["store"] != "ok" and st["last_error"], "status: %r" % st)
+        # What the vanished file held was copied beside it, before circd exits.
+        import glob
+        copies = [p for p in glob.glob(t.db + ".rescued-*") if p[-5:] != ".mark"
+                  and not p.endswith(".lock")]
+        check(len(copies) == 1 and copies[0] in st["store"],
+              "one rescued copy, named in status: %r %r" % (copies, st["store"]))
+        rows = t.query("SELECT item FROM journal", db=copies[0])
+        check_eq([r["item"] for r in rows], [item(7001)], "the rescued copy's journal")
+        d.stop()
+        for p in glob.glob(t.db + "*"):
+            os.unlink(p)
+
+
+def test_fewer_rows_than_acknowledged_at_start(t):
+    """A start that finds fewer transactions than were acknowledged (the database replaced
+    by an older copy, or a WAL truncated) says so loudly: an err log line, status not "ok";
+    circd keeps working and deletes nothing."""
+    import shutil
+    d = t.start(returns_conf(t))
+    for n in range(3):
+        _return_ok(d, item(7100 + n), "first run")
+    check_eq(d.stop(), 0, "exit status")
+    shutil.copyfile(t.db, t.path("older.db"))
+    d = t.start(returns_conf(t))
+    for n in range(3, 5):
+        _return_ok(d, item(7100 + n), "second run")
+    check_eq(d.stop(), 0, "exit status")
+    st = None
+    os.replace(t.path("older.db"), t.db)
+    d = t.start(returns_conf(t))
+    st = t.status()
+    check(st["store"] != "ok" and "acknowledged" in st["store"] and "seq 5" in st["store"],
+          "status after the older copy came back: %r" % st["store"])
+    pattern = r"circd error: store .*acknowledged transactions are missing"
+    deadline = time.monotonic() + t.timeout
+    while not re.search(pattern, d.log()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the log comes through a pipe
+    check(re.search(pattern, d.log()),
+          "the start should log the missing transactions at err:\n" + d.log())
+    _return_ok(d, item(7200), "after the alarm")
+    text = t.ctl("status").stdout
+    check("DAMAGED" in text, "circctl status text:\n" + text)
+    d.stop()
+    check_eq(len(t.journal()), 4, "rows: the older copy's 3 and the new one")
+
+    # A WAL cut short: the last commits are gone from what sqlite reads.
+    for suffix in ("", "-wal", "-shm", ".mark"):
+        if os.path.exists(t.db + suffix):
+            os.unlink(t.db + suffix)
+    d = t.start(returns_conf(t))
+    for n in range(4):
+        _return_ok(d, item(7300 + n), "wal run")
+    d.kill()  # no checkpoint: the commits live in the WAL only
+    # Cut the WAL after the third-last commit frame: the last two returns are gone. (The
+    # last one alone is what a crash mid-recording also leaves: that is only a notice.)
+    with open(t.db + "-wal", "r+b") as f:
+        wal = f.read()
+        page = int.from_bytes(wal[8:12], "big")
+        commits, off = [], 32
+        while off + 24 + page <= len(wal):
+            if int.from_bytes(wal[off + 4:off + 8], "big"):
+                commits.append(off + 24 + page)
+            off += 24 + page
+        check(len(commits) >= 4, "WAL commit frames: %r" % commits)
+        f.truncate(commits[-3])
+    d = t.start(returns_conf(t))
+    st = t.status()
+    check(st["store"] != "ok" and "acknowledged" in st["store"],
+          "status after a truncated WAL: %r (journal %d rows)" % (st["store"], len(t.journal())))
+    d.stop()

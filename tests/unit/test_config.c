@@ -699,6 +699,42 @@ static void test_nul_byte_names_its_line(void)
 	unlink(path);
 }
 
+/* A control socket there would replace the database at start and remove it at exit. */
+static void test_control_socket_is_not_a_store_file(void)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal", ".lock", ".mark" };
+	struct file_error err;
+	struct config cfg;
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "[store]\npath = /var/lib/circd/x.db\n\n[control]\nsocket = "
+			 "/var/lib/circd/x.db%s\n", suffixes[i]);
+		memset(&err, 0, sizeof(err));
+		CHECK_INT(config_parse(text, "c.conf", &cfg, &err), -EINVAL);
+		CHECK_INT(err.line, 5);
+		CHECK(strstr(err.msg, "[control] socket") != NULL);
+	}
+	/* The store set after the socket: its line is the one that collides. */
+	memset(&err, 0, sizeof(err));
+	CHECK_INT(config_parse("[control]\nsocket = /tmp/s.db\n[store]\npath = /tmp/s.db\n",
+			       "c.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(err.line, 4);
+	/* The same path spelt differently. */
+	CHECK_INT(config_parse("[store]\npath = /tmp//s.db\n[control]\nsocket = /tmp/./s.db-wal\n",
+			       "c.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(config_parse("[store]\npath = ./s.db\n[control]\nsocket = s.db\n",
+			       "c.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(config_parse("[store]\npath = /a/s.db\n[control]\nsocket = /a/.s.db\n",
+			       "c.conf", &cfg, &err), 0);
+	/* Near misses are fine. */
+	CHECK_INT(config_parse("[store]\npath = /tmp/s.db\n[control]\nsocket = /tmp/s.db.sock\n",
+			       "c.conf", &cfg, &err), 0);
+	CHECK_INT(config_parse("[store]\npath = /tmp/s.db\n[control]\nsocket = /tmp/s.d\n",
+			       "c.conf", &cfg, &err), 0);
+}
+
 static void test_names(void)
 {
 	CHECK_STR(kiosk_mode_name(KIOSK_SELFCHECK), "selfcheck");
@@ -724,6 +760,7 @@ int main(void)
 	RUN(test_feedback_pattern_parse);
 	RUN(test_load);
 	RUN(test_shipped_example);
+	RUN(test_control_socket_is_not_a_store_file);
 	RUN(test_names);
 	RUN(test_sip2_section);
 	RUN(test_credentials_need_a_private_file);

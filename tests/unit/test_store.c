@@ -518,6 +518,32 @@ static void test_list_oldest_first_with_limit(void)
 	CHECK_INT(store_list(s, TXN_FAILED, 0, on_txn, &w), 0);
 	CHECK_INT(w.count, 0);
 
+	/* In slices, resumed after the last seq seen, ending where it was told. */
+	{
+		int64_t last = 0, first_seqs[2];
+
+		CHECK_INT(store_max_seq(s, &last), 0);
+		CHECK_INT(last, 6);
+		memset(&w, 0, sizeof(w));
+		CHECK_INT(store_list_range(s, TXN_PENDING, INT64_MIN, last, 2, on_txn, &w), 0);
+		CHECK_INT(w.count, 2);
+		first_seqs[0] = w.seqs[0];
+		first_seqs[1] = w.seqs[1];
+		memset(&w, 0, sizeof(w));
+		CHECK_INT(store_list_range(s, TXN_PENDING, first_seqs[1], last, 2, on_txn, &w), 0);
+		CHECK_INT(w.count, 2);
+		CHECK_STR(w.items[0], "item-2");
+		CHECK(w.seqs[0] > first_seqs[0]);
+		memset(&w, 0, sizeof(w));
+		CHECK_INT(store_list_range(s, TXN_PENDING, first_seqs[0], 4, 0, on_txn, &w), 0);
+		CHECK_INT(w.count, 2); /* seqs 2..4: item-1, the confirmed one, item-2 */
+		CHECK_STR(w.items[1], "item-2");
+		memset(&w, 0, sizeof(w));
+		CHECK_INT(store_list_unforwarded_range(s, 3, last, 0, on_txn, &w), 0);
+		CHECK_INT(w.count, 3);
+		CHECK_STR(w.items[0], "item-2");
+	}
+
 	/* What fn records is not part of the walk it was recorded in. */
 	memset(&w, 0, sizeof(w));
 	w.record_into = s;
