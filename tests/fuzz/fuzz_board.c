@@ -61,6 +61,9 @@ static void check_board(const struct board *b)
 		check_string(sc->name, sizeof(sc->name));
 		check_string(sc->serial, sizeof(sc->serial));
 		check_string(sc->port, sizeof(sc->port));
+		check_string(sc->card.separator, sizeof(sc->card.separator));
+		check_string(sc->card.trim_prefix, sizeof(sc->card.trim_prefix));
+		check_string(sc->card.trim_suffix, sizeof(sc->card.trim_suffix));
 		if (sc->layout >= HID_LAYOUT__COUNT || sc->card.format >= CARD_FORMAT__COUNT ||
 		    sc->card.byte_order > CARD_LSB_FIRST || sc->card.pad_length > SCAN_TEXT_MAX)
 			abort();
