@@ -102,7 +102,8 @@ static enum symbology ean_upc(char modifier)
 /* What the modifier says about the reader's handling of the check character. */
 static void check_handling(struct aim_id *id)
 {
-	unsigned m = id->modifier >= '0' && id->modifier <= '9' ? (unsigned)(id->modifier - '0') : 0;
+	bool digit = id->modifier >= '0' && id->modifier <= '9';
+	unsigned m = digit ? (unsigned)(id->modifier - '0') : 0;
 
 	switch (id->code) {
 	case 'A':

@@ -20,7 +20,7 @@
 #define AIM_ID_MAX 12 /* "]Y9" and nine more modifier characters */
 
 struct aim_id {
-	enum symbology symbology; /* SYM_UNKNOWN for a code character the standard leaves unassigned */
+	enum symbology symbology; /* SYM_UNKNOWN: a code character the standard leaves free */
 	char code;                /* 'E' of "]E0" */
 	char modifier;            /* '0' of "]E0"; the digit after ]Y */
 	/*
@@ -28,7 +28,7 @@ struct aim_id {
 	 * GS1-128, ]d2 GS1 DataMatrix, ]Q3 GS1 QR Code, ]e0 GS1 DataBar.
 	 */
 	bool gs1;
-	/* The reader verified the symbology's own check character (Code 39, Codabar, ITF, MSI) ... */
+	/* The reader verified the symbology's check character (Code 39, Codabar, ITF, MSI) ... */
 	bool check_verified;
 	/* ... and left it out of the data. */
 	bool check_stripped;

@@ -89,9 +89,8 @@ static const char *const output_keys[] = { "chip", "line", "active_low", NULL };
 static const char *const input_keys[] = { "chip", "line", "active_low", "debounce_ms", "sim_active",
 					   NULL };
 static const char *const scanner_keys[] = {
-	"role",		"usb",		  "serial",	    "port",	   "protocol",
-	"layout",	"char_timeout_ms", "card_format",   "card_byte_order", "card_separator",
-	"card_pad_length", "trim_prefix",	  "trim_suffix",   NULL
+	"role", "usb", "serial", "port", "protocol", "layout", "char_timeout_ms", "card_format",
+	"card_byte_order", "card_separator", "card_pad_length", "trim_prefix", "trim_suffix", NULL,
 };
 
 static const char *const *const role_keys[] = {

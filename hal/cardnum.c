@@ -198,7 +198,8 @@ static int wiegand26(const struct card_options *opt, const char *in, size_t len,
 		if (value >> 26)
 			return refuse(-EINVAL, why, why_size,
 				      "%.7s is more than a 26-bit Wiegand frame", in);
-		if (ones((uint32_t)(value >> 13)) % 2 != 0 || ones((uint32_t)value & 0x1fff) % 2 != 1)
+		if (ones((uint32_t)(value >> 13)) % 2 != 0 ||
+		    ones((uint32_t)value & 0x1fff) % 2 != 1)
 			return refuse(-EINVAL, why, why_size,
 				      "Wiegand 26 frame %.7s fails its parity check", in);
 		data = (uint32_t)(value >> 1) & 0xffffff;
