@@ -7,8 +7,17 @@
  * is 14 digits: type (2 = patron, 3 = item), 4-digit institution, 8-digit
  * serial, and a mod-10 check digit computed Luhn-style over the first 13.
  * With check_digit on, such a 14-digit symbol with a wrong check digit is
- * refused. Codabar start/stop characters (A-D), which some scanners send, are
- * stripped first.
+ * refused, and so are EAN-13, UPC-A, EAN-8 and ISBN symbols whose check
+ * digit is wrong: when the scanner says EAN/UPC (AIM ]E0, ]E3, ]E4), and
+ * without an AIM id for items of 13 digits from 978/979 or ISBN-10s ending
+ * in X (see check_digits_ok() in barcode.c).
+ *
+ * Before anything is compared, an AIM id a wedge scanner typed before the
+ * data ("]F0...") is read and removed when the scanner reported none, and
+ * Codabar start/stop characters are stripped: from a Codabar symbol A-D or
+ * T N * E in either case, and when no symbology is known, A-D round digits
+ * (wedge scanners send Codabar so without saying so). Other symbologies keep
+ * their letters.
  */
 #ifndef CIRCD_BARCODE_H
 #define CIRCD_BARCODE_H
@@ -50,7 +59,8 @@ enum barcode_class {
 void barcode_rules_default(struct barcode_rules *rules);
 
 /*
- * Classifies text[0..len). The normalised symbol (start/stop stripped) is
+ * Classifies text[0..len), read in symbology sym (SYM_UNKNOWN if the scanner
+ * did not say). The normalised symbol (AIM id and start/stop stripped) is
  * written to norm (normsz >= SCAN_TEXT_MAX + 1) for every class.
  */
 enum barcode_class barcode_classify(const struct barcode_rules *rules, const char *text, size_t len,
@@ -60,6 +70,19 @@ enum barcode_class barcode_classify(const struct barcode_rules *rules, const cha
 int codabar_check_digit(const char *digits13);
 /* true if s is 14 digits whose last is the check digit of the first 13. */
 bool codabar_check_digit_ok(const char *s, size_t len);
+
+/*
+ * The GS1 mod-10 check digit (EAN-8, UPC-A, EAN-13/ISBN-13, GTIN-14:
+ * weights 3, 1, 3 ... from the right) of the n ASCII digits at digits, or
+ * -EINVAL.
+ */
+int gtin_check_digit(const char *digits, size_t n);
+/* true if s is 8, 12, 13 or 14 digits whose last is the check digit of the others. */
+bool gtin_check_digit_ok(const char *s, size_t len);
+/* ISBN-10 (ISO 2108) mod-11 check of 9 ASCII digits: 0..9, or 10 (printed X); -EINVAL. */
+int isbn10_check_digit(const char *digits9);
+/* true if s is 9 digits and their check digit, 0-9 or an upper-case X. */
+bool isbn10_check_digit_ok(const char *s, size_t len);
 
 const char *barcode_class_name(enum barcode_class cls);
 

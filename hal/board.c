@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "scanner.h"
+
 #define VALUE_QUOTE_MAX 64
 
 static const struct {
@@ -86,9 +88,10 @@ static const char *const board_keys[] = { "name", "gpio", "scanner", "display", 
 static const char *const output_keys[] = { "chip", "line", "active_low", NULL };
 static const char *const input_keys[] = { "chip", "line", "active_low", "debounce_ms", "sim_active",
 					   NULL };
-static const char *const scanner_keys[] = { "role",   "usb",	 "serial",	    "port",
-					     "protocol", "layout", "char_timeout_ms", "card_format",
-					     NULL };
+static const char *const scanner_keys[] = {
+	"role", "usb", "serial", "port", "protocol", "layout", "char_timeout_ms", "card_format",
+	"card_byte_order", "card_separator", "card_pad_length", "trim_prefix", "trim_suffix", NULL,
+};
 
 static const char *const *const role_keys[] = {
 	[ROLE_KIND_OUTPUT] = output_keys,
@@ -102,7 +105,7 @@ static const char *const display_backends[] = { "sim", NULL };
 static const char *const protocols[] = { "wedge", "hidpos", NULL };
 static const char *const scanner_roles[] = { "item_scanner", "patron_reader", "both", NULL };
 
-#define KEYS_MAX 10
+#define KEYS_MAX 16
 #define CHAR_TIMEOUT_MS_DEFAULT 100
 
 struct board_parse {
@@ -244,6 +247,37 @@ static int role_key(struct board_parse *p, const char *key, const char *value, i
 	return 0;
 }
 
+/*
+ * Separators and trim strings: up to CARD_AFFIX_MAX - 1 printable
+ * characters, in double quotes when they hold ; # or spaces, which the INI
+ * reader would take for a comment or trim.
+ */
+static int set_affix(struct board_parse *p, int line, const char *key, const char *value,
+		     bool empty_ok, char dst[CARD_AFFIX_MAX])
+{
+	size_t len = strlen(value);
+
+	if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
+		value++;
+		len -= 2;
+	}
+	if (!len && !empty_ok)
+		return key_error(p, line, key,
+				 "empty value (write ; or # in double quotes, \";\": after a "
+				 "space they start a comment)");
+	if (len >= CARD_AFFIX_MAX)
+		return key_error(p, line, key, "longer than %d characters", CARD_AFFIX_MAX - 1);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)value[i] < 0x20 || (unsigned char)value[i] > 0x7e ||
+		    value[i] == '"')
+			return key_error(p, line, key,
+					 "'%.*s': use printable characters other than \"",
+					 VALUE_QUOTE_MAX, value);
+	memcpy(dst, value, len);
+	dst[len] = '\0';
+	return 0;
+}
+
 static bool valid_port_path(const char *s)
 {
 	/* bus-port[.port]...: "1-1", "3-1.4.2" */
@@ -319,12 +353,30 @@ static int scanner_key(struct board_parse *p, const char *key, const char *value
 	if (strcmp(key, "card_format") == 0) {
 		const char *names[CARD_FORMAT__COUNT + 1];
 
-		if (card_format_from_name(value, &sc->card_format) == 0)
+		if (card_format_from_name(value, &sc->card.format) == 0)
 			return 0;
 		for (int i = 0; i <= CARD_FORMAT__COUNT; i++)
 			names[i] = i < CARD_FORMAT__COUNT ? card_format_name(i) : NULL;
 		return choice_error(p, line, key, value, names);
 	}
+	if (strcmp(key, "card_byte_order") == 0) {
+		if (card_byte_order_from_name(value, &sc->card.byte_order) == 0)
+			return 0;
+		return key_error(p, line, key, "expected msb or lsb, got '%.*s'", VALUE_QUOTE_MAX,
+				 value);
+	}
+	if (strcmp(key, "card_pad_length") == 0) {
+		if (inifile_uint(value, 0, SCAN_TEXT_MAX, &sc->card.pad_length) == 0)
+			return 0;
+		return key_error(p, line, key, "expected a number from 0 to %d, got '%.*s'",
+				 SCAN_TEXT_MAX, VALUE_QUOTE_MAX, value);
+	}
+	if (strcmp(key, "card_separator") == 0)
+		return set_affix(p, line, key, value, true, sc->card.separator);
+	if (strcmp(key, "trim_prefix") == 0)
+		return set_affix(p, line, key, value, false, sc->card.trim_prefix);
+	if (strcmp(key, "trim_suffix") == 0)
+		return set_affix(p, line, key, value, false, sc->card.trim_suffix);
 	if (inifile_uint(value, 0, 10000, &sc->char_timeout_ms) < 0)
 		return key_error(p, line, key, "expected a number from 0 to 10000, got '%.*s'",
 				 VALUE_QUOTE_MAX, value);
@@ -428,7 +480,7 @@ static int scanner_section(struct board_parse *p, const char *name, int line,
 	sc->items = role == ROLE_ITEM_SCANNER;
 	sc->patrons = role == ROLE_PATRON_READER;
 	sc->layout = HID_LAYOUT_US;
-	sc->card_format = CARD_FORMAT_TEXT;
+	card_options_default(&sc->card);
 	sc->char_timeout_ms = CHAR_TIMEOUT_MS_DEFAULT;
 	snprintf(p->header, sizeof(p->header), "scanner %s", name);
 	p->scanner = sc;

@@ -32,8 +32,20 @@
  *   protocol = wedge        ; wedge | hidpos
  *   layout = us             ; us | de | fr (wedge only)
  *   char_timeout_ms = 100   ; wedge: a gap this long discards a partial symbol
- *   card_format = text      ; text | dec10 | hex | hex-to-dec10 (what a card
- *                           ; reader types, and what circd makes of it)
+ *   card_format = text      ; what a card reader types and what circd makes
+ *                           ; of it: text | dec10 | hex | hex-to-dec10 |
+ *                           ; hex-to-dec8 | hex-to-dec13 | wiegand26 |
+ *                           ; uid-hex | uid-dec (see cardnum.h)
+ *   card_byte_order = msb   ; uid-hex, uid-dec: msb | lsb (typed reversed)
+ *   card_separator = ","    ; wiegand26: between facility and card; empty:
+ *                           ; the two numbers together
+ *   card_pad_length = 10    ; pad a shorter number with leading 0s (readers
+ *                           ; that drop them); 0 = no padding
+ *   trim_prefix = ";"       ; removed from the start of a symbol when there
+ *   trim_suffix = "?"       ; removed from its end when there
+ *
+ * A value in double quotes is taken as it is between them: the way to write
+ * ; # or spaces, which otherwise start a comment or are trimmed.
  *
  * Up to BOARD_SCANNERS_MAX scanner sections; several may share a VID:PID
  * when serial or port tells them apart.
@@ -110,7 +122,7 @@ struct board_scanner {
 	char port[BOARD_USB_PORT_MAX]; /* "" matches any */
 	bool hidpos;                  /* protocol = hidpos; default wedge */
 	enum hid_layout layout;       /* default us */
-	enum card_format card_format; /* default text */
+	struct card_options card;     /* default text, see card_options_default() */
 	unsigned char_timeout_ms;
 };
 

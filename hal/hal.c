@@ -54,18 +54,6 @@ const struct display_ops *hal_display_backend(const char *name)
 	return NULL;
 }
 
-const char *symbology_name(enum symbology sym)
-{
-	static const char *const names[] = {
-		[SYM_UNKNOWN] = "unknown", [SYM_CODABAR] = "codabar", [SYM_CODE39] = "code39",
-		[SYM_CODE128] = "code128", [SYM_EAN13] = "ean13",     [SYM_QR] = "qr",
-	};
-
-	if ((int)sym < 0 || (size_t)sym >= ARRAY_SIZE(names))
-		return "unknown";
-	return names[sym];
-}
-
 const char *display_kind_name(enum display_kind kind)
 {
 	static const char *const names[] = {

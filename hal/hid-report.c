@@ -524,27 +524,20 @@ static void spoil(struct hid_pos *p, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool is_alnum(uint32_t c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
 static void read_aim(struct hid_pos *p, const uint8_t *report, size_t len)
 {
 	const struct hid_pos_layout *l = &p->layout;
-	uint32_t c[3];
+	char c[3];
 
 	p->aim[0] = '\0';
 	for (int i = 0; i < 3; i++) {
 		if (!l->has_symbology[i])
 			return;
-		c[i] = get_bits(report, len, l->symbology_bit[i], 8);
+		c[i] = (char)get_bits(report, len, l->symbology_bit[i], 8);
 	}
-	/* ISO/IEC 15424: ']', a letter for the symbology, a modifier character */
-	if (c[0] != ']' || !is_alnum(c[1]) || c[1] <= '9' || !is_alnum(c[2]))
+	if (aim_parse(c, sizeof(c), NULL) != 3)
 		return;
-	for (int i = 0; i < 3; i++)
-		p->aim[i] = (char)c[i];
+	memcpy(p->aim, c, 3);
 	p->aim[3] = '\0';
 }
 
@@ -618,25 +611,4 @@ int hid_pos_feed(struct hid_pos *p, const uint8_t *report, size_t len, struct hi
 	p->len = 0;
 	p->text[0] = '\0';
 	return 0;
-}
-
-enum symbology aim_symbology(const char *aim)
-{
-	if (!aim || aim[0] != ']' || !aim[1])
-		return SYM_UNKNOWN;
-	switch (aim[1]) {
-	case 'A':
-		return SYM_CODE39;
-	case 'C':
-		return SYM_CODE128;
-	case 'E':
-		/* E0 is EAN-13 (UPC-A and UPC-E too), E3 EAN-13 with an add-on; E4 is EAN-8 */
-		return aim[2] == '0' || aim[2] == '3' ? SYM_EAN13 : SYM_UNKNOWN;
-	case 'F':
-		return SYM_CODABAR;
-	case 'Q':
-		return SYM_QR;
-	default:
-		return SYM_UNKNOWN;
-	}
 }

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aim.h"
 #include "scanner.h"
 
 #define HID_REPORT_MAX 1024         /* bytes, report id included */
@@ -158,12 +159,5 @@ int hid_pos_feed(struct hid_pos *p, const uint8_t *report, size_t len, struct hi
 
 /* Forgets a partial symbol (device unplugged). Keeps the layout. */
 void hid_pos_reset(struct hid_pos *p);
-
-/*
- * The symbology an AIM id names: ]F Codabar, ]A Code 39, ]C Code 128,
- * ]E0 and ]E3 EAN-13 (with an add-on for E3; ]E4 is EAN-8), ]Q QR Code;
- * anything else, NULL and "" are SYM_UNKNOWN.
- */
-enum symbology aim_symbology(const char *aim);
 
 #endif

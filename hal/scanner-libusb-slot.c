@@ -55,8 +55,8 @@ static void deliver(struct slot *s, const char *text, size_t len, const char *ai
 	char why[96];
 	int n;
 
-	n = card_number_normalize(s->cfg.card_format, text, len, scan.text, sizeof(scan.text), why,
-				  sizeof(why));
+	n = card_number_convert(&s->cfg.card, text, len, scan.text, sizeof(scan.text), why,
+				sizeof(why));
 	if (n < 0) {
 		report_discarded(s, why);
 		return;

@@ -18,13 +18,48 @@ struct sim_channel;
 
 #define SCAN_TEXT_MAX 128
 
+/*
+ * What the symbol was printed in, from its AIM symbology identifier (ISO/IEC
+ * 15424; hal/aim.h reads them and names these). The first six keep their
+ * values; EAN/UPC is split by the identifier's modifier, as the check digit
+ * to verify depends on it.
+ */
 enum symbology {
 	SYM_UNKNOWN,
 	SYM_CODABAR,
 	SYM_CODE39,
 	SYM_CODE128,
-	SYM_EAN13,
+	SYM_EAN13,        /* ]E0: EAN-13, UPC-A or UPC-E */
 	SYM_QR,
+	SYM_EAN13_ADDON,  /* ]E3: EAN-13, UPC-A or UPC-E with its 2- or 5-digit add-on */
+	SYM_EAN_ADDON,    /* ]E1, ]E2: an add-on read on its own */
+	SYM_EAN8,         /* ]E4 */
+	SYM_TELEPEN,
+	SYM_CODE_ONE,
+	SYM_CODE93,
+	SYM_CODE11,
+	SYM_ITF,          /* Interleaved 2 of 5, ITF-14 */
+	SYM_CODE16K,
+	SYM_PDF417,       /* and MicroPDF417 */
+	SYM_MSI,
+	SYM_ANKER,
+	SYM_CODABLOCK,
+	SYM_PLESSEY,
+	SYM_IATA_2OF5,    /* straight 2 of 5 with two-bar start/stop */
+	SYM_INDUSTRIAL_2OF5, /* straight 2 of 5 with three-bar start/stop */
+	SYM_CODE49,
+	SYM_MAXICODE,
+	SYM_OTHER,        /* ]X: a symbology the standard does not list */
+	SYM_EXPANSION,    /* ]Y: system expansion */
+	SYM_NON_BARCODE,  /* ]Z: keyed in, or from a non-barcode source */
+	SYM_CHANNEL_CODE,
+	SYM_DATAMATRIX,
+	SYM_GS1_DATABAR,  /* ]e: GS1 DataBar (RSS) and its composites */
+	SYM_OCR,
+	SYM_POSICODE,
+	SYM_SUPERCODE,
+	SYM_AZTEC,
+	SYM__COUNT,
 };
 
 struct scan {
@@ -77,6 +112,7 @@ struct scanner_ops {
 extern const struct scanner_ops scanner_sim_ops;
 extern const struct scanner_ops scanner_libusb_ops;
 
+/* For logs: "codabar", "ean13" ...; "unknown" for SYM_UNKNOWN and values outside the enum. */
 const char *symbology_name(enum symbology sym);
 
 #endif

@@ -48,7 +48,7 @@ protocol = %s
     return p
 
 
-def start_replay(t, name, usb_id, reports, protocol="wedge", end="unplug"):
+def start_replay(t, name, usb_id, reports, protocol="wedge", end="unplug", extra=""):
     vid, pid, serial = usb_id
     args = usbfixture.write(t.dir, name, vid, pid, serial, reports,
                             hidpos=protocol == "hidpos", end=end)
@@ -61,7 +61,7 @@ def start_replay(t, name, usb_id, reports, protocol="wedge", end="unplug"):
     conf = t.config({"kiosk": {"mode": "returns"},
                      "feedback": {"ok": "lamp_ok:300", "accept": "flap_unlock:300",
                                   "error": "lamp_error:300"}})
-    return t.start(conf, board=board(t, usb_id, protocol), fake_clock=False, wrap=wrap,
+    return t.start(conf, board=board(t, usb_id, protocol, extra), fake_clock=False, wrap=wrap,
                    extra=("-v",))
 
 
@@ -146,4 +146,16 @@ def test_device_that_stops_answering(t):
     check("scanner item_scanner unavailable: the device stopped answering" in log,
           "no warning in the log:\n%s" % log)
     check_eq(t.status()["transactions"], 0, "transactions")
+    check_eq(d.stop(), 0, "exit status")
+
+
+def test_board_trim_strings_reach_the_slot(t):
+    # a reader framing each symbol (as track-style readers do with ; and ?): the board's
+    # trim strings come off on the real libusb path, before the barcode rules see it
+    code = item(3105)
+    d = start_replay(t, "framed", WEDGE_ID,
+                     usbfixture.idle_reports(300) + usbfixture.wedge_reports("ID-" + code + "."),
+                     extra='trim_prefix = "ID-"\ntrim_suffix = .\n')
+    rows = wait_for(t, "the return in the store", t.journal)
+    check_eq([r["item"] for r in rows], [code], "journal")
     check_eq(d.stop(), 0, "exit status")

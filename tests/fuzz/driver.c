@@ -223,6 +223,13 @@ static const struct grammar_key grammar[] = {
 	{ "input", "line", { "GPIO22" } },
 	{ "input", "active_low", { "yes", "false" } },
 	{ "input", "debounce_ms", { "0", "10", "1000", "1001", "-1" } },
+	{ "scanner", "card_format",
+	  { "text", "dec10", "hex-to-dec8", "wiegand26", "uid-dec", "8h10d" } },
+	{ "scanner", "card_byte_order", { "msb", "lsb", "big" } },
+	{ "scanner", "card_separator", { ",", "\"\"", "\" / \"", "" } },
+	{ "scanner", "card_pad_length", { "0", "10", "128", "129" } },
+	{ "scanner", "trim_prefix", { "\";\"", ";", "%", "\"12345678\"" } },
+	{ "scanner", "trim_suffix", { "?", "\"?\"", "\"a\"b\"" } },
 	{ "scanner", "usb",
 	  { "05e0:1200", "ffff:35", "05e0", "5e0:", "0x5e0:1200", "05e0:1200:1" } },
 	{ "scanner", "protocol", { "wedge", "hidpos", "serial" } },
@@ -331,7 +338,9 @@ static void append_key_line(uint8_t *buf, size_t *len, size_t want, const char *
 static size_t generate_symbol(uint8_t *buf)
 {
 	static const char *const symbols[] = { "21234000000018", "31234000000057", "2123",
-					       "DONE", "A", "B", "c", "d", "E" };
+					       "DONE", "A", "B", "c", "d", "E", "T", "*",
+					       "]F0", "]E0", "]E3", "]E4", "]A3", "]C1", "]Y2ab",
+					       "9780306406157", "080442957X", "4006381333931" };
 	size_t want = 1 + below(20), len = 0;
 
 	while (len < want) {

@@ -2,9 +2,13 @@
 /*
  * Fuzzes barcode_classify() and the check digit helpers. The first byte picks
  * the rules and the symbology; the rest is the scanned text. Checks what a
- * class promises: a bad check digit is 14 digits that fail the check, a
- * patron or item of 14 digits under check_digit passes it, norm is printable.
+ * class promises: a bad check digit needs check_digit on and digits to
+ * check, and is no good 14-digit library number when no symbology is known;
+ * a patron or item of 14
+ * digits outside EAN/UPC under check_digit passes the library check; norm is
+ * printable and no longer than the text.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = (const char *)data + 1;
 	size_t len, norm_len;
 	enum barcode_class cls;
+	enum symbology sym;
 	uint8_t mode;
 
 	if (size == 0)
@@ -61,25 +66,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		strcpy(rules.item.prefixes[1], "A");
 	}
 
-	cls = barcode_classify(&rules, text, len, (enum symbology)((mode >> 4) % 6), norm,
-			       sizeof(norm));
+	sym = (enum symbology)((mode >> 4) * 3 % SYM__COUNT); /* 16 of them, EAN/UPC among */
+	cls = barcode_classify(&rules, text, len, sym, norm, sizeof(norm));
 	if (cls < BARCODE_PATRON || cls > BARCODE_UNKNOWN)
 		abort();
 	if (!barcode_class_name(cls)[0])
 		abort();
 	check_norm(norm, sizeof(norm), len);
 	norm_len = strlen(norm);
+	/* every check covers at least 8 leading digits */
 	if (cls == BARCODE_BAD_CHECK_DIGIT &&
-	    (!rules.check_digit || norm_len != 14 || codabar_check_digit_ok(norm, norm_len)))
+	    (!rules.check_digit || norm_len < 8 || !all_digits(norm, 8)))
+		abort();
+	if (cls == BARCODE_BAD_CHECK_DIGIT && sym == SYM_UNKNOWN && text[0] != ']' &&
+	    codabar_check_digit_ok(norm, norm_len))
 		abort();
 	if ((cls == BARCODE_PATRON || cls == BARCODE_ITEM) && rules.check_digit &&
-	    norm_len == 14 && all_digits(norm, 14) && !codabar_check_digit_ok(norm, 14))
+	    norm_len == 14 && all_digits(norm, 14) && !codabar_check_digit_ok(norm, 14) &&
+	    sym != SYM_EAN13_ADDON && norm[0] != ']' && text[0] != ']')
+		abort();
+	if (cls == BARCODE_ITEM && rules.check_digit && sym == SYM_UNKNOWN && text[0] != ']' &&
+	    norm_len == 13 && all_digits(norm, 13) && memcmp(norm, "978", 3) == 0 &&
+	    !gtin_check_digit_ok(norm, 13))
 		abort();
 	if (cls != BARCODE_UNKNOWN && norm_len == 0)
 		abort();
 
 	/* a short norm buffer is cut, never overrun */
-	if (barcode_classify(&rules, text, len, SYM_UNKNOWN, small, 1 + len % sizeof(small)) != cls)
+	if (barcode_classify(&rules, text, len, sym, small, 1 + len % sizeof(small)) != cls)
 		abort();
 	check_norm(small, 1 + len % sizeof(small), len);
 
@@ -96,6 +110,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (codabar_check_digit_ok(copy, len) &&
 		    (len != 14 || digit != copy[13] - '0'))
+			abort();
+		digit = len ? gtin_check_digit(copy, len - 1) : -EINVAL;
+		if (gtin_check_digit_ok(copy, len) && digit != copy[len - 1] - '0')
+			abort();
+		digit = isbn10_check_digit(copy);
+		if (isbn10_check_digit_ok(copy, len) &&
+		    (digit < 0 || copy[9] != (digit == 10 ? 'X' : '0' + digit)))
 			abort();
 	}
 	free(copy);

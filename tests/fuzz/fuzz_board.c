@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../hal/board.h"
+#include "../../hal/scanner.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -60,7 +61,11 @@ static void check_board(const struct board *b)
 		check_string(sc->name, sizeof(sc->name));
 		check_string(sc->serial, sizeof(sc->serial));
 		check_string(sc->port, sizeof(sc->port));
-		if (sc->layout >= HID_LAYOUT__COUNT || sc->card_format >= CARD_FORMAT__COUNT)
+		check_string(sc->card.separator, sizeof(sc->card.separator));
+		check_string(sc->card.trim_prefix, sizeof(sc->card.trim_prefix));
+		check_string(sc->card.trim_suffix, sizeof(sc->card.trim_suffix));
+		if (sc->layout >= HID_LAYOUT__COUNT || sc->card.format >= CARD_FORMAT__COUNT ||
+		    sc->card.byte_order > CARD_LSB_FIRST || sc->card.pad_length > SCAN_TEXT_MAX)
 			abort();
 		if (!sc->name[0] || sc->src_line < 1 || (!sc->items && !sc->patrons) ||
 		    sc->char_timeout_ms > 10000)

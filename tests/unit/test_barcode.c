@@ -241,12 +241,208 @@ static void test_codabar_start_stop(void)
 
 	barcode_rules_default(&rules);
 	run_cases(&rules, cases, sizeof(cases) / sizeof(cases[0]));
-	/* whatever symbology the scanner reports */
-	CHECK_INT(barcode_classify(&rules, BYTES("A" PATRON "B"), SYM_CODE128, norm, sizeof(norm)),
-		  BARCODE_PATRON);
-	CHECK_STR(norm, PATRON);
+	/* a Codabar symbol the scanner names as such */
 	CHECK_INT(barcode_classify(&rules, BYTES("A" PATRON "B"), SYM_CODABAR, norm, sizeof(norm)),
 		  BARCODE_PATRON);
+	CHECK_STR(norm, PATRON);
+}
+
+struct sym_case {
+	const char *name;
+	const char *text;
+	size_t len;
+	enum symbology sym;
+	enum barcode_class want;
+	const char *want_norm;
+};
+
+static void run_sym_cases(const struct barcode_rules *rules, const struct sym_case *cases,
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sym_case *c = &cases[i];
+		char norm[SCAN_TEXT_MAX + 1];
+		enum barcode_class got;
+
+		memset(norm, 'x', sizeof(norm));
+		got = barcode_classify(rules, c->text, c->len, c->sym, norm, sizeof(norm));
+		if (got != c->want || strcmp(norm, c->want_norm) != 0)
+			fprintf(stderr, "case '%s': got %s '%s', expected %s '%s'\n", c->name,
+				barcode_class_name(got), norm, barcode_class_name(c->want),
+				c->want_norm);
+		CHECK_INT(got, c->want);
+		CHECK_STR(norm, c->want_norm);
+	}
+}
+
+/*
+ * Start/stop characters belong to Codabar only (EN 798, the Codabar
+ * standard: A B C D; the original form's alternates are T N * E, which
+ * scanners send as t n * e or in upper case). Code 39, Code 128 and Telepen
+ * may carry letters at both ends as data, so a symbol whose scanner names
+ * another symbology keeps them.
+ */
+static void test_codabar_start_stop_by_symbology(void)
+{
+	static const struct sym_case cases[] = {
+		{ "codabar A..B", BYTES("A" PATRON "B"), SYM_CODABAR, BARCODE_PATRON, PATRON },
+		{ "codabar T..N", BYTES("T" PATRON "N"), SYM_CODABAR, BARCODE_PATRON, PATRON },
+		{ "codabar *..E", BYTES("*" ITEM "E"), SYM_CODABAR, BARCODE_ITEM, ITEM },
+		{ "codabar t..e", BYTES("t" ITEM "e"), SYM_CODABAR, BARCODE_ITEM, ITEM },
+		{ "codabar data with -", BYTES("C3123-4000D"), SYM_CODABAR, BARCODE_UNKNOWN,
+		  "3123-4000" },
+		{ "codabar without start/stop", BYTES(ITEM), SYM_CODABAR, BARCODE_ITEM, ITEM },
+		{ "codabar, guards only", BYTES("AB"), SYM_CODABAR, BARCODE_UNKNOWN, "AB" },
+		{ "code 39 keeps A..B", BYTES("A" PATRON "B"), SYM_CODE39, BARCODE_UNKNOWN,
+		  "A" PATRON "B" },
+		{ "code 128 keeps A..B", BYTES("A" PATRON "B"), SYM_CODE128, BARCODE_UNKNOWN,
+		  "A" PATRON "B" },
+		{ "telepen keeps c..d", BYTES("c" ITEM "d"), SYM_TELEPEN, BARCODE_UNKNOWN,
+		  "c" ITEM "d" },
+		/* no symbology known (a wedge scanner without AIM ids): letters A-D round digits */
+		{ "unknown A..B", BYTES("A" PATRON "B"), SYM_UNKNOWN, BARCODE_PATRON, PATRON },
+		{ "unknown T..N kept", BYTES("T" PATRON "N"), SYM_UNKNOWN, BARCODE_UNKNOWN,
+		  "T" PATRON "N" },
+		/* an AIM id typed before the data by a wedge scanner is read and removed */
+		{ "typed ]F0", BYTES("]F0A" PATRON "B"), SYM_UNKNOWN, BARCODE_PATRON, PATRON },
+		{ "typed ]F0, t..e", BYTES("]F0t" ITEM "e"), SYM_UNKNOWN, BARCODE_ITEM, ITEM },
+		{ "typed ]A0", BYTES("]A0A" PATRON "B"), SYM_UNKNOWN, BARCODE_UNKNOWN,
+		  "A" PATRON "B" },
+		{ "typed ]C0", BYTES("]C0" ITEM), SYM_UNKNOWN, BARCODE_ITEM, ITEM },
+		{ "typed unassigned ]J0", BYTES("]J0" ITEM), SYM_UNKNOWN, BARCODE_UNKNOWN,
+		  "]J0" ITEM },
+		{ "typed id only", BYTES("]C0"), SYM_UNKNOWN, BARCODE_UNKNOWN, "]C0" },
+	};
+	struct barcode_rules rules;
+
+	barcode_rules_default(&rules);
+	run_sym_cases(&rules, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/*
+ * Worked examples (check digits recomputed by hand below), from the GS1
+ * General Specifications' mod-10 algorithm (section 7.9: weights 3 and 1
+ * from the right) and ISO 2108 (ISBN):
+ *   EAN-13 4006381333931: 4+0+0+18+3+24+1+9+3+9+9+9 = 89, check 1
+ *   ISBN-13 9780306406157 (ISBN 978-0-306-40615-7): 9+21+8+0+3+0+6+12+0+18+1+15 = 93, check 7
+ *   ISMN 9790260000438 (979-0-2600-0043-8): 9+21+9+0+2+18+0+0+0+0+4+9 = 72, check 8
+ *   UPC-A 036000291452: 3 x (0+6+0+2+1+5) + (3+0+0+9+4) = 58, check 2
+ *   EAN-8 73513537: 3 x (7+5+3+3) + (3+1+5) = 63, check 7
+ *   ISBN-10 0306406152: 10x0+9x3+8x0+7x6+6x4+5x0+4x6+3x1+2x5 = 130 = 11x11+9, check 2
+ *   ISBN-10 080442957X: 0+72+0+28+24+10+36+15+14 = 199 = 11x18+1, check 10 = X
+ */
+static void test_gtin_isbn_check_digits(void)
+{
+	CHECK_INT(gtin_check_digit("400638133393", 12), 1);
+	CHECK_INT(gtin_check_digit("978030640615", 12), 7);
+	CHECK_INT(gtin_check_digit("979026000043", 12), 8);
+	CHECK_INT(gtin_check_digit("03600029145", 11), 2);
+	CHECK_INT(gtin_check_digit("7351353", 7), 7);
+	CHECK_INT(gtin_check_digit("0000000", 7), 0);
+	CHECK_INT(gtin_check_digit("03600029145X", 12), -EINVAL);
+	CHECK_INT(gtin_check_digit(NULL, 12), -EINVAL);
+	CHECK_INT(gtin_check_digit("1", 0), -EINVAL);
+	CHECK(gtin_check_digit_ok("4006381333931", 13));
+	CHECK(gtin_check_digit_ok("9780306406157", 13));
+	CHECK(gtin_check_digit_ok("036000291452", 12));
+	CHECK(gtin_check_digit_ok("73513537", 8));
+	CHECK(!gtin_check_digit_ok("4006381333932", 13));
+	CHECK(!gtin_check_digit_ok("036000291425", 12)); /* last two swapped */
+	CHECK(!gtin_check_digit_ok("7351353", 7));	   /* no GTIN is 7 long */
+	CHECK(!gtin_check_digit_ok("", 0));
+	CHECK_INT(isbn10_check_digit("030640615"), 2);
+	CHECK_INT(isbn10_check_digit("080442957"), 10);
+	CHECK_INT(isbn10_check_digit("03064061"), -EINVAL);
+	CHECK_INT(isbn10_check_digit("03064061X"), -EINVAL);
+	CHECK(isbn10_check_digit_ok("0306406152", 10));
+	CHECK(isbn10_check_digit_ok("080442957X", 10));
+	CHECK(!isbn10_check_digit_ok("0306406153", 10));
+	CHECK(!isbn10_check_digit_ok("080442958X", 10));
+	CHECK(!isbn10_check_digit_ok("08044295X7", 10));
+	CHECK(!isbn10_check_digit_ok("080442957x", 10));
+	CHECK(!isbn10_check_digit_ok("030640615", 9));
+}
+
+/* Rules that admit ISBNs as items: any length, patrons 2 + 13 digits. */
+static void isbn_rules(struct barcode_rules *rules)
+{
+	barcode_rules_default(rules);
+	rules->item.n_prefixes = 0;
+	rules->item.n_lengths = 0;
+}
+
+static void test_ean_upc_isbn_symbols(void)
+{
+	static const struct sym_case cases[] = {
+		/* no AIM id: only book numbers (978/979) and ISBN-10s ending in X are checked */
+		{ "isbn-13", BYTES("9780306406157"), SYM_UNKNOWN, BARCODE_ITEM, "9780306406157" },
+		{ "isbn-13 bad", BYTES("9780306406158"), SYM_UNKNOWN, BARCODE_BAD_CHECK_DIGIT,
+		  "9780306406158" },
+		{ "ismn 979", BYTES("9790260000438"), SYM_UNKNOWN, BARCODE_ITEM, "9790260000438" },
+		{ "ismn 979 bad", BYTES("9790260000439"), SYM_UNKNOWN, BARCODE_BAD_CHECK_DIGIT,
+		  "9790260000439" },
+		{ "13 digits, not a book", BYTES("4006381333932"), SYM_UNKNOWN, BARCODE_ITEM,
+		  "4006381333932" },
+		{ "isbn-10 X", BYTES("080442957X"), SYM_UNKNOWN, BARCODE_ITEM, "080442957X" },
+		{ "isbn-10 X bad", BYTES("080442958X"), SYM_UNKNOWN, BARCODE_BAD_CHECK_DIGIT,
+		  "080442958X" },
+		/* 10 digits could be a card number or a library's own: left alone */
+		{ "10 digits", BYTES("0306406153"), SYM_UNKNOWN, BARCODE_ITEM, "0306406153" },
+		/* ]E0: EAN-13, UPC-A, or an ISBN-10 from a scanner translating Bookland */
+		{ "]E0 ean-13", BYTES("4006381333931"), SYM_EAN13, BARCODE_ITEM, "4006381333931" },
+		{ "]E0 ean-13 bad", BYTES("4006381333932"), SYM_EAN13, BARCODE_BAD_CHECK_DIGIT,
+		  "4006381333932" },
+		{ "]E0 upc-a", BYTES("036000291452"), SYM_EAN13, BARCODE_ITEM, "036000291452" },
+		{ "]E0 upc-a bad", BYTES("036000291453"), SYM_EAN13, BARCODE_BAD_CHECK_DIGIT,
+		  "036000291453" },
+		{ "]E0 isbn-10", BYTES("0306406152"), SYM_EAN13, BARCODE_ITEM, "0306406152" },
+		{ "]E0 isbn-10 bad", BYTES("0306406153"), SYM_EAN13, BARCODE_BAD_CHECK_DIGIT,
+		  "0306406153" },
+		{ "]E0 upc-e, not checked", BYTES("04252614"), SYM_EAN13, BARCODE_ITEM,
+		  "04252614" },
+		{ "typed ]E0 bad", BYTES("]E04006381333932"), SYM_UNKNOWN, BARCODE_BAD_CHECK_DIGIT,
+		  "4006381333932" },
+		{ "]E4 ean-8", BYTES("73513537"), SYM_EAN8, BARCODE_ITEM, "73513537" },
+		{ "]E4 ean-8 bad", BYTES("73513538"), SYM_EAN8, BARCODE_BAD_CHECK_DIGIT,
+		  "73513538" },
+		/* ]E3: the main symbol's check digit, the add-on has none of its own here */
+		{ "]E3 isbn + 5", BYTES("978030640615751000"), SYM_EAN13_ADDON, BARCODE_ITEM,
+		  "978030640615751000" },
+		{ "]E3 isbn bad + 5", BYTES("978030640615851000"), SYM_EAN13_ADDON,
+		  BARCODE_BAD_CHECK_DIGIT, "978030640615851000" },
+		{ "]E3 upc-a + 2", BYTES("03600029145212"), SYM_EAN13_ADDON, BARCODE_ITEM,
+		  "03600029145212" },
+		/* another symbology: its own check, not the EAN one */
+		{ "code 128 book number", BYTES("9780306406158"), SYM_CODE128, BARCODE_ITEM,
+		  "9780306406158" },
+		{ "code 128, 14 digits", BYTES("31234000000058"), SYM_CODE128,
+		  BARCODE_BAD_CHECK_DIGIT, "31234000000058" },
+		{ "library 14 digits", BYTES(ITEM), SYM_UNKNOWN, BARCODE_ITEM, ITEM },
+		/* no EAN/UPC data, whatever the scanner says: the rules judge it */
+		{ "]E3 letters", BYTES("AB3600029145212"), SYM_EAN13_ADDON, BARCODE_ITEM,
+		  "AB3600029145212" },
+	};
+	static const struct sym_case unchecked[] = {
+		{ "isbn-13 bad, check off", BYTES("9780306406158"), SYM_UNKNOWN, BARCODE_ITEM,
+		  "9780306406158" },
+		{ "]E0 bad, check off", BYTES("4006381333932"), SYM_EAN13, BARCODE_ITEM,
+		  "4006381333932" },
+	};
+	static const struct sym_case patrons[] = {
+		/* the book-number rule is for items; a patron card is the library's own */
+		{ "patron 978", BYTES("9780306406158"), SYM_UNKNOWN, BARCODE_PATRON,
+		  "9780306406158" },
+	};
+	struct barcode_rules rules;
+
+	isbn_rules(&rules);
+	run_sym_cases(&rules, cases, sizeof(cases) / sizeof(cases[0]));
+	rules.check_digit = false;
+	run_sym_cases(&rules, unchecked, sizeof(unchecked) / sizeof(unchecked[0]));
+	isbn_rules(&rules);
+	strcpy(rules.patron.prefixes[0], "97");
+	rules.patron.lengths[0] = 13;
+	run_sym_cases(&rules, patrons, sizeof(patrons) / sizeof(patrons[0]));
 }
 
 static void test_done_symbols(void)
@@ -398,6 +594,9 @@ int main(void)
 	RUN(test_garbage_bytes);
 	RUN(test_length_limit);
 	RUN(test_codabar_start_stop);
+	RUN(test_codabar_start_stop_by_symbology);
+	RUN(test_gtin_isbn_check_digits);
+	RUN(test_ean_upc_isbn_symbols);
 	RUN(test_done_symbols);
 	RUN(test_empty_lists_match_anything);
 	RUN(test_patron_rule_first);

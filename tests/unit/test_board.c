@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include "../../hal/board.h"
+#include "../../hal/scanner.h"
 #include "testlib.h"
 
 static const char sim_board[] =
@@ -55,7 +56,11 @@ static void test_sim_board(void)
 	CHECK(b->scanners[0].items && !b->scanners[0].patrons);
 	CHECK(!b->scanners[0].hidpos);
 	CHECK_INT(b->scanners[0].layout, HID_LAYOUT_US);
-	CHECK_INT(b->scanners[0].card_format, CARD_FORMAT_TEXT);
+	CHECK_INT(b->scanners[0].card.format, CARD_FORMAT_TEXT);
+	CHECK_INT(b->scanners[0].card.byte_order, CARD_MSB_FIRST);
+	CHECK_STR(b->scanners[0].card.separator, ",");
+	CHECK_INT(b->scanners[0].card.pad_length, 0);
+	CHECK_STR(b->scanners[0].card.trim_prefix, "");
 	CHECK_INT(b->scanners[0].char_timeout_ms, 100);
 	CHECK_INT(b->scanners[0].usb_vid, 0);
 	CHECK(!b->roles[ROLE_PATRON_READER].present);
@@ -222,6 +227,23 @@ static const struct error_case error_cases[] = {
 	{ "[scanner item_scanner]\nport = 1-1.\n", 2, { "port" } },
 	{ "[scanner item_scanner]\ncard_format = bcd\n", 2, { "card_format", "hex-to-dec10" } },
 	{ "[scanner item_scanner]\nchar_timeout_ms = 10001\n", 2, { "char_timeout_ms" } },
+	{ "[scanner patron_reader]\ncard_byte_order = little\n", 2,
+	  { "[scanner patron_reader] card_byte_order: expected msb or lsb, got 'little'" } },
+	{ "[scanner patron_reader]\n\ncard_pad_length = 129\n", 3,
+	  { "card_pad_length: expected a number from 0 to 128, got '129'" } },
+	{ "[scanner patron_reader]\ncard_pad_length = -1\n", 2, { "card_pad_length" } },
+	/* a bare ; after a space is a comment: the value is empty, and the message says why */
+	{ "[scanner patron_reader]\ntrim_prefix = ;\n", 2,
+	  { "trim_prefix: empty value", "double quotes" } },
+	{ "[scanner patron_reader]\ntrim_suffix = \"\"\n", 2, { "trim_suffix: empty value" } },
+	{ "[scanner patron_reader]\ntrim_suffix = 12345678\n", 2,
+	  { "trim_suffix: longer than 7 characters" } },
+	{ "[scanner patron_reader]\ncard_separator = \"a\"b\"\n", 2,
+	  { "card_separator", "printable characters other than \"" } },
+	{ "[scanner patron_reader]\ncard_format = 8h10d\n", 2,
+	  { "card_format", "wiegand26", "uid-dec" } },
+	{ "[scanner patron_reader]\ntrim_prefix = \"%\"\ntrim_prefix = \";\"\n", 3,
+	  { "trim_prefix: set twice (first at line 2)" } },
 	{ "[scanner a b]\n", 1, { "scanner name 'a b'" } },
 	{ "[scanner s]\nrole = both\n[scanner s]\n", 3, { "duplicate section [scanner s]" } },
 	{ "[scanner a]\n[scanner b]\n[scanner c]\n[scanner d]\n[scanner e]\n", 5,
@@ -464,7 +486,7 @@ static void test_scanner_devices(void)
 	CHECK_INT(board_scanner_role(&b->scanners[0]), ROLE_ITEM_SCANNER);
 	CHECK_INT(board_scanner_role(&b->scanners[1]), ROLE_PATRON_READER);
 	CHECK_STR(b->scanners[1].serial, "A17");
-	CHECK_INT(b->scanners[1].card_format, CARD_FORMAT_HEX_TO_DEC10);
+	CHECK_INT(b->scanners[1].card.format, CARD_FORMAT_HEX_TO_DEC10);
 	CHECK_INT(b->scanners[1].char_timeout_ms, 0);
 	CHECK_STR(b->scanners[2].port, "1-1.4");
 	CHECK_INT(b->scanners[2].layout, HID_LAYOUT_FR);
@@ -472,6 +494,51 @@ static void test_scanner_devices(void)
 	CHECK(b->roles[ROLE_ITEM_SCANNER].present && b->roles[ROLE_PATRON_READER].present);
 	/* the role's line is its first scanner's */
 	CHECK_INT(b->roles[ROLE_PATRON_READER].src_line, 3);
+	board_free(b);
+}
+
+/* A 13.56 MHz reader typing the UID reversed, and a 125 kHz one in track-2 style. */
+static void test_card_reader_options(void)
+{
+	static const char text[] = "[scanner uid-reader]\nrole = patron_reader\n"
+				   "card_format = uid-dec\ncard_byte_order = lsb\n"
+				   "[scanner track-reader]\nrole = patron_reader\n"
+				   "card_format = wiegand26\ncard_separator = \" / \"\n"
+				   "trim_prefix = \";\"  ; track 2 start sentinel\n"
+				   "trim_suffix = ?\n"
+				   "[scanner together]\nrole = patron_reader\n"
+				   "card_format = wiegand26\ncard_separator =\n"
+				   "card_pad_length = 6 ; it drops leading zeros\n";
+	struct file_error err = { 0 };
+	struct board *b;
+	char out[SCAN_TEXT_MAX + 1];
+
+	CHECK_INT(board_parse(text, "cards.ini", &b, &err), 0);
+	if (!b) {
+		fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.msg);
+		return;
+	}
+	CHECK_INT(b->scanners[0].card.format, CARD_FORMAT_UID_DEC);
+	CHECK_INT(b->scanners[0].card.byte_order, CARD_LSB_FIRST);
+	CHECK_INT(b->scanners[0].card.pad_length, 0);
+	CHECK_INT(b->scanners[1].card.format, CARD_FORMAT_WIEGAND26);
+	CHECK_STR(b->scanners[1].card.separator, " / ");
+	CHECK_STR(b->scanners[1].card.trim_prefix, ";");
+	CHECK_STR(b->scanners[1].card.trim_suffix, "?");
+	CHECK_INT(b->scanners[1].card.pad_length, 0);
+	CHECK_STR(b->scanners[2].card.separator, "");
+	CHECK_INT(b->scanners[2].card.pad_length, 6);
+	/* what the slot then makes of a scan */
+	CHECK_INT(card_number_convert(&b->scanners[1].card, ";7BB26E?", 8, out, sizeof(out), NULL,
+				      0), 11);
+	CHECK_STR(out, "123 / 45678");
+	CHECK_INT(card_number_convert(&b->scanners[0].card, "7C2A4FB3", 8, out, sizeof(out), NULL,
+				      0), 10);
+	CHECK_STR(out, "3008309884");
+	/* 07BB26: facility 7, card 0xBB26 = 47910 */
+	CHECK_INT(card_number_convert(&b->scanners[2].card, "7BB26", 5, out, sizeof(out), NULL, 0),
+		  8);
+	CHECK_STR(out, "00747910");
 	board_free(b);
 }
 
@@ -490,5 +557,6 @@ int main(void)
 	RUN(test_shipped_rpi5);
 	RUN(test_role_names);
 	RUN(test_scanner_devices);
+	RUN(test_card_reader_options);
 	return testlib_finish();
 }

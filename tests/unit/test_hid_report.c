@@ -562,28 +562,6 @@ static void test_short_and_foreign_reports(void)
 	hid_pos_init(NULL, &layout);
 }
 
-static void test_aim_symbology(void)
-{
-	CHECK_INT(aim_symbology("]F0"), SYM_CODABAR);
-	CHECK_INT(aim_symbology("]F1"), SYM_CODABAR);
-	CHECK_INT(aim_symbology("]A0"), SYM_CODE39);
-	CHECK_INT(aim_symbology("]A4"), SYM_CODE39);
-	CHECK_INT(aim_symbology("]C0"), SYM_CODE128);
-	CHECK_INT(aim_symbology("]C1"), SYM_CODE128);
-	CHECK_INT(aim_symbology("]E0"), SYM_EAN13);
-	CHECK_INT(aim_symbology("]E3"), SYM_EAN13);
-	CHECK_INT(aim_symbology("]E4"), SYM_UNKNOWN); /* EAN-8 */
-	CHECK_INT(aim_symbology("]E1"), SYM_UNKNOWN); /* an add-on alone */
-	CHECK_INT(aim_symbology("]E"), SYM_UNKNOWN);
-	CHECK_INT(aim_symbology("]Q1"), SYM_QR);
-	CHECK_INT(aim_symbology("]d1"), SYM_UNKNOWN); /* Data Matrix */
-	CHECK_INT(aim_symbology("]I0"), SYM_UNKNOWN); /* Interleaved 2 of 5 */
-	CHECK_INT(aim_symbology("F0"), SYM_UNKNOWN);
-	CHECK_INT(aim_symbology("]"), SYM_UNKNOWN);
-	CHECK_INT(aim_symbology(""), SYM_UNKNOWN);
-	CHECK_INT(aim_symbology(NULL), SYM_UNKNOWN);
-}
-
 /* ---- malformed descriptors ---- */
 
 struct bad_case {
@@ -712,7 +690,6 @@ int main(void)
 	RUN(test_common_scenarios_on_every_fixture);
 	RUN(test_byte_count);
 	RUN(test_short_and_foreign_reports);
-	RUN(test_aim_symbology);
 	RUN(test_malformed_descriptors);
 	RUN(test_edges_of_the_limits);
 	RUN(test_every_truncation);
