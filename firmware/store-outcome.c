@@ -47,8 +47,9 @@ static const char *const outcome_sql[OUTCOME_COUNT_OF_STMTS] = {
 	[OUTCOME_PATRON_TOLD] = "UPDATE journal SET patron_told = ?2"
 				" WHERE id = ?1 AND patron_told = 'nothing'"
 				" AND state IN ('pending', 'forwarded')",
-	[OUTCOME_COUNT_VERIFICATION] = "UPDATE journal SET verifications = verifications + 1,"
-				       " updated_ms = ?2 WHERE id = ?1 AND state = 'forwarded'",
+	/* Parenthesised: clang takes two literals in a row in an array for a missing comma. */
+	[OUTCOME_COUNT_VERIFICATION] = ("UPDATE journal SET verifications = verifications + 1,"
+					" updated_ms = ?2 WHERE id = ?1 AND state = 'forwarded'"),
 	[OUTCOME_VERIFICATIONS] = "SELECT verifications FROM journal WHERE id = ?1",
 };
 
