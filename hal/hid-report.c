@@ -548,6 +548,49 @@ static void read_aim(struct hid_pos *p, const uint8_t *report, size_t len)
 	p->aim[3] = '\0';
 }
 
+/* HID POS scanners are commonly set to end each symbol with CR, LF, CRLF or Tab. */
+static bool is_suffix_byte(uint32_t byte)
+{
+	return byte == '\r' || byte == '\n' || byte == '\t';
+}
+
+/* GS is the GS1 field separator (FNC1 inside the data): part of the symbol. */
+static bool is_symbol_byte(uint32_t byte)
+{
+	return (byte >= 0x20 && byte <= 0x7e) || byte == SCAN_GS;
+}
+
+static void append_byte(struct hid_pos *p, uint32_t byte)
+{
+	if (!is_symbol_byte(byte))
+		spoil(p, "byte 0x%02x at position %zu is not printable ASCII", byte, p->len + 1);
+	else if (p->len < SCAN_TEXT_MAX)
+		p->text[p->len] = (char)byte;
+	/* one past the limit is enough to know it is too long */
+	if (p->len <= SCAN_TEXT_MAX)
+		p->len++;
+}
+
+/*
+ * Suffix bytes are held back until it is known whether data follows them:
+ * at the end of the symbol they are trimmed, inside it they are an error
+ * (two symbols run together, or a scanner set to send fields with Tabs).
+ */
+static void take_byte(struct hid_pos *p, uint32_t byte)
+{
+	if (is_suffix_byte(byte)) {
+		if (p->n_suffix < sizeof(p->suffix))
+			p->suffix[p->n_suffix] = (uint8_t)byte;
+		if (p->n_suffix <= sizeof(p->suffix))
+			p->n_suffix++;
+		return;
+	}
+	for (size_t i = 0; i < p->n_suffix; i++)
+		append_byte(p, i < sizeof(p->suffix) ? p->suffix[i] : '\r');
+	p->n_suffix = 0;
+	append_byte(p, byte);
+}
+
 static void append_data(struct hid_pos *p, const uint8_t *report, size_t len)
 {
 	const struct hid_pos_layout *l = &p->layout;
@@ -567,14 +610,7 @@ static void append_data(struct hid_pos *p, const uint8_t *report, size_t len)
 
 		if (byte == 0 && !l->has_length)
 			break; /* NUL padding */
-		if (byte < 0x20 || byte > 0x7e)
-			spoil(p, "byte 0x%02x at position %zu is not printable ASCII", byte,
-			      p->len + 1);
-		else if (p->len < SCAN_TEXT_MAX)
-			p->text[p->len] = (char)byte;
-		/* one past the limit is enough to know it is too long */
-		if (p->len <= SCAN_TEXT_MAX)
-			p->len++;
+		take_byte(p, byte);
 	}
 	p->text[p->len < SCAN_TEXT_MAX ? p->len : SCAN_TEXT_MAX] = '\0';
 }
@@ -592,6 +628,7 @@ int hid_pos_feed(struct hid_pos *p, const uint8_t *report, size_t len, struct hi
 		return 0;
 	if (!p->pending) {
 		p->len = 0;
+		p->n_suffix = 0;
 		p->text[0] = '\0';
 		p->spoiled = false;
 		p->reason[0] = '\0';
@@ -616,6 +653,7 @@ int hid_pos_feed(struct hid_pos *p, const uint8_t *report, size_t len, struct hi
 		memcpy(out->aim, p->aim, sizeof(out->aim));
 	}
 	p->len = 0;
+	p->n_suffix = 0;
 	p->text[0] = '\0';
 	return 0;
 }

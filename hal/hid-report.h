@@ -128,6 +128,8 @@ struct hid_pos {
 	size_t len;                     /* bytes of the symbol so far, may exceed SCAN_TEXT_MAX */
 	char text[SCAN_TEXT_MAX + 1];   /* the first SCAN_TEXT_MAX of them */
 	char aim[4];
+	size_t n_suffix;                /* CR/LF/Tab bytes since the last data byte */
+	uint8_t suffix[4];              /* the first of them, as they came */
 	bool spoiled;                   /* a reason to discard the symbol came */
 	char reason[HID_POS_REASON_MAX];
 };
@@ -150,8 +152,11 @@ struct hid_pos_out {
  * with no data (some scanners send an empty report after each one), are
  * ignored. Data ends at the Byte Count if the device sends one, else at the
  * first NUL; bytes past len read as 0, as Linux pads short reports. A
- * symbol with a byte outside printable ASCII, or longer than SCAN_TEXT_MAX,
- * is discarded with the reason once its last report arrives. Returns 0, or
+ * suffix the scanner appends (CR, LF, Tab, any run of them) is trimmed; GS
+ * (0x1D, the GS1 field separator) is data and stays in the text. A symbol
+ * with any other byte outside printable ASCII (a CR, LF or Tab followed by
+ * more data too), or longer than SCAN_TEXT_MAX without its suffix, is
+ * discarded with the reason once its last report arrives. Returns 0, or
  * -EINVAL for NULL arguments.
  */
 int hid_pos_feed(struct hid_pos *p, const uint8_t *report, size_t len, struct hid_pos_out *out);
