@@ -3,7 +3,9 @@
  * Keyboard-wedge decoder: barcode scanners and card readers that pretend to
  * be a keyboard send HID boot-protocol reports (8 bytes: modifiers, reserved,
  * up to six usages of keys held down, page 0x07). This turns them into
- * symbols, the way the host's keyboard layout would have typed them.
+ * symbols, the way the host's keyboard layout would have typed them. A
+ * keyboard that only speaks report protocol (a Report ID first) has its
+ * reports rewritten as boot reports by hid_kbd_to_boot() (hid-report.h).
  *
  * Pure: no I/O, no allocation, no clock. The caller owns every struct here
  * (stack or embedded, nothing to free), passes the time of each report, and

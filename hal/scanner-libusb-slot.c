@@ -109,7 +109,14 @@ static void handle_report(struct slot *s, const uint8_t *report, size_t len)
 	}
 	{
 		struct hid_keyboard_out out;
+		uint8_t boot[HID_BOOT_REPORT_LEN];
 
+		if (s->kbd_by_desc) {
+			if (hid_kbd_to_boot(&s->kbd_layout, report, len, boot) != 1)
+				return; /* another report of a composite device */
+			report = boot;
+			len = sizeof(boot);
+		}
 		hid_keyboard_feed(&s->kb, report, len, loop_mono_ms(s->owner->loop), &out);
 		if (out.discarded)
 			report_discarded(s, out.reason);
@@ -271,11 +278,32 @@ static void LIBUSB_CALL on_control(struct libusb_transfer *xfer)
 	slot_start_setup(s);
 }
 
-/* Sets the HID POS decoder up from the device's report descriptor: NULL, or why it cannot be. */
+/*
+ * A keyboard interface that is not a boot one cannot be switched to the boot
+ * protocol: its reports (a Report ID first, on composite scanners) are read
+ * where its descriptor puts the modifiers and keys.
+ */
+static const char *load_keyboard_desc(struct slot *s, const uint8_t *desc, size_t len)
+{
+	int r = hid_kbd_layout_parse(desc, len, &s->kbd_layout);
+
+	if (r == -ENOENT)
+		return "not a keyboard: its report descriptor has no key array "
+		       "(try protocol = hidpos)";
+	if (r < 0)
+		return "malformed HID report descriptor";
+	return NULL;
+}
+
+/* Sets the decoder up from the device's report descriptor: NULL, or why it cannot be. */
 static const char *load_report_desc(struct slot *s, const uint8_t *desc, size_t len)
 {
 	struct hid_pos_layout layout;
-	int r = hid_pos_layout_parse(desc, len, &layout);
+	int r;
+
+	if (s->kbd_by_desc)
+		return load_keyboard_desc(s, desc, len);
+	r = hid_pos_layout_parse(desc, len, &layout);
 
 	if (r == -ENOENT)
 		return "not a HID POS scanner: its report descriptor has no Decoded Data field "
@@ -318,6 +346,11 @@ static ssize_t sysfs_report_desc(const struct slot *s, uint8_t *buf, size_t size
 	return n;
 }
 
+static bool needs_report_desc(const struct slot *s)
+{
+	return s->cfg.hidpos || s->kbd_by_desc;
+}
+
 static void slot_start_setup(struct slot *s)
 {
 	int r;
@@ -325,7 +358,7 @@ static void slot_start_setup(struct slot *s)
 
 	if (s->step == STEP_SET_PROTOCOL && !(s->boot_keyboard && !s->cfg.hidpos))
 		s->step++;
-	if (s->step == STEP_REPORT_DESC && (!s->cfg.hidpos || s->have_report_desc))
+	if (s->step == STEP_REPORT_DESC && (!needs_report_desc(s) || s->have_report_desc))
 		s->step++;
 	switch (s->step) {
 	case STEP_SET_PROTOCOL: /* boot protocol: the 8-byte reports the decoder reads */
@@ -378,7 +411,21 @@ static uint16_t report_desc_length(const struct libusb_interface_descriptor *alt
 	return 0;
 }
 
-/* Picks the HID interface to read: a boot keyboard for a wedge, any other HID one for HID POS. */
+/*
+ * Picks the HID interface to read: for a wedge a boot keyboard, else one
+ * that says it is a keyboard (the protocol field, which only boot
+ * interfaces must fill in), else any; for HID POS, one that is not a boot
+ * keyboard.
+ */
+static int interface_score(const struct slot *s, const struct libusb_interface_descriptor *alt)
+{
+	bool boot_kbd = alt->bInterfaceSubClass == 1 && alt->bInterfaceProtocol == 1;
+
+	if (s->cfg.hidpos)
+		return !boot_kbd;
+	return boot_kbd ? 2 : alt->bInterfaceProtocol == 1;
+}
+
 static int find_interface(struct slot *s, libusb_device *dev)
 {
 	struct libusb_config_descriptor *config;
@@ -405,7 +452,7 @@ static int find_interface(struct slot *s, libusb_device *dev)
 		}
 		if (ep < 0)
 			continue;
-		score = s->cfg.hidpos ? !boot_kbd : boot_kbd;
+		score = interface_score(s, alt);
 		if (score <= best_score)
 			continue;
 		best_score = score;
@@ -413,6 +460,7 @@ static int find_interface(struct slot *s, libusb_device *dev)
 		s->iface = alt->bInterfaceNumber;
 		s->config_value = config->bConfigurationValue;
 		s->boot_keyboard = boot_kbd;
+		s->kbd_by_desc = !boot_kbd && !s->cfg.hidpos;
 		s->ep_in = alt->endpoint[ep].bEndpointAddress;
 		s->report_len = alt->endpoint[ep].wMaxPacketSize & 0x7ff;
 		s->report_desc_len = report_desc_length(alt);
@@ -487,7 +535,7 @@ void slot_attach(struct slot *s, libusb_device *dev, const char *port)
 	}
 	snprintf(s->status.port, sizeof(s->status.port), "%s", port);
 	s->have_report_desc = false;
-	if (s->cfg.hidpos) {
+	if (needs_report_desc(s)) {
 		ssize_t n = sysfs_report_desc(s, s->ctrl_buf, sizeof(s->ctrl_buf));
 
 		if (n > 0) {

@@ -27,6 +27,14 @@ HIDPOS_DESC = bytes.fromhex(
     "058c0902a1018502 0912a102 150026ff00 75089503 19fb29fd 8102 9538 09fe 820201"
     " 75019501 2501 09ff 8102 7507 8103 c0c0".replace(" ", ""))
 
+# A keyboard that is not a boot interface, with a Report ID before its
+# modifiers: the Arduino Keyboard library's descriptor (Keyboard.cpp), as
+# composite devices put it on an interface of bInterfaceSubClass 0.
+REPORT_ID_KEYBOARD_DESC = bytes.fromhex(
+    "05010906a1018502 050719e029e715002501 750195088102 950175088103"
+    " 950675081500257305071900297381 00 c0".replace(" ", ""))
+REPORT_ID_KEYBOARD_ID = 2
+
 ENTER = 0x28
 SHIFT = 0x02
 
@@ -50,15 +58,17 @@ def idle_reports(n, hidpos=False):
     return [bytes([2]) + bytes(60) if hidpos else bytes(8)] * n
 
 
-def wedge_reports(text, enter=True):
-    """Boot keyboard reports typing text: press, release, ..., [Enter]."""
+def wedge_reports(text, enter=True, report_id=0):
+    """Boot keyboard reports typing text: press, release, ..., [Enter]; with a
+    report_id, the same keys as a report-protocol keyboard sends them."""
+    head = bytes([report_id]) if report_id else b""
     out = []
     for ch in text:
         mod, usage = _usage(ch)
-        out.append(bytes([mod, 0, usage, 0, 0, 0, 0, 0]))
-        out.append(bytes(8))
+        out.append(head + bytes([mod, 0, usage, 0, 0, 0, 0, 0]))
+        out.append(head + bytes(8))
     if enter:
-        out += [bytes([0, 0, ENTER, 0, 0, 0, 0, 0]), bytes(8)]
+        out += [head + bytes([0, 0, ENTER, 0, 0, 0, 0, 0]), head + bytes(8)]
     return out
 
 
@@ -73,10 +83,10 @@ def hidpos_reports(text, aim="]F0", chunk=56):
     return out
 
 
-def _descriptors(vid, pid, hidpos, report_desc_len, mps):
+def _descriptors(vid, pid, boot, report_desc_len, mps):
     device = bytes([18, 1, 0x00, 0x02, 0, 0, 0, 64, vid & 0xff, vid >> 8, pid & 0xff, pid >> 8,
                     0x00, 0x01, 1, 2, 3, 1])
-    sub, proto = (0, 0) if hidpos else (1, 1)
+    sub, proto = (1, 1) if boot else (0, 0)
     iface = bytes([9, 4, 0, 0, 1, 3, sub, proto, 0])
     hid = bytes([9, 0x21, 0x11, 0x01, 0, 1, 0x22, report_desc_len & 0xff, report_desc_len >> 8])
     ep = bytes([7, 5, 0x81, 3, mps & 0xff, mps >> 8, 4])
@@ -85,14 +95,21 @@ def _descriptors(vid, pid, hidpos, report_desc_len, mps):
     return device + config + iface + hid + ep
 
 
-def device_description(vid, pid, serial, hidpos=False):
-    """The .umockdev text: the scanner, (with HID POS) its bound usbhid child, the root hub."""
-    report_desc = HIDPOS_DESC if hidpos else BOOT_KEYBOARD_DESC
-    mps = 64 if hidpos else 8
-    desc = _descriptors(vid, pid, hidpos, len(report_desc), mps).hex().upper()
-    product = "HID POS scanner" if hidpos else "Keyboard wedge scanner"
+KINDS = {
+    # kind: (report descriptor, wMaxPacketSize, boot interface, product)
+    "wedge": (BOOT_KEYBOARD_DESC, 8, True, "Keyboard wedge scanner"),
+    "hidpos": (HIDPOS_DESC, 64, False, "HID POS scanner"),
+    "report-id-keyboard": (REPORT_ID_KEYBOARD_DESC, 16, False, "Composite scanner keyboard"),
+}
+
+
+def device_description(vid, pid, serial, kind="wedge"):
+    """The .umockdev text: the scanner, (unless a boot keyboard) its bound usbhid child,
+    the root hub."""
+    report_desc, mps, boot, product = KINDS[kind]
+    desc = _descriptors(vid, pid, boot, len(report_desc), mps).hex().upper()
     lines = []
-    if hidpos:
+    if not boot:
         # usbhid bound at enumeration: its report_descriptor is where circd reads it
         lines += ["P: %s/1-1:1.0/0003:%04X:%04X.0001" % (SYSPATH, vid, pid),
                   "E: DRIVER=hid-generic", "E: SUBSYSTEM=hid",
@@ -136,16 +153,16 @@ def _control_out(request, iface=0):
     return "USBDEVFS_REAPURBNDELAY 0 2 0 0 0 8 8 0 %s" % setup.hex().upper()
 
 
-def ioctl_script(reports, hidpos=False, end="unplug"):
+def ioctl_script(reports, kind="wedge", end="unplug"):
     """The .ioctl text: circd's set-up control transfers, one reap per report, then the end.
 
     umockdev starts a script over when it runs out, so every script ends with
     something after which circd submits no more: end="unplug", the device is
     gone (-ENODEV); end="silent", it stops answering (-EPROTO on every
     transfer, as a host controller reports a device that no longer responds)."""
-    mps = 64 if hidpos else 8
+    _, mps, boot, _ = KINDS[kind]
     lines = ["@DEV %s" % DEVNODE, "USBDEVFS_GET_CAPABILITIES 0 FF010000"]
-    if not hidpos:
+    if boot:
         lines.append(_control_out(0x0b))  # SET_PROTOCOL(boot)
     lines.append(_control_out(0x0a))      # SET_IDLE(0)
     reaps = ["0 %d %s" % (len(r), r.hex().upper()) for r in reports]
@@ -161,13 +178,14 @@ def ioctl_script(reports, hidpos=False, end="unplug"):
     return "\n".join(lines) + "\n"
 
 
-def write(dirpath, name, vid, pid, serial, reports, hidpos=False, end="unplug"):
-    """Writes NAME.umockdev and NAME.ioctl; returns umockdev-run's arguments."""
+def write(dirpath, name, vid, pid, serial, reports, kind="wedge", end="unplug"):
+    """Writes NAME.umockdev and NAME.ioctl; returns umockdev-run's arguments.
+    kind: "wedge" (boot keyboard), "hidpos", "report-id-keyboard"."""
     import os
     dev = os.path.join(dirpath, name + ".umockdev")
     ioc = os.path.join(dirpath, name + ".ioctl")
     with open(dev, "w") as f:
-        f.write(device_description(vid, pid, serial, hidpos))
+        f.write(device_description(vid, pid, serial, kind))
     with open(ioc, "w") as f:
-        f.write(ioctl_script(reports, hidpos, end))
+        f.write(ioctl_script(reports, kind, end))
     return ["-d", dev, "-i", "%s=%s" % (DEVNODE, ioc)]
