@@ -2,6 +2,12 @@
 /*
  * Private to hid-layouts.c: the data of the keyboard layouts, generated
  * into hid-layout-tables.c by scripts/hid-layouts-xkb.py. All constant.
+ *
+ * A key's cell is one byte, to keep fourteen layouts small: 0 types
+ * nothing, DEAD_* is a dead key, 0x20..0x7E and 0xA0..0xFF are those code
+ * points (ASCII, Latin-1), and WIDE(n), in the C1 range no key types, is
+ * wide_chars[n] (the euro sign and the few other characters past Latin-1
+ * the layouts have).
  */
 #ifndef CIRCD_HID_LAYOUT_TABLES_H
 #define CIRCD_HID_LAYOUT_TABLES_H
@@ -9,36 +15,63 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KEYCAP_COUNT 0x65 /* usages up to 0x64, the ISO key left of Z */
+#include "hid-layout.h"
 
-/*
- * A dead key, by the spacing character it types before a space: kept in
- * the Private Use Area, which no layout here types, to fit 16 bits.
- */
-#define DEAD(spacing) (0xe000 | (spacing))
-#define IS_DEAD(v) (((v) & 0xf000) == 0xe000)
-#define DEAD_SPACING(v) ((v) & 0x0fff)
+/* The keys with characters: usages 0x04..0x38 (letters to /) and 0x64 (the ISO key left of Z). */
+#define KEY_ROWS 54
+#define KEY_ROW(usage) ((usage) == 0x64 ? 53 : (usage) - 0x04)
 
-/* What a key types plain, with Shift, AltGr, both: a Unicode code point, DEAD(x), or 0. */
+enum {
+	DEAD_GRAVE = 1,
+	DEAD_ACUTE,
+	DEAD_CIRCUMFLEX,
+	DEAD_TILDE,
+	DEAD_MACRON,
+	DEAD_BREVE,
+	DEAD_ABOVEDOT,
+	DEAD_DIAERESIS,
+	DEAD_RING,
+	DEAD_DOUBLEACUTE,
+	DEAD_CARON,
+	DEAD_CEDILLA,
+	DEAD_OGONEK,
+	DEAD_COUNT = DEAD_OGONEK,
+};
+
+#define WIDE_FIRST 0x7f
+#define WIDE_COUNT 33
+#define WIDE(n) (WIDE_FIRST + (n))
+
+/* What a key types plain, with Shift and with AltGr. */
 struct keycap {
-	uint16_t plain, shift, altgr, altgr_shift;
+	uint8_t plain, shift, altgr;
 };
 
-/* A dead key's accent (its spacing character) on a letter. */
+/* Shift+AltGr, kept only where it types ASCII. */
+struct level4 {
+	uint8_t layout; /* enum hid_layout */
+	uint8_t usage;
+	char c;
+};
+
+/* A dead key on a letter. */
 struct composition {
-	uint16_t spacing;
+	uint8_t dead; /* DEAD_* */
 	char base;
-	uint16_t result;
+	uint8_t result; /* Latin-1 */
 };
 
+extern const uint16_t dead_accents[DEAD_COUNT + 1]; /* the spacing character of each DEAD_* */
+extern const uint16_t wide_chars[WIDE_COUNT];
 extern const struct composition compositions[];
 extern const size_t n_compositions;
+extern const struct level4 level4_keys[];
+extern const size_t n_level4_keys;
 extern const uint16_t cp437_high[128], cp850_high[128], cp1252_high[128];
 
-extern const struct keycap us_keys[KEYCAP_COUNT], de_keys[KEYCAP_COUNT], fr_keys[KEYCAP_COUNT],
-	gb_keys[KEYCAP_COUNT], dk_keys[KEYCAP_COUNT], no_keys[KEYCAP_COUNT],
-	se_keys[KEYCAP_COUNT], fi_keys[KEYCAP_COUNT], ch_de_keys[KEYCAP_COUNT],
-	ch_fr_keys[KEYCAP_COUNT], be_keys[KEYCAP_COUNT], es_keys[KEYCAP_COUNT],
-	it_keys[KEYCAP_COUNT], nl_keys[KEYCAP_COUNT];
+extern const struct keycap us_keys[KEY_ROWS], de_keys[KEY_ROWS], fr_keys[KEY_ROWS],
+	gb_keys[KEY_ROWS], dk_keys[KEY_ROWS], no_keys[KEY_ROWS], se_keys[KEY_ROWS],
+	fi_keys[KEY_ROWS], ch_de_keys[KEY_ROWS], ch_fr_keys[KEY_ROWS], be_keys[KEY_ROWS],
+	es_keys[KEY_ROWS], it_keys[KEY_ROWS], nl_keys[KEY_ROWS];
 
 #endif

@@ -6,10 +6,11 @@
  * The tables (hid-layout-tables.c) are generated from the XKB symbols files
  * Linux uses (xkeyboard-config), which for these countries agree with the
  * Windows layouts on the characters a barcode can carry; they give each
- * key plain, with Shift, with AltGr and with Shift+AltGr (Italian has { and
- * } there). Usages are the physical key positions of a US keyboard, so 0x1c
- * is Y on QWERTY and Z on QWERTZ; 0x31 (US backslash) and 0x32 (the ISO key
- * left of Enter) give the same, as Linux maps both to one key code.
+ * key plain, with Shift and with AltGr, and Shift+AltGr where it types
+ * ASCII (Italian has { and } there). Usages are the physical key positions
+ * of a US keyboard, so 0x1c is Y on QWERTY and Z on QWERTZ; 0x31 (US
+ * backslash) and 0x32 (the ISO key left of Enter) give the same, as Linux
+ * maps both to one key code.
  */
 #include "hid-keyboard.h"
 #include "hid-layout-tables.h"
@@ -80,11 +81,21 @@ const char *hid_layout_name(enum hid_layout layout)
 	return layouts[layout].name;
 }
 
-static uint32_t from_table(uint16_t v)
+static uint32_t from_cell(uint8_t cell)
 {
-	if (IS_DEAD(v))
-		return HID_CHAR_DEAD | DEAD_SPACING(v);
-	return v;
+	if (cell >= 1 && cell <= DEAD_COUNT)
+		return HID_CHAR_DEAD | dead_accents[cell];
+	if (cell >= WIDE_FIRST && cell < WIDE_FIRST + WIDE_COUNT)
+		return wide_chars[cell - WIDE_FIRST];
+	return cell;
+}
+
+static uint32_t level4_char(enum hid_layout layout, uint8_t usage)
+{
+	for (size_t i = 0; i < n_level4_keys; i++)
+		if (level4_keys[i].layout == layout && level4_keys[i].usage == usage)
+			return (uint32_t)(unsigned char)level4_keys[i].c;
+	return 0;
 }
 
 uint32_t hid_layout_char(enum hid_layout layout, uint8_t usage, uint8_t modifiers)
@@ -117,18 +128,18 @@ uint32_t hid_layout_char(enum hid_layout layout, uint8_t usage, uint8_t modifier
 			return (uint32_t)layouts[layout].decimal;
 		return (uint32_t)keypad_chars[usage - KEYPAD_FIRST];
 	}
-	if (usage >= KEYCAP_COUNT)
+	if (usage < 0x04 || (usage > 0x38 && usage != 0x64))
 		return 0;
-	key = layouts[layout].keys[usage];
-	if (altgr)
-		return from_table(shift ? key.altgr_shift : key.altgr);
-	return from_table(shift ? key.shift : key.plain);
+	if (altgr && shift)
+		return level4_char(layout, usage);
+	key = layouts[layout].keys[KEY_ROW(usage)];
+	return from_cell(altgr ? key.altgr : shift ? key.shift : key.plain);
 }
 
-uint32_t hid_layout_compose(uint32_t spacing, uint32_t base)
+uint32_t hid_layout_compose(uint32_t accent, uint32_t base)
 {
 	for (size_t i = 0; i < n_compositions; i++)
-		if (compositions[i].spacing == spacing &&
+		if (dead_accents[compositions[i].dead] == accent &&
 		    (uint32_t)(unsigned char)compositions[i].base == base)
 			return compositions[i].result;
 	return 0;
