@@ -319,7 +319,8 @@ static const char *load_report_desc(struct slot *s, const uint8_t *desc, size_t 
  * control transfer needed. Gone once we have claimed the interface, and
  * absent if usbhid never bound; then the device is asked.
  */
-static ssize_t sysfs_report_desc(const struct slot *s, uint8_t *buf, size_t size)
+static ssize_t sysfs_report_desc(const char *port, uint8_t config_value, int iface, uint8_t *buf,
+				 size_t size)
 {
 	char dir[128], path[128 + 256 + 24];
 	struct dirent *e;
@@ -327,8 +328,7 @@ static ssize_t sysfs_report_desc(const struct slot *s, uint8_t *buf, size_t size
 	DIR *d;
 	int fd;
 
-	snprintf(dir, sizeof(dir), "/sys/bus/usb/devices/%s:%u.%d", s->status.port,
-		 s->config_value, s->iface);
+	snprintf(dir, sizeof(dir), "/sys/bus/usb/devices/%s:%u.%d", port, config_value, iface);
 	d = opendir(dir);
 	if (!d)
 		return -1;
@@ -411,22 +411,37 @@ static uint16_t report_desc_length(const struct libusb_interface_descriptor *alt
 	return 0;
 }
 
+/* Whether the report descriptor usbhid read for an interface has keys (unknown: false). */
+static bool sysfs_has_keys(struct slot *s, const char *port, uint8_t config_value, int iface)
+{
+	struct hid_kbd_layout layout;
+	ssize_t n = sysfs_report_desc(port, config_value, iface, s->ctrl_buf, sizeof(s->ctrl_buf));
+
+	return n > 0 && hid_kbd_layout_parse(s->ctrl_buf, (size_t)n, &layout) == 0;
+}
+
 /*
  * Picks the HID interface to read: for a wedge a boot keyboard, else one
- * that says it is a keyboard (the protocol field, which only boot
- * interfaces must fill in), else any; for HID POS, one that is not a boot
- * keyboard.
+ * whose report descriptor has keys (composite scanners put a HID POS or
+ * vendor interface next to their keyboard), else one that says it is a
+ * keyboard (the protocol field, which only boot interfaces must fill in),
+ * else any; for HID POS, one that is not a boot keyboard.
  */
-static int interface_score(const struct slot *s, const struct libusb_interface_descriptor *alt)
+static int interface_score(struct slot *s, const struct libusb_interface_descriptor *alt,
+			   const char *port, uint8_t config_value)
 {
 	bool boot_kbd = alt->bInterfaceSubClass == 1 && alt->bInterfaceProtocol == 1;
 
 	if (s->cfg.hidpos)
 		return !boot_kbd;
-	return boot_kbd ? 2 : alt->bInterfaceProtocol == 1;
+	if (boot_kbd)
+		return 3;
+	if (sysfs_has_keys(s, port, config_value, alt->bInterfaceNumber))
+		return 2;
+	return alt->bInterfaceProtocol == 1;
 }
 
-static int find_interface(struct slot *s, libusb_device *dev)
+static int find_interface(struct slot *s, libusb_device *dev, const char *port)
 {
 	struct libusb_config_descriptor *config;
 	int best = -1, best_score = -1;
@@ -452,7 +467,7 @@ static int find_interface(struct slot *s, libusb_device *dev)
 		}
 		if (ep < 0)
 			continue;
-		score = interface_score(s, alt);
+		score = interface_score(s, alt, port, config->bConfigurationValue);
 		if (score <= best_score)
 			continue;
 		best_score = score;
@@ -529,14 +544,15 @@ void slot_attach(struct slot *s, libusb_device *dev, const char *port)
 {
 	int r;
 
-	if (find_interface(s, dev) < 0) {
+	if (find_interface(s, dev, port) < 0) {
 		refuse_device(s, "%s: no HID interface with an interrupt IN endpoint", port);
 		return;
 	}
 	snprintf(s->status.port, sizeof(s->status.port), "%s", port);
 	s->have_report_desc = false;
 	if (needs_report_desc(s)) {
-		ssize_t n = sysfs_report_desc(s, s->ctrl_buf, sizeof(s->ctrl_buf));
+		ssize_t n = sysfs_report_desc(port, s->config_value, s->iface, s->ctrl_buf,
+					      sizeof(s->ctrl_buf));
 
 		if (n > 0) {
 			const char *why = load_report_desc(s, s->ctrl_buf, (size_t)n);

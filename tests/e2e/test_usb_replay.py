@@ -131,6 +131,19 @@ def test_report_id_keyboard_decoded_by_its_descriptor(t):
     check_eq(d.stop(), 0, "exit status")
 
 
+def test_composite_scanner_keyboard_found_by_its_descriptor(t):
+    # a HID POS interface first, then the keyboard (no boot interface): the wedge reads the latter
+    code = item(3106)
+    rid = usbfixture.REPORT_ID_KEYBOARD_ID
+    idle = [bytes([rid]) + bytes(8)] * 300
+    d = start_replay(t, "composite", WEDGE_ID,
+                     idle + usbfixture.wedge_reports(code, report_id=rid), kind="composite")
+    d.sim.wait_event(lambda line: line == "gpio flap_unlock 1")
+    rows = wait_for(t, "the return in the store", t.journal)
+    check_eq([r["item"] for r in rows], [code], "journal")
+    check_eq(d.stop(), 0, "exit status")
+
+
 def test_garbage_is_discarded_with_a_reason(t):
     code = item(3103)
     # F1 (usage 0x3a) in the middle of a symbol: never half a barcode in the store
