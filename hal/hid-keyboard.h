@@ -84,7 +84,7 @@ struct hid_keyboard {
 	uint8_t held[HID_BOOT_KEY_SLOTS];  /* usages of the last report, 0 = empty slot */
 	bool pending;                      /* a key was pressed since the last suffix */
 	uint64_t last_key_ms;              /* when the pending symbol's last key came */
-	size_t typed;                      /* characters typed, may exceed SCAN_TEXT_MAX */
+	size_t typed;                      /* UTF-8 bytes typed, may exceed SCAN_TEXT_MAX */
 	char text[SCAN_TEXT_MAX + 1];      /* the first SCAN_TEXT_MAX of them */
 	uint32_t dead;                     /* a dead key's accent waiting for the next key, or 0 */
 	unsigned alt_digits;               /* keypad digits typed with Alt held so far */
