@@ -30,7 +30,8 @@
  *   serial = S/N 1234       ; optional: only the device with this serial number
  *   port = 1-1.2            ; optional: only the device on this USB port path
  *   protocol = wedge        ; wedge | hidpos
- *   layout = us             ; us | de | fr (wedge only)
+ *   layout = us             ; wedge only: us de fr gb dk no se fi ch-de ch-fr
+ *                           ; be es it nl (hid-layout.h)
  *   char_timeout_ms = 100   ; wedge: a gap this long discards a partial symbol
  *   card_format = text      ; what a card reader types and what circd makes
  *                           ; of it: text | dec10 | hex | hex-to-dec10 |

@@ -17,6 +17,15 @@
 /* Modifier usages, which boot reports carry in byte 0, not in the key slots. */
 #define HID_KEY_FIRST_MODIFIER 0xe0
 #define HID_KEY_LAST_MODIFIER 0xe7
+#define HID_KEY_KEYPAD_1 0x59
+#define HID_KEY_KEYPAD_0 0x62
+
+#define HID_MODS_CTRL (HID_MOD_LCTRL | HID_MOD_RCTRL)
+#define HID_MODS_SHIFT (HID_MOD_LSHIFT | HID_MOD_RSHIFT)
+
+#define ASCII_TAB 0x09
+#define ASCII_LF 0x0a
+#define ASCII_CR 0x0d
 
 void hid_keyboard_init(struct hid_keyboard *kb, enum hid_layout layout, unsigned char_timeout_ms)
 {
@@ -33,9 +42,15 @@ static void forget_partial(struct hid_keyboard *kb)
 	kb->last_key_ms = 0;
 	kb->typed = 0;
 	kb->text[0] = '\0';
+	kb->dead = 0;
+	kb->alt_digits = 0;
+	kb->alt_value = 0;
+	kb->alt_ansi = false;
 	kb->poisoned = false;
 	kb->bad_usage = 0;
 	kb->bad_modifiers = 0;
+	kb->bad_alt_code = false;
+	kb->bad_alt_value = 0;
 }
 
 void hid_keyboard_reset(struct hid_keyboard *kb)
@@ -74,11 +89,103 @@ static void discard_expired(struct hid_keyboard *kb, struct hid_keyboard_out *ou
 	forget_partial(kb);
 }
 
+static void append_byte(struct hid_keyboard *kb, char c)
+{
+	if (kb->typed < SCAN_TEXT_MAX) {
+		kb->text[kb->typed] = c;
+		kb->text[kb->typed + 1] = '\0';
+	}
+	/* one past the limit is enough to know it is too long */
+	if (kb->typed <= SCAN_TEXT_MAX)
+		kb->typed++;
+}
+
+static void append_char(struct hid_keyboard *kb, uint32_t cp)
+{
+	if (cp < 0x80) {
+		append_byte(kb, (char)cp);
+	} else if (cp < 0x800) {
+		append_byte(kb, (char)(0xc0 | cp >> 6));
+		append_byte(kb, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		/* the layouts and code pages hold nothing past the BMP */
+		append_byte(kb, (char)(0xe0 | cp >> 12));
+		append_byte(kb, (char)(0x80 | (cp >> 6 & 0x3f)));
+		append_byte(kb, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+/* A dead key followed by what does not compose with it types its accent first. */
+static void flush_dead_key(struct hid_keyboard *kb)
+{
+	if (kb->dead)
+		append_char(kb, kb->dead);
+	kb->dead = 0;
+}
+
+static void poison_key(struct hid_keyboard *kb, uint8_t usage, uint8_t modifiers)
+{
+	if (kb->poisoned)
+		return;
+	kb->poisoned = true;
+	kb->bad_usage = usage;
+	kb->bad_modifiers = modifiers;
+}
+
+static void end_symbol(struct hid_keyboard *kb, struct hid_keyboard_out *out);
+
+/*
+ * A control character typed as an Alt code or Ctrl+letter: a suffix ends
+ * the symbol, GS is data, anything else makes no sense in a barcode.
+ * false for the last kind, for the caller to poison the symbol with.
+ */
+static bool control_char(struct hid_keyboard *kb, uint32_t c, struct hid_keyboard_out *out)
+{
+	if (c == ASCII_CR || c == ASCII_LF || c == ASCII_TAB) {
+		end_symbol(kb, out);
+		return true;
+	}
+	if (c != SCAN_GS)
+		return false;
+	flush_dead_key(kb);
+	append_byte(kb, (char)c);
+	return true;
+}
+
+/* Alt released after keypad digits: the character they code. */
+static void finish_alt_code(struct hid_keyboard *kb, struct hid_keyboard_out *out)
+{
+	uint32_t c = hid_alt_code_char(kb->layout, kb->alt_value, kb->alt_ansi);
+	unsigned value = kb->alt_value;
+
+	kb->alt_digits = 0;
+	kb->alt_value = 0;
+	kb->alt_ansi = false;
+	if (c >= 0x20) {
+		flush_dead_key(kb);
+		append_char(kb, c);
+		return;
+	}
+	if ((c && control_char(kb, c, out)) || kb->poisoned)
+		return;
+	kb->poisoned = true;
+	kb->bad_alt_code = true;
+	kb->bad_alt_value = value;
+}
+
 static void end_symbol(struct hid_keyboard *kb, struct hid_keyboard_out *out)
 {
-	if (!kb->pending)
-		return; /* a suffix alone: scanners send one on a no-read */
-	if (kb->poisoned && kb->bad_modifiers)
+	if (kb->alt_digits)
+		finish_alt_code(kb, out);
+	flush_dead_key(kb);
+	/* a suffix alone, or the LF of a CR LF: scanners send one on a no-read */
+	if (!kb->pending || (!kb->typed && !kb->poisoned)) {
+		forget_partial(kb);
+		return;
+	}
+	if (kb->poisoned && kb->bad_alt_code)
+		discard(out, "unmappable Alt code %u", kb->bad_alt_value);
+	else if (kb->poisoned && kb->bad_modifiers)
 		discard(out, "unmappable key 0x%02x with modifiers 0x%02x", kb->bad_usage,
 			kb->bad_modifiers);
 	else if (kb->poisoned)
@@ -95,10 +202,55 @@ static void end_symbol(struct hid_keyboard *kb, struct hid_keyboard_out *out)
 	forget_partial(kb);
 }
 
+/* Alt alone (Left Alt, as Windows wants for Alt codes) and a keypad digit. */
+static bool alt_code_digit(uint8_t usage, uint8_t modifiers, unsigned *digit)
+{
+	if (modifiers != HID_MOD_LALT || usage < HID_KEY_KEYPAD_1 || usage > HID_KEY_KEYPAD_0)
+		return false;
+	*digit = usage == HID_KEY_KEYPAD_0 ? 0 : usage - HID_KEY_KEYPAD_1 + 1;
+	return true;
+}
+
+/* Ctrl (and maybe Shift) with a key: the ASCII control character of its letter, or 0. */
+static uint32_t ctrl_char(const struct hid_keyboard *kb, uint8_t usage, uint8_t modifiers)
+{
+	const uint8_t others = (uint8_t)~(HID_MODS_CTRL | HID_MODS_SHIFT);
+	uint32_t base;
+
+	if (!(modifiers & HID_MODS_CTRL) || (modifiers & others))
+		return 0;
+	base = hid_layout_char(kb->layout, usage, modifiers & HID_MODS_SHIFT);
+	if ((base >= '@' && base <= '_') || (base >= 'a' && base <= 'z'))
+		return base & 0x1f;
+	return 0;
+}
+
+static void type_char(struct hid_keyboard *kb, uint32_t c)
+{
+	uint32_t composed;
+
+	if (c & HID_CHAR_DEAD) {
+		/* two dead keys: Windows types the first accent and waits on */
+		flush_dead_key(kb);
+		kb->dead = c & ~HID_CHAR_DEAD;
+		return;
+	}
+	if (kb->dead && c == ' ') {
+		c = kb->dead;
+		kb->dead = 0;
+	} else if (kb->dead && (composed = hid_layout_compose(kb->dead, c))) {
+		c = composed;
+		kb->dead = 0;
+	}
+	flush_dead_key(kb);
+	append_char(kb, c);
+}
+
 static void press(struct hid_keyboard *kb, uint8_t usage, uint8_t modifiers, uint64_t now_ms,
 		  struct hid_keyboard_out *out)
 {
-	char c;
+	uint32_t c;
+	unsigned digit;
 
 	if (partial_expired(kb, now_ms))
 		discard_expired(kb, out);
@@ -108,22 +260,20 @@ static void press(struct hid_keyboard *kb, uint8_t usage, uint8_t modifiers, uin
 	}
 	kb->pending = true;
 	kb->last_key_ms = now_ms;
-	c = hid_layout_char(kb->layout, usage, modifiers);
-	if (!c) {
-		if (!kb->poisoned) {
-			kb->poisoned = true;
-			kb->bad_usage = usage;
-			kb->bad_modifiers = modifiers;
-		}
+	if (alt_code_digit(usage, modifiers, &digit)) {
+		if (kb->alt_digits++ == 0)
+			kb->alt_ansi = digit == 0;
+		kb->alt_value = (kb->alt_value * 10 + digit) % 256;
 		return;
 	}
-	if (kb->typed < SCAN_TEXT_MAX) {
-		kb->text[kb->typed] = c;
-		kb->text[kb->typed + 1] = '\0';
+	c = hid_layout_char(kb->layout, usage, modifiers);
+	if (c) {
+		type_char(kb, c);
+		return;
 	}
-	/* one past the limit is enough to know it is too long */
-	if (kb->typed <= SCAN_TEXT_MAX)
-		kb->typed++;
+	c = ctrl_char(kb, usage, modifiers);
+	if (!c || !control_char(kb, c, out))
+		poison_key(kb, usage, modifiers);
 }
 
 static bool is_error_state(uint8_t usage)
@@ -165,6 +315,9 @@ int hid_keyboard_feed(struct hid_keyboard *kb, const uint8_t *report, size_t len
 	for (size_t i = 0; i < n_slots; i++)
 		if (is_error_state(keys[i]))
 			return 0;
+	/* Alt released: an Alt code is complete (keys pressed with the release come after it) */
+	if (kb->alt_digits && !(report[0] & HID_MOD_LALT))
+		finish_alt_code(kb, out);
 
 	for (size_t i = 0; i < n_slots; i++) {
 		uint8_t usage = keys[i];

@@ -1,150 +1,62 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Keyboard layouts for the wedge decoder (hid-keyboard.h): what the host
- * would have typed for a usage of the keyboard page, ASCII only.
+ * would have typed for a usage of the keyboard page.
  *
- * Each table is indexed by usage and says what the key gives plain, with
- * Shift and with AltGr; 0 is "nothing printable ASCII" (é, §, £, µ, dead
- * accents). The ^ dead key counts as '^': scanners emit it for '^' and
- * nothing else uses it. Usages are the physical key positions of a US
- * keyboard, so 0x1c is Y on QWERTY and Z on QWERTZ. 0x31 (US backslash) and
- * 0x32 (the ISO key left of Enter) both give what the ISO key is labelled,
- * as Linux maps both to the same key code.
+ * The tables (hid-layout-tables.c) are generated from the XKB symbols files
+ * Linux uses (xkeyboard-config), which for these countries agree with the
+ * Windows layouts on the characters a barcode can carry; they give each
+ * key plain, with Shift and with AltGr, and Shift+AltGr where it types
+ * ASCII (Italian has { and } there). Usages are the physical key positions
+ * of a US keyboard, so 0x1c is Y on QWERTY and Z on QWERTZ; 0x31 (US
+ * backslash) and 0x32 (the ISO key left of Enter) give the same, as Linux
+ * maps both to one key code.
  */
 #include "hid-keyboard.h"
+#include "hid-layout-tables.h"
 
 #include <errno.h>
 #include <string.h>
 
-#define KEYCAP_COUNT 0x65 /* up to 0x64, the ISO key left of Z */
 #define KEYPAD_FIRST 0x54
 #define KEYPAD_LAST 0x63
-
-struct keycap {
-	char plain, shift, altgr;
-};
-
-#define LETTER(usage, c) [usage] = { c, (char)((c) - 'a' + 'A'), 0 }
-
-static const struct keycap us_keys[KEYCAP_COUNT] = {
-	LETTER(0x04, 'a'), LETTER(0x05, 'b'), LETTER(0x06, 'c'), LETTER(0x07, 'd'),
-	LETTER(0x08, 'e'), LETTER(0x09, 'f'), LETTER(0x0a, 'g'), LETTER(0x0b, 'h'),
-	LETTER(0x0c, 'i'), LETTER(0x0d, 'j'), LETTER(0x0e, 'k'), LETTER(0x0f, 'l'),
-	LETTER(0x10, 'm'), LETTER(0x11, 'n'), LETTER(0x12, 'o'), LETTER(0x13, 'p'),
-	LETTER(0x14, 'q'), LETTER(0x15, 'r'), LETTER(0x16, 's'), LETTER(0x17, 't'),
-	LETTER(0x18, 'u'), LETTER(0x19, 'v'), LETTER(0x1a, 'w'), LETTER(0x1b, 'x'),
-	LETTER(0x1c, 'y'), LETTER(0x1d, 'z'),
-	[0x1e] = { '1', '!', 0 },
-	[0x1f] = { '2', '@', 0 },
-	[0x20] = { '3', '#', 0 },
-	[0x21] = { '4', '$', 0 },
-	[0x22] = { '5', '%', 0 },
-	[0x23] = { '6', '^', 0 },
-	[0x24] = { '7', '&', 0 },
-	[0x25] = { '8', '*', 0 },
-	[0x26] = { '9', '(', 0 },
-	[0x27] = { '0', ')', 0 },
-	[0x2c] = { ' ', ' ', 0 },
-	[0x2d] = { '-', '_', 0 },
-	[0x2e] = { '=', '+', 0 },
-	[0x2f] = { '[', '{', 0 },
-	[0x30] = { ']', '}', 0 },
-	[0x31] = { '\\', '|', 0 },
-	[0x32] = { '\\', '|', 0 },
-	[0x33] = { ';', ':', 0 },
-	[0x34] = { '\'', '"', 0 },
-	[0x35] = { '`', '~', 0 },
-	[0x36] = { ',', '<', 0 },
-	[0x37] = { '.', '>', 0 },
-	[0x38] = { '/', '?', 0 },
-	[0x64] = { '\\', '|', 0 }, /* what the usage is named; US boards rarely have the key */
-};
-
-/* German QWERTZ (T1), as Windows and xkb "de" type it. */
-static const struct keycap de_keys[KEYCAP_COUNT] = {
-	LETTER(0x04, 'a'), LETTER(0x05, 'b'), LETTER(0x06, 'c'), LETTER(0x07, 'd'),
-	LETTER(0x08, 'e'), LETTER(0x09, 'f'), LETTER(0x0a, 'g'), LETTER(0x0b, 'h'),
-	LETTER(0x0c, 'i'), LETTER(0x0d, 'j'), LETTER(0x0e, 'k'), LETTER(0x0f, 'l'),
-	LETTER(0x10, 'm'), LETTER(0x11, 'n'), LETTER(0x12, 'o'), LETTER(0x13, 'p'),
-	[0x14] = { 'q', 'Q', '@' },
-	LETTER(0x15, 'r'), LETTER(0x16, 's'), LETTER(0x17, 't'),
-	LETTER(0x18, 'u'), LETTER(0x19, 'v'), LETTER(0x1a, 'w'), LETTER(0x1b, 'x'),
-	LETTER(0x1c, 'z'), LETTER(0x1d, 'y'),
-	[0x1e] = { '1', '!', 0 },
-	[0x1f] = { '2', '"', 0 },   /* AltGr: superscript 2 */
-	[0x20] = { '3', 0, 0 },     /* Shift: section sign */
-	[0x21] = { '4', '$', 0 },
-	[0x22] = { '5', '%', 0 },
-	[0x23] = { '6', '&', 0 },
-	[0x24] = { '7', '/', '{' },
-	[0x25] = { '8', '(', '[' },
-	[0x26] = { '9', ')', ']' },
-	[0x27] = { '0', '=', '}' },
-	[0x2c] = { ' ', ' ', 0 },
-	[0x2d] = { 0, '?', '\\' },  /* sharp s */
-	[0x2e] = { 0, 0, 0 },       /* dead acute and grave */
-	[0x2f] = { 0, 0, 0 },       /* u umlaut */
-	[0x30] = { '+', '*', '~' },
-	[0x31] = { '#', '\'', 0 },
-	[0x32] = { '#', '\'', 0 },
-	[0x33] = { 0, 0, 0 },       /* o umlaut */
-	[0x34] = { 0, 0, 0 },       /* a umlaut */
-	[0x35] = { '^', 0, 0 },     /* dead circumflex; Shift: degree sign */
-	[0x36] = { ',', ';', 0 },
-	[0x37] = { '.', ':', 0 },
-	[0x38] = { '-', '_', 0 },
-	[0x64] = { '<', '>', '|' },
-};
-
-/* French AZERTY, as Windows and xkb "fr" type it: digits need Shift. */
-static const struct keycap fr_keys[KEYCAP_COUNT] = {
-	LETTER(0x04, 'q'), LETTER(0x05, 'b'), LETTER(0x06, 'c'), LETTER(0x07, 'd'),
-	LETTER(0x08, 'e'), LETTER(0x09, 'f'), LETTER(0x0a, 'g'), LETTER(0x0b, 'h'),
-	LETTER(0x0c, 'i'), LETTER(0x0d, 'j'), LETTER(0x0e, 'k'), LETTER(0x0f, 'l'),
-	[0x10] = { ',', '?', 0 },
-	LETTER(0x11, 'n'), LETTER(0x12, 'o'), LETTER(0x13, 'p'),
-	LETTER(0x14, 'a'), LETTER(0x15, 'r'), LETTER(0x16, 's'), LETTER(0x17, 't'),
-	LETTER(0x18, 'u'), LETTER(0x19, 'v'), LETTER(0x1a, 'z'), LETTER(0x1b, 'x'),
-	LETTER(0x1c, 'y'), LETTER(0x1d, 'w'),
-	[0x1e] = { '&', '1', 0 },
-	[0x1f] = { 0, '2', '~' },   /* e acute */
-	[0x20] = { '"', '3', '#' },
-	[0x21] = { '\'', '4', '{' },
-	[0x22] = { '(', '5', '[' },
-	[0x23] = { '-', '6', '|' },
-	[0x24] = { 0, '7', '`' },   /* e grave */
-	[0x25] = { '_', '8', '\\' },
-	[0x26] = { 0, '9', '^' },   /* c cedilla */
-	[0x27] = { 0, '0', '@' },   /* a grave */
-	[0x2c] = { ' ', ' ', 0 },
-	[0x2d] = { ')', 0, ']' },   /* Shift: degree sign */
-	[0x2e] = { '=', '+', '}' },
-	[0x2f] = { '^', 0, 0 },     /* dead circumflex; Shift: dead diaeresis */
-	[0x30] = { '$', 0, 0 },     /* Shift: pound sign */
-	[0x31] = { '*', 0, 0 },     /* Shift: micro sign */
-	[0x32] = { '*', 0, 0 },
-	LETTER(0x33, 'm'),
-	[0x34] = { 0, '%', 0 },     /* u grave */
-	[0x35] = { 0, 0, 0 },       /* superscript 2 */
-	[0x36] = { ';', '.', 0 },
-	[0x37] = { ':', '/', 0 },
-	[0x38] = { '!', 0, 0 },     /* Shift: section sign */
-	[0x64] = { '<', '>', 0 },
-};
+#define KEYPAD_DECIMAL 0x63
 
 /* NumLock is assumed on: scanners that type on the keypad mean digits. */
 static const char keypad_chars[KEYPAD_LAST - KEYPAD_FIRST + 1] = {
 	'/', '*', '-', '+', 0 /* Enter */, '1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '.',
 };
 
+/*
+ * decimal: what the keypad's decimal key types: the country's decimal
+ * separator, ',' everywhere but the US and the UK (issue 9's decision).
+ * xkb agrees for de, dk, no, se, fi (KP_Separator) but types '.' for fr,
+ * ch, be, es, it and nl (KP_Decimal); a scanner that types decimals on the
+ * keypad for such a host would need '.' here.
+ * oem: Windows' OEM code page for the country (Alt codes without a leading
+ * 0): 437 in the US, 850 in Western Europe.
+ */
 static const struct {
 	const char *name;
 	const struct keycap *keys;
 	bool has_altgr;
+	char decimal;
+	const uint16_t *oem;
 } layouts[] = {
-	[HID_LAYOUT_US] = { "us", us_keys, false },
-	[HID_LAYOUT_DE] = { "de", de_keys, true },
-	[HID_LAYOUT_FR] = { "fr", fr_keys, true },
+	[HID_LAYOUT_US] = { "us", us_keys, false, '.', cp437_high },
+	[HID_LAYOUT_DE] = { "de", de_keys, true, ',', cp850_high },
+	[HID_LAYOUT_FR] = { "fr", fr_keys, true, ',', cp850_high },
+	[HID_LAYOUT_GB] = { "gb", gb_keys, true, '.', cp850_high },
+	[HID_LAYOUT_DK] = { "dk", dk_keys, true, ',', cp850_high },
+	[HID_LAYOUT_NO] = { "no", no_keys, true, ',', cp850_high },
+	[HID_LAYOUT_SE] = { "se", se_keys, true, ',', cp850_high },
+	[HID_LAYOUT_FI] = { "fi", fi_keys, true, ',', cp850_high },
+	[HID_LAYOUT_CH_DE] = { "ch-de", ch_de_keys, true, ',', cp850_high },
+	[HID_LAYOUT_CH_FR] = { "ch-fr", ch_fr_keys, true, ',', cp850_high },
+	[HID_LAYOUT_BE] = { "be", be_keys, true, ',', cp850_high },
+	[HID_LAYOUT_ES] = { "es", es_keys, true, ',', cp850_high },
+	[HID_LAYOUT_IT] = { "it", it_keys, true, ',', cp850_high },
+	[HID_LAYOUT_NL] = { "nl", nl_keys, true, ',', cp850_high },
 };
 
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
@@ -169,7 +81,24 @@ const char *hid_layout_name(enum hid_layout layout)
 	return layouts[layout].name;
 }
 
-char hid_layout_char(enum hid_layout layout, uint8_t usage, uint8_t modifiers)
+static uint32_t from_cell(uint8_t cell)
+{
+	if (cell >= 1 && cell <= DEAD_COUNT)
+		return HID_CHAR_DEAD | dead_accents[cell];
+	if (cell >= WIDE_FIRST && cell < WIDE_FIRST + WIDE_COUNT)
+		return wide_chars[cell - WIDE_FIRST];
+	return cell;
+}
+
+static uint32_t level4_char(enum hid_layout layout, uint8_t usage)
+{
+	for (size_t i = 0; i < n_level4_keys; i++)
+		if (level4_keys[i].layout == layout && level4_keys[i].usage == usage)
+			return (uint32_t)(unsigned char)level4_keys[i].c;
+	return 0;
+}
+
+uint32_t hid_layout_char(enum hid_layout layout, uint8_t usage, uint8_t modifiers)
 {
 	uint8_t chord = modifiers & (uint8_t)~(HID_MOD_LSHIFT | HID_MOD_RSHIFT);
 	bool shift = modifiers & (HID_MOD_LSHIFT | HID_MOD_RSHIFT);
@@ -192,12 +121,37 @@ char hid_layout_char(enum hid_layout layout, uint8_t usage, uint8_t modifiers)
 	/* Ctrl, Alt and GUI chords are commands to the host, not text */
 	if (chord)
 		return 0;
-	if (usage >= KEYPAD_FIRST && usage <= KEYPAD_LAST)
-		return altgr ? 0 : keypad_chars[usage - KEYPAD_FIRST];
-	if (usage >= KEYCAP_COUNT)
+	if (usage >= KEYPAD_FIRST && usage <= KEYPAD_LAST) {
+		if (altgr)
+			return 0;
+		if (usage == KEYPAD_DECIMAL)
+			return (uint32_t)layouts[layout].decimal;
+		return (uint32_t)keypad_chars[usage - KEYPAD_FIRST];
+	}
+	if (usage < 0x04 || (usage > 0x38 && usage != 0x64))
 		return 0;
-	key = layouts[layout].keys[usage];
-	if (altgr)
-		return shift ? 0 : key.altgr;
-	return shift ? key.shift : key.plain;
+	if (altgr && shift)
+		return level4_char(layout, usage);
+	key = layouts[layout].keys[KEY_ROW(usage)];
+	return from_cell(altgr ? key.altgr : shift ? key.shift : key.plain);
+}
+
+uint32_t hid_layout_compose(uint32_t accent, uint32_t base)
+{
+	for (size_t i = 0; i < n_compositions; i++)
+		if (dead_accents[compositions[i].dead] == accent &&
+		    (uint32_t)(unsigned char)compositions[i].base == base)
+			return compositions[i].result;
+	return 0;
+}
+
+uint32_t hid_alt_code_char(enum hid_layout layout, unsigned value, bool ansi)
+{
+	uint8_t byte = (uint8_t)value; /* Windows takes the code modulo 256 */
+
+	if ((unsigned)layout >= N_LAYOUTS || byte == 0 || byte == 0x7f)
+		return 0;
+	if (byte < 0x80)
+		return byte;
+	return ansi ? cp1252_high[byte - 0x80] : layouts[layout].oem[byte - 0x80];
 }

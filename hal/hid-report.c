@@ -474,6 +474,110 @@ int hid_pos_layout_parse(const uint8_t *desc, size_t len, struct hid_pos_layout 
 	return 0;
 }
 
+/* ---- keyboards in report protocol ---- */
+
+struct kbd_search {
+	struct hid_kbd_layout *layout;
+	bool found_keys;
+};
+
+static bool on_keyboard_page(uint32_t usage)
+{
+	return usage >> 16 == HID_PAGE_KEYBOARD;
+}
+
+static int find_key_array(void *ctx, const struct hid_field *f)
+{
+	struct kbd_search *s = ctx;
+	struct hid_kbd_layout *l = s->layout;
+
+	if (s->found_keys || !is_input_data(f) || (f->flags & HID_FIELD_VARIABLE) ||
+	    f->bit_size < 8 || f->bit_size > 16 || f->count == 0 || f->n_usages == 0 ||
+	    !on_keyboard_page(f->usages[0].min))
+		return 0;
+	s->found_keys = true;
+	l->report_id = f->report_id;
+	l->keys_bit = f->bit_offset;
+	l->key_bits = f->bit_size;
+	l->n_keys = f->count < HID_KEYS_MAX ? f->count : HID_KEYS_MAX;
+	l->keys_logical_min = f->logical_min;
+	l->keys_usage_min = f->usages[0].min & 0xffff;
+	return 0;
+}
+
+static int find_modifiers(void *ctx, const struct hid_field *f)
+{
+	struct hid_kbd_layout *l = ((struct kbd_search *)ctx)->layout;
+	uint32_t first, run;
+
+	if (!is_input_data(f) || f->report_id != l->report_id || f->bit_size != 1)
+		return 0;
+	for (int i = 0; i < 8; i++) {
+		uint32_t usage = HID_USAGE(HID_PAGE_KEYBOARD, HID_KEY_MODIFIER_FIRST + i);
+
+		if (!l->has_modifier[i] && find_usage(f, usage, &first, &run)) {
+			l->has_modifier[i] = true;
+			l->modifier_bit[i] = f->bit_offset + first;
+		}
+	}
+	return 0;
+}
+
+int hid_kbd_layout_parse(const uint8_t *desc, size_t len, struct hid_kbd_layout *ret)
+{
+	struct hid_kbd_layout layout = { 0 };
+	struct kbd_search search = { .layout = &layout };
+	struct walk w = { .on_field = find_key_array, .ctx = &search };
+	uint32_t bits;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = walk_descriptor(&w, desc, len);
+	if (r < 0)
+		return r;
+	if (!search.found_keys)
+		return -ENOENT;
+	bits = w.bits[HID_FIELD_INPUT][layout.report_id];
+
+	memset(&w, 0, sizeof(w));
+	w.on_field = find_modifiers;
+	w.ctx = &search;
+	r = walk_descriptor(&w, desc, len);
+	if (r < 0)
+		return r;
+	layout.report_len = (layout.report_id ? 1 : 0) + (bits + 7) / 8;
+	*ret = layout;
+	return 0;
+}
+
+static uint32_t get_bits(const uint8_t *report, size_t len, uint32_t bit, uint32_t n);
+
+int hid_kbd_to_boot(const struct hid_kbd_layout *l, const uint8_t *report, size_t len,
+		    uint8_t boot[8])
+{
+	size_t slot = 2;
+
+	if (!l || !report || !boot)
+		return -EINVAL;
+	if (len == 0 || (l->report_id && report[0] != l->report_id))
+		return 0;
+	memset(boot, 0, 8);
+	for (int i = 0; i < 8; i++)
+		if (l->has_modifier[i] && get_bits(report, len, l->modifier_bit[i], 1))
+			boot[0] |= (uint8_t)(1u << i);
+	for (uint32_t i = 0; i < l->n_keys && slot < 8; i++) {
+		int64_t value = get_bits(report, len, l->keys_bit + i * l->key_bits, l->key_bits);
+		int64_t usage = (int64_t)l->keys_usage_min + value - l->keys_logical_min;
+
+		/* outside the logical range, or past what a boot slot holds: no key */
+		if (value < l->keys_logical_min || usage <= 0 || usage > 0xff)
+			continue;
+		boot[slot++] = (uint8_t)usage;
+	}
+	return 1;
+}
+
 /* ---- HID POS reassembly ---- */
 
 void hid_pos_init(struct hid_pos *p, const struct hid_pos_layout *layout)
@@ -541,6 +645,49 @@ static void read_aim(struct hid_pos *p, const uint8_t *report, size_t len)
 	p->aim[3] = '\0';
 }
 
+/* HID POS scanners are commonly set to end each symbol with CR, LF, CRLF or Tab. */
+static bool is_suffix_byte(uint32_t byte)
+{
+	return byte == '\r' || byte == '\n' || byte == '\t';
+}
+
+/* GS is the GS1 field separator (FNC1 inside the data): part of the symbol. */
+static bool is_symbol_byte(uint32_t byte)
+{
+	return (byte >= 0x20 && byte <= 0x7e) || byte == SCAN_GS;
+}
+
+static void append_byte(struct hid_pos *p, uint32_t byte)
+{
+	if (!is_symbol_byte(byte))
+		spoil(p, "byte 0x%02x at position %zu is not printable ASCII", byte, p->len + 1);
+	else if (p->len < SCAN_TEXT_MAX)
+		p->text[p->len] = (char)byte;
+	/* one past the limit is enough to know it is too long */
+	if (p->len <= SCAN_TEXT_MAX)
+		p->len++;
+}
+
+/*
+ * Suffix bytes are held back until it is known whether data follows them:
+ * at the end of the symbol they are trimmed, inside it they are an error
+ * (two symbols run together, or a scanner set to send fields with Tabs).
+ */
+static void take_byte(struct hid_pos *p, uint32_t byte)
+{
+	if (is_suffix_byte(byte)) {
+		if (p->n_suffix < sizeof(p->suffix))
+			p->suffix[p->n_suffix] = (uint8_t)byte;
+		if (p->n_suffix <= sizeof(p->suffix))
+			p->n_suffix++;
+		return;
+	}
+	for (size_t i = 0; i < p->n_suffix; i++)
+		append_byte(p, i < sizeof(p->suffix) ? p->suffix[i] : '\r');
+	p->n_suffix = 0;
+	append_byte(p, byte);
+}
+
 static void append_data(struct hid_pos *p, const uint8_t *report, size_t len)
 {
 	const struct hid_pos_layout *l = &p->layout;
@@ -560,14 +707,7 @@ static void append_data(struct hid_pos *p, const uint8_t *report, size_t len)
 
 		if (byte == 0 && !l->has_length)
 			break; /* NUL padding */
-		if (byte < 0x20 || byte > 0x7e)
-			spoil(p, "byte 0x%02x at position %zu is not printable ASCII", byte,
-			      p->len + 1);
-		else if (p->len < SCAN_TEXT_MAX)
-			p->text[p->len] = (char)byte;
-		/* one past the limit is enough to know it is too long */
-		if (p->len <= SCAN_TEXT_MAX)
-			p->len++;
+		take_byte(p, byte);
 	}
 	p->text[p->len < SCAN_TEXT_MAX ? p->len : SCAN_TEXT_MAX] = '\0';
 }
@@ -585,6 +725,7 @@ int hid_pos_feed(struct hid_pos *p, const uint8_t *report, size_t len, struct hi
 		return 0;
 	if (!p->pending) {
 		p->len = 0;
+		p->n_suffix = 0;
 		p->text[0] = '\0';
 		p->spoiled = false;
 		p->reason[0] = '\0';
@@ -609,6 +750,7 @@ int hid_pos_feed(struct hid_pos *p, const uint8_t *report, size_t len, struct hi
 		memcpy(out->aim, p->aim, sizeof(out->aim));
 	}
 	p->len = 0;
+	p->n_suffix = 0;
 	p->text[0] = '\0';
 	return 0;
 }

@@ -100,6 +100,48 @@ int hid_descriptor_fields(const uint8_t *desc, size_t len, struct hid_field *fie
  */
 uint32_t hid_field_usage(const struct hid_field *field, uint32_t index);
 
+/*
+ * Keyboards in report protocol: where a keyboard interface that is not a
+ * boot interface (composite scanners, a Report ID before the modifiers)
+ * puts its modifier bits and its key array, found by usage in its report
+ * descriptor: the Keyboard/Keypad page (0x07) LeftControl..Right GUI
+ * (0xE0..0xE7) as Variable bits, and an Array field of that page whose
+ * values are the usages of keys held down.
+ */
+#define HID_PAGE_KEYBOARD 0x07
+#define HID_KEY_MODIFIER_FIRST 0xe0
+#define HID_KEYS_MAX 32           /* key array controls decoded; boot reports have 6 */
+
+struct hid_kbd_layout {
+	uint8_t report_id;            /* 0: the device declares no report ids */
+	size_t report_len;            /* bytes, id included */
+	bool has_modifier[8];
+	uint32_t modifier_bit[8];     /* bit of LeftControl + i */
+	uint32_t keys_bit;            /* first control of the key array */
+	uint32_t key_bits;            /* Report Size of its controls */
+	uint32_t n_keys;              /* controls decoded, at most HID_KEYS_MAX */
+	int32_t keys_logical_min;     /* a control's value v stands for usage */
+	uint32_t keys_usage_min;      /* keys_usage_min + v - keys_logical_min */
+};
+
+/*
+ * Finds the first Input report with an Array field on the keyboard page
+ * (8-bit or wider controls, up to 16 bits) and the modifier bits in the
+ * same report. 0; -EINVAL for a malformed descriptor; -ENOENT when no
+ * Input report has a key array.
+ */
+int hid_kbd_layout_parse(const uint8_t *desc, size_t len, struct hid_kbd_layout *ret);
+
+/*
+ * Rewrites one Input report as it arrived (id byte first, if the device
+ * uses ids) into the 8-byte boot report that hid_keyboard_feed() reads:
+ * modifiers, 0, then up to 6 usages of keys held (the first 6 non-empty
+ * controls). Bytes past len read as 0. 1 when boot[] was written; 0 for a
+ * report with another id, or an empty one; -EINVAL for NULL arguments.
+ */
+int hid_kbd_to_boot(const struct hid_kbd_layout *layout, const uint8_t *report, size_t len,
+		    uint8_t boot[8]);
+
 /* Where a HID POS scanner puts what, in its scanned data Input report. */
 struct hid_pos_layout {
 	uint8_t report_id;        /* 0: the device declares no report ids */
@@ -129,6 +171,8 @@ struct hid_pos {
 	size_t len;                     /* bytes of the symbol so far, may exceed SCAN_TEXT_MAX */
 	char text[SCAN_TEXT_MAX + 1];   /* the first SCAN_TEXT_MAX of them */
 	char aim[4];
+	size_t n_suffix;                /* CR/LF/Tab bytes since the last data byte */
+	uint8_t suffix[4];              /* the first of them, as they came */
 	bool spoiled;                   /* a reason to discard the symbol came */
 	char reason[HID_POS_REASON_MAX];
 };
@@ -151,8 +195,11 @@ struct hid_pos_out {
  * with no data (some scanners send an empty report after each one), are
  * ignored. Data ends at the Byte Count if the device sends one, else at the
  * first NUL; bytes past len read as 0, as Linux pads short reports. A
- * symbol with a byte outside printable ASCII, or longer than SCAN_TEXT_MAX,
- * is discarded with the reason once its last report arrives. Returns 0, or
+ * suffix the scanner appends (CR, LF, Tab, any run of them) is trimmed; GS
+ * (0x1D, the GS1 field separator) is data and stays in the text. A symbol
+ * with any other byte outside printable ASCII (a CR, LF or Tab followed by
+ * more data too), or longer than SCAN_TEXT_MAX without its suffix, is
+ * discarded with the reason once its last report arrives. Returns 0, or
  * -EINVAL for NULL arguments.
  */
 int hid_pos_feed(struct hid_pos *p, const uint8_t *report, size_t len, struct hid_pos_out *out);

@@ -109,7 +109,14 @@ static void handle_report(struct slot *s, const uint8_t *report, size_t len)
 	}
 	{
 		struct hid_keyboard_out out;
+		uint8_t boot[HID_BOOT_REPORT_LEN];
 
+		if (s->kbd_by_desc) {
+			if (hid_kbd_to_boot(&s->kbd_layout, report, len, boot) != 1)
+				return; /* another report of a composite device */
+			report = boot;
+			len = sizeof(boot);
+		}
 		hid_keyboard_feed(&s->kb, report, len, loop_mono_ms(s->owner->loop), &out);
 		if (out.discarded)
 			report_discarded(s, out.reason);
@@ -271,11 +278,32 @@ static void LIBUSB_CALL on_control(struct libusb_transfer *xfer)
 	slot_start_setup(s);
 }
 
-/* Sets the HID POS decoder up from the device's report descriptor: NULL, or why it cannot be. */
+/*
+ * A keyboard interface that is not a boot one cannot be switched to the boot
+ * protocol: its reports (a Report ID first, on composite scanners) are read
+ * where its descriptor puts the modifiers and keys.
+ */
+static const char *load_keyboard_desc(struct slot *s, const uint8_t *desc, size_t len)
+{
+	int r = hid_kbd_layout_parse(desc, len, &s->kbd_layout);
+
+	if (r == -ENOENT)
+		return "not a keyboard: its report descriptor has no key array "
+		       "(try protocol = hidpos)";
+	if (r < 0)
+		return "malformed HID report descriptor";
+	return NULL;
+}
+
+/* Sets the decoder up from the device's report descriptor: NULL, or why it cannot be. */
 static const char *load_report_desc(struct slot *s, const uint8_t *desc, size_t len)
 {
 	struct hid_pos_layout layout;
-	int r = hid_pos_layout_parse(desc, len, &layout);
+	int r;
+
+	if (s->kbd_by_desc)
+		return load_keyboard_desc(s, desc, len);
+	r = hid_pos_layout_parse(desc, len, &layout);
 
 	if (r == -ENOENT)
 		return "not a HID POS scanner: its report descriptor has no Decoded Data field "
@@ -291,7 +319,8 @@ static const char *load_report_desc(struct slot *s, const uint8_t *desc, size_t 
  * control transfer needed. Gone once we have claimed the interface, and
  * absent if usbhid never bound; then the device is asked.
  */
-static ssize_t sysfs_report_desc(const struct slot *s, uint8_t *buf, size_t size)
+static ssize_t sysfs_report_desc(const char *port, uint8_t config_value, int iface, uint8_t *buf,
+				 size_t size)
 {
 	char dir[128], path[128 + 256 + 24];
 	struct dirent *e;
@@ -299,8 +328,7 @@ static ssize_t sysfs_report_desc(const struct slot *s, uint8_t *buf, size_t size
 	DIR *d;
 	int fd;
 
-	snprintf(dir, sizeof(dir), "/sys/bus/usb/devices/%s:%u.%d", s->status.port,
-		 s->config_value, s->iface);
+	snprintf(dir, sizeof(dir), "/sys/bus/usb/devices/%s:%u.%d", port, config_value, iface);
 	d = opendir(dir);
 	if (!d)
 		return -1;
@@ -318,6 +346,11 @@ static ssize_t sysfs_report_desc(const struct slot *s, uint8_t *buf, size_t size
 	return n;
 }
 
+static bool needs_report_desc(const struct slot *s)
+{
+	return s->cfg.hidpos || s->kbd_by_desc;
+}
+
 static void slot_start_setup(struct slot *s)
 {
 	int r;
@@ -325,7 +358,7 @@ static void slot_start_setup(struct slot *s)
 
 	if (s->step == STEP_SET_PROTOCOL && !(s->boot_keyboard && !s->cfg.hidpos))
 		s->step++;
-	if (s->step == STEP_REPORT_DESC && (!s->cfg.hidpos || s->have_report_desc))
+	if (s->step == STEP_REPORT_DESC && (!needs_report_desc(s) || s->have_report_desc))
 		s->step++;
 	switch (s->step) {
 	case STEP_SET_PROTOCOL: /* boot protocol: the 8-byte reports the decoder reads */
@@ -378,8 +411,37 @@ static uint16_t report_desc_length(const struct libusb_interface_descriptor *alt
 	return 0;
 }
 
-/* Picks the HID interface to read: a boot keyboard for a wedge, any other HID one for HID POS. */
-static int find_interface(struct slot *s, libusb_device *dev)
+/* Whether the report descriptor usbhid read for an interface has keys (unknown: false). */
+static bool sysfs_has_keys(struct slot *s, const char *port, uint8_t config_value, int iface)
+{
+	struct hid_kbd_layout layout;
+	ssize_t n = sysfs_report_desc(port, config_value, iface, s->ctrl_buf, sizeof(s->ctrl_buf));
+
+	return n > 0 && hid_kbd_layout_parse(s->ctrl_buf, (size_t)n, &layout) == 0;
+}
+
+/*
+ * Picks the HID interface to read: for a wedge a boot keyboard, else one
+ * whose report descriptor has keys (composite scanners put a HID POS or
+ * vendor interface next to their keyboard), else one that says it is a
+ * keyboard (the protocol field, which only boot interfaces must fill in),
+ * else any; for HID POS, one that is not a boot keyboard.
+ */
+static int interface_score(struct slot *s, const struct libusb_interface_descriptor *alt,
+			   const char *port, uint8_t config_value)
+{
+	bool boot_kbd = alt->bInterfaceSubClass == 1 && alt->bInterfaceProtocol == 1;
+
+	if (s->cfg.hidpos)
+		return !boot_kbd;
+	if (boot_kbd)
+		return 3;
+	if (sysfs_has_keys(s, port, config_value, alt->bInterfaceNumber))
+		return 2;
+	return alt->bInterfaceProtocol == 1;
+}
+
+static int find_interface(struct slot *s, libusb_device *dev, const char *port)
 {
 	struct libusb_config_descriptor *config;
 	int best = -1, best_score = -1;
@@ -405,7 +467,7 @@ static int find_interface(struct slot *s, libusb_device *dev)
 		}
 		if (ep < 0)
 			continue;
-		score = s->cfg.hidpos ? !boot_kbd : boot_kbd;
+		score = interface_score(s, alt, port, config->bConfigurationValue);
 		if (score <= best_score)
 			continue;
 		best_score = score;
@@ -413,6 +475,7 @@ static int find_interface(struct slot *s, libusb_device *dev)
 		s->iface = alt->bInterfaceNumber;
 		s->config_value = config->bConfigurationValue;
 		s->boot_keyboard = boot_kbd;
+		s->kbd_by_desc = !boot_kbd && !s->cfg.hidpos;
 		s->ep_in = alt->endpoint[ep].bEndpointAddress;
 		s->report_len = alt->endpoint[ep].wMaxPacketSize & 0x7ff;
 		s->report_desc_len = report_desc_length(alt);
@@ -481,14 +544,15 @@ void slot_attach(struct slot *s, libusb_device *dev, const char *port)
 {
 	int r;
 
-	if (find_interface(s, dev) < 0) {
+	if (find_interface(s, dev, port) < 0) {
 		refuse_device(s, "%s: no HID interface with an interrupt IN endpoint", port);
 		return;
 	}
 	snprintf(s->status.port, sizeof(s->status.port), "%s", port);
 	s->have_report_desc = false;
-	if (s->cfg.hidpos) {
-		ssize_t n = sysfs_report_desc(s, s->ctrl_buf, sizeof(s->ctrl_buf));
+	if (needs_report_desc(s)) {
+		ssize_t n = sysfs_report_desc(port, s->config_value, s->iface, s->ctrl_buf,
+					      sizeof(s->ctrl_buf));
 
 		if (n > 0) {
 			const char *why = load_report_desc(s, s->ctrl_buf, (size_t)n);

@@ -15,8 +15,9 @@
  *   ABSENT --match--> SETUP: detach usbhid and claim the HID interface (it
  *   is given back to usbhid on release), then control transfers:
  *   SET_PROTOCOL(boot) for a wedge's boot keyboard interface, SET_IDLE(0) so
- *   it reports only on change, and for HID POS the report descriptor, whose
- *   fields the parser finds by usage
+ *   it reports only on change, and for HID POS, or a wedge whose keyboard is
+ *   not a boot interface (composite scanners), the report descriptor, whose
+ *   fields the parsers find by usage
  *   --> READING: one interrupt IN transfer, resubmitted on each completion,
  *   its reports fed to the pure decoders (hid-keyboard.c, hid-report.c)
  *   --unplug / error--> RELEASING until libusb has returned every transfer,

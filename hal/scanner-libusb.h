@@ -43,6 +43,7 @@ struct slot {
 	int iface;
 	uint8_t config_value;
 	bool boot_keyboard;
+	bool kbd_by_desc; /* a wedge on a non-boot interface: reports decoded by the descriptor */
 	bool kernel_detached;
 	uint8_t ep_in;
 	uint16_t report_len;
@@ -55,6 +56,7 @@ struct slot {
 
 	struct hid_keyboard kb;
 	struct hid_pos pos;
+	struct hid_kbd_layout kbd_layout;
 	struct loop_timer char_timer; /* a wedge's inter-character timeout */
 	struct loop_timer retry_timer;
 	struct loop_timer close_timer;

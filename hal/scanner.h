@@ -17,6 +17,8 @@ struct loop;
 struct sim_channel;
 
 #define SCAN_TEXT_MAX 128
+/* Group Separator: how scanners pass GS1's FNC1 inside the data; part of the text. */
+#define SCAN_GS 0x1d
 
 /*
  * What the symbol was printed in, from its AIM symbology identifier (ISO/IEC
@@ -63,7 +65,7 @@ enum symbology {
 };
 
 struct scan {
-	char text[SCAN_TEXT_MAX + 1]; /* NUL-terminated, printable ASCII */
+	char text[SCAN_TEXT_MAX + 1]; /* NUL-terminated UTF-8, no control but SCAN_GS */
 	size_t len;
 	enum symbology symbology;
 	char aim[4]; /* AIM symbology identifier such as "]F0", or "" */

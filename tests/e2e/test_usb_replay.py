@@ -48,10 +48,11 @@ protocol = %s
     return p
 
 
-def start_replay(t, name, usb_id, reports, protocol="wedge", end="unplug", extra=""):
+def start_replay(t, name, usb_id, reports, protocol="wedge", end="unplug", extra="",
+                 kind=None):
     vid, pid, serial = usb_id
     args = usbfixture.write(t.dir, name, vid, pid, serial, reports,
-                            hidpos=protocol == "hidpos", end=end)
+                            kind=kind or ("hidpos" if protocol == "hidpos" else "wedge"), end=end)
     # umockdev preloads itself, so ASan must not insist on coming first.
     # umockdev-run passes SIGTERM on and exits with circd's status; timeout
     # bounds a replay that goes wrong (--foreground: it signals only its
@@ -113,6 +114,34 @@ def test_hidpos_symbol_over_two_reports(t):
     rows = wait_for(t, "the return in the store", t.journal)
     check_eq([r["item"] for r in rows], [code], "journal")
     check("(item_scanner, ]F0): item" in d.log(), "the AIM id ]F0 did not reach the kiosk")
+    check_eq(d.stop(), 0, "exit status")
+
+
+def test_report_id_keyboard_decoded_by_its_descriptor(t):
+    # a composite scanner's keyboard: not a boot interface, Report ID 2 before the modifiers
+    code = item(3105)
+    rid = usbfixture.REPORT_ID_KEYBOARD_ID
+    idle = [bytes([rid]) + bytes(8)] * 300
+    d = start_replay(t, "kbd-report-id", WEDGE_ID,
+                     idle + usbfixture.wedge_reports(code, report_id=rid),
+                     kind="report-id-keyboard")
+    d.sim.wait_event(lambda line: line == "gpio flap_unlock 1")
+    rows = wait_for(t, "the return in the store", t.journal)
+    check_eq([r["item"] for r in rows], [code], "journal")
+    check_eq(scanner(t)["discarded"], 0, "discarded")
+    check_eq(d.stop(), 0, "exit status")
+
+
+def test_composite_scanner_keyboard_found_by_its_descriptor(t):
+    # a HID POS interface first, then the keyboard (no boot interface): the wedge reads the latter
+    code = item(3106)
+    rid = usbfixture.REPORT_ID_KEYBOARD_ID
+    idle = [bytes([rid]) + bytes(8)] * 300
+    d = start_replay(t, "composite", WEDGE_ID,
+                     idle + usbfixture.wedge_reports(code, report_id=rid), kind="composite")
+    d.sim.wait_event(lambda line: line == "gpio flap_unlock 1")
+    rows = wait_for(t, "the return in the store", t.journal)
+    check_eq([r["item"] for r in rows], [code], "journal")
     check_eq(d.stop(), 0, "exit status")
 
 

@@ -2,17 +2,19 @@
 /*
  * Fuzzes the keyboard-wedge decoder with a sequence of boot reports.
  *
- * Byte 0 picks the layout (bits 0-1), whether key bytes are folded onto
- * the keys that type text and end symbols (bit 2, so that random input
- * completes symbols often) and the inter-character timeout (bits 3-7, x 8
- * ms; 0 is none). Then records: a time step in ms (0xff: no report, run the
+ * Byte 0 picks whether key bytes are folded onto the keys that type text,
+ * end symbols and type Alt codes (bit 2, so that random input completes
+ * symbols often) and the inter-character timeout (bits 3-7, x 8 ms; 0 is
+ * none); byte 1 the layout (one past the last is no layout: everything
+ * unmappable). Then records: a time step in ms (0xff: no report, run the
  * owner's timer instead), a report length (mod 13, so longer than 8 too),
  * and that many report bytes.
  *
- * Checks what the header promises: a symbol is 1..SCAN_TEXT_MAX printable
- * characters, NUL-terminated, len right; a discard has a reason; the
- * deadline lies after the last key, and expiring is a no-op before it and a discard at
- * it; every layout character is printable ASCII or 0.
+ * Checks what the header promises: a symbol is 1..SCAN_TEXT_MAX bytes of
+ * well-formed UTF-8 without control characters but GS, NUL-terminated, len
+ * right; a discard has a reason; the deadline lies after the last key, and
+ * expiring is a no-op before it and a discard at it; every layout character
+ * is 0, a dead key's accent or a printable character of the BMP.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,9 +24,38 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static bool is_printable(char c)
+/* Well-formed UTF-8 of the BMP (no overlong forms, no surrogates), no control but GS. */
+static bool is_symbol_text(const char *text, size_t len)
 {
-	return (unsigned char)c >= 0x20 && (unsigned char)c <= 0x7e;
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t c = s[i];
+		size_t more = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : 3;
+
+		if (more == 3 || len - i <= more)
+			return false;
+		if (more)
+			c &= more == 1 ? 0x1f : 0x0f;
+		for (size_t k = 1; k <= more; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			c = c << 6 | (s[i + k] & 0x3f);
+		}
+		if ((more == 1 && c < 0x80) || (more == 2 && c < 0x800) ||
+		    (c >= 0xd800 && c < 0xe000) || (c < 0x20 && c != SCAN_GS) || c == 0x7f)
+			return false;
+		i += more + 1;
+	}
+	return true;
+}
+
+static bool is_layout_char(uint32_t c)
+{
+	if (c & HID_CHAR_DEAD)
+		return (c & ~HID_CHAR_DEAD) >= 0x20 && (c & ~HID_CHAR_DEAD) < 0x1000;
+	return c == 0 || (c >= 0x20 && c != 0x7f && c < 0x10000 && !(c >= 0xd800 && c < 0xe000));
 }
 
 #define TIMER_STEP 0xff
@@ -35,9 +66,8 @@ static void check_out(const struct hid_keyboard_out *out)
 		if (out->len == 0 || out->len > SCAN_TEXT_MAX || out->text[out->len] != '\0' ||
 		    strlen(out->text) != out->len)
 			abort();
-		for (size_t i = 0; i < out->len; i++)
-			if (!is_printable(out->text[i]))
-				abort();
+		if (!is_symbol_text(out->text, out->len))
+			abort();
 	} else if (out->len != 0 || out->text[0] != '\0') {
 		abort();
 	}
@@ -78,11 +108,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum hid_layout layout;
 	bool fold_keys;
 	uint64_t now = 0;
-	size_t pos = 1;
+	size_t pos = 2;
 
-	if (size == 0)
+	if (size < 2)
 		return 0;
-	layout = (enum hid_layout)(data[0] & 3); /* 3 is no layout: everything unmappable */
+	layout = (enum hid_layout)(data[1] % (HID_LAYOUT__COUNT + 1));
 	fold_keys = data[0] & 4;
 	hid_keyboard_init(&kb, layout, (unsigned)(data[0] >> 3) * 8);
 
@@ -90,11 +120,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t step = data[pos];
 		size_t len = data[pos + 1] % 13;
 		uint8_t *report;
-		char c;
+		uint32_t c;
 
 		pos += 2;
 		c = hid_layout_char(layout, step, (uint8_t)len);
-		if (c && (c < 0x20 || c > 0x7e))
+		if (!is_layout_char(c))
 			abort();
 		if (step == TIMER_STEP) {
 			uint64_t deadline;
@@ -114,9 +144,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		memcpy(report, data + pos, len);
 		pos += len;
+		/* text keys, Enter, Tab, the keypad digits; Alt alone often, for Alt codes */
 		for (size_t i = 2; fold_keys && i < len; i++)
 			if (report[i] > 1) /* leave ErrorRollOver and empty slots alone */
-				report[i] = (uint8_t)(0x04 + report[i] % 0x2c);
+				report[i] = report[i] & 0x80 ? (uint8_t)(0x59 + report[i] % 10)
+							     : (uint8_t)(0x04 + report[i] % 0x35);
+		if (fold_keys && len && (report[0] & 0x30) == 0x30)
+			report[0] = HID_MOD_LALT;
 		if (hid_keyboard_feed(&kb, report, len, now, &out) != 0)
 			abort();
 		free(report);

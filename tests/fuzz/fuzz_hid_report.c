@@ -10,8 +10,9 @@
  *
  * Checks: the field walk and the layout agree on what is malformed; every
  * field and every layout bit lies inside a report of at most HID_REPORT_MAX
- * bytes; symbols are 1..SCAN_TEXT_MAX printable characters with an AIM id
- * that is "" or "]" and two more; a discard has a reason.
+ * bytes; symbols are 1..SCAN_TEXT_MAX printable characters or GS (no
+ * CR, LF or Tab: suffixes are trimmed) with an AIM id that is "" or "]" and
+ * two more; a discard has a reason.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -22,9 +23,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static bool is_printable(char c)
+static bool is_symbol_char(char c)
 {
-	return (unsigned char)c >= 0x20 && (unsigned char)c <= 0x7e;
+	return ((unsigned char)c >= 0x20 && (unsigned char)c <= 0x7e) || c == SCAN_GS;
 }
 
 #define FIELDS_KEPT 8
@@ -84,7 +85,7 @@ static void check_out(const struct hid_pos_out *out)
 		    strlen(out->text) != out->len)
 			abort();
 		for (size_t i = 0; i < out->len; i++)
-			if (!is_printable(out->text[i]))
+			if (!is_symbol_char(out->text[i]))
 				abort();
 		if (out->aim[0] && (out->aim[0] != ']' || strnlen(out->aim, 4) != 3))
 			abort();

@@ -100,7 +100,7 @@ static void test_layout_names(void)
 	CHECK_STR(hid_layout_name(HID_LAYOUT_US), "us");
 	CHECK_STR(hid_layout_name(HID_LAYOUT_DE), "de");
 	CHECK_STR(hid_layout_name(HID_LAYOUT_FR), "fr");
-	CHECK_STR(hid_layout_name((enum hid_layout)7), "unknown");
+	CHECK_STR(hid_layout_name(HID_LAYOUT__COUNT), "unknown");
 }
 
 static void test_us_digits_and_letters(void)
@@ -176,22 +176,25 @@ static void test_barcode_punctuation_on_each_layout(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char got = hid_layout_char(cases[i].layout, cases[i].usage, cases[i].modifiers);
+		/* a dead key types its accent before a space, as scanners send it */
+		uint32_t got = hid_layout_char(cases[i].layout, cases[i].usage,
+					       cases[i].modifiers) & ~HID_CHAR_DEAD;
 
-		if (got != cases[i].want)
+		if (got != (uint32_t)cases[i].want)
 			fprintf(stderr, "%s usage 0x%02x modifiers 0x%02x: '%c', expected '%c'\n",
 				hid_layout_name(cases[i].layout), cases[i].usage,
-				cases[i].modifiers, got ? got : '0', cases[i].want);
-		CHECK_INT(got, cases[i].want);
+				cases[i].modifiers, got ? (char)got : '0', cases[i].want);
+		CHECK_INT(got, (uint32_t)cases[i].want);
 	}
 }
 
+/* The decimal key is the layout's: test_hid_layouts.c. */
 static void test_keypad_same_on_every_layout(void)
 {
-	static const char keypad[] = "/*-+\0" "1234567890.";
+	static const char keypad[] = "/*-+\0" "1234567890";
 
-	for (int layout = HID_LAYOUT_US; layout <= HID_LAYOUT_FR; layout++) {
-		for (uint8_t usage = 0x54; usage <= 0x63; usage++) {
+	for (int layout = 0; layout < HID_LAYOUT__COUNT; layout++) {
+		for (uint8_t usage = 0x54; usage < 0x63; usage++) {
 			CHECK_INT(hid_layout_char((enum hid_layout)layout, usage, 0),
 				  keypad[usage - 0x54]);
 			/* NumLock is on: Shift does not turn digits into arrows */
@@ -219,27 +222,28 @@ static void test_unmappable_keys_and_chords(void)
 	/* US has no AltGr: RAlt is Alt */
 	CHECK_INT(hid_layout_char(HID_LAYOUT_US, 0x14, ALTGR), 0);
 	CHECK_INT(hid_layout_char(HID_LAYOUT_US, 0x14, LCTRL | LALT), 0);
-	/* AltGr with Ctrl or GUI on top is a chord again; AltGr+Shift gives nothing */
+	/* AltGr with Ctrl or GUI on top is a chord again; AltGr+Shift counts where it is ASCII */
 	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x14, ALTGR | HID_MOD_RCTRL), 0);
 	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x14, ALTGR | HID_MOD_LGUI), 0);
-	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x14, ALTGR | SHIFT), 0);
+	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x14, ALTGR | SHIFT), 0); /* xkb: Omega */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_IT, 0x2f, ALTGR | SHIFT), '{');
 	/* Windows' LCtrl+RAlt is AltGr */
 	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x14, ALTGR | LCTRL), '@');
-	/* non-ASCII characters */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x20, SHIFT), 0);  /* section sign */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x2d, 0), 0);      /* sharp s */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x2e, 0), 0);      /* dead acute */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x2e, SHIFT), 0);  /* dead grave */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x33, 0), 0);      /* o umlaut */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x08, ALTGR), 0);  /* euro */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x1f, 0), 0);      /* e acute */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x24, 0), 0);      /* e grave */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x26, 0), 0);      /* c cedilla */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x27, 0), 0);      /* a grave */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x2d, SHIFT), 0);  /* degree */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x34, 0), 0);      /* u grave */
-	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x30, SHIFT), 0);  /* pound */
-	CHECK_INT(hid_layout_char((enum hid_layout)9, 0x04, 0), 0);
+	/* non-ASCII characters: their code points */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x20, SHIFT), 0xa7);  /* section sign */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x2d, 0), 0xdf);      /* sharp s */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x2e, 0), HID_CHAR_DEAD | 0xb4);
+	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x2e, SHIFT), HID_CHAR_DEAD | '`');
+	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x33, 0), 0xf6);      /* o umlaut */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_DE, 0x08, ALTGR), 0x20ac); /* euro */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x1f, 0), 0xe9);      /* e acute */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x24, 0), 0xe8);      /* e grave */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x26, 0), 0xe7);      /* c cedilla */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x27, 0), 0xe0);      /* a grave */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x2d, SHIFT), 0xb0);  /* degree */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x34, 0), 0xf9);      /* u grave */
+	CHECK_INT(hid_layout_char(HID_LAYOUT_FR, 0x30, SHIFT), 0xa3);  /* pound */
+	CHECK_INT(hid_layout_char(HID_LAYOUT__COUNT, 0x04, 0), 0);
 }
 
 static void test_de_qwertz(void)
@@ -257,10 +261,10 @@ static void test_de_qwertz(void)
 	     { SHIFT, 0x24 }, { 0, 0x20 }, { 0, HID_KEY_ENTER });
 	TYPE(&kb, &c, &t, { 0, 0x1b }, { ALTGR, 0x14 }, { 0, 0x1d }, { 0, 0x37 }, { 0, 0x07 },
 	     { 0, 0x08 }, { 0, HID_KEY_ENTER });
-	/* the US '-' key is sharp s: the symbol is not emitted */
+	/* the US '-' key is sharp s, in UTF-8 (the barcode rules refuse it, not the decoder) */
 	TYPE(&kb, &c, &t, { 0, 0x1e }, { 0, 0x2d }, { 0, 0x1f }, { 0, HID_KEY_ENTER });
-	CHECK_STR(c.symbols, "zyZY|AB-12/3|x@y.de|");
-	CHECK_STR(c.reasons, "unmappable key 0x2d|");
+	CHECK_STR(c.symbols, "zyZY|AB-12/3|x@y.de|1\xc3\x9f" "2|");
+	CHECK_STR(c.reasons, "");
 }
 
 static void test_fr_azerty(void)
@@ -279,10 +283,142 @@ static void test_fr_azerty(void)
 	     { 0, 0x10 }, { 0, HID_KEY_ENTER });
 	/* a scanner set up for US typing "12" unshifted gives "&" then e acute */
 	TYPE(&kb, &c, &t, { 0, 0x1e }, { 0, 0x1f }, { 0, HID_KEY_ENTER });
-	/* ... and "90" gives c cedilla first */
+	/* ... and "90" gives c cedilla, a grave */
 	TYPE(&kb, &c, &t, { 0, 0x26 }, { 0, 0x27 }, { 0, HID_KEY_ENTER });
-	CHECK_STR(c.symbols, "1234567890|qazwm,|");
-	CHECK_STR(c.reasons, "unmappable key 0x1f|unmappable key 0x26|");
+	CHECK_STR(c.symbols, "1234567890|qazwm,|&\xc3\xa9|\xc3\xa7\xc3\xa0|");
+	CHECK_STR(c.reasons, "");
+}
+
+/* Dead keys as Windows types them (and xkb's Compose, for the letters). */
+static void test_dead_keys(void)
+{
+	struct hid_keyboard kb;
+	struct capture c = { 0 };
+	uint64_t t = 0;
+
+	hid_keyboard_init(&kb, HID_LAYOUT_DE, 50);
+	/* ^ space: "^" (how scanners send ^ on a German host); ^ 1: "^1" */
+	TYPE(&kb, &c, &t, { 0, 0x04 }, { 0, 0x35 }, { 0, 0x2c }, { 0, 0x35 }, { 0, 0x1e },
+	     { 0, HID_KEY_ENTER });
+	/* dead acute e: e acute; Shift+dead grave, Shift+a: A grave */
+	TYPE(&kb, &c, &t, { 0, 0x2e }, { 0, 0x08 }, { SHIFT, 0x2e }, { SHIFT, 0x04 },
+	     { 0, HID_KEY_ENTER });
+	/* two dead keys, and one before the suffix: each types its accent */
+	TYPE(&kb, &c, &t, { 0, 0x35 }, { 0, 0x35 }, { 0, HID_KEY_ENTER });
+	CHECK_STR(c.symbols, "a^^1|\xc3\xa9\xc3\x80|^^|");
+
+	hid_keyboard_init(&kb, HID_LAYOUT_ES, 50);
+	memset(&c, 0, sizeof(c));
+	/* Spanish: dead diaeresis u, dead grave space, ~ on AltGr+4 (not dead) */
+	TYPE(&kb, &c, &t, { SHIFT, 0x34 }, { 0, 0x18 }, { 0, 0x2f }, { 0, 0x2c }, { ALTGR, 0x21 },
+	     { 0, HID_KEY_ENTER });
+	CHECK_STR(c.symbols, "\xc3\xbc`~|");
+	CHECK_INT(c.n_discards, 0);
+}
+
+/* Alt held, digits on the keypad, Alt released: the character of that code. */
+static void alt_code(struct hid_keyboard *kb, struct capture *c, uint64_t *t, const char *digits)
+{
+	FEED(kb, c, (*t)++, LALT, 0);
+	for (const char *d = digits; *d; d++) {
+		uint8_t usage = *d == '0' ? 0x62 : (uint8_t)(0x59 + *d - '1');
+
+		FEED(kb, c, (*t)++, LALT, usage);
+		FEED(kb, c, (*t)++, LALT, 0);
+	}
+	FEED(kb, c, (*t)++, 0, 0);
+}
+
+static void test_alt_codes(void)
+{
+	struct hid_keyboard kb;
+	struct capture c = { 0 };
+	uint64_t t = 0;
+
+	hid_keyboard_init(&kb, HID_LAYOUT_US, 50);
+	/* "Caf" Alt+0233 (e acute, Windows-1252), then Alt+130 (e acute, code page 437) */
+	TYPE(&kb, &c, &t, { SHIFT, 0x06 }, { 0, 0x04 }, { 0, 0x09 });
+	alt_code(&kb, &c, &t, "0233");
+	alt_code(&kb, &c, &t, "130");
+	TYPE(&kb, &c, &t, { 0, HID_KEY_ENTER });
+	/* GS1: (01) 09501101530003 (10) AB12, FNC1 as Alt+029 = GS, which stays */
+	TYPE(&kb, &c, &t, { 0, 0x27 }, { 0, 0x1e });
+	alt_code(&kb, &c, &t, "029");
+	TYPE(&kb, &c, &t, { 0, 0x1e }, { 0, 0x27 }, { SHIFT, 0x04 });
+	/* a CR LF suffix as Alt codes: one symbol, no empty one, no discard */
+	alt_code(&kb, &c, &t, "013");
+	alt_code(&kb, &c, &t, "010");
+	CHECK_STR(c.symbols, "Caf\xc3\xa9\xc3\xa9|01\x1d" "10A|");
+	CHECK_INT(c.n_discards, 0);
+
+	/* in Western Europe the OEM code page is 850: Alt+155 is o slash, Alt+0128 the euro */
+	hid_keyboard_init(&kb, HID_LAYOUT_DE, 50);
+	memset(&c, 0, sizeof(c));
+	alt_code(&kb, &c, &t, "155");
+	alt_code(&kb, &c, &t, "0128");
+	/* Alt released with the next key pressed in the same report: the code (65, A) first */
+	FEED(&kb, &c, t++, LALT, 0x5e);
+	FEED(&kb, &c, t++, LALT, 0x5d);
+	FEED(&kb, &c, t++, 0, 0x05);
+	FEED(&kb, &c, t++, 0, 0);
+	TYPE(&kb, &c, &t, { 0, HID_KEY_ENTER });
+	CHECK_STR(c.symbols, "\xc3\xb8\xe2\x82\xac" "Ab|");
+	CHECK_INT(c.n_discards, 0);
+
+	/* codes that are no character poison the symbol, with the code in the reason */
+	memset(&c, 0, sizeof(c));
+	TYPE(&kb, &c, &t, { 0, 0x1e });
+	alt_code(&kb, &c, &t, "0");
+	TYPE(&kb, &c, &t, { 0, HID_KEY_ENTER });
+	alt_code(&kb, &c, &t, "7");
+	TYPE(&kb, &c, &t, { 0, HID_KEY_ENTER });
+	CHECK_STR(c.reasons, "unmappable Alt code 0|unmappable Alt code 7|");
+	CHECK_STR(c.symbols, "");
+}
+
+/* Ctrl+letter as scanners send control characters in their "Control+ASCII" mode. */
+static void test_ctrl_control_characters(void)
+{
+	struct hid_keyboard kb;
+	struct capture c = { 0 };
+	uint64_t t = 0;
+
+	hid_keyboard_init(&kb, HID_LAYOUT_US, 50);
+	/* Ctrl+M (CR) ends a symbol; Ctrl+J (LF) after Enter adds nothing */
+	TYPE(&kb, &c, &t, { 0, 0x1e }, { LCTRL, 0x10 }, { 0, 0x1f }, { 0, HID_KEY_ENTER },
+	     { LCTRL, 0x0d });
+	/* Ctrl+] is GS, kept; Ctrl+I (Tab) ends the symbol */
+	TYPE(&kb, &c, &t, { 0, 0x20 }, { HID_MOD_RCTRL, 0x30 }, { 0, 0x21 }, { LCTRL, 0x0c });
+	CHECK_STR(c.symbols, "1|2|3\x1d" "4|");
+	CHECK_INT(c.n_discards, 0);
+
+	/* AZERTY: Ctrl+M is the key that types m there */
+	hid_keyboard_init(&kb, HID_LAYOUT_FR, 50);
+	memset(&c, 0, sizeof(c));
+	TYPE(&kb, &c, &t, { SHIFT, 0x1e }, { LCTRL, 0x33 });
+	CHECK_STR(c.symbols, "1|");
+}
+
+/* The limit is in bytes: a two-byte character that does not fit makes the symbol too long. */
+static void test_utf8_at_the_limit(void)
+{
+	struct hid_keyboard kb;
+	struct capture c = { 0 };
+	uint64_t t = 0;
+
+	hid_keyboard_init(&kb, HID_LAYOUT_FR, 50);
+	for (int i = 0; i < SCAN_TEXT_MAX - 2; i++)
+		tap(&kb, &c, &t, SHIFT, 0x1e);
+	tap(&kb, &c, &t, 0, 0x1f); /* e acute: 2 bytes, exactly the limit */
+	tap(&kb, &c, &t, 0, HID_KEY_ENTER);
+	CHECK_INT(c.n_symbols, 1);
+	CHECK_INT(strlen(c.symbols), SCAN_TEXT_MAX + 1);
+	for (int i = 0; i < SCAN_TEXT_MAX - 1; i++)
+		tap(&kb, &c, &t, SHIFT, 0x1e);
+	tap(&kb, &c, &t, 0, 0x1f);
+	tap(&kb, &c, &t, 0, HID_KEY_ENTER);
+	CHECK_INT(c.n_symbols, 1);
+	CHECK_STR(c.reasons, "longer than 128 characters|");
 }
 
 static void test_rollover(void)
@@ -601,6 +737,10 @@ int main(void)
 	RUN(test_unmappable_keys_and_chords);
 	RUN(test_de_qwertz);
 	RUN(test_fr_azerty);
+	RUN(test_dead_keys);
+	RUN(test_alt_codes);
+	RUN(test_ctrl_control_characters);
+	RUN(test_utf8_at_the_limit);
 	RUN(test_rollover);
 	RUN(test_error_rollover_ignored);
 	RUN(test_repeated_report_does_not_repeat_the_key);

@@ -534,6 +534,98 @@ static void test_byte_count(void)
 	CHECK_STR(c.symbols, "]C0 1234|]C0 AB|");
 }
 
+/*
+ * HID POS scanners can be set to append a suffix to the data: Honeywell's
+ * Xenon/Voyager "Suffix" (CR, CR LF, Tab), Zebra's DS-series "Scan Data
+ * Transmission Format" (<DATA> <SUFFIX 1> <SUFFIX 2>, default suffix CR).
+ * GS1 symbols carry GS (0x1D) where FNC1 separates fields (GS1 General
+ * Specifications, 7.8.5.2): that is data.
+ */
+static void run_suffix_cases(const uint8_t *desc, size_t desc_len)
+{
+	uint8_t report[HID_REPORT_MAX];
+	char big[SCAN_TEXT_MAX + 3];
+	struct hid_pos_layout layout;
+	struct hid_pos p;
+	struct pos_capture c = { 0 };
+	size_t n;
+
+	CHECK_INT(hid_pos_layout_parse(desc, desc_len, &layout), 0);
+	hid_pos_init(&p, &layout);
+	n = make_report(&layout, report, "]C0", "31234000000057\r", 15, false, -1);
+	pos_feed(&p, &c, report, n);
+	n = make_report(&layout, report, "]C0", "31234000000065\n", 15, false, -1);
+	pos_feed(&p, &c, report, n);
+	n = make_report(&layout, report, "]C0", "31234000000073\r\n", 16, false, -1);
+	pos_feed(&p, &c, report, n);
+	n = make_report(&layout, report, "]C0", "31234000000081\t", 15, false, -1);
+	pos_feed(&p, &c, report, n);
+	n = make_report(&layout, report, "]C0", "31234000000099\t\r\n\r\n\t", 20, false, -1);
+	pos_feed(&p, &c, report, n);
+	CHECK_STR(c.symbols, "]C0 31234000000057|]C0 31234000000065|]C0 31234000000073|"
+			     "]C0 31234000000081|]C0 31234000000099|");
+
+	/* the suffix in a report of its own, after the data's last one */
+	memset(c.symbols, 0, sizeof(c.symbols));
+	n = make_report(&layout, report, "]A0", "ABC", 3, true, -1);
+	pos_feed(&p, &c, report, n);
+	n = make_report(&layout, report, "]A0", "\r", 1, true, -1);
+	pos_feed(&p, &c, report, n);
+	n = make_report(&layout, report, "]A0", "\n", 1, false, -1);
+	pos_feed(&p, &c, report, n);
+	/* a suffix alone (a no-read): nothing */
+	n = make_report(&layout, report, "]A0", "\r\n", 2, false, -1);
+	pos_feed(&p, &c, report, n);
+	CHECK_STR(c.symbols, "]A0 ABC|");
+
+	/* GS1-128 (01) 09501101530003 (10) AB-12 (21) 7: GS kept, also at the end */
+	memset(c.symbols, 0, sizeof(c.symbols));
+	n = make_report(&layout, report, "]C1", "0109501101530003" "10AB-12\x1d" "217\r\n", 29,
+			false, -1);
+	pos_feed(&p, &c, report, n);
+	n = make_report(&layout, report, "]C1", "10AB-12\x1d\r", 9, false, -1);
+	pos_feed(&p, &c, report, n);
+	CHECK_STR(c.symbols, "]C1 010950110153000310AB-12\x1d" "217|]C1 10AB-12\x1d|");
+	CHECK_INT(c.n_discards, 0);
+
+	/* CR, LF or Tab with data after it is not a suffix: two symbols run together */
+	n = make_report(&layout, report, "]C0", "12\r34\r", 6, false, -1);
+	pos_feed(&p, &c, report, n);
+	n = make_report(&layout, report, "]C0", "AB\r\n\r\n\r\nC", 9, true, -1);
+	pos_feed(&p, &c, report, n);
+	n = make_report(&layout, report, "]C0", "\t", 1, false, -1);
+	pos_feed(&p, &c, report, n);
+	n = make_report(&layout, report, "]C0", "AB\t", 3, true, -1);
+	pos_feed(&p, &c, report, n);
+	n = make_report(&layout, report, "]C0", "C", 1, false, -1);
+	pos_feed(&p, &c, report, n);
+	CHECK_STR(c.reasons, "byte 0x0d at position 3 is not printable ASCII|"
+			     "byte 0x0d at position 3 is not printable ASCII|"
+			     "byte 0x09 at position 3 is not printable ASCII|");
+
+	/* the suffix does not count against the length limit */
+	memset(c.symbols, 0, sizeof(c.symbols));
+	memset(big, '7', SCAN_TEXT_MAX);
+	big[SCAN_TEXT_MAX] = '\r';
+	big[SCAN_TEXT_MAX + 1] = '\n';
+	for (size_t sent = 0; sent < SCAN_TEXT_MAX + 2; sent += layout.data_bytes) {
+		size_t left = SCAN_TEXT_MAX + 2 - sent;
+		size_t part = left < layout.data_bytes ? left : layout.data_bytes;
+
+		n = make_report(&layout, report, "]C0", big + sent, part, part < left, -1);
+		pos_feed(&p, &c, report, n);
+	}
+	CHECK_INT(c.n_symbols, 9);
+	CHECK_INT(strlen(c.symbols), 4 + SCAN_TEXT_MAX + 1);
+	CHECK_INT(c.n_discards, 3);
+}
+
+static void test_suffixes_trimmed_gs_kept(void)
+{
+	run_suffix_cases(board_desc, sizeof(board_desc));
+	run_suffix_cases(byte_count_desc, sizeof(byte_count_desc));
+}
+
 static void test_short_and_foreign_reports(void)
 {
 	static const uint8_t short_report[] = { 0x02, ']', 'C', '0', 'A', 'B', 'C' };
@@ -689,6 +781,7 @@ int main(void)
 	RUN(test_board_report_by_hand);
 	RUN(test_common_scenarios_on_every_fixture);
 	RUN(test_byte_count);
+	RUN(test_suffixes_trimmed_gs_kept);
 	RUN(test_short_and_foreign_reports);
 	RUN(test_malformed_descriptors);
 	RUN(test_edges_of_the_limits);

@@ -27,6 +27,14 @@ HIDPOS_DESC = bytes.fromhex(
     "058c0902a1018502 0912a102 150026ff00 75089503 19fb29fd 8102 9538 09fe 820201"
     " 75019501 2501 09ff 8102 7507 8103 c0c0".replace(" ", ""))
 
+# A keyboard that is not a boot interface, with a Report ID before its
+# modifiers: the Arduino Keyboard library's descriptor (Keyboard.cpp), as
+# composite devices put it on an interface of bInterfaceSubClass 0.
+REPORT_ID_KEYBOARD_DESC = bytes.fromhex(
+    "05010906a1018502 050719e029e715002501 750195088102 950175088103"
+    " 950675081500257305071900297381 00 c0".replace(" ", ""))
+REPORT_ID_KEYBOARD_ID = 2
+
 ENTER = 0x28
 SHIFT = 0x02
 
@@ -50,15 +58,17 @@ def idle_reports(n, hidpos=False):
     return [bytes([2]) + bytes(60) if hidpos else bytes(8)] * n
 
 
-def wedge_reports(text, enter=True):
-    """Boot keyboard reports typing text: press, release, ..., [Enter]."""
+def wedge_reports(text, enter=True, report_id=0):
+    """Boot keyboard reports typing text: press, release, ..., [Enter]; with a
+    report_id, the same keys as a report-protocol keyboard sends them."""
+    head = bytes([report_id]) if report_id else b""
     out = []
     for ch in text:
         mod, usage = _usage(ch)
-        out.append(bytes([mod, 0, usage, 0, 0, 0, 0, 0]))
-        out.append(bytes(8))
+        out.append(head + bytes([mod, 0, usage, 0, 0, 0, 0, 0]))
+        out.append(head + bytes(8))
     if enter:
-        out += [bytes([0, 0, ENTER, 0, 0, 0, 0, 0]), bytes(8)]
+        out += [head + bytes([0, 0, ENTER, 0, 0, 0, 0, 0]), head + bytes(8)]
     return out
 
 
@@ -73,34 +83,60 @@ def hidpos_reports(text, aim="]F0", chunk=56):
     return out
 
 
-def _descriptors(vid, pid, hidpos, report_desc_len, mps):
+class Interface:
+    """One HID interface: its report descriptor, interrupt IN endpoint and whether it is a boot
+    keyboard (bInterfaceSubClass 1, bInterfaceProtocol 1; else both 0)."""
+
+    def __init__(self, report_desc, mps, boot, ep=0x81):
+        self.report_desc, self.mps, self.boot, self.ep = report_desc, mps, boot, ep
+
+
+KINDS = {
+    # kind: (interfaces, the one circd reads, product)
+    "wedge": ([Interface(BOOT_KEYBOARD_DESC, 8, True)], 0, "Keyboard wedge scanner"),
+    "hidpos": ([Interface(HIDPOS_DESC, 64, False)], 0, "HID POS scanner"),
+    "report-id-keyboard": ([Interface(REPORT_ID_KEYBOARD_DESC, 16, False)], 0,
+                           "Composite scanner keyboard"),
+    # a HID POS interface first, the keyboard (not a boot one) second: a wedge must pick it
+    "composite": ([Interface(HIDPOS_DESC, 64, False, 0x81),
+                   Interface(REPORT_ID_KEYBOARD_DESC, 16, False, 0x82)], 1,
+                  "Composite scanner"),
+}
+
+
+def _descriptors(vid, pid, interfaces):
     device = bytes([18, 1, 0x00, 0x02, 0, 0, 0, 64, vid & 0xff, vid >> 8, pid & 0xff, pid >> 8,
                     0x00, 0x01, 1, 2, 3, 1])
-    sub, proto = (0, 0) if hidpos else (1, 1)
-    iface = bytes([9, 4, 0, 0, 1, 3, sub, proto, 0])
-    hid = bytes([9, 0x21, 0x11, 0x01, 0, 1, 0x22, report_desc_len & 0xff, report_desc_len >> 8])
-    ep = bytes([7, 5, 0x81, 3, mps & 0xff, mps >> 8, 4])
-    total = 9 + len(iface) + len(hid) + len(ep)
-    config = bytes([9, 2, total & 0xff, total >> 8, 1, 1, 0, 0x80, 50])
-    return device + config + iface + hid + ep
+    body = b""
+    for n, i in enumerate(interfaces):
+        sub, proto = (1, 1) if i.boot else (0, 0)
+        size = len(i.report_desc)
+        body += bytes([9, 4, n, 0, 1, 3, sub, proto, 0])
+        body += bytes([9, 0x21, 0x11, 0x01, 0, 1, 0x22, size & 0xff, size >> 8])
+        body += bytes([7, 5, i.ep, 3, i.mps & 0xff, i.mps >> 8, 4])
+    total = 9 + len(body)
+    config = bytes([9, 2, total & 0xff, total >> 8, len(interfaces), 1, 0, 0x80, 50])
+    return device + config + body
 
 
-def device_description(vid, pid, serial, hidpos=False):
-    """The .umockdev text: the scanner, (with HID POS) its bound usbhid child, the root hub."""
-    report_desc = HIDPOS_DESC if hidpos else BOOT_KEYBOARD_DESC
-    mps = 64 if hidpos else 8
-    desc = _descriptors(vid, pid, hidpos, len(report_desc), mps).hex().upper()
-    product = "HID POS scanner" if hidpos else "Keyboard wedge scanner"
+def device_description(vid, pid, serial, kind="wedge"):
+    """The .umockdev text: the scanner, the usbhid children of its interfaces that are not
+    boot keyboards, the root hub."""
+    interfaces, _, product = KINDS[kind]
+    desc = _descriptors(vid, pid, interfaces).hex().upper()
     lines = []
-    if hidpos:
+    for n, i in enumerate(interfaces):
+        if i.boot:
+            continue
         # usbhid bound at enumeration: its report_descriptor is where circd reads it
-        lines += ["P: %s/1-1:1.0/0003:%04X:%04X.0001" % (SYSPATH, vid, pid),
+        lines += ["P: %s/1-1:1.%d/0003:%04X:%04X.%04X" % (SYSPATH, n, vid, pid, n + 1),
                   "E: DRIVER=hid-generic", "E: SUBSYSTEM=hid",
                   "E: HID_ID=0003:%08X:%08X" % (vid, pid),
-                  "H: report_descriptor=%s" % report_desc.hex().upper(), ""]
-        lines += ["P: %s/1-1:1.0" % SYSPATH, "E: DEVTYPE=usb_interface", "E: DRIVER=usbhid",
-                  "E: SUBSYSTEM=usb", "A: bInterfaceClass=03\\n", "A: bInterfaceNumber=00\\n",
-                  "A: bInterfaceProtocol=00\\n", "A: bInterfaceSubClass=00\\n", ""]
+                  "H: report_descriptor=%s" % i.report_desc.hex().upper(), ""]
+        lines += ["P: %s/1-1:1.%d" % (SYSPATH, n), "E: DEVTYPE=usb_interface",
+                  "E: DRIVER=usbhid", "E: SUBSYSTEM=usb", "A: bInterfaceClass=03\\n",
+                  "A: bInterfaceNumber=%02d\\n" % n, "A: bInterfaceProtocol=00\\n",
+                  "A: bInterfaceSubClass=00\\n", ""]
     lines += [
         "P: %s" % SYSPATH,
         "N: bus/usb/001/002=%s" % desc,
@@ -108,7 +144,8 @@ def device_description(vid, pid, serial, hidpos=False):
         "E: DRIVER=usb", "E: MAJOR=189", "E: MINOR=1",
         "E: PRODUCT=%x/%x/100" % (vid, pid), "E: SUBSYSTEM=usb",
         "A: authorized=1\\n", "A: bConfigurationValue=1\\n", "A: bDeviceClass=00\\n",
-        "A: bNumConfigurations=1\\n", "A: bNumInterfaces= 1\\n", "A: busnum=1\\n",
+        "A: bNumConfigurations=1\\n", "A: bNumInterfaces= %d\\n" % len(interfaces),
+        "A: busnum=1\\n",
         "A: devnum=2\\n", "A: devpath=1\\n", "A: idProduct=%04x\\n" % pid,
         "A: idVendor=%04x\\n" % vid, "A: manufacturer=circd tests\\n",
         "A: product=%s\\n" % product, "A: serial=%s\\n" % serial, "A: speed=480\\n",
@@ -136,18 +173,19 @@ def _control_out(request, iface=0):
     return "USBDEVFS_REAPURBNDELAY 0 2 0 0 0 8 8 0 %s" % setup.hex().upper()
 
 
-def ioctl_script(reports, hidpos=False, end="unplug"):
+def ioctl_script(reports, kind="wedge", end="unplug"):
     """The .ioctl text: circd's set-up control transfers, one reap per report, then the end.
 
     umockdev starts a script over when it runs out, so every script ends with
     something after which circd submits no more: end="unplug", the device is
     gone (-ENODEV); end="silent", it stops answering (-EPROTO on every
     transfer, as a host controller reports a device that no longer responds)."""
-    mps = 64 if hidpos else 8
+    interfaces, read, _ = KINDS[kind]
+    i = interfaces[read]
     lines = ["@DEV %s" % DEVNODE, "USBDEVFS_GET_CAPABILITIES 0 FF010000"]
-    if not hidpos:
-        lines.append(_control_out(0x0b))  # SET_PROTOCOL(boot)
-    lines.append(_control_out(0x0a))      # SET_IDLE(0)
+    if i.boot:
+        lines.append(_control_out(0x0b, read))  # SET_PROTOCOL(boot)
+    lines.append(_control_out(0x0a, read))      # SET_IDLE(0)
     reaps = ["0 %d %s" % (len(r), r.hex().upper()) for r in reports]
     if end == "silent":
         reaps += ["-71 0 "] * 5
@@ -155,19 +193,20 @@ def ioctl_script(reports, hidpos=False, end="unplug"):
     indent = ""
     for reap in reaps:
         status, length, data = reap.split(" ")
-        lines.append("%sUSBDEVFS_REAPURBNDELAY 0 1 129 %s 0 %d %s 0 %s"
-                     % (indent, status, mps, length, data))
+        lines.append("%sUSBDEVFS_REAPURBNDELAY 0 1 %d %s 0 %d %s 0 %s"
+                     % (indent, i.ep, status, i.mps, length, data))
         indent += " "
     return "\n".join(lines) + "\n"
 
 
-def write(dirpath, name, vid, pid, serial, reports, hidpos=False, end="unplug"):
-    """Writes NAME.umockdev and NAME.ioctl; returns umockdev-run's arguments."""
+def write(dirpath, name, vid, pid, serial, reports, kind="wedge", end="unplug"):
+    """Writes NAME.umockdev and NAME.ioctl; returns umockdev-run's arguments.
+    kind: "wedge" (boot keyboard), "hidpos", "report-id-keyboard"."""
     import os
     dev = os.path.join(dirpath, name + ".umockdev")
     ioc = os.path.join(dirpath, name + ".ioctl")
     with open(dev, "w") as f:
-        f.write(device_description(vid, pid, serial, hidpos))
+        f.write(device_description(vid, pid, serial, kind))
     with open(ioc, "w") as f:
-        f.write(ioctl_script(reports, hidpos, end))
+        f.write(ioctl_script(reports, kind, end))
     return ["-d", dev, "-i", "%s=%s" % (DEVNODE, ioc)]
