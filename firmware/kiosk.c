@@ -296,13 +296,21 @@ int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const 
 	return r;
 }
 
+/* What the device that read a scan is for: its board role decides what a symbol can be. */
+static enum barcode_reader reader_of(const struct scan *scan)
+{
+	if (scan->for_items == scan->for_patrons)
+		return BARCODE_READER_ANY;
+	return scan->for_items ? BARCODE_READER_ITEMS : BARCODE_READER_CARDS;
+}
+
 void kiosk_scan(struct kiosk *k, const struct scan *scan)
 {
 	char symbol[SCAN_TEXT_MAX + 1];
 	enum barcode_class cls;
 
-	cls = barcode_classify(&k->cfg->barcodes, scan->text, scan->len, scan->symbology, symbol,
-			       sizeof(symbol));
+	cls = barcode_classify_from(&k->cfg->barcodes, reader_of(scan), scan->text, scan->len,
+				    scan->symbology, symbol, sizeof(symbol));
 	/* One patron-facing request at a time; nothing is queued behind their back. */
 	if (k->waiting) {
 		if (cls == BARCODE_DONE && k->state != KIOSK_IDLE)
@@ -324,8 +332,23 @@ void kiosk_scan(struct kiosk *k, const struct scan *scan)
 	case BARCODE_UNKNOWN:
 		if (k->state != KIOSK_IDLE)
 			session_touch(k);
-		kiosk_refuse(k, "This barcode is not recognised. Please scan a library card or a "
+		kiosk_refuse(k, scan->for_patrons && !scan->for_items ?
+				"This card is not recognised. Please see staff." :
+				"This barcode is not recognised. Please scan a library card or a "
 				"library item.");
+		return;
+	case BARCODE_CARD_AT_ITEM_SCANNER:
+		if (k->state != KIOSK_IDLE)
+			session_touch(k);
+		kiosk_refuse(k, k->cfg->mode == KIOSK_RETURNS ?
+				"This is a return point: no card is needed. Please scan your "
+				"items." :
+				"This is a library card: please use the card reader.");
+		return;
+	case BARCODE_ITEM_AT_CARD_READER:
+		if (k->state != KIOSK_IDLE)
+			session_touch(k);
+		kiosk_refuse(k, "Please scan items at the item scanner.");
 		return;
 	default:
 		break;
