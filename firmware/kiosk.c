@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../hal/aim.h"
 #include "due-date.h"
 
 #define DAY_MS (24LL * 60 * 60 * 1000)
@@ -242,6 +243,9 @@ int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, co
 		return r;
 	}
 	txn->kind = kind;
+	if (k->scan_symbology != SYM_UNKNOWN)
+		snprintf(txn->symbology, sizeof(txn->symbology), "%s",
+			 symbology_name(k->scan_symbology));
 	snprintf(txn->patron, sizeof(txn->patron), "%s", patron);
 	snprintf(txn->item, sizeof(txn->item), "%s", item);
 	snprintf(txn->session_id, sizeof(txn->session_id), "%s", k->session_id);
@@ -294,6 +298,16 @@ int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const 
 	if (r >= 0)
 		kiosk_queued(k);
 	return r;
+}
+
+/* As the scanner said, or as the AIM id a wedge scanner typed before the data says. */
+static enum symbology symbology_of(const struct scan *scan)
+{
+	struct aim_id aim;
+
+	if (scan->symbology != SYM_UNKNOWN)
+		return scan->symbology;
+	return aim_parse(scan->text, scan->len, &aim) > 0 ? aim.symbology : SYM_UNKNOWN;
 }
 
 /* What the device that read a scan is for: its board role decides what a symbol can be. */
@@ -353,10 +367,13 @@ void kiosk_scan(struct kiosk *k, const struct scan *scan)
 	default:
 		break;
 	}
+	/* Whatever this scan records, synchronously, carries its symbology. */
+	k->scan_symbology = symbology_of(scan);
 	if (k->cfg->mode == KIOSK_RETURNS)
 		returns_scan(k, cls, symbol);
 	else
 		selfcheck_scan(k, cls, symbol);
+	k->scan_symbology = SYM_UNKNOWN;
 }
 
 void kiosk_pin(struct kiosk *k, const char *pin)
