@@ -223,6 +223,38 @@ static bool check_digits_ok(enum symbology sym, enum barcode_class cls, const ch
 enum barcode_class barcode_classify(const struct barcode_rules *rules, const char *text, size_t len,
 				    enum symbology sym, char *norm, size_t normsz)
 {
+	return barcode_classify_from(rules, BARCODE_READER_ANY, text, len, sym, norm, normsz);
+}
+
+/* Which class the rules give s, for a symbol from reader. */
+static enum barcode_class class_for(const struct barcode_rules *rules, enum barcode_reader reader,
+				    const char *s, size_t len)
+{
+	bool patron = rule_matches(&rules->patron, s, len);
+	bool item = rule_matches(&rules->item, s, len);
+
+	switch (reader) {
+	case BARCODE_READER_CARDS:
+		if (patron || rule_matches(&rules->card, s, len))
+			return BARCODE_PATRON;
+		return item ? BARCODE_ITEM_AT_CARD_READER : BARCODE_UNKNOWN;
+	case BARCODE_READER_ITEMS:
+		if (item)
+			return BARCODE_ITEM;
+		/* An empty card rule admits anything: only a card rule that says something counts. */
+		if (patron || ((rules->card.n_prefixes || rules->card.n_lengths) &&
+			       rule_matches(&rules->card, s, len)))
+			return BARCODE_CARD_AT_ITEM_SCANNER;
+		return BARCODE_UNKNOWN;
+	default:
+		return patron ? BARCODE_PATRON : item ? BARCODE_ITEM : BARCODE_UNKNOWN;
+	}
+}
+
+enum barcode_class barcode_classify_from(const struct barcode_rules *rules,
+					 enum barcode_reader reader, const char *text, size_t len,
+					 enum symbology sym, char *norm, size_t normsz)
+{
 	enum barcode_class cls = BARCODE_UNKNOWN;
 	const char *s = text;
 	struct aim_id aim;
@@ -253,13 +285,12 @@ enum barcode_class barcode_classify(const struct barcode_rules *rules, const cha
 		    memcmp(rules->done[i], s, len) == 0)
 			return BARCODE_DONE;
 
-	if (rule_matches(&rules->patron, s, len))
-		cls = BARCODE_PATRON;
-	else if (rule_matches(&rules->item, s, len))
-		cls = BARCODE_ITEM;
-	else
-		return BARCODE_UNKNOWN;
-
+	cls = class_for(rules, reader, s, len);
+	if (cls != BARCODE_PATRON && cls != BARCODE_ITEM)
+		return cls;
+	/* A card number is no barcode layout: only what the patron rule admits has a check digit. */
+	if (cls == BARCODE_PATRON && !rule_matches(&rules->patron, s, len))
+		return cls;
 	if (rules->check_digit && !check_digits_ok(sym, cls, s, len))
 		return BARCODE_BAD_CHECK_DIGIT;
 	return cls;
@@ -276,6 +307,10 @@ const char *barcode_class_name(enum barcode_class cls)
 		return "done";
 	case BARCODE_BAD_CHECK_DIGIT:
 		return "bad-check-digit";
+	case BARCODE_CARD_AT_ITEM_SCANNER:
+		return "card-at-item-scanner";
+	case BARCODE_ITEM_AT_CARD_READER:
+		return "item-at-card-reader";
 	case BARCODE_UNKNOWN:
 		break;
 	}

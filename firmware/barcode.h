@@ -42,6 +42,12 @@ struct barcode_class_rule {
 struct barcode_rules {
 	struct barcode_class_rule patron;
 	struct barcode_class_rule item;
+	/*
+	 * Card numbers from a patron_reader that the patron rule (a barcode
+	 * layout) does not describe: a proximity reader's 10 digits, a UID in
+	 * hex. Empty lists: anything such a reader sends is a patron id.
+	 */
+	struct barcode_class_rule card;
 	bool check_digit;
 	unsigned n_done;
 	char done[BARCODE_LIST_MAX][BARCODE_DONE_MAX]; /* "end my session" symbols */
@@ -53,6 +59,15 @@ enum barcode_class {
 	BARCODE_DONE,
 	BARCODE_BAD_CHECK_DIGIT,
 	BARCODE_UNKNOWN, /* no rule matches, or not printable ASCII */
+	BARCODE_CARD_AT_ITEM_SCANNER, /* a patron card on a scanner for items only */
+	BARCODE_ITEM_AT_CARD_READER,  /* an item on a reader for cards only */
+};
+
+/* What the device that read a symbol is for (a board scanner's role). */
+enum barcode_reader {
+	BARCODE_READER_ANY,   /* role = both, or not known: the rules decide */
+	BARCODE_READER_ITEMS, /* item_scanner: items (and done symbols) only */
+	BARCODE_READER_CARDS, /* patron_reader: patron ids (and done symbols) only */
 };
 
 /* Defaults: patron 2xxxxxxxxxxxxx, item 3xxxxxxxxxxxxx, check digit on, no done symbol. */
@@ -65,6 +80,17 @@ void barcode_rules_default(struct barcode_rules *rules);
  */
 enum barcode_class barcode_classify(const struct barcode_rules *rules, const char *text, size_t len,
 				    enum symbology sym, char *norm, size_t normsz);
+
+/*
+ * The same, knowing which device read it. A card reader's symbol is a
+ * patron id if the patron rule or the card rule admits it; an item
+ * scanner's is an item if the item rule admits it; either answers
+ * BARCODE_CARD_AT_ITEM_SCANNER / BARCODE_ITEM_AT_CARD_READER for what
+ * belongs on the other device, so the patron can be told where to scan it.
+ */
+enum barcode_class barcode_classify_from(const struct barcode_rules *rules,
+					 enum barcode_reader reader, const char *text, size_t len,
+					 enum symbology sym, char *norm, size_t normsz);
 
 /* Check digit for 13 ASCII digits, or -EINVAL. */
 int codabar_check_digit(const char *digits13);

@@ -230,7 +230,7 @@ static const char *const section_keys[SECTION__COUNT][KEYS_MAX] = {
 	[SECTION_CONTROL] = { "socket", "group", NULL },
 	[SECTION_SIM] = { "socket", NULL },
 	[SECTION_BARCODE] = { "patron_prefixes", "patron_lengths", "item_prefixes", "item_lengths",
-			      "check_digit", "done", NULL },
+			      "check_digit", "done", "card_prefixes", "card_lengths", NULL },
 	[SECTION_FEEDBACK] = { "ok", "error", "notice", "accept", NULL },
 	[SECTION_OFFLINE] = { "policy", "max_items", "loan_days", "patron_cache_hours", NULL },
 	[SECTION_LOG] = { "level", "core_dumps", NULL },
@@ -619,6 +619,10 @@ static int set_key(struct config_parse *p, const char *key, const char *value)
 			return set_lengths(p, value, &cfg->barcodes.patron);
 		if (strcmp(key, "item_lengths") == 0)
 			return set_lengths(p, value, &cfg->barcodes.item);
+		if (strcmp(key, "card_prefixes") == 0)
+			return set_prefixes(p, value, &cfg->barcodes.card);
+		if (strcmp(key, "card_lengths") == 0)
+			return set_lengths(p, value, &cfg->barcodes.card);
 		if (strcmp(key, "check_digit") == 0)
 			return set_bool(p, value, &cfg->barcodes.check_digit);
 		return set_done(p, value, &cfg->barcodes);

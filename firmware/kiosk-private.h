@@ -51,6 +51,7 @@ struct kiosk {
 	bool door_closed;
 	char last_error[192];
 	uint64_t recorded;
+	enum symbology scan_symbology; /* of the scan being handled, for the journal */
 
 	enum kiosk_state state;
 	char session_id[TXN_ID_LEN + 1];

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../hal/aim.h"
 #include "due-date.h"
 
 #define DAY_MS (24LL * 60 * 60 * 1000)
@@ -242,6 +243,9 @@ int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, co
 		return r;
 	}
 	txn->kind = kind;
+	if (k->scan_symbology != SYM_UNKNOWN)
+		snprintf(txn->symbology, sizeof(txn->symbology), "%s",
+			 symbology_name(k->scan_symbology));
 	snprintf(txn->patron, sizeof(txn->patron), "%s", patron);
 	snprintf(txn->item, sizeof(txn->item), "%s", item);
 	snprintf(txn->session_id, sizeof(txn->session_id), "%s", k->session_id);
@@ -296,13 +300,31 @@ int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const 
 	return r;
 }
 
+/* As the scanner said, or as the AIM id a wedge scanner typed before the data says. */
+static enum symbology symbology_of(const struct scan *scan)
+{
+	struct aim_id aim;
+
+	if (scan->symbology != SYM_UNKNOWN)
+		return scan->symbology;
+	return aim_parse(scan->text, scan->len, &aim) > 0 ? aim.symbology : SYM_UNKNOWN;
+}
+
+/* What the device that read a scan is for: its board role decides what a symbol can be. */
+static enum barcode_reader reader_of(const struct scan *scan)
+{
+	if (scan->for_items == scan->for_patrons)
+		return BARCODE_READER_ANY;
+	return scan->for_items ? BARCODE_READER_ITEMS : BARCODE_READER_CARDS;
+}
+
 void kiosk_scan(struct kiosk *k, const struct scan *scan)
 {
 	char symbol[SCAN_TEXT_MAX + 1];
 	enum barcode_class cls;
 
-	cls = barcode_classify(&k->cfg->barcodes, scan->text, scan->len, scan->symbology, symbol,
-			       sizeof(symbol));
+	cls = barcode_classify_from(&k->cfg->barcodes, reader_of(scan), scan->text, scan->len,
+				    scan->symbology, symbol, sizeof(symbol));
 	/* One patron-facing request at a time; nothing is queued behind their back. */
 	if (k->waiting) {
 		if (cls == BARCODE_DONE && k->state != KIOSK_IDLE)
@@ -324,16 +346,34 @@ void kiosk_scan(struct kiosk *k, const struct scan *scan)
 	case BARCODE_UNKNOWN:
 		if (k->state != KIOSK_IDLE)
 			session_touch(k);
-		kiosk_refuse(k, "This barcode is not recognised. Please scan a library card or a "
+		kiosk_refuse(k, scan->for_patrons && !scan->for_items ?
+				"This card is not recognised. Please see staff." :
+				"This barcode is not recognised. Please scan a library card or a "
 				"library item.");
+		return;
+	case BARCODE_CARD_AT_ITEM_SCANNER:
+		if (k->state != KIOSK_IDLE)
+			session_touch(k);
+		kiosk_refuse(k, k->cfg->mode == KIOSK_RETURNS ?
+				"This is a return point: no card is needed. Please scan your "
+				"items." :
+				"This is a library card: please use the card reader.");
+		return;
+	case BARCODE_ITEM_AT_CARD_READER:
+		if (k->state != KIOSK_IDLE)
+			session_touch(k);
+		kiosk_refuse(k, "Please scan items at the item scanner.");
 		return;
 	default:
 		break;
 	}
+	/* Whatever this scan records, synchronously, carries its symbology. */
+	k->scan_symbology = symbology_of(scan);
 	if (k->cfg->mode == KIOSK_RETURNS)
 		returns_scan(k, cls, symbol);
 	else
 		selfcheck_scan(k, cls, symbol);
+	k->scan_symbology = SYM_UNKNOWN;
 }
 
 void kiosk_pin(struct kiosk *k, const char *pin)

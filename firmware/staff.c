@@ -68,10 +68,12 @@ static int outbox_line(void *data, const struct txn *txn)
 		strbuf_json_string(w->body, txn->item);
 		strbuf_printf(w->body,
 			      ",\"wall_ms\":%lld,\"mode\":\"%s\",\"state\":\"%s\",\"due_ms\":%lld,"
-			      "\"attempts\":%u,\"verifications\":%u,\"patron_told\":\"%s\"}",
+			      "\"attempts\":%u,\"verifications\":%u,\"patron_told\":\"%s\","
+			      "\"symbology\":\"%s\"}",
 			      (long long)txn->wall_ms, txn_mode_name(txn->mode),
 			      txn_state_name(txn->state), (long long)txn->due_ms, txn->attempts,
-			      txn->verifications, txn_patron_told_name(txn->patron_told));
+			      txn->verifications, txn_patron_told_name(txn->patron_told),
+			      txn->symbology);
 	} else {
 		format_wall(txn->wall_ms, when, sizeof(when));
 		strbuf_printf(w->body, "%-6lld %-9s %-16s %-8s %s  %-8s %s\n", (long long)txn->seq,

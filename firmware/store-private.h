@@ -70,7 +70,7 @@ int store_guard_before_commit(struct store *store, int64_t seq);
 	"seq, id, kind, patron, item, session_id, wall_ms, mono_ms, boot_id, mode, state, " \
 	"due_ms, result, wall_trusted, date_status, original_wall_ms, attempts, evidence, " \
 	"title, sent_wall_ms, confirmed_ms, purged, screen_msg, print_line, patron_told, " \
-	"verifications"
+	"verifications, symbology"
 
 /* Schema 3 (store-sync.c): forwarding, conflicts, clock references, the store salt. */
 extern const char store_migration_v3[];

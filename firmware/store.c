@@ -58,6 +58,11 @@ static const char *const migrations[] = {
 	[3] = store_migration_v3,
 	/* What the ILS said, what the patron was told: with its API in store-outcome.c. */
 	[4] = store_migration_v4,
+	/* The symbology each item was read in; part of what happened, so never rewritten. */
+	[5] = "ALTER TABLE journal ADD COLUMN symbology TEXT NOT NULL DEFAULT '';"
+	      "CREATE TRIGGER journal_symbology_fixed BEFORE UPDATE ON journal"
+	      " WHEN NEW.symbology IS NOT OLD.symbology"
+	      " BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION + 1,
@@ -89,9 +94,9 @@ static const char *const stmt_sql[STMT_COUNT_OF_STMTS] = {
 	[STMT_JOURNAL_INSERT] =
 		"INSERT INTO journal(id, kind, patron, item, session_id, wall_ms, mono_ms,"
 		" boot_id, mode, state, due_ms, result, updated_ms, wall_trusted, attempts,"
-		" evidence, title, sent_wall_ms, confirmed_ms)"
+		" evidence, title, sent_wall_ms, confirmed_ms, symbology)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?6, ?13, ?14, ?15, ?16,"
-		" ?17, ?18)",
+		" ?17, ?18, ?19)",
 	/* loans is derived state: a later checkout of the same item simply wins. */
 	[STMT_LOAN_PUT] = "INSERT OR REPLACE INTO loans(item, patron, txn_id, since_ms, due_ms)"
 			  " VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -657,6 +662,7 @@ static int journal_insert(struct store *store, const struct txn *txn, int64_t *s
 	store_bind_text(stmt, 16, txn->title);
 	sqlite3_bind_int64(stmt, 17, txn->sent_wall_ms);
 	sqlite3_bind_int64(stmt, 18, confirmed_ms);
+	store_bind_text(stmt, 19, txn->symbology);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE)
 		/* Now, before the loan statements move last_insert_rowid. */
@@ -778,6 +784,7 @@ int store_row_to_txn(sqlite3_stmt *stmt, struct txn *txn)
 	store_column_copy(stmt, 23, txn->print_line, sizeof(txn->print_line));
 	told = store_patron_told_from_name(sqlite3_column_text(stmt, 24), &txn->patron_told);
 	txn->verifications = (unsigned)sqlite3_column_int64(stmt, 25);
+	store_column_copy(stmt, 26, txn->symbology, sizeof(txn->symbology));
 	if (kind < 0 || mode < 0 || state < 0 || date_status < 0 || told < 0)
 		return -EUCLEAN;
 	txn->kind = (enum txn_kind)kind;

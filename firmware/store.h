@@ -35,12 +35,13 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define TXN_ID_LEN 36     /* UUID text */
 #define PATRON_ID_MAX 64
 #define TXN_RESULT_MAX 256
 #define TXN_EVIDENCE_MAX 128
 #define TXN_TITLE_MAX 128
+#define TXN_SYMBOLOGY_MAX 24 /* a symbology_name(), e.g. "codabar", "ean13" */
 #define TXN_ILS_TEXT_MAX 256 /* the ILS's screen message (AF) or print line (AG), lines joined */
 /* Array sizes for per-kind and per-state tables (not enumerators: switches stay exhaustive). */
 #define TXN_KINDS 3
@@ -123,6 +124,13 @@ struct txn {
 	char print_line[TXN_ILS_TEXT_MAX]; /* AG, the same way */
 	enum txn_patron_told patron_told;
 	unsigned verifications;         /* times forwarding asked the ILS whether it applied it */
+
+	/*
+	 * Schema 5: the symbology the item's barcode was read in, as the
+	 * scanner said ("" when it did not, or no barcode), written once by
+	 * store_record(): what a misread or a mislabelled item is traced by.
+	 */
+	char symbology[TXN_SYMBOLOGY_MAX];
 };
 
 struct store_loan {

@@ -51,7 +51,8 @@ static void refuse_device(struct slot *s, const char *fmt, const char *detail)
 static void deliver(struct slot *s, const char *text, size_t len, const char *aim)
 {
 	struct scanner_libusb *u = s->owner;
-	struct scan scan = { .role = board_scanner_role(&s->cfg), .device = s->cfg.name };
+	struct scan scan = { .role = board_scanner_role(&s->cfg), .device = s->cfg.name,
+			     .for_items = s->cfg.items, .for_patrons = s->cfg.patrons };
 	char why[96];
 	int n;
 

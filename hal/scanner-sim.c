@@ -37,6 +37,8 @@ static int on_scan_command(void *data, const struct sim_command *cmd)
 	if (i == s->n)
 		return -ENOENT;
 	scan.device = s->status[i].name;
+	scan.for_items = s->items[i];
+	scan.for_patrons = s->patrons[i];
 	scan.len = strnlen(cmd->text, SCAN_TEXT_MAX);
 	memcpy(scan.text, cmd->text, scan.len);
 	scan.text[scan.len] = '\0';

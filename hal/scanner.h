@@ -70,6 +70,11 @@ struct scan {
 	enum symbology symbology;
 	char aim[4]; /* AIM symbology identifier such as "]F0", or "" */
 	enum board_role role; /* ROLE_ITEM_SCANNER or ROLE_PATRON_READER */
+	/*
+	 * The roles of the device that read it: both for a scanner with
+	 * role = both. Neither: not known, the barcode rules alone decide.
+	 */
+	bool for_items, for_patrons;
 	const char *device;   /* the board's scanner name; valid during the callback */
 };
 

@@ -326,8 +326,10 @@ def test_error_buzzer_pattern_timing(t):
 
 
 def test_barcode_rules_from_config(t):
+    # The card rule too: by default a card reader's symbols are all patron ids.
     conf = t.config({"barcode": {"patron_prefixes": "29", "item_prefixes": "39,38",
-                                 "check_digit": "no", "done": "DONE0001,FINISHED"}})
+                                 "card_prefixes": "29", "check_digit": "no",
+                                 "done": "DONE0001,FINISHED"}})
     d = t.start(conf)
     expect_refused(d.scan_patron(patron(19)), "patron 2... with patron_prefixes = 29")
     p = "29" + "123400000191"  # 14 digits, no check digit rule

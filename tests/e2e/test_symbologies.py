@@ -31,6 +31,9 @@ def test_typed_aim_ids_and_codabar_letters(t):
     check(accepted(ev, b), "Codabar item with its AIM id:%s" % fmt_events(ev))
     check_eq([(r["patron"], r["item"]) for r in t.journal()], [(p, a), (p, b)],
              "recorded without AIM ids or start/stop letters")
+    # ...and with the symbology each was read in (issue 9, item 6).
+    check_eq([r["symbology"] for r in t.journal()], ["code128", "codabar"],
+             "symbologies in the journal")
 
 
 def test_isbn_check_digits(t):

@@ -97,6 +97,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	check_norm(small, 1 + len % sizeof(small), len);
 
+	/*
+	 * By the reader: a card reader gives no item, an item scanner no patron;
+	 * what the rules alone call an item or a patron stays one on its device.
+	 */
+	for (int reader = BARCODE_READER_ANY; reader <= BARCODE_READER_CARDS; reader++) {
+		enum barcode_class by = barcode_classify_from(&rules, (enum barcode_reader)reader,
+							      text, len, sym, small, sizeof(small));
+
+		if (by < BARCODE_PATRON || by > BARCODE_ITEM_AT_CARD_READER ||
+		    (reader == BARCODE_READER_ANY && by != cls) ||
+		    (reader == BARCODE_READER_CARDS &&
+		     (by == BARCODE_ITEM || by == BARCODE_CARD_AT_ITEM_SCANNER)) ||
+		    (reader == BARCODE_READER_ITEMS &&
+		     (by == BARCODE_PATRON || by == BARCODE_ITEM_AT_CARD_READER)) ||
+		    (cls == BARCODE_ITEM && reader == BARCODE_READER_ITEMS && by != cls) ||
+		    (cls == BARCODE_DONE && by != cls))
+			abort();
+	}
+
 	copy = malloc(len + 1);
 	if (!copy)
 		return 0;

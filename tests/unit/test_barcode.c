@@ -584,6 +584,57 @@ static void test_class_names(void)
 	CHECK_STR(barcode_class_name((enum barcode_class)99), "unknown");
 }
 
+static enum barcode_class from(const struct barcode_rules *rules, enum barcode_reader reader,
+			       const char *text)
+{
+	char norm[SCAN_TEXT_MAX + 1];
+
+	return barcode_classify_from(rules, reader, text, strlen(text), SYM_UNKNOWN, norm,
+				     sizeof(norm));
+}
+
+/*
+ * Issue 9, item 1: a card reader types card numbers (10 digits from a 125 kHz
+ * EM4100 reader, a UID in hex) that the [barcode] layout does not describe;
+ * what a device reads is decided by its role first.
+ */
+static void test_classified_by_the_reader(void)
+{
+	struct barcode_rules rules;
+
+	barcode_rules_default(&rules);
+	/* A card reader: the layout's patrons (check digit and all), and any card number. */
+	CHECK_INT(from(&rules, BARCODE_READER_CARDS, PATRON), BARCODE_PATRON);
+	CHECK_INT(from(&rules, BARCODE_READER_CARDS, "21234000000017"), BARCODE_BAD_CHECK_DIGIT);
+	CHECK_INT(from(&rules, BARCODE_READER_CARDS, "0004242424"), BARCODE_PATRON);
+	CHECK_INT(from(&rules, BARCODE_READER_CARDS, "04A224B2C71D80"), BARCODE_PATRON);
+	/* ...whose numbers have no check digit, even at 14 digits. */
+	CHECK_INT(from(&rules, BARCODE_READER_CARDS, "31234000000017"), BARCODE_PATRON);
+	/* An item scanner: items only; a patron card is named as such. */
+	CHECK_INT(from(&rules, BARCODE_READER_ITEMS, ITEM), BARCODE_ITEM);
+	CHECK_INT(from(&rules, BARCODE_READER_ITEMS, "31234000000017"), BARCODE_BAD_CHECK_DIGIT);
+	CHECK_INT(from(&rules, BARCODE_READER_ITEMS, PATRON), BARCODE_CARD_AT_ITEM_SCANNER);
+	CHECK_INT(from(&rules, BARCODE_READER_ITEMS, "0004242424"), BARCODE_UNKNOWN);
+	/* Both (or not known): the rules as they always were. */
+	CHECK_INT(from(&rules, BARCODE_READER_ANY, PATRON), BARCODE_PATRON);
+	CHECK_INT(from(&rules, BARCODE_READER_ANY, ITEM), BARCODE_ITEM);
+	CHECK_INT(from(&rules, BARCODE_READER_ANY, "0004242424"), BARCODE_UNKNOWN);
+	/* Done symbols end a session from any device. */
+	rules.n_done = 1;
+	strcpy(rules.done[0], "DONE");
+	CHECK_INT(from(&rules, BARCODE_READER_CARDS, "DONE"), BARCODE_DONE);
+	CHECK_INT(from(&rules, BARCODE_READER_ITEMS, "DONE"), BARCODE_DONE);
+
+	/* Card rules of their own: 10-digit numbers only. */
+	rules.card.n_lengths = 1;
+	rules.card.lengths[0] = 10;
+	CHECK_INT(from(&rules, BARCODE_READER_CARDS, "0004242424"), BARCODE_PATRON);
+	CHECK_INT(from(&rules, BARCODE_READER_CARDS, "04A224B2C71D80"), BARCODE_UNKNOWN);
+	CHECK_INT(from(&rules, BARCODE_READER_CARDS, ITEM), BARCODE_ITEM_AT_CARD_READER);
+	CHECK_INT(from(&rules, BARCODE_READER_CARDS, "12345"), BARCODE_UNKNOWN);
+	CHECK_INT(from(&rules, BARCODE_READER_ITEMS, "0004242424"), BARCODE_CARD_AT_ITEM_SCANNER);
+}
+
 int main(void)
 {
 	RUN(test_check_digit_known_values);
@@ -604,5 +655,6 @@ int main(void)
 	RUN(test_check_digit_only_for_14_digits);
 	RUN(test_norm_buffer);
 	RUN(test_class_names);
+	RUN(test_classified_by_the_reader);
 	return testlib_finish();
 }

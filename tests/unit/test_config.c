@@ -120,6 +120,8 @@ static const char every_key[] =
 	"item_lengths = 128,1\n"
 	"check_digit = no\n"
 	"done = DONE, 0000\n"
+	"card_prefixes = 000\n"
+	"card_lengths = 10, 8\n"
 	"[feedback]\n"
 	"ok = lamp_ok:1 buzzer:60000,1\n"
 	"error =\n"
@@ -165,6 +167,10 @@ static void test_every_key(void)
 	CHECK_INT(cfg.barcodes.item.lengths[1], 1);
 	CHECK(!cfg.barcodes.check_digit);
 	CHECK_INT(cfg.barcodes.n_done, 2);
+	CHECK_INT(cfg.barcodes.card.n_prefixes, 1);
+	CHECK_STR(cfg.barcodes.card.prefixes[0], "000");
+	CHECK_INT(cfg.barcodes.card.n_lengths, 2);
+	CHECK_INT(cfg.barcodes.card.lengths[1], 8);
 	CHECK_STR(cfg.barcodes.done[0], "DONE");
 	CHECK_STR(cfg.barcodes.done[1], "0000");
 

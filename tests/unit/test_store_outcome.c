@@ -244,7 +244,7 @@ static void test_migrates_v3_database(void)
 	sqlite3_close(db);
 	CHECK_INT(store_open(t.db, &s), 0);
 	CHECK_INT(store_schema_version(s, &version), 0);
-	CHECK_INT(version, 4);
+	CHECK_INT(version, STORE_SCHEMA_VERSION);
 	CHECK_INT(store_get(s, "a", &got), 0);
 	CHECK_INT(got.patron_told, TXN_TOLD_UNKNOWN);
 	CHECK_INT(got.attempts, 1);
@@ -265,11 +265,43 @@ static void test_migrates_v3_database(void)
 	tmp_remove(&t);
 }
 
+/* Schema 5: the symbology an item was read in is kept with it, and never rewritten. */
+static void test_symbology_recorded_once(void)
+{
+	struct tmp t;
+	struct store *s = open_new(&t);
+	struct txn a, b, got;
+	sqlite3 *db;
+
+	memset(&a, 0, sizeof(a));
+	record(s, &b, TXN_CHECKIN, TXN_OFFLINE, "3003");
+	CHECK_INT(txn_id_new(a.id), 0);
+	a.kind = TXN_CHECKOUT;
+	snprintf(a.patron, sizeof(a.patron), "21234000012345");
+	snprintf(a.item, sizeof(a.item), "31234000000016");
+	snprintf(a.boot_id, sizeof(a.boot_id), "boot");
+	snprintf(a.symbology, sizeof(a.symbology), "codabar");
+	a.wall_ms = T0;
+	a.mode = TXN_OFFLINE;
+	a.state = TXN_PENDING;
+	CHECK_INT(store_record(s, &a), 0);
+	CHECK_INT(store_get(s, a.id, &got), 0);
+	CHECK_STR(got.symbology, "codabar");
+	CHECK_INT(store_get(s, b.id, &got), 0);
+	CHECK_STR(got.symbology, "");
+	store_close(s);
+	db = raw_open(t.db);
+	CHECK(raw_exec(db, "UPDATE journal SET symbology = 'code39'") != SQLITE_OK);
+	sqlite3_close(db);
+	tmp_remove(&t);
+}
+
 int main(void)
 {
 	RUN(test_ils_said_kept_with_the_outcome);
 	RUN(test_patron_told_recorded_once);
 	RUN(test_verifications_counted_durably);
 	RUN(test_migrates_v3_database);
+	RUN(test_symbology_recorded_once);
 	return testlib_finish();
 }
