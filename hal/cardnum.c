@@ -123,13 +123,23 @@ static size_t first_not(const char *in, size_t len, bool hex)
 	return len;
 }
 
-static int check_printable(const char *in, size_t len, char *why, size_t why_size)
+/*
+ * Card numbers are printable ASCII. Text passes what the decoders keep
+ * (UTF-8 from a layout, GS inside GS1 data), for the barcode rules to judge;
+ * other control bytes are refused either way.
+ */
+static int check_printable(const char *in, size_t len, bool text, char *why, size_t why_size)
 {
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)in[i] < 0x20 || (unsigned char)in[i] > 0x7e)
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (text && (c == SCAN_GS || c >= 0x80))
+			continue;
+		if (c < 0x20 || c > 0x7e)
 			return refuse(-EINVAL, why, why_size,
-				      "byte 0x%02x at position %zu is not printable ASCII",
-				      (unsigned char)in[i], i + 1);
+				      "byte 0x%02x at position %zu is not printable%s", c, i + 1,
+				      text ? "" : " ASCII");
+	}
 	return 0;
 }
 
@@ -332,7 +342,7 @@ int card_number_convert(const struct card_options *opt, const char *in, size_t l
 		return refuse(-EINVAL, why, why_size, "no card number or no output buffer");
 	if (len > SCAN_TEXT_MAX)
 		return refuse(-EINVAL, why, why_size, "longer than %d characters", SCAN_TEXT_MAX);
-	n = check_printable(in, len, why, why_size);
+	n = check_printable(in, len, opt->format == CARD_FORMAT_TEXT, why, why_size);
 	if (n < 0)
 		return n;
 	in = trim(in, &len, opt->trim_prefix, false);
