@@ -201,15 +201,15 @@ static bool check_digits_ok(enum symbology sym, enum barcode_class cls, const ch
 		/* not EAN/UPC data, whatever the scanner says: the rules have judged it */
 		if (!all_digits(s, len))
 			return true;
-		if (sym == SYM_EAN8)
-			return len != 8 || gtin_check_digit_ok(s, len);
+		if (sym == SYM_EAN8 && len == 8)
+			return gtin_check_digit_ok(s, len);
 		if (sym == SYM_EAN13_ADDON && (len == 15 || len == 18))
 			return gtin_check_digit_ok(s, 13);
 		if (sym == SYM_EAN13_ADDON && (len == 14 || len == 17))
 			return gtin_check_digit_ok(s, 12);
 		if (sym == SYM_EAN13 && (len == 12 || len == 13))
 			return gtin_check_digit_ok(s, len);
-		return true;
+		/* A length EAN/UPC does not have: judged like any other symbol, below. */
 	}
 	if (sym == SYM_UNKNOWN && cls == BARCODE_ITEM) {
 		if (is_book_number(s, len))

@@ -389,6 +389,12 @@ static void test_ean_upc_isbn_symbols(void)
 		/* 10 digits could be a card number or a library's own: left alone */
 		{ "10 digits", BYTES("0306406153"), SYM_UNKNOWN, BARCODE_ITEM, "0306406153" },
 		/* ]E0: EAN-13, UPC-A, or an ISBN-10 from a scanner translating Bookland */
+		/* A length EAN/UPC does not have: the library's 14-digit check, as for any symbol
+		 * (found by libFuzzer: an "EAN-8" of 14 digits went unchecked). */
+		{ "]E4 of 14 digits", BYTES("31117671176722"), SYM_EAN8, BARCODE_BAD_CHECK_DIGIT,
+		  "31117671176722" },
+		{ "]E0 of 14 digits", BYTES("31234000000016"), SYM_EAN13, BARCODE_ITEM,
+		  "31234000000016" },
 		{ "]E0 ean-13", BYTES("4006381333931"), SYM_EAN13, BARCODE_ITEM, "4006381333931" },
 		{ "]E0 ean-13 bad", BYTES("4006381333932"), SYM_EAN13, BARCODE_BAD_CHECK_DIGIT,
 		  "4006381333932" },
