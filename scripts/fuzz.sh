@@ -8,6 +8,10 @@
 #                                 FUZZ_SECONDS (default 60)
 #   scripts/fuzz.sh --build       builds only
 #   scripts/fuzz.sh --run BIN S   runs one built target for S seconds
+#   scripts/fuzz.sh --check BIN N make check: N inputs from a fixed seed and a
+#                                 fresh corpus, so a run gives the same verdict
+#                                 on every machine (a failure is a bug found,
+#                                 reproducible, never a flake)
 #
 # A target's corpus grows in build/clang-fuzz/corpus/<target>/, seeded from
 # tests/fuzz/corpus/<target>/ when there is one; a crash is left there as
@@ -39,6 +43,21 @@ run_target() {
 		-artifact_prefix="$work/" "$work" $seeds
 }
 
+check_target() {
+	bin=$1 runs=$2
+	name=$(basename "$bin")
+	mkdir -p "$out/artifacts"
+	work=$(mktemp -d)
+	seeds=tests/fuzz/corpus/$name
+	[ -d "$seeds" ] || seeds=
+	rc=0
+	# shellcheck disable=SC2086
+	"$bin" -seed=1 -runs="$runs" -timeout=10 -print_final_stats=1 \
+		-artifact_prefix="$out/artifacts/$name-" "$work" $seeds || rc=$?
+	rm -rf "$work"
+	return "$rc"
+}
+
 case "${1:-}" in
 --build)
 	build
@@ -47,6 +66,10 @@ case "${1:-}" in
 	[ $# -eq 3 ] || { echo "usage: $0 --run BIN SECONDS" >&2; exit 2; }
 	run_target "$2" "$3"
 	;;
+--check)
+	[ $# -eq 3 ] || { echo "usage: $0 --check BIN RUNS" >&2; exit 2; }
+	check_target "$2" "$3"
+	;;
 "")
 	build
 	for bin in "$out"/libfuzzer/fuzz_*; do
@@ -54,7 +77,7 @@ case "${1:-}" in
 	done
 	;;
 *)
-	echo "usage: $0 [--build | --run BIN SECONDS]" >&2
+	echo "usage: $0 [--build | --run BIN SECONDS | --check BIN RUNS]" >&2
 	exit 2
 	;;
 esac
