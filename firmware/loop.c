@@ -3,9 +3,13 @@
  * The event loop. Read this file top to bottom once; it is the whole of it.
  *
  * File descriptors: epoll, one registration per fd, level-triggered.
- * Timers: a list sorted by deadline (a kiosk has a handful), with one
- * timerfd armed for the earliest. With nothing due the timerfd is disarmed,
- * so an idle kiosk never wakes up.
+ * Timers: a doubly-linked list sorted by deadline, with one timerfd armed for
+ * the earliest. With nothing due the timerfd is disarmed, so an idle kiosk
+ * never wakes up. Disarming and firing are O(1); arming walks from the tail,
+ * because nearly every arm is an inactivity or retry timeout set to "now +
+ * the same delay", which lands at or near the end. A kiosk has a few dozen
+ * timers at most, so a heap would buy nothing and its array could fail to
+ * grow inside loop_timer_arm(), which cannot fail.
  * Signals: blocked and read from one signalfd.
  * Clock: system or fake. A fake clock never arms the timerfd; loop_advance()
  * walks time forward and fires what falls due on the way, in order.
@@ -47,6 +51,7 @@ struct loop {
 
 	struct loop_source *sources;
 	struct loop_timer *timers; /* sorted by deadline, earliest first */
+	struct loop_timer *timers_tail;
 	uint64_t timerfd_deadline; /* what the timerfd is armed for; 0 = disarmed */
 
 	bool fake;
@@ -172,21 +177,21 @@ void loop_timer_init(struct loop_timer *timer, loop_timer_fn fn, void *data)
 
 static void unlink_timer(struct loop *loop, struct loop_timer *timer)
 {
-	struct loop_timer **p;
-
-	for (p = &loop->timers; *p; p = &(*p)->next) {
-		if (*p == timer) {
-			*p = timer->next;
-			break;
-		}
-	}
-	timer->next = NULL;
+	if (timer->prev)
+		timer->prev->next = timer->next;
+	else
+		loop->timers = timer->next;
+	if (timer->next)
+		timer->next->prev = timer->prev;
+	else
+		loop->timers_tail = timer->prev;
+	timer->next = timer->prev = NULL;
 	timer->armed = false;
 }
 
 void loop_timer_arm(struct loop *loop, struct loop_timer *timer, uint64_t delay_ms)
 {
-	struct loop_timer **p;
+	struct loop_timer *before;
 
 	if (timer->armed)
 		unlink_timer(loop, timer);
@@ -194,11 +199,20 @@ void loop_timer_arm(struct loop *loop, struct loop_timer *timer, uint64_t delay_
 	/* 0 means "disarmed" to rearm_timerfd(). */
 	if (timer->deadline_ms == 0)
 		timer->deadline_ms = 1;
-	/* Equal deadlines fire in arming order. */
-	for (p = &loop->timers; *p && (*p)->deadline_ms <= timer->deadline_ms; p = &(*p)->next)
+	/* Equal deadlines fire in arming order: go in after every one not later. */
+	for (before = loop->timers_tail; before && before->deadline_ms > timer->deadline_ms;
+	     before = before->prev)
 		;
-	timer->next = *p;
-	*p = timer;
+	timer->prev = before;
+	timer->next = before ? before->next : loop->timers;
+	if (timer->next)
+		timer->next->prev = timer;
+	else
+		loop->timers_tail = timer;
+	if (before)
+		before->next = timer;
+	else
+		loop->timers = timer;
 	timer->armed = true;
 	rearm_timerfd(loop);
 }
@@ -217,9 +231,7 @@ static void run_due_timers(struct loop *loop, uint64_t now)
 	struct loop_timer *t;
 
 	while ((t = loop->timers) && t->deadline_ms <= now) {
-		loop->timers = t->next;
-		t->next = NULL;
-		t->armed = false;
+		unlink_timer(loop, t);
 		t->fn(loop, t->data);
 	}
 	rearm_timerfd(loop);

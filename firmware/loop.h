@@ -33,7 +33,7 @@ struct loop_timer {
 	uint64_t deadline_ms; /* on the loop's monotonic clock */
 	loop_timer_fn fn;
 	void *data;
-	struct loop_timer *next;
+	struct loop_timer *prev, *next;
 	bool armed;
 };
 
@@ -48,6 +48,10 @@ void loop_del_fd(struct loop *loop, int fd);
 /* Blocks signo (process-wide) and delivers it through the loop instead. */
 int loop_add_signal(struct loop *loop, int signo, loop_signal_fn fn, void *data);
 
+/*
+ * A struct loop_timer is its own handle: arm and disarm find nothing by
+ * search, so disarming (and firing) costs O(1) however many are armed.
+ */
 void loop_timer_init(struct loop_timer *timer, loop_timer_fn fn, void *data);
 /* (Re)arms timer to fire once, delay_ms from now. Re-arming moves it. */
 void loop_timer_arm(struct loop *loop, struct loop_timer *timer, uint64_t delay_ms);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -82,6 +83,37 @@ static void test_rearm_moves_and_disarm_cancels(void)
 	loop_timer_disarm(loop, &a); /* twice is harmless */
 	loop_advance(loop, 1000);
 	CHECK_INT(fa.count, 1);
+	loop_free(loop);
+}
+
+static void test_disarm_anywhere_keeps_the_order(void)
+{
+	static const uint64_t delays[] = { 500, 100, 900, 300, 700, 100, 1100 };
+	enum { N = sizeof(delays) / sizeof(delays[0]) };
+	struct loop *loop;
+	struct loop_timer t[N];
+	struct fired f[N];
+	int i;
+
+	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &loop), 0);
+	memset(f, 0, sizeof(f));
+	for (i = 0; i < N; i++) {
+		loop_timer_init(&t[i], on_timer, &f[i]);
+		loop_timer_arm(loop, &t[i], delays[i]);
+	}
+	loop_timer_disarm(loop, &t[1]); /* the earliest */
+	loop_timer_disarm(loop, &t[6]); /* the latest */
+	loop_timer_disarm(loop, &t[4]); /* one in the middle */
+	loop_timer_arm(loop, &t[0], 200); /* moves towards the head */
+	fire_order = 0;
+	CHECK_INT(loop_advance(loop, 2000), 0);
+	CHECK_INT(f[1].count + f[4].count + f[6].count, 0);
+	CHECK_INT(f[5].count, 1);
+	CHECK_INT(f[5].order[0], 0);
+	CHECK_INT(f[0].order[0], 1);
+	CHECK_INT(f[3].order[0], 2);
+	CHECK_INT(f[2].order[0], 3);
+	CHECK_INT(fire_order, 4);
 	loop_free(loop);
 }
 
@@ -217,6 +249,7 @@ int main(void)
 {
 	RUN(test_fake_clock_fires_in_deadline_order);
 	RUN(test_rearm_moves_and_disarm_cancels);
+	RUN(test_disarm_anywhere_keeps_the_order);
 	RUN(test_callback_may_rearm_itself);
 	RUN(test_wall_clock_follows_fake_time);
 	RUN(test_fd_dispatch_and_removal);
