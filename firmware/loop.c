@@ -2,7 +2,12 @@
 /*
  * The event loop. Read this file top to bottom once; it is the whole of it.
  *
- * File descriptors: epoll, one registration per fd, level-triggered.
+ * File descriptors: epoll, one registration per fd, level-triggered. Each
+ * registration is a struct loop_source, and epoll hands the source back with
+ * every event (data.ptr), so dispatch looks nothing up. A source freed while
+ * a batch of events is being dispatched is only marked: a later event of the
+ * same batch may still point at it, and is dropped; the memory goes once the
+ * batch is over.
  * Timers: a doubly-linked list sorted by deadline, with one timerfd armed for
  * the earliest. With nothing due the timerfd is disarmed, so an idle kiosk
  * never wakes up. Disarming and firing are O(1); arming walks from the tail,
@@ -29,10 +34,13 @@
 #define LOOP_MAX_EVENTS 16
 
 struct loop_source {
+	struct loop *loop;
 	int fd;
 	loop_io_fn fn;
 	void *data;
-	struct loop_source *next;
+	bool freed;
+	/* On loop->sources while live; once freed in a batch, on loop->freed (next only). */
+	struct loop_source *prev, *next;
 };
 
 struct loop_signal {
@@ -49,7 +57,10 @@ struct loop {
 	struct loop_signal signals[8];
 	unsigned n_signals;
 
-	struct loop_source *sources;
+	struct loop_source *timerfd_source, *sigfd_source;
+	struct loop_source *sources; /* for loop_free(); dispatch never walks it */
+	struct loop_source *freed;   /* released when the batch being dispatched ends */
+	unsigned dispatch_depth;
 	struct loop_timer *timers; /* sorted by deadline, earliest first */
 	struct loop_timer *timers_tail;
 	uint64_t timerfd_deadline; /* what the timerfd is armed for; 0 = disarmed */
@@ -90,62 +101,103 @@ uint64_t loop_wakeups(const struct loop *loop)
 	return loop->wakeups;
 }
 
-static struct loop_source *find_source(struct loop *loop, int fd, struct loop_source ***link)
+int loop_add_io(struct loop *loop, int fd, uint32_t events, loop_io_fn fn, void *data,
+		struct loop_source **ret)
 {
-	struct loop_source **p;
-
-	for (p = &loop->sources; *p; p = &(*p)->next) {
-		if ((*p)->fd == fd) {
-			if (link)
-				*link = p;
-			return *p;
-		}
-	}
-	return NULL;
-}
-
-int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_io_fn fn, void *data)
-{
-	struct epoll_event ev = { .events = events, .data.fd = fd };
+	struct epoll_event ev = { .events = events };
 	struct loop_source *src;
 
-	if (find_source(loop, fd, NULL))
-		return -EEXIST;
 	src = calloc(1, sizeof(*src));
 	if (!src)
 		return -ENOMEM;
+	ev.data.ptr = src;
+	/* epoll itself refuses a second registration of fd with -EEXIST. */
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int err = -errno;
 
 		free(src);
 		return err;
 	}
+	src->loop = loop;
 	src->fd = fd;
 	src->fn = fn;
 	src->data = data;
 	src->next = loop->sources;
+	if (src->next)
+		src->next->prev = src;
 	loop->sources = src;
+	*ret = src;
 	return 0;
+}
+
+int loop_source_set_events(struct loop_source *src, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = src };
+
+	return epoll_ctl(src->loop->epfd, EPOLL_CTL_MOD, src->fd, &ev) < 0 ? -errno : 0;
+}
+
+void loop_source_free(struct loop_source *src)
+{
+	struct loop *loop;
+
+	if (!src)
+		return;
+	loop = src->loop;
+	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, src->fd, NULL);
+	if (src->prev)
+		src->prev->next = src->next;
+	else
+		loop->sources = src->next;
+	if (src->next)
+		src->next->prev = src->prev;
+	if (!loop->dispatch_depth) {
+		free(src);
+		return;
+	}
+	src->freed = true;
+	src->prev = NULL;
+	src->next = loop->freed;
+	loop->freed = src;
+}
+
+static void free_list(struct loop_source *src)
+{
+	struct loop_source *next;
+
+	for (; src; src = next) {
+		next = src->next;
+		free(src);
+	}
+}
+
+static struct loop_source *find_source_by_fd(struct loop *loop, int fd)
+{
+	struct loop_source *src;
+
+	for (src = loop->sources; src; src = src->next)
+		if (src->fd == fd)
+			return src;
+	return NULL;
+}
+
+int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_io_fn fn, void *data)
+{
+	struct loop_source *src;
+
+	return loop_add_io(loop, fd, events, fn, data, &src);
 }
 
 int loop_mod_fd(struct loop *loop, int fd, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.fd = fd };
+	struct loop_source *src = find_source_by_fd(loop, fd);
 
-	if (!find_source(loop, fd, NULL))
-		return -ENOENT;
-	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
+	return src ? loop_source_set_events(src, events) : -ENOENT;
 }
 
 void loop_del_fd(struct loop *loop, int fd)
 {
-	struct loop_source **link, *src = find_source(loop, fd, &link);
-
-	if (!src)
-		return;
-	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
-	*link = src->next;
-	free(src);
+	loop_source_free(find_source_by_fd(loop, fd));
 }
 
 /* Keeps the timerfd armed for the earliest timer, or disarmed when none. */
@@ -334,15 +386,15 @@ int loop_new(enum loop_clock clock, struct loop **ret)
 		r = -errno;
 		goto err_epoll;
 	}
-	r = loop_add_fd(loop, loop->timerfd, EPOLLIN, on_timerfd, NULL);
+	r = loop_add_io(loop, loop->timerfd, EPOLLIN, on_timerfd, NULL, &loop->timerfd_source);
 	if (r < 0)
 		goto err_timerfd;
 	loop->sigfd = signalfd(-1, &loop->sigmask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (loop->sigfd < 0) {
 		r = -errno;
-		goto err_timerfd;
+		goto err_timerfd_source;
 	}
-	r = loop_add_fd(loop, loop->sigfd, EPOLLIN, on_signalfd, NULL);
+	r = loop_add_io(loop, loop->sigfd, EPOLLIN, on_signalfd, NULL, &loop->sigfd_source);
 	if (r < 0)
 		goto err_sigfd;
 	*ret = loop;
@@ -350,8 +402,9 @@ int loop_new(enum loop_clock clock, struct loop **ret)
 
 err_sigfd:
 	close(loop->sigfd);
+err_timerfd_source:
+	loop_source_free(loop->timerfd_source);
 err_timerfd:
-	loop_del_fd(loop, loop->timerfd);
 	close(loop->timerfd);
 err_epoll:
 	close(loop->epfd);
@@ -362,14 +415,11 @@ err_free:
 
 void loop_free(struct loop *loop)
 {
-	struct loop_source *src, *next;
-
 	if (!loop)
 		return;
-	for (src = loop->sources; src; src = next) {
-		next = src->next;
-		free(src);
-	}
+	/* Closing epfd drops every registration; what is left is memory. */
+	free_list(loop->sources);
+	free_list(loop->freed);
 	close(loop->sigfd);
 	close(loop->timerfd);
 	close(loop->epfd);
@@ -387,18 +437,18 @@ int loop_run_once(struct loop *loop, int timeout_ms)
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	loop->wakeups++;
+	loop->dispatch_depth++;
 	for (i = 0; i < n; i++) {
-		/*
-		 * Look the fd up again: an earlier callback in this batch may
-		 * have removed it (a client that hung up, a device unplugged).
-		 * If the fd number was reused meanwhile, the new owner sees a
-		 * spurious wakeup; every fd here is non-blocking, so it just
-		 * reads EAGAIN.
-		 */
-		struct loop_source *src = find_source(loop, events[i].data.fd, NULL);
+		struct loop_source *src = events[i].data.ptr;
 
-		if (src)
+		/* An earlier callback of this batch freed it (a client hung up, a device left). */
+		if (!src->freed)
 			src->fn(loop, src->fd, events[i].events, src->data);
+	}
+	/* A callback that ran a batch of its own must not release ours under us. */
+	if (--loop->dispatch_depth == 0) {
+		free_list(loop->freed);
+		loop->freed = NULL;
 	}
 	return n;
 }

@@ -9,8 +9,11 @@
  * clock so that a 60 s session timeout costs nothing.
  *
  * Ownership: the caller owns every struct loop_timer (usually embedded in its
- * own object) and must disarm it before freeing that memory. The loop never
- * closes registered fds; loop_free() accepts NULL.
+ * own object) and must disarm it before freeing that memory. The caller owns
+ * every struct loop_source that loop_add_io() returns and frees it with
+ * loop_source_free() before closing its fd (see there) and before freeing the
+ * loop; loop_free() releases any left over, and accepts NULL. The loop never
+ * closes an fd it was given.
  */
 #ifndef CIRCD_LOOP_H
 #define CIRCD_LOOP_H
@@ -19,6 +22,7 @@
 #include <stdint.h>
 
 struct loop;
+struct loop_source;
 
 enum loop_clock {
 	LOOP_CLOCK_SYSTEM,
@@ -40,7 +44,25 @@ struct loop_timer {
 int loop_new(enum loop_clock clock, struct loop **ret);
 void loop_free(struct loop *loop);
 
-/* events are EPOLLIN/EPOLLOUT/... ; one registration per fd. */
+/*
+ * Watches fd for events (EPOLLIN/EPOLLOUT/..., level-triggered); one source
+ * per fd (-EEXIST). *ret is the handle: events are dispatched through it,
+ * never by fd number, so an fd closed and reused within one batch of events
+ * cannot receive its predecessor's events.
+ */
+int loop_add_io(struct loop *loop, int fd, uint32_t events, loop_io_fn fn, void *data,
+		struct loop_source **ret);
+int loop_source_set_events(struct loop_source *src, uint32_t events);
+/*
+ * Stops watching at once; call it before closing the fd (epoll knows fds by
+ * number, so a late removal could hit the fd's next owner). Accepts NULL.
+ * Safe from any callback, for its own source or another: the memory lives on
+ * until the current batch of events is dispatched, and an event of that
+ * batch still pending for src is dropped.
+ */
+void loop_source_free(struct loop_source *src);
+
+/* Being replaced by loop_add_io() and its handle. */
 int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_io_fn fn, void *data);
 int loop_mod_fd(struct loop *loop, int fd, uint32_t events);
 void loop_del_fd(struct loop *loop, int fd);

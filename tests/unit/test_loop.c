@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -199,6 +200,192 @@ static void test_fd_dispatch_and_removal(void)
 	loop_free(loop);
 }
 
+/* Two readable pipes in one batch; whichever callback runs first acts on the other. */
+struct pair_side {
+	struct pair *pair;
+	int fds[2];
+	struct loop_source *src;
+	int count;
+};
+
+struct pair {
+	struct pair_side side[2];
+	struct pair_side *first; /* the side whose callback ran first */
+	struct pair_side newcomer; /* took the other side's fd number */
+	bool free_self, free_other, reuse_fd;
+};
+
+static void on_newcomer(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	struct pair_side *n = data;
+	char c;
+
+	(void)loop;
+	(void)events;
+	n->count++;
+	(void)!read(fd, &c, 1);
+}
+
+static void on_pair_side(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	struct pair_side *me = data;
+	struct pair *p = me->pair;
+	struct pair_side *other = &p->side[me == &p->side[0]];
+	int q[2];
+
+	(void)events;
+	me->count++;
+	CHECK_INT(read(fd, (char[1]){ 0 }, 1), 1);
+	if (p->first)
+		return;
+	p->first = me;
+	if (p->free_self) {
+		loop_source_free(me->src);
+		me->src = NULL;
+	}
+	if (p->free_other) {
+		loop_source_free(other->src);
+		other->src = NULL;
+	}
+	if (p->reuse_fd) {
+		/* The same number, a new file with a byte of its own to read. */
+		CHECK_INT(pipe2(q, O_CLOEXEC | O_NONBLOCK), 0);
+		CHECK_INT(dup3(q[0], other->fds[0], O_CLOEXEC), other->fds[0]);
+		close(q[0]);
+		p->newcomer.fds[0] = other->fds[0];
+		p->newcomer.fds[1] = q[1];
+		CHECK_INT(write(q[1], "n", 1), 1);
+		CHECK_INT(loop_add_io(loop, p->newcomer.fds[0], EPOLLIN, on_newcomer,
+				      &p->newcomer, &p->newcomer.src), 0);
+	}
+}
+
+/* Both sides readable, so that one epoll batch carries an event for each. */
+static void pair_start(struct loop **loop, struct pair *p)
+{
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->newcomer.fds[0] = p->newcomer.fds[1] = -1;
+	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, loop), 0);
+	for (i = 0; i < 2; i++) {
+		p->side[i].pair = p;
+		CHECK_INT(pipe2(p->side[i].fds, O_CLOEXEC | O_NONBLOCK), 0);
+		CHECK_INT(loop_add_io(*loop, p->side[i].fds[0], EPOLLIN, on_pair_side,
+				      &p->side[i], &p->side[i].src), 0);
+		CHECK_INT(write(p->side[i].fds[1], "x", 1), 1);
+	}
+}
+
+static void pair_stop(struct loop *loop, struct pair *p)
+{
+	int i, j;
+
+	for (i = 0; i < 2; i++) {
+		loop_source_free(p->side[i].src);
+		for (j = 0; j < 2; j++)
+			close(p->side[i].fds[j]);
+	}
+	loop_source_free(p->newcomer.src);
+	/* fds[0] is one of the sides' numbers, closed above */
+	close(p->newcomer.fds[1]);
+	loop_free(loop);
+}
+
+static void test_fd_reused_in_a_batch_gets_no_stale_event(void)
+{
+	struct loop *loop;
+	struct pair p;
+	struct pair_side *other;
+
+	pair_start(&loop, &p);
+	p.free_other = p.reuse_fd = true;
+	CHECK_INT(loop_run_once(loop, 0), 2);
+	CHECK(p.first != NULL);
+	other = &p.side[p.first == &p.side[0]];
+	CHECK_INT(p.first->count, 1);
+	CHECK_INT(other->count, 0);    /* its pending event was dropped... */
+	CHECK_INT(p.newcomer.count, 0); /* ...not handed to the fd's new owner */
+	/* The newcomer's own byte comes in the next batch, through its own source. */
+	CHECK_INT(loop_run_once(loop, 0), 1);
+	CHECK_INT(p.newcomer.count, 1);
+	CHECK_INT(other->count, 0);
+	pair_stop(loop, &p);
+}
+
+static void test_free_inside_own_callback(void)
+{
+	struct loop *loop;
+	struct pair p;
+
+	pair_start(&loop, &p);
+	p.free_self = true;
+	CHECK_INT(loop_run_once(loop, 0), 2);
+	CHECK(p.first != NULL);
+	CHECK_INT(p.side[0].count, 1);
+	CHECK_INT(p.side[1].count, 1);
+	/* The freed side's fd has a new byte; nobody watches it any more. */
+	CHECK_INT(write(p.first->fds[1], "y", 1), 1);
+	CHECK_INT(loop_run_once(loop, 0), 0);
+	CHECK_INT(p.first->count, 1);
+	pair_stop(loop, &p);
+}
+
+static void test_free_another_with_an_event_pending(void)
+{
+	struct loop *loop;
+	struct pair p;
+	struct pair_side *other;
+
+	pair_start(&loop, &p);
+	p.free_other = true;
+	CHECK_INT(loop_run_once(loop, 0), 2);
+	CHECK(p.first != NULL);
+	other = &p.side[p.first == &p.side[0]];
+	CHECK_INT(other->count, 0);
+	/* Its byte is still there, unread and no longer watched. */
+	CHECK_INT(loop_run_once(loop, 0), 0);
+	CHECK_INT(other->count, 0);
+	pair_stop(loop, &p);
+}
+
+static void on_writable(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	(void)loop;
+	(void)fd;
+	*(uint32_t *)data |= events;
+}
+
+static void test_set_events_and_leftovers(void)
+{
+	struct loop *loop;
+	struct loop_source *src, *left;
+	uint32_t seen = 0;
+	int p[2], q[2];
+
+	CHECK_INT(loop_new(LOOP_CLOCK_SYSTEM, &loop), 0);
+	CHECK_INT(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+	CHECK_INT(pipe2(q, O_CLOEXEC | O_NONBLOCK), 0);
+	CHECK_INT(loop_add_io(loop, p[1], 0, on_writable, &seen, &src), 0);
+	CHECK_INT(loop_run_once(loop, 0), 0);
+	CHECK_INT(loop_source_set_events(src, EPOLLOUT), 0);
+	CHECK_INT(loop_run_once(loop, 0), 1);
+	CHECK(seen & EPOLLOUT);
+	seen = 0;
+	CHECK_INT(loop_source_set_events(src, 0), 0);
+	CHECK_INT(loop_run_once(loop, 0), 0);
+	CHECK_INT(seen, 0);
+	loop_source_free(src);
+	loop_source_free(NULL);
+	/* A source nobody freed goes with the loop (ASan's leak check is the judge). */
+	CHECK_INT(loop_add_io(loop, q[0], EPOLLIN, on_writable, &seen, &left), 0);
+	loop_free(loop);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+}
+
 static void on_real_timer(struct loop *loop, void *data)
 {
 	(*(int *)data)++;
@@ -253,6 +440,10 @@ int main(void)
 	RUN(test_callback_may_rearm_itself);
 	RUN(test_wall_clock_follows_fake_time);
 	RUN(test_fd_dispatch_and_removal);
+	RUN(test_fd_reused_in_a_batch_gets_no_stale_event);
+	RUN(test_free_inside_own_callback);
+	RUN(test_free_another_with_an_event_pending);
+	RUN(test_set_events_and_leftovers);
 	RUN(test_system_clock_timer_and_idle_wakeups);
 	RUN(test_signal_through_the_loop);
 	return testlib_finish();
