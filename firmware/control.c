@@ -36,11 +36,13 @@ struct control_client {
 	size_t sent;
 	struct control_stream stream; /* next == NULL: the body is all in out */
 	struct loop_timer timeout;
+	struct loop_source *source;
 };
 
 struct control {
 	struct loop *loop;
 	int fd;
+	struct loop_source *listen_source;
 	char path[108];
 	/* The socket file we bound: at exit only that one is removed, never what replaced it. */
 	dev_t dev;
@@ -108,7 +110,7 @@ static void client_free(struct control_client *c)
 		if (ctl->clients[i] == c)
 			ctl->clients[i] = NULL;
 	loop_timer_disarm(ctl->loop, &c->timeout);
-	loop_del_fd(ctl->loop, c->fd);
+	loop_source_free(c->source);
 	close(c->fd);
 	stream_end(c);
 	strbuf_free(&c->out);
@@ -198,7 +200,7 @@ static void client_answer(struct control_client *c, const char *line, size_t len
 		client_free(c);
 		return;
 	}
-	loop_mod_fd(c->ctl->loop, c->fd, EPOLLOUT);
+	loop_source_set_events(c->source, EPOLLOUT);
 }
 
 static void on_client(struct loop *loop, int fd, uint32_t events, void *data)
@@ -232,7 +234,7 @@ static void on_client(struct loop *loop, int fd, uint32_t events, void *data)
 		if (client_flush(c))
 			client_free(c);
 		else
-			loop_mod_fd(c->ctl->loop, c->fd, EPOLLOUT);
+			loop_source_set_events(c->source, EPOLLOUT);
 	}
 }
 
@@ -286,7 +288,7 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *data)
 	c->fd = cfd;
 	c->serial = ctl->accepted++;
 	loop_timer_init(&c->timeout, on_client_timeout, c);
-	if (loop_add_fd(loop, cfd, EPOLLIN, on_client, c) < 0) {
+	if (loop_add_io(loop, cfd, EPOLLIN, on_client, c, &c->source) < 0) {
 		close(cfd);
 		free(c);
 		return;
@@ -391,7 +393,7 @@ int control_new(struct loop *loop, const char *path, const char *group, control_
 		r = -errno;
 		goto err_unlink;
 	}
-	r = loop_add_fd(loop, ctl->fd, EPOLLIN, on_listen, ctl);
+	r = loop_add_io(loop, ctl->fd, EPOLLIN, on_listen, ctl, &ctl->listen_source);
 	if (r < 0)
 		goto err_unlink;
 	*ret = ctl;
@@ -415,7 +417,7 @@ void control_free(struct control *ctl)
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		if (ctl->clients[i])
 			client_free(ctl->clients[i]);
-	loop_del_fd(ctl->loop, ctl->fd);
+	loop_source_free(ctl->listen_source);
 	close(ctl->fd);
 	unlink_own_socket(ctl);
 	free(ctl);

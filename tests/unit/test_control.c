@@ -235,6 +235,7 @@ static void test_long_answer_streams_between_other_events(void)
 	struct strbuf got = { 0 };
 	struct control *ctl;
 	struct loop *loop;
+	struct loop_source *pipe_source;
 	int fd, pfd[2], turns;
 	size_t pos;
 
@@ -243,7 +244,7 @@ static void test_long_answer_streams_between_other_events(void)
 	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &loop), 0);
 	CHECK_INT(control_new(loop, path, NULL, answer, NULL, &ctl), 0);
 	CHECK_INT(pipe2(pfd, O_CLOEXEC | O_NONBLOCK), 0);
-	CHECK_INT(loop_add_fd(loop, pfd[0], EPOLLIN, on_pipe, NULL), 0);
+	CHECK_INT(loop_add_io(loop, pfd[0], EPOLLIN, on_pipe, NULL, &pipe_source), 0);
 	pipe_seen = false;
 
 	fd = connect_to(path);
@@ -290,7 +291,7 @@ static void test_long_answer_streams_between_other_events(void)
 	}
 	strbuf_free(&got);
 	close(fd);
-	loop_del_fd(loop, pfd[0]);
+	loop_source_free(pipe_source);
 	close(pfd[0]);
 	close(pfd[1]);
 	control_free(ctl);
