@@ -83,6 +83,7 @@ struct net_conn {
 	struct addrinfo *next_addr; /* the next one to try */
 	char peer[INET6_ADDRSTRLEN]; /* the address being tried, for messages */
 	int fd;
+	struct loop_source *source;
 	uint32_t events; /* what fd is registered for */
 
 	bool tls;
@@ -378,7 +379,8 @@ static void release_io(struct net_conn *c)
 		c->ssl = NULL;
 	}
 	if (c->fd >= 0) {
-		loop_del_fd(c->loop, c->fd);
+		loop_source_free(c->source);
+		c->source = NULL;
 		close(c->fd);
 		c->fd = -1;
 	}
@@ -672,7 +674,7 @@ static void update_events(struct net_conn *c)
 	}
 	if (c->fd < 0 || want == c->events)
 		return;
-	r = loop_mod_fd(c->loop, c->fd, want);
+	r = loop_source_set_events(c->source, want);
 	if (r < 0) {
 		conn_fail_errno(c, r, "epoll");
 		return;
@@ -836,7 +838,7 @@ static int open_socket(struct net_conn *c, const struct addrinfo *ai)
 		r = -errno;
 		goto err_close;
 	}
-	r = loop_add_fd(c->loop, fd, EPOLLOUT, on_io, c);
+	r = loop_add_io(c->loop, fd, EPOLLOUT, on_io, c, &c->source);
 	if (r < 0)
 		goto err_close;
 	c->fd = fd;
@@ -900,8 +902,6 @@ static void on_io(struct loop *loop, int fd, uint32_t events, void *data)
 	bool readable = events & (EPOLLIN | EPOLLERR | EPOLLHUP);
 	bool writable = events & (EPOLLOUT | EPOLLERR | EPOLLHUP);
 
-	if (fd != c->fd)
-		return;
 	conn_enter(c);
 	switch (c->state) {
 	case NET_CONNECTING:

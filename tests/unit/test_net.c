@@ -147,9 +147,11 @@ enum server_mode {
 struct server {
 	struct loop *loop;
 	int lfd;
+	struct loop_source *listen_source;
 	char port[8];
 	enum server_mode mode;
 	int cfds[8];
+	struct loop_source *csources[8];
 	int accepted;
 	size_t sunk;
 	uint32_t sink_sum; /* a running checksum of what SERVER_SINK received */
@@ -179,9 +181,11 @@ static void forget_fd(struct server *s, int fd)
 	size_t i;
 
 	for (i = 0; i < sizeof(s->cfds) / sizeof(s->cfds[0]); i++)
-		if (s->cfds[i] == fd)
+		if (s->cfds[i] == fd) {
 			s->cfds[i] = -1;
-	loop_del_fd(s->loop, fd);
+			loop_source_free(s->csources[i]);
+			s->csources[i] = NULL;
+		}
 	close(fd);
 }
 
@@ -224,7 +228,7 @@ static void on_server_listen(struct loop *loop, int fd, uint32_t ev, void *data)
 		return;
 	}
 	s->cfds[i] = cfd;
-	loop_add_fd(loop, cfd, EPOLLIN, on_server_conn, s);
+	loop_add_io(loop, cfd, EPOLLIN, on_server_conn, s, &s->csources[i]);
 }
 
 static int server_start(struct loop *loop, enum server_mode mode, struct server *s)
@@ -236,7 +240,7 @@ static int server_start(struct loop *loop, enum server_mode mode, struct server 
 	s->lfd = make_listener(true, s->port);
 	if (s->lfd < 0)
 		return -1;
-	return loop_add_fd(loop, s->lfd, EPOLLIN, on_server_listen, s);
+	return loop_add_io(loop, s->lfd, EPOLLIN, on_server_listen, s, &s->listen_source);
 }
 
 static void server_stop(struct server *s)
@@ -246,7 +250,7 @@ static void server_stop(struct server *s)
 	for (i = 0; i < sizeof(s->cfds) / sizeof(s->cfds[0]); i++)
 		if (s->cfds[i] >= 0)
 			forget_fd(s, s->cfds[i]);
-	loop_del_fd(s->loop, s->lfd);
+	loop_source_free(s->listen_source);
 	close(s->lfd);
 }
 
