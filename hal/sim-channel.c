@@ -42,6 +42,7 @@ struct line_reader {
 struct sim_client {
 	struct sim_channel *ch;
 	int fd;
+	struct loop_source *source;
 	bool dead;
 	bool read_closed; /* peer shut down its side; close once output is flushed */
 	bool want_out;    /* EPOLLOUT armed */
@@ -59,8 +60,9 @@ struct sim_channel {
 	struct loop *loop;
 	char *socket_path;
 	int listen_fd;
+	struct loop_source *listen_source;
 	bool terminal;
-	bool stdin_registered;
+	struct loop_source *stdin_source; /* NULL: stdin not watched */
 	struct line_reader term_in;
 	struct sim_client *clients[SIM_MAX_CLIENTS];
 	unsigned n_clients;
@@ -73,7 +75,8 @@ static void client_kill(struct sim_client *c)
 	if (c->dead)
 		return;
 	c->dead = true;
-	loop_del_fd(c->ch->loop, c->fd);
+	loop_source_free(c->source);
+	c->source = NULL;
 	close(c->fd);
 	c->fd = -1;
 	explicit_bzero(&c->in, sizeof(c->in));
@@ -108,7 +111,7 @@ static void client_set_want_out(struct sim_client *c, bool want)
 
 	if (c->want_out == want)
 		return;
-	if (loop_mod_fd(c->ch->loop, c->fd, events) < 0) {
+	if (loop_source_set_events(c->source, events) < 0) {
 		client_kill(c);
 		return;
 	}
@@ -277,10 +280,7 @@ static void on_client(struct loop *loop, int fd, uint32_t events, void *data)
 	ch->dispatch_depth++;
 	if (events & EPOLLOUT)
 		client_flush(c);
-	/*
-	 * Trust read(), not EPOLLHUP: after an fd number is reused within one
-	 * epoll batch a stale hang-up could otherwise close the newcomer.
-	 */
+	/* Trust read(), not EPOLLHUP: a peer that hung up may have left commands unread. */
 	if (!c->dead && !c->read_closed && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n > 0) {
@@ -291,7 +291,7 @@ static void on_client(struct loop *loop, int fd, uint32_t events, void *data)
 			c->read_closed = true;
 			if (c->out_start == c->out_end)
 				client_kill(c);
-			else if (loop_mod_fd(loop, fd, EPOLLOUT) < 0)
+			else if (loop_source_set_events(c->source, EPOLLOUT) < 0)
 				client_kill(c);
 			else
 				c->want_out = true;
@@ -333,7 +333,7 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *data)
 		}
 		c->ch = ch;
 		c->fd = cfd;
-		if (loop_add_fd(loop, cfd, EPOLLIN, on_client, c) < 0) {
+		if (loop_add_io(loop, cfd, EPOLLIN, on_client, c, &c->source) < 0) {
 			close(cfd);
 			free(c);
 			continue;
@@ -347,10 +347,10 @@ static void on_listen(struct loop *loop, int fd, uint32_t events, void *data)
 
 static void stdin_close(struct sim_channel *ch)
 {
-	if (!ch->stdin_registered)
+	if (!ch->stdin_source)
 		return;
-	loop_del_fd(ch->loop, STDIN_FILENO);
-	ch->stdin_registered = false;
+	loop_source_free(ch->stdin_source);
+	ch->stdin_source = NULL;
 	explicit_bzero(&ch->term_in, sizeof(ch->term_in));
 }
 
@@ -414,7 +414,7 @@ static int listen_socket_open(struct sim_channel *ch, const char *path)
 		r = -errno;
 		goto err_unlink;
 	}
-	r = loop_add_fd(ch->loop, fd, EPOLLIN, on_listen, ch);
+	r = loop_add_io(ch->loop, fd, EPOLLIN, on_listen, ch, &ch->listen_source);
 	if (r < 0)
 		goto err_unlink;
 	ch->listen_fd = fd;
@@ -433,7 +433,8 @@ err_path:
 static void listen_socket_close(struct sim_channel *ch)
 {
 	if (ch->listen_fd >= 0) {
-		loop_del_fd(ch->loop, ch->listen_fd);
+		loop_source_free(ch->listen_source);
+		ch->listen_source = NULL;
 		close(ch->listen_fd);
 		ch->listen_fd = -1;
 	}
@@ -462,14 +463,12 @@ int sim_channel_new(struct loop *loop, const char *socket_path, bool terminal,
 			goto err_free;
 	}
 	if (terminal) {
-		r = loop_add_fd(loop, STDIN_FILENO, EPOLLIN, on_stdin, ch);
+		r = loop_add_io(loop, STDIN_FILENO, EPOLLIN, on_stdin, ch, &ch->stdin_source);
 		/*
 		 * -EPERM: stdin is a regular file or /dev/null, which epoll cannot
 		 * watch. Events are still echoed; there is just nothing to type.
 		 */
-		if (r == 0)
-			ch->stdin_registered = true;
-		else if (r != -EPERM)
+		if (r < 0 && r != -EPERM)
 			goto err_socket;
 	}
 	*ret = ch;
