@@ -45,7 +45,7 @@ struct gpiod_role {
 	struct gpio_gpiod *g;
 	enum board_role role;
 	struct gpiod_line *line; /* NULL: not on the board (or not yet requested) */
-	int event_fd;		 /* inputs; -1 while not on the loop */
+	struct loop_source *event_source; /* inputs; NULL while not on the loop */
 	unsigned debounce_ms;
 	struct loop_timer debounce;
 	bool known_active; /* the level firmware last got, through get() or a report */
@@ -205,8 +205,8 @@ static void on_line_event(struct loop *loop, int fd, uint32_t events, void *data
 	 * can be told from here, so the input just goes quiet.
 	 */
 	if ((n < 0 && errno != EAGAIN && errno != EINTR) || (events & (EPOLLERR | EPOLLHUP))) {
-		loop_del_fd(loop, fd);
-		r->event_fd = -1;
+		loop_source_free(r->event_source);
+		r->event_source = NULL;
 	}
 	if (edges && r->debounce_ms)
 		loop_timer_arm(loop, &r->debounce, r->debounce_ms);
@@ -348,10 +348,9 @@ static int role_request(struct gpio_gpiod *g, const struct board *board, enum bo
 		goto err_release;
 	}
 	r->known_active = value == 1;
-	rc = loop_add_fd(g->loop, fd, EPOLLIN, on_line_event, r);
+	rc = loop_add_io(g->loop, fd, EPOLLIN, on_line_event, r, &r->event_source);
 	if (rc < 0)
 		goto err_release;
-	r->event_fd = fd;
 	return 0;
 
 err_release:
@@ -372,8 +371,7 @@ static void gpio_gpiod_close(void *handle)
 	for (i = 0; i < ROLE__COUNT; i++) {
 		struct gpiod_role *r = &g->roles[i];
 
-		if (r->event_fd >= 0)
-			loop_del_fd(g->loop, r->event_fd);
+		loop_source_free(r->event_source);
 		loop_timer_disarm(g->loop, &r->debounce);
 		/* Off the loop first: releasing the line closes the fd it watched. */
 		if (r->line)
@@ -405,7 +403,6 @@ static int gpio_gpiod_open(const struct board *board, struct loop *loop, struct 
 	for (i = 0; i < ROLE__COUNT; i++) {
 		g->roles[i].g = g;
 		g->roles[i].role = (enum board_role)i;
-		g->roles[i].event_fd = -1;
 		loop_timer_init(&g->roles[i].debounce, on_debounced, &g->roles[i]);
 	}
 	for (i = 0; i < ROLE__COUNT; i++) {
