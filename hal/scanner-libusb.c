@@ -97,28 +97,39 @@ static void on_unwatchable_poll(struct loop *loop, void *data)
  */
 static int watch_fd(struct scanner_libusb *u, int fd, short events)
 {
-	int r = loop_add_fd(u->loop, fd, epoll_events(events), on_usb_fd, u);
+	struct usb_pollfd *p;
+	int r;
 
-	if (r != -EPERM)
-		return r;
-	if (u->n_unwatchable == UNWATCHABLE_MAX)
+	if (u->n_pollfds == USB_POLLFDS_MAX)
 		return -EMFILE;
-	u->unwatchable[u->n_unwatchable++] = fd;
-	loop_timer_arm(u->loop, &u->unwatchable_timer, 0);
+	p = &u->pollfds[u->n_pollfds];
+	r = loop_add_io(u->loop, fd, epoll_events(events), on_usb_fd, u, &p->source);
+	if (r == -EPERM) {
+		p->source = NULL;
+		u->n_unwatchable++;
+		loop_timer_arm(u->loop, &u->unwatchable_timer, 0);
+	} else if (r < 0) {
+		return r;
+	}
+	p->fd = fd;
+	u->n_pollfds++;
 	return 0;
 }
 
 static void unwatch_fd(struct scanner_libusb *u, int fd)
 {
-	for (size_t i = 0; i < u->n_unwatchable; i++) {
-		if (u->unwatchable[i] == fd) {
-			u->unwatchable[i] = u->unwatchable[--u->n_unwatchable];
-			if (!u->n_unwatchable)
-				loop_timer_disarm(u->loop, &u->unwatchable_timer);
-			return;
-		}
+	for (size_t i = 0; i < u->n_pollfds; i++) {
+		struct usb_pollfd *p = &u->pollfds[i];
+
+		if (p->fd != fd)
+			continue;
+		if (p->source)
+			loop_source_free(p->source);
+		else if (--u->n_unwatchable == 0)
+			loop_timer_disarm(u->loop, &u->unwatchable_timer);
+		*p = u->pollfds[--u->n_pollfds];
+		return;
 	}
-	loop_del_fd(u->loop, fd);
 }
 
 static void LIBUSB_CALL on_pollfd_added(int fd, short events, void *data)
@@ -341,13 +352,8 @@ static void scanner_libusb_close(void *handle)
 		if (u->hotplug)
 			libusb_hotplug_deregister_callback(u->ctx, u->hotplug_handle);
 		libusb_set_pollfd_notifiers(u->ctx, NULL, NULL, NULL);
-		{
-			const struct libusb_pollfd **fds = libusb_get_pollfds(u->ctx);
-
-			for (size_t i = 0; fds && fds[i]; i++)
-				unwatch_fd(u, fds[i]->fd);
-			libusb_free_pollfds(fds);
-		}
+		while (u->n_pollfds)
+			unwatch_fd(u, u->pollfds[0].fd);
 		libusb_exit(u->ctx);
 	}
 	free(u);

@@ -23,7 +23,7 @@
 #define CLAIM_TRIES 10
 #define ARRIVALS_MAX 16
 #define ERRORS_MAX 5          /* consecutive failed transfers before giving up on a device */
-#define UNWATCHABLE_MAX 8
+#define USB_POLLFDS_MAX 16    /* libusb's own few, and one usbfs node per open device */
 #define UNWATCHABLE_POLL_MS 2
 
 enum slot_state { SLOT_ABSENT, SLOT_SETUP, SLOT_READING, SLOT_RELEASING };
@@ -31,6 +31,12 @@ enum slot_state { SLOT_ABSENT, SLOT_SETUP, SLOT_READING, SLOT_RELEASING };
 enum setup_step { STEP_SET_PROTOCOL, STEP_SET_IDLE, STEP_REPORT_DESC, STEP_DONE };
 
 struct scanner_libusb;
+
+/* libusb names its fds by number alone, in the removal notifier: this finds the source. */
+struct usb_pollfd {
+	int fd;
+	struct loop_source *source; /* NULL: epoll refused it; looked at on unwatchable_timer */
+};
 
 struct slot {
 	struct scanner_libusb *owner;
@@ -80,7 +86,8 @@ struct scanner_libusb {
 	size_t n_arrivals;
 	struct loop_timer arrival_timer; /* handles queued arrivals, or rescans */
 	struct loop_timer usb_timer;     /* libusb's own timeouts, if it has no timerfd */
-	int unwatchable[UNWATCHABLE_MAX];
+	struct usb_pollfd pollfds[USB_POLLFDS_MAX];
+	size_t n_pollfds;
 	size_t n_unwatchable;
 	struct loop_timer unwatchable_timer;
 	bool closing;
