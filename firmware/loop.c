@@ -171,35 +171,6 @@ static void free_list(struct loop_source *src)
 	}
 }
 
-static struct loop_source *find_source_by_fd(struct loop *loop, int fd)
-{
-	struct loop_source *src;
-
-	for (src = loop->sources; src; src = src->next)
-		if (src->fd == fd)
-			return src;
-	return NULL;
-}
-
-int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_io_fn fn, void *data)
-{
-	struct loop_source *src;
-
-	return loop_add_io(loop, fd, events, fn, data, &src);
-}
-
-int loop_mod_fd(struct loop *loop, int fd, uint32_t events)
-{
-	struct loop_source *src = find_source_by_fd(loop, fd);
-
-	return src ? loop_source_set_events(src, events) : -ENOENT;
-}
-
-void loop_del_fd(struct loop *loop, int fd)
-{
-	loop_source_free(find_source_by_fd(loop, fd));
-}
-
 /* Keeps the timerfd armed for the earliest timer, or disarmed when none. */
 static void rearm_timerfd(struct loop *loop)
 {

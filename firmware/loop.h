@@ -62,17 +62,13 @@ int loop_source_set_events(struct loop_source *src, uint32_t events);
  */
 void loop_source_free(struct loop_source *src);
 
-/* Being replaced by loop_add_io() and its handle. */
-int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_io_fn fn, void *data);
-int loop_mod_fd(struct loop *loop, int fd, uint32_t events);
-void loop_del_fd(struct loop *loop, int fd);
-
 /* Blocks signo (process-wide) and delivers it through the loop instead. */
 int loop_add_signal(struct loop *loop, int signo, loop_signal_fn fn, void *data);
 
 /*
- * A struct loop_timer is its own handle: arm and disarm find nothing by
- * search, so disarming (and firing) costs O(1) however many are armed.
+ * A struct loop_timer is its own handle, with no id to look up: disarming
+ * and firing cost O(1) however many are armed; arming walks the sorted list
+ * from its latest end, where a timeout of "now + a fixed delay" lands.
  */
 void loop_timer_init(struct loop_timer *timer, loop_timer_fn fn, void *data);
 /* (Re)arms timer to fire once, delay_ms from now. Re-arming moves it. */

@@ -179,19 +179,20 @@ static void on_readable(struct loop *loop, int fd, uint32_t events, void *data)
 static void test_fd_dispatch_and_removal(void)
 {
 	struct loop *loop;
+	struct loop_source *src, *twin;
 	struct io_seen seen = { 0 };
 	int p[2];
 
 	CHECK_INT(loop_new(LOOP_CLOCK_SYSTEM, &loop), 0);
 	CHECK_INT(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
-	CHECK_INT(loop_add_fd(loop, p[0], EPOLLIN, on_readable, &seen), 0);
-	CHECK_INT(loop_add_fd(loop, p[0], EPOLLIN, on_readable, &seen), -EEXIST);
+	CHECK_INT(loop_add_io(loop, p[0], EPOLLIN, on_readable, &seen, &src), 0);
+	CHECK_INT(loop_add_io(loop, p[0], EPOLLIN, on_readable, &seen, &twin), -EEXIST);
 	CHECK_INT(loop_run_once(loop, 0), 0);
 	CHECK_INT(write(p[1], "scan", 4), 4);
 	CHECK_INT(loop_run_once(loop, 1000), 1);
 	CHECK_INT(seen.count, 1);
 	CHECK_STR(seen.buf, "scan");
-	loop_del_fd(loop, p[0]);
+	loop_source_free(src);
 	CHECK_INT(write(p[1], "x", 1), 1);
 	CHECK_INT(loop_run_once(loop, 0), 0);
 	CHECK_INT(seen.count, 1);
