@@ -142,6 +142,33 @@ static void test_callback_may_rearm_itself(void)
 	loop_free(loop);
 }
 
+static void disarm_other(struct loop *loop, void *data)
+{
+	struct fired *f = data;
+
+	f->count++;
+	loop_timer_disarm(loop, f->rearm_other);
+}
+
+/* Like an fd source freed mid-batch: a timer disarmed while due does not fire. */
+static void test_callback_may_disarm_another_due_timer(void)
+{
+	struct loop *loop;
+	struct loop_timer a, b;
+	struct fired fa = { 0 }, fb = { 0 };
+
+	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &loop), 0);
+	fa.rearm_other = &b;
+	loop_timer_init(&a, disarm_other, &fa);
+	loop_timer_init(&b, on_timer, &fb);
+	loop_timer_arm(loop, &a, 10);
+	loop_timer_arm(loop, &b, 10);
+	loop_advance(loop, 1000);
+	CHECK_INT(fa.count, 1);
+	CHECK_INT(fb.count, 0);
+	loop_free(loop);
+}
+
 static void test_wall_clock_follows_fake_time(void)
 {
 	struct loop *loop;
@@ -439,6 +466,7 @@ int main(void)
 	RUN(test_rearm_moves_and_disarm_cancels);
 	RUN(test_disarm_anywhere_keeps_the_order);
 	RUN(test_callback_may_rearm_itself);
+	RUN(test_callback_may_disarm_another_due_timer);
 	RUN(test_wall_clock_follows_fake_time);
 	RUN(test_fd_dispatch_and_removal);
 	RUN(test_fd_reused_in_a_batch_gets_no_stale_event);
