@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../hal/utf8.h"
 #include "sip2-private.h"
 
 /* IBM850 bytes 0x80..0xff as Unicode; the low half is ASCII. */
@@ -83,43 +84,6 @@ int sip2_fixed_width(const char code[2])
 		if (table[i].code[0] == code[0] && table[i].code[1] == code[1])
 			return table[i].width;
 	return -1;
-}
-
-/* Length of the valid UTF-8 sequence at s[0..n) and its code point, or 0. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, past U+10FFFF */
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
 }
 
 static size_t utf8_encode(uint32_t c, char out[4])

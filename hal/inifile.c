@@ -18,47 +18,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "utf8.h"
+
 #define INIFILE_SIZE_MAX (1024 * 1024)
-
-/*
- * Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0 when
- * it is not one: overlong forms, surrogates and code points past U+10FFFF
- * included. *cp gets the code point.
- */
-static size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	static const uint32_t min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len, i;
-	uint32_t c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min_cp[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 /* C0, DEL, C1 (8-bit CSI is U+009B) and the bidi overrides that reorder what a reader sees. */
 static bool is_terminal_control(uint32_t cp)
@@ -76,7 +38,7 @@ void inifile_escape(char *dst, size_t size, const char *src)
 		return;
 	while (n) {
 		uint32_t cp = 0;
-		size_t len = utf8_sequence(s, n, &cp);
+		size_t len = utf8_decode(s, n, &cp);
 		size_t out = len && !is_terminal_control(cp) ? len : 4 * (len ? len : 1);
 
 		if (used + out >= size)
