@@ -385,7 +385,7 @@ static void gpio_gpiod_close(void *handle)
 	free(g);
 }
 
-static int gpio_gpiod_open(const struct board *board, struct loop *loop, struct sim_channel *sim,
+static int gpio_gpiod_open(const struct hal_env *env, const struct board *board,
 			   const struct gpio_events *events, void *data, void **ret,
 			   struct file_error *err)
 {
@@ -397,7 +397,7 @@ static int gpio_gpiod_open(const struct board *board, struct loop *loop, struct 
 		file_error_set(err, board->path, 0, "gpio: out of memory");
 		return -ENOMEM;
 	}
-	g->loop = loop;
+	g->loop = env->loop;
 	if (events)
 		g->events = *events;
 	g->data = data;
