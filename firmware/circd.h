@@ -13,6 +13,7 @@
 #include "../hal/board.h"
 #include "../hal/display.h"
 #include "../hal/gpio.h"
+#include "../hal/hal-env.h"
 #include "../hal/scanner.h"
 #include "config.h"
 #include "control.h"
@@ -32,7 +33,8 @@ struct circd {
 	char board_path[512]; /* room for a 255-byte board name plus the boards dir */
 	struct board *board;
 	struct loop *loop;
-	struct sim_channel *sim;
+	struct hal_env hal_env;     /* what the backends get: the loop and main.c's report sink */
+	struct sim_channel *sim;    /* NULL unless the board has a sim backend */
 	const struct gpio_ops *gpio;
 	void *gpio_handle;
 	const struct scanner_ops *scanner;

@@ -72,9 +72,18 @@ static int check_board_fits(const struct board *board, const struct config *cfg,
 	static const enum board_role selfcheck_roles[] = { ROLE_ITEM_SCANNER };
 	static const enum board_role returns_roles[] = { ROLE_ITEM_SCANNER, ROLE_FLAP_UNLOCK,
 							 ROLE_BIN_FULL };
+	const struct display_ops *display = hal_display_backend(board->display_backend);
 	unsigned kind, t;
 	int r;
 
+	/* A PIN asked for on a screen without a keypad would hold every session up. */
+	if (cfg->require_pin && cfg->mode != KIOSK_RETURNS && display && !display->keypad) {
+		file_error_set(err, cfg->path, 0,
+			       "[kiosk] require_pin = yes needs a display that takes PINs; %s has "
+			       "display = %s",
+			       board->path, board->display_backend);
+		return -EINVAL;
+	}
 	if (cfg->mode == KIOSK_RETURNS)
 		r = board_require(board, returns_roles, 3, err);
 	else
@@ -141,14 +150,8 @@ static void read_boot_id(char *buf, size_t size)
 static void show(void *data, enum display_kind kind, const char *text)
 {
 	struct circd *c = data;
-	char line[256];
-	size_t i;
 
-	/* One log line per message: a receipt's line breaks become "/". */
-	for (i = 0; text[i] && i < sizeof(line) - 4; i++)
-		line[i] = text[i] == '\n' ? '/' : text[i];
-	line[i] = 0;
-	log_debug("display %s: %s", display_kind_name(kind), line);
+	/* The backend reports the text for the log (at info when there is no screen). */
 	c->display->show(c->display_handle, kind, text);
 }
 
@@ -231,6 +234,21 @@ static void on_input(void *data, enum board_role role, bool active)
 	log_debug("input %s %s", board_role_name(role), active ? "active" : "inactive");
 	if (c->kiosk)
 		kiosk_input(c->kiosk, role, active);
+}
+
+/* What the backends report, such as the texts of a board with display = none. */
+static void on_hal_report(void *data, enum hal_level level, const char *msg)
+{
+	static const enum log_level levels[] = {
+		[HAL_LEVEL_ERR] = LOG_LEVEL_ERR,
+		[HAL_LEVEL_WARNING] = LOG_LEVEL_WARNING,
+		[HAL_LEVEL_NOTICE] = LOG_LEVEL_NOTICE,
+		[HAL_LEVEL_INFO] = LOG_LEVEL_INFO,
+		[HAL_LEVEL_DEBUG] = LOG_LEVEL_DEBUG,
+	};
+	bool known = (unsigned)level < sizeof(levels) / sizeof(levels[0]);
+
+	log_msg(known ? levels[level] : LOG_LEVEL_DEBUG, "%s", msg);
 }
 
 static void on_pin(void *data, const char *pin)
@@ -379,12 +397,6 @@ static void on_reload(struct loop *loop, int signo, void *data)
 
 /* --- start-up ----------------------------------------------------------- */
 
-static bool board_uses_sim(const struct board *b)
-{
-	return !strcmp(b->gpio_backend, "sim") || !strcmp(b->scanner_backend, "sim") ||
-	       !strcmp(b->display_backend, "sim");
-}
-
 /* *board_error: the failure lies in the board file (a line it names is missing or taken). */
 static int open_devices(struct circd *c, bool *board_error)
 {
@@ -406,7 +418,13 @@ static int open_devices(struct circd *c, bool *board_error)
 		log_err("%s: a backend named there is not built into this circd", c->board_path);
 		return -ENOENT;
 	}
-	if (board_uses_sim(c->board)) {
+	c->hal_env = (struct hal_env){
+		.loop = c->loop,
+		.report = on_hal_report,
+		.report_data = c,
+	};
+	/* Only a sim backend needs the test socket: a board on real devices never opens it. */
+	if (sim_channel_needed(c->board)) {
 		r = sim_channel_new(c->loop, cfg->sim_socket[0] ? cfg->sim_socket : NULL,
 				    isatty(STDIN_FILENO), &c->sim);
 		if (r < 0) {
@@ -418,14 +436,13 @@ static int open_devices(struct circd *c, bool *board_error)
 			sim_channel_on(c->sim, SIM_CMD_WALL, on_sim_wall, c);
 		}
 	}
-	r = c->gpio->open(c->board, c->loop, c->sim, &gpio_events, c, &c->gpio_handle, &err);
+	r = c->gpio->open(&c->hal_env, c->board, &gpio_events, c, &c->gpio_handle, &err);
 	if (r < 0)
 		goto err_device;
-	r = c->scanner->open(c->board, c->loop, c->sim, &scanner_events, c, &c->scanner_handle,
-			     &err);
+	r = c->scanner->open(&c->hal_env, c->board, &scanner_events, c, &c->scanner_handle, &err);
 	if (r < 0)
 		goto err_device;
-	r = c->display->open(c->board, c->loop, c->sim, &display_events, c, &c->display_handle,
+	r = c->display->open(&c->hal_env, c->board, &display_events, c, &c->display_handle,
 			     &err);
 	if (r < 0)
 		goto err_device;

@@ -101,7 +101,7 @@ static const char *const *const role_keys[] = {
 static const char *const kind_words[] = { "output", "input", "scanner", NULL };
 static const char *const gpio_backends[] = { "sim", "gpiod", NULL };
 static const char *const scanner_backends[] = { "sim", "libusb", NULL };
-static const char *const display_backends[] = { "sim", NULL };
+static const char *const display_backends[] = { "sim", "none", NULL };
 static const char *const protocols[] = { "wedge", "hidpos", NULL };
 static const char *const scanner_roles[] = { "item_scanner", "patron_reader", "both", NULL };
 

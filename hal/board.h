@@ -8,7 +8,7 @@
  *   name = Raspberry Pi 4 self-check kiosk
  *   gpio = gpiod            ; backend: sim | gpiod
  *   scanner = libusb        ; backend: sim | libusb
- *   display = sim           ; backend: sim
+ *   display = none          ; backend: sim | none (no patron screen: texts are logged)
  *
  *   [output lamp_ok]
  *   chip = gpiochip0        ; name, /dev path, label or number; optional:

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Simulated display: show() becomes a "display <kind> <text>" event on the
- * sim channel, and the channel's "pin <digits>" command is the keypad.
+ * sim channel, and the channel's "pin <digits>" command is the keypad. Each
+ * text is also reported at debug, so that a log read with -v shows it.
+ * It uses the sim channel of its env's loop (hal/sim.h), which must exist.
  * Close this backend before freeing the sim channel.
  */
 #include "display.h"
@@ -16,6 +18,7 @@
 #define DISPLAY_SIM_TEXT_MAX 2048
 
 struct display_sim {
+	struct hal_env env;
 	struct sim_channel *sim;
 	struct display_events events;
 	void *data;
@@ -34,10 +37,11 @@ static int on_pin_command(void *data, const struct sim_command *cmd)
 	return 0;
 }
 
-static int display_sim_open(const struct board *board, struct loop *loop,
-			    struct sim_channel *sim, const struct display_events *events,
-			    void *data, void **ret, struct file_error *err)
+static int display_sim_open(const struct hal_env *env, const struct board *board,
+			    const struct display_events *events, void *data, void **ret,
+			    struct file_error *err)
 {
+	struct sim_channel *sim = sim_channel_get(env);
 	struct display_sim *d;
 
 	if (!sim) {
@@ -49,6 +53,7 @@ static int display_sim_open(const struct board *board, struct loop *loop,
 		file_error_set(err, board->path, 0, "display: out of memory");
 		return -ENOMEM;
 	}
+	d->env = *env;
 	d->sim = sim;
 	if (events)
 		d->events = *events;
@@ -77,6 +82,7 @@ static int display_sim_show(void *handle, enum display_kind kind, const char *te
 
 	if ((int)kind < DISPLAY_INFO || kind > DISPLAY_RECEIPT || !text)
 		return -EINVAL;
+	display_report(&d->env, HAL_LEVEL_DEBUG, kind, text);
 	/* The event protocol is one line per event: newlines travel as "\n". */
 	for (p = text; *p && o + 2 < sizeof(escaped); p++) {
 		unsigned char c = (unsigned char)*p;
@@ -97,6 +103,7 @@ static int display_sim_show(void *handle, enum display_kind kind, const char *te
 
 const struct display_ops display_sim_ops = {
 	.name = "sim",
+	.keypad = true,
 	.open = display_sim_open,
 	.close = display_sim_close,
 	.show = display_sim_show,

@@ -5,14 +5,18 @@
  * where a patron types a PIN (a touchscreen keypad), delivered as an event.
  * The PIN buffer passed to the pin callback is wiped by the backend after the
  * call returns; receivers must not keep a pointer to it.
+ *
+ * Backends: "sim" (the sim channel's display events and pin command) and
+ * "none", for boards with no patron screen yet: each text goes to the
+ * hal_env report sink at info, and no PIN can be typed.
  */
 #ifndef CIRCD_HAL_DISPLAY_H
 #define CIRCD_HAL_DISPLAY_H
 
-#include "board.h"
+#include <stdbool.h>
 
-struct loop;
-struct sim_channel;
+#include "board.h"
+#include "hal-env.h"
 
 enum display_kind {
 	DISPLAY_INFO,    /* prompts: "Scan your library card" */
@@ -27,8 +31,9 @@ struct display_events {
 };
 
 struct display_ops {
-	const char *name; /* as in the board file: "sim" */
-	int (*open)(const struct board *board, struct loop *loop, struct sim_channel *sim,
+	const char *name; /* as in the board file: "sim", "none" */
+	bool keypad;      /* a patron can type a PIN on it: events->pin can come */
+	int (*open)(const struct hal_env *env, const struct board *board,
 		    const struct display_events *events, void *data, void **ret,
 		    struct file_error *err);
 	void (*close)(void *handle);
@@ -36,7 +41,15 @@ struct display_ops {
 };
 
 extern const struct display_ops display_sim_ops;
+extern const struct display_ops display_none_ops;
 
 const char *display_kind_name(enum display_kind kind);
+
+/*
+ * Reports a shown text to env's sink as one line, "display <kind>: <text>",
+ * a receipt's line breaks as "/"; for backends that log what they show.
+ */
+void display_report(const struct hal_env *env, enum hal_level level, enum display_kind kind,
+		    const char *text);
 
 #endif

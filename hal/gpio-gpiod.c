@@ -58,6 +58,7 @@ struct gpiod_chip_ref {
 };
 
 struct gpio_gpiod {
+	struct hal_env env;
 	struct loop *loop;
 	struct gpio_events events;
 	void *data;
@@ -186,7 +187,7 @@ static void on_line_event(struct loop *loop, int fd, uint32_t events, void *data
 	struct gpiod_role *r = data;
 	struct gpiod_line_event ev[EVENTS_PER_READ];
 	bool edges = false;
-	int i, n;
+	int i, n, read_err;
 
 	for (;;) {
 		n = gpiod_line_event_read_multiple(r->line, ev, EVENTS_PER_READ);
@@ -201,10 +202,15 @@ static void on_line_event(struct loop *loop, int fd, uint32_t events, void *data
 	}
 	/*
 	 * The epoll registration is level-triggered: a line fd that errors rather
-	 * than running dry (the chip was unbound) would wake us forever. Nobody
-	 * can be told from here, so the input just goes quiet.
+	 * than running dry (the chip was unbound) would wake us forever. So the
+	 * input goes quiet, and firmware hears why through the report sink.
 	 */
-	if ((n < 0 && errno != EAGAIN && errno != EINTR) || (events & (EPOLLERR | EPOLLHUP))) {
+	read_err = n < 0 && errno != EAGAIN && errno != EINTR ? errno : 0;
+	if (read_err || (events & (EPOLLERR | EPOLLHUP))) {
+		hal_report(&r->g->env, HAL_LEVEL_ERR,
+			   "gpio: input %s stopped delivering edges (%s); no longer followed",
+			   board_role_name(r->role),
+			   read_err ? strerror(read_err) : "the line went away");
 		loop_source_free(r->event_source);
 		r->event_source = NULL;
 	}
@@ -383,7 +389,7 @@ static void gpio_gpiod_close(void *handle)
 	free(g);
 }
 
-static int gpio_gpiod_open(const struct board *board, struct loop *loop, struct sim_channel *sim,
+static int gpio_gpiod_open(const struct hal_env *env, const struct board *board,
 			   const struct gpio_events *events, void *data, void **ret,
 			   struct file_error *err)
 {
@@ -395,7 +401,8 @@ static int gpio_gpiod_open(const struct board *board, struct loop *loop, struct 
 		file_error_set(err, board->path, 0, "gpio: out of memory");
 		return -ENOMEM;
 	}
-	g->loop = loop;
+	g->env = *env;
+	g->loop = env->loop;
 	if (events)
 		g->events = *events;
 	g->data = data;

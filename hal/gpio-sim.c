@@ -4,6 +4,7 @@
  * channel, inputs are driven by its "input <role> <0|1>" command. An input
  * starts at its board file's sim_active level (default inactive) and nothing
  * is reported at open(); firmware reads get().
+ * It uses the sim channel of its env's loop (hal/sim.h), which must exist.
  * Close this backend before freeing the sim channel: close() unregisters its
  * handler there.
  */
@@ -44,10 +45,11 @@ static int on_input_command(void *data, const struct sim_command *cmd)
 	return 0;
 }
 
-static int gpio_sim_open(const struct board *board, struct loop *loop, struct sim_channel *sim,
+static int gpio_sim_open(const struct hal_env *env, const struct board *board,
 			 const struct gpio_events *events, void *data, void **ret,
 			 struct file_error *err)
 {
+	struct sim_channel *sim = sim_channel_get(env);
 	struct gpio_sim *g;
 	int i;
 

@@ -15,9 +15,7 @@
 #include <stdbool.h>
 
 #include "board.h"
-
-struct loop;
-struct sim_channel;
+#include "hal-env.h"
 
 struct gpio_events {
 	void (*input)(void *data, enum board_role role, bool active);
@@ -26,7 +24,7 @@ struct gpio_events {
 struct gpio_ops {
 	const char *name; /* as in the board file: "sim", "gpiod" */
 	/* Errors fill *err against the board file line of the role at fault. */
-	int (*open)(const struct board *board, struct loop *loop, struct sim_channel *sim,
+	int (*open)(const struct hal_env *env, const struct board *board,
 		    const struct gpio_events *events, void *data, void **ret,
 		    struct file_error *err);
 	void (*close)(void *handle);

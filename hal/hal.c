@@ -22,6 +22,7 @@ static const struct scanner_ops *const scanner_backends[] = {
 
 static const struct display_ops *const display_backends[] = {
 	&display_sim_ops,
+	&display_none_ops,
 };
 
 const struct gpio_ops *hal_gpio_backend(const char *name)
@@ -64,4 +65,17 @@ const char *display_kind_name(enum display_kind kind)
 	if ((int)kind < 0 || (size_t)kind >= ARRAY_SIZE(names))
 		return "unknown";
 	return names[kind];
+}
+
+void display_report(const struct hal_env *env, enum hal_level level, enum display_kind kind,
+		    const char *text)
+{
+	char line[256];
+	size_t i;
+
+	/* One log line per message: a receipt's line breaks become "/". */
+	for (i = 0; text[i] && i < sizeof(line) - 4; i++)
+		line[i] = text[i] == '\n' ? '/' : text[i];
+	line[i] = 0;
+	hal_report(env, level, "display %s: %s", display_kind_name(kind), line);
 }

@@ -250,9 +250,9 @@ static int LIBUSB_CALL on_hotplug(libusb_context *ctx, libusb_device *dev,
 
 static void scanner_libusb_close(void *handle);
 
-static int scanner_libusb_open(const struct board *board, struct loop *loop,
-			       struct sim_channel *sim, const struct scanner_events *events,
-			       void *data, void **ret, struct file_error *err)
+static int scanner_libusb_open(const struct hal_env *env, const struct board *board,
+			       const struct scanner_events *events, void *data, void **ret,
+			       struct file_error *err)
 {
 	struct scanner_libusb *u;
 	int r;
@@ -262,7 +262,7 @@ static int scanner_libusb_open(const struct board *board, struct loop *loop,
 		file_error_set(err, board->path, 0, "scanners: out of memory");
 		return -ENOMEM;
 	}
-	u->loop = loop;
+	u->loop = env->loop;
 	if (events)
 		u->events = *events;
 	u->data = data;
@@ -299,7 +299,7 @@ static int scanner_libusb_open(const struct board *board, struct loop *loop,
 					     on_hotplug, u, &u->hotplug_handle) == 0)
 		u->hotplug = true;
 	else
-		loop_timer_arm(loop, &u->arrival_timer, 0); /* first scan now, then rescans */
+		loop_timer_arm(u->loop, &u->arrival_timer, 0); /* first scan now, then rescans */
 	*ret = u;
 	return 0;
 

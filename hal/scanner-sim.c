@@ -3,6 +3,7 @@
  * Simulated scanners: the sim channel's "scan <role> <text>" command is a
  * symbol read by the first board scanner serving that role. The sim says
  * nothing about symbology, and its scanners are always attached.
+ * It uses the sim channel of its env's loop (hal/sim.h), which must exist.
  * Close this backend before freeing the sim channel.
  */
 #include "scanner.h"
@@ -48,10 +49,11 @@ static int on_scan_command(void *data, const struct sim_command *cmd)
 	return 0;
 }
 
-static int scanner_sim_open(const struct board *board, struct loop *loop,
-			    struct sim_channel *sim, const struct scanner_events *events,
-			    void *data, void **ret, struct file_error *err)
+static int scanner_sim_open(const struct hal_env *env, const struct board *board,
+			    const struct scanner_events *events, void *data, void **ret,
+			    struct file_error *err)
 {
+	struct sim_channel *sim = sim_channel_get(env);
 	struct scanner_sim *s;
 
 	if (!sim) {

@@ -12,9 +12,7 @@
 #include <stdint.h>
 
 #include "board.h"
-
-struct loop;
-struct sim_channel;
+#include "hal-env.h"
 
 #define SCAN_TEXT_MAX 128
 /* Group Separator: how scanners pass GS1's FNC1 inside the data; part of the text. */
@@ -108,7 +106,7 @@ struct scanner_ops {
 	 * it arrives. Errors (with *err filled against the board file) are
 	 * for what no replug can fix: the USB stack unavailable, bad board data.
 	 */
-	int (*open)(const struct board *board, struct loop *loop, struct sim_channel *sim,
+	int (*open)(const struct hal_env *env, const struct board *board,
 		    const struct scanner_events *events, void *data, void **ret,
 		    struct file_error *err);
 	void (*close)(void *handle);

@@ -57,6 +57,7 @@ struct sim_handler {
 };
 
 struct sim_channel {
+	struct sim_channel *next_channel; /* in the registry sim_channel_get() reads */
 	struct loop *loop;
 	char *socket_path;
 	int listen_fd;
@@ -69,6 +70,19 @@ struct sim_channel {
 	unsigned dispatch_depth;
 	struct sim_handler handlers[SIM_CMD__COUNT];
 };
+
+/* Few channels (one per loop; tests may run several loops): a list will do. */
+static struct sim_channel *channels;
+
+static struct sim_channel *channel_of(const struct loop *loop)
+{
+	struct sim_channel *ch;
+
+	for (ch = channels; ch; ch = ch->next_channel)
+		if (ch->loop == loop)
+			return ch;
+	return NULL;
+}
 
 static void client_kill(struct sim_client *c)
 {
@@ -451,6 +465,8 @@ int sim_channel_new(struct loop *loop, const char *socket_path, bool terminal,
 	struct sim_channel *ch;
 	int r;
 
+	if (channel_of(loop))
+		return -EBUSY;
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return -ENOMEM;
@@ -471,6 +487,8 @@ int sim_channel_new(struct loop *loop, const char *socket_path, bool terminal,
 		if (r < 0 && r != -EPERM)
 			goto err_socket;
 	}
+	ch->next_channel = channels;
+	channels = ch;
 	*ret = ch;
 	return 0;
 
@@ -483,10 +501,16 @@ err_free:
 
 void sim_channel_free(struct sim_channel *ch)
 {
+	struct sim_channel **link;
 	unsigned i;
 
 	if (!ch)
 		return;
+	for (link = &channels; *link; link = &(*link)->next_channel)
+		if (*link == ch) {
+			*link = ch->next_channel;
+			break;
+		}
 	for (i = 0; i < ch->n_clients; i++) {
 		client_kill(ch->clients[i]);
 		client_free(ch->clients[i]);
@@ -494,6 +518,17 @@ void sim_channel_free(struct sim_channel *ch)
 	listen_socket_close(ch);
 	stdin_close(ch);
 	free(ch);
+}
+
+struct sim_channel *sim_channel_get(const struct hal_env *env)
+{
+	return env && env->loop ? channel_of(env->loop) : NULL;
+}
+
+bool sim_channel_needed(const struct board *board)
+{
+	return !strcmp(board->gpio_backend, "sim") || !strcmp(board->scanner_backend, "sim") ||
+	       !strcmp(board->display_backend, "sim");
 }
 
 void sim_channel_on(struct sim_channel *ch, enum sim_cmd cmd, sim_cmd_fn fn, void *data)

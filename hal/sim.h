@@ -29,6 +29,12 @@
  *
  * sim_channel_free() accepts NULL; it closes the socket, its clients and
  * unlinks the socket path it created.
+ *
+ * Production backends never see the channel: the device ops take a
+ * struct hal_env only, and the sim backends find the channel here, as the one
+ * created on their env's loop (as Zephyr's emulators sit behind unchanged
+ * driver APIs). Firmware creates it only for a board with a sim backend, so a
+ * board on real devices has no test socket.
  */
 #ifndef CIRCD_HAL_SIM_H
 #define CIRCD_HAL_SIM_H
@@ -38,9 +44,9 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "hal-env.h"
 #include "scanner.h"
 
-struct loop;
 struct sim_channel;
 
 enum sim_cmd {
@@ -74,10 +80,17 @@ typedef int (*sim_cmd_fn)(void *data, const struct sim_command *cmd);
 /*
  * socket_path may be NULL (no socket); terminal reads stdin and echoes events
  * to stdout. An existing stale socket file at socket_path is replaced.
+ * One channel per loop: -EBUSY if the loop has one already.
  */
 int sim_channel_new(struct loop *loop, const char *socket_path, bool terminal,
 		    struct sim_channel **ret);
 void sim_channel_free(struct sim_channel *ch);
+
+/* The channel on env's loop, or NULL: what a sim backend's open() looks for. */
+struct sim_channel *sim_channel_get(const struct hal_env *env);
+
+/* Whether any of the board's backends is a sim one: only then does it need a channel. */
+bool sim_channel_needed(const struct board *board);
 
 /* One handler per command; registering again replaces it. */
 void sim_channel_on(struct sim_channel *ch, enum sim_cmd cmd, sim_cmd_fn fn, void *data);

@@ -297,10 +297,11 @@ class Daemon:
         return self.proc.poll() is None
 
     def wait_ready(self, timeout=None):
-        """Waits (bounded) for the sim socket to accept and the control socket to exist."""
+        """Waits (bounded) for the sim socket to accept (unless sim_path is None: a board
+        with no sim backend has none) and the control socket to exist."""
         deadline = time.monotonic() + (timeout or self.t.timeout)
         last = None
-        while True:
+        while self.sim_path:
             if self.proc.poll() is not None:
                 self._join_reader()
                 raise Failure("circd exited with status %d during start-up; log:\n%s"
@@ -481,8 +482,9 @@ class T:
         return argv + list(extra)
 
     def start(self, conf=None, board=None, fake_clock=True, extra=(), preexec_fn=None,
-              wrap=None, wait=True, sim_path=None, ctl_path=None):
-        """Starts circd (writing the default config if conf is None) and waits until ready."""
+              wrap=None, wait=True, sim_path=None, ctl_path=None, sim=True):
+        """Starts circd (writing the default config if conf is None) and waits until ready.
+        sim=False: the board has no sim backend, so only the control socket is waited for."""
         if conf is None:
             conf = self.config()
         argv = self.circd_argv(conf, board, fake_clock, extra)
@@ -490,7 +492,7 @@ class T:
             argv = list(wrap) + argv
         log = self.path("circd.%d.log" % self._nlog)
         self._nlog += 1
-        d = Daemon(self, argv, conf, sim_path or self.sim_sock,
+        d = Daemon(self, argv, conf, (sim_path or self.sim_sock) if sim else None,
                    self.ctl_sock if ctl_path is None else ctl_path, log, preexec_fn)
         self.daemons.append(d)
         if wait:

@@ -381,7 +381,8 @@ static void test_shipped_rpi4_kiosk(void)
 		return;
 	CHECK_STR(b->gpio_backend, "gpiod");
 	CHECK_STR(b->scanner_backend, "libusb");
-	CHECK_STR(b->display_backend, "sim");
+	/* No screen yet, and no sim backend: no test socket on a kiosk in a library. */
+	CHECK_STR(b->display_backend, "none");
 	CHECK_INT(board_require(b, needed, sizeof(needed) / sizeof(needed[0]), &err), 0);
 	CHECK(!b->roles[ROLE_FLAP_UNLOCK].present);
 	CHECK_STR(b->roles[ROLE_LAMP_OK].chip, "gpiochip0");

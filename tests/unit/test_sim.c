@@ -265,6 +265,7 @@ struct rig {
 	char dir[64];
 	char path[96];
 	struct loop *loop;
+	struct hal_env env;
 	struct sim_channel *ch;
 	struct board board;
 	const struct gpio_ops *gpio;
@@ -324,6 +325,7 @@ static bool rig_open(struct rig *r, bool with_socket, bool terminal)
 	snprintf(r->path, sizeof(r->path), "%s/sim.sock", r->dir);
 	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &r->loop), 0);
 	CHECK_INT(sim_channel_new(r->loop, with_socket ? r->path : NULL, terminal, &r->ch), 0);
+	r->env.loop = r->loop;
 
 	r->board.roles[ROLE_LAMP_OK].present = true;
 	r->board.roles[ROLE_LAMP_ERROR].present = true;
@@ -338,11 +340,11 @@ static bool rig_open(struct rig *r, bool with_socket, bool terminal)
 	r->gpio = hal_gpio_backend("sim");
 	r->scanner = hal_scanner_backend("sim");
 	r->rec.display = hal_display_backend("sim");
-	CHECK_INT(r->gpio->open(&r->board, r->loop, r->ch, &gpio_events, &r->rec,
-				&r->gpio_handle, NULL), 0);
-	CHECK_INT(r->scanner->open(&r->board, r->loop, r->ch, &scanner_events, &r->rec,
+	CHECK_INT(r->gpio->open(&r->env, &r->board, &gpio_events, &r->rec, &r->gpio_handle,
+				NULL), 0);
+	CHECK_INT(r->scanner->open(&r->env, &r->board, &scanner_events, &r->rec,
 				   &r->scanner_handle, NULL), 0);
-	CHECK_INT(r->rec.display->open(&r->board, r->loop, r->ch, &display_events, &r->rec,
+	CHECK_INT(r->rec.display->open(&r->env, &r->board, &display_events, &r->rec,
 				       &r->rec.display_handle, NULL), 0);
 	return r->ch && r->gpio_handle && r->scanner_handle && r->rec.display_handle;
 }
@@ -800,6 +802,7 @@ static void test_sim_socket_path(void)
 	int fd;
 	void *handle = NULL;
 	struct board board;
+	struct hal_env env = { .loop = NULL };
 	struct file_error err = { .line = 0 };
 
 	if (!mkdtemp(dir)) {
@@ -807,6 +810,7 @@ static void test_sim_socket_path(void)
 		return;
 	}
 	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &loop), 0);
+	env.loop = loop;
 	snprintf(path, sizeof(path), "%s/sim.sock", dir);
 	snprintf(file, sizeof(file), "%s/plain", dir);
 
@@ -842,12 +846,11 @@ static void test_sim_socket_path(void)
 	sim_channel_free(NULL);
 	sim_channel_emit(NULL, "nothing");
 	memset(&board, 0, sizeof(board));
-	CHECK_INT(gpio_sim_ops.open(&board, loop, NULL, &gpio_events, NULL, &handle, &err),
-		  -EINVAL);
+	CHECK_INT(gpio_sim_ops.open(&env, &board, &gpio_events, NULL, &handle, &err), -EINVAL);
 	CHECK(strstr(err.msg, "sim channel") != NULL);
-	CHECK_INT(scanner_sim_ops.open(&board, loop, NULL, &scanner_events, NULL, &handle, &err),
+	CHECK_INT(scanner_sim_ops.open(&env, &board, &scanner_events, NULL, &handle, &err),
 		  -EINVAL);
-	CHECK_INT(display_sim_ops.open(&board, loop, NULL, &display_events, NULL, &handle, &err),
+	CHECK_INT(display_sim_ops.open(&env, &board, &display_events, NULL, &handle, &err),
 		  -EINVAL);
 	gpio_sim_ops.close(NULL);
 	scanner_sim_ops.close(NULL);
