@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * No patron screen: for real boards until one has a display backend of its
- * own. Each text goes to the report sink at info, so staff can read in the
- * log what a patron would have seen; there is no keypad, so a board with
- * this display cannot take PINs (firmware refuses require_pin with it).
+ * own. Each text goes to the report sink, so staff can read in the log what
+ * a patron would have seen: refusals and notices at info, the rest at debug,
+ * as greetings carry patrons' names and confirmations and receipts the
+ * titles they borrow, which a library keeps private. There is no keypad, so
+ * a board with this display cannot take PINs (firmware refuses require_pin
+ * with it).
  */
 #include "display.h"
 
@@ -40,7 +43,8 @@ static int display_none_show(void *handle, enum display_kind kind, const char *t
 
 	if ((int)kind < DISPLAY_INFO || kind > DISPLAY_RECEIPT || !text)
 		return -EINVAL;
-	display_report(&d->env, HAL_LEVEL_INFO, kind, text);
+	display_report(&d->env, kind == DISPLAY_ERROR || kind == DISPLAY_NOTICE ?
+					HAL_LEVEL_INFO : HAL_LEVEL_DEBUG, kind, text);
 	return 0;
 }
 

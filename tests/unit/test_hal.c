@@ -98,9 +98,13 @@ static void test_display_none(void)
 	CHECK_INT(sink.reports, 1);
 	CHECK_INT(sink.level, HAL_LEVEL_INFO);
 	CHECK_STR(sink.msg, "display error: The bin is full./Please see staff.");
+	/* What a patron borrowed, and their name, only at debug: reading records are private. */
+	CHECK_INT(display->show(handle, DISPLAY_OK, "Checked out: Dune"), 0);
+	CHECK_INT(sink.reports, 2);
+	CHECK_INT(sink.level, HAL_LEVEL_DEBUG);
 	CHECK_INT(display->show(handle, (enum display_kind)42, "x"), -EINVAL);
 	CHECK_INT(display->show(handle, DISPLAY_OK, NULL), -EINVAL);
-	CHECK_INT(sink.reports, 1);
+	CHECK_INT(sink.reports, 2);
 	CHECK(sim_channel_get(&env) == NULL);
 	CHECK_INT(pins, 0);
 	display->close(handle);
