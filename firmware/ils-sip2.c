@@ -656,11 +656,6 @@ static void sip2_free(struct ils *ils)
 	free(is);
 }
 
-struct sip2_client *ils_sip2_client(struct ils *ils)
-{
-	return to_sip2(ils)->client;
-}
-
 static const struct ils_ops sip2_ops = {
 	.free = sip2_free,
 	.up = sip2_up,

@@ -16,7 +16,4 @@ struct loop;
 int ils_sip2_new(struct loop *loop, const struct sip2_config *cfg, const struct ils_events *events,
 		 void *data, struct ils **ret);
 
-/* Until store-and-forward speaks ils.h too. */
-struct sip2_client *ils_sip2_client(struct ils *ils);
-
 #endif

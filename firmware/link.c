@@ -109,7 +109,7 @@ int link_start(struct circd *c)
 	r = ils_sip2_new(c->loop, &cfg->sip2, &events, c, &c->ils);
 	if (r < 0)
 		return r;
-	return sync_new(c->loop, c->store, ils_sip2_client(c->ils), cfg, &c->sync);
+	return sync_new(c->loop, c->store, c->ils, cfg, &c->sync);
 }
 
 void link_stop(struct circd *c)
