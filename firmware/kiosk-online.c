@@ -18,43 +18,19 @@
 #include <string.h>
 
 #include "kiosk-private.h"
-#include "ossl.h"
 
 #define PIN_TRIES 3
 
 /* --- patron cache: salted hashes and a flag, never ids or PINs ---------- */
 
-static int patron_key(struct kiosk *k, const char *patron, uint8_t key[STORE_KEY_HASH_LEN])
-{
-	uint8_t salt[STORE_SALT_LEN];
-	unsigned len = 32;
-	EVP_MD_CTX *ctx;
-	int r;
-
-	r = ossl_load();
-	if (r < 0)
-		return r;
-	r = store_patron_salt(k->store, salt);
-	if (r < 0)
-		return r;
-	ctx = EVP_MD_CTX_new();
-	if (!ctx)
-		return -ENOMEM;
-	r = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) && EVP_DigestUpdate(ctx, salt, sizeof(salt)) &&
-	    EVP_DigestUpdate(ctx, patron, strlen(patron)) && EVP_DigestFinal_ex(ctx, key, &len);
-	EVP_MD_CTX_free(ctx);
-	return r ? 0 : -EIO;
-}
-
 static void cache_patron(struct kiosk *k, const char *patron, bool allowed)
 {
-	uint8_t key[STORE_KEY_HASH_LEN];
 	int64_t now = loop_wall_ms(k->env.loop);
 
-	if (!k->store || !k->cfg->patron_cache_hours || patron_key(k, patron, key) < 0)
+	if (!k->store || !k->cfg->patron_cache_hours)
 		return;
-	if (store_patron_cache_put(k->store, key, allowed, now,
-				   now + (int64_t)k->cfg->patron_cache_hours * 3600000) < 0)
+	if (store_patron_remember(k->store, patron, allowed, now,
+				  now + (int64_t)k->cfg->patron_cache_hours * 3600000) < 0)
 		log_warning("patron cache: cannot store a result");
 }
 
@@ -62,11 +38,8 @@ static void cache_patron(struct kiosk *k, const char *patron, bool allowed)
 bool online_patron_blocked_offline(struct kiosk *k, const char *patron)
 {
 	struct store_patron_cached cached;
-	uint8_t key[STORE_KEY_HASH_LEN];
 
-	if (!k->store || patron_key(k, patron, key) < 0)
-		return false;
-	if (store_patron_cache_get(k->store, key, &cached) < 0)
+	if (!k->store || store_patron_recall(k->store, patron, &cached) < 0)
 		return false;
 	return !cached.allowed && cached.expires_ms > loop_wall_ms(k->env.loop);
 }
