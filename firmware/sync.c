@@ -2,7 +2,7 @@
 /*
  * Store-and-forward (see sync.h). One transaction is in hand at a time:
  *
- *   next_to_forward --pending--> mark forwarded --> 11/09 --> confirmed
+ *   next_to_forward --pending--> mark forwarded --> send --> confirmed
  *         |                                          \--> conflict
  *         \--forwarded (outcome unknown)--> count a verification --> ask the ILS
  *                 charged / no longer charged --> confirmed (evidence)
@@ -15,8 +15,7 @@
  * the link is back. Each verification is counted durably before it starts,
  * so one that never settles (garbled or wrong answers, timeouts, a crash
  * on the reply) goes to staff after SYNC_MAX_VERIFICATIONS and the queue
- * moves on.
-
+ * moves on. How the ILS is asked (SIP2: 63 pages, 17) is ils-sip2.c's business.
  */
 #include "sync.h"
 
