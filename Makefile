@@ -41,6 +41,8 @@ LIB_SRCS  := $(filter-out firmware/main.c firmware/circctl.c,$(wildcard firmware
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Test doubles and helpers (tests/unit/*.c that are not test_*.c), linked into every unit test.
+UNIT_HELPERS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -62,9 +64,13 @@ $(BUILD)/circctl: $(BUILD)/firmware/circctl.o $(BUILD)/libcirc.a
 
 # Tests may run OpenSSL servers of their own (test_net): they link it.
 $(BUILD)/tests/%: LDLIBS += $(shell pkg-config --libs openssl 2>/dev/null)
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcirc.a
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/libunit.a $(BUILD)/libcirc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/libunit.a: $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
 
 # Fuzz targets build two ways: with gcc against a replay/mutation driver
 # (run by make check), and with clang's libFuzzer by `make fuzz`.

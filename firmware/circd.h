@@ -23,7 +23,7 @@
 struct feedback;
 struct kiosk;
 struct sim_channel;
-struct sip2_client;
+struct ils;
 struct sync;
 
 struct circd {
@@ -47,7 +47,7 @@ struct circd {
 	struct loop_timer store_retry;
 	struct kiosk *kiosk;
 	struct control *control;
-	struct sip2_client *client; /* NULL: no ILS configured */
+	struct ils *ils; /* NULL: no ILS configured */
 	struct sync *sync;
 	bool clock_synced; /* the system clock is disciplined (NTP), or a test says so */
 	bool have_clock_ref; /* the ILS told us the time during this boot */

@@ -7,15 +7,14 @@
 #define CIRCD_KIOSK_PRIVATE_H
 
 #include "barcode.h"
+#include "ils.h"
 #include "kiosk.h"
 #include "loop.h"
 #include "store.h"
 
-struct sip2_msg;
-
 #define PIN_MAX 16
-/* Items a patron has out (from 63), to tell a renewal from a checkout. */
-#define SESSION_CHARGED_MAX 32
+/* Items a patron has out (from the patron check), to tell a renewal from a checkout. */
+#define SESSION_CHARGED_MAX ILS_CHARGED_MAX
 
 enum kiosk_state {
 	KIOSK_IDLE,
@@ -45,7 +44,7 @@ struct kiosk {
 	const struct config *cfg;
 	struct store *store;
 	int store_err; /* last store failure, 0 once a write succeeds again */
-	bool online;   /* the SIP2 link is up */
+	bool online;   /* the ILS link is up */
 	bool link_known; /* the first connection attempt has had an answer */
 	bool bin_full;
 	bool door_closed;
@@ -66,18 +65,13 @@ struct kiosk {
 
 	/* online */
 	bool waiting; /* a live request is in flight */
-	/*
-	 * Its reply callback (to stop waiting for it), and the timer bounding
-	 * how long the patron waits for the ILS, whatever the ACS's timeout.
-	 */
-	void (*waiting_for)(void *data, int err, const struct sip2_msg *reply);
+	/* How long the patron waits for the ILS, whatever the ACS's timeout. */
 	struct loop_timer patron_wait_timer;
 	bool end_requested; /* Done while a request was in flight: end once it is answered */
 	unsigned pin_tries;
 	struct txn live; /* the transaction that request carries */
 	char charged[SESSION_CHARGED_MAX][SCAN_TEXT_MAX + 1];
 	unsigned n_charged;
-	char ending_patron[PATRON_ID_MAX + 1]; /* for the 35 in flight */
 };
 
 void kiosk_say(struct kiosk *k, enum display_kind kind, const char *fmt, ...)
@@ -129,8 +123,8 @@ void selfcheck_scan(struct kiosk *k, enum barcode_class cls, const char *symbol)
 void selfcheck_offline_session(struct kiosk *k);
 void selfcheck_confirmed(struct kiosk *k, const char *item, const char *title, int64_t due_ms,
 			 const char *due_text, enum confirm_how how);
-struct sip2_checkin_resp;
-void returns_confirmed(struct kiosk *k, const char *item, const struct sip2_checkin_resp *resp,
+/* outcome: the ILS's answer, NULL when the return was recorded offline. */
+void returns_confirmed(struct kiosk *k, const char *item, const struct ils_circ *outcome,
 		       enum confirm_how how);
 void selfcheck_pin(struct kiosk *k, const char *pin);
 void selfcheck_end(struct kiosk *k, const char *why);

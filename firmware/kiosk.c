@@ -73,7 +73,7 @@ void kiosk_welcome(struct kiosk *k)
 				  "Returns: scan each item, then put it in when the flap opens.");
 	} else {
 		kiosk_say(k, DISPLAY_INFO, "Welcome! Scan your library card to borrow items.%s",
-			  !k->env.client || k->online ? "" :
+			  !k->env.ils || k->online ? "" :
 			  !k->link_known ? "\nConnecting to the library system..." :
 					   "\nThe library system is offline: loans are recorded "
 					   "here and sent later.");
@@ -228,7 +228,7 @@ void kiosk_receipt_done(struct kiosk *k)
 
 bool kiosk_online(const struct kiosk *k)
 {
-	return k->env.client && k->online;
+	return k->env.ils && k->online;
 }
 
 int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,

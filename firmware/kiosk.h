@@ -25,7 +25,7 @@
 
 struct kiosk;
 struct loop;
-struct sip2_client;
+struct ils;
 struct store;
 
 struct kiosk_output {
@@ -45,7 +45,7 @@ struct kiosk_env {
 	const struct config *cfg;
 	struct store *store; /* NULL while the store cannot be opened */
 	const char *boot_id;
-	struct sip2_client *client; /* NULL: no ILS configured */
+	struct ils *ils; /* NULL: no ILS configured */
 	const struct kiosk_output *out;
 	void *out_data;
 };
@@ -61,7 +61,7 @@ void kiosk_input(struct kiosk *kiosk, enum board_role role, bool active);
 void kiosk_set_store(struct kiosk *kiosk, struct store *store, int err);
 /* Applies a reloaded config; the mode cannot change without a restart. */
 void kiosk_reload(struct kiosk *kiosk, const struct config *cfg);
-/* The SIP2 link came up or went down. */
+/* The ILS link came up or went down. */
 void kiosk_set_online(struct kiosk *kiosk, bool online);
 
 struct kiosk_status {

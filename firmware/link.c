@@ -20,7 +20,7 @@
 #include "circd.h"
 #include "kiosk.h"
 #include "log.h"
-#include "sip2-client.h"
+#include "ils-sip2.h"
 #include "sync.h"
 
 /* A disagreement with the ILS beyond this is worth a warning. */
@@ -60,16 +60,13 @@ static void on_link(void *data, bool up, const char *why)
 		sync_kick(c->sync);
 }
 
-static void on_acs_status(void *data, const struct sip2_acs_status *st, uint64_t mono_ms)
+static void on_ils_clock(void *data, int64_t acs_ms, uint64_t mono_ms)
 {
 	struct circd *c = data;
 	unsigned fixed = 0, flagged = 0;
-	int64_t acs_ms, ours;
+	int64_t ours;
 	bool trusted;
 
-	if (!st->date_time_sync.valid)
-		return;
-	acs_ms = (int64_t)st->date_time_sync.t * 1000;
 	ours = circd_wall_clock(c, &trusted);
 	if (llabs(acs_ms - ours) > CLOCK_SKEW_WARN_MS)
 		log_warning("the kiosk's clock is %+lld s off the ILS's%s",
@@ -96,9 +93,9 @@ static void on_acs_status(void *data, const struct sip2_acs_status *st, uint64_t
 
 int link_start(struct circd *c)
 {
-	static const struct sip2_client_events events = {
+	static const struct ils_events events = {
 		.link = on_link,
-		.acs_status = on_acs_status,
+		.clock = on_ils_clock,
 	};
 	const struct config *cfg = active_cfg(c);
 	int r;
@@ -109,16 +106,16 @@ int link_start(struct circd *c)
 	}
 	if (!cfg->sip2.tls)
 		log_warning("SIP2 over plain TCP (tls = no): use this on a trusted network only");
-	r = sip2_client_new(c->loop, &cfg->sip2, &events, c, &c->client);
+	r = ils_sip2_new(c->loop, &cfg->sip2, &events, c, &c->ils);
 	if (r < 0)
 		return r;
-	return sync_new(c->loop, c->store, c->client, cfg, &c->sync);
+	return sync_new(c->loop, c->store, c->ils, cfg, &c->sync);
 }
 
 void link_stop(struct circd *c)
 {
 	sync_free(c->sync);
 	c->sync = NULL;
-	sip2_client_free(c->client);
-	c->client = NULL;
+	ils_free(c->ils);
+	c->ils = NULL;
 }

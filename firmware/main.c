@@ -27,7 +27,6 @@
 #include "loop.h"
 #include "store.h"
 #include "circd.h"
-#include "sip2-client.h"
 #include "sync.h"
 
 #ifndef CIRCD_VERSION
@@ -591,7 +590,7 @@ int main(int argc, char **argv)
 			.cfg = active_cfg(c),
 			.store = c->store,
 			.boot_id = c->boot_id,
-			.client = c->client,
+			.ils = c->ils,
 			.out = &kiosk_output,
 			.out_data = c,
 		};

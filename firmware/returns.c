@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sip2.h"
-
 #include "kiosk-private.h"
 
 void returns_end(struct kiosk *k)
@@ -67,26 +65,27 @@ static void checkin(struct kiosk *k, const char *item)
 }
 
 /* What the ILS's alert means for the person at the bin. */
-static void alert_text(const struct sip2_checkin_resp *resp, char *out, size_t size)
+static void alert_text(const struct ils_circ *o, char *out, size_t size)
 {
 	out[0] = 0;
-	if (!resp || !resp->alert)
+	if (!o || o->alert == ILS_ALERT_NONE)
 		return;
-	switch (resp->alert_type) {
-	case 1:
+	switch (o->alert) {
+	case ILS_ALERT_HOLD_HERE:
 		snprintf(out, size, "\nThis item is on hold for another patron: staff will set it "
 				    "aside.");
 		break;
-	case 2:
+	case ILS_ALERT_HOLD_ELSEWHERE:
 		snprintf(out, size, "\nThis item is on hold at another library.");
 		break;
-	case 4:
+	case ILS_ALERT_TRANSIT:
 		snprintf(out, size, "\nThis item goes back to %s.",
-			 resp->destination[0] ? resp->destination : "another library");
+			 o->destination[0] ? o->destination : "another library");
 		break;
 	default:
-		snprintf(out, size, "\n%s", resp->screen_msg.n ? resp->screen_msg.v[0] :
-				    "Staff will look at this item.");
+		/* Cut to the display's room: the alert is one line among others. */
+		snprintf(out, size, "\n%.*s", (int)(size > 2 ? size - 2 : 0),
+			 o->screen_first[0] ? o->screen_first : "Staff will look at this item.");
 		break;
 	}
 }
@@ -107,22 +106,22 @@ static void remember_item(struct kiosk *k, const char *item, const char *title)
 	k->n_returned++;
 }
 
-void returns_confirmed(struct kiosk *k, const char *item, const struct sip2_checkin_resp *resp,
+void returns_confirmed(struct kiosk *k, const char *item, const struct ils_circ *o,
 		       enum confirm_how how)
 {
 	char alert[192];
 
-	remember_item(k, item, resp ? resp->title : "");
-	alert_text(resp, alert, sizeof(alert));
-	if (resp && resp->alert)
-		log_info("checkin of %s: alert %s%s%s", item, sip2_alert_type_name(resp->alert_type),
-			 resp->sort_bin[0] ? ", sort bin " : "", resp->sort_bin);
-	if (resp && resp->sort_bin[0] && k->env.out->sort)
-		k->env.out->sort(k->env.out_data, resp->sort_bin);
+	remember_item(k, item, o ? o->title : "");
+	alert_text(o, alert, sizeof(alert));
+	if (o && o->alert != ILS_ALERT_NONE)
+		log_info("checkin of %s: alert %s%s%s", item, o->alert_name,
+			 o->sort_bin[0] ? ", sort bin " : "", o->sort_bin);
+	if (o && o->sort_bin[0] && k->env.out->sort)
+		k->env.out->sort(k->env.out_data, o->sort_bin);
 	kiosk_play(k, FEEDBACK_ACCEPT);
 	kiosk_play(k, FEEDBACK_OK);
 	kiosk_say(k, DISPLAY_OK, "Returned: %s. Thank you! Please put it in now.%s%s", item, alert,
-		  how == CONFIRM_OFFLINE && k->env.client ?
+		  how == CONFIRM_OFFLINE && k->env.ils ?
 			  "\n(Recorded here; the library system is updated later.)" : "");
 }
 

@@ -14,7 +14,7 @@
 #include "kiosk.h"
 #include "koc.h"
 #include "log.h"
-#include "sip2-client.h"
+#include "ils.h"
 #include "sync.h"
 
 /*
@@ -263,8 +263,8 @@ static int control_status(struct circd *c, const struct control_request *req, st
 	struct kiosk_status st;
 	struct sync_stats sync_stats = { 0 };
 	uint64_t pending = 0, total = 0, exceptions = 0;
-	const char *link = !c->client ? "none" : sip2_client_up(c->client) ? "up" : "down";
-	const char *link_error = c->client ? sip2_client_last_error(c->client) : "";
+	const char *link = !c->ils ? "none" : ils_up(c->ils) ? "up" : "down";
+	const char *link_error = c->ils ? c->ils->ops->last_error(c->ils) : "";
 	uint64_t uptime_s = (loop_mono_ms(c->loop) - c->started_ms) / 1000;
 	const char *store_state = "ok", *alarm;
 	char store_buf[1100], uptime[48];
@@ -337,7 +337,7 @@ static int control_status(struct circd *c, const struct control_request *req, st
 	strbuf_printf(body, "kiosk:        %s (%s mode)\n", active_cfg(c)->kiosk_id,
 		      kiosk_mode_name(st.mode));
 	strbuf_printf(body, "board:        %s\n", c->board->name);
-	if (!c->client)
+	if (!c->ils)
 		strbuf_printf(body, "connection:   offline (no library system configured)\n");
 	else if (st.online)
 		strbuf_printf(body, "connection:   online (%s:%s%s)\n", active_cfg(c)->sip2.host,
@@ -392,13 +392,13 @@ static int control_sessions(struct circd *c, const struct control_request *req,
 
 static int staff_sync(struct circd *c, struct strbuf *body)
 {
-	if (!c->client) {
+	if (!c->ils) {
 		strbuf_printf(body, "no library system is configured ([sip2] host)");
 		return -ENOTCONN;
 	}
-	sip2_client_kick(c->client);
+	c->ils->ops->kick(c->ils);
 	sync_kick(c->sync);
-	strbuf_printf(body, "%s\n", sip2_client_up(c->client) ?
+	strbuf_printf(body, "%s\n", ils_up(c->ils) ?
 			      "forwarding now" : "connecting to the library system now");
 	return 0;
 }

@@ -438,4 +438,13 @@ int store_patron_cache_get(struct store *store, const uint8_t key_hash[STORE_KEY
 /* Deletes rows with expires_ms <= now_ms; returns how many (>= 0) or -errno. */
 int store_patron_cache_expire(struct store *store, int64_t now_ms);
 
+/*
+ * The same by patron id (store-patron.c), hashed here with SHA-256 over
+ * (store salt || patron id): what the kiosk uses, so it never hashes.
+ */
+int store_patron_remember(struct store *store, const char *patron, bool allowed,
+			  int64_t fetched_ms, int64_t expires_ms);
+/* -ENOENT when the patron has no row. */
+int store_patron_recall(struct store *store, const char *patron, struct store_patron_cached *ret);
+
 #endif

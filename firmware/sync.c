@@ -2,9 +2,9 @@
 /*
  * Store-and-forward (see sync.h). One transaction is in hand at a time:
  *
- *   next_to_forward --pending--> mark forwarded --> 11/09 --> confirmed
+ *   next_to_forward --pending--> mark forwarded --> send --> confirmed
  *         |                                          \--> conflict
- *         \--forwarded (outcome unknown)--> count a verification --> verify (63 / 17)
+ *         \--forwarded (outcome unknown)--> count a verification --> ask the ILS
  *                 charged / no longer charged --> confirmed (evidence)
  *                 not applied, served offline  --> mark forwarded --> send
  *                 not applied, online          --> failed
@@ -15,15 +15,7 @@
  * the link is back. Each verification is counted durably before it starts,
  * so one that never settles (garbled or wrong answers, timeouts, a crash
  * on the reply) goes to staff after SYNC_MAX_VERIFICATIONS and the queue
- * moves on.
- *
- * A checkout is verified by paging through the patron's charged items, 32
- * at a time (BP/BQ): a heavy borrower's thousands would be one enormous
- * reply. The ILS may ignore the range and send everything, or fewer than
- * asked: the item on any page is charged; the walk ends at a page shorter
- * than asked, one with nothing new, or one longer than asked (the ILS sent
- * its whole list); "not charged" also needs as many items seen as the 64
- * counts, and the same count on every page (else the list moved).
+ * moves on. How the ILS is asked (SIP2: 63 pages, 17) is ils-sip2.c's business.
  */
 #include "sync.h"
 
@@ -35,33 +27,17 @@
 
 #include "log.h"
 #include "loop.h"
-#include "sip2-client.h"
+#include "ils.h"
 
 /* Past this many sends with no usable answer, staff decide. */
 #define SYNC_MAX_ATTEMPTS 5
 /* The same for asking whether the ILS applied one. */
 #define SYNC_MAX_VERIFICATIONS 5
 #define SYNC_RETRY_MS 5000
-/* Charged items per 63: every one of a full page is kept in the decoded 64. */
-#define SYNC_PAGE_ITEMS SIP2_LIST_MAX
-/* BQ has four digits: 9999 is the last item any page can ask for. */
-#define SYNC_LAST_ITEM 9999
-#define SYNC_PAGES_MAX (SYNC_LAST_ITEM / SYNC_PAGE_ITEMS + 1)
-
-/* Paging through a patron's charged items for one verification. */
-struct charged_walk {
-	unsigned first;    /* BP of the page asked for */
-	unsigned pages;    /* answered so far */
-	unsigned seen;     /* distinct items listed so far */
-	int total;         /* the first page's charged items count, or SIP2_UNKNOWN */
-	char prev[SYNC_PAGE_ITEMS][SIP2_FIELD_MAX + 1]; /* the last page, to spot repeats */
-	unsigned n_prev;
-};
-
 struct sync {
 	struct loop *loop;
 	struct store *store;
-	struct sip2_client *client;
+	struct ils *ils;
 	const struct config *cfg;
 	struct loop_timer next_timer; /* runs the next step from the loop, not a callback */
 	struct loop_timer purge_timer; /* hourly, only with a retention period */
@@ -70,7 +46,6 @@ struct sync {
 	struct txn txn; /* the one in hand */
 	struct txn next; /* marked forwarded with txn's outcome, to go out next */
 	bool have_next;
-	struct charged_walk walk; /* verifying txn, a checkout */
 	char inconclusive[96];    /* why the last verification of txn settled nothing */
 	char inconclusive_of[TXN_ID_LEN + 1]; /* the txn it is about */
 	struct sync_stats stats;
@@ -189,7 +164,7 @@ static void finish(struct sync *s, enum txn_state state, const char *result, con
 	 * forwarded in the same commit: one commit per transaction, and it is
 	 * still marked immediately before it goes out.
 	 */
-	s->have_next = sip2_client_up(s->client) &&
+	s->have_next = ils_up(s->ils) &&
 		       store_next_to_forward_after(s->store, s->txn.seq, &s->next) == 0 &&
 		       s->next.state == TXN_PENDING && s->next.kind != TXN_RENEW;
 	r = store_finish_and_forward(s->store, s->txn.id, state, result, evidence, title, 0,
@@ -233,35 +208,23 @@ static void staff_decides(struct sync *s, const char *message, const char *evide
 	finish(s, TXN_CONFLICT, message, evidence, "", &conflict, NULL);
 }
 
-/* What the ILS said with its answer: screen and print texts, joined. */
-struct ils_words {
-	char screen[TXN_ILS_TEXT_MAX];
-	char print[TXN_ILS_TEXT_MAX];
-	struct store_ils_said said;
-};
-
-static const struct store_ils_said *ils_words(struct ils_words *w, const struct sip2_list *screen,
-					      const struct sip2_list *print)
+static const struct store_ils_said *ils_said(const struct ils_circ *o, struct store_ils_said *said)
 {
-	sip2_list_join(screen, w->screen, sizeof(w->screen));
-	sip2_list_join(print, w->print, sizeof(w->print));
-	w->said.screen_msg = w->screen;
-	w->said.print_line = w->print;
-	return &w->said;
+	said->screen_msg = o->screen;
+	said->print_line = o->print;
+	return said;
 }
 
-static void refused(struct sync *s, const char *what, const struct sip2_list *screen,
-		    const struct sip2_list *print, const char *title)
+static void refused(struct sync *s, const struct ils_circ *o)
 {
-	const char *msg = screen->n ? screen->v[0] : "refused without a message";
+	const char *msg = o->screen_first[0] ? o->screen_first : "refused without a message";
 	struct store_conflict_in conflict = { .category = sync_classify_refusal(msg),
 					      .message = msg };
-	struct ils_words words;
+	struct store_ils_said said;
 	char evidence[128];
 
-	snprintf(evidence, sizeof(evidence), "%s ok=0", what);
-	finish(s, TXN_CONFLICT, msg, evidence, title, &conflict,
-	       ils_words(&words, screen, print));
+	snprintf(evidence, sizeof(evidence), "%s ok=0", o->answer);
+	finish(s, TXN_CONFLICT, msg, evidence, o->title, &conflict, ils_said(o, &said));
 }
 
 /* A reply that did not come, or came wrong: the transaction stays forwarded. */
@@ -290,81 +253,28 @@ static bool link_trouble(struct sync *s, int err, bool sending)
 	 * Silence on a link that stays up (circulation messages are not resent):
 	 * verify at once, behind the link's barrier.
 	 */
-	else if (err == -ETIMEDOUT && sip2_client_up(s->client))
+	else if (err == -ETIMEDOUT && ils_up(s->ils))
 		schedule(s);
 	return true;
 }
 
 /* --- sending ------------------------------------------------------------ */
 
-static int build_checkout(void *data, const struct sip2_profile *p, int seq, char *out,
-			  size_t size, size_t *len)
+static void on_sent(void *data, int err, const struct ils_circ *o)
 {
 	struct sync *s = data;
-	struct sip2_checkout_req req = {
-		.sc_renewal_policy = false,
-		.no_block = true,
-		.date = (time_t)(s->txn.wall_ms / 1000),
-		.nb_due_date = (time_t)(s->txn.due_ms / 1000),
-		.patron_id = s->txn.patron,
-		.item_id = s->txn.item,
-	};
-
-	return sip2_encode_checkout(p, seq, &req, out, size, len);
-}
-
-static void on_checkout(void *data, int err, const struct sip2_msg *msg)
-{
-	struct sync *s = data;
-	struct sip2_checkout_resp resp;
-	struct ils_words words;
+	struct store_ils_said said;
+	char evidence[32];
 
 	if (link_trouble(s, err, true))
 		return;
-	if (sip2_parse_checkout(msg, &resp) < 0) {
-		link_trouble(s, -EBADMSG, true);
+	if (!o->ok) {
+		refused(s, o);
 		return;
 	}
-	if (!resp.ok) {
-		refused(s, "12", &resp.screen_msg, &resp.print_line, resp.title);
-		return;
-	}
-	finish(s, TXN_CONFIRMED, resp.due_date, "12 ok=1", resp.title, NULL,
-	       ils_words(&words, &resp.screen_msg, &resp.print_line));
-}
-
-static int build_checkin(void *data, const struct sip2_profile *p, int seq, char *out,
-			 size_t size, size_t *len)
-{
-	struct sync *s = data;
-	struct sip2_checkin_req req = {
-		.no_block = true,
-		.date = (time_t)(s->txn.wall_ms / 1000),
-		.return_date = (time_t)(s->txn.wall_ms / 1000),
-		.item_id = s->txn.item,
-	};
-
-	return sip2_encode_checkin(p, seq, &req, out, size, len);
-}
-
-static void on_checkin(void *data, int err, const struct sip2_msg *msg)
-{
-	struct sync *s = data;
-	struct sip2_checkin_resp resp;
-	struct ils_words words;
-
-	if (link_trouble(s, err, true))
-		return;
-	if (sip2_parse_checkin(msg, &resp) < 0) {
-		link_trouble(s, -EBADMSG, true);
-		return;
-	}
-	if (!resp.ok) {
-		refused(s, "10", &resp.screen_msg, &resp.print_line, resp.title);
-		return;
-	}
-	finish(s, TXN_CONFIRMED, resp.screen_msg.n ? resp.screen_msg.v[0] : "", "10 ok=1",
-	       resp.title, NULL, ils_words(&words, &resp.screen_msg, &resp.print_line));
+	snprintf(evidence, sizeof(evidence), "%s ok=1", o->answer);
+	finish(s, TXN_CONFIRMED, s->txn.kind == TXN_CHECKOUT ? o->due_text : o->screen_first,
+	       evidence, o->title, NULL, ils_said(o, &said));
 }
 
 /* mark: not yet durably forwarded for this send (a batch may have done it). */
@@ -390,12 +300,17 @@ static void send_txn(struct sync *s, bool mark)
 			return;
 		}
 	}
-	if (s->txn.kind == TXN_CHECKOUT)
-		r = sip2_client_request(s->client, SIP2_LANE_BACKGROUND, "12", build_checkout, s,
-					on_checkout, s);
-	else
-		r = sip2_client_request(s->client, SIP2_LANE_BACKGROUND, "10", build_checkin, s,
-					on_checkin, s);
+	/* Done offline: the ILS must take it as it happened, with the due date given. */
+	struct ils_circ_req req = {
+		.patron = s->txn.patron,
+		.item = s->txn.item,
+		.wall_ms = s->txn.wall_ms,
+		.no_block = true,
+		.no_block_due_ms = s->txn.kind == TXN_CHECKOUT ? s->txn.due_ms : 0,
+	};
+
+	r = (s->txn.kind == TXN_CHECKOUT ? s->ils->ops->checkout : s->ils->ops->checkin)(
+		s->ils, ILS_LANE_BACKGROUND, &req, on_sent, s);
 	if (r < 0) {
 		/* Not sent: the same transaction goes first when the link is back. */
 		s->next = s->txn;
@@ -405,23 +320,6 @@ static void send_txn(struct sync *s, bool mark)
 }
 
 /* --- verifying a transaction whose reply was lost ---------------------- */
-
-static int build_patron_info(void *data, const struct sip2_profile *p, int seq, char *out,
-			     size_t size, size_t *len)
-{
-	struct sync *s = data;
-	unsigned last = s->walk.first + SYNC_PAGE_ITEMS - 1;
-	struct sip2_patron_info_req req = {
-		.language = 1,
-		.date = (time_t)(loop_wall_ms(s->loop) / 1000),
-		.summary = SIP2_SUMMARY_CHARGED_ITEMS,
-		.patron_id = s->txn.patron,
-		.start_item = s->walk.first,
-		.end_item = last > SYNC_LAST_ITEM ? SYNC_LAST_ITEM : last,
-	};
-
-	return sip2_encode_patron_info(p, seq, &req, out, size, len);
-}
 
 /* What the patron of an online transaction that did not finish normally was told. */
 static const char *patron_was_told(const struct txn *txn)
@@ -481,127 +379,30 @@ static void verify_inconclusive(struct sync *s, const char *why)
 	loop_timer_arm(s->loop, &s->next_timer, SYNC_RETRY_MS);
 }
 
-static bool in_prev_page(const struct charged_walk *w, const char *item)
-{
-	for (unsigned i = 0; i < w->n_prev; i++)
-		if (strcmp(w->prev[i], item) == 0)
-			return true;
-	return false;
-}
-
-/* The list ended: not charged only if it held every loan the ILS counts. */
-static void walk_done(struct sync *s)
-{
-	char why[96];
-
-	if (s->walk.total != SIP2_UNKNOWN && s->walk.seen < (unsigned)s->walk.total) {
-		snprintf(why, sizeof(why), "the ILS listed %u of the patron's %d loans",
-			 s->walk.seen, s->walk.total);
-		verify_inconclusive(s, why);
-		return;
-	}
-	not_applied(s, "reply lost; the patron's charged items (63) do not include the item");
-}
-
-static void ask_charged_page(struct sync *s);
-
-static void on_verify_checkout(void *data, int err, const struct sip2_msg *msg)
+static void on_verified(void *data, int err, const struct ils_item_check *check)
 {
 	struct sync *s = data;
-	struct charged_walk *w = &s->walk;
-	struct sip2_patron_info info;
-	unsigned n, fresh = 0;
+	bool checkout = s->txn.kind == TXN_CHECKOUT;
+	char evidence[TXN_EVIDENCE_MAX];
 
 	if (link_trouble(s, err, false))
 		return;
-	if (msg->code != 64 || sip2_parse_patron_info(msg, &info) < 0) {
-		link_trouble(s, -EBADMSG, false);
+	if (check->state == ILS_ITEM_UNSETTLED) {
+		verify_inconclusive(s, check->evidence);
 		return;
 	}
-	if (sip2_msg_has(msg, "AU", s->txn.item)) {
-		applied(s, "reply lost; 64 lists the item as charged to this patron", "");
-		return;
-	}
-	w->pages++;
-	if (w->pages == 1)
-		w->total = info.charged_items_count;
-	else if (info.charged_items_count != w->total) {
-		verify_inconclusive(s, "the patron's loans changed while they were listed");
-		return;
-	}
-	n = sip2_msg_count(msg, "AU");
-	if (n > SYNC_PAGE_ITEMS) {
-		/* The range was ignored: this is the ILS's whole list. */
-		w->seen = n > w->seen ? n : w->seen;
-		walk_done(s);
-		return;
-	}
-	/* n <= SIP2_LIST_MAX: every item of the page is kept in msg. */
-	for (unsigned i = 0; i < n; i++)
-		fresh += !in_prev_page(w, info.charged_items.v[i]);
-	w->seen += fresh;
-	if (n < SYNC_PAGE_ITEMS || !fresh) {
-		walk_done(s);
-		return;
-	}
-	if (w->pages == SYNC_PAGES_MAX || w->first + SYNC_PAGE_ITEMS > SYNC_LAST_ITEM) {
-		verify_inconclusive(s, "more loans than a verification pages through");
-		return;
-	}
-	for (w->n_prev = 0; w->n_prev < n; w->n_prev++)
-		snprintf(w->prev[w->n_prev], sizeof(w->prev[0]), "%s",
-			 info.charged_items.v[w->n_prev]);
-	w->first += SYNC_PAGE_ITEMS;
-	ask_charged_page(s);
-}
-
-static void ask_charged_page(struct sync *s)
-{
-	if (sip2_client_request(s->client, SIP2_LANE_BACKGROUND, "64", build_patron_info, s,
-				on_verify_checkout, s) < 0)
-		stop(s, "link down");
-}
-
-static int build_item_info(void *data, const struct sip2_profile *p, int seq, char *out,
-			   size_t size, size_t *len)
-{
-	struct sync *s = data;
-	struct sip2_item_info_req req = {
-		.date = (time_t)(loop_wall_ms(s->loop) / 1000),
-		.item_id = s->txn.item,
-	};
-
-	return sip2_encode_item_info(p, seq, &req, out, size, len);
-}
-
-/* SIP2 circulation status 04: charged. */
-#define CIRC_CHARGED 4
-
-static void on_verify_checkin(void *data, int err, const struct sip2_msg *msg)
-{
-	struct sync *s = data;
-	struct sip2_item_info info;
-
-	if (link_trouble(s, err, false))
-		return;
-	if (sip2_parse_item_info(msg, &info) < 0) {
-		link_trouble(s, -EBADMSG, false);
-		return;
-	}
-	if (info.circulation_status != CIRC_CHARGED) {
-		char evidence[TXN_EVIDENCE_MAX];
-
-		snprintf(evidence, sizeof(evidence), "reply lost; 18 says %s",
-			 sip2_circ_status_name(info.circulation_status));
-		applied(s, evidence, info.title);
-		return;
-	}
-	not_applied(s, "reply lost; 18 says the item is still charged");
+	snprintf(evidence, sizeof(evidence), "reply lost; %s", check->evidence);
+	/* A checkout applied leaves the item charged; a checkin, no longer charged. */
+	if ((check->state == ILS_ITEM_CHARGED) == checkout)
+		applied(s, evidence, checkout ? "" : check->title);
+	else
+		not_applied(s, evidence);
 }
 
 static void verify(struct sync *s)
 {
 	char message[CONFLICT_MESSAGE_MAX];
+	int r;
 
 	if (s->txn.kind == TXN_RENEW) {
 		staff_decides(s, "a renewal whose reply was lost: check the due date by hand",
@@ -624,23 +425,18 @@ static void verify(struct sync *s)
 		stop(s, "cannot count a verification in the store");
 		return;
 	}
-	if (s->txn.kind == TXN_CHECKIN) {
-		if (sip2_client_request(s->client, SIP2_LANE_BACKGROUND, "18", build_item_info, s,
-					on_verify_checkin, s) < 0)
-			stop(s, "link down");
-		return;
-	}
-	memset(&s->walk, 0, sizeof(s->walk));
-	s->walk.first = 1;
-	s->walk.total = SIP2_UNKNOWN;
-	ask_charged_page(s);
+	r = s->txn.kind == TXN_CHECKIN ?
+		    s->ils->ops->check_charged(s->ils, s->txn.item, on_verified, s) :
+		    s->ils->ops->check_charged_to(s->ils, s->txn.patron, s->txn.item, on_verified, s);
+	if (r < 0)
+		stop(s, "link down");
 }
 
 static void step_once(struct sync *s)
 {
 	int r;
 
-	if (s->busy || !s->store || !sip2_client_up(s->client))
+	if (s->busy || !s->store || !ils_up(s->ils))
 		return;
 	if (s->have_next) {
 		/* Marked together with the previous outcome: send it as it is. */
@@ -713,7 +509,7 @@ void sync_get_stats(const struct sync *s, struct sync_stats *stats)
 	stats->busy = s->busy;
 }
 
-int sync_new(struct loop *loop, struct store *store, struct sip2_client *client,
+int sync_new(struct loop *loop, struct store *store, struct ils *ils,
 	     const struct config *cfg, struct sync **ret)
 {
 	struct sync *s = calloc(1, sizeof(*s));
@@ -722,7 +518,7 @@ int sync_new(struct loop *loop, struct store *store, struct sip2_client *client,
 		return -ENOMEM;
 	s->loop = loop;
 	s->store = store;
-	s->client = client;
+	s->ils = ils;
 	s->cfg = cfg;
 	loop_timer_init(&s->next_timer, on_next, s);
 	loop_timer_init(&s->purge_timer, on_purge_timer, s);

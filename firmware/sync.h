@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Store-and-forward: sends the journal's pending transactions to the ILS,
- * oldest first, one at a time, on the background lane of the SIP2 link,
+ * oldest first, one at a time, on the background lane of the ILS link,
  * with no staff action needed.
  *
  * Exactly once: a transaction is marked forwarded (durably) before it is
  * sent. One found forwarded later -- its reply was lost, or circd died --
- * is never simply sent again: the ILS is asked first (63 charged items for
- * a checkout, paged, 17 for a checkin) and the answer is recorded as
+ * is never simply sent again: the ILS is asked first (is the item charged
+ * to the patron, for a checkout; still charged, for a checkin) and the answer is recorded as
  * evidence. A transaction whose verification never settles goes to staff
  * after a bounded number of tries, counted in the store, and the queue
  * moves on.
@@ -30,7 +30,7 @@
 #include "store.h"
 
 struct loop;
-struct sip2_client;
+struct ils;
 struct sync;
 
 struct sync_stats {
@@ -43,7 +43,7 @@ struct sync_stats {
 	char last_ils_message[TXN_ILS_TEXT_MAX + 64]; /* "checkout of item X: <AF>" */
 };
 
-int sync_new(struct loop *loop, struct store *store, struct sip2_client *client,
+int sync_new(struct loop *loop, struct store *store, struct ils *ils,
 	     const struct config *cfg, struct sync **ret);
 void sync_free(struct sync *sync);
 

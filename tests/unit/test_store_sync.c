@@ -1072,6 +1072,35 @@ static void test_patron_cache_and_salt(void)
 	tmp_remove(&t);
 }
 
+/* By patron id: the store hashes it, and the file holds no id. */
+static void test_patron_cache_by_id(void)
+{
+	struct tmp t;
+	struct store *s = open_new(&t);
+	struct store_patron_cached got;
+	sqlite3 *db;
+
+	CHECK_INT(store_patron_recall(s, "21234000000018", &got), -ENOENT);
+	CHECK_INT(store_patron_remember(s, "21234000000018", false, 1000, 5000), 0);
+	CHECK_INT(store_patron_remember(s, "21234000000026", true, 1000, 7000), 0);
+	memset(&got, 0, sizeof(got));
+	CHECK_INT(store_patron_recall(s, "21234000000018", &got), 0);
+	CHECK(!got.allowed);
+	CHECK_INT(got.expires_ms, 5000);
+	CHECK_INT(store_patron_recall(s, "21234000000026", &got), 0);
+	CHECK(got.allowed);
+	CHECK_INT(store_patron_recall(s, "2123400000001", &got), -ENOENT);
+	CHECK_INT(store_patron_remember(NULL, "x", true, 0, 0), -EINVAL);
+	CHECK_INT(store_patron_recall(s, NULL, &got), -EINVAL);
+	store_close(s);
+	db = raw_open(t.db);
+	CHECK_INT(raw_int(db, "SELECT count(*) FROM patron_cache"), 2);
+	CHECK_INT(raw_int(db, "SELECT count(*) FROM patron_cache WHERE length(key_hash) = 64"
+			      " AND instr(key_hash, '21234000000018') = 0"), 2);
+	sqlite3_close(db);
+	tmp_remove(&t);
+}
+
 static void test_demote_offline(void)
 {
 	struct tmp t;
@@ -1173,6 +1202,7 @@ int main(void)
 	RUN(test_purge_clears_only_confirmed_patrons);
 	RUN(test_count_by_kind);
 	RUN(test_patron_cache_and_salt);
+	RUN(test_patron_cache_by_id);
 	RUN(test_names);
 	RUN(test_demote_offline);
 	RUN(test_finish_and_forward_in_one_commit);

@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include "../../firmware/loop.h"
-#include "../../firmware/sip2-client.h"
+#include "../../firmware/ils-sip2.h"
+#include "../../firmware/sip2.h"
 #include "../../firmware/sync.h"
 #include "testlib.h"
 
@@ -25,7 +26,7 @@
 
 struct rig {
 	struct loop *loop;
-	struct sip2_client *client;
+	struct ils *ils;
 	struct sync *sync;
 	struct store *store;
 	struct config cfg;
@@ -44,14 +45,7 @@ static void on_link(void *data, bool up, const char *why)
 		sync_kick(r->sync);
 }
 
-static void on_status(void *data, const struct sip2_acs_status *st, uint64_t mono_ms)
-{
-	(void)data;
-	(void)st;
-	(void)mono_ms;
-}
-
-static const struct sip2_client_events events = { .link = on_link, .acs_status = on_status };
+static const struct ils_events events = { .link = on_link };
 
 /* Also fires what is due now: the engine takes each step from a 0 ms timer. */
 static void pump(struct rig *r, int rounds)
@@ -183,14 +177,14 @@ static void rig_start(struct rig *r)
 	snprintf(r->cfg.sip2.port, sizeof(r->cfg.sip2.port), "%u", ntohs(addr.sin_port));
 	r->cfg.sip2.tls = false;
 	r->cfg.retention_hours = 1; /* keep patron ids: the test reads them back */
-	CHECK_INT(sip2_client_new(r->loop, &r->cfg.sip2, &events, r, &r->client), 0);
-	CHECK_INT(sync_new(r->loop, r->store, r->client, &r->cfg, &r->sync), 0);
+	CHECK_INT(ils_sip2_new(r->loop, &r->cfg.sip2, &events, r, &r->ils), 0);
+	CHECK_INT(sync_new(r->loop, r->store, r->ils, &r->cfg, &r->sync), 0);
 	CHECK(srv_read(r, status, sizeof(status)));
 	CHECK(strncmp(status, "99", 2) == 0);
 	/* Timeout 60 s, 3 retries, as a real ACS may say. */
 	srv_send(r, "98YYYYNN600003" "20261129    120000" "2.00AOMain|BXYYYYYYYYYYYYYYYY|",
 		 seq_of(status));
-	CHECK(sip2_client_up(r->client));
+	CHECK(ils_up(r->ils));
 }
 
 static void rig_stop(struct rig *r)
@@ -199,7 +193,7 @@ static void rig_stop(struct rig *r)
 	struct dirent *e;
 
 	sync_free(r->sync);
-	sip2_client_free(r->client);
+	ils_free(r->ils);
 	if (r->srv_fd >= 0)
 		close(r->srv_fd);
 	close(r->listen_fd);
@@ -326,7 +320,7 @@ static void test_heavy_borrower_whole_list_charged(void)
 	CHECK_INT(got(&r, lost.id).state, TXN_CONFIRMED);
 	CHECK(strstr(got(&r, lost.id).evidence, "charged") != NULL);
 	expect_checkin_forwarded(&r, &next);
-	CHECK(sip2_client_up(r.client));
+	CHECK(ils_up(r.ils));
 	rig_stop(&r);
 }
 

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Store-and-forward against the fake ILS on a fake clock: the order things
+ * go out in, and every exactly-once path -- a reply lost, circd dead after
+ * marking, a verification that says applied or not applied, or nothing --
+ * with the fake counting how often the ILS applied each transaction.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../firmware/loop.h"
+#include "../../firmware/store.h"
+#include "../../firmware/sync.h"
+#include "fake_ils.h"
+#include "testlib.h"
+
+#define PATRON "21234000000018"
+#define ITEM_1 "31234000000016"
+#define ITEM_2 "31234000000024"
+#define ITEM_3 "31234000000032"
+#define T0 1764417600000LL
+
+struct rig {
+	char dir[64], db[96];
+	struct config cfg;
+	struct loop *loop;
+	struct store *store;
+	struct fake_ils *fake;
+	struct sync *sync;
+};
+
+static void on_link(void *data, bool up, const char *why)
+{
+	struct rig *r = data;
+
+	(void)why;
+	if (up && r->sync)
+		sync_kick(r->sync);
+}
+
+static const struct ils_events link_events = { .link = on_link };
+
+static void rig_start(struct rig *r)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->dir, sizeof(r->dir), "/tmp/circd-syncfake-XXXXXX");
+	CHECK(mkdtemp(r->dir) != NULL);
+	snprintf(r->db, sizeof(r->db), "%s/circd.db", r->dir);
+	config_default(&r->cfg);
+	r->cfg.retention_hours = 1; /* keep patron ids: the tests read them back */
+	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &r->loop), 0);
+	CHECK_INT(store_open(r->db, &r->store), 0);
+	CHECK_INT(fake_ils_new(r->loop, &link_events, r, &r->fake), 0);
+	CHECK_INT(sync_new(r->loop, r->store, fake_ils_ils(r->fake), &r->cfg, &r->sync), 0);
+}
+
+/* circd stops: the engine and the ILS link go, the store and the ILS's records stay. */
+static void restart(struct rig *r)
+{
+	sync_free(r->sync);
+	CHECK_INT(sync_new(r->loop, r->store, fake_ils_ils(r->fake), &r->cfg, &r->sync), 0);
+}
+
+static void rig_stop(struct rig *r)
+{
+	char cmd[128];
+
+	sync_free(r->sync);
+	ils_free(fake_ils_ils(r->fake));
+	store_close(r->store);
+	loop_free(r->loop);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
+	CHECK_INT(system(cmd), 0);
+}
+
+/* Runs what is due now, a few loop turns over. */
+static void pump(struct rig *r)
+{
+	for (int i = 0; i < 20; i++)
+		loop_advance(r->loop, 0);
+}
+
+static void record(struct rig *r, struct txn *t, enum txn_kind kind, enum txn_mode mode,
+		   const char *item)
+{
+	memset(t, 0, sizeof(*t));
+	CHECK_INT(txn_id_new(t->id), 0);
+	t->kind = kind;
+	snprintf(t->patron, sizeof(t->patron), "%s", kind == TXN_CHECKIN ? "" : PATRON);
+	snprintf(t->item, sizeof(t->item), "%s", item);
+	t->wall_ms = T0;
+	t->mono_ms = 1;
+	snprintf(t->boot_id, sizeof(t->boot_id), "boot");
+	t->mode = mode;
+	t->state = mode == TXN_ONLINE ? TXN_FORWARDED : TXN_PENDING;
+	t->due_ms = kind == TXN_CHECKIN ? 0 : T0 + 14 * 86400000LL;
+	CHECK_INT(store_record(r->store, t), 0);
+}
+
+static struct txn got(struct rig *r, const char *id)
+{
+	struct txn t;
+
+	memset(&t, 0, sizeof(t));
+	CHECK_INT(store_get(r->store, id, &t), 0);
+	return t;
+}
+
+static void test_forwards_oldest_first_with_no_block(void)
+{
+	struct rig r;
+	struct txn a, b, c;
+
+	rig_start(&r);
+	record(&r, &a, TXN_CHECKOUT, TXN_OFFLINE, ITEM_1);
+	record(&r, &b, TXN_CHECKIN, TXN_OFFLINE, ITEM_2);
+	record(&r, &c, TXN_CHECKOUT, TXN_OFFLINE, ITEM_3);
+	pump(&r);
+	CHECK_INT(fake_ils_n_requests(r.fake), 0); /* the link is down: nothing goes */
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	CHECK_INT(fake_ils_n_requests(r.fake), 3);
+	CHECK_STR(fake_ils_request(r.fake, 0)->item, ITEM_1);
+	CHECK_STR(fake_ils_request(r.fake, 1)->item, ITEM_2);
+	CHECK_STR(fake_ils_request(r.fake, 2)->item, ITEM_3);
+	for (unsigned i = 0; i < 3; i++) {
+		const struct fake_req *q = fake_ils_request(r.fake, i);
+
+		CHECK(q->no_block);
+		CHECK_INT(q->lane, ILS_LANE_BACKGROUND);
+		CHECK_INT(q->wall_ms, T0); /* the original date */
+	}
+	CHECK_INT(fake_ils_request(r.fake, 0)->no_block_due_ms, a.due_ms);
+	CHECK_INT(got(&r, a.id).state, TXN_CONFIRMED);
+	CHECK_STR(got(&r, a.id).evidence, "12 ok=1");
+	CHECK_INT(got(&r, b.id).state, TXN_CONFIRMED);
+	CHECK_INT(got(&r, c.id).state, TXN_CONFIRMED);
+	rig_stop(&r);
+}
+
+static void test_refusal_is_a_conflict_and_the_queue_moves_on(void)
+{
+	struct rig r;
+	struct txn a, b;
+
+	rig_start(&r);
+	record(&r, &a, TXN_CHECKOUT, TXN_OFFLINE, ITEM_1);
+	record(&r, &b, TXN_CHECKOUT, TXN_OFFLINE, ITEM_2);
+	fake_ils_script(r.fake, &(struct fake_step){ .refuse = true,
+						     .screen = "Item is checked out to another patron" });
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	CHECK_INT(got(&r, a.id).state, TXN_CONFLICT);
+	CHECK_STR(got(&r, a.id).evidence, "12 ok=0");
+	CHECK_STR(got(&r, a.id).result, "Item is checked out to another patron");
+	CHECK_INT(got(&r, b.id).state, TXN_CONFIRMED);
+	rig_stop(&r);
+}
+
+/* The ILS applied it, the reply was lost: asked, found applied, never sent twice. */
+static void test_reply_lost_applied(void)
+{
+	struct rig r;
+	struct txn a;
+
+	rig_start(&r);
+	record(&r, &a, TXN_CHECKOUT, TXN_OFFLINE, ITEM_1);
+	fake_ils_script(r.fake, &(struct fake_step){ .fate = FAKE_LOSE, .apply_anyway = true });
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	CHECK_INT(got(&r, a.id).state, TXN_FORWARDED);
+	loop_advance(r.loop, 5000); /* the reply is given up on */
+	pump(&r);
+	CHECK_INT(got(&r, a.id).state, TXN_CONFIRMED);
+	CHECK_STR(got(&r, a.id).evidence, "reply lost; fake says charged");
+	CHECK_INT(got(&r, a.id).verifications, 1);
+	CHECK_INT(fake_ils_count(r.fake, FAKE_CHECKOUT, ITEM_1), 1);
+	CHECK_INT(fake_ils_count(r.fake, FAKE_CHARGED_TO, ITEM_1), 1);
+	CHECK_INT(fake_ils_applied(r.fake, FAKE_CHECKOUT, ITEM_1), 1);
+	rig_stop(&r);
+}
+
+/* Not applied: asked, found not applied, sent once more, applied once in all. */
+static void test_reply_lost_not_applied(void)
+{
+	struct rig r;
+	struct txn a;
+
+	rig_start(&r);
+	record(&r, &a, TXN_CHECKIN, TXN_OFFLINE, ITEM_1);
+	fake_ils_charge(r.fake, ITEM_1, PATRON);
+	fake_ils_script(r.fake, &(struct fake_step){ .fate = FAKE_GARBLE });
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	CHECK_INT(got(&r, a.id).state, TXN_FORWARDED);
+	loop_advance(r.loop, 5000); /* retried at the engine's pace */
+	pump(&r);
+	CHECK_INT(got(&r, a.id).state, TXN_CONFIRMED);
+	CHECK_INT(fake_ils_count(r.fake, FAKE_CHARGED, ITEM_1), 1);
+	CHECK_INT(fake_ils_count(r.fake, FAKE_CHECKIN, ITEM_1), 2);
+	CHECK_INT(fake_ils_applied(r.fake, FAKE_CHECKIN, ITEM_1), 1);
+	CHECK_STR(fake_ils_charged_to(r.fake, ITEM_1), "");
+	rig_stop(&r);
+}
+
+/* circd died between marking and the answer: after a restart it asks, never just resends. */
+static void test_died_after_marking(void)
+{
+	struct rig r;
+	struct txn applied, not_applied;
+
+	rig_start(&r);
+	record(&r, &applied, TXN_CHECKOUT, TXN_OFFLINE, ITEM_1);
+	record(&r, &not_applied, TXN_CHECKOUT, TXN_OFFLINE, ITEM_2);
+	CHECK_INT(store_mark_forwarded(r.store, applied.id, T0 + 1), 0);
+	CHECK_INT(store_mark_forwarded(r.store, not_applied.id, T0 + 1), 0);
+	fake_ils_charge(r.fake, ITEM_1, PATRON); /* the first one reached the ILS */
+	restart(&r);
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	CHECK_INT(got(&r, applied.id).state, TXN_CONFIRMED);
+	CHECK_INT(fake_ils_count(r.fake, FAKE_CHECKOUT, ITEM_1), 0);
+	CHECK_INT(got(&r, not_applied.id).state, TXN_CONFIRMED);
+	CHECK_INT(fake_ils_count(r.fake, FAKE_CHARGED_TO, ITEM_2), 1);
+	CHECK_INT(fake_ils_count(r.fake, FAKE_CHECKOUT, ITEM_2), 1);
+	rig_stop(&r);
+}
+
+/*
+ * An online checkout whose patron was told it did not go through: applied
+ * at the ILS after all is a conflict saying so; not applied simply failed.
+ */
+static void test_online_unfinished(void)
+{
+	struct rig r;
+	struct txn applied, not_applied;
+
+	rig_start(&r);
+	record(&r, &applied, TXN_CHECKOUT, TXN_ONLINE, ITEM_1);
+	record(&r, &not_applied, TXN_CHECKOUT, TXN_ONLINE, ITEM_2);
+	CHECK_INT(store_note_patron_told(r.store, applied.id, TXN_TOLD_NOT_DONE), 0);
+	fake_ils_charge(r.fake, ITEM_1, PATRON);
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	CHECK_INT(got(&r, applied.id).state, TXN_CONFLICT);
+	CHECK(strstr(got(&r, applied.id).result, "told it had not gone through") != NULL);
+	CHECK_INT(got(&r, not_applied.id).state, TXN_FAILED);
+	CHECK_INT(fake_ils_count(r.fake, FAKE_CHECKOUT, NULL), 0);
+	rig_stop(&r);
+}
+
+/* A renewal whose reply was lost is never asked about by renewing again: staff decide. */
+static void test_renewal_never_repeated(void)
+{
+	struct rig r;
+	struct txn t;
+
+	rig_start(&r);
+	record(&r, &t, TXN_RENEW, TXN_ONLINE, ITEM_1);
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	CHECK_INT(got(&r, t.id).state, TXN_CONFLICT);
+	CHECK(strstr(got(&r, t.id).result, "renewal whose reply was lost") != NULL);
+	CHECK_INT(fake_ils_n_requests(r.fake), 0);
+	rig_stop(&r);
+}
+
+/* Verifications that settle nothing are counted; the fifth time, staff decide. */
+static void test_unsettled_verification_goes_to_staff(void)
+{
+	struct rig r;
+	struct txn t;
+
+	rig_start(&r);
+	record(&r, &t, TXN_CHECKOUT, TXN_OFFLINE, ITEM_1);
+	CHECK_INT(store_mark_forwarded(r.store, t.id, T0 + 1), 0);
+	for (int i = 0; i < 5; i++)
+		fake_ils_script(r.fake, &(struct fake_step){ .fate = FAKE_UNSETTLED });
+	fake_ils_set_up(r.fake, true);
+	for (int i = 0; i < 6; i++) {
+		pump(&r);
+		loop_advance(r.loop, 5000);
+	}
+	pump(&r);
+	CHECK_INT(got(&r, t.id).state, TXN_CONFLICT);
+	CHECK_INT(got(&r, t.id).verifications, 5);
+	CHECK(strstr(got(&r, t.id).result, "last: fake says nothing certain") != NULL);
+	CHECK_INT(fake_ils_count(r.fake, FAKE_CHARGED_TO, ITEM_1), 5);
+	CHECK_INT(fake_ils_count(r.fake, FAKE_CHECKOUT, ITEM_1), 0);
+	rig_stop(&r);
+}
+
+/* The link drops before a send went out: the same transaction goes first when it is back. */
+static void test_link_down_then_back(void)
+{
+	struct rig r;
+	struct txn a, b;
+
+	rig_start(&r);
+	record(&r, &a, TXN_CHECKIN, TXN_OFFLINE, ITEM_1);
+	record(&r, &b, TXN_CHECKIN, TXN_OFFLINE, ITEM_2);
+	fake_ils_script(r.fake, &(struct fake_step){ .fate = FAKE_HANG });
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	fake_ils_set_up(r.fake, false); /* in flight: outcome unknown */
+	pump(&r);
+	CHECK_INT(got(&r, a.id).state, TXN_FORWARDED);
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	CHECK_INT(got(&r, a.id).state, TXN_CONFIRMED);
+	CHECK_INT(got(&r, b.id).state, TXN_CONFIRMED);
+	/* Asked before anything was sent again. */
+	CHECK_INT(fake_ils_request(r.fake, 1)->kind, FAKE_CHARGED);
+	CHECK_STR(fake_ils_request(r.fake, 1)->item, ITEM_1);
+	rig_stop(&r);
+}
+
+int main(void)
+{
+	RUN(test_forwards_oldest_first_with_no_block);
+	RUN(test_refusal_is_a_conflict_and_the_queue_moves_on);
+	RUN(test_reply_lost_applied);
+	RUN(test_reply_lost_not_applied);
+	RUN(test_died_after_marking);
+	RUN(test_online_unfinished);
+	RUN(test_renewal_never_repeated);
+	RUN(test_unsettled_verification_goes_to_staff);
+	RUN(test_link_down_then_back);
+	return testlib_finish();
+}
