@@ -13,6 +13,7 @@
 
 #include "../hal/board.h"
 #include "barcode.h"
+#include "log.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/circd/circd.conf"
 
@@ -87,14 +88,6 @@ struct feedback_track {
 struct feedback_pattern {
 	unsigned n_tracks;
 	struct feedback_track tracks[FEEDBACK_TRACKS_MAX];
-};
-
-enum log_level {
-	LOG_LEVEL_ERR,
-	LOG_LEVEL_WARNING,
-	LOG_LEVEL_NOTICE,
-	LOG_LEVEL_INFO,
-	LOG_LEVEL_DEBUG,
 };
 
 struct config {

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "due-date.h"
+#include "ils-date.h"
 #include "loop.h"
 #include "sip2-client.h"
 

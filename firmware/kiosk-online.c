@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "kiosk-private.h"
+#include "patron-id.h"
 
 #define PIN_TRIES 3
 

@@ -13,7 +13,8 @@
 #include <time.h>
 
 #include "../hal/aim.h"
-#include "due-date.h"
+#include "ils-date.h"
+#include "patron-id.h"
 
 #define DAY_MS (24LL * 60 * 60 * 1000)
 

@@ -22,6 +22,7 @@
 #include "../hal/scanner.h"
 #include "config.h"
 #include "log.h"
+#include "patron-id.h"
 
 struct kiosk;
 struct loop;

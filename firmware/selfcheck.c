@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kiosk-private.h"
+#include "patron-id.h"
 
 
 void selfcheck_offline_session(struct kiosk *k)

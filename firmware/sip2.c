@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../hal/utf8.h"
+#include "utf8.h"
 #include "sip2-private.h"
 
 /* IBM850 bytes 0x80..0xff as Unicode; the low half is ASCII. */

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "ils.h"
 #include "sync.h"
+#include "patron-id.h"
 
 /*
  * outbox and export-koc can run to tens of thousands of rows: they are

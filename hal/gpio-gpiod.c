@@ -35,7 +35,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "../firmware/loop.h"
+#include "loop.h"
 
 #define CONSUMER "circd"
 /* The kernel's v1 event FIFO holds 16; gpiod_line_event_read_multiple caps at that too. */

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "../firmware/loop.h"
+#include "loop.h"
 
 /* As syslog's, most urgent first. */
 enum hal_level {

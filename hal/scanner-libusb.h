@@ -9,7 +9,7 @@
 
 #include <libusb.h>
 
-#include "../firmware/loop.h"
+#include "loop.h"
 #include "cardnum.h"
 #include "hid-keyboard.h"
 #include "hid-report.h"

@@ -26,7 +26,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../firmware/loop.h"
+#include "loop.h"
 
 #define SIM_MAX_CLIENTS 16
 #define SIM_LINE_MAX 512            /* one command line, without its newline */

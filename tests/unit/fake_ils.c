@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 
 struct pending {
 	struct fake_ils *fake;

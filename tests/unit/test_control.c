@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "../../firmware/control.h"
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 #include "testlib.h"
 
 static void test_request_parse(void)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "../../firmware/feedback.h"
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 #include "testlib.h"
 
 struct gpio_log {

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 #include "../../hal/hal.h"
 #include "../../hal/sim.h"
 #include "testlib.h"

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../firmware/due-date.h"
+#include "../../firmware/ils-date.h"
 #include "../../firmware/kiosk.h"
 #include "../../firmware/kiosk-private.h" /* the returns session's bound */
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 #include "../../firmware/store.h"
 #include "testlib.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../../firmware/kiosk.h"
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 #include "../../firmware/store.h"
 #include "fake_ils.h"
 #include "testlib.h"

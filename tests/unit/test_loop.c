@@ -7,7 +7,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 #include "testlib.h"
 
 struct fired {

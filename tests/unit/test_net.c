@@ -22,7 +22,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 #include "../../firmware/net.h"
 #include "testlib.h"
 

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 #include "../../hal/hal.h"
 #include "../../hal/sim.h"
 #include "testlib.h"

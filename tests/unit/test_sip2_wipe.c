@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 #include "../../firmware/sip2-client.h"
 #include "testlib.h"
 

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 #include "../../firmware/ils-sip2.h"
 #include "../../firmware/sip2.h"
 #include "../../firmware/sync.h"

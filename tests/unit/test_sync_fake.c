@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../firmware/loop.h"
+#include "../../lib/loop.h"
 #include "../../firmware/store.h"
 #include "../../firmware/sync.h"
 #include "fake_ils.h"

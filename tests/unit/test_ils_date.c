@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../../firmware/due-date.h"
+#include "../../firmware/ils-date.h"
 #include "testlib.h"
 
 /* Central European time as a POSIX TZ rule: no tzdata needed. */

@@ -2,7 +2,7 @@
 /*
  * Due dates (see due-date.h).
  */
-#include "due-date.h"
+#include "ils-date.h"
 
 #include <errno.h>
 #include <stdbool.h>

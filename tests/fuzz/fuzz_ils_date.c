@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../firmware/due-date.h"
+#include "../../firmware/ils-date.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

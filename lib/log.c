@@ -63,15 +63,3 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	}
 	va_end(ap);
 }
-
-struct masked_id mask_patron(const char *id)
-{
-	struct masked_id m;
-	size_t len = id ? strlen(id) : 0;
-
-	if (len <= 4)
-		snprintf(m.s, sizeof(m.s), "****");
-	else
-		snprintf(m.s, sizeof(m.s), "***%s", id + len - 4);
-	return m;
-}
