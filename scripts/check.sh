@@ -83,6 +83,8 @@ libfuzzer_pass() {
 	done
 }
 
+# The architecture's boundaries (lib/, hal/, the ILS files, the backends' libraries).
+suite boundaries python3 tests/boundaries.py
 # The test ACS checks itself first: the end-to-end tests rely on it.
 suite acs-selftest python3 tests/acs/test_acs.py
 run_pass plain build
