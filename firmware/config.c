@@ -12,6 +12,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 #define VALUE_QUOTE_MAX 64
@@ -747,7 +749,7 @@ static int check_control_socket(struct config_parse *p)
 	path_lexical(cfg->store_path, store, sizeof(store));
 	path_lexical(cfg->control_socket, sock, sizeof(sock));
 	len = strlen(store);
-	for (size_t i = 0; i < sizeof(store_file_suffixes) / sizeof(store_file_suffixes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(store_file_suffixes); i++) {
 		const char *suffix = store_file_suffixes[i];
 
 		if (strncmp(sock, store, len) || strcmp(sock + len, suffix))
@@ -788,7 +790,7 @@ static int check_tls_keys(const struct config *cfg, const struct config_lines *l
 
 	if (s->tls)
 		return 0;
-	for (size_t i = 0; i < sizeof(tls_only) / sizeof(tls_only[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(tls_only); i++) {
 		bool set = strcmp(tls_only[i], "ca_file") == 0 ? s->ca_file[0] : s->pin_sha256[0];
 
 		if (!set)
@@ -880,7 +882,7 @@ static int check_secrets_private(const char *path, const struct config *cfg,
 	const char *key = NULL;
 	struct stat st;
 
-	for (size_t i = 0; i < sizeof(secret_keys) / sizeof(secret_keys[0]) && !key; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(secret_keys) && !key; i++)
 		if (secret_value(cfg, secret_keys[i])[0])
 			key = secret_keys[i];
 	if (!key)

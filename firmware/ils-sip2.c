@@ -28,6 +28,7 @@
 #include "ils-date.h"
 #include "loop.h"
 #include "sip2-client.h"
+#include "util.h"
 
 /* Charged items per 63: every one of a full page is kept in the decoded 64. */
 #define PAGE_ITEMS SIP2_LIST_MAX
@@ -280,7 +281,7 @@ static void patron_reply(struct request *rq, int err, const struct sip2_msg *msg
 	out->known = st->valid_patron;
 	out->pin_said = st->valid_password_present;
 	out->pin_ok = st->valid_password;
-	for (i = 0; i < sizeof(patron_flags) / sizeof(patron_flags[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(patron_flags); i++)
 		if (st->flags[patron_flags[i].sip2])
 			out->flags |= patron_flags[i].ils;
 	copy(out->name, sizeof(out->name), st->personal_name);

@@ -19,6 +19,7 @@
 
 #include "kiosk-private.h"
 #include "patron-id.h"
+#include "util.h"
 
 #define PIN_TRIES 3
 
@@ -31,7 +32,7 @@ static void cache_patron(struct kiosk *k, const char *patron, bool allowed)
 	if (!k->store || !k->cfg->patron_cache_hours)
 		return;
 	if (store_patron_remember(k->store, patron, allowed, now,
-				  now + (int64_t)k->cfg->patron_cache_hours * 3600000) < 0)
+				  now + (int64_t)k->cfg->patron_cache_hours * HOUR_MS) < 0)
 		log_warning("patron cache: cannot store a result");
 }
 
@@ -118,7 +119,7 @@ static void patron_notes(unsigned flags, char *out, size_t size)
 	size_t used = 0, i;
 
 	out[0] = 0;
-	for (i = 0; i < sizeof(notes) / sizeof(notes[0]) && used < size; i++)
+	for (i = 0; i < ARRAY_SIZE(notes) && used < size; i++)
 		if (flags & notes[i].flag)
 			used += (size_t)snprintf(out + used, size - used, "\n%s", notes[i].note);
 }

@@ -15,8 +15,7 @@
 #include "../hal/aim.h"
 #include "ils-date.h"
 #include "patron-id.h"
-
-#define DAY_MS (24LL * 60 * 60 * 1000)
+#include "util.h"
 
 /* How long a receipt or a refusal stays up before the welcome returns. */
 #define WELCOME_DELAY_MS 15000

@@ -28,6 +28,7 @@
 #include "store.h"
 #include "circd.h"
 #include "sync.h"
+#include "util.h"
 
 #ifndef CIRCD_VERSION
 #define CIRCD_VERSION "0.1"
@@ -39,7 +40,6 @@
 /* A configuration or board file that cannot work, down to a GPIO line that is not there. */
 #define EXIT_CONFIG 2
 #define STORE_RETRY_MS 30000
-
 
 static void print_file_error(const struct file_error *err)
 {
@@ -245,7 +245,7 @@ static void on_hal_report(void *data, enum hal_level level, const char *msg)
 		[HAL_LEVEL_INFO] = LOG_LEVEL_INFO,
 		[HAL_LEVEL_DEBUG] = LOG_LEVEL_DEBUG,
 	};
-	bool known = (unsigned)level < sizeof(levels) / sizeof(levels[0]);
+	bool known = (unsigned)level < ARRAY_SIZE(levels);
 
 	log_msg(known ? levels[level] : LOG_LEVEL_DEBUG, "%s", msg);
 }
@@ -477,7 +477,7 @@ static void read_initial_inputs(struct circd *c)
 	unsigned i;
 	bool active;
 
-	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(inputs); i++)
 		if (c->board->roles[inputs[i]].present &&
 		    c->gpio->get(c->gpio_handle, inputs[i], &active) >= 0)
 			kiosk_input(c->kiosk, inputs[i], active);

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "ossl.h"
+#include "util.h"
 
 #define NET_RESOLVE_POLL_MS 20
 /* A dead ILS link is noticed within 30 + 3 * 10 s of silence. */
@@ -225,17 +226,6 @@ static int gai_to_errno(int gai)
 	}
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 static int parse_pin(const char *hex, unsigned char pin[NET_PIN_LEN])
 {
 	size_t i;
@@ -243,7 +233,7 @@ static int parse_pin(const char *hex, unsigned char pin[NET_PIN_LEN])
 	if (strlen(hex) != 2 * NET_PIN_LEN)
 		return -EINVAL;
 	for (i = 0; i < NET_PIN_LEN; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = hex_digit_value(hex[2 * i]), lo = hex_digit_value(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
@@ -813,7 +803,7 @@ static int set_socket_options(int fd)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(opts); i++)
 		if (setsockopt(fd, opts[i].level, opts[i].name, &opts[i].value, sizeof(int)) < 0)
 			return -errno;
 	return 0;

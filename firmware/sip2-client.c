@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "net.h"
+#include "util.h"
 
 #define BACKOFF_MIN_MS 1000u
 #define LANES 3 /* control, live, background */
@@ -135,7 +136,7 @@ static bool resendable(const char expect[2])
 	static const char codes[][3] = { "94", "98", "24", "64", "18", "36" };
 	size_t i;
 
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(codes); i++)
 		if (memcmp(codes[i], expect, 2) == 0)
 			return true;
 	return false;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sip2-private.h"
+#include "util.h"
 
 static bool id_char_ok(char c)
 {
@@ -16,7 +17,7 @@ static int hex4(const char *s)
 	int v = 0;
 
 	for (int i = 0; i < 4; i++) {
-		int d = sip2_hex_value(s[i]);
+		int d = hex_digit_value(s[i]);
 
 		if (d < 0)
 			return -1;

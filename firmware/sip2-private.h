@@ -27,15 +27,4 @@ static inline bool sip2_is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static inline int sip2_hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 #endif

@@ -9,6 +9,7 @@
 
 #include "utf8.h"
 #include "sip2-private.h"
+#include "util.h"
 
 /* IBM850 bytes 0x80..0xff as Unicode; the low half is ASCII. */
 static const uint16_t ibm850_high[128] = {
@@ -80,7 +81,7 @@ int sip2_fixed_width(const char code[2])
 		{ "65", 18 },
 	};
 
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
 		if (table[i].code[0] == code[0] && table[i].code[1] == code[1])
 			return table[i].width;
 	return -1;
@@ -365,7 +366,7 @@ size_t sip2_redact(const struct sip2_profile *p, const char *wire, size_t len, c
 	return o;
 }
 
-#define NAME(table, i) ((i) >= 0 && (size_t)(i) < sizeof(table) / sizeof(table[0]) && \
+#define NAME(table, i) ((i) >= 0 && (size_t)(i) < ARRAY_SIZE(table) && \
 			table[i] ? table[i] : "unknown")
 
 const char *sip2_patron_flag_name(unsigned flag)

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 #define MARK_MAGIC "circd-mark 1 "
 #define MARK_MAGIC_LEN (sizeof(MARK_MAGIC) - 1)
 #define MARK_DIGITS 20
@@ -45,15 +47,6 @@ int store_mark_format(const struct store_mark *mark, char out[STORE_MARK_SLOT])
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static bool slot_parse(const char *s, struct store_mark *mark)
 {
 	const char *digits = s + MARK_MAGIC_LEN, *state = digits + MARK_DIGITS + 1;
@@ -79,7 +72,7 @@ static bool slot_parse(const char *s, struct store_mark *mark)
 	if (letter < 0)
 		return false;
 	for (int i = 0; i < 8; i++) {
-		int d = hex_digit(sum[i]);
+		int d = hex_digit_value(sum[i]);
 
 		if (d < 0)
 			return false;

@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util.h"
+
 /*
  * Rows unfinished and online at the upgrade were told either "not done" or
  * nothing (circd died): nobody knows which any more, so they say unknown.
@@ -62,7 +64,7 @@ static const char *const told_names[] = {
 
 int store_outcome_prepare(struct store *store)
 {
-	for (size_t i = 0; i < N_ELEMENTS(outcome_sql); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(outcome_sql); i++) {
 		int rc = sqlite3_prepare_v3(store->db, outcome_sql[i], -1,
 					    SQLITE_PREPARE_PERSISTENT, &store->outcome_stmt[i],
 					    NULL);
@@ -75,12 +77,12 @@ int store_outcome_prepare(struct store *store)
 
 const char *txn_patron_told_name(enum txn_patron_told told)
 {
-	return (unsigned)told < N_ELEMENTS(told_names) ? told_names[told] : "unknown";
+	return (unsigned)told < ARRAY_SIZE(told_names) ? told_names[told] : "unknown";
 }
 
 int store_patron_told_from_name(const unsigned char *name, enum txn_patron_told *ret)
 {
-	for (size_t i = 0; name && i < N_ELEMENTS(told_names); i++)
+	for (size_t i = 0; name && i < ARRAY_SIZE(told_names); i++)
 		if (strcmp(told_names[i], (const char *)name) == 0) {
 			*ret = (enum txn_patron_told)i;
 			return 0;
@@ -116,7 +118,7 @@ int store_note_patron_told(struct store *store, const char *id, enum txn_patron_
 	sqlite3_stmt *stmt;
 	int r;
 
-	if (!store || !id || told == TXN_TOLD_NOTHING || (unsigned)told >= N_ELEMENTS(told_names))
+	if (!store || !id || told == TXN_TOLD_NOTHING || (unsigned)told >= ARRAY_SIZE(told_names))
 		return -EINVAL;
 	stmt = store->outcome_stmt[OUTCOME_PATRON_TOLD];
 	store_bind_text(stmt, 1, id);

@@ -14,8 +14,7 @@
 #include <sys/types.h>
 
 #include "store.h"
-
-#define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 #define STORE_CORE_STMTS_MAX 16
 #define STORE_SYNC_STMTS_MAX 40

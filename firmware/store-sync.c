@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "util.h"
+
 /*
  * The journal gains its forwarding columns; identity stays immutable, with
  * exactly two sanctioned rewrites, each marked in the row itself:
@@ -213,7 +215,7 @@ static const char *const category_names[] = {
 
 int store_sync_prepare(struct store *store)
 {
-	for (size_t i = 0; i < N_ELEMENTS(sync_sql); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(sync_sql); i++) {
 		int rc = sqlite3_prepare_v3(store->db, sync_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 					    &store->sync_stmt[i], NULL);
 
@@ -230,13 +232,13 @@ static sqlite3_stmt *stmt_of(struct store *store, enum sync_stmt_id id)
 
 const char *conflict_category_name(enum conflict_category category)
 {
-	return (unsigned)category < N_ELEMENTS(category_names) ? category_names[category]
+	return (unsigned)category < ARRAY_SIZE(category_names) ? category_names[category]
 								: "unknown";
 }
 
 int conflict_category_from_name(const char *name, enum conflict_category *ret)
 {
-	for (size_t i = 0; name && i < N_ELEMENTS(category_names); i++)
+	for (size_t i = 0; name && i < ARRAY_SIZE(category_names); i++)
 		if (strcmp(name, category_names[i]) == 0) {
 			if (ret)
 				*ret = (enum conflict_category)i;
@@ -466,7 +468,7 @@ int store_finish_and_forward(struct store *store, const char *id, enum txn_state
 	if (!store || !id || !is_final(state) || now_ms <= 0)
 		return -EINVAL;
 	if ((state == TXN_CONFLICT) != (conflict != NULL) ||
-	    (conflict && (unsigned)conflict->category >= N_ELEMENTS(category_names))) {
+	    (conflict && (unsigned)conflict->category >= ARRAY_SIZE(category_names))) {
 		store_set_errmsg(store, "a conflict goes with exactly the conflict state");
 		return -EINVAL;
 	}
@@ -618,7 +620,7 @@ static int row_to_conflict(sqlite3_stmt *stmt, struct store_conflict *c)
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(stmt, 0);
 	store_column_copy(stmt, 1, c->txn_id, sizeof(c->txn_id));
-	category = name_in(category_names, N_ELEMENTS(category_names),
+	category = name_in(category_names, ARRAY_SIZE(category_names),
 			   sqlite3_column_text(stmt, 2));
 	store_column_copy(stmt, 3, c->message, sizeof(c->message));
 	c->created_ms = sqlite3_column_int64(stmt, 4);

@@ -5,7 +5,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-#define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /*
  * A pass-through VFS over the default one, for one reason: the unix VFS
@@ -176,8 +176,8 @@ static int nospace_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int
 	version = p->real->pMethods->iVersion;
 	if (version < 1)
 		version = 1;
-	if (version > (int)N_ELEMENTS(nospace_io_methods))
-		version = (int)N_ELEMENTS(nospace_io_methods);
+	if (version > (int)ARRAY_SIZE(nospace_io_methods))
+		version = (int)ARRAY_SIZE(nospace_io_methods);
 	/* Set even on failure: sqlite then calls xClose, which the real file needs. */
 	p->base.pMethods = &nospace_io_methods[version - 1];
 	return rc;

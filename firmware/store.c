@@ -14,6 +14,8 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #ifndef SQLITE_OPEN_EXRESCODE /* sqlite < 3.37: sqlite3_extended_result_codes() after open */
 #define SQLITE_OPEN_EXRESCODE 0
 #endif
@@ -65,7 +67,7 @@ static const char *const migrations[] = {
 	      " BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;",
 };
 
-_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION + 1,
+_Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
 	       "one migration per schema version");
 
 enum stmt_id {
@@ -138,27 +140,27 @@ static const char *const date_status_names[] = {
 	[TXN_DATE_UNKNOWN] = "unknown",
 };
 
-_Static_assert(N_ELEMENTS(kind_names) == TXN_KINDS && N_ELEMENTS(state_names) == TXN_STATES,
+_Static_assert(ARRAY_SIZE(kind_names) == TXN_KINDS && ARRAY_SIZE(state_names) == TXN_STATES,
 	       "TXN_KINDS and TXN_STATES follow the enums");
 
 const char *txn_kind_name(enum txn_kind kind)
 {
-	return (unsigned)kind < N_ELEMENTS(kind_names) ? kind_names[kind] : "unknown";
+	return (unsigned)kind < ARRAY_SIZE(kind_names) ? kind_names[kind] : "unknown";
 }
 
 const char *txn_mode_name(enum txn_mode mode)
 {
-	return (unsigned)mode < N_ELEMENTS(mode_names) ? mode_names[mode] : "unknown";
+	return (unsigned)mode < ARRAY_SIZE(mode_names) ? mode_names[mode] : "unknown";
 }
 
 const char *txn_state_name(enum txn_state state)
 {
-	return (unsigned)state < N_ELEMENTS(state_names) ? state_names[state] : "unknown";
+	return (unsigned)state < ARRAY_SIZE(state_names) ? state_names[state] : "unknown";
 }
 
 const char *txn_date_status_name(enum txn_date_status status)
 {
-	return (unsigned)status < N_ELEMENTS(date_status_names) ? date_status_names[status]
+	return (unsigned)status < ARRAY_SIZE(date_status_names) ? date_status_names[status]
 								 : "unknown";
 }
 
@@ -410,7 +412,7 @@ static int prepare_statements(struct store *store)
 {
 	int r;
 
-	for (size_t i = 0; i < N_ELEMENTS(stmt_sql); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(stmt_sql); i++) {
 		int rc = sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 					    &store->stmt[i], NULL);
 
@@ -589,11 +591,11 @@ void store_close(struct store *store)
 	if (!store)
 		return;
 	store_guard_close(store); /* reads the journal: while the statements are there */
-	for (size_t i = 0; i < N_ELEMENTS(store->stmt); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(store->stmt); i++)
 		sqlite3_finalize(store->stmt[i]);
-	for (size_t i = 0; i < N_ELEMENTS(store->sync_stmt); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(store->sync_stmt); i++)
 		sqlite3_finalize(store->sync_stmt[i]);
-	for (size_t i = 0; i < N_ELEMENTS(store->outcome_stmt); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(store->outcome_stmt); i++)
 		sqlite3_finalize(store->outcome_stmt[i]);
 	/* The database is closed (and checkpointed) before the next circd may take the lock. */
 	sqlite3_close(store->db);
@@ -615,9 +617,9 @@ int store_bind_text(sqlite3_stmt *stmt, int index, const char *s)
 
 static int txn_valid(const struct txn *txn)
 {
-	if ((unsigned)txn->kind >= N_ELEMENTS(kind_names) ||
-	    (unsigned)txn->mode >= N_ELEMENTS(mode_names) ||
-	    (unsigned)txn->state >= N_ELEMENTS(state_names))
+	if ((unsigned)txn->kind >= ARRAY_SIZE(kind_names) ||
+	    (unsigned)txn->mode >= ARRAY_SIZE(mode_names) ||
+	    (unsigned)txn->state >= ARRAY_SIZE(state_names))
 		return -EINVAL;
 	/* An unterminated field would be stored as something the caller never meant. */
 	if (!terminated(txn->id, sizeof(txn->id)) ||
@@ -759,19 +761,19 @@ int store_row_to_txn(sqlite3_stmt *stmt, struct txn *txn)
 	memset(txn, 0, sizeof(*txn));
 	txn->seq = sqlite3_column_int64(stmt, 0);
 	store_column_copy(stmt, 1, txn->id, sizeof(txn->id));
-	kind = name_index(kind_names, N_ELEMENTS(kind_names), sqlite3_column_text(stmt, 2));
+	kind = name_index(kind_names, ARRAY_SIZE(kind_names), sqlite3_column_text(stmt, 2));
 	store_column_copy(stmt, 3, txn->patron, sizeof(txn->patron));
 	store_column_copy(stmt, 4, txn->item, sizeof(txn->item));
 	store_column_copy(stmt, 5, txn->session_id, sizeof(txn->session_id));
 	txn->wall_ms = sqlite3_column_int64(stmt, 6);
 	txn->mono_ms = (uint64_t)sqlite3_column_int64(stmt, 7);
 	store_column_copy(stmt, 8, txn->boot_id, sizeof(txn->boot_id));
-	mode = name_index(mode_names, N_ELEMENTS(mode_names), sqlite3_column_text(stmt, 9));
-	state = name_index(state_names, N_ELEMENTS(state_names), sqlite3_column_text(stmt, 10));
+	mode = name_index(mode_names, ARRAY_SIZE(mode_names), sqlite3_column_text(stmt, 9));
+	state = name_index(state_names, ARRAY_SIZE(state_names), sqlite3_column_text(stmt, 10));
 	txn->due_ms = sqlite3_column_int64(stmt, 11);
 	store_column_copy(stmt, 12, txn->result, sizeof(txn->result));
 	txn->wall_untrusted = sqlite3_column_int(stmt, 13) == 0;
-	date_status = name_index(date_status_names, N_ELEMENTS(date_status_names),
+	date_status = name_index(date_status_names, ARRAY_SIZE(date_status_names),
 				 sqlite3_column_text(stmt, 14));
 	txn->original_wall_ms = sqlite3_column_int64(stmt, 15); /* NULL reads as 0 */
 	txn->attempts = (unsigned)sqlite3_column_int64(stmt, 16);
@@ -858,7 +860,7 @@ int store_stmt_count(struct store *store, sqlite3_stmt *stmt, uint64_t *ret)
 
 int store_count(struct store *store, enum txn_state state, uint64_t *ret)
 {
-	if (!store || !ret || (unsigned)state >= N_ELEMENTS(state_names))
+	if (!store || !ret || (unsigned)state >= ARRAY_SIZE(state_names))
 		return -EINVAL;
 	store_bind_text(store->stmt[STMT_COUNT], 1, txn_state_name(state));
 	return store_stmt_count(store, store->stmt[STMT_COUNT], ret);
@@ -890,7 +892,7 @@ int store_list(struct store *store, enum txn_state state, unsigned limit, store_
 	int64_t last_seq;
 	int r;
 
-	if (!store || !fn || (unsigned)state >= N_ELEMENTS(state_names))
+	if (!store || !fn || (unsigned)state >= ARRAY_SIZE(state_names))
 		return -EINVAL;
 	/* Transactions that fn records during the walk are not part of it. */
 	r = store_max_seq(store, &last_seq);
@@ -906,7 +908,7 @@ int store_list_range(struct store *store, enum txn_state state, int64_t after_se
 	int64_t after = after_seq;
 	int r;
 
-	if (!store || !fn || (unsigned)state >= N_ELEMENTS(state_names))
+	if (!store || !fn || (unsigned)state >= ARRAY_SIZE(state_names))
 		return -EINVAL;
 	stmt = store->stmt[STMT_LIST_NEXT];
 	for (unsigned n = 0; limit == 0 || n < limit; n++) {

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ils.h"
+#include "util.h"
 
 /* Past this many sends with no usable answer, staff decide. */
 #define SYNC_MAX_ATTEMPTS 5
@@ -86,13 +87,11 @@ enum conflict_category sync_classify_refusal(const char *msg)
 
 	if (!msg)
 		return CONFLICT_OTHER;
-	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(rules); i++)
 		if (strcasestr(msg, rules[i].needle))
 			return rules[i].category;
 	return CONFLICT_OTHER;
 }
-
-#define HOUR_MS (60LL * 60 * 1000)
 
 static void purge(struct sync *s)
 {

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* Code character -> symbology; ]E is split by modifier in aim_parse(). */
 static const enum symbology by_code[128] = {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "scanner.h"
+#include "util.h"
 
 #define DEC10_DIGITS 10
 #define DEC8_DIGITS 8
@@ -35,7 +36,7 @@ static const char *const format_names[] = {
 	[CARD_FORMAT_UID_DEC] = "uid-dec",
 };
 
-#define N_FORMATS (sizeof(format_names) / sizeof(format_names[0]))
+#define N_FORMATS (ARRAY_SIZE(format_names))
 
 static const char *const byte_order_names[] = {
 	[CARD_MSB_FIRST] = "msb",
@@ -103,22 +104,11 @@ static int refuse(int err, char *why, size_t why_size, const char *fmt, ...)
 	return err;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The first character that is not one of the format's, or len. */
 static size_t first_not(const char *in, size_t len, bool hex)
 {
 	for (size_t i = 0; i < len; i++)
-		if (hex ? hex_value(in[i]) < 0 : (in[i] < '0' || in[i] > '9'))
+		if (hex ? hex_digit_value(in[i]) < 0 : (in[i] < '0' || in[i] > '9'))
 			return i;
 	return len;
 }
@@ -174,7 +164,7 @@ static int read_hex(const char *in, size_t len, const unsigned *allowed, size_t 
 		return r;
 	/* at most 14 digits: fits */
 	for (size_t i = 0; i < len; i++)
-		value = value << 4 | (uint64_t)hex_value(in[i]);
+		value = value << 4 | (uint64_t)hex_digit_value(in[i]);
 	*ret = value;
 	return 0;
 }
@@ -285,7 +275,7 @@ static int normalize(const struct card_options *opt, const char *in, size_t len,
 		if (r < 0)
 			return r;
 		for (size_t i = 0; i < len; i++)
-			norm[i] = "0123456789ABCDEF"[hex_value(in[i])];
+			norm[i] = "0123456789ABCDEF"[hex_digit_value(in[i])];
 		norm[len] = '\0';
 		return (int)len;
 	case CARD_FORMAT_HEX_TO_DEC10:

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 static const struct gpio_ops *const gpio_backends[] = {
 	&gpio_sim_ops,

@@ -18,6 +18,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util.h"
+
 #define KEYPAD_FIRST 0x54
 #define KEYPAD_LAST 0x63
 #define KEYPAD_DECIMAL 0x63
@@ -59,7 +61,7 @@ static const struct {
 	[HID_LAYOUT_NL] = { "nl", nl_keys, true, ',', cp850_high },
 };
 
-#define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
+#define N_LAYOUTS (ARRAY_SIZE(layouts))
 
 int hid_layout_from_name(const char *name, enum hid_layout *ret)
 {

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "utf8.h"
+#include "util.h"
 
 #define INIFILE_SIZE_MAX (1024 * 1024)
 
@@ -83,7 +84,7 @@ int inifile_bool(const char *value, bool *ret)
 
 	if (!value)
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
 		if (strcasecmp(value, yes[i]) == 0) {
 			*ret = true;
 			return 0;

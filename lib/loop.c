@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define LOOP_MAX_EVENTS 16
 
 struct loop_source {
@@ -320,7 +322,7 @@ int loop_add_signal(struct loop *loop, int signo, loop_signal_fn fn, void *data)
 {
 	int r;
 
-	if (loop->n_signals == sizeof(loop->signals) / sizeof(loop->signals[0]))
+	if (loop->n_signals == ARRAY_SIZE(loop->signals))
 		return -ENOSPC;
 	sigaddset(&loop->sigmask, signo);
 	r = sigprocmask(SIG_BLOCK, &loop->sigmask, NULL);

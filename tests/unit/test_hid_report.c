@@ -4,7 +4,7 @@
 #include "../../hal/hid-report.h"
 #include "testlib.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "../../lib/util.h"
 
 /* The emulated board's scanner: report 2 = id, 3 AIM bytes, 56 data bytes, the continued bit. */
 static const uint8_t board_desc[] = {

@@ -9,7 +9,6 @@
 #include "store_fixtures.h"
 #include "testlib.h"
 
-#define DAY_MS (24LL * 3600 * 1000)
 #define T0 1700000000000LL
 
 struct tmp {

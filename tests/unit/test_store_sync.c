@@ -9,12 +9,12 @@
 
 #include "../../firmware/store.h"
 #include "store_fixtures.h"
+#include "../../lib/util.h"
 #include "testlib.h"
 
 #define BOOT_NOW "b0071d00-0000-4000-8000-00000000000c"
 #define BOOT_OLD "b0071d00-0000-4000-8000-00000000000a"
 #define BOOT_REF "b0071d00-0000-4000-8000-00000000000b"
-#define DAY_MS (24LL * 3600 * 1000)
 
 /* What a version-2 circd wrote. */
 static const char v2_schema[] = STORE_V2_SCHEMA;
