@@ -14,16 +14,12 @@
 
 #include "util.h"
 
-#define STRINGIFY_(x) #x
-#define STRINGIFY(x) STRINGIFY_(x)
 #define VALUE_QUOTE_MAX 64
-#define FEEDBACK_MS_MAX 60000
 
 static const char *const mode_names[] = { "selfcheck", "returns", NULL };
 static const char *const policy_names[] = { "checkin-only", "checkin-and-checkout", "none", NULL };
 static const char *const charset_names[] = { "ascii", "utf-8", "iso-8859-1", "ibm850", NULL };
 static const char *const terminator_names[] = { "cr", "crlf", NULL };
-static const char *const feedback_names[] = { "ok", "error", "notice", "accept", NULL };
 static const char *const level_names[] = { "err", "warning", "notice", "info", "debug", NULL };
 
 static const char *const feedback_defaults[FEEDBACK__COUNT] = {
@@ -47,117 +43,9 @@ const char *offline_policy_name(enum offline_policy policy)
 	return policy_names[policy];
 }
 
-const char *feedback_kind_name(enum feedback_kind kind)
-{
-	if ((int)kind < 0 || kind >= FEEDBACK__COUNT)
-		return "unknown";
-	return feedback_names[kind];
-}
-
-/* ---- feedback patterns ---- */
-
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t';
-}
-
-#define OUTPUT_ROLES \
-	"lamp_ok, lamp_error, lamp_attention, buzzer, flap_unlock, door_lock or sort_bin_1..4"
-
-static int parse_track(const char *s, size_t len, struct feedback_track *track, const char **why)
-{
-	const char *colon = memchr(s, ':', len), *step, *end = s + len;
-	char name[32], number[8];
-	enum board_role role;
-
-	if (!colon || colon == s) {
-		*why = "expected role:ms[,ms...] tracks separated by spaces, such as "
-		       "'lamp_ok:1500 buzzer:80'";
-		return -EINVAL;
-	}
-	if ((size_t)(colon - s) >= sizeof(name)) {
-		*why = "unknown role (expected " OUTPUT_ROLES ")";
-		return -EINVAL;
-	}
-	memcpy(name, s, (size_t)(colon - s));
-	name[colon - s] = '\0';
-	role = board_role_from_name(name);
-	if (role == ROLE_NONE) {
-		*why = "unknown role (expected " OUTPUT_ROLES ")";
-		return -EINVAL;
-	}
-	if (board_role_kind(role) != ROLE_KIND_OUTPUT) {
-		*why = "not an output role (expected " OUTPUT_ROLES ")";
-		return -EINVAL;
-	}
-	track->role = role;
-	track->n_steps = 0;
-	for (step = colon + 1;; step++) {
-		const char *comma = memchr(step, ',', (size_t)(end - step));
-		size_t step_len = (size_t)((comma ? comma : end) - step);
-		unsigned ms;
-
-		if (track->n_steps == FEEDBACK_STEPS_MAX) {
-			*why = "more than " STRINGIFY(FEEDBACK_STEPS_MAX) " durations in a track";
-			return -EINVAL;
-		}
-		if (step_len == 0 || step_len >= sizeof(number)) {
-			*why = "expected durations in ms from 1 to " STRINGIFY(FEEDBACK_MS_MAX)
-			       " separated by commas, such as buzzer:80,80,80";
-			return -EINVAL;
-		}
-		memcpy(number, step, step_len);
-		number[step_len] = '\0';
-		if (inifile_uint(number, 1, FEEDBACK_MS_MAX, &ms) < 0) {
-			*why = "expected durations in ms from 1 to " STRINGIFY(FEEDBACK_MS_MAX)
-			       " separated by commas, such as buzzer:80,80,80";
-			return -EINVAL;
-		}
-		track->steps_ms[track->n_steps++] = ms;
-		if (!comma)
-			break;
-		step = comma;
-	}
-	return 0;
-}
-
-int feedback_pattern_parse(const char *value, struct feedback_pattern *pattern, const char **why)
-{
-	struct feedback_pattern parsed = { 0 };
-	const char *dummy, *s = value;
-
-	if (!why)
-		why = &dummy;
-	*why = NULL;
-	if (!value || !pattern) {
-		*why = "no pattern";
-		return -EINVAL;
-	}
-	for (;;) {
-		size_t len;
-
-		while (is_space(*s))
-			s++;
-		if (!*s)
-			break;
-		len = strcspn(s, " \t");
-		if (parsed.n_tracks == FEEDBACK_TRACKS_MAX) {
-			*why = "more than " STRINGIFY(FEEDBACK_TRACKS_MAX) " tracks";
-			return -EINVAL;
-		}
-		if (parse_track(s, len, &parsed.tracks[parsed.n_tracks], why) < 0)
-			return -EINVAL;
-		for (unsigned i = 0; i < parsed.n_tracks; i++) {
-			if (parsed.tracks[i].role == parsed.tracks[parsed.n_tracks].role) {
-				*why = "a role appears in two tracks";
-				return -EINVAL;
-			}
-		}
-		parsed.n_tracks++;
-		s += len;
-	}
-	*pattern = parsed;
-	return 0;
 }
 
 /* ---- defaults ---- */
@@ -629,7 +517,7 @@ static int set_key(struct config_parse *p, const char *key, const char *value)
 			return set_bool(p, value, &cfg->barcodes.check_digit);
 		return set_done(p, value, &cfg->barcodes);
 	case SECTION_FEEDBACK:
-		choice = inifile_word_index(feedback_names, key);
+		choice = inifile_word_index(section_keys[SECTION_FEEDBACK], key);
 		if (feedback_pattern_parse(value, &cfg->feedback[choice], &why) < 0)
 			return value_error(p, "%s, got '%.*s'", why, VALUE_QUOTE_MAX, value);
 		return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Plays feedback patterns (lamps, buzzer, flap) on GPIO output roles, each
+ * Feedback patterns, as [feedback] in circd.conf writes them, and their
+ * player: it plays them (lamps, buzzer, flap) on GPIO output roles, each
  * step on a loop timer. Playing a pattern restarts the tracks it names and
  * leaves other outputs alone, so an OK beep does not cut a flap pulse short.
  * feedback_free() accepts NULL and turns every output it drove off.
@@ -8,11 +9,47 @@
 #ifndef CIRCD_FEEDBACK_H
 #define CIRCD_FEEDBACK_H
 
+#include <stdint.h>
+
+#include "../hal/board.h"
 #include "../hal/gpio.h"
-#include "config.h"
 
 struct feedback;
 struct loop;
+
+enum feedback_kind {
+	FEEDBACK_OK,     /* transaction recorded */
+	FEEDBACK_ERROR,  /* refused */
+	FEEDBACK_NOTICE, /* repeat scan, prompt */
+	FEEDBACK_ACCEPT, /* returns: release the flap */
+	FEEDBACK__COUNT,
+};
+
+#define FEEDBACK_TRACKS_MAX 4
+#define FEEDBACK_STEPS_MAX 8
+
+/*
+ * One output role's part of a pattern: durations in ms alternating on, off,
+ * on, ... starting with on. "buzzer:80,80,80" = beep, pause, beep.
+ */
+struct feedback_track {
+	enum board_role role;
+	unsigned n_steps;
+	uint32_t steps_ms[FEEDBACK_STEPS_MAX];
+};
+
+/* Written in the config as space-separated tracks: "lamp_ok:1500 buzzer:80". */
+struct feedback_pattern {
+	unsigned n_tracks;
+	struct feedback_track tracks[FEEDBACK_TRACKS_MAX];
+};
+
+/*
+ * Pure, fuzzed: parses one pattern as written in [feedback]. On an error,
+ * *why (if why is not NULL) says what is wrong, for the config's message.
+ */
+int feedback_pattern_parse(const char *value, struct feedback_pattern *pattern, const char **why);
+const char *feedback_kind_name(enum feedback_kind kind);
 
 int feedback_new(struct loop *loop, const struct gpio_ops *gpio, void *gpio_handle,
 		 struct feedback **ret);

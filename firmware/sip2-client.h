@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "ils-sip2.h"
 #include "sip2.h"
 
 struct loop;

@@ -54,7 +54,7 @@
 #define SIP2_PATRON_FLAGS 14
 #define SIP2_UNKNOWN (-1)        /* a number that is absent, blank, or "999"/"9999" unknown */
 
-/* Same order as enum sip2_charset_cfg in config.h, so a cast converts. */
+/* Same order as enum sip2_charset_cfg in ils-sip2.h, so a cast converts. */
 enum sip2_charset {
 	SIP2_WIRE_ASCII,
 	SIP2_WIRE_UTF8,

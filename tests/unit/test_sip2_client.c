@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../../lib/loop.h"
+#include "../../firmware/config.h"
 #include "../../firmware/sip2-client.h"
 #include "testlib.h"
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../../lib/loop.h"
+#include "../../firmware/config.h"
 #include "../../firmware/sip2-client.h"
 #include "testlib.h"
 
