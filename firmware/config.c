@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "util.h"
 
 #define VALUE_QUOTE_MAX 64
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 static const char *const mode_names[] = { "selfcheck", "returns", NULL };
 static const char *const policy_names[] = { "checkin-only", "checkin-and-checkout", "none", NULL };
@@ -106,35 +108,145 @@ enum config_section {
 	SECTION__COUNT,
 };
 
-#define KEYS_MAX 24
-
 static const char *const section_names[] = {
 	"kiosk", "store", "control", "sim", "barcode", "feedback", "offline", "log", "sip2",
 	"privacy", NULL,
 };
 
-static const char *const section_keys[SECTION__COUNT][KEYS_MAX] = {
-	[SECTION_KIOSK] = { "mode", "id", "board", "require_pin", "session_timeout", "date_format",
-			    NULL },
-	[SECTION_STORE] = { "path", NULL },
-	[SECTION_CONTROL] = { "socket", "group", NULL },
-	[SECTION_SIM] = { "socket", NULL },
-	[SECTION_BARCODE] = { "patron_prefixes", "patron_lengths", "item_prefixes", "item_lengths",
-			      "check_digit", "done", "card_prefixes", "card_lengths", NULL },
-	[SECTION_FEEDBACK] = { "ok", "error", "notice", "accept", NULL },
-	[SECTION_OFFLINE] = { "policy", "max_items", "loan_days", "patron_cache_hours", NULL },
-	[SECTION_LOG] = { "level", "core_dumps", NULL },
-	[SECTION_SIP2] = { "host", "port", "tls", "ca_file", "pin_sha256", "server_name", "username",
-			   "password", "terminal_password", "institution", "location",
-			   "terminator", "delimiter", "error_detection", "charset",
-			   "patron_message", "heartbeat", "connect_timeout", "response_timeout",
-			   "retries", "reconnect_max", "patron_wait", "renew", NULL },
-	[SECTION_PRIVACY] = { "retention_hours", NULL },
+/* How a key's value is read, and what it is stored in. */
+enum value_type {
+	VALUE_STRING,          /* char[], not empty */
+	VALUE_STRING_OPTIONAL, /* char[], may be empty */
+	VALUE_SOCKET_PATH,     /* char[], short enough for a sockaddr_un */
+	VALUE_DATE_FORMAT,     /* char[], a strftime format */
+	VALUE_UINT,            /* unsigned, min..max */
+	VALUE_BOOL,
+	VALUE_CHOICE,          /* an enum, by the names in choices */
+	VALUE_PORT,            /* min..max, kept as text */
+	VALUE_PATRON_MESSAGE,  /* unsigned, 23 or 63 */
+	VALUE_TERMINATOR,      /* bool crlf, by terminator_names */
+	VALUE_DELIMITER,       /* char, one printable character */
+	VALUE_HEX_PIN,         /* char[65], a SHA-256 fingerprint or empty */
+	VALUE_PREFIXES,        /* struct barcode_class_rule */
+	VALUE_LENGTHS,         /* struct barcode_class_rule */
+	VALUE_DONE,            /* struct barcode_rules */
+	VALUE_FEEDBACK,        /* struct feedback_pattern */
 };
 
-/* Where the keys that later checks talk about were set (0 = not set). */
+/* A running circd applies some keys on SIGHUP; the rest it set up once at start. */
+enum reload_policy {
+	APPLY_AT_ONCE,
+	APPLY_AT_RESTART,
+};
+
+struct config_key {
+	enum config_section section;
+	const char *name;
+	enum value_type type;
+	size_t offset, size; /* in struct config */
+	enum reload_policy reload;
+	unsigned min, max;           /* VALUE_UINT, VALUE_PORT */
+	const char *const *choices;  /* VALUE_CHOICE */
+};
+
+#define KEY(sec, key_name, value_type, member, policy)                                      \
+	.section = SECTION_##sec, .name = key_name, .type = VALUE_##value_type,              \
+	.offset = offsetof(struct config, member),                                          \
+	.size = sizeof(((struct config *)NULL)->member), .reload = policy
+
+/*
+ * Every key of circd.conf: where its value goes, how it is read, and
+ * whether SIGHUP applies it (README.md's configuration reference says the
+ * same in words). Within a section the order is the one "unknown key
+ * (expected ...)" lists.
+ */
+static const struct config_key config_keys[] = {
+	{ KEY(KIOSK, "mode", CHOICE, mode, APPLY_AT_RESTART), .choices = mode_names },
+	{ KEY(KIOSK, "id", STRING, kiosk_id, APPLY_AT_ONCE) },
+	{ KEY(KIOSK, "board", STRING, board, APPLY_AT_RESTART) },
+	{ KEY(KIOSK, "require_pin", BOOL, require_pin, APPLY_AT_ONCE) },
+	{ KEY(KIOSK, "session_timeout", UINT, session_timeout_s, APPLY_AT_ONCE),
+	  .min = 5, .max = 3600 },
+	{ KEY(KIOSK, "date_format", DATE_FORMAT, date_format, APPLY_AT_ONCE) },
+
+	{ KEY(STORE, "path", STRING, store_path, APPLY_AT_RESTART) },
+
+	{ KEY(CONTROL, "socket", SOCKET_PATH, control_socket, APPLY_AT_RESTART) },
+	{ KEY(CONTROL, "group", STRING_OPTIONAL, control_group, APPLY_AT_RESTART) },
+
+	{ KEY(SIM, "socket", SOCKET_PATH, sim_socket, APPLY_AT_RESTART) },
+
+	{ KEY(BARCODE, "patron_prefixes", PREFIXES, barcodes.patron, APPLY_AT_ONCE) },
+	{ KEY(BARCODE, "patron_lengths", LENGTHS, barcodes.patron, APPLY_AT_ONCE) },
+	{ KEY(BARCODE, "item_prefixes", PREFIXES, barcodes.item, APPLY_AT_ONCE) },
+	{ KEY(BARCODE, "item_lengths", LENGTHS, barcodes.item, APPLY_AT_ONCE) },
+	{ KEY(BARCODE, "check_digit", BOOL, barcodes.check_digit, APPLY_AT_ONCE) },
+	{ KEY(BARCODE, "done", DONE, barcodes, APPLY_AT_ONCE) },
+	{ KEY(BARCODE, "card_prefixes", PREFIXES, barcodes.card, APPLY_AT_ONCE) },
+	{ KEY(BARCODE, "card_lengths", LENGTHS, barcodes.card, APPLY_AT_ONCE) },
+
+	{ KEY(FEEDBACK, "ok", FEEDBACK, feedback[FEEDBACK_OK], APPLY_AT_ONCE) },
+	{ KEY(FEEDBACK, "error", FEEDBACK, feedback[FEEDBACK_ERROR], APPLY_AT_ONCE) },
+	{ KEY(FEEDBACK, "notice", FEEDBACK, feedback[FEEDBACK_NOTICE], APPLY_AT_ONCE) },
+	{ KEY(FEEDBACK, "accept", FEEDBACK, feedback[FEEDBACK_ACCEPT], APPLY_AT_ONCE) },
+
+	{ KEY(OFFLINE, "policy", CHOICE, offline_policy, APPLY_AT_ONCE), .choices = policy_names },
+	{ KEY(OFFLINE, "max_items", UINT, offline_max_items, APPLY_AT_ONCE),
+	  .min = 0, .max = 1000 },
+	{ KEY(OFFLINE, "loan_days", UINT, offline_loan_days, APPLY_AT_ONCE), .min = 1, .max = 365 },
+	{ KEY(OFFLINE, "patron_cache_hours", UINT, patron_cache_hours, APPLY_AT_ONCE),
+	  .min = 0, .max = 24 * 90 },
+
+	{ KEY(LOG, "level", CHOICE, log_level, APPLY_AT_ONCE), .choices = level_names },
+	{ KEY(LOG, "core_dumps", BOOL, core_dumps, APPLY_AT_ONCE) },
+
+	/* The link copies its options when it starts. */
+	{ KEY(SIP2, "host", STRING_OPTIONAL, sip2.host, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "port", PORT, sip2.port, APPLY_AT_RESTART), .min = 1, .max = 65535 },
+	{ KEY(SIP2, "tls", BOOL, sip2.tls, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "ca_file", STRING_OPTIONAL, sip2.ca_file, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "pin_sha256", HEX_PIN, sip2.pin_sha256, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "server_name", STRING_OPTIONAL, sip2.server_name, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "username", STRING_OPTIONAL, sip2.username, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "password", STRING_OPTIONAL, sip2.password, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "terminal_password", STRING_OPTIONAL, sip2.terminal_password,
+	      APPLY_AT_RESTART) },
+	{ KEY(SIP2, "institution", STRING_OPTIONAL, sip2.institution, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "location", STRING_OPTIONAL, sip2.location, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "terminator", TERMINATOR, sip2.crlf, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "delimiter", DELIMITER, sip2.delimiter, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "error_detection", BOOL, sip2.error_detection, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "charset", CHOICE, sip2.charset, APPLY_AT_RESTART), .choices = charset_names },
+	{ KEY(SIP2, "patron_message", PATRON_MESSAGE, sip2.patron_message, APPLY_AT_RESTART) },
+	{ KEY(SIP2, "heartbeat", UINT, sip2.heartbeat_s, APPLY_AT_RESTART), .min = 5, .max = 3600 },
+	{ KEY(SIP2, "connect_timeout", UINT, sip2.connect_timeout_s, APPLY_AT_RESTART),
+	  .min = 1, .max = 120 },
+	{ KEY(SIP2, "response_timeout", UINT, sip2.response_timeout_s, APPLY_AT_RESTART),
+	  .min = 1, .max = 300 },
+	{ KEY(SIP2, "retries", UINT, sip2.retries, APPLY_AT_RESTART), .min = 0, .max = 10 },
+	{ KEY(SIP2, "reconnect_max", UINT, sip2.reconnect_max_s, APPLY_AT_RESTART),
+	  .min = 1, .max = 3600 },
+	{ KEY(SIP2, "patron_wait", UINT, sip2.patron_wait_s, APPLY_AT_RESTART),
+	  .min = 1, .max = 120 },
+	{ KEY(SIP2, "renew", BOOL, sip2.renew, APPLY_AT_RESTART) },
+
+	{ KEY(PRIVACY, "retention_hours", UINT, retention_hours, APPLY_AT_ONCE),
+	  .min = 0, .max = 24 * 365 },
+};
+
+#define CONFIG_KEYS_COUNT ARRAY_SIZE(config_keys)
+/* The most keys one section has, for the list an unknown key's message gives. */
+#define SECTION_KEYS_MAX 24
+
+/* An enum a choice sets is written through an int. */
+_Static_assert(sizeof(enum kiosk_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum offline_policy) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum log_level) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum sip2_charset_cfg) == sizeof(int), "enum size");
+
+/* Where each key was set (0 = not set), indexed like config_keys: later checks name the line. */
 struct config_lines {
-	int sip2[KEYS_MAX]; /* indexed like section_keys[SECTION_SIP2] */
+	int line[CONFIG_KEYS_COUNT];
 };
 
 struct config_parse {
@@ -144,12 +256,27 @@ struct config_parse {
 	struct config_lines *lines;
 	enum config_section section;
 	int section_line[SECTION__COUNT];
-	int key_line[KEYS_MAX];
 	/* the key being set, for messages */
 	const char *key;
 	int line;
-	int store_path_line, control_socket_line;
 };
+
+static int find_key(enum config_section section, const char *name)
+{
+	for (size_t i = 0; i < CONFIG_KEYS_COUNT; i++)
+		if (config_keys[i].section == section && strcmp(config_keys[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The line a key was set on, 0 when it was not. */
+static int key_line(const struct config_lines *lines, enum config_section section,
+		    const char *name)
+{
+	int i = find_key(section, name);
+
+	return i < 0 ? 0 : lines->line[i];
+}
 
 static int value_error(struct config_parse *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -390,163 +517,66 @@ static int set_hex_pin(struct config_parse *p, const char *value, char *dst)
 			   VALUE_QUOTE_MAX, value);
 }
 
-static int set_sip2_key(struct config_parse *p, const char *key, const char *value)
+static int set_value(struct config_parse *p, const struct config_key *key, const char *value)
 {
-	struct sip2_config *s = &p->cfg->sip2;
+	void *field = (char *)p->cfg + key->offset;
+	const char *why;
 	int choice = 0, r;
 	unsigned u;
 
-	if (strcmp(key, "host") == 0)
-		return set_string(p, value, s->host, sizeof(s->host), true);
-	if (strcmp(key, "port") == 0) {
-		r = set_uint(p, value, 1, 65535, &u);
+	switch (key->type) {
+	case VALUE_STRING:
+	case VALUE_STRING_OPTIONAL:
+		return set_string(p, value, field, key->size, key->type == VALUE_STRING_OPTIONAL);
+	case VALUE_SOCKET_PATH:
+		return set_socket_path(p, value, field, key->size);
+	case VALUE_DATE_FORMAT:
+		return set_date_format(p, value, field, key->size);
+	case VALUE_UINT:
+		return set_uint(p, value, key->min, key->max, field);
+	case VALUE_BOOL:
+		return set_bool(p, value, field);
+	case VALUE_CHOICE:
+		r = set_choice(p, value, key->choices, &choice);
 		if (r >= 0)
-			snprintf(s->port, sizeof(s->port), "%u", u);
+			*(int *)field = choice;
 		return r;
-	}
-	if (strcmp(key, "tls") == 0)
-		return set_bool(p, value, &s->tls);
-	if (strcmp(key, "ca_file") == 0)
-		return set_string(p, value, s->ca_file, sizeof(s->ca_file), true);
-	if (strcmp(key, "pin_sha256") == 0)
-		return set_hex_pin(p, value, s->pin_sha256);
-	if (strcmp(key, "server_name") == 0)
-		return set_string(p, value, s->server_name, sizeof(s->server_name), true);
-	if (strcmp(key, "username") == 0)
-		return set_string(p, value, s->username, sizeof(s->username), true);
-	if (strcmp(key, "password") == 0)
-		return set_string(p, value, s->password, sizeof(s->password), true);
-	if (strcmp(key, "terminal_password") == 0)
-		return set_string(p, value, s->terminal_password, sizeof(s->terminal_password),
-				  true);
-	if (strcmp(key, "institution") == 0)
-		return set_string(p, value, s->institution, sizeof(s->institution), true);
-	if (strcmp(key, "location") == 0)
-		return set_string(p, value, s->location, sizeof(s->location), true);
-	if (strcmp(key, "terminator") == 0) {
-		r = set_choice(p, value, terminator_names, &choice);
-		s->crlf = choice == 1;
+	case VALUE_PORT:
+		r = set_uint(p, value, key->min, key->max, &u);
+		if (r >= 0)
+			snprintf(field, key->size, "%u", u);
 		return r;
-	}
-	if (strcmp(key, "delimiter") == 0) {
-		if (strlen(value) != 1 || value[0] < 0x21 || value[0] > 0x7e)
-			return value_error(p, "expected one printable character, got '%.*s'",
-					   VALUE_QUOTE_MAX, value);
-		s->delimiter = value[0];
-		return 0;
-	}
-	if (strcmp(key, "error_detection") == 0)
-		return set_bool(p, value, &s->error_detection);
-	if (strcmp(key, "charset") == 0) {
-		r = set_choice(p, value, charset_names, &choice);
-		s->charset = (enum sip2_charset_cfg)choice;
-		return r;
-	}
-	if (strcmp(key, "patron_message") == 0) {
+	case VALUE_PATRON_MESSAGE:
 		r = set_uint(p, value, 23, 63, &u);
 		if (r >= 0 && u != 23 && u != 63)
 			return value_error(p, "expected 23 (patron status) or 63 (patron "
 					      "information), got '%.*s'", VALUE_QUOTE_MAX, value);
-		s->patron_message = u;
+		if (r >= 0)
+			*(unsigned *)field = u;
 		return r;
-	}
-	if (strcmp(key, "heartbeat") == 0)
-		return set_uint(p, value, 5, 3600, &s->heartbeat_s);
-	if (strcmp(key, "connect_timeout") == 0)
-		return set_uint(p, value, 1, 120, &s->connect_timeout_s);
-	if (strcmp(key, "response_timeout") == 0)
-		return set_uint(p, value, 1, 300, &s->response_timeout_s);
-	if (strcmp(key, "retries") == 0)
-		return set_uint(p, value, 0, 10, &s->retries);
-	if (strcmp(key, "reconnect_max") == 0)
-		return set_uint(p, value, 1, 3600, &s->reconnect_max_s);
-	if (strcmp(key, "patron_wait") == 0)
-		return set_uint(p, value, 1, 120, &s->patron_wait_s);
-	return set_bool(p, value, &s->renew);
-}
-
-static int set_key(struct config_parse *p, const char *key, const char *value)
-{
-	struct config *cfg = p->cfg;
-	const char *why;
-	int choice = 0, r;
-
-	switch (p->section) {
-	case SECTION_KIOSK:
-		if (strcmp(key, "mode") == 0) {
-			r = set_choice(p, value, mode_names, &choice);
-			if (r >= 0)
-				cfg->mode = (enum kiosk_mode)choice;
-			return r;
-		}
-		if (strcmp(key, "id") == 0)
-			return set_string(p, value, cfg->kiosk_id, sizeof(cfg->kiosk_id), false);
-		if (strcmp(key, "board") == 0)
-			return set_string(p, value, cfg->board, sizeof(cfg->board), false);
-		if (strcmp(key, "require_pin") == 0)
-			return set_bool(p, value, &cfg->require_pin);
-		if (strcmp(key, "date_format") == 0)
-			return set_date_format(p, value, cfg->date_format, sizeof(cfg->date_format));
-		return set_uint(p, value, 5, 3600, &cfg->session_timeout_s);
-	case SECTION_STORE:
-		p->store_path_line = p->line;
-		return set_string(p, value, cfg->store_path, sizeof(cfg->store_path), false);
-	case SECTION_CONTROL:
-		if (strcmp(key, "socket") == 0) {
-			p->control_socket_line = p->line;
-			return set_socket_path(p, value, cfg->control_socket,
-					       sizeof(cfg->control_socket));
-		}
-		return set_string(p, value, cfg->control_group, sizeof(cfg->control_group), true);
-	case SECTION_SIM:
-		return set_socket_path(p, value, cfg->sim_socket, sizeof(cfg->sim_socket));
-	case SECTION_BARCODE:
-		if (strcmp(key, "patron_prefixes") == 0)
-			return set_prefixes(p, value, &cfg->barcodes.patron);
-		if (strcmp(key, "item_prefixes") == 0)
-			return set_prefixes(p, value, &cfg->barcodes.item);
-		if (strcmp(key, "patron_lengths") == 0)
-			return set_lengths(p, value, &cfg->barcodes.patron);
-		if (strcmp(key, "item_lengths") == 0)
-			return set_lengths(p, value, &cfg->barcodes.item);
-		if (strcmp(key, "card_prefixes") == 0)
-			return set_prefixes(p, value, &cfg->barcodes.card);
-		if (strcmp(key, "card_lengths") == 0)
-			return set_lengths(p, value, &cfg->barcodes.card);
-		if (strcmp(key, "check_digit") == 0)
-			return set_bool(p, value, &cfg->barcodes.check_digit);
-		return set_done(p, value, &cfg->barcodes);
-	case SECTION_FEEDBACK:
-		choice = inifile_word_index(section_keys[SECTION_FEEDBACK], key);
-		if (feedback_pattern_parse(value, &cfg->feedback[choice], &why) < 0)
+	case VALUE_TERMINATOR:
+		r = set_choice(p, value, terminator_names, &choice);
+		if (r >= 0)
+			*(bool *)field = choice == 1;
+		return r;
+	case VALUE_DELIMITER:
+		if (strlen(value) != 1 || value[0] < 0x21 || value[0] > 0x7e)
+			return value_error(p, "expected one printable character, got '%.*s'",
+					   VALUE_QUOTE_MAX, value);
+		*(char *)field = value[0];
+		return 0;
+	case VALUE_HEX_PIN:
+		return set_hex_pin(p, value, field);
+	case VALUE_PREFIXES:
+		return set_prefixes(p, value, field);
+	case VALUE_LENGTHS:
+		return set_lengths(p, value, field);
+	case VALUE_DONE:
+		return set_done(p, value, field);
+	case VALUE_FEEDBACK:
+		if (feedback_pattern_parse(value, field, &why) < 0)
 			return value_error(p, "%s, got '%.*s'", why, VALUE_QUOTE_MAX, value);
 		return 0;
-	case SECTION_OFFLINE:
-		if (strcmp(key, "policy") == 0) {
-			r = set_choice(p, value, policy_names, &choice);
-			if (r >= 0)
-				cfg->offline_policy = (enum offline_policy)choice;
-			return r;
-		}
-		if (strcmp(key, "max_items") == 0)
-			return set_uint(p, value, 0, 1000, &cfg->offline_max_items);
-		if (strcmp(key, "patron_cache_hours") == 0)
-			return set_uint(p, value, 0, 24 * 90, &cfg->patron_cache_hours);
-		return set_uint(p, value, 1, 365, &cfg->offline_loan_days);
-	case SECTION_SIP2:
-		return set_sip2_key(p, key, value);
-	case SECTION_PRIVACY:
-		return set_uint(p, value, 0, 24 * 365, &cfg->retention_hours);
-	case SECTION_LOG:
-		if (strcmp(key, "core_dumps") == 0)
-			return set_bool(p, value, &cfg->core_dumps);
-		r = set_choice(p, value, level_names, &choice);
-		if (r >= 0)
-			cfg->log_level = (enum log_level)choice;
-		return r;
-	case SECTION_NONE:
-	case SECTION__COUNT:
-		break;
 	}
 	return -EINVAL;
 }
@@ -555,7 +585,9 @@ static int config_parse_key(void *data, const char *key, const char *value, int 
 			    struct file_error *err)
 {
 	struct config_parse *p = data;
+	const char *names[SECTION_KEYS_MAX + 1];
 	char list[128];
+	size_t n = 0;
 	int i;
 
 	if (p->section == SECTION_NONE) {
@@ -565,17 +597,20 @@ static int config_parse_key(void *data, const char *key, const char *value, int 
 	}
 	p->key = key;
 	p->line = line;
-	i = inifile_word_index(section_keys[p->section], key);
+	i = find_key(p->section, key);
 	if (i < 0) {
-		inifile_join_words(list, sizeof(list), section_keys[p->section]);
+		for (size_t k = 0; k < CONFIG_KEYS_COUNT && n < SECTION_KEYS_MAX; k++)
+			if (config_keys[k].section == p->section)
+				names[n++] = config_keys[k].name;
+		names[n] = NULL;
+		inifile_join_words(list, sizeof(list), names);
 		return value_error(p, "unknown key (expected %s)", list);
 	}
-	if (p->key_line[i])
-		return value_error(p, "set twice (first at line %d)", p->key_line[i]);
-	p->key_line[i] = line;
-	if (p->section == SECTION_SIP2)
-		p->lines->sip2[i] = line;
-	return set_key(p, key, value);
+	/* A section comes once, so a key's line is from this section if it is set. */
+	if (p->lines->line[i])
+		return value_error(p, "set twice (first at line %d)", p->lines->line[i]);
+	p->lines->line[i] = line;
+	return set_value(p, &config_keys[i], value);
 }
 
 static int config_parse_section(void *data, const char *section, int line,
@@ -585,7 +620,6 @@ static int config_parse_section(void *data, const char *section, int line,
 	char list[128];
 	int i = inifile_word_index(section_names, section);
 
-	memset(p->key_line, 0, sizeof(p->key_line));
 	p->section = SECTION_NONE;
 	if (i < 0) {
 		inifile_join_words(list, sizeof(list), section_names);
@@ -643,8 +677,8 @@ static int check_control_socket(struct config_parse *p)
 		if (strncmp(sock, store, len) || strcmp(sock + len, suffix))
 			continue;
 		/* Name the line that made them collide: the later of the two settings. */
-		p->line = p->control_socket_line > p->store_path_line ? p->control_socket_line
-								       : p->store_path_line;
+		p->line = MAX(key_line(p->lines, SECTION_CONTROL, "socket"),
+			      key_line(p->lines, SECTION_STORE, "path"));
 		file_error_set(p->err, p->path, p->line,
 			       "[control] socket: %s is the store %s or one of its files; the "
 			       "socket needs a path of its own", cfg->control_socket,
@@ -661,9 +695,7 @@ static const struct inifile_callbacks config_callbacks = {
 
 static int sip2_line(const struct config_lines *lines, const char *key)
 {
-	int i = inifile_word_index(section_keys[SECTION_SIP2], key);
-
-	return i < 0 ? 0 : lines->sip2[i];
+	return key_line(lines, SECTION_SIP2, key);
 }
 
 /*
@@ -814,4 +846,60 @@ int config_load(const char *path, struct config *cfg, struct file_error *err)
 		*cfg = parsed;
 	explicit_bzero(&parsed, sizeof(parsed));
 	return r;
+}
+
+/* ---- reloading ---- */
+
+static bool key_differs(const struct config_key *key, const struct config *a,
+			const struct config *b)
+{
+	const char *va = (const char *)a + key->offset, *vb = (const char *)b + key->offset;
+
+	switch (key->type) {
+	case VALUE_STRING:
+	case VALUE_STRING_OPTIONAL:
+	case VALUE_SOCKET_PATH:
+	case VALUE_DATE_FORMAT:
+	case VALUE_PORT:
+	case VALUE_HEX_PIN:
+		/* what follows the terminator is not part of the value */
+		return strncmp(va, vb, key->size) != 0;
+	default:
+		return memcmp(va, vb, key->size) != 0;
+	}
+}
+
+int config_restart_needed(const struct config *running, const struct config *reloaded,
+			  char *why, size_t size)
+{
+	size_t len = 0;
+	int n = 0;
+
+	if (size)
+		why[0] = '\0';
+	for (size_t i = 0; i < CONFIG_KEYS_COUNT; i++) {
+		const struct config_key *key = &config_keys[i];
+		int w;
+
+		if (key->reload != APPLY_AT_RESTART || !key_differs(key, running, reloaded))
+			continue;
+		n++;
+		if (len >= size)
+			continue;
+		w = snprintf(why + len, size - len, "%s[%s] %s", len ? ", " : "",
+			     section_names[key->section], key->name);
+		len = w < 0 ? size : len + (size_t)w;
+	}
+	return n;
+}
+
+void config_keep_restart_keys(struct config *reloaded, const struct config *running)
+{
+	for (size_t i = 0; i < CONFIG_KEYS_COUNT; i++) {
+		const struct config_key *key = &config_keys[i];
+
+		if (key->reload == APPLY_AT_RESTART)
+			memcpy((char *)reloaded + key->offset, (const char *)running + key->offset,
+			       key->size);
+	}
 }

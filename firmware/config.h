@@ -9,6 +9,7 @@
 #define CIRCD_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "barcode.h"
@@ -67,6 +68,18 @@ void config_default(struct config *cfg);
 /* Parses text over the defaults; path only names the file in errors. */
 int config_parse(const char *text, const char *path, struct config *cfg, struct file_error *err);
 int config_load(const char *path, struct config *cfg, struct file_error *err);
+
+/*
+ * SIGHUP: a running circd applies timeouts, barcode rules, feedback, the
+ * offline policy and logging at once; the mode, board, store path, sockets
+ * and the ILS link it set up at start. config_restart_needed() names the
+ * keys of that second kind that differ ("[kiosk] mode, [sip2] host", never
+ * a value: some are passwords) in why, cut to size, and returns how many.
+ * config_keep_restart_keys() puts their running values back into reloaded.
+ */
+int config_restart_needed(const struct config *running, const struct config *reloaded,
+			  char *why, size_t size);
+void config_keep_restart_keys(struct config *reloaded, const struct config *running);
 
 const char *kiosk_mode_name(enum kiosk_mode mode);
 const char *offline_policy_name(enum offline_policy policy);

@@ -346,7 +346,7 @@ static void on_quit(struct loop *loop, int signo, void *data)
 
 /*
  * What a reload may change: everything a running kiosk can apply at once.
- * Mode, board, store and sockets need a restart and keep their old values.
+ * The rest (config.h says which) needs a restart and keeps its old values.
  */
 static void on_reload(struct loop *loop, int signo, void *data)
 {
@@ -355,6 +355,7 @@ static void on_reload(struct loop *loop, int signo, void *data)
 	struct config *next = &c->cfgs[!c->active];
 	struct file_error err = { 0 };
 	bool old_core_dumps = old->core_dumps;
+	char why[256];
 
 	(void)loop;
 	(void)signo;
@@ -363,25 +364,15 @@ static void on_reload(struct loop *loop, int signo, void *data)
 			err.msg);
 		return;
 	}
-	if (next->mode != old->mode || strcmp(next->store_path, old->store_path) ||
-	    strcmp(next->control_socket, old->control_socket) ||
-	    strcmp(next->sim_socket, old->sim_socket) ||
-	    (!c->board_overridden && strcmp(next->board, old->board)))
-		log_warning("reload: mode, board, store and socket changes need a restart; "
-			    "keeping the running ones");
-	next->mode = old->mode;
-	memcpy(next->store_path, old->store_path, sizeof(next->store_path));
-	memcpy(next->control_socket, old->control_socket, sizeof(next->control_socket));
-	memcpy(next->sim_socket, old->sim_socket, sizeof(next->sim_socket));
-	memcpy(next->board, old->board, sizeof(next->board));
+	if (c->board_overridden) /* -b: the config's board does not apply */
+		memcpy(next->board, old->board, sizeof(next->board));
+	if (config_restart_needed(old, next, why, sizeof(why)) > 0)
+		log_warning("reload: %s: changes need a restart; keeping the running ones", why);
+	config_keep_restart_keys(next, old);
 	if (check_board_fits(c->board, next, &err) < 0) {
 		log_err("reload: %s: %s; keeping the running configuration", err.file, err.msg);
 		wipe_secrets(next);
 		return;
-	}
-	if (memcmp(&next->sip2, &old->sip2, sizeof(next->sip2)) != 0) {
-		log_warning("reload: [sip2] changes need a restart; keeping the running link");
-		next->sip2 = old->sip2;
 	}
 	c->active = !c->active;
 	/* The slot just left is the next reload's scratch space: no credentials linger in it. */

@@ -685,6 +685,46 @@ static void test_error_messages_are_escaped(void)
 }
 
 /* libinih would end the text at a NUL byte, silently dropping the rest of the file. */
+/* SIGHUP applies what a running kiosk can; the rest is named (never its value) and kept. */
+static void test_restart_needed(void)
+{
+	struct config running, reloaded;
+	struct file_error err = { 0 };
+	char why[256];
+
+	CHECK_INT(config_parse("[kiosk]\nmode = returns\n[sip2]\nhost = ils\ntls = no\n"
+			       "password = old\n", "a.conf", &running, &err), 0);
+	reloaded = running;
+	CHECK_INT(config_restart_needed(&running, &reloaded, why, sizeof(why)), 0);
+	CHECK_STR(why, "");
+
+	CHECK_INT(config_parse("[kiosk]\nmode = returns\nsession_timeout = 5\n"
+			       "[feedback]\nok = buzzer:10\n[offline]\npolicy = none\n"
+			       "[log]\nlevel = debug\n[sip2]\nhost = ils\ntls = no\n"
+			       "password = old\n", "a.conf", &reloaded, &err), 0);
+	CHECK_INT(config_restart_needed(&running, &reloaded, why, sizeof(why)), 0);
+	CHECK_STR(why, "");
+
+	CHECK_INT(config_parse("[kiosk]\nboard = rpi4-kiosk\nsession_timeout = 5\n"
+			       "[store]\npath = /tmp/x.db\n[control]\nsocket = /tmp/c.sock\n"
+			       "[sim]\nsocket = /tmp/s.sock\n[sip2]\nhost = ils\ntls = no\n"
+			       "password = new\n", "a.conf", &reloaded, &err), 0);
+	CHECK_INT(config_restart_needed(&running, &reloaded, why, sizeof(why)), 6);
+	CHECK_STR(why, "[kiosk] mode, [kiosk] board, [store] path, [control] socket, "
+		       "[sim] socket, [sip2] password");
+	/* cut to the room given, still counted */
+	CHECK_INT(config_restart_needed(&running, &reloaded, why, 20), 6);
+	CHECK_STR(why, "[kiosk] mode, [kios");
+
+	config_keep_restart_keys(&reloaded, &running);
+	CHECK_INT(config_restart_needed(&running, &reloaded, why, sizeof(why)), 0);
+	CHECK_INT(reloaded.mode, KIOSK_RETURNS);
+	CHECK_STR(reloaded.sip2.password, "old");
+	CHECK_STR(reloaded.store_path, running.store_path);
+	/* what applies at once stays as reloaded */
+	CHECK_INT(reloaded.session_timeout_s, 5);
+}
+
 static void test_nul_byte_names_its_line(void)
 {
 	static const char text[] = "[kiosk]\nid = desk\nmode = ret\0urns\n[log]\nlevel = x\n";
@@ -774,5 +814,6 @@ int main(void)
 	RUN(test_ca_file_must_be_readable);
 	RUN(test_error_messages_are_escaped);
 	RUN(test_nul_byte_names_its_line);
+	RUN(test_restart_needed);
 	return testlib_finish();
 }
