@@ -17,6 +17,7 @@
 #include "ils.h"
 #include "sync.h"
 #include "patron-id.h"
+#include "status.h"
 
 /*
  * outbox and export-koc can run to tens of thousands of rows: they are
@@ -198,13 +199,6 @@ static int control_outbox(struct circd *c, const struct control_request *req, st
 	return list_start(c, LIST_OUTBOX_PENDING, req->json, body, stream);
 }
 
-static void format_duration(uint64_t s, char *buf, size_t size)
-{
-	snprintf(buf, size, "%llud %02lluh %02llum %02llus", (unsigned long long)(s / 86400),
-		 (unsigned long long)(s / 3600 % 24), (unsigned long long)(s / 60 % 60),
-		 (unsigned long long)(s % 60));
-}
-
 static size_t scanner_statuses(struct circd *c, struct scanner_status *st)
 {
 	if (!c->scanner || !c->scanner_handle || !c->scanner->status)
@@ -218,150 +212,97 @@ static const char *scanner_roles_name(const struct board_scanner *sc)
 	return sc->items && sc->patrons ? "both" : board_role_name(board_scanner_role(sc));
 }
 
-static void status_scanners_json(struct circd *c, struct strbuf *body)
+static void status_scanners(struct circd *c, struct circd_status *out)
 {
 	struct scanner_status st[BOARD_SCANNERS_MAX];
-	size_t n = scanner_statuses(c, st);
 
-	strbuf_printf(body, ",\"scanners\":[");
-	for (size_t i = 0; i < n; i++) {
-		strbuf_printf(body, "%s{\"name\":", i ? "," : "");
-		strbuf_json_string(body, st[i].name);
-		strbuf_printf(body, ",\"role\":\"%s\",\"attached\":%s,\"usb\":\"%04x:%04x\",\"port\":",
-			      scanner_roles_name(&c->board->scanners[i]),
-			      st[i].attached ? "true" : "false", st[i].usb_vid, st[i].usb_pid);
-		strbuf_json_string(body, st[i].attached ? st[i].port : NULL);
-		strbuf_printf(body, ",\"scans\":%llu,\"discarded\":%llu,\"error\":",
-			      (unsigned long long)st[i].scans, (unsigned long long)st[i].discarded);
-		strbuf_json_string(body, st[i].last_error[0] ? st[i].last_error : NULL);
-		strbuf_printf(body, "}");
+	out->n_scanners = scanner_statuses(c, st);
+	for (size_t i = 0; i < out->n_scanners; i++) {
+		out->scanners[i].st = st[i];
+		out->scanners[i].role = scanner_roles_name(&c->board->scanners[i]);
 	}
-	strbuf_printf(body, "]");
 }
 
-static void status_scanners_text(struct circd *c, struct strbuf *body)
+/* What a store that cannot be trusted says, worst first. */
+static void status_store(struct circd *c, const struct kiosk_status *ks, struct circd_status *out)
 {
-	struct scanner_status st[BOARD_SCANNERS_MAX];
-	size_t n = scanner_statuses(c, st);
+	uint64_t pending = 0, forwarded = 0;
+	const char *alarm;
+	int r, files, mark_err;
 
-	for (size_t i = 0; i < n; i++) {
-		if (st[i].attached)
-			strbuf_printf(body, "scanner:      %s attached (%04x:%04x at %s), %llu scans",
-				      st[i].name, st[i].usb_vid, st[i].usb_pid, st[i].port,
-				      (unsigned long long)st[i].scans);
-		else
-			strbuf_printf(body, "scanner:      %s absent (%04x:%04x)%s%s", st[i].name,
-				      st[i].usb_vid, st[i].usb_pid, st[i].last_error[0] ? ": " : "",
-				      st[i].last_error);
-		if (st[i].discarded)
-			strbuf_printf(body, ", %llu discarded", (unsigned long long)st[i].discarded);
-		strbuf_printf(body, "\n");
+	snprintf(out->store_state, sizeof(out->store_state), "ok");
+	if (!c->store) {
+		snprintf(out->store_state, sizeof(out->store_state), "unavailable: %s",
+			 strerror(-c->store_open_err));
+		return;
 	}
+	store_conflicts_unresolved(c->store, &out->exceptions);
+	r = store_count(c->store, TXN_PENDING, &pending);
+	if (r >= 0)
+		r = store_count(c->store, TXN_FORWARDED, &forwarded);
+	out->outbox = pending + forwarded;
+	if (r >= 0)
+		r = store_count_all(c->store, &out->transactions);
+	/* Cheap (a few stat calls): a deleted database shows before the next scan. */
+	files = store_check_files(c->store);
+	alarm = store_alarm(c->store);
+	mark_err = store_mark_status(c->store, NULL);
+	if (files < 0)
+		snprintf(out->store_state, sizeof(out->store_state), "failing: %s", alarm);
+	else if (r < 0 || !ks->store_ok)
+		snprintf(out->store_state, sizeof(out->store_state), "failing: %s",
+			 ks->last_error[0] ? ks->last_error : strerror(-r));
+	else if (alarm[0])
+		snprintf(out->store_state, sizeof(out->store_state), "%s", alarm);
+	else if (mark_err < 0)
+		snprintf(out->store_state, sizeof(out->store_state),
+			 "recording, but the high-water mark cannot be written: %s",
+			 strerror(-mark_err));
+}
+
+/* The borrowed strings in *out live in c, ks and stats: render before they change. */
+static void status_fill(struct circd *c, const struct kiosk_status *ks,
+			const struct sync_stats *stats, struct circd_status *out)
+{
+	const struct config *cfg = active_cfg(c);
+
+	*out = (struct circd_status){
+		.kiosk_id = cfg->kiosk_id,
+		.mode = kiosk_mode_name(ks->mode),
+		.returns = ks->mode == KIOSK_RETURNS,
+		.board = c->board->name,
+		.ils_configured = c->ils != NULL,
+		.online = ks->online,
+		.link = !c->ils ? "none" : ils_up(c->ils) ? "up" : "down",
+		.link_error = c->ils ? c->ils->ops->last_error(c->ils) : "",
+		.ils_host = cfg->sip2.host,
+		.ils_port = cfg->sip2.port,
+		.ils_tls = cfg->sip2.tls,
+		.forwarded_ils_message = stats->last_ils_message,
+		.ils_messages = stats->ils_messages,
+		.recorded_since_start = ks->recorded,
+		.store_path = cfg->store_path,
+		.bin_full = ks->bin_full,
+		.door_closed = ks->door_closed,
+		.last_error = ks->last_error,
+		.uptime_s = (loop_mono_ms(c->loop) - c->started_ms) / 1000,
+		.wakeups = loop_wakeups(c->loop),
+	};
+	status_store(c, ks, out);
+	status_scanners(c, out);
 }
 
 static int control_status(struct circd *c, const struct control_request *req, struct strbuf *body)
 {
-	struct kiosk_status st;
-	struct sync_stats sync_stats = { 0 };
-	uint64_t pending = 0, total = 0, exceptions = 0;
-	const char *link = !c->ils ? "none" : ils_up(c->ils) ? "up" : "down";
-	const char *link_error = c->ils ? c->ils->ops->last_error(c->ils) : "";
-	uint64_t uptime_s = (loop_mono_ms(c->loop) - c->started_ms) / 1000;
-	const char *store_state = "ok", *alarm;
-	char store_buf[1100], uptime[48];
-	int r = 0, files, mark_err;
+	struct circd_status st;
+	struct kiosk_status ks;
+	struct sync_stats stats = { 0 };
 
-	kiosk_get_status(c->kiosk, &st);
+	kiosk_get_status(c->kiosk, &ks);
 	if (c->sync)
-		sync_get_stats(c->sync, &sync_stats);
-	if (c->store)
-		store_conflicts_unresolved(c->store, &exceptions);
-	if (!c->store) {
-		snprintf(store_buf, sizeof(store_buf), "unavailable: %s", strerror(-c->store_open_err));
-		store_state = store_buf;
-	} else {
-		uint64_t forwarded = 0;
-
-		r = store_count(c->store, TXN_PENDING, &pending);
-		if (r >= 0)
-			r = store_count(c->store, TXN_FORWARDED, &forwarded);
-		pending += forwarded;
-		if (r >= 0)
-			r = store_count_all(c->store, &total);
-		/* Cheap (a few stat calls): a deleted database shows before the next scan. */
-		files = store_check_files(c->store);
-		alarm = store_alarm(c->store);
-		mark_err = store_mark_status(c->store, NULL);
-		if (files < 0) {
-			snprintf(store_buf, sizeof(store_buf), "failing: %s", alarm);
-			store_state = store_buf;
-		} else if (r < 0 || !st.store_ok) {
-			snprintf(store_buf, sizeof(store_buf), "failing: %s",
-				 st.last_error[0] ? st.last_error : strerror(-r));
-			store_state = store_buf;
-		} else if (alarm[0]) {
-			store_state = alarm;
-		} else if (mark_err < 0) {
-			snprintf(store_buf, sizeof(store_buf),
-				 "recording, but the high-water mark cannot be written: %s",
-				 strerror(-mark_err));
-			store_state = store_buf;
-		}
-	}
-	if (req->json) {
-		strbuf_printf(body, "{\"mode\":\"%s\",\"kiosk_id\":", kiosk_mode_name(st.mode));
-		strbuf_json_string(body, active_cfg(c)->kiosk_id);
-		strbuf_printf(body, ",\"online\":%s,\"ils\":\"%s\",\"ils_error\":",
-			      st.online ? "true" : "false", link);
-		strbuf_json_string(body, link_error[0] ? link_error : NULL);
-		strbuf_printf(body, ",\"outbox\":%llu,\"exceptions\":%llu,\"last_error\":",
-			      (unsigned long long)pending, (unsigned long long)exceptions);
-		strbuf_json_string(body, st.last_error[0] ? st.last_error : NULL);
-		strbuf_printf(body, ",\"uptime_s\":%llu,\"wakeups\":%llu,\"store\":",
-			      (unsigned long long)uptime_s,
-			      (unsigned long long)loop_wakeups(c->loop));
-		strbuf_json_string(body, store_state);
-		strbuf_printf(body,
-			      ",\"bin_full\":%s,\"door_closed\":%s,\"transactions\":%llu,"
-			      "\"recorded_since_start\":%llu,\"board\":",
-			      st.bin_full ? "true" : "false", st.door_closed ? "true" : "false",
-			      (unsigned long long)total, (unsigned long long)st.recorded);
-		strbuf_json_string(body, c->board->name);
-		strbuf_printf(body, ",\"forwarded_ils_message\":");
-		strbuf_json_string(body, sync_stats.last_ils_message[0] ?
-					 sync_stats.last_ils_message : NULL);
-		status_scanners_json(c, body);
-		strbuf_printf(body, "}\n");
-		return 0;
-	}
-	format_duration(uptime_s, uptime, sizeof(uptime));
-	strbuf_printf(body, "kiosk:        %s (%s mode)\n", active_cfg(c)->kiosk_id,
-		      kiosk_mode_name(st.mode));
-	strbuf_printf(body, "board:        %s\n", c->board->name);
-	if (!c->ils)
-		strbuf_printf(body, "connection:   offline (no library system configured)\n");
-	else if (st.online)
-		strbuf_printf(body, "connection:   online (%s:%s%s)\n", active_cfg(c)->sip2.host,
-			      active_cfg(c)->sip2.port, active_cfg(c)->sip2.tls ? ", TLS" : "");
-	else
-		strbuf_printf(body, "connection:   OFFLINE: %s\n", link_error);
-	strbuf_printf(body, "outbox:       %llu pending\n", (unsigned long long)pending);
-	strbuf_printf(body, "exceptions:   %llu for staff (circctl exceptions)\n",
-		      (unsigned long long)exceptions);
-	if (sync_stats.last_ils_message[0])
-		strbuf_printf(body, "ILS said:     %s (last of %llu accepted with a message)\n",
-			      sync_stats.last_ils_message,
-			      (unsigned long long)sync_stats.ils_messages);
-	strbuf_printf(body, "transactions: %llu in store, %llu since start\n",
-		      (unsigned long long)total, (unsigned long long)st.recorded);
-	strbuf_printf(body, "store:        %s (%s)\n", store_state, active_cfg(c)->store_path);
-	if (st.mode == KIOSK_RETURNS)
-		strbuf_printf(body, "bin:          %s, door %s\n", st.bin_full ? "FULL" : "accepting",
-			      st.door_closed ? "closed" : "OPEN");
-	status_scanners_text(c, body);
-	strbuf_printf(body, "last error:   %s\n", st.last_error[0] ? st.last_error : "none");
-	strbuf_printf(body, "uptime:       %s\n", uptime);
-	strbuf_printf(body, "wakeups:      %llu\n", (unsigned long long)loop_wakeups(c->loop));
+		sync_get_stats(c->sync, &stats);
+	status_fill(c, &ks, &stats, &st);
+	status_render(&st, req->json ? STATUS_JSON : STATUS_TEXT, body);
 	return 0;
 }
 

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What `circctl status` shows: one struct, filled once by staff.c from the
+ * running circd, and rendered here as text or JSON. Rendering is pure (the
+ * struct in, text out), so both forms are unit-tested byte for byte, and a
+ * new field is added in one place for both.
+ *
+ * Ownership: the const char * fields borrow from whoever filled the struct
+ * and must outlive status_render(); everything else is held by value.
+ */
+#ifndef CIRCD_STATUS_H
+#define CIRCD_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../hal/board.h"
+#include "../hal/scanner.h"
+#include "strbuf.h"
+
+struct status_scanner {
+	struct scanner_status st;
+	const char *role; /* "item_scanner", "patron_reader" or "both" */
+};
+
+struct circd_status {
+	const char *kiosk_id;
+	const char *mode;          /* "selfcheck", "returns" */
+	bool returns;              /* a returns bin: it has a bin and a door to show */
+	const char *board;         /* the board's name */
+	/* the ILS */
+	bool ils_configured;
+	bool online;
+	const char *link;          /* "none", "up", "down" */
+	const char *link_error;    /* "" if none */
+	const char *ils_host, *ils_port;
+	bool ils_tls;
+	const char *forwarded_ils_message; /* "" if none since start */
+	uint64_t ils_messages;
+	/* the store */
+	uint64_t outbox, exceptions, transactions, recorded_since_start;
+	char store_state[1100];    /* "ok", or what is wrong */
+	const char *store_path;
+	bool bin_full, door_closed;
+	const char *last_error;    /* "" if none since start */
+	uint64_t uptime_s, wakeups;
+	size_t n_scanners;
+	struct status_scanner scanners[BOARD_SCANNERS_MAX];
+};
+
+enum status_format {
+	STATUS_TEXT,
+	STATUS_JSON,
+};
+
+void status_render(const struct circd_status *st, enum status_format format, struct strbuf *out);
+
+#endif
