@@ -685,31 +685,37 @@ static void test_error_messages_are_escaped(void)
 }
 
 /* libinih would end the text at a NUL byte, silently dropping the rest of the file. */
+/* Parses text as a reload would, and says which restart-only keys it changes. */
+static int restart_keys(const struct config *running, const char *text, struct config *reloaded,
+			char *why, size_t size)
+{
+	struct file_error err = { 0 };
+
+	CHECK_INT(config_parse(text, "a.conf", reloaded, &err), 0);
+	return config_restart_needed(running, reloaded, why, size);
+}
+
 /* SIGHUP applies what a running kiosk can; the rest is named (never its value) and kept. */
 static void test_restart_needed(void)
 {
+	static const char running_text[] = "[kiosk]\nmode = returns\n[sip2]\nhost = ils\n"
+					   "tls = no\npassword = old\n";
 	struct config running, reloaded;
 	struct file_error err = { 0 };
 	char why[256];
 
-	CHECK_INT(config_parse("[kiosk]\nmode = returns\n[sip2]\nhost = ils\ntls = no\n"
-			       "password = old\n", "a.conf", &running, &err), 0);
-	reloaded = running;
-	CHECK_INT(config_restart_needed(&running, &reloaded, why, sizeof(why)), 0);
+	CHECK_INT(config_parse(running_text, "a.conf", &running, &err), 0);
+	CHECK_INT(restart_keys(&running, running_text, &reloaded, why, sizeof(why)), 0);
 	CHECK_STR(why, "");
-
-	CHECK_INT(config_parse("[kiosk]\nmode = returns\nsession_timeout = 5\n"
+	CHECK_INT(restart_keys(&running, "[kiosk]\nmode = returns\nsession_timeout = 5\n"
 			       "[feedback]\nok = buzzer:10\n[offline]\npolicy = none\n"
 			       "[log]\nlevel = debug\n[sip2]\nhost = ils\ntls = no\n"
-			       "password = old\n", "a.conf", &reloaded, &err), 0);
-	CHECK_INT(config_restart_needed(&running, &reloaded, why, sizeof(why)), 0);
+			       "password = old\n", &reloaded, why, sizeof(why)), 0);
 	CHECK_STR(why, "");
-
-	CHECK_INT(config_parse("[kiosk]\nboard = rpi4-kiosk\nsession_timeout = 5\n"
+	CHECK_INT(restart_keys(&running, "[kiosk]\nboard = rpi4-kiosk\nsession_timeout = 5\n"
 			       "[store]\npath = /tmp/x.db\n[control]\nsocket = /tmp/c.sock\n"
 			       "[sim]\nsocket = /tmp/s.sock\n[sip2]\nhost = ils\ntls = no\n"
-			       "password = new\n", "a.conf", &reloaded, &err), 0);
-	CHECK_INT(config_restart_needed(&running, &reloaded, why, sizeof(why)), 6);
+			       "password = new\n", &reloaded, why, sizeof(why)), 6);
 	CHECK_STR(why, "[kiosk] mode, [kiosk] board, [store] path, [control] socket, "
 		       "[sim] socket, [sip2] password");
 	/* cut to the room given, still counted */
