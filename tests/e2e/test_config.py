@@ -272,6 +272,23 @@ def _wait_log(d, pred, what, timeout):
         time.sleep(0.02)
 
 
+def test_sighup_names_the_keys_that_need_a_restart(t):
+    """A reload applies what it can at once, names the keys a restart would need (never their
+    values) and keeps those running."""
+    d = t.start(t.config({"kiosk": {"session_timeout": "60"}}))
+    t.config({"kiosk": {"mode": "returns", "session_timeout": "5"}})
+    d.signal(signal.SIGHUP)
+    _sync(d)
+    _wait_log(d, lambda s: "reloaded " in s, "reload", t.timeout)
+    check("reload: [kiosk] mode: changes need a restart; keeping the running ones" in d.log(),
+          "the reload names [kiosk] mode; log:\n%s" % d.log())
+    check_eq(t.status()["mode"], "selfcheck", "mode after a reload that changed it")
+    d.scan_patron(patron(33))
+    ev = d.advance(5000)
+    check(displays(ev, "receipt"), "session_timeout 5 applied at once:%s" % fmt_events(ev))
+    check_eq(d.stop(), 0, "exit status")
+
+
 def test_sighup_broken_config_keeps_old(t):
     conf = t.config({"kiosk": {"session_timeout": "60"}})
     d = t.start(conf)
