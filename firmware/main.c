@@ -161,22 +161,13 @@ static void play(void *data, enum feedback_kind kind)
 	feedback_play(c->feedback, &active_cfg(c)->feedback[kind]);
 }
 
-/* The ILS names a sort bin; boards may have diverters for bins 1 to 4. */
 static void sort(void *data, const char *bin)
 {
 	struct circd *c = data;
-	const struct feedback_pattern *accept = &active_cfg(c)->feedback[FEEDBACK_ACCEPT];
-	struct feedback_pattern pulse = { .n_tracks = 1 };
 
-	if (strlen(bin) != 1 || bin[0] < '1' || bin[0] > '4') {
+	if (feedback_sort_bin(c->feedback, c->board, &active_cfg(c)->feedback[FEEDBACK_ACCEPT],
+			      bin) == -ENOENT)
 		log_info("sort bin '%s' has no diverter on this board", bin);
-		return;
-	}
-	pulse.tracks[0].role = (enum board_role)(ROLE_SORT_BIN_1 + (bin[0] - '1'));
-	pulse.tracks[0].n_steps = 1;
-	pulse.tracks[0].steps_ms[0] = accept->n_tracks ? accept->tracks[0].steps_ms[0] : 4000;
-	if (c->board->roles[pulse.tracks[0].role].present)
-		feedback_play(c->feedback, &pulse);
 }
 
 static void queued(void *data)
