@@ -64,51 +64,6 @@ static void resolve_board(const char *name, char *path, size_t size)
 	snprintf(path, size, "boards/%s.ini", name);
 }
 
-/* The roles this mode and these feedback patterns drive must be on the board. */
-static int check_board_fits(const struct board *board, const struct config *cfg,
-			    struct file_error *err)
-{
-	static const enum board_role selfcheck_roles[] = { ROLE_ITEM_SCANNER };
-	static const enum board_role returns_roles[] = { ROLE_ITEM_SCANNER, ROLE_FLAP_UNLOCK,
-							 ROLE_BIN_FULL };
-	const struct display_ops *display = hal_display_backend(board->display_backend);
-	unsigned kind, t;
-	int r;
-
-	/* A PIN asked for on a screen without a keypad would hold every session up. */
-	if (cfg->require_pin && cfg->mode != KIOSK_RETURNS && display && !display->keypad) {
-		file_error_set(err, cfg->path, 0,
-			       "[kiosk] require_pin = yes needs a display that takes PINs; %s has "
-			       "display = %s",
-			       board->path, board->display_backend);
-		return -EINVAL;
-	}
-	if (cfg->mode == KIOSK_RETURNS)
-		r = board_require(board, returns_roles, 3, err);
-	else
-		r = board_require(board, selfcheck_roles, 1, err);
-	if (r < 0)
-		return r;
-	for (kind = 0; kind < FEEDBACK__COUNT; kind++) {
-		const struct feedback_pattern *p = &cfg->feedback[kind];
-
-		/* Only a returns bin has a flap to release. */
-		if (kind == FEEDBACK_ACCEPT && cfg->mode != KIOSK_RETURNS)
-			continue;
-
-		for (t = 0; t < p->n_tracks; t++) {
-			r = board_require(board, &p->tracks[t].role, 1, err);
-			if (r < 0) {
-				snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
-					 " (used by [feedback] %s in %s)", feedback_kind_name(kind),
-					 cfg->path);
-				return r;
-			}
-		}
-	}
-	return 0;
-}
-
 static int load_configuration(struct circd *c, const char *board_override, struct config *cfg)
 {
 	struct file_error err = { 0 };
@@ -126,7 +81,7 @@ static int load_configuration(struct circd *c, const char *board_override, struc
 		print_file_error(&err);
 		return r;
 	}
-	r = check_board_fits(c->board, cfg, &err);
+	r = kiosk_board_fits(c->board, cfg, &err);
 	if (r < 0)
 		print_file_error(&err);
 	return r;
@@ -365,7 +320,7 @@ static void on_reload(struct loop *loop, int signo, void *data)
 	memcpy(next->control_socket, old->control_socket, sizeof(next->control_socket));
 	memcpy(next->sim_socket, old->sim_socket, sizeof(next->sim_socket));
 	memcpy(next->board, old->board, sizeof(next->board));
-	if (check_board_fits(c->board, next, &err) < 0) {
+	if (kiosk_board_fits(c->board, next, &err) < 0) {
 		log_err("reload: %s: %s; keeping the running configuration", err.file, err.msg);
 		wipe_secrets(next);
 		return;
