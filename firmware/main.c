@@ -264,25 +264,6 @@ static void on_store_retry(struct loop *loop, void *data)
 
 /* --- signals ------------------------------------------------------------ */
 
-/* The SIP2 client keeps its own copy of what it needs to log in. */
-static void wipe_secrets(struct config *cfg)
-{
-	explicit_bzero(cfg->sip2.password, sizeof(cfg->sip2.password));
-	explicit_bzero(cfg->sip2.terminal_password, sizeof(cfg->sip2.terminal_password));
-}
-
-static void apply_core_dumps(const struct config *cfg, bool was_allowed)
-{
-	int r = core_dumps_set(cfg->core_dumps);
-
-	if (r < 0)
-		log_err("core dumps: cannot turn them %s: %s", cfg->core_dumps ? "on" : "off",
-			strerror(-r));
-	else if (cfg->core_dumps && !was_allowed)
-		log_warning("core dumps on ([log] core_dumps = yes): a core file holds the SIP2 "
-			    "passwords and the PIN of a patron in session");
-}
-
 static void on_quit(struct loop *loop, int signo, void *data)
 {
 	(void)data;
@@ -290,54 +271,9 @@ static void on_quit(struct loop *loop, int signo, void *data)
 	loop_quit(loop);
 }
 
-/*
- * What a reload may change: everything a running kiosk can apply at once.
- * Mode, board, store and sockets need a restart and keep their old values.
- */
 static void on_reload(struct loop *loop, int signo, void *data)
 {
-	struct circd *c = data;
-	const struct config *old = active_cfg(c);
-	struct config *next = &c->cfgs[!c->active];
-	struct file_error err = { 0 };
-	bool old_core_dumps = old->core_dumps;
-
-	(void)loop;
-	(void)signo;
-	if (config_load(c->config_path, next, &err) < 0) {
-		log_err("reload: %s:%d: %s; keeping the running configuration", err.file, err.line,
-			err.msg);
-		return;
-	}
-	if (next->mode != old->mode || strcmp(next->store_path, old->store_path) ||
-	    strcmp(next->control_socket, old->control_socket) ||
-	    strcmp(next->sim_socket, old->sim_socket) ||
-	    (!c->board_overridden && strcmp(next->board, old->board)))
-		log_warning("reload: mode, board, store and socket changes need a restart; "
-			    "keeping the running ones");
-	next->mode = old->mode;
-	memcpy(next->store_path, old->store_path, sizeof(next->store_path));
-	memcpy(next->control_socket, old->control_socket, sizeof(next->control_socket));
-	memcpy(next->sim_socket, old->sim_socket, sizeof(next->sim_socket));
-	memcpy(next->board, old->board, sizeof(next->board));
-	if (kiosk_board_fits(c->board, next, &err) < 0) {
-		log_err("reload: %s: %s; keeping the running configuration", err.file, err.msg);
-		wipe_secrets(next);
-		return;
-	}
-	if (memcmp(&next->sip2, &old->sip2, sizeof(next->sip2)) != 0) {
-		log_warning("reload: [sip2] changes need a restart; keeping the running link");
-		next->sip2 = old->sip2;
-	}
-	c->active = !c->active;
-	/* The slot just left is the next reload's scratch space: no credentials linger in it. */
-	wipe_secrets(&c->cfgs[!c->active]);
-	log_set_level(next->log_level);
-	apply_core_dumps(next, old_core_dumps);
-	kiosk_reload(c->kiosk, next);
-	if (c->sync)
-		sync_set_config(c->sync, next);
-	log_notice("reloaded %s", c->config_path);
+	circd_reload(data);
 }
 
 /* --- start-up ----------------------------------------------------------- */
@@ -498,7 +434,7 @@ int main(int argc, char **argv)
 	}
 
 	log_open(foreground, verbose ? LOG_LEVEL_DEBUG : active_cfg(c)->log_level);
-	apply_core_dumps(active_cfg(c), false);
+	circd_apply_core_dumps(active_cfg(c), false);
 	/* A full disk must come back as an error from write(), not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
