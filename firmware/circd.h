@@ -69,6 +69,10 @@ void link_stop(struct circd *c);
 /* The wall clock to stamp a transaction with, and whether to trust it. */
 int64_t circd_wall_clock(struct circd *c, bool *trusted);
 
+/* reload.c: SIGHUP; a configuration that cannot work leaves the running one in force. */
+void circd_reload(struct circd *c);
+void circd_apply_core_dumps(const struct config *cfg, bool was_allowed);
+
 /* staff.c: answers circctl. */
 int staff_command(void *data, const struct control_request *req, struct strbuf *body,
 		  struct control_stream *stream);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../hal/board.h"
 #include "inifile.h"
 #include "loop.h"
 
@@ -179,6 +180,23 @@ void feedback_play(struct feedback *fb, const struct feedback_pattern *pattern)
 		output_set(out, true);
 		loop_timer_arm(fb->loop, &out->timer, track->steps_ms[0]);
 	}
+}
+
+int feedback_sort_bin(struct feedback *fb, const struct board *board,
+		      const struct feedback_pattern *accept, const char *bin)
+{
+	struct feedback_pattern pulse = { .n_tracks = 1 };
+	struct feedback_track *track = &pulse.tracks[0];
+
+	if (strlen(bin) != 1 || bin[0] < '1' || bin[0] > '4')
+		return -ENOENT;
+	track->role = (enum board_role)(ROLE_SORT_BIN_1 + (bin[0] - '1'));
+	if (!board->roles[track->role].present)
+		return -ENODEV;
+	track->n_steps = 1;
+	track->steps_ms[0] = accept->n_tracks ? accept->tracks[0].steps_ms[0] : 4000;
+	feedback_play(fb, &pulse);
+	return 0;
 }
 
 int feedback_new(struct loop *loop, const struct gpio_ops *gpio, void *gpio_handle,

@@ -14,6 +14,7 @@
 #include "../hal/board.h"
 #include "../hal/gpio.h"
 
+struct board;
 struct feedback;
 struct loop;
 
@@ -55,5 +56,13 @@ int feedback_new(struct loop *loop, const struct gpio_ops *gpio, void *gpio_hand
 		 struct feedback **ret);
 void feedback_free(struct feedback *fb);
 void feedback_play(struct feedback *fb, const struct feedback_pattern *pattern);
+/*
+ * The ILS named a sort bin: pulses its diverter (sort_bin_1..4) for as long
+ * as accept's first step releases the flap (4 s without one). 0 when pulsed;
+ * -ENOENT when bin names no diverter (not "1".."4"); -ENODEV when this
+ * board has none for it (boards need not have diverters).
+ */
+int feedback_sort_bin(struct feedback *fb, const struct board *board,
+		      const struct feedback_pattern *accept, const char *bin);
 
 #endif

@@ -59,33 +59,17 @@ void online_patron_wait_expired(struct loop *loop, void *data)
 	struct kiosk *k = data;
 
 	(void)loop;
-	if (!k->waiting)
+	if (!kiosk_waiting(k))
 		return;
 	log_notice("the ILS did not answer within %u s: serving the patron without it",
 		   k->cfg->sip2.patron_wait_s);
 	k->env.ils->ops->cancel(k->env.ils, k);
 }
 
-static void wait_begin(struct kiosk *k)
-{
-	k->waiting = true;
-	loop_timer_disarm(k->env.loop, &k->session_timer);
-	loop_timer_arm(k->env.loop, &k->patron_wait_timer,
-		       (uint64_t)k->cfg->sip2.patron_wait_s * 1000u);
-}
-
-static void wait_end(struct kiosk *k)
-{
-	k->waiting = false;
-	loop_timer_disarm(k->env.loop, &k->patron_wait_timer);
-	if (k->state != KIOSK_IDLE)
-		session_touch(k);
-}
-
 /* The patron pressed Done while the ILS was answering: now that it has, end. */
 static void end_if_requested(struct kiosk *k)
 {
-	if (!k->end_requested || k->waiting)
+	if (!k->end_requested || kiosk_waiting(k))
 		return;
 	k->end_requested = false;
 	if (k->cfg->mode == KIOSK_RETURNS)
@@ -158,8 +142,7 @@ static void patron_answered(struct kiosk *k, int err, const struct ils_patron *p
 			kiosk_refuse(k, "The PIN was not correct. Please see staff.");
 			return;
 		}
-		k->state = KIOSK_PIN;
-		session_touch(k);
+		kiosk_enter(k, KIOSK_PIN);
 		kiosk_refuse(k, "The PIN was not correct. Please try again.");
 		return;
 	}
@@ -176,19 +159,18 @@ static void patron_answered(struct kiosk *k, int err, const struct ils_patron *p
 	for (i = 0; i < p->n_charged && i < SESSION_CHARGED_MAX; i++)
 		snprintf(k->charged[k->n_charged++], sizeof(k->charged[0]), "%s", p->charged[i]);
 	patron_notes(p->flags, notes, sizeof(notes));
-	k->state = KIOSK_ITEMS;
-	session_touch(k);
+	kiosk_enter(k, KIOSK_ITEMS);
 	kiosk_play(k, FEEDBACK_NOTICE);
 	kiosk_say(k, DISPLAY_INFO, "Hello%s%s! Scan your items one at a time. Press Done when you "
 				   "have finished.%s%s%s",
 		  p->name[0] ? ", " : "", p->name, p->screen[0] ? "\n" : "", p->screen, notes);
 }
 
+/* Every way out of patron_answered() leaves KIOSK_CHECKING, and so the wait. */
 static void on_patron(void *data, int err, const struct ils_patron *p)
 {
 	struct kiosk *k = data;
 
-	wait_end(k);
 	patron_answered(k, err, p);
 	end_if_requested(k);
 }
@@ -198,13 +180,12 @@ void online_check_patron(struct kiosk *k)
 	struct ils_patron_req req = { .patron = k->patron, .pin = k->pin };
 	int r;
 
-	k->state = KIOSK_CHECKING;
 	r = k->env.ils->ops->check_patron(k->env.ils, &req, on_patron, k);
 	if (r < 0) {
 		selfcheck_offline_session(k);
 		return;
 	}
-	wait_begin(k);
+	kiosk_enter(k, KIOSK_CHECKING);
 	kiosk_say(k, DISPLAY_INFO, "Checking your card...");
 }
 
@@ -293,7 +274,8 @@ static void on_live(void *data, int err, const struct ils_circ *o)
 {
 	struct kiosk *k = data;
 
-	wait_end(k);
+	if (k->state == KIOSK_ANSWERING)
+		kiosk_enter(k, KIOSK_ITEMS);
 	live_answered(k, err, o);
 	end_if_requested(k);
 }
@@ -325,7 +307,7 @@ int online_transact(struct kiosk *k, enum txn_kind kind, const char *patron, con
 		live_unanswered(k, r);
 		return 0;
 	}
-	wait_begin(k);
+	kiosk_enter(k, KIOSK_ANSWERING);
 	return 0;
 }
 

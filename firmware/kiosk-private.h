@@ -20,7 +20,9 @@ enum kiosk_state {
 	KIOSK_IDLE,
 	KIOSK_PIN,   /* self-check: card read, waiting for the PIN */
 	KIOSK_ITEMS, /* self-check: borrowing; returns: a run of returns */
-	KIOSK_CHECKING, /* self-check: the ILS is checking the card */
+	/* The two states a patron waits in for the ILS, at most [sip2] patron_wait: */
+	KIOSK_CHECKING,	 /* self-check: the ILS is checking the card */
+	KIOSK_ANSWERING, /* items, the ILS answering for the one just scanned */
 };
 
 /* How a transaction the patron is told about went through. */
@@ -64,7 +66,6 @@ struct kiosk {
 	struct loop_timer welcome_timer;
 
 	/* online */
-	bool waiting; /* a live request is in flight */
 	/* How long the patron waits for the ILS, whatever the ACS's timeout. */
 	struct loop_timer patron_wait_timer;
 	bool end_requested; /* Done while a request was in flight: end once it is answered */
@@ -73,6 +74,17 @@ struct kiosk {
 	char charged[SESSION_CHARGED_MAX][SCAN_TEXT_MAX + 1];
 	unsigned n_charged;
 };
+
+/*
+ * Every state change goes through here, and the timers follow the state:
+ * entering a state in which the patron waits for the ILS stops the
+ * inactivity clock and starts the patron_wait timer; leaving one for a
+ * session state restarts the inactivity clock (the answer counts as
+ * activity); entering KIOSK_IDLE stops it.
+ */
+void kiosk_enter(struct kiosk *k, enum kiosk_state next);
+/* A request for the patron at the kiosk is in flight. */
+bool kiosk_waiting(const struct kiosk *k);
 
 void kiosk_say(struct kiosk *k, enum display_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

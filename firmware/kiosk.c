@@ -119,11 +119,42 @@ static void on_session_timeout(struct loop *loop, void *data)
 		selfcheck_end(k, "timeout");
 }
 
+bool kiosk_waiting(const struct kiosk *k)
+{
+	return k->state == KIOSK_CHECKING || k->state == KIOSK_ANSWERING;
+}
+
+/* Borrowing or returning, whether or not the ILS is answering for an item. */
+static bool in_items(const struct kiosk *k)
+{
+	return k->state == KIOSK_ITEMS || k->state == KIOSK_ANSWERING;
+}
+
+void kiosk_enter(struct kiosk *k, enum kiosk_state next)
+{
+	bool was_waiting = kiosk_waiting(k);
+
+	k->state = next;
+	if (kiosk_waiting(k)) {
+		loop_timer_disarm(k->env.loop, &k->session_timer);
+		if (!was_waiting)
+			loop_timer_arm(k->env.loop, &k->patron_wait_timer,
+				       (uint64_t)k->cfg->sip2.patron_wait_s * 1000u);
+		return;
+	}
+	if (was_waiting)
+		loop_timer_disarm(k->env.loop, &k->patron_wait_timer);
+	if (next == KIOSK_IDLE)
+		loop_timer_disarm(k->env.loop, &k->session_timer);
+	else if (was_waiting)
+		session_touch(k);
+}
+
 void session_touch(struct kiosk *k)
 {
 	k->last_activity_ms = loop_mono_ms(k->env.loop);
 	/* A patron waiting for the ILS is not idle: the clock starts again with its answer. */
-	if (k->waiting)
+	if (kiosk_waiting(k))
 		loop_timer_disarm(k->env.loop, &k->session_timer);
 	else
 		loop_timer_arm(k->env.loop, &k->session_timer,
@@ -154,8 +185,7 @@ void session_clear(struct kiosk *k)
 	k->items = NULL;
 	k->n_items = k->items_cap = 0;
 	k->n_returned = 0;
-	k->state = KIOSK_IDLE;
-	loop_timer_disarm(k->env.loop, &k->session_timer);
+	kiosk_enter(k, KIOSK_IDLE);
 }
 
 bool session_has_item(const struct kiosk *k, const char *item)
@@ -326,7 +356,7 @@ void kiosk_scan(struct kiosk *k, const struct scan *scan)
 	cls = barcode_classify_from(&k->cfg->barcodes, reader_of(scan), scan->text, scan->len,
 				    scan->symbology, symbol, sizeof(symbol));
 	/* One patron-facing request at a time; nothing is queued behind their back. */
-	if (k->waiting) {
+	if (kiosk_waiting(k)) {
 		if (cls == BARCODE_DONE && k->state != KIOSK_IDLE)
 			k->end_requested = true;
 		kiosk_play(k, FEEDBACK_NOTICE);
@@ -378,7 +408,7 @@ void kiosk_scan(struct kiosk *k, const struct scan *scan)
 
 void kiosk_pin(struct kiosk *k, const char *pin)
 {
-	if (k->waiting)
+	if (kiosk_waiting(k))
 		return;
 	if (k->cfg->mode == KIOSK_SELFCHECK && k->state == KIOSK_PIN)
 		selfcheck_pin(k, pin);
@@ -407,7 +437,7 @@ void kiosk_input(struct kiosk *k, enum board_role role, bool active)
 		if (!active)
 			return;
 		/* Ending now would leave out the item the ILS is answering for. */
-		if (k->waiting && k->state != KIOSK_IDLE) {
+		if (kiosk_waiting(k)) {
 			k->end_requested = true;
 			kiosk_say(k, DISPLAY_NOTICE, "One moment, please...");
 			return;
@@ -445,7 +475,7 @@ void kiosk_set_online(struct kiosk *k, bool online)
 	k->online = online;
 	if (k->state == KIOSK_IDLE)
 		kiosk_welcome(k);
-	else if (!online && k->state == KIOSK_ITEMS && k->cfg->mode == KIOSK_SELFCHECK)
+	else if (!online && in_items(k) && k->cfg->mode == KIOSK_SELFCHECK)
 		kiosk_say(k, DISPLAY_NOTICE, "The library system went offline. You can go on: "
 					     "your loans are recorded here and sent later.");
 }
@@ -490,7 +520,7 @@ void kiosk_get_status(const struct kiosk *k, struct kiosk_status *st)
 {
 	static const char *const state_names[] = {
 		[KIOSK_IDLE] = "idle", [KIOSK_PIN] = "pin", [KIOSK_ITEMS] = "items",
-		[KIOSK_CHECKING] = "checking",
+		[KIOSK_CHECKING] = "checking", [KIOSK_ANSWERING] = "items",
 	};
 
 	memset(st, 0, sizeof(*st));
@@ -502,7 +532,7 @@ void kiosk_get_status(const struct kiosk *k, struct kiosk_status *st)
 	snprintf(st->last_error, sizeof(st->last_error), "%s", k->last_error);
 	st->recorded = k->recorded;
 	st->in_session = k->state != KIOSK_IDLE;
-	st->session_state = k->cfg->mode == KIOSK_RETURNS && k->state == KIOSK_ITEMS ?
+	st->session_state = k->cfg->mode == KIOSK_RETURNS && in_items(k) ?
 				    "returns" : state_names[k->state];
 	st->patron = mask_patron(k->patron);
 	st->session_items = k->cfg->mode == KIOSK_RETURNS ? k->n_returned : k->n_items;

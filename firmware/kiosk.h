@@ -24,6 +24,8 @@
 #include "log.h"
 #include "patron-id.h"
 
+struct board;
+struct file_error;
 struct kiosk;
 struct loop;
 struct ils;
@@ -82,5 +84,12 @@ struct kiosk_status {
 };
 
 void kiosk_get_status(const struct kiosk *kiosk, struct kiosk_status *status);
+
+/*
+ * kiosk-board.c: 0 when board has every role cfg's mode and feedback
+ * patterns need, and a keypad if cfg asks for PINs; else -ENOENT (a role
+ * missing) or -EINVAL (no keypad), saying what in *err.
+ */
+int kiosk_board_fits(const struct board *board, const struct config *cfg, struct file_error *err);
 
 #endif

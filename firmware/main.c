@@ -64,51 +64,6 @@ static void resolve_board(const char *name, char *path, size_t size)
 	snprintf(path, size, "boards/%s.ini", name);
 }
 
-/* The roles this mode and these feedback patterns drive must be on the board. */
-static int check_board_fits(const struct board *board, const struct config *cfg,
-			    struct file_error *err)
-{
-	static const enum board_role selfcheck_roles[] = { ROLE_ITEM_SCANNER };
-	static const enum board_role returns_roles[] = { ROLE_ITEM_SCANNER, ROLE_FLAP_UNLOCK,
-							 ROLE_BIN_FULL };
-	const struct display_ops *display = hal_display_backend(board->display_backend);
-	unsigned kind, t;
-	int r;
-
-	/* A PIN asked for on a screen without a keypad would hold every session up. */
-	if (cfg->require_pin && cfg->mode != KIOSK_RETURNS && display && !display->keypad) {
-		file_error_set(err, cfg->path, 0,
-			       "[kiosk] require_pin = yes needs a display that takes PINs; %s has "
-			       "display = %s",
-			       board->path, board->display_backend);
-		return -EINVAL;
-	}
-	if (cfg->mode == KIOSK_RETURNS)
-		r = board_require(board, returns_roles, 3, err);
-	else
-		r = board_require(board, selfcheck_roles, 1, err);
-	if (r < 0)
-		return r;
-	for (kind = 0; kind < FEEDBACK__COUNT; kind++) {
-		const struct feedback_pattern *p = &cfg->feedback[kind];
-
-		/* Only a returns bin has a flap to release. */
-		if (kind == FEEDBACK_ACCEPT && cfg->mode != KIOSK_RETURNS)
-			continue;
-
-		for (t = 0; t < p->n_tracks; t++) {
-			r = board_require(board, &p->tracks[t].role, 1, err);
-			if (r < 0) {
-				snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
-					 " (used by [feedback] %s in %s)", feedback_kind_name(kind),
-					 cfg->path);
-				return r;
-			}
-		}
-	}
-	return 0;
-}
-
 static int load_configuration(struct circd *c, const char *board_override, struct config *cfg)
 {
 	struct file_error err = { 0 };
@@ -126,7 +81,7 @@ static int load_configuration(struct circd *c, const char *board_override, struc
 		print_file_error(&err);
 		return r;
 	}
-	r = check_board_fits(c->board, cfg, &err);
+	r = kiosk_board_fits(c->board, cfg, &err);
 	if (r < 0)
 		print_file_error(&err);
 	return r;
@@ -161,22 +116,13 @@ static void play(void *data, enum feedback_kind kind)
 	feedback_play(c->feedback, &active_cfg(c)->feedback[kind]);
 }
 
-/* The ILS names a sort bin; boards may have diverters for bins 1 to 4. */
 static void sort(void *data, const char *bin)
 {
 	struct circd *c = data;
-	const struct feedback_pattern *accept = &active_cfg(c)->feedback[FEEDBACK_ACCEPT];
-	struct feedback_pattern pulse = { .n_tracks = 1 };
 
-	if (strlen(bin) != 1 || bin[0] < '1' || bin[0] > '4') {
+	if (feedback_sort_bin(c->feedback, c->board, &active_cfg(c)->feedback[FEEDBACK_ACCEPT],
+			      bin) == -ENOENT)
 		log_info("sort bin '%s' has no diverter on this board", bin);
-		return;
-	}
-	pulse.tracks[0].role = (enum board_role)(ROLE_SORT_BIN_1 + (bin[0] - '1'));
-	pulse.tracks[0].n_steps = 1;
-	pulse.tracks[0].steps_ms[0] = accept->n_tracks ? accept->tracks[0].steps_ms[0] : 4000;
-	if (c->board->roles[pulse.tracks[0].role].present)
-		feedback_play(c->feedback, &pulse);
 }
 
 static void queued(void *data)
@@ -318,25 +264,6 @@ static void on_store_retry(struct loop *loop, void *data)
 
 /* --- signals ------------------------------------------------------------ */
 
-/* The SIP2 client keeps its own copy of what it needs to log in. */
-static void wipe_secrets(struct config *cfg)
-{
-	explicit_bzero(cfg->sip2.password, sizeof(cfg->sip2.password));
-	explicit_bzero(cfg->sip2.terminal_password, sizeof(cfg->sip2.terminal_password));
-}
-
-static void apply_core_dumps(const struct config *cfg, bool was_allowed)
-{
-	int r = core_dumps_set(cfg->core_dumps);
-
-	if (r < 0)
-		log_err("core dumps: cannot turn them %s: %s", cfg->core_dumps ? "on" : "off",
-			strerror(-r));
-	else if (cfg->core_dumps && !was_allowed)
-		log_warning("core dumps on ([log] core_dumps = yes): a core file holds the SIP2 "
-			    "passwords and the PIN of a patron in session");
-}
-
 static void on_quit(struct loop *loop, int signo, void *data)
 {
 	(void)data;
@@ -344,45 +271,9 @@ static void on_quit(struct loop *loop, int signo, void *data)
 	loop_quit(loop);
 }
 
-/*
- * What a reload may change: everything a running kiosk can apply at once.
- * The rest (config.h says which) needs a restart and keeps its old values.
- */
 static void on_reload(struct loop *loop, int signo, void *data)
 {
-	struct circd *c = data;
-	const struct config *old = active_cfg(c);
-	struct config *next = &c->cfgs[!c->active];
-	struct file_error err = { 0 };
-	bool old_core_dumps = old->core_dumps;
-	char why[256];
-
-	(void)loop;
-	(void)signo;
-	if (config_load(c->config_path, next, &err) < 0) {
-		log_err("reload: %s:%d: %s; keeping the running configuration", err.file, err.line,
-			err.msg);
-		return;
-	}
-	if (c->board_overridden) /* -b: the config's board does not apply */
-		memcpy(next->board, old->board, sizeof(next->board));
-	if (config_restart_needed(old, next, why, sizeof(why)) > 0)
-		log_warning("reload: %s: changes need a restart; keeping the running ones", why);
-	config_keep_restart_keys(next, old);
-	if (check_board_fits(c->board, next, &err) < 0) {
-		log_err("reload: %s: %s; keeping the running configuration", err.file, err.msg);
-		wipe_secrets(next);
-		return;
-	}
-	c->active = !c->active;
-	/* The slot just left is the next reload's scratch space: no credentials linger in it. */
-	wipe_secrets(&c->cfgs[!c->active]);
-	log_set_level(next->log_level);
-	apply_core_dumps(next, old_core_dumps);
-	kiosk_reload(c->kiosk, next);
-	if (c->sync)
-		sync_set_config(c->sync, next);
-	log_notice("reloaded %s", c->config_path);
+	circd_reload(data);
 }
 
 /* --- start-up ----------------------------------------------------------- */
@@ -543,7 +434,7 @@ int main(int argc, char **argv)
 	}
 
 	log_open(foreground, verbose ? LOG_LEVEL_DEBUG : active_cfg(c)->log_level);
-	apply_core_dumps(active_cfg(c), false);
+	circd_apply_core_dumps(active_cfg(c), false);
 	/* A full disk must come back as an error from write(), not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);

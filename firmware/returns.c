@@ -52,7 +52,7 @@ static void checkin(struct kiosk *k, const char *item)
 		return;
 	if (k->state == KIOSK_IDLE) {
 		session_begin(k, "");
-		k->state = KIOSK_ITEMS;
+		kiosk_enter(k, KIOSK_ITEMS);
 	}
 	session_touch(k);
 	if (kiosk_online(k)) {

@@ -31,7 +31,7 @@ void selfcheck_offline_session(struct kiosk *k)
 		kiosk_refuse(k, "Your card cannot be used to borrow right now. Please see staff.");
 		return;
 	}
-	k->state = KIOSK_ITEMS;
+	kiosk_enter(k, KIOSK_ITEMS);
 	session_touch(k);
 	kiosk_play(k, FEEDBACK_NOTICE);
 	kiosk_say(k, DISPLAY_INFO, "Hello! Scan your items one at a time. Press Done when you "
@@ -45,7 +45,7 @@ static void start_session(struct kiosk *k, const char *patron)
 	session_begin(k, patron);
 	log_info("session started for patron %s", mask_patron(patron).s);
 	if (k->cfg->require_pin) {
-		k->state = KIOSK_PIN;
+		kiosk_enter(k, KIOSK_PIN);
 		kiosk_say(k, DISPLAY_INFO, "Please enter your PIN.");
 		return;
 	}
