@@ -214,10 +214,17 @@ static bool finish_live(struct kiosk *k, enum txn_state state, const char *resul
 			const char *evidence, const struct ils_circ *o)
 {
 	struct store_ils_said said = { o->screen, o->print };
+	struct store_outcome outcome;
 	int r;
 
-	r = store_finish_said(k->store, k->live.id, state, result, evidence, o->title, 0,
-			      loop_wall_ms(k->env.loop), NULL, &said);
+	/*
+	 * Lazily: only the forwarded mark had to be durable before the request
+	 * went out. An outcome lost with a power cut leaves the transaction
+	 * forwarded, and store-and-forward asks the ILS what it did.
+	 */
+	store_outcome_set(&outcome, k->live.id, state, result, evidence, o->title, NULL, &said);
+	r = store_record_outcomes(k->store, &outcome, 1, loop_wall_ms(k->env.loop), 0, NULL, 0,
+				  NULL);
 	if (r < 0) {
 		kiosk_store_failed(k, r, "cannot record the ILS's answer");
 		return false;
