@@ -300,6 +300,9 @@ static void on_live(void *data, int err, const struct ils_circ *o)
 {
 	struct kiosk *k = data;
 
+	/* Written back while the ILS worked: on the disk before the patron hears anything. */
+	if (store_mark_settle(k->store) < 0)
+		log_warning("store: cannot write the high-water mark");
 	wait_end(k);
 	live_answered(k, err, o);
 	end_if_requested(k);
@@ -329,6 +332,8 @@ int online_transact(struct kiosk *k, enum txn_kind kind, const char *patron, con
 									      &req, on_live, k);
 	}
 	if (r < 0) {
+		if (store_mark_settle(k->store) < 0)
+			log_warning("store: cannot write the high-water mark");
 		live_unanswered(k, r);
 		return 0;
 	}

@@ -47,6 +47,7 @@ struct store {
 	int64_t mark_seq;   /* the highest seq the durable mark covers */
 	int64_t damage_seq; /* acknowledged up to here, missing at the open; 0 = none */
 	unsigned mark_writes;
+	bool mark_unsettled; /* written, its writeback started: store_mark_settle() waits */
 	int mark_err; /* the last mark write's */
 	char alarm[384]; /* what the open found: acknowledged transactions missing */
 	char notice[192]; /* what the open found that is not damage */
@@ -64,8 +65,11 @@ int store_guard_open(struct store *store, const char *path);
 void store_guard_close(struct store *store);
 /* After sqlite3_close(): the descriptors and paths. */
 void store_guard_free(struct store *store);
-/* Before the commit of journal row seq (see store-guard.c); 0 or -errno, never fatal. */
-int store_guard_before_commit(struct store *store, int64_t seq);
+/*
+ * Before the commit of journal row seq (see store-guard.c); 0 or -errno,
+ * never fatal. defer: only start writing it back, store_mark_settle() waits.
+ */
+int store_guard_before_commit(struct store *store, int64_t seq, bool defer);
 
 /*
  * The journal columns row_to_txn() reads, in its order. The first 13 are

@@ -774,9 +774,12 @@ int store_record(struct store *store, struct txn *txn)
 	/*
 	 * Durable with the commit, before the patron hears OK: the mark is never
 	 * below what patrons were told. A mark that cannot be written is for
-	 * staff (store_mark_status()), not a reason to refuse the patron.
+	 * staff (store_mark_status()), not a reason to refuse the patron. An
+	 * online one is heard only after the ILS answered: its mark reaches the
+	 * disk meanwhile, and store_mark_settle() makes sure before the patron
+	 * is told.
 	 */
-	store->mark_err = store_guard_before_commit(store, seq);
+	store->mark_err = store_guard_before_commit(store, seq, txn->mode == TXN_ONLINE);
 	r = stmt_exec(store, STMT_COMMIT);
 	if (r < 0)
 		goto err_rollback;

@@ -177,6 +177,13 @@ int store_check_files(struct store *store);
 const char *store_alarm(const struct store *store);
 const char *store_notice(const struct store *store);
 int store_mark_status(const struct store *store, int64_t *mark);
+/*
+ * An online transaction's store_record() only starts writing the mark back:
+ * its patron hears nothing before the ILS answered. This waits for it (0
+ * at once when nothing is waiting); call it before telling the patron.
+ * An error is also store_mark_status()'s.
+ */
+int store_mark_settle(struct store *store);
 
 /*
  * Appends txn to the journal and applies it to local loans (a checkout
