@@ -74,7 +74,7 @@ int store_finish_and_forward(struct store *store, const char *id, enum txn_state
 
 /*
  * An outcome held by value, to be recorded later: store-and-forward keeps
- * those of a batch in memory and records them together. Filled by
+ * outcomes in memory and records them with the next mark. Filled by
  * store_outcome_set() (strings cut to the fields, never inside a UTF-8
  * sequence); conflict_message is meaningful for TXN_CONFLICT only.
  */
@@ -101,9 +101,9 @@ void store_outcome_set(struct store_outcome *ret, const char *id, enum txn_state
  * (as store_mark_forwarded()) the run of pending txns that are now the
  * oldest unfinished with a seq above after_seq, up to mark_max, stopping at
  * the first that is not a plain first send (a renewal, or one sent before):
- * all in one transaction. INT64_MIN marks the head of the queue; a caller
- * that has every unfinished txn up to after_seq in hand may mark the next
- * batch while the last of its own is still at the ILS.
+ * all in one transaction. INT64_MIN marks the head of the queue. Mark only
+ * what goes out at once: a return marked but never sent may be taken as
+ * applied after a crash (see sync.c), so sync.c marks one at a time.
  * marked (room for mark_max) gets them as they now are, oldest first, and
  * *n_marked how many (may be NULL when mark_max is 0).
  *
