@@ -55,6 +55,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libcirc.a: $(LIB_OBJS)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/circd: $(BUILD)/firmware/main.o $(BUILD)/libcirc.a
@@ -71,6 +72,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/libunit.a $(BUILD)/libc
 
 $(BUILD)/tests/libunit.a: $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 # Fuzz targets build two ways: with gcc against a replay/mutation driver

@@ -3,7 +3,8 @@
  * P2: online checkout latency. circd in self-check mode, online to the test
  * ACS over loopback (plain TCP); a patron signs in, then each item scanned
  * on the sim socket is timed to "gpio lamp_ok 1": the journal entry, the
- * forwarded mark, the 11 -> 12 exchange and the recorded answer, all before
+ * forwarded mark, the 11 -> 12 exchange and the recorded answer (committed
+ * lazily: a lost one is verified with the ILS), all before
  * the lamp. Every 20 items the patron scans the done symbol and the next
  * session begins.
  *
@@ -167,7 +168,7 @@ void bench_p2(void)
 	       "test ACS over loopback, %d checkouts)\n", c50, c99, P2_CHECKOUTS);
 	printf("   baseline        p50 %8.0f us   p99 %8.0f us   (raw SIP2 11->12 to the same ACS "
 	       "+ sqlite WAL/FULL insert)\n", b50, b99);
-	printf("   ratio           p50 %8.2f      p99 %8.2f      target <= 1.5\n", c50 / b50,
+	printf("   ratio           p50 %8.2f      p99 %8.2f      target <= 1.15\n", c50 / b50,
 	       c99 / b99);
 	fflush(stdout);
 }

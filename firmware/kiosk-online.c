@@ -195,10 +195,17 @@ static bool finish_live(struct kiosk *k, enum txn_state state, const char *resul
 			const char *evidence, const struct ils_circ *o)
 {
 	struct store_ils_said said = { o->screen, o->print };
+	struct store_outcome outcome;
 	int r;
 
-	r = store_finish_said(k->store, k->live.id, state, result, evidence, o->title, 0,
-			      loop_wall_ms(k->env.loop), NULL, &said);
+	/*
+	 * Lazily: only the forwarded mark had to be durable before the request
+	 * went out. An outcome lost with a power cut leaves the transaction
+	 * forwarded, and store-and-forward asks the ILS what it did.
+	 */
+	store_outcome_set(&outcome, k->live.id, state, result, evidence, o->title, NULL, &said);
+	r = store_record_outcomes(k->store, &outcome, 1, loop_wall_ms(k->env.loop), 0, NULL, 0,
+				  NULL);
 	if (r < 0) {
 		kiosk_store_failed(k, r, "cannot record the ILS's answer");
 		return false;
@@ -274,6 +281,9 @@ static void on_live(void *data, int err, const struct ils_circ *o)
 {
 	struct kiosk *k = data;
 
+	/* Written back while the ILS worked: on the disk before the patron hears anything. */
+	if (store_mark_settle(k->store) < 0)
+		log_warning("store: cannot write the high-water mark");
 	if (k->state == KIOSK_ANSWERING)
 		kiosk_enter(k, KIOSK_ITEMS);
 	live_answered(k, err, o);
@@ -304,6 +314,8 @@ int online_transact(struct kiosk *k, enum txn_kind kind, const char *patron, con
 									      &req, on_live, k);
 	}
 	if (r < 0) {
+		if (store_mark_settle(k->store) < 0)
+			log_warning("store: cannot write the high-water mark");
 		live_unanswered(k, r);
 		return 0;
 	}

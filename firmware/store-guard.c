@@ -260,7 +260,21 @@ void store_guard_free(struct store *store)
  * P1's latency). This holds where the mark's blocks are overwritten in
  * place, as on ext4: they were allocated when the file was made.
  */
-int store_guard_before_commit(struct store *store, int64_t seq)
+/* The mark file's bytes on the disk; wait = false only starts the writeback. */
+static int mark_flush(int fd, off_t offset, off_t len, bool wait)
+{
+	unsigned flags = SYNC_FILE_RANGE_WRITE;
+
+	if (wait)
+		flags |= SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WAIT_AFTER;
+	if (sync_file_range(fd, offset, len, flags) == 0)
+		return 0;
+	if (errno == ENOSYS || errno == EINVAL || errno == ESPIPE)
+		return fdatasync(fd) < 0 ? -errno : 0;
+	return -errno;
+}
+
+int store_guard_before_commit(struct store *store, int64_t seq, bool defer)
 {
 	unsigned slot = store->mark_writes % 2;
 	int r;
@@ -270,16 +284,26 @@ int store_guard_before_commit(struct store *store, int64_t seq)
 	if (store->mark_fd < 0)
 		return store->mark_err ? store->mark_err : -EBADF;
 	r = write_slot(store->mark_fd, slot, seq, STORE_MARK_PENDING);
-	if (r >= 0 && sync_file_range(store->mark_fd, (off_t)slot * STORE_MARK_SLOT_STRIDE,
-				      STORE_MARK_SLOT,
-				      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-					      SYNC_FILE_RANGE_WAIT_AFTER) < 0)
-		r = errno == ENOSYS || errno == EINVAL || errno == ESPIPE
-			    ? (fdatasync(store->mark_fd) < 0 ? -errno : 0)
-			    : -errno;
+	if (r >= 0)
+		r = mark_flush(store->mark_fd, (off_t)slot * STORE_MARK_SLOT_STRIDE,
+			       STORE_MARK_SLOT, !defer);
 	store->mark_writes++;
+	store->mark_unsettled = r >= 0 && defer;
 	if (r >= 0)
 		store->mark_seq = seq;
+	return r;
+}
+
+int store_mark_settle(struct store *store)
+{
+	int r;
+
+	if (!store || !store->mark_unsettled)
+		return 0;
+	store->mark_unsettled = false;
+	r = mark_flush(store->mark_fd, 0, STORE_MARK_FILE_SIZE, true);
+	if (r < 0)
+		store->mark_err = r;
 	return r;
 }
 

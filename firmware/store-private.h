@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What store.c shares with store-sync.c: the store itself and the sqlite
- * helpers. Not for any other file. Statements are prepared once at open
+ * What store.c shares with the other store-*.c files: the store itself and
+ * the sqlite helpers. Not for any other file. Statements are prepared once at open
  * (a schema mismatch fails the open, not a later call) and finalized by
  * store_close(); each file owns its own array of them.
  */
@@ -17,14 +17,20 @@
 #include "util.h"
 
 #define STORE_CORE_STMTS_MAX 16
-#define STORE_SYNC_STMTS_MAX 40
+#define STORE_FORWARD_STMTS_MAX 16
+#define STORE_CONFLICT_STMTS_MAX 8
+#define STORE_CLOCK_STMTS_MAX 8
+#define STORE_PRIVACY_STMTS_MAX 8
 #define STORE_OUTCOME_STMTS_MAX 4
 
 struct store {
 	sqlite3 *db;
 	int lock_fd;
 	sqlite3_stmt *stmt[STORE_CORE_STMTS_MAX];      /* store.c's */
-	sqlite3_stmt *sync_stmt[STORE_SYNC_STMTS_MAX]; /* store-sync.c's */
+	sqlite3_stmt *forward_stmt[STORE_FORWARD_STMTS_MAX];   /* store-forward.c's */
+	sqlite3_stmt *conflict_stmt[STORE_CONFLICT_STMTS_MAX]; /* store-conflict.c's */
+	sqlite3_stmt *clock_stmt[STORE_CLOCK_STMTS_MAX];       /* store-clock.c's */
+	sqlite3_stmt *privacy_stmt[STORE_PRIVACY_STMTS_MAX];   /* store-privacy.c's */
 	sqlite3_stmt *outcome_stmt[STORE_OUTCOME_STMTS_MAX]; /* store-outcome.c's */
 	char errmsg[256];
 
@@ -41,6 +47,7 @@ struct store {
 	int64_t mark_seq;   /* the highest seq the durable mark covers */
 	int64_t damage_seq; /* acknowledged up to here, missing at the open; 0 = none */
 	unsigned mark_writes;
+	bool mark_unsettled; /* written, its writeback started: store_mark_settle() waits */
 	int mark_err; /* the last mark write's */
 	char alarm[384]; /* what the open found: acknowledged transactions missing */
 	char notice[192]; /* what the open found that is not damage */
@@ -58,8 +65,11 @@ int store_guard_open(struct store *store, const char *path);
 void store_guard_close(struct store *store);
 /* After sqlite3_close(): the descriptors and paths. */
 void store_guard_free(struct store *store);
-/* Before the commit of journal row seq (see store-guard.c); 0 or -errno, never fatal. */
-int store_guard_before_commit(struct store *store, int64_t seq);
+/*
+ * Before the commit of journal row seq (see store-guard.c); 0 or -errno,
+ * never fatal. defer: only start writing it back, store_mark_settle() waits.
+ */
+int store_guard_before_commit(struct store *store, int64_t seq, bool defer);
 
 /*
  * The journal columns row_to_txn() reads, in its order. The first 13 are
@@ -71,11 +81,22 @@ int store_guard_before_commit(struct store *store, int64_t seq);
 	"title, sent_wall_ms, confirmed_ms, purged, screen_msg, print_line, patron_told, " \
 	"verifications, symbology"
 
-/* Schema 3 (store-sync.c): forwarding, conflicts, clock references, the store salt. */
+/*
+ * Schema 3 (store-forward.c): forwarding, and the tables of conflicts,
+ * clock references and the store salt.
+ */
 extern const char store_migration_v3[];
 
-/* store-sync.c: prepares its statements into store->sync_stmt. */
-int store_sync_prepare(struct store *store);
+/* Each prepares its statements into its own array of struct store. */
+int store_forward_prepare(struct store *store);
+int store_conflict_prepare(struct store *store);
+int store_clock_prepare(struct store *store);
+int store_privacy_prepare(struct store *store);
+
+/* store-conflict.c: a conflicts row for txn id, inside the caller's transaction. */
+int store_conflict_insert(struct store *store, const char *id,
+			  const struct store_conflict_in *conflict, int64_t now_ms);
+bool store_conflict_category_valid(enum conflict_category category);
 
 /* Schema 4 (store-outcome.c): what the ILS said, what the patron was told. */
 extern const char store_migration_v4[];
@@ -101,6 +122,16 @@ int store_commit(struct store *store);
 void store_rollback(struct store *store);
 
 int store_bind_text(sqlite3_stmt *stmt, int index, const char *s);
+/*
+ * Binds at most size - 1 bytes of s (NULL = ""), as the struct field it
+ * comes back into holds; a cut never splits a UTF-8 sequence.
+ */
+int store_bind_text_max(sqlite3_stmt *stmt, int index, const char *s, size_t size);
+/* Steps a statement that changes rows, and reports how many (n may be NULL). */
+int store_run_counting(struct store *store, sqlite3_stmt *stmt, unsigned *n);
+/* The index of a kind or state name (txn_kind_name(), txn_state_name()), or < 0. */
+int store_kind_index(const unsigned char *name);
+int store_state_index(const unsigned char *name);
 /* Bounded copy of a text column: too long a value is cut, never overflows. */
 void store_column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t size);
 /* A row of STORE_TXN_COLUMNS; -EUCLEAN for an unknown kind, mode, state or date status. */

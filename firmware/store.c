@@ -56,7 +56,7 @@ static const char *const migrations[] = {
 	[2] = "CREATE TABLE patron_cache(key_hash TEXT PRIMARY KEY, salt BLOB NOT NULL,"
 	      " allowed INTEGER NOT NULL, fetched_ms INTEGER NOT NULL,"
 	      " expires_ms INTEGER NOT NULL);",
-	/* Forwarding state, conflicts, clock references: with its API in store-sync.c. */
+	/* Forwarding, conflicts, clock references: store-forward.c, -conflict.c, -clock.c. */
 	[3] = store_migration_v3,
 	/* What the ILS said, what the patron was told: with its API in store-outcome.c. */
 	[4] = store_migration_v4,
@@ -410,7 +410,12 @@ static int migrate(struct store *store, int from)
 
 static int prepare_statements(struct store *store)
 {
-	int r;
+	/* Each file of the store owns its statements. */
+	static int (*const prepare[])(struct store *) = {
+		store_forward_prepare, store_conflict_prepare, store_clock_prepare,
+		store_privacy_prepare, store_outcome_prepare,
+	};
+	int r = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(stmt_sql); i++) {
 		int rc = sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
@@ -419,8 +424,9 @@ static int prepare_statements(struct store *store)
 		if (rc != SQLITE_OK)
 			return store_schema_error(store_fail(store, rc), rc);
 	}
-	r = store_sync_prepare(store);
-	return r < 0 ? r : store_outcome_prepare(store);
+	for (size_t i = 0; i < ARRAY_SIZE(prepare) && r >= 0; i++)
+		r = prepare[i](store);
+	return r;
 }
 
 static int dir_writable(const char *path)
@@ -593,8 +599,14 @@ void store_close(struct store *store)
 	store_guard_close(store); /* reads the journal: while the statements are there */
 	for (size_t i = 0; i < ARRAY_SIZE(store->stmt); i++)
 		sqlite3_finalize(store->stmt[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(store->sync_stmt); i++)
-		sqlite3_finalize(store->sync_stmt[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(store->forward_stmt); i++)
+		sqlite3_finalize(store->forward_stmt[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(store->conflict_stmt); i++)
+		sqlite3_finalize(store->conflict_stmt[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(store->clock_stmt); i++)
+		sqlite3_finalize(store->clock_stmt[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(store->privacy_stmt); i++)
+		sqlite3_finalize(store->privacy_stmt[i]);
 	for (size_t i = 0; i < ARRAY_SIZE(store->outcome_stmt); i++)
 		sqlite3_finalize(store->outcome_stmt[i]);
 	/* The database is closed (and checkpointed) before the next circd may take the lock. */
@@ -613,6 +625,40 @@ static bool terminated(const char *s, size_t size)
 int store_bind_text(sqlite3_stmt *stmt, int index, const char *s)
 {
 	return sqlite3_bind_text(stmt, index, s, -1, SQLITE_STATIC);
+}
+
+int store_bind_text_max(sqlite3_stmt *stmt, int index, const char *s, size_t size)
+{
+	size_t len;
+
+	if (!s)
+		s = "";
+	len = strlen(s);
+	if (len > size - 1) {
+		len = size - 1;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	return sqlite3_bind_text(stmt, index, s, (int)len, SQLITE_STATIC);
+}
+
+int store_run_counting(struct store *store, sqlite3_stmt *stmt, unsigned *n)
+{
+	int r = store_stmt_run(store, stmt);
+
+	if (r >= 0 && n)
+		*n = (unsigned)sqlite3_changes(store->db);
+	return r;
+}
+
+int store_kind_index(const unsigned char *name)
+{
+	return name_index(kind_names, ARRAY_SIZE(kind_names), name);
+}
+
+int store_state_index(const unsigned char *name)
+{
+	return name_index(state_names, ARRAY_SIZE(state_names), name);
 }
 
 static int txn_valid(const struct txn *txn)
@@ -728,9 +774,12 @@ int store_record(struct store *store, struct txn *txn)
 	/*
 	 * Durable with the commit, before the patron hears OK: the mark is never
 	 * below what patrons were told. A mark that cannot be written is for
-	 * staff (store_mark_status()), not a reason to refuse the patron.
+	 * staff (store_mark_status()), not a reason to refuse the patron. An
+	 * online one is heard only after the ILS answered: its mark reaches the
+	 * disk meanwhile, and store_mark_settle() makes sure before the patron
+	 * is told.
 	 */
-	store->mark_err = store_guard_before_commit(store, seq);
+	store->mark_err = store_guard_before_commit(store, seq, txn->mode == TXN_ONLINE);
 	r = stmt_exec(store, STMT_COMMIT);
 	if (r < 0)
 		goto err_rollback;

@@ -16,10 +16,11 @@
  * store_close(), which accepts NULL. Every struct here is a plain value the
  * caller owns and the store fills; strings passed in are copied, never kept.
  *
- * Forwarding to the ILS (store-sync.c) moves a txn pending -> forwarded
- * (store_mark_forwarded(), durable before the message goes out) -> one of
- * the final states confirmed, conflict or failed (store_finish()). Final
- * states never move again.
+ * Forwarding to the ILS (store-forward.h) moves a txn pending -> forwarded
+ * (store_mark_forwarded(), or a batch in store_record_outcomes(): durable
+ * before the message goes out) -> one of the final states confirmed,
+ * conflict or failed (store_finish(), or lazily store_record_outcomes()).
+ * Final states never move again.
  *
  * Schema 4 (store-outcome.c) adds what the ILS said with its answer (AF,
  * AG), what the patron of an online transaction that did not finish
@@ -176,6 +177,13 @@ int store_check_files(struct store *store);
 const char *store_alarm(const struct store *store);
 const char *store_notice(const struct store *store);
 int store_mark_status(const struct store *store, int64_t *mark);
+/*
+ * An online transaction's store_record() only starts writing the mark back:
+ * its patron hears nothing before the ILS answered. This waits for it (0
+ * at once when nothing is waiting); call it before telling the patron.
+ * An error is also store_mark_status()'s.
+ */
+int store_mark_settle(struct store *store);
 
 /*
  * Appends txn to the journal and applies it to local loans (a checkout
@@ -219,81 +227,6 @@ const char *txn_mode_name(enum txn_mode mode);
 const char *txn_state_name(enum txn_state state);
 const char *txn_date_status_name(enum txn_date_status status); /* "", "corrected", "unknown" */
 
-/* ---- Forwarding to the ILS (store-sync.c) ---- */
-
-/*
- * Before each send of txn id to the ILS: pending|forwarded -> forwarded,
- * attempts + 1, sent_wall_ms = now_ms, durable when this returns 0. Only
- * then may the message go out: after a crash, "forwarded" means "maybe
- * applied at the ILS, find out before sending again".
- * -ENOENT: no such txn; -EPERM: it is in a final state.
- */
-int store_mark_forwarded(struct store *store, const char *id, int64_t now_ms);
-
-enum conflict_category {
-	CONFLICT_ON_LOAN_TO_OTHER, /* "on-loan-to-other" */
-	CONFLICT_PATRON_BLOCKED,   /* "patron-blocked" */
-	CONFLICT_UNKNOWN_ITEM,     /* "unknown-item" */
-	CONFLICT_UNKNOWN_PATRON,   /* "unknown-patron" */
-	CONFLICT_HELD_FOR_OTHER,   /* "held-for-other" */
-	CONFLICT_OTHER,            /* "other" */
-};
-
-#define CONFLICT_MESSAGE_MAX 256
-#define CONFLICT_RESOLUTION_MAX 128
-
-struct store_conflict_in {
-	enum conflict_category category;
-	const char *message; /* NULL = "" */
-};
-
-/*
- * The outcome of txn id, in one durable transaction: state (TXN_CONFIRMED,
- * TXN_CONFLICT or TXN_FAILED), result, evidence, title (NULL = ""; cut to
- * their field sizes), due_ms (0 = keep the recorded one), confirmed_ms =
- * now_ms. conflict must be non-NULL exactly for TXN_CONFLICT: it adds a
- * conflicts row. Local loans follow the ILS: a confirmed checkout or renew
- * with a due_ms moves the local loan's due date; a conflicting checkout's
- * local loan is removed (it did not happen there), as is a failed one's. The journal keeps all.
- * -ENOENT: no such txn; -EPERM: not pending/forwarded; -EINVAL: bad state,
- * conflict missing or given when not TXN_CONFLICT, now_ms <= 0.
- */
-int store_finish(struct store *store, const char *id, enum txn_state state, const char *result,
-		 const char *evidence, const char *title, int64_t due_ms, int64_t now_ms,
-		 const struct store_conflict_in *conflict);
-
-/*
- * An online transaction the ILS did not answer joins the offline queue:
- * mode becomes offline, and due_ms (unless 0) the offline due date. Only
- * while it is pending or forwarded: store-and-forward then finds out what
- * the ILS did before sending it again. -ENOENT, -EPERM otherwise.
- */
-int store_demote_offline(struct store *store, const char *id, int64_t due_ms, int64_t now_ms);
-
-/* What the ILS said with its final answer; NULL members (or a NULL struct) = "". */
-struct store_ils_said {
-	const char *screen_msg; /* AF, lines joined by \n */
-	const char *print_line; /* AG, the same way */
-};
-
-/* store_finish(), keeping what the ILS said (cut to TXN_ILS_TEXT_MAX). */
-int store_finish_said(struct store *store, const char *id, enum txn_state state,
-		      const char *result, const char *evidence, const char *title, int64_t due_ms,
-		      int64_t now_ms, const struct store_conflict_in *conflict,
-		      const struct store_ils_said *said);
-
-/*
- * store_finish_said() of id and, in the same durable commit,
- * store_mark_forwarded() of next_id (NULL: none; -EPERM if it is not
- * pending or forwarded): one commit per transaction for a long queue, and
- * next_id is still marked immediately before it is sent.
- */
-int store_finish_and_forward(struct store *store, const char *id, enum txn_state state,
-			     const char *result, const char *evidence, const char *title,
-			     int64_t due_ms, int64_t now_ms,
-			     const struct store_conflict_in *conflict,
-			     const struct store_ils_said *said, const char *next_id);
-
 /*
  * ---- What the patron was told, how often the ILS was asked (store-outcome.c) ----
  *
@@ -316,135 +249,13 @@ const char *txn_patron_told_name(enum txn_patron_told told);
 int store_count_verification(struct store *store, const char *id, int64_t now_ms,
 			     unsigned *verifications);
 
-/* The oldest (by seq) txn in state pending or forwarded; -ENOENT when none. */
-int store_next_to_forward(struct store *store, struct txn *ret);
-/* The same, among those with a seq above after_seq. */
-int store_next_to_forward_after(struct store *store, int64_t after_seq, struct txn *ret);
-
 /*
- * Calls fn (see store_txn_fn) for the txns the ILS has not got: pending,
- * forwarded and failed, oldest first. For a .koc export with koc_line().
+ * The rest of the store, one header per job. Included here, at the end, for
+ * the callers that know the store only as store.h; each also stands alone.
  */
-int store_list_unforwarded(struct store *store, store_txn_fn fn, void *data);
-/* The same in slices, as store_list_range(). */
-int store_list_unforwarded_range(struct store *store, int64_t after_seq, int64_t last_seq,
-				 unsigned limit, store_txn_fn fn, void *data);
-
-const char *conflict_category_name(enum conflict_category category);
-/* 0 and *ret, or -EINVAL for a name that is not a category. */
-int conflict_category_from_name(const char *name, enum conflict_category *ret);
-
-struct store_conflict {
-	int64_t id;
-	char txn_id[TXN_ID_LEN + 1];
-	enum conflict_category category;
-	char message[CONFLICT_MESSAGE_MAX];
-	int64_t created_ms;
-	int64_t resolved_ms; /* 0 = unresolved */
-	char resolution[CONFLICT_RESOLUTION_MAX];
-	/* From the txn: the full patron id (callers mask it for display and logs). */
-	enum txn_kind kind;
-	char item[SCAN_TEXT_MAX + 1];
-	char patron[PATRON_ID_MAX + 1];
-	int64_t wall_ms;
-	char screen_msg[TXN_ILS_TEXT_MAX]; /* what the ILS said with its answer (AF, AG) */
-	char print_line[TXN_ILS_TEXT_MAX];
-	enum txn_patron_told patron_told;
-};
-
-/* Oldest first; fn as for store_list (may use the store; nonzero stops and is returned). */
-typedef int (*store_conflict_fn)(void *data, const struct store_conflict *conflict);
-int store_conflicts_list(struct store *store, bool include_resolved, store_conflict_fn fn,
-			 void *data);
-/* Once: -ENOENT no such conflict, -EALREADY already resolved, -EINVAL now_ms <= 0. */
-int store_conflict_resolve(struct store *store, int64_t conflict_id, const char *resolution,
-			   int64_t now_ms);
-int store_conflicts_unresolved(struct store *store, uint64_t *ret);
-
-/* ---- Clock trust (store-sync.c) ---- */
-
-/* A trusted (CLOCK_MONOTONIC, wall) pair for a boot, e.g. the ILS's date in its 98 reply. */
-struct store_clock_ref {
-	char boot_id[TXN_ID_LEN + 1];
-	uint64_t mono_ms;
-	int64_t wall_ms;
-	char source[64];
-	int64_t recorded_ms;
-};
-
-/* Inserts or replaces the reference of boot_id. */
-int store_clock_ref_set(struct store *store, const char *boot_id, uint64_t mono_ms,
-			int64_t wall_ms, const char *source, int64_t now_ms);
-/* -ENOENT when boot_id has none. */
-int store_clock_ref_get(struct store *store, const char *boot_id, struct store_clock_ref *ret);
-
-/*
- * For every txn of boot_id recorded with an untrusted clock and not yet
- * corrected: wall_ms = ref_wall_ms - (ref_mono_ms - mono_ms), the old
- * wall_ms kept as original_wall_ms, date_status corrected. *fixed (may be
- * NULL) gets the number of txns changed.
- */
-int store_fix_dates(struct store *store, const char *boot_id, uint64_t ref_mono_ms,
-		    int64_t ref_wall_ms, unsigned *fixed);
-/* store_fix_dates() for every boot that has a clock_refs row. */
-int store_fix_dates_from_refs(struct store *store, unsigned *fixed);
-/*
- * Untrusted txns still undated from a boot other than current_boot_id that
- * has no clock reference can never be fixed: date_status becomes unknown.
- * Call after store_fix_dates_from_refs().
- */
-int store_flag_unknown_dates(struct store *store, const char *current_boot_id,
-			     unsigned *flagged);
-
-/* ---- Privacy and summaries (store-sync.c) ---- */
-
-/*
- * For confirmed txns with confirmed_ms <= older_than_ms not yet purged:
- * patron = "", purged; their local loans go too (the ILS is the record
- * now). Conflicts and failures keep their patron for staff.
- */
-int store_purge(struct store *store, int64_t older_than_ms, unsigned *purged);
-
-struct store_counts {
-	uint64_t n[TXN_KINDS][TXN_STATES]; /* [enum txn_kind][enum txn_state] */
-};
-int store_count_by_kind(struct store *store, struct store_counts *ret);
-
-/*
- * ---- Offline patron cache (store-sync.c) ----
- * Holds no patron ids or PINs: rows are keyed on a hash the caller computes
- * as SHA-256 or HMAC over (store salt || patron id), the salt from
- * store_patron_salt(): 16 random bytes made once per store, stable across
- * reopens.
- */
-#define STORE_SALT_LEN 16
-#define STORE_KEY_HASH_LEN 32
-
-int store_patron_salt(struct store *store, uint8_t salt[STORE_SALT_LEN]);
-
-struct store_patron_cached {
-	uint8_t key_hash[STORE_KEY_HASH_LEN];
-	bool allowed;
-	int64_t fetched_ms;
-	int64_t expires_ms; /* the caller compares with its clock: get returns expired rows too */
-};
-
-/* Inserts or replaces the row of key_hash (the store salt goes in its salt column). */
-int store_patron_cache_put(struct store *store, const uint8_t key_hash[STORE_KEY_HASH_LEN],
-			   bool allowed, int64_t fetched_ms, int64_t expires_ms);
-/* -ENOENT when key_hash has no row. */
-int store_patron_cache_get(struct store *store, const uint8_t key_hash[STORE_KEY_HASH_LEN],
-			   struct store_patron_cached *ret);
-/* Deletes rows with expires_ms <= now_ms; returns how many (>= 0) or -errno. */
-int store_patron_cache_expire(struct store *store, int64_t now_ms);
-
-/*
- * The same by patron id (store-patron.c), hashed here with SHA-256 over
- * (store salt || patron id): what the kiosk uses, so it never hashes.
- */
-int store_patron_remember(struct store *store, const char *patron, bool allowed,
-			  int64_t fetched_ms, int64_t expires_ms);
-/* -ENOENT when the patron has no row. */
-int store_patron_recall(struct store *store, const char *patron, struct store_patron_cached *ret);
+#include "store-conflict.h"
+#include "store-forward.h"
+#include "store-clock.h"
+#include "store-privacy.h"
 
 #endif

@@ -16,6 +16,21 @@
  * so one that never settles (garbled or wrong answers, timeouts, a crash
  * on the reply) goes to staff after SYNC_MAX_VERIFICATIONS and the queue
  * moves on. How the ILS is asked (SIP2: 63 pages, 17) is ils-sip2.c's business.
+ *
+ * Throughput: one durable commit per transaction, holding its mark and the
+ * outcome of the one before (store_record_outcomes()); outcomes otherwise
+ * wait in memory and are recorded lazily when the engine pauses. Safety
+ * never rests on an outcome's commit: one lost with circd leaves its
+ * transaction forwarded, which is verified, not resent.
+ *
+ * Only the transaction about to go out is marked, never one further ahead
+ * (SYNC_BATCH is 1): for a return of an item the ILS does not have charged
+ * (on the hold shelf, in transit) the ILS's item information cannot tell
+ * "applied" from "never sent", so a return marked forwarded that circd
+ * died before sending would be taken as applied and never reach the ILS
+ * (tests/e2e test_crash_before_send_loses_no_return). A batch of marks, or
+ * a mark made while the previous request is still at the ILS, widens that
+ * window from one send() to a batch or a round trip.
  */
 #include "sync.h"
 
@@ -35,6 +50,10 @@
 /* The same for asking whether the ILS applied one. */
 #define SYNC_MAX_VERIFICATIONS 5
 #define SYNC_RETRY_MS 5000
+/* Marked forwarded in one durable commit: 1, as the header says why. */
+#define SYNC_BATCH 1
+/* Outcomes held at most (recorded lazily past that): those of verifications, a batch's. */
+#define SYNC_OUTCOMES_MAX 16
 struct sync {
 	struct loop *loop;
 	struct store *store;
@@ -45,8 +64,13 @@ struct sync {
 	bool busy;
 	unsigned depth; /* step() nesting through immediate outcomes */
 	struct txn txn; /* the one in hand */
-	struct txn next; /* marked forwarded with txn's outcome, to go out next */
-	bool have_next;
+	bool txn_in_batch; /* txn is the batch member last taken, sent as marked */
+	/* Marked forwarded by this process and never sent: batch[batch_next..batch_len). */
+	struct txn *batch;
+	unsigned batch_len, batch_next;
+	bool head_is_next; /* nothing unfinished is older than the batch's head */
+	struct store_outcome *outcomes; /* known, not yet in the store */
+	unsigned n_outcomes;
 	char inconclusive[96];    /* why the last verification of txn settled nothing */
 	char inconclusive_of[TXN_ID_LEN + 1]; /* the txn it is about */
 	struct sync_stats stats;
@@ -119,9 +143,14 @@ static void schedule(struct sync *s)
 	loop_timer_arm(s->loop, &s->next_timer, 0);
 }
 
+static int record_outcomes(struct sync *s, unsigned mark_max, int64_t after_seq);
+
 static void stop(struct sync *s, const char *why)
 {
 	s->busy = false;
+	/* Paused for a while: circctl and the privacy purge see what is known. */
+	if (s->n_outcomes && s->store)
+		record_outcomes(s, 0, 0);
 	if (why) {
 		snprintf(s->stats.last_error, sizeof(s->stats.last_error), "%s", why);
 		log_info("forwarding paused: %s", why);
@@ -152,30 +181,41 @@ static void note_ils_message(struct sync *s, const char *screen_msg)
 	log_notice("the ILS accepted %s", line);
 }
 
+/*
+ * Outcomes held in memory go to the store, lazily, and with mark_max the
+ * next batch is marked, durably, in the same commit. Before the store is
+ * asked what is next, it must know what this process knows.
+ */
+static int record_outcomes(struct sync *s, unsigned mark_max, int64_t after_seq)
+{
+	unsigned marked = 0;
+	int r;
+
+	r = store_record_outcomes(s->store, s->outcomes, s->n_outcomes, loop_wall_ms(s->loop),
+				  after_seq, s->batch, mark_max, &marked);
+	if (r < 0)
+		return r;
+	s->n_outcomes = 0;
+	if (mark_max) {
+		s->batch_len = marked;
+		s->batch_next = 0;
+	}
+	return (int)marked;
+}
+
 static void finish(struct sync *s, enum txn_state state, const char *result, const char *evidence,
 		   const char *title, const struct store_conflict_in *conflict,
 		   const struct store_ils_said *said)
 {
-	int r;
-
-	/*
-	 * With a queue behind it, the next pending transaction is marked
-	 * forwarded in the same commit: one commit per transaction, and it is
-	 * still marked immediately before it goes out.
-	 */
-	s->have_next = ils_up(s->ils) &&
-		       store_next_to_forward_after(s->store, s->txn.seq, &s->next) == 0 &&
-		       s->next.state == TXN_PENDING && s->next.kind != TXN_RENEW;
-	r = store_finish_and_forward(s->store, s->txn.id, state, result, evidence, title, 0,
-				     loop_wall_ms(s->loop), conflict, said,
-				     s->have_next ? s->next.id : NULL);
-	if (r < 0) {
-		s->have_next = false;
+	if (s->n_outcomes == SYNC_OUTCOMES_MAX && record_outcomes(s, 0, 0) < 0) {
 		stop(s, "cannot record the outcome in the store");
 		return;
 	}
-	if (s->have_next)
-		s->next.attempts++;
+	store_outcome_set(&s->outcomes[s->n_outcomes++], s->txn.id, state, result, evidence, title,
+			  conflict, said);
+	/* Sent as marked, in order: the next member is the oldest unfinished now. */
+	s->head_is_next = s->txn_in_batch;
+	s->txn_in_batch = false;
 	if (state == TXN_CONFIRMED)
 		s->stats.confirmed++;
 	else if (state == TXN_CONFLICT)
@@ -226,17 +266,32 @@ static void refused(struct sync *s, const struct ils_circ *o)
 	finish(s, TXN_CONFLICT, msg, evidence, o->title, &conflict, ils_said(o, &said));
 }
 
+/*
+ * Marked but never went out: back to the batch's head, to be sent as it is
+ * when the link is back, no need to ask.
+ */
+static void requeue_unsent(struct sync *s)
+{
+	s->txn_in_batch = false;
+	s->head_is_next = false;
+	if (s->batch_next > 0) {
+		s->batch[--s->batch_next] = s->txn;
+	} else if (s->batch_len <= SYNC_BATCH) {
+		/* In front of what is left of the batch (room for one more). */
+		memmove(&s->batch[1], &s->batch[0], s->batch_len * sizeof(*s->batch));
+		s->batch[0] = s->txn;
+		s->batch_len++;
+	}
+}
+
 /* A reply that did not come, or came wrong: the transaction stays forwarded. */
 /* sending: err answers the transaction itself, not a question about it. */
 static bool link_trouble(struct sync *s, int err, bool sending)
 {
 	if (err == 0)
 		return false;
-	if (err == -ENOTCONN && sending) {
-		/* Never went out: send it as it is when the link is back, no need to ask. */
-		s->next = s->txn;
-		s->have_next = true;
-	}
+	if (err == -ENOTCONN && sending)
+		requeue_unsent(s);
 	if (!sending)
 		snprintf(s->inconclusive, sizeof(s->inconclusive), "%s",
 			 err == -EBADMSG ? "an unexpected reply" : "no reply");
@@ -276,7 +331,7 @@ static void on_sent(void *data, int err, const struct ils_circ *o)
 	       evidence, o->title, NULL, ils_said(o, &said));
 }
 
-/* mark: not yet durably forwarded for this send (a batch may have done it). */
+/* mark: not yet durably forwarded for this send (a batch did it otherwise). */
 static void send_txn(struct sync *s, bool mark)
 {
 	int r;
@@ -312,8 +367,7 @@ static void send_txn(struct sync *s, bool mark)
 		s->ils, ILS_LANE_BACKGROUND, &req, on_sent, s);
 	if (r < 0) {
 		/* Not sent: the same transaction goes first when the link is back. */
-		s->next = s->txn;
-		s->have_next = true;
+		requeue_unsent(s);
 		stop(s, "link down");
 	}
 }
@@ -333,7 +387,12 @@ static const char *patron_was_told(const struct txn *txn)
 	case TXN_TOLD_NOTHING:
 		break;
 	}
-	return "circd stopped before the patron was told anything";
+	/*
+	 * An online answer is recorded without waiting for the disk (only the
+	 * mark before sending is): a kill leaves it, a power cut may not.
+	 */
+	return "circd stopped before the patron was told anything (or, after a power cut, "
+	       "before its record of the answer reached the disk)";
 }
 
 /*
@@ -431,23 +490,54 @@ static void verify(struct sync *s)
 		stop(s, "link down");
 }
 
+/* The transaction now in hand; a verification's last words are about the one before. */
+static void take(struct sync *s, const struct txn *txn, bool from_batch)
+{
+	s->txn = *txn;
+	s->txn_in_batch = from_batch;
+	s->busy = true;
+	if (strcmp(s->txn.id, s->inconclusive_of) != 0) {
+		s->inconclusive[0] = 0;
+		snprintf(s->inconclusive_of, sizeof(s->inconclusive_of), "%s", s->txn.id);
+	}
+}
+
+/* Marked with its batch: send it as it is. */
+static void send_batch_head(struct sync *s)
+{
+	take(s, &s->batch[s->batch_next++], true);
+	if (s->batch_next == s->batch_len)
+		s->batch_len = s->batch_next = 0;
+	send_txn(s, false);
+}
+
 static void step_once(struct sync *s)
 {
+	bool have_batch;
 	int r;
 
 	if (s->busy || !s->store || !ils_up(s->ils))
 		return;
-	if (s->have_next) {
-		/* Marked together with the previous outcome: send it as it is. */
-		s->have_next = false;
-		s->txn = s->next;
-		s->busy = true;
-		send_txn(s, false);
+	have_batch = s->batch_next < s->batch_len;
+	if (have_batch && s->head_is_next) {
+		send_batch_head(s);
+		return;
+	}
+	s->head_is_next = false;
+	/* A new batch only once the last one is all sent. */
+	r = record_outcomes(s, have_batch ? 0 : SYNC_BATCH, INT64_MIN);
+	if (r < 0) {
+		stop(s, "cannot record outcomes in the store");
+		return;
+	}
+	if (r > 0) {
+		send_batch_head(s); /* the oldest unfinished, just marked */
 		return;
 	}
 	r = store_next_to_forward(s->store, &s->txn);
 	if (r == -ENOENT) {
 		s->stats.last_error[0] = 0;
+		s->batch_len = s->batch_next = 0;
 		/* Privacy: once confirmed, who borrowed what is the ILS's business. */
 		if (s->cfg->retention_hours == 0)
 			purge(s);
@@ -457,11 +547,18 @@ static void step_once(struct sync *s)
 		stop(s, "cannot read the outbox");
 		return;
 	}
-	s->busy = true;
-	if (strcmp(s->txn.id, s->inconclusive_of) != 0) {
-		s->inconclusive[0] = 0;
-		snprintf(s->inconclusive_of, sizeof(s->inconclusive_of), "%s", s->txn.id);
+	if (have_batch) {
+		const struct txn *head = &s->batch[s->batch_next];
+
+		if (strcmp(s->txn.id, head->id) == 0) {
+			send_batch_head(s);
+			return;
+		}
+		/* The head is settled or older ones wait: past it, it is only verified. */
+		if (s->txn.seq > head->seq)
+			s->batch_len = s->batch_next = 0;
 	}
+	take(s, &s->txn, false);
 	if (s->txn.state == TXN_FORWARDED)
 		verify(s);
 	else
@@ -489,6 +586,12 @@ void sync_kick(struct sync *s)
 
 void sync_set_store(struct sync *s, struct store *store)
 {
+	if (store != s->store) {
+		/* Another store's: what they say is verified there. */
+		s->batch_len = s->batch_next = 0;
+		s->n_outcomes = 0;
+		s->head_is_next = false;
+	}
 	s->store = store;
 	sync_kick(s);
 }
@@ -515,6 +618,12 @@ int sync_new(struct loop *loop, struct store *store, struct ils *ils,
 
 	if (!s)
 		return -ENOMEM;
+	s->batch = calloc(SYNC_BATCH + 1, sizeof(*s->batch));
+	if (!s->batch)
+		goto err_sync;
+	s->outcomes = calloc(SYNC_OUTCOMES_MAX, sizeof(*s->outcomes));
+	if (!s->outcomes)
+		goto err_batch;
 	s->loop = loop;
 	s->store = store;
 	s->ils = ils;
@@ -524,6 +633,12 @@ int sync_new(struct loop *loop, struct store *store, struct ils *ils,
 	sync_set_config(s, cfg);
 	*ret = s;
 	return 0;
+
+err_batch:
+	free(s->batch);
+err_sync:
+	free(s);
+	return -ENOMEM;
 }
 
 void sync_free(struct sync *s)
@@ -532,5 +647,10 @@ void sync_free(struct sync *s)
 		return;
 	loop_timer_disarm(s->loop, &s->next_timer);
 	loop_timer_disarm(s->loop, &s->purge_timer);
+	if (s->store && s->n_outcomes && record_outcomes(s, 0, 0) < 0)
+		log_warning("store: %u outcomes not recorded: verified at the next start",
+			    s->n_outcomes);
+	free(s->outcomes);
+	free(s->batch);
 	free(s);
 }

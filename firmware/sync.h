@@ -4,8 +4,9 @@
  * oldest first, one at a time, on the background lane of the ILS link,
  * with no staff action needed.
  *
- * Exactly once: a transaction is marked forwarded (durably) before it is
- * sent. One found forwarded later -- its reply was lost, or circd died --
+ * Exactly once: a transaction is marked forwarded (durably, with the outcome
+ * of the one before) right before it is sent, never further ahead.
+ * One found forwarded later -- its reply was lost, or circd died --
  * is never simply sent again: the ILS is asked first (is the item charged
  * to the patron, for a checkout; still charged, for a checkin) and the answer is recorded as
  * evidence. A transaction whose verification never settles goes to staff

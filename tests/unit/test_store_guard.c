@@ -222,6 +222,42 @@ static void test_mark_follows_each_recording(void)
 }
 
 /*
+ * An online recording writes its mark and only starts the writeback: the
+ * patron hears nothing before the ILS answered, and store_mark_settle()
+ * waits for it then. The mark is in the file either way.
+ */
+static void test_online_mark_settled_before_the_patron_hears(void)
+{
+	struct txn online = { .kind = TXN_CHECKOUT, .mode = TXN_ONLINE,
+			      .state = TXN_FORWARDED };
+	struct store *s;
+	struct tmp t;
+	int64_t mark = -1;
+	enum store_mark_state state;
+
+	tmp_new(&t);
+	CHECK_INT(store_open(t.db, &s), 0);
+	CHECK_INT(store_mark_settle(s), 0); /* nothing waiting */
+	record_n(s, 1);
+	CHECK_INT(txn_id_new(online.id), 0);
+	snprintf(online.patron, sizeof(online.patron), "21234000000018");
+	snprintf(online.item, sizeof(online.item), "31234000000016");
+	snprintf(online.boot_id, sizeof(online.boot_id), "boot");
+	online.wall_ms = 1700000000000LL;
+	CHECK_INT(store_record(s, &online), 0);
+	CHECK_INT(mark_in_file(t.mark, &state), 2);
+	CHECK_INT(state, STORE_MARK_PENDING);
+	CHECK_INT(store_mark_settle(s), 0);
+	CHECK_INT(store_mark_settle(s), 0);
+	CHECK_INT(store_mark_status(s, &mark), 0);
+	CHECK_INT(mark, 2);
+	store_close(s);
+	CHECK_INT(mark_in_file(t.mark, &state), 2);
+	CHECK_INT(state, STORE_MARK_CLEAN);
+	tmp_remove(&t);
+}
+
+/*
  * A database that lost its tail (here: an older copy put back) opens with
  * an alarm naming both seqs; circd keeps recording, and the mark is never
  * lowered.
@@ -451,6 +487,7 @@ int main(void)
 {
 	RUN(test_mark_format_and_parse);
 	RUN(test_mark_follows_each_recording);
+	RUN(test_online_mark_settled_before_the_patron_hears);
 	RUN(test_fewer_rows_than_acknowledged);
 	RUN(test_crash_mid_recording);
 	RUN(test_crash_without_close);

@@ -392,7 +392,9 @@ static void test_applied_online_says_what_the_patron_was_told(void)
 	}
 	CHECK_INT(got(&r, silent.id).state, TXN_CONFLICT);
 	CHECK_STR(got(&r, silent.id).result, "the ILS applied this checkout, but circd stopped "
-					     "before the patron was told anything: check the item");
+					     "before the patron was told anything (or, after a power "
+					     "cut, before its record of the answer reached the disk): "
+					     "check the item");
 	CHECK_INT(got(&r, refused.id).state, TXN_CONFLICT);
 	CHECK_STR(got(&r, refused.id).result, "the ILS applied this checkout, but the patron was "
 					      "told it had not gone through: check the item");

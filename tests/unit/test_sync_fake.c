@@ -6,6 +6,7 @@
  * with the fake counting how often the ILS applied each transaction.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -316,6 +317,74 @@ static void test_link_down_then_back(void)
 	rig_stop(&r);
 }
 
+/*
+ * Several forwarded, their outcomes lost (recorded lazily, and the power
+ * went): after a restart each one is verified first; what was applied is
+ * never sent again, the rest once.
+ */
+static void test_died_with_outcomes_lost(void)
+{
+	struct rig r;
+	struct txn t[4], marked[4];
+	unsigned n = 0;
+	char item[32];
+
+	rig_start(&r);
+	for (int i = 0; i < 4; i++) {
+		snprintf(item, sizeof(item), "3123400000%04d", i);
+		record(&r, &t[i], TXN_CHECKIN, TXN_OFFLINE, item);
+		fake_ils_charge(r.fake, item, PATRON);
+	}
+	CHECK_INT(store_record_outcomes(r.store, NULL, 0, T0 + 1, INT64_MIN, marked, 4, &n), 0);
+	CHECK_INT(n, 4);
+	/* The first two were applied; what the ILS answered did not reach the disk. */
+	fake_ils_charge(r.fake, t[0].item, "");
+	fake_ils_charge(r.fake, t[1].item, "");
+	restart(&r);
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	for (int i = 0; i < 4; i++) {
+		CHECK_INT(got(&r, t[i].id).state, TXN_CONFIRMED);
+		CHECK_INT(got(&r, t[i].id).verifications, 1);
+		CHECK_INT(fake_ils_count(r.fake, FAKE_CHARGED, t[i].item), 1);
+		CHECK_INT(fake_ils_count(r.fake, FAKE_CHECKIN, t[i].item), i < 2 ? 0 : 1);
+		CHECK_STR(fake_ils_charged_to(r.fake, t[i].item), "");
+	}
+	rig_stop(&r);
+}
+
+/*
+ * A long queue, each outcome recorded with the next one's mark: all go out
+ * once, in order, and end confirmed.
+ */
+static void test_long_queue_in_order_once(void)
+{
+	enum { N = 150 };
+	struct rig r;
+	static struct txn t[N];
+	char item[32];
+
+	rig_start(&r);
+	for (int i = 0; i < N; i++) {
+		snprintf(item, sizeof(item), "3123400000%04d", i);
+		record(&r, &t[i], TXN_CHECKIN, TXN_OFFLINE, item);
+	}
+	fake_ils_set_up(r.fake, true);
+	for (int i = 0; i < N; i++)
+		pump(&r);
+	/* The fake keeps the first FAKE_LOG_MAX requests; the journal has the rest. */
+	CHECK_INT(fake_ils_n_requests(r.fake), FAKE_LOG_MAX);
+	for (int i = 0; i < FAKE_LOG_MAX; i++)
+		CHECK_STR(fake_ils_request(r.fake, (unsigned)i)->item, t[i].item);
+	for (int i = 0; i < N; i++) {
+		CHECK_INT(got(&r, t[i].id).state, TXN_CONFIRMED);
+		CHECK_INT(got(&r, t[i].id).attempts, 1); /* sent once */
+		CHECK_INT(got(&r, t[i].id).verifications, 0);
+		CHECK(i == 0 || got(&r, t[i].id).confirmed_ms >= got(&r, t[i - 1].id).confirmed_ms);
+	}
+	rig_stop(&r);
+}
+
 int main(void)
 {
 	RUN(test_forwards_oldest_first_with_no_block);
@@ -327,5 +396,7 @@ int main(void)
 	RUN(test_renewal_never_repeated);
 	RUN(test_unsettled_verification_goes_to_staff);
 	RUN(test_link_down_then_back);
+	RUN(test_died_with_outcomes_lost);
+	RUN(test_long_queue_in_order_once);
 	return testlib_finish();
 }

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Forwarding to the ILS (store-forward.c): a txn moves pending -> forwarded
+ * (durable before its message goes out) -> confirmed, conflict or failed;
+ * final states never move again. After a crash, "forwarded" means "maybe
+ * applied at the ILS: verify before sending again", so the marks must be
+ * durable and the outcomes need not be.
+ *
+ * Ownership as store.h: the caller owns every struct; strings are copied.
+ */
+/* Outside the guard: store.h includes this one at its end, after its own types. */
+#include "store.h"
+#include "store-conflict.h"
+
+#ifndef CIRCD_STORE_FORWARD_H
+#define CIRCD_STORE_FORWARD_H
+
+/*
+ * Before each send of txn id to the ILS: pending|forwarded -> forwarded,
+ * attempts + 1, sent_wall_ms = now_ms, durable when this returns 0. Only
+ * then may the message go out: after a crash, "forwarded" means "maybe
+ * applied at the ILS, find out before sending again".
+ * -ENOENT: no such txn; -EPERM: it is in a final state.
+ */
+int store_mark_forwarded(struct store *store, const char *id, int64_t now_ms);
+
+
+/*
+ * The outcome of txn id, in one durable transaction: state (TXN_CONFIRMED,
+ * TXN_CONFLICT or TXN_FAILED), result, evidence, title (NULL = ""; cut to
+ * their field sizes), due_ms (0 = keep the recorded one), confirmed_ms =
+ * now_ms. conflict must be non-NULL exactly for TXN_CONFLICT: it adds a
+ * conflicts row. Local loans follow the ILS: a confirmed checkout or renew
+ * with a due_ms moves the local loan's due date; a conflicting checkout's
+ * local loan is removed (it did not happen there), as is a failed one's. The journal keeps all.
+ * -ENOENT: no such txn; -EPERM: not pending/forwarded; -EINVAL: bad state,
+ * conflict missing or given when not TXN_CONFLICT, now_ms <= 0.
+ */
+int store_finish(struct store *store, const char *id, enum txn_state state, const char *result,
+		 const char *evidence, const char *title, int64_t due_ms, int64_t now_ms,
+		 const struct store_conflict_in *conflict);
+
+/*
+ * An online transaction the ILS did not answer joins the offline queue:
+ * mode becomes offline, and due_ms (unless 0) the offline due date. Only
+ * while it is pending or forwarded: store-and-forward then finds out what
+ * the ILS did before sending it again. -ENOENT, -EPERM otherwise.
+ */
+int store_demote_offline(struct store *store, const char *id, int64_t due_ms, int64_t now_ms);
+
+/* What the ILS said with its final answer; NULL members (or a NULL struct) = "". */
+struct store_ils_said {
+	const char *screen_msg; /* AF, lines joined by \n */
+	const char *print_line; /* AG, the same way */
+};
+
+/* store_finish(), keeping what the ILS said (cut to TXN_ILS_TEXT_MAX). */
+int store_finish_said(struct store *store, const char *id, enum txn_state state,
+		      const char *result, const char *evidence, const char *title, int64_t due_ms,
+		      int64_t now_ms, const struct store_conflict_in *conflict,
+		      const struct store_ils_said *said);
+
+/*
+ * store_finish_said() of id and, in the same durable commit,
+ * store_mark_forwarded() of next_id (NULL: none; -EPERM if it is not
+ * pending or forwarded): one commit per transaction for a long queue, and
+ * next_id is still marked immediately before it is sent.
+ */
+int store_finish_and_forward(struct store *store, const char *id, enum txn_state state,
+			     const char *result, const char *evidence, const char *title,
+			     int64_t due_ms, int64_t now_ms,
+			     const struct store_conflict_in *conflict,
+			     const struct store_ils_said *said, const char *next_id);
+
+/*
+ * An outcome held by value, to be recorded later: store-and-forward keeps
+ * outcomes in memory and records them with the next mark. Filled by
+ * store_outcome_set() (strings cut to the fields, never inside a UTF-8
+ * sequence); conflict_message is meaningful for TXN_CONFLICT only.
+ */
+struct store_outcome {
+	char id[TXN_ID_LEN + 1];
+	enum txn_state state;
+	int64_t due_ms; /* 0 = keep the recorded one */
+	enum conflict_category category;
+	char result[TXN_RESULT_MAX];
+	char evidence[TXN_EVIDENCE_MAX];
+	char title[TXN_TITLE_MAX];
+	char conflict_message[CONFLICT_MESSAGE_MAX];
+	char screen_msg[TXN_ILS_TEXT_MAX];
+	char print_line[TXN_ILS_TEXT_MAX];
+};
+
+/* The arguments of store_finish_said() into *ret; NULL strings = "". */
+void store_outcome_set(struct store_outcome *ret, const char *id, enum txn_state state,
+		       const char *result, const char *evidence, const char *title,
+		       const struct store_conflict_in *conflict, const struct store_ils_said *said);
+
+/*
+ * The n outcomes as store_finish_said() records each, then marks forwarded
+ * (as store_mark_forwarded()) the run of pending txns that are now the
+ * oldest unfinished with a seq above after_seq, up to mark_max, stopping at
+ * the first that is not a plain first send (a renewal, or one sent before):
+ * all in one transaction. INT64_MIN marks the head of the queue. Mark only
+ * what goes out at once: a return marked but never sent may be taken as
+ * applied after a crash (see sync.c), so sync.c marks one at a time.
+ * marked (room for mark_max) gets them as they now are, oldest first, and
+ * *n_marked how many (may be NULL when mark_max is 0).
+ *
+ * Durable when it returns 0 only if mark_max > 0: the marks must be on
+ * disk before any of them is sent. With mark_max 0 the commit is lazy
+ * (synchronous=NORMAL: safe against circd dying, and sqlite's own order
+ * puts it on disk with the next durable commit; a power cut may lose it).
+ * A lost outcome leaves its txn forwarded, and forwarded means "verify
+ * before sending again", so a lost outcome costs a question, never a
+ * second send. Errors as store_finish(); nothing is recorded on error.
+ */
+int store_record_outcomes(struct store *store, const struct store_outcome *outcomes, unsigned n,
+			  int64_t now_ms, int64_t after_seq, struct txn *marked, unsigned mark_max,
+			  unsigned *n_marked);
+
+
+/* The oldest (by seq) txn in state pending or forwarded; -ENOENT when none. */
+int store_next_to_forward(struct store *store, struct txn *ret);
+/* The same, among those with a seq above after_seq. */
+int store_next_to_forward_after(struct store *store, int64_t after_seq, struct txn *ret);
+
+/*
+ * Calls fn (see store_txn_fn) for the txns the ILS has not got: pending,
+ * forwarded and failed, oldest first. For a .koc export with koc_line().
+ */
+int store_list_unforwarded(struct store *store, store_txn_fn fn, void *data);
+/* The same in slices, as store_list_range(). */
+int store_list_unforwarded_range(struct store *store, int64_t after_seq, int64_t last_seq,
+				 unsigned limit, store_txn_fn fn, void *data);
+
+
+struct store_counts {
+	uint64_t n[TXN_KINDS][TXN_STATES]; /* [enum txn_kind][enum txn_state] */
+};
+int store_count_by_kind(struct store *store, struct store_counts *ret);
+
+#endif
