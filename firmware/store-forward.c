@@ -493,9 +493,19 @@ int store_record_outcomes(struct store *store, const struct store_outcome *outco
 	else if (n_marked)
 		*n_marked = (unsigned)marks;
 out:
-	if (!mark_max && store_stmt_run(store, stmt_of(store, FWD_DURABLE_COMMITS)) < 0 &&
-	    r >= 0)
-		r = -EIO; /* every other commit must stay durable */
+	/*
+	 * Every other commit must stay durable: if the store cannot be put back
+	 * to FULL, it records nothing more (sticky, as for replaced files) rather
+	 * than acknowledge transactions a power cut could take.
+	 */
+	if (!mark_max && store_stmt_run(store, stmt_of(store, FWD_DURABLE_COMMITS)) < 0) {
+		snprintf(store->files_alarm, sizeof(store->files_alarm),
+			 "%s: commits could not be made durable again (synchronous = FULL "
+			 "failed); nothing more is recorded until circd is restarted", store->path);
+		store->files_err = -EIO;
+		store_set_errmsg(store, store->files_alarm);
+		r = -EIO;
+	}
 	return r < 0 ? r : 0;
 }
 
