@@ -56,14 +56,7 @@ static const char *const clock_sql[CLOCK_COUNT_OF_STMTS] = {
 
 int store_clock_prepare(struct store *store)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(clock_sql); i++) {
-		int rc = sqlite3_prepare_v3(store->db, clock_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-					    &store->clock_stmt[i], NULL);
-
-		if (rc != SQLITE_OK)
-			return store_schema_error(store_fail(store, rc), rc);
-	}
-	return 0;
+	return store_prepare_statements(store, clock_sql, ARRAY_SIZE(clock_sql), store->clock_stmt);
 }
 
 static sqlite3_stmt *stmt_of(struct store *store, enum clock_stmt_id id)

@@ -53,14 +53,8 @@ static const char *const conflict_sql[CONFLICT_COUNT_OF_STMTS] = {
 
 int store_conflict_prepare(struct store *store)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(conflict_sql); i++) {
-		int rc = sqlite3_prepare_v3(store->db, conflict_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-					    &store->conflict_stmt[i], NULL);
-
-		if (rc != SQLITE_OK)
-			return store_schema_error(store_fail(store, rc), rc);
-	}
-	return 0;
+	return store_prepare_statements(store, conflict_sql, ARRAY_SIZE(conflict_sql),
+					store->conflict_stmt);
 }
 
 static sqlite3_stmt *stmt_of(struct store *store, enum conflict_stmt_id id)

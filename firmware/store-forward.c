@@ -149,14 +149,8 @@ static const char *const forward_sql[FWD_COUNT_OF_STMTS] = {
 
 int store_forward_prepare(struct store *store)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(forward_sql); i++) {
-		int rc = sqlite3_prepare_v3(store->db, forward_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-					    &store->forward_stmt[i], NULL);
-
-		if (rc != SQLITE_OK)
-			return store_schema_error(store_fail(store, rc), rc);
-	}
-	return 0;
+	return store_prepare_statements(store, forward_sql, ARRAY_SIZE(forward_sql),
+					store->forward_stmt);
 }
 
 static sqlite3_stmt *stmt_of(struct store *store, enum forward_stmt_id id)

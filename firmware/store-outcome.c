@@ -64,15 +64,8 @@ static const char *const told_names[] = {
 
 int store_outcome_prepare(struct store *store)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(outcome_sql); i++) {
-		int rc = sqlite3_prepare_v3(store->db, outcome_sql[i], -1,
-					    SQLITE_PREPARE_PERSISTENT, &store->outcome_stmt[i],
-					    NULL);
-
-		if (rc != SQLITE_OK)
-			return store_schema_error(store_fail(store, rc), rc);
-	}
-	return 0;
+	return store_prepare_statements(store, outcome_sql, ARRAY_SIZE(outcome_sql),
+					store->outcome_stmt);
 }
 
 const char *txn_patron_told_name(enum txn_patron_told told)

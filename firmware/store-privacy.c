@@ -48,14 +48,8 @@ static const char *const privacy_sql[PRIVACY_COUNT_OF_STMTS] = {
 
 int store_privacy_prepare(struct store *store)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(privacy_sql); i++) {
-		int rc = sqlite3_prepare_v3(store->db, privacy_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-					    &store->privacy_stmt[i], NULL);
-
-		if (rc != SQLITE_OK)
-			return store_schema_error(store_fail(store, rc), rc);
-	}
-	return 0;
+	return store_prepare_statements(store, privacy_sql, ARRAY_SIZE(privacy_sql),
+					store->privacy_stmt);
 }
 
 static sqlite3_stmt *stmt_of(struct store *store, enum privacy_stmt_id id)

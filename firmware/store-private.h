@@ -109,6 +109,9 @@ int store_fail(struct store *store, int rc);
 void store_set_errmsg(struct store *store, const char *msg);
 /* A generic SQL error while preparing: the file holds a schema that is not ours. */
 int store_schema_error(int r, int rc);
+/* Prepares n persistent statements of one file of the store into stmts (finalized by store_close). */
+int store_prepare_statements(struct store *store, const char *const *sql, size_t n,
+			     sqlite3_stmt **stmts);
 
 void store_stmt_done(sqlite3_stmt *stmt);
 /* Steps a statement that returns no rows, and resets it either way. */

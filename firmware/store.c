@@ -415,18 +415,24 @@ static int prepare_statements(struct store *store)
 		store_forward_prepare, store_conflict_prepare, store_clock_prepare,
 		store_privacy_prepare, store_outcome_prepare,
 	};
-	int r = 0;
+	int r = store_prepare_statements(store, stmt_sql, ARRAY_SIZE(stmt_sql), store->stmt);
 
-	for (size_t i = 0; i < ARRAY_SIZE(stmt_sql); i++) {
-		int rc = sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-					    &store->stmt[i], NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(prepare) && r >= 0; i++)
+		r = prepare[i](store);
+	return r;
+}
+
+int store_prepare_statements(struct store *store, const char *const *sql, size_t n,
+			     sqlite3_stmt **stmts)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = sqlite3_prepare_v3(store->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+					    &stmts[i], NULL);
 
 		if (rc != SQLITE_OK)
 			return store_schema_error(store_fail(store, rc), rc);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(prepare) && r >= 0; i++)
-		r = prepare[i](store);
-	return r;
+	return 0;
 }
 
 static int dir_writable(const char *path)
