@@ -38,8 +38,9 @@ static int on_scan_command(void *data, const struct sim_command *cmd)
 	if (i == s->n)
 		return -ENOENT;
 	scan.device = s->status[i].name;
-	scan.for_items = s->items[i];
-	scan.for_patrons = s->patrons[i];
+	/* Typed at the terminal: the rules decide, as for a scanner of no known role. */
+	scan.for_items = !cmd->typed && s->items[i];
+	scan.for_patrons = !cmd->typed && s->patrons[i];
 	scan.len = strnlen(cmd->text, SCAN_TEXT_MAX);
 	memcpy(scan.text, cmd->text, scan.len);
 	scan.text[scan.len] = '\0';

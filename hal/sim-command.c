@@ -241,9 +241,10 @@ int sim_command_parse(const char *line, size_t len, bool terminal, struct sim_co
 			r = -EINVAL;
 			goto out;
 		}
-		/* At the terminal a bare line is what the item scanner would read. */
+		/* At the terminal a bare line is a scan, by the first board scanner. */
 		cmd->cmd = SIM_CMD_SCAN;
 		cmd->role = ROLE_ITEM_SCANNER;
+		cmd->typed = true;
 		r = parse_scan_text(line, len, cmd->text, &reason);
 		goto out;
 	}

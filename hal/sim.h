@@ -62,6 +62,12 @@ enum sim_cmd {
 struct sim_command {
 	enum sim_cmd cmd;
 	enum board_role role;           /* scan, input */
+	/*
+	 * scan: a bare line typed at the terminal. The person at the keyboard
+	 * is every scanner at once (card reader and item scanner), so the scan
+	 * comes from no one role: the barcode rules alone say what it is.
+	 */
+	bool typed;
 	bool active;                    /* input; wall: synced */
 	uint64_t ms;                    /* advance; wall: ms since the epoch */
 	char text[SCAN_TEXT_MAX + 1];   /* scan text, pin digits */

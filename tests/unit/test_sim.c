@@ -201,6 +201,8 @@ static void test_parse_terminal(void)
 	CHECK_INT(cmd.cmd, SIM_CMD_SCAN);
 	CHECK_INT(cmd.role, ROLE_ITEM_SCANNER);
 	CHECK_STR(cmd.text, "31234000000014");
+	/* Typed: from no one role, so `make run`'s card and items both work at the keyboard. */
+	CHECK(cmd.typed);
 	CHECK_INT(parse("the hobbit", true, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "the hobbit");
 	CHECK_INT(parse("scanner", true, &cmd, NULL), 0);
@@ -208,6 +210,7 @@ static void test_parse_terminal(void)
 	/* Known words keep their meaning and their strictness. */
 	CHECK_INT(parse("scan patron_reader 21234000012345", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.role, ROLE_PATRON_READER);
+	CHECK(!cmd.typed);
 	CHECK_INT(parse("pin 4321", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_PIN);
 	CHECK_INT(parse("ping", true, &cmd, NULL), 0);
@@ -897,6 +900,8 @@ static void test_sim_terminal(void)
 		PUMP_UNTIL(&r, r.rec.scans == 1);
 		CHECK_INT(r.rec.scans, 1);
 		CHECK_STR(r.rec.last_scan.text, "31234000000014");
+		/* Typed: from no one device role, so cards and items both work at the keyboard. */
+		CHECK(!r.rec.last_scan.for_items && !r.rec.last_scan.for_patrons);
 		CHECK_INT(write(in_pipe[1], "pin abc\nping\n", 13), 13);
 		for (int i = 0; i < 5; i++)
 			loop_run_once(r.loop, 10);
