@@ -32,7 +32,7 @@ PKG_LIBS   = $(shell pkg-config --libs sqlite3 inih libusb-1.0 libgpiod 2>/dev/n
 
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-           -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP -Ilib $(SANFLAGS) $(PKG_CFLAGS) \
+           -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP -Ilib -Ihal $(SANFLAGS) $(PKG_CFLAGS) \
            -DCIRCD_BOARDS_DIR='"$(PREFIX)/share/circd/boards"' 
 LDFLAGS += $(SANFLAGS) -Wl,-z,relro,-z,now
 LDLIBS  += $(PKG_LIBS)

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../hal/aim.h"
+#include "aim.h"
 
 #define CODABAR_LEN 14
 

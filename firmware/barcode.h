@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../hal/scanner.h"
+#include "scanner.h"
 
 #define BARCODE_LIST_MAX 8
 #define BARCODE_PREFIX_MAX 16

@@ -10,11 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../hal/board.h"
-#include "../hal/display.h"
-#include "../hal/gpio.h"
-#include "../hal/hal-env.h"
-#include "../hal/scanner.h"
+#include "board.h"
+#include "display.h"
+#include "gpio.h"
+#include "hal-env.h"
+#include "scanner.h"
 #include "config.h"
 #include "control.h"
 #include "loop.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../hal/board.h"
+#include "board.h"
 #include "inifile.h"
 #include "loop.h"
 

@@ -11,8 +11,8 @@
 
 #include <stdint.h>
 
-#include "../hal/board.h"
-#include "../hal/gpio.h"
+#include "board.h"
+#include "gpio.h"
 
 struct board;
 struct feedback;

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../hal/board.h"
-#include "../hal/hal.h"
+#include "board.h"
+#include "hal.h"
 #include "util.h"
 
 static const enum board_role selfcheck_roles[] = { ROLE_ITEM_SCANNER };

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../hal/aim.h"
+#include "aim.h"
 #include "ils-date.h"
 #include "patron-id.h"
 #include "util.h"

@@ -18,8 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../hal/display.h"
-#include "../hal/scanner.h"
+#include "display.h"
+#include "scanner.h"
 #include "config.h"
 #include "log.h"
 #include "patron-id.h"

@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../hal/hal.h"
-#include "../hal/sim.h"
+#include "hal.h"
+#include "sim.h"
 #include "config.h"
 #include "control.h"
 #include "coredump.h"

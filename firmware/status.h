@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../hal/board.h"
-#include "../hal/scanner.h"
+#include "board.h"
+#include "scanner.h"
 #include "strbuf.h"
 
 struct status_scanner {

@@ -32,7 +32,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../hal/scanner.h"
+#include "scanner.h"
 
 struct store;
 

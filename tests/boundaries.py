@@ -4,7 +4,8 @@
 
 - lib/ knows nothing of kiosks: its files include only lib/ headers.
 - hal/ includes only hal/ and lib/ headers, never firmware/.
-- No quoted include reaches into lib/ with "../": lib is on the -I path.
+- No quoted include in lib/, hal/ or firmware/ starts with "../": lib/ and hal/ are on
+  the -I path (lib/ <- hal/ <- firmware/).
 - <libusb.h> only in the libusb scanner backend, <gpiod.h> only in the gpiod backend.
 - SIP2 headers only in the ILS files (firmware/sip2*.c, ils-sip2*.c, ils-date.c).
 
@@ -37,11 +38,14 @@ def rel(path):
 
 def resolves_within(path, header, folders):
     """Whether a quoted include of path finds header in one of folders (as the
-    compiler would: beside the file first, then -Ilib)."""
+    compiler would: beside the file first, then -Ilib, then -Ihal)."""
     here = os.path.dirname(path)
     target = os.path.normpath(os.path.join(here, header))
+    for folder in ("lib", "hal"):
+        if not os.path.exists(target):
+            target = os.path.normpath(os.path.join(ROOT, folder, header))
     if not os.path.exists(target):
-        target = os.path.normpath(os.path.join(ROOT, "lib", header))
+        return False  # found nowhere it may come from: firmware/, or nowhere at all
     folder = os.path.relpath(os.path.dirname(target), ROOT)
     return folder in folders
 
@@ -55,13 +59,14 @@ def rule_includes_stay_within(folder, allowed):
     return bad
 
 
-def rule_lib_by_path():
+def rule_by_path():
     bad = []
     for folder in ("firmware", "hal", "lib"):
         for path in sources(folder):
             for h in includes(path):
-                if "../lib/" in h:
-                    bad.append("%s includes \"%s\" (lib/ is on the -I path)" % (rel(path), h))
+                if h.startswith("../"):
+                    bad.append("%s includes \"%s\" (lib/ and hal/ are on the -I path)"
+                               % (rel(path), h))
     return bad
 
 
@@ -93,7 +98,7 @@ def rule_sip2_only_in_ils_files():
 RULES = [
     ("lib/ includes only lib/", lambda: rule_includes_stay_within("lib", {"lib"})),
     ("hal/ includes only hal/ and lib/", lambda: rule_includes_stay_within("hal", {"hal", "lib"})),
-    ("lib/ is included by -I path, never \"../\"", rule_lib_by_path),
+    ("lib/ and hal/ are included by -I path, never \"../\"", rule_by_path),
     ("<libusb.h> only in the libusb backend",
      lambda: rule_angled_only_in("libusb.h", {"hal/scanner-libusb.h", "hal/scanner-libusb.c",
                                                "hal/scanner-libusb-slot.c"})),
