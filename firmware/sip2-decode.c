@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sip2-private.h"
+#include "utf8.h"
 #include "util.h"
 
 static bool id_char_ok(char c)
@@ -314,16 +315,12 @@ size_t sip2_list_join(const struct sip2_list *l, char *out, size_t size)
 		return 0;
 	out[0] = '\0';
 	for (unsigned i = 0; l && i < l->n && i < SIP2_LIST_MAX; i++) {
-		size_t n = strlen(l->v[i]);
+		size_t n;
 
 		if (i && used + 1 < size)
 			out[used++] = '\n';
-		if (n > size - 1 - used) {
-			/* Cut between characters, never inside one. */
-			n = size - 1 - used;
-			while (n > 0 && ((unsigned char)l->v[i][n] & 0xc0) == 0x80)
-				n--;
-		}
+		/* Cut between characters, never inside one. */
+		n = utf8_cut_len(l->v[i], size - used);
 		memcpy(out + used, l->v[i], n);
 		used += n;
 		out[used] = '\0';

@@ -344,24 +344,14 @@ int store_finish(struct store *store, const char *id, enum txn_state state, cons
 		 const char *evidence, const char *title, int64_t due_ms, int64_t now_ms,
 		 const struct store_conflict_in *conflict)
 {
-	return store_finish_and_forward(store, id, state, result, evidence, title, due_ms, now_ms,
-					conflict, NULL, NULL);
+	return store_finish_said(store, id, state, result, evidence, title, due_ms, now_ms,
+				 conflict, NULL);
 }
 
 int store_finish_said(struct store *store, const char *id, enum txn_state state,
 		      const char *result, const char *evidence, const char *title, int64_t due_ms,
 		      int64_t now_ms, const struct store_conflict_in *conflict,
 		      const struct store_ils_said *said)
-{
-	return store_finish_and_forward(store, id, state, result, evidence, title, due_ms, now_ms,
-					conflict, said, NULL);
-}
-
-int store_finish_and_forward(struct store *store, const char *id, enum txn_state state,
-			     const char *result, const char *evidence, const char *title,
-			     int64_t due_ms, int64_t now_ms,
-			     const struct store_conflict_in *conflict,
-			     const struct store_ils_said *said, const char *next_id)
 {
 	int r;
 
@@ -372,8 +362,6 @@ int store_finish_and_forward(struct store *store, const char *id, enum txn_state
 		return r;
 	r = finish_in_txn(store, id, state, result, evidence, title, due_ms, now_ms, conflict,
 			  said);
-	if (r >= 0 && next_id)
-		r = mark_in_txn(store, next_id, now_ms);
 	if (r >= 0)
 		r = store_commit(store);
 	if (r < 0)
@@ -388,13 +376,8 @@ err_rollback:
 /* As store_bind_text_max() cuts: at most size - 1 bytes, never inside a UTF-8 sequence. */
 static void copy_cut(char *dst, size_t size, const char *src)
 {
-	size_t len = src ? strlen(src) : 0;
+	size_t len = src ? utf8_cut_len(src, size) : 0;
 
-	if (len > size - 1) {
-		len = size - 1;
-		while (len > 0 && ((unsigned char)src[len] & 0xc0) == 0x80)
-			len--;
-	}
 	if (len)
 		memcpy(dst, src, len);
 	dst[len] = '\0';

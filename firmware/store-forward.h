@@ -61,18 +61,6 @@ int store_finish_said(struct store *store, const char *id, enum txn_state state,
 		      const struct store_ils_said *said);
 
 /*
- * store_finish_said() of id and, in the same durable commit,
- * store_mark_forwarded() of next_id (NULL: none; -EPERM if it is not
- * pending or forwarded): one commit per transaction for a long queue, and
- * next_id is still marked immediately before it is sent.
- */
-int store_finish_and_forward(struct store *store, const char *id, enum txn_state state,
-			     const char *result, const char *evidence, const char *title,
-			     int64_t due_ms, int64_t now_ms,
-			     const struct store_conflict_in *conflict,
-			     const struct store_ils_said *said, const char *next_id);
-
-/*
  * An outcome held by value, to be recorded later: store-and-forward keeps
  * outcomes in memory and records them with the next mark. Filled by
  * store_outcome_set() (strings cut to the fields, never inside a UTF-8

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "store.h"
+#include "utf8.h"
 #include "util.h"
 
 #define STORE_CORE_STMTS_MAX 16

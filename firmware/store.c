@@ -639,12 +639,7 @@ int store_bind_text_max(sqlite3_stmt *stmt, int index, const char *s, size_t siz
 
 	if (!s)
 		s = "";
-	len = strlen(s);
-	if (len > size - 1) {
-		len = size - 1;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
+	len = utf8_cut_len(s, size);
 	return sqlite3_bind_text(stmt, index, s, (int)len, SQLITE_STATIC);
 }
 

@@ -4,6 +4,8 @@
  */
 #include "utf8.h"
 
+#include <string.h>
+
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	static const uint32_t min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
@@ -36,5 +38,17 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	if (c < min_cp[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
 		return 0;
 	*cp = c;
+	return len;
+}
+
+size_t utf8_cut_len(const char *s, size_t size)
+{
+	size_t len = strnlen(s, size);
+
+	if (len > size - 1) {
+		len = size - 1;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
 	return len;
 }

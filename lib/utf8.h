@@ -16,4 +16,10 @@
  */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
+/*
+ * How much of the NUL-terminated s fits in a buffer of size bytes (size >= 1)
+ * with its NUL: at most size - 1 bytes, never cutting a UTF-8 sequence.
+ */
+size_t utf8_cut_len(const char *s, size_t size);
+
 #endif

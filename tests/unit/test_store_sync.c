@@ -1139,35 +1139,6 @@ static void test_demote_offline(void)
 	tmp_remove(&t);
 }
 
-static void test_finish_and_forward_in_one_commit(void)
-{
-	struct tmp t;
-	struct store *s = open_new(&t);
-	struct txn a, b, c, got;
-
-	record(s, &a, TXN_CHECKIN, "", "31234000000001", 1700000000000LL);
-	record(s, &b, TXN_CHECKIN, "", "31234000000002", 1700000000001LL);
-	record(s, &c, TXN_CHECKIN, "", "31234000000003", 1700000000002LL);
-	CHECK_INT(store_mark_forwarded(s, a.id, 1700000000100LL), 0);
-	CHECK_INT(store_next_to_forward_after(s, a.seq, &got), 0);
-	CHECK_STR(got.id, b.id);
-	CHECK_INT(store_finish_and_forward(s, a.id, TXN_CONFIRMED, "", "10 ok=1", "", 0,
-					   1700000000200LL, NULL, NULL, b.id),
-		  0);
-	CHECK_INT(state_of(s, a.id), TXN_CONFIRMED);
-	CHECK_INT(state_of(s, b.id), TXN_FORWARDED);
-	CHECK_INT(store_get(s, b.id, &got), 0);
-	CHECK_INT(got.attempts, 1);
-	/* A next that cannot be marked undoes the outcome too: one commit, all or nothing. */
-	CHECK_INT(store_finish_and_forward(s, b.id, TXN_CONFIRMED, "", "10 ok=1", "", 0,
-					   1700000000300LL, NULL, NULL, a.id),
-		  -EPERM);
-	CHECK_INT(state_of(s, b.id), TXN_FORWARDED);
-	CHECK_INT(store_next_to_forward_after(s, c.seq, &got), -ENOENT);
-	store_close(s);
-	tmp_remove(&t);
-}
-
 /*
  * A batch: the outcomes known so far, then the run of plain first sends at
  * the head of the queue marked, all in one commit; the run stops at a
@@ -1272,7 +1243,6 @@ int main(void)
 	RUN(test_patron_cache_by_id);
 	RUN(test_names);
 	RUN(test_demote_offline);
-	RUN(test_finish_and_forward_in_one_commit);
 	RUN(test_record_outcomes_and_mark_a_batch);
 	return testlib_finish();
 }
