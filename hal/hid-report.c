@@ -446,30 +446,49 @@ static int find_companions(void *ctx, const struct hid_field *f)
 	return 0;
 }
 
+/*
+ * Two walks: the first finds the report that carries what is looked for
+ * (*found, *report_id), the second the fields beside it in that report.
+ * *report_len gets that input report's length, its id included.
+ */
+typedef int field_fn(void *ctx, const struct hid_field *field);
+
+static int walk_twice(const uint8_t *desc, size_t len, field_fn *first, field_fn *second,
+		      void *ctx, const bool *found, const uint8_t *report_id, size_t *report_len)
+{
+	struct walk w = { .on_field = first, .ctx = ctx };
+	uint32_t bits;
+	int r;
+
+	r = walk_descriptor(&w, desc, len);
+	if (r < 0)
+		return r;
+	if (!*found)
+		return -ENOENT;
+	bits = w.bits[HID_FIELD_INPUT][*report_id];
+
+	memset(&w, 0, sizeof(w));
+	w.on_field = second;
+	w.ctx = ctx;
+	r = walk_descriptor(&w, desc, len);
+	if (r < 0)
+		return r;
+	*report_len = (*report_id ? 1 : 0) + (bits + 7) / 8;
+	return 0;
+}
+
 int hid_pos_layout_parse(const uint8_t *desc, size_t len, struct hid_pos_layout *ret)
 {
 	struct hid_pos_layout layout = { 0 };
 	struct pos_search search = { .layout = &layout };
-	struct walk w = { .on_field = find_decoded_data, .ctx = &search };
-	uint32_t bits;
 	int r;
 
 	if (!ret)
 		return -EINVAL;
-	r = walk_descriptor(&w, desc, len);
+	r = walk_twice(desc, len, find_decoded_data, find_companions, &search, &search.found_data,
+		       &layout.report_id, &layout.report_len);
 	if (r < 0)
 		return r;
-	if (!search.found_data)
-		return -ENOENT;
-	bits = w.bits[HID_FIELD_INPUT][layout.report_id];
-
-	memset(&w, 0, sizeof(w));
-	w.on_field = find_companions;
-	w.ctx = &search;
-	r = walk_descriptor(&w, desc, len);
-	if (r < 0)
-		return r;
-	layout.report_len = (layout.report_id ? 1 : 0) + (bits + 7) / 8;
 	*ret = layout;
 	return 0;
 }
@@ -527,26 +546,14 @@ int hid_kbd_layout_parse(const uint8_t *desc, size_t len, struct hid_kbd_layout 
 {
 	struct hid_kbd_layout layout = { 0 };
 	struct kbd_search search = { .layout = &layout };
-	struct walk w = { .on_field = find_key_array, .ctx = &search };
-	uint32_t bits;
 	int r;
 
 	if (!ret)
 		return -EINVAL;
-	r = walk_descriptor(&w, desc, len);
+	r = walk_twice(desc, len, find_key_array, find_modifiers, &search, &search.found_keys,
+		       &layout.report_id, &layout.report_len);
 	if (r < 0)
 		return r;
-	if (!search.found_keys)
-		return -ENOENT;
-	bits = w.bits[HID_FIELD_INPUT][layout.report_id];
-
-	memset(&w, 0, sizeof(w));
-	w.on_field = find_modifiers;
-	w.ctx = &search;
-	r = walk_descriptor(&w, desc, len);
-	if (r < 0)
-		return r;
-	layout.report_len = (layout.report_id ? 1 : 0) + (bits + 7) / 8;
 	*ret = layout;
 	return 0;
 }
