@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Private to hid-layouts.c: the data of the keyboard layouts, generated
- * into hid-layout-tables.c by scripts/hid-layouts-xkb.py. All constant.
+ * by scripts/hid-layouts-xkb.py into hid-layout-tables.c (each layout's
+ * keys) and hid-charsets.c (what the cells and Alt codes stand for). All
+ * constant.
  *
  * A key's cell is one byte, to keep fourteen layouts small: 0 types
  * nothing, DEAD_* is a dead key, 0x20..0x7E and 0xA0..0xFF are those code
