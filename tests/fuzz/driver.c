@@ -24,6 +24,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../../lib/util.h"
+
 #define INPUT_MAX 512
 #define ITERATIONS_DEFAULT 20000
 
@@ -152,7 +154,7 @@ static const char *const fragments[] = {
 	"\x7f",
 };
 
-#define N_FRAGMENTS (sizeof(fragments) / sizeof(fragments[0]))
+#define N_FRAGMENTS (ARRAY_SIZE(fragments))
 
 static size_t fragment_len(size_t i)
 {

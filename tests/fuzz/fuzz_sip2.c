@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../../firmware/sip2.h"
+#include "../../lib/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -216,7 +217,7 @@ static char fixed_char(char cls, uint8_t c)
 
 	if (c % 32 == 31)
 		return (char)(c >> 1);
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
 		if (classes[i][0] == cls)
 			return classes[i][1 + c % strlen(classes[i] + 1)];
 	return (char)c;
@@ -258,7 +259,7 @@ static size_t shape(const uint8_t *in, size_t n, char *out, size_t size)
 
 	if (n < 2 || size < 128)
 		return 0;
-	pick = in[1] % (sizeof(types) / sizeof(types[0]));
+	pick = in[1] % (ARRAY_SIZE(types));
 	out[o++] = types[pick].code[0];
 	out[o++] = types[pick].code[1];
 	for (const char *f = types[pick].fixed; *f; f++) {
@@ -280,7 +281,7 @@ static size_t shape(const uint8_t *in, size_t n, char *out, size_t size)
 		uint8_t c = in[i++];
 
 		if (at_id) {
-			size_t n_ids = sizeof(ids) / sizeof(ids[0]);
+			size_t n_ids = ARRAY_SIZE(ids);
 
 			memcpy(out + o, few ? few_ids[c % 4] : ids[c % n_ids], 2);
 			o += 2;

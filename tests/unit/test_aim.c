@@ -61,7 +61,7 @@ static void test_table(void)
 		{ "]q0", SYM_UNKNOWN, "unknown" },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct aim_id id;
 
 		CHECK_INT(aim_parse(cases[i].id, 3, &id), 3);
@@ -96,11 +96,11 @@ static void test_gs1_modifiers(void)
 	static const char *const not_gs1[] = { "]C0", "]C2", "]C4", "]d1", "]Q1", "]E0", "]I1" };
 	struct aim_id id;
 
-	for (size_t i = 0; i < sizeof(gs1) / sizeof(gs1[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(gs1); i++) {
 		CHECK_INT(aim_parse(gs1[i], 3, &id), 3);
 		CHECK(id.gs1);
 	}
-	for (size_t i = 0; i < sizeof(not_gs1) / sizeof(not_gs1[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(not_gs1); i++) {
 		CHECK_INT(aim_parse(not_gs1[i], 3, &id), 3);
 		CHECK(!id.gs1);
 	}
@@ -126,7 +126,7 @@ static void test_check_character_modifiers(void)
 		{ "]C0", false, false }, { "]E0", false, false },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct aim_id id;
 
 		CHECK_INT(aim_parse(cases[i].id, 3, &id), 3);

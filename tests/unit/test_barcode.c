@@ -82,7 +82,7 @@ static void test_check_digit_catches_substitutions(void)
 	static const char *const valid[] = { PATRON, ITEM, "20001000123459", "39999123456780" };
 	int caught = 0, total = 0;
 
-	for (size_t v = 0; v < sizeof(valid) / sizeof(valid[0]); v++) {
+	for (size_t v = 0; v < ARRAY_SIZE(valid); v++) {
 		CHECK(codabar_check_digit_ok(valid[v], 14));
 		for (int pos = 0; pos < 14; pos++) {
 			for (char d = '0'; d <= '9'; d++) {
@@ -108,7 +108,7 @@ static void test_check_digit_catches_transpositions(void)
 					     "30901234567892", "29090123456780" };
 	int caught = 0, total = 0, missed_09 = 0;
 
-	for (size_t v = 0; v < sizeof(valid) / sizeof(valid[0]); v++) {
+	for (size_t v = 0; v < ARRAY_SIZE(valid); v++) {
 		CHECK(codabar_check_digit_ok(valid[v], 14));
 		for (int pos = 0; pos < 13; pos++) {
 			char s[15], a = valid[v][pos], b = valid[v][pos + 1];
@@ -167,7 +167,7 @@ static void test_default_rules(void)
 	CHECK_STR(rules.item.prefixes[0], "3");
 	CHECK_INT(rules.item.n_lengths, 1);
 	CHECK_INT(rules.item.lengths[0], 14);
-	run_cases(&rules, cases, sizeof(cases) / sizeof(cases[0]));
+	run_cases(&rules, cases, ARRAY_SIZE(cases));
 }
 
 static void test_garbage_bytes(void)
@@ -193,7 +193,7 @@ static void test_garbage_bytes(void)
 	struct barcode_rules rules;
 
 	barcode_rules_default(&rules);
-	run_cases(&rules, cases, sizeof(cases) / sizeof(cases[0]));
+	run_cases(&rules, cases, ARRAY_SIZE(cases));
 }
 
 static void test_length_limit(void)
@@ -240,7 +240,7 @@ static void test_codabar_start_stop(void)
 	char norm[SCAN_TEXT_MAX + 1];
 
 	barcode_rules_default(&rules);
-	run_cases(&rules, cases, sizeof(cases) / sizeof(cases[0]));
+	run_cases(&rules, cases, ARRAY_SIZE(cases));
 	/* a Codabar symbol the scanner names as such */
 	CHECK_INT(barcode_classify(&rules, BYTES("A" PATRON "B"), SYM_CODABAR, norm, sizeof(norm)),
 		  BARCODE_PATRON);
@@ -316,7 +316,7 @@ static void test_codabar_start_stop_by_symbology(void)
 	struct barcode_rules rules;
 
 	barcode_rules_default(&rules);
-	run_sym_cases(&rules, cases, sizeof(cases) / sizeof(cases[0]));
+	run_sym_cases(&rules, cases, ARRAY_SIZE(cases));
 }
 
 /*
@@ -442,13 +442,13 @@ static void test_ean_upc_isbn_symbols(void)
 	struct barcode_rules rules;
 
 	isbn_rules(&rules);
-	run_sym_cases(&rules, cases, sizeof(cases) / sizeof(cases[0]));
+	run_sym_cases(&rules, cases, ARRAY_SIZE(cases));
 	rules.check_digit = false;
-	run_sym_cases(&rules, unchecked, sizeof(unchecked) / sizeof(unchecked[0]));
+	run_sym_cases(&rules, unchecked, ARRAY_SIZE(unchecked));
 	isbn_rules(&rules);
 	strcpy(rules.patron.prefixes[0], "97");
 	rules.patron.lengths[0] = 13;
-	run_sym_cases(&rules, patrons, sizeof(patrons) / sizeof(patrons[0]));
+	run_sym_cases(&rules, patrons, ARRAY_SIZE(patrons));
 }
 
 static void test_done_symbols(void)
@@ -471,7 +471,7 @@ static void test_done_symbols(void)
 	strcpy(rules.done[0], "DONE");
 	strcpy(rules.done[1], "99999");
 	strcpy(rules.done[2], "21234000000017");
-	run_cases(&rules, cases, sizeof(cases) / sizeof(cases[0]));
+	run_cases(&rules, cases, ARRAY_SIZE(cases));
 }
 
 static void test_empty_lists_match_anything(void)
@@ -500,13 +500,13 @@ static void test_empty_lists_match_anything(void)
 
 	memset(&rules, 0, sizeof(rules));
 	rules.check_digit = true;
-	run_cases(&rules, any_patron, sizeof(any_patron) / sizeof(any_patron[0]));
+	run_cases(&rules, any_patron, ARRAY_SIZE(any_patron));
 
 	memset(&rules, 0, sizeof(rules));
 	rules.patron.n_prefixes = 2;
 	strcpy(rules.patron.prefixes[0], "P");
 	strcpy(rules.patron.prefixes[1], "LIB");
-	run_cases(&rules, prefixes_only, sizeof(prefixes_only) / sizeof(prefixes_only[0]));
+	run_cases(&rules, prefixes_only, ARRAY_SIZE(prefixes_only));
 
 	memset(&rules, 0, sizeof(rules));
 	rules.patron.n_prefixes = 1;
@@ -514,7 +514,7 @@ static void test_empty_lists_match_anything(void)
 	rules.item.n_lengths = 2;
 	rules.item.lengths[0] = 5;
 	rules.item.lengths[1] = 8;
-	run_cases(&rules, lengths_only, sizeof(lengths_only) / sizeof(lengths_only[0]));
+	run_cases(&rules, lengths_only, ARRAY_SIZE(lengths_only));
 }
 
 static void test_patron_rule_first(void)
@@ -541,7 +541,7 @@ static void test_check_digit_off(void)
 
 	barcode_rules_default(&rules);
 	rules.check_digit = false;
-	run_cases(&rules, cases, sizeof(cases) / sizeof(cases[0]));
+	run_cases(&rules, cases, ARRAY_SIZE(cases));
 }
 
 /* The check digit only applies to the 14-digit layout. */
@@ -560,7 +560,7 @@ static void test_check_digit_only_for_14_digits(void)
 	rules.patron.n_lengths = 2;
 	rules.patron.lengths[1] = 15;
 	rules.item.n_lengths = 0;
-	run_cases(&rules, cases, sizeof(cases) / sizeof(cases[0]));
+	run_cases(&rules, cases, ARRAY_SIZE(cases));
 }
 
 static void test_norm_buffer(void)

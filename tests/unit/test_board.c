@@ -150,7 +150,7 @@ static void test_booleans(void)
 		{ "1", true },   { "0", false },  { "YES", true },  { "False", false },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char text[64];
 		struct file_error err = { 0 };
 		struct board *b = NULL;
@@ -256,7 +256,7 @@ static const struct error_case error_cases[] = {
 
 static void test_errors_name_the_line(void)
 {
-	for (size_t i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(error_cases); i++) {
 		const struct error_case *c = &error_cases[i];
 		struct file_error err = { 0 };
 		struct board *b = (struct board *)&err; /* must come back NULL */
@@ -383,7 +383,7 @@ static void test_shipped_rpi4_kiosk(void)
 	CHECK_STR(b->scanner_backend, "libusb");
 	/* No screen yet, and no sim backend: no test socket on a kiosk in a library. */
 	CHECK_STR(b->display_backend, "none");
-	CHECK_INT(board_require(b, needed, sizeof(needed) / sizeof(needed[0]), &err), 0);
+	CHECK_INT(board_require(b, needed, ARRAY_SIZE(needed), &err), 0);
 	CHECK(!b->roles[ROLE_FLAP_UNLOCK].present);
 	CHECK_STR(b->roles[ROLE_LAMP_OK].chip, "gpiochip0");
 	CHECK_STR(b->roles[ROLE_LAMP_OK].line, "GPIO17");
@@ -412,7 +412,7 @@ static void test_shipped_rpi4_returns(void)
 	if (!b)
 		return;
 	CHECK_STR(b->gpio_backend, "gpiod");
-	CHECK_INT(board_require(b, needed, sizeof(needed) / sizeof(needed[0]), &err), 0);
+	CHECK_INT(board_require(b, needed, ARRAY_SIZE(needed), &err), 0);
 	CHECK(!b->roles[ROLE_PATRON_READER].present);
 	CHECK(b->roles[ROLE_BIN_FULL].debounce_ms > 10);
 	CHECK(b->roles[ROLE_DOOR_CLOSED].debounce_ms > 10);

@@ -98,7 +98,7 @@ static void test_text(void)
 		  "byte 0xc3 at position 1 is not printable ASCII" },
 	};
 
-	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+	run_cases(cases, ARRAY_SIZE(cases));
 }
 
 static void test_dec10(void)
@@ -123,7 +123,7 @@ static void test_dec10(void)
 		  "byte 0x0a at position 10 is not printable ASCII" },
 	};
 
-	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+	run_cases(cases, ARRAY_SIZE(cases));
 }
 
 static void test_hex(void)
@@ -144,7 +144,7 @@ static void test_hex(void)
 		  "'x' at position 2 is not a hex digit" },
 	};
 
-	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+	run_cases(cases, ARRAY_SIZE(cases));
 }
 
 static void test_hex_to_dec10(void)
@@ -165,7 +165,7 @@ static void test_hex_to_dec10(void)
 		  "'z' at position 8 is not a hex digit" },
 	};
 
-	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
+	run_cases(cases, ARRAY_SIZE(cases));
 }
 
 struct opt_case {
@@ -234,9 +234,9 @@ static void test_em4100_views(void)
 	struct card_options opt;
 
 	options(&opt, CARD_FORMAT_HEX_TO_DEC8);
-	run_opt_cases(&opt, dec8, sizeof(dec8) / sizeof(dec8[0]));
+	run_opt_cases(&opt, dec8, ARRAY_SIZE(dec8));
 	options(&opt, CARD_FORMAT_HEX_TO_DEC13);
-	run_opt_cases(&opt, dec13, sizeof(dec13) / sizeof(dec13[0]));
+	run_opt_cases(&opt, dec13, ARRAY_SIZE(dec13));
 }
 
 /*
@@ -278,11 +278,11 @@ static void test_wiegand26(void)
 
 	options(&opt, CARD_FORMAT_WIEGAND26);
 	CHECK_STR(opt.separator, ",");
-	run_opt_cases(&opt, comma, sizeof(comma) / sizeof(comma[0]));
+	run_opt_cases(&opt, comma, ARRAY_SIZE(comma));
 	opt.separator[0] = '\0';
-	run_opt_cases(&opt, together, sizeof(together) / sizeof(together[0]));
+	run_opt_cases(&opt, together, ARRAY_SIZE(together));
 	strcpy(opt.separator, " / ");
-	run_opt_cases(&opt, slash, sizeof(slash) / sizeof(slash[0]));
+	run_opt_cases(&opt, slash, ARRAY_SIZE(slash));
 }
 
 /*
@@ -324,13 +324,13 @@ static void test_iso14443_uids(void)
 
 	options(&opt, CARD_FORMAT_UID_HEX);
 	CHECK_INT(opt.byte_order, CARD_MSB_FIRST);
-	run_opt_cases(&opt, hex_msb, sizeof(hex_msb) / sizeof(hex_msb[0]));
+	run_opt_cases(&opt, hex_msb, ARRAY_SIZE(hex_msb));
 	opt.byte_order = CARD_LSB_FIRST;
-	run_opt_cases(&opt, hex_lsb, sizeof(hex_lsb) / sizeof(hex_lsb[0]));
+	run_opt_cases(&opt, hex_lsb, ARRAY_SIZE(hex_lsb));
 	options(&opt, CARD_FORMAT_UID_DEC);
-	run_opt_cases(&opt, dec_msb, sizeof(dec_msb) / sizeof(dec_msb[0]));
+	run_opt_cases(&opt, dec_msb, ARRAY_SIZE(dec_msb));
 	opt.byte_order = CARD_LSB_FIRST;
-	run_opt_cases(&opt, dec_lsb, sizeof(dec_lsb) / sizeof(dec_lsb[0]));
+	run_opt_cases(&opt, dec_lsb, ARRAY_SIZE(dec_lsb));
 }
 
 /* Readers that print a number and drop its leading zeros ("12345678" for 0012345678). */
@@ -357,13 +357,13 @@ static void test_pad_length(void)
 
 	options(&opt, CARD_FORMAT_DEC10);
 	opt.pad_length = 10;
-	run_opt_cases(&opt, dec10, sizeof(dec10) / sizeof(dec10[0]));
+	run_opt_cases(&opt, dec10, ARRAY_SIZE(dec10));
 	options(&opt, CARD_FORMAT_HEX_TO_DEC10);
 	opt.pad_length = 8;
-	run_opt_cases(&opt, hex, sizeof(hex) / sizeof(hex[0]));
+	run_opt_cases(&opt, hex, ARRAY_SIZE(hex));
 	options(&opt, CARD_FORMAT_TEXT);
 	opt.pad_length = 6;
-	run_opt_cases(&opt, text, sizeof(text) / sizeof(text[0]));
+	run_opt_cases(&opt, text, ARRAY_SIZE(text));
 }
 
 /* Magnetic-stripe-style output, ISO/IEC 7813 track 2: start sentinel ';', end sentinel '?'. */
@@ -389,11 +389,11 @@ static void test_trim(void)
 	options(&opt, CARD_FORMAT_DEC10);
 	strcpy(opt.trim_prefix, ";");
 	strcpy(opt.trim_suffix, "?");
-	run_opt_cases(&opt, track2, sizeof(track2) / sizeof(track2[0]));
+	run_opt_cases(&opt, track2, ARRAY_SIZE(track2));
 	options(&opt, CARD_FORMAT_WIEGAND26);
 	strcpy(opt.trim_prefix, "ID:");
 	strcpy(opt.trim_suffix, ":END");
-	run_opt_cases(&opt, longer, sizeof(longer) / sizeof(longer[0]));
+	run_opt_cases(&opt, longer, ARRAY_SIZE(longer));
 	/* trimmed first, then padded */
 	options(&opt, CARD_FORMAT_DEC10);
 	strcpy(opt.trim_prefix, ";");

@@ -222,7 +222,7 @@ static void test_values_and_layout(void)
 	struct file_error err = { 0 };
 	struct config cfg;
 
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
 		CHECK_INT(config_parse(levels[i].text, "l.conf", &cfg, &err), 0);
 		CHECK_INT(cfg.log_level, levels[i].level);
 	}
@@ -349,7 +349,7 @@ static const struct error_case error_cases[] = {
 
 static void test_errors_name_the_line(void)
 {
-	for (size_t i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(error_cases); i++) {
 		const struct error_case *c = &error_cases[i];
 		struct file_error err = { 0 };
 		struct config cfg;
@@ -557,7 +557,7 @@ static void test_credentials_need_a_private_file(void)
 	for (size_t i = 0; i < 2; i++) {
 		const char *key = i == 0 ? "[sip2] password" : "[sip2] terminal_password";
 
-		for (size_t m = 0; m < sizeof(shared) / sizeof(shared[0]); m++) {
+		for (size_t m = 0; m < ARRAY_SIZE(shared); m++) {
 			memset(&err, 0, sizeof(err));
 			write_file(path, secrets[i], strlen(secrets[i]), shared[m]);
 			CHECK_INT(config_load(path, &cfg, &err), -EACCES);
@@ -759,7 +759,7 @@ static void test_control_socket_is_not_a_store_file(void)
 	struct config cfg;
 	char text[256];
 
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
 		snprintf(text, sizeof(text),
 			 "[store]\npath = /var/lib/circd/x.db\n\n[control]\nsocket = "
 			 "/var/lib/circd/x.db%s\n", suffixes[i]);

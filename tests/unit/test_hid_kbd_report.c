@@ -180,7 +180,7 @@ static void test_scan_through_the_wedge_decoder(void)
 
 	CHECK_INT(hid_kbd_layout_parse(arduino_desc, sizeof(arduino_desc), &l), 0);
 	hid_keyboard_init(&kb, HID_LAYOUT_US, 100);
-	for (size_t i = 0; i < sizeof(presses) / sizeof(presses[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(presses); i++) {
 		for (int up = 0; up < 2; up++) {
 			memset(report, 0, sizeof(report));
 			report[0] = 0x02;

@@ -79,7 +79,7 @@ static void type(struct hid_keyboard *kb, struct capture *c, uint64_t *t,
 #define TYPE(kb, c, t, ...)                                                                 \
 	do {                                                                                \
 		const struct stroke strokes_[] = { __VA_ARGS__ };                           \
-		type(kb, c, t, strokes_, sizeof(strokes_) / sizeof(strokes_[0]));           \
+		type(kb, c, t, strokes_, ARRAY_SIZE(strokes_));           \
 	} while (0)
 
 static void test_layout_names(void)
@@ -175,7 +175,7 @@ static void test_barcode_punctuation_on_each_layout(void)
 		{ HID_LAYOUT_FR, '<', 0, 0x64 }, { HID_LAYOUT_FR, '>', SHIFT, 0x64 },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		/* a dead key types its accent before a space, as scanners send it */
 		uint32_t got = hid_layout_char(cases[i].layout, cases[i].usage,
 					       cases[i].modifiers) & ~HID_CHAR_DEAD;

@@ -159,8 +159,8 @@ static void test_layouts_against_their_charts(void)
 	static const uint8_t *const rows[4] = { row0, row1, row2, row3 };
 	static const size_t lens[4] = { sizeof(row0), sizeof(row1), sizeof(row2), sizeof(row3) };
 
-	CHECK_INT(sizeof(charts) / sizeof(charts[0]), HID_LAYOUT__COUNT);
-	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
+	CHECK_INT(ARRAY_SIZE(charts), HID_LAYOUT__COUNT);
+	for (size_t i = 0; i < ARRAY_SIZE(charts); i++) {
 		const struct chart *c = &charts[i];
 		enum hid_layout layout;
 		int bad = 0;
@@ -229,7 +229,7 @@ static void test_layout_names(void)
 					     "ch-de", "ch-fr", "be", "es", "it", "nl" };
 	enum hid_layout layout = HID_LAYOUT_US;
 
-	CHECK_INT(sizeof(names) / sizeof(names[0]), HID_LAYOUT__COUNT);
+	CHECK_INT(ARRAY_SIZE(names), HID_LAYOUT__COUNT);
 	for (int i = 0; i < HID_LAYOUT__COUNT; i++) {
 		CHECK_INT(hid_layout_from_name(names[i], &layout), 0);
 		CHECK_INT(layout, i);

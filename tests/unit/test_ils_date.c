@@ -68,7 +68,7 @@ static void test_not_dates(void)
 	time_t t;
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		if (due_date_parse(bad[i], &t) != -EINVAL) {
 			fprintf(stderr, "parsed %s\n", bad[i]);
 			CHECK(0);

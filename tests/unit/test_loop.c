@@ -90,7 +90,7 @@ static void test_rearm_moves_and_disarm_cancels(void)
 static void test_disarm_anywhere_keeps_the_order(void)
 {
 	static const uint64_t delays[] = { 500, 100, 900, 300, 700, 100, 1100 };
-	enum { N = sizeof(delays) / sizeof(delays[0]) };
+	enum { N = ARRAY_SIZE(delays) };
 	struct loop *loop;
 	struct loop_timer t[N];
 	struct fired f[N];

@@ -180,7 +180,7 @@ static void forget_fd(struct server *s, int fd)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(s->cfds) / sizeof(s->cfds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(s->cfds); i++)
 		if (s->cfds[i] == fd) {
 			s->cfds[i] = -1;
 			loop_source_free(s->csources[i]);
@@ -220,10 +220,10 @@ static void on_server_listen(struct loop *loop, int fd, uint32_t ev, void *data)
 	if (cfd < 0)
 		return;
 	s->accepted++;
-	for (i = 0; i < sizeof(s->cfds) / sizeof(s->cfds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(s->cfds); i++)
 		if (s->cfds[i] < 0)
 			break;
-	if (s->mode == SERVER_CLOSE_ON_ACCEPT || i == sizeof(s->cfds) / sizeof(s->cfds[0])) {
+	if (s->mode == SERVER_CLOSE_ON_ACCEPT || i == ARRAY_SIZE(s->cfds)) {
 		close(cfd);
 		return;
 	}
@@ -247,7 +247,7 @@ static void server_stop(struct server *s)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(s->cfds) / sizeof(s->cfds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(s->cfds); i++)
 		if (s->cfds[i] >= 0)
 			forget_fd(s, s->cfds[i]);
 	loop_source_free(s->listen_source);

@@ -267,7 +267,7 @@ static void test_charset_tables_match_iconv(void)
 		const char *name;
 	} sets[] = { { SIP2_WIRE_LATIN1, "ISO-8859-1" }, { SIP2_WIRE_IBM850, "IBM850" } };
 
-	for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+	for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
 		iconv_t cd = iconv_open("UTF-8", sets[s].name);
 
 		if (cd == (iconv_t)-1) {
@@ -546,7 +546,7 @@ static void test_dates(void)
 	CHECK(sip2_date_parse("19960212UTC 100239", 18, &t) == 0 && t == T0);
 	CHECK_INT(sip2_date_parse("19960229 EST100239", 18, &t), 0);
 	CHECK_INT(sip2_date_parse("19960212    100239", 17, &t), -EINVAL);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		t = 12345;
 		if (sip2_date_parse(bad[i], 18, &t) != -EINVAL || t != 12345) {
 			fprintf(stderr, "date \"%s\" accepted\n", bad[i]);
@@ -643,7 +643,7 @@ static void test_malformed_replies(void)
 	struct sip2_msg m;
 	size_t n;
 
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
 		p.error_detection = table[i].ed;
 		n = table[i].len ? table[i].len : strlen(table[i].wire);
 		if (sip2_decode(&p, table[i].wire, n, &m) != table[i].err) {
@@ -725,7 +725,7 @@ static int parse_any(const struct sip2_msg *m)
 		sip2_parse_item_info(m, &ii), sip2_parse_end_session(m, &es),
 	};
 
-	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(r); i++)
 		if (r[i] != -ENOMSG)
 			return r[i];
 	return -ENOMSG;
@@ -757,7 +757,7 @@ static void test_malformed_fixed_fields(void)
 	struct sip2_msg m;
 
 	p.error_detection = false;
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
 		CHECK_INT(dec(&p, table[i].wire, &m), 0);
 		if (parse_any(&m) != table[i].err) {
 			fprintf(stderr, "fixed #%zu gives %d\n", i, parse_any(&m));

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/util.h"
+
 static int testlib_passed, testlib_failed, testlib_current_failed;
 static const char *testlib_current;
 
