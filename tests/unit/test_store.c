@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -13,46 +12,12 @@
 #include "../../firmware/store.h"
 #include "store_fixtures.h"
 #include "testlib.h"
+#include "tmpdir.h"
 
 #define NOBODY 65534
 
 /* What a version-1 circd wrote. */
 static const char v1_schema[] = STORE_V1_SCHEMA;
-
-struct tmp {
-	char dir[64];
-	char db[96];
-	char lock[112];
-};
-
-static void tmp_new(struct tmp *t)
-{
-	snprintf(t->dir, sizeof(t->dir), "/tmp/circd-store-XXXXXX");
-	if (!mkdtemp(t->dir)) {
-		perror("mkdtemp");
-		exit(2);
-	}
-	snprintf(t->db, sizeof(t->db), "%s/circd.db", t->dir);
-	snprintf(t->lock, sizeof(t->lock), "%s.lock", t->db);
-}
-
-static void tmp_remove(struct tmp *t)
-{
-	DIR *d;
-	struct dirent *e;
-
-	chmod(t->dir, 0700);
-	d = opendir(t->dir);
-	if (d) {
-		while ((e = readdir(d))) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			unlinkat(dirfd(d), e->d_name, 0);
-		}
-		closedir(d);
-	}
-	CHECK_INT(rmdir(t->dir), 0);
-}
 
 static sqlite3 *raw_open(const char *path)
 {
@@ -148,7 +113,7 @@ static void test_open_creates_and_migrates(void)
 	int version = -1;
 	uint64_t n = 1;
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	CHECK_INT(store_open(t.db, &s), 0);
 	CHECK(s != NULL);
 	CHECK_INT(store_schema_version(s, &version), 0);
@@ -180,7 +145,7 @@ static void test_open_creates_and_migrates(void)
 	CHECK_INT(store_schema_version(s, &version), 0);
 	CHECK_INT(version, STORE_SCHEMA_VERSION);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_migrates_v1_database(void)
@@ -192,7 +157,7 @@ static void test_migrates_v1_database(void)
 	sqlite3 *db;
 	int version = -1;
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	db = raw_open(t.db);
 	CHECK_INT(raw_exec(db, v1_schema), SQLITE_OK);
 	CHECK_INT(raw_exec(db, "INSERT INTO journal(id, kind, patron, item, session_id, wall_ms,"
@@ -240,7 +205,7 @@ static void test_migrates_v1_database(void)
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM conflicts"), 0);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM journal"), 1);
 	sqlite3_close(db);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_refuses_newer_schema(void)
@@ -252,7 +217,7 @@ static void test_refuses_newer_schema(void)
 	sqlite3 *db;
 	char mode[16];
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	db = raw_open(t.db);
 	CHECK_INT(raw_exec(db, "CREATE TABLE future(x TEXT); INSERT INTO future VALUES('data');"
 			       "PRAGMA user_version = 99;"),
@@ -275,7 +240,7 @@ static void test_refuses_newer_schema(void)
 	CHECK_STR(mode, "delete");
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'journal'"), 0);
 	sqlite3_close(db);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_checkout_then_checkin(void)
@@ -286,7 +251,7 @@ static void test_checkout_then_checkin(void)
 	struct store_loan loan;
 	uint64_t n = 0;
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	CHECK_INT(store_open(t.db, &s), 0);
 	make_txn(&out, TXN_CHECKOUT, "21234000012345", "31234000000001", 1700000000000LL);
 	CHECK_INT(store_record(s, &out), 0);
@@ -323,7 +288,7 @@ static void test_checkout_then_checkin(void)
 	CHECK_INT(n, 0);
 	CHECK_INT(store_get(s, "00000000-0000-4000-8000-000000000000", &got), -ENOENT);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_renew_moves_due_date(void)
@@ -333,7 +298,7 @@ static void test_renew_moves_due_date(void)
 	struct txn out, renew, stray;
 	struct store_loan loan;
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	CHECK_INT(store_open(t.db, &s), 0);
 	make_txn(&out, TXN_CHECKOUT, "21234000012345", "31234000000002", 1700000000000LL);
 	CHECK_INT(store_record(s, &out), 0);
@@ -349,7 +314,7 @@ static void test_renew_moves_due_date(void)
 	CHECK_INT(store_loan_get(s, "31234000000003", &loan), -ENOENT);
 	CHECK_INT(count_all(s), 3);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_duplicate_id_changes_nothing(void)
@@ -359,7 +324,7 @@ static void test_duplicate_id_changes_nothing(void)
 	struct txn a, dup, later, got;
 	struct store_loan loan;
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	CHECK_INT(store_open(t.db, &s), 0);
 	make_txn(&a, TXN_CHECKOUT, "21234000012345", "31234000000010", 1700000000000LL);
 	CHECK_INT(store_record(s, &a), 0);
@@ -378,7 +343,7 @@ static void test_duplicate_id_changes_nothing(void)
 	CHECK_INT(store_record(s, &later), 0);
 	CHECK_INT(count_all(s), 2);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_invalid_txn_is_rejected(void)
@@ -387,7 +352,7 @@ static void test_invalid_txn_is_rejected(void)
 	struct store *s = NULL;
 	struct txn bad;
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	CHECK_INT(store_open(t.db, &s), 0);
 	make_txn(&bad, TXN_CHECKOUT, "21234000012345", "31234000000020", 1700000000000LL);
 	bad.kind = (enum txn_kind)7;
@@ -401,7 +366,7 @@ static void test_invalid_txn_is_rejected(void)
 	CHECK_INT(store_record(s, NULL), -EINVAL);
 	CHECK_INT(count_all(s), 0);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_journal_is_append_only(void)
@@ -412,7 +377,7 @@ static void test_journal_is_append_only(void)
 	sqlite3 *db;
 	char sql[256];
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	CHECK_INT(store_open(t.db, &s), 0);
 	make_txn(&a, TXN_CHECKOUT, "21234000012345", "31234000000030", 1700000000000LL);
 	CHECK_INT(store_record(s, &a), 0);
@@ -440,7 +405,7 @@ static void test_journal_is_append_only(void)
 	CHECK_STR(got.item, "31234000000030");
 	CHECK_INT(count_all(s), 1);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 struct walk {
@@ -478,7 +443,7 @@ static void test_list_oldest_first_with_limit(void)
 	struct txn x;
 	struct walk w;
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	CHECK_INT(store_open(t.db, &s), 0);
 	for (int i = 0; i < 5; i++) {
 		make_txn(&x, TXN_CHECKOUT, "21234000012345", items[i], 1700000000000LL + i);
@@ -551,7 +516,7 @@ static void test_list_oldest_first_with_limit(void)
 	CHECK_INT(w.count, 5);
 	CHECK_INT(count_all(s), 11);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_second_open_is_busy(void)
@@ -561,7 +526,7 @@ static void test_second_open_is_busy(void)
 	pid_t pid;
 	int status = -1;
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	CHECK_INT(store_open(t.db, &s), 0);
 	CHECK_INT(store_open(t.db, &s2), -EBUSY);
 	CHECK(s2 == NULL);
@@ -580,7 +545,7 @@ static void test_second_open_is_busy(void)
 	store_close(s);
 	CHECK_INT(store_open(t.db, &s2), 0);
 	store_close(s2);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void read_only_checks(const struct tmp *t)
@@ -607,7 +572,7 @@ static void test_read_only_is_erofs(void)
 	struct store *s = NULL;
 	struct txn a;
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	CHECK_INT(store_open(t.db, &s), 0);
 	make_txn(&a, TXN_CHECKOUT, "21234000012345", "31234000000040", 1700000000000LL);
 	CHECK_INT(store_record(s, &a), 0);
@@ -646,7 +611,7 @@ static void test_read_only_is_erofs(void)
 	CHECK_INT(store_open(t.db, &s), 0);
 	CHECK_INT(count_all(s), 1);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 #define FULL_BEFORE 3
@@ -710,7 +675,7 @@ static void test_disk_full_is_enospc(void)
 	pid_t pid;
 	int status = -1;
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	for (int i = 0; i < FULL_BEFORE; i++) {
 		char item[32];
 
@@ -737,7 +702,7 @@ static void test_disk_full_is_enospc(void)
 	}
 	CHECK_INT(store_get(s, blocked.id, &got), 0);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_corrupt_database_is_euclean(void)
@@ -747,7 +712,7 @@ static void test_corrupt_database_is_euclean(void)
 	char junk[4096];
 	int fd;
 
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	memset(junk, 0xa5, sizeof(junk));
 	fd = open(t.db, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	CHECK(fd >= 0);
@@ -755,7 +720,7 @@ static void test_corrupt_database_is_euclean(void)
 	close(fd);
 	CHECK_INT(store_open(t.db, &s), -EUCLEAN);
 	CHECK(s == NULL);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_missing_directory_is_enoent(void)
@@ -845,7 +810,7 @@ static void test_long_strings_truncate_safely(void)
 	memset(long_patron, 'P', sizeof(long_patron) - 1);
 	memset(long_result, 'R', sizeof(long_result) - 1);
 	memset(long_boot, 'B', sizeof(long_boot) - 1);
-	tmp_new(&t);
+	tmp_new(&t, "store");
 	CHECK_INT(store_open(t.db, &s), 0);
 
 	/* The longest item that fits round-trips exactly. */
@@ -905,7 +870,7 @@ static void test_long_strings_truncate_safely(void)
 	CHECK_INT(w.count, 2);
 	CHECK_INT(strlen(w.items[1]), SCAN_TEXT_MAX);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 int main(void)

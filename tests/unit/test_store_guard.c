@@ -15,40 +15,7 @@
 #include "../../firmware/store-mark.h"
 #include "../../firmware/store.h"
 #include "testlib.h"
-
-struct tmp {
-	char dir[64];
-	char db[96];
-	char wal[112];
-	char mark[112];
-	char copy[112];
-};
-
-static void tmp_new(struct tmp *t)
-{
-	snprintf(t->dir, sizeof(t->dir), "/tmp/circd-guard-XXXXXX");
-	if (!mkdtemp(t->dir)) {
-		perror("mkdtemp");
-		exit(2);
-	}
-	snprintf(t->db, sizeof(t->db), "%s/circd.db", t->dir);
-	snprintf(t->wal, sizeof(t->wal), "%s-wal", t->db);
-	snprintf(t->mark, sizeof(t->mark), "%s.mark", t->db);
-	snprintf(t->copy, sizeof(t->copy), "%s/copy.db", t->dir);
-}
-
-static void tmp_remove(struct tmp *t)
-{
-	struct dirent *e;
-	DIR *d = opendir(t->dir);
-
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(dirfd(d), e->d_name, 0);
-	if (d)
-		closedir(d);
-	CHECK_INT(rmdir(t->dir), 0);
-}
+#include "tmpdir.h"
 
 static int record(struct store *s, const char *item)
 {
@@ -179,7 +146,7 @@ static void test_mark_follows_each_recording(void)
 
 	enum store_mark_state state;
 
-	tmp_new(&t);
+	tmp_new(&t, "guard");
 	CHECK_INT(store_open(t.db, &s), 0);
 	CHECK_INT(mark_in_file(t.mark, &state), 0);
 	CHECK_INT(state, STORE_MARK_CLEAN);
@@ -218,7 +185,7 @@ static void test_mark_follows_each_recording(void)
 	CHECK_INT(store_open(t.db, &s), 0);
 	CHECK_STR(store_alarm(s), "");
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 /*
@@ -235,7 +202,7 @@ static void test_online_mark_settled_before_the_patron_hears(void)
 	int64_t mark = -1;
 	enum store_mark_state state;
 
-	tmp_new(&t);
+	tmp_new(&t, "guard");
 	CHECK_INT(store_open(t.db, &s), 0);
 	CHECK_INT(store_mark_settle(s), 0); /* nothing waiting */
 	record_n(s, 1);
@@ -254,7 +221,7 @@ static void test_online_mark_settled_before_the_patron_hears(void)
 	store_close(s);
 	CHECK_INT(mark_in_file(t.mark, &state), 2);
 	CHECK_INT(state, STORE_MARK_CLEAN);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 /*
@@ -269,7 +236,7 @@ static void test_fewer_rows_than_acknowledged(void)
 	uint64_t n = 0;
 	int64_t mark = 0;
 
-	tmp_new(&t);
+	tmp_new(&t, "guard");
 	CHECK_INT(store_open(t.db, &s), 0);
 	record_n(s, 3);
 	store_close(s); /* checkpointed: the file holds all three */
@@ -295,7 +262,7 @@ static void test_fewer_rows_than_acknowledged(void)
 	CHECK_INT(store_open(t.db, &s), 0);
 	CHECK(strstr(store_alarm(s), "DAMAGED") != NULL);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 /*
@@ -321,7 +288,7 @@ static void test_crash_mid_recording(void)
 	struct store *s;
 	struct tmp t;
 
-	tmp_new(&t);
+	tmp_new(&t, "guard");
 	CHECK_INT(store_open(t.db, &s), 0);
 	record_n(s, 3);
 	store_close(s);
@@ -343,7 +310,7 @@ static void test_crash_mid_recording(void)
 	CHECK(strstr(store_alarm(s), "up to seq 5") != NULL);
 	CHECK(strstr(store_alarm(s), "ends at seq 4") != NULL);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 /*
@@ -357,7 +324,7 @@ static void test_crash_without_close(void)
 	pid_t pid;
 	int status;
 
-	tmp_new(&t);
+	tmp_new(&t, "guard");
 	pid = fork();
 	if (pid == 0) {
 		struct txn dup = { .kind = TXN_CHECKIN, .mode = TXN_OFFLINE };
@@ -382,7 +349,7 @@ static void test_crash_without_close(void)
 	CHECK_STR(store_alarm(s), "");
 	CHECK_STR(store_notice(s), "");
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 /* ---- files deleted or replaced while open ---- */
@@ -427,7 +394,7 @@ static void test_deleted_database_refuses_recording(void)
 	struct tmp t;
 	uint64_t n = 0;
 
-	tmp_new(&t);
+	tmp_new(&t, "guard");
 	CHECK_INT(store_open(t.db, &s), 0);
 	record_n(s, 2);
 	CHECK_INT(store_check_files(s), 0);
@@ -443,7 +410,7 @@ static void test_deleted_database_refuses_recording(void)
 	CHECK(strstr(store_alarm(s), "a copy is saved as ") != NULL);
 	store_close(s);
 	check_rescued(&t, 2);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_deleted_wal_refuses_recording(void)
@@ -451,7 +418,7 @@ static void test_deleted_wal_refuses_recording(void)
 	struct store *s;
 	struct tmp t;
 
-	tmp_new(&t);
+	tmp_new(&t, "guard");
 	CHECK_INT(store_open(t.db, &s), 0);
 	record_n(s, 1);
 	CHECK_INT(access(t.wal, F_OK), 0);
@@ -460,7 +427,7 @@ static void test_deleted_wal_refuses_recording(void)
 	CHECK(strstr(store_alarm(s), "WAL") != NULL);
 	store_close(s);
 	check_rescued(&t, 1); /* the row lived only in the deleted WAL */
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_replaced_database_refuses_recording(void)
@@ -468,7 +435,7 @@ static void test_replaced_database_refuses_recording(void)
 	struct store *s, *other;
 	struct tmp t;
 
-	tmp_new(&t);
+	tmp_new(&t, "guard");
 	CHECK_INT(store_open(t.db, &s), 0);
 	record_n(s, 1);
 	copy_file(t.db, t.copy);
@@ -480,7 +447,7 @@ static void test_replaced_database_refuses_recording(void)
 	CHECK_INT(store_open(t.db, &other), 0);
 	CHECK_INT(record(other, "next"), 0);
 	store_close(other);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 int main(void)

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Schema 4 (store-outcome.c): what the ILS said, what the patron was told, verifications. */
-#include <dirent.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -8,43 +7,15 @@
 #include "../../firmware/store-private.h"
 #include "store_fixtures.h"
 #include "testlib.h"
+#include "tmpdir.h"
 
 #define T0 1700000000000LL
-
-struct tmp {
-	char dir[64];
-	char db[96];
-};
-
-static void tmp_new(struct tmp *t)
-{
-	snprintf(t->dir, sizeof(t->dir), "/tmp/circd-outcome-XXXXXX");
-	if (!mkdtemp(t->dir)) {
-		perror("mkdtemp");
-		exit(2);
-	}
-	snprintf(t->db, sizeof(t->db), "%s/circd.db", t->dir);
-}
-
-static void tmp_remove(struct tmp *t)
-{
-	DIR *d = opendir(t->dir);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	}
-	CHECK_INT(rmdir(t->dir), 0);
-}
 
 static struct store *open_new(struct tmp *t)
 {
 	struct store *s = NULL;
 
-	tmp_new(t);
+	tmp_new(t, "outcome");
 	CHECK_INT(store_open(t->db, &s), 0);
 	if (!s)
 		exit(2);
@@ -138,7 +109,7 @@ static void test_ils_said_kept_with_the_outcome(void)
 			  SQLITE_CONSTRAINT);
 		sqlite3_close(db);
 	}
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_patron_told_recorded_once(void)
@@ -173,7 +144,7 @@ static void test_patron_told_recorded_once(void)
 	CHECK_INT(store_note_patron_told(s, "no-such-txn", TXN_TOLD_NOT_DONE), -ENOENT);
 	CHECK_INT(store_note_patron_told(NULL, a.id, TXN_TOLD_NOT_DONE), -EINVAL);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_verifications_counted_durably(void)
@@ -210,7 +181,7 @@ static void test_verifications_counted_durably(void)
 			  SQLITE_CONSTRAINT);
 		sqlite3_close(db);
 	}
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 /*
@@ -225,7 +196,7 @@ static void test_migrates_v3_database(void)
 	sqlite3 *db;
 	int version = 0;
 
-	tmp_new(&t);
+	tmp_new(&t, "outcome");
 	db = raw_open(t.db);
 	CHECK_INT(raw_exec(db, STORE_V2_SCHEMA), SQLITE_OK);
 	CHECK_INT(raw_exec(db, store_migration_v3), SQLITE_OK);
@@ -260,7 +231,7 @@ static void test_migrates_v3_database(void)
 	CHECK_INT(store_get(s, "a", &got), 0);
 	CHECK_STR(got.print_line, "receipt");
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 /* Schema 5: the symbology an item was read in is kept with it, and never rewritten. */
@@ -291,7 +262,7 @@ static void test_symbology_recorded_once(void)
 	db = raw_open(t.db);
 	CHECK(raw_exec(db, "UPDATE journal SET symbology = 'code39'") != SQLITE_OK);
 	sqlite3_close(db);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 int main(void)

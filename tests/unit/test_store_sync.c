@@ -3,7 +3,6 @@
  * The store's forwarding side (schema 3): store-forward.c, store-conflict.c,
  * store-clock.c, store-privacy.c.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -14,6 +13,7 @@
 #include "store_fixtures.h"
 #include "../../lib/util.h"
 #include "testlib.h"
+#include "tmpdir.h"
 
 #define BOOT_NOW "b0071d00-0000-4000-8000-00000000000c"
 #define BOOT_OLD "b0071d00-0000-4000-8000-00000000000a"
@@ -22,42 +22,11 @@
 /* What a version-2 circd wrote. */
 static const char v2_schema[] = STORE_V2_SCHEMA;
 
-struct tmp {
-	char dir[64];
-	char db[96];
-};
-
-static void tmp_new(struct tmp *t)
-{
-	snprintf(t->dir, sizeof(t->dir), "/tmp/circd-sync-XXXXXX");
-	if (!mkdtemp(t->dir)) {
-		perror("mkdtemp");
-		exit(2);
-	}
-	snprintf(t->db, sizeof(t->db), "%s/circd.db", t->dir);
-}
-
-static void tmp_remove(struct tmp *t)
-{
-	DIR *d = opendir(t->dir);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d))) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			unlinkat(dirfd(d), e->d_name, 0);
-		}
-		closedir(d);
-	}
-	CHECK_INT(rmdir(t->dir), 0);
-}
-
 static struct store *open_new(struct tmp *t)
 {
 	struct store *s = NULL;
 
-	tmp_new(t);
+	tmp_new(t, "sync");
 	CHECK_INT(store_open(t->db, &s), 0);
 	if (!s)
 		exit(2);
@@ -157,7 +126,7 @@ static void test_migrates_v2_database(void)
 	sqlite3 *db;
 	int version = -1;
 
-	tmp_new(&t);
+	tmp_new(&t, "sync");
 	db = raw_open(t.db);
 	CHECK_INT(raw_exec(db, v2_schema), SQLITE_OK);
 	CHECK_INT(raw_exec(db, "INSERT INTO journal(id, kind, patron, item, session_id, wall_ms,"
@@ -229,7 +198,7 @@ static void test_migrates_v2_database(void)
 	CHECK_INT(raw_exec(db, "UPDATE journal SET patron = 'x' WHERE seq = 1"), SQLITE_CONSTRAINT);
 	CHECK_INT(raw_exec(db, "UPDATE journal SET item = 'x' WHERE seq = 2"), SQLITE_CONSTRAINT);
 	sqlite3_close(db);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_record_roundtrips_new_fields(void)
@@ -273,7 +242,7 @@ static void test_record_roundtrips_new_fields(void)
 	memset(a.evidence, 'E', sizeof(a.evidence));
 	CHECK_INT(store_record(s, &a), -EINVAL);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 /* Runs in a child that dies right after marking, as a crash before the send would. */
@@ -339,7 +308,7 @@ static void test_mark_forwarded_is_durable_before_send(void)
 	CHECK_INT(got.state, TXN_CONFIRMED);
 	CHECK_INT(got.attempts, 3);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_finish_confirmed_keeps_loan(void)
@@ -387,7 +356,7 @@ static void test_finish_confirmed_keeps_loan(void)
 	CHECK_INT(store_conflicts_unresolved(s, &n), 0);
 	CHECK_INT(n, 0);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 struct conflicts_seen {
@@ -464,7 +433,7 @@ static void test_finish_conflict_removes_local_loan(void)
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM journal"), 3);
 	sqlite3_close(db);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_finish_failed_and_final_states(void)
@@ -504,7 +473,7 @@ static void test_finish_failed_and_final_states(void)
 			       0, 1, NULL),
 		  -ENOENT);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_finish_rejects_bad_arguments(void)
@@ -529,7 +498,7 @@ static void test_finish_rejects_bad_arguments(void)
 	/* NULL strings are "". */
 	CHECK_INT(store_finish(s, a.id, TXN_CONFIRMED, NULL, NULL, NULL, 0, 1, NULL), 0);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static bool valid_utf8(const char *s)
@@ -568,7 +537,7 @@ static void test_finish_cuts_long_text_whole_characters(void)
 	CHECK(valid_utf8(got.title));
 	CHECK_INT(strlen(got.result), TXN_RESULT_MAX - 1);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 struct walk {
@@ -635,7 +604,7 @@ static void test_next_to_forward_oldest_first(void)
 	CHECK_INT(store_next_to_forward(s, &next), -ENOENT);
 	CHECK_INT(store_next_to_forward(s, NULL), -EINVAL);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_list_unforwarded(void)
@@ -681,7 +650,7 @@ static void test_list_unforwarded(void)
 	CHECK_INT(w.count, 8);
 	CHECK_INT(store_list_unforwarded(s, NULL, NULL), -EINVAL);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_conflicts_list_and_resolve(void)
@@ -766,7 +735,7 @@ static void test_conflicts_list_and_resolve(void)
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM conflicts"), 3);
 	sqlite3_close(db);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void record_at(struct store *s, struct txn *t, const char *boot, uint64_t mono,
@@ -853,7 +822,7 @@ static void test_fix_dates_from_monotonic_offsets(void)
 	CHECK_INT(raw_exec(db, "DELETE FROM journal"), SQLITE_CONSTRAINT);
 	sqlite3_close(db);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_clock_refs_and_unknown_dates(void)
@@ -910,7 +879,7 @@ static void test_clock_refs_and_unknown_dates(void)
 	CHECK_INT(got.wall_ms, 1600000000000LL - 1000);
 	CHECK_INT(got.original_wall_ms, 1000);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_purge_clears_only_confirmed_patrons(void)
@@ -988,7 +957,7 @@ static void test_purge_clears_only_confirmed_patrons(void)
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM journal WHERE patron != ''"), 3);
 	sqlite3_close(db);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_count_by_kind(void)
@@ -1014,7 +983,7 @@ static void test_count_by_kind(void)
 	CHECK_INT(c.n[TXN_RENEW][TXN_PENDING], 0);
 	CHECK_INT(store_count_by_kind(s, NULL), -EINVAL);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_patron_cache_and_salt(void)
@@ -1072,7 +1041,7 @@ static void test_patron_cache_and_salt(void)
 		  1);
 	CHECK_INT(raw_int(db, "SELECT length(key_hash) FROM patron_cache"), 64);
 	sqlite3_close(db);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 /* By patron id: the store hashes it, and the file holds no id. */
@@ -1101,7 +1070,7 @@ static void test_patron_cache_by_id(void)
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM patron_cache WHERE length(key_hash) = 64"
 			      " AND instr(key_hash, '21234000000018') = 0"), 2);
 	sqlite3_close(db);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_demote_offline(void)
@@ -1136,7 +1105,7 @@ static void test_demote_offline(void)
 	CHECK(raw_exec_id(db, "UPDATE journal SET mode = 'online' WHERE id = '%s'", a.id) !=
 	      SQLITE_OK);
 	sqlite3_close(db);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 /*
@@ -1200,7 +1169,7 @@ static void test_record_outcomes_and_mark_a_batch(void)
 	CHECK_INT(n, 0);
 	CHECK_INT(store_record_outcomes(s, NULL, 0, 0, INT64_MIN, marked, 4, &n), -EINVAL);
 	store_close(s);
-	tmp_remove(&t);
+	CHECK_INT(tmp_remove(&t), 0);
 }
 
 static void test_names(void)

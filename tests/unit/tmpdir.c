@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A throw-away directory for the store's unit tests (see tmpdir.h). */
+#include "tmpdir.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void tmp_new(struct tmp *t, const char *tag)
+{
+	snprintf(t->dir, sizeof(t->dir), "/tmp/circd-%s-XXXXXX", tag);
+	if (!mkdtemp(t->dir)) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	snprintf(t->db, sizeof(t->db), "%s/circd.db", t->dir);
+	snprintf(t->lock, sizeof(t->lock), "%s.lock", t->db);
+	snprintf(t->wal, sizeof(t->wal), "%s-wal", t->db);
+	snprintf(t->mark, sizeof(t->mark), "%s.mark", t->db);
+	snprintf(t->copy, sizeof(t->copy), "%s/copy.db", t->dir);
+}
+
+int tmp_remove(struct tmp *t)
+{
+	struct dirent *e;
+	DIR *d;
+
+	chmod(t->dir, 0700); /* a test may have made it read-only */
+	d = opendir(t->dir);
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	return rmdir(t->dir);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A throw-away directory with a store's paths in it, for the store's unit
+ * tests. tmp_new() exits the test (status 2) if it cannot make one;
+ * tmp_remove() empties and removes it and returns rmdir()'s result.
+ */
+#ifndef CIRCD_TEST_TMPDIR_H
+#define CIRCD_TEST_TMPDIR_H
+
+struct tmp {
+	char dir[64];
+	char db[96];    /* dir/circd.db */
+	char lock[112]; /* the store's files beside it */
+	char wal[112];
+	char mark[112];
+	char copy[112]; /* dir/copy.db: somewhere to put a copy */
+};
+
+/* tag names the directory: /tmp/circd-TAG-XXXXXX. */
+void tmp_new(struct tmp *t, const char *tag);
+int tmp_remove(struct tmp *t);
+
+#endif
