@@ -272,7 +272,7 @@ static int config_parse_section(void *data, const char *section, int line,
  * exit.
  */
 static const char *const store_file_suffixes[] = { "", "-wal", "-shm", "-journal", ".lock",
-						   ".mark", ".mark.tmp" };
+						   ".mark", ".mark.tmp", ".sent" };
 
 /* "./a//b/./c" is "a/b/c": the same file by another spelling (no file system is asked). */
 static void path_lexical(const char *in, char *out, size_t size)

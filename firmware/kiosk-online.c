@@ -19,6 +19,7 @@
 
 #include "kiosk-private.h"
 #include "patron-id.h"
+#include "sync.h"
 #include "util.h"
 
 #define PIN_TRIES 3
@@ -308,6 +309,8 @@ int online_transact(struct kiosk *k, enum txn_kind kind, const char *patron, con
 	req.wall_ms = k->live.wall_ms;
 	if (kind == TXN_CHECKIN) {
 		r = ils->ops->checkin(ils, ILS_LANE_LIVE, &req, on_live, k);
+		if (r >= 0)
+			sync_note_sent(k->store, &k->live);
 	} else {
 		req.pin = k->pin;
 		r = (kind == TXN_RENEW ? ils->ops->renew : ils->ops->checkout)(ils, ILS_LANE_LIVE,

@@ -89,9 +89,8 @@ void store_outcome_set(struct store_outcome *ret, const char *id, enum txn_state
  * (as store_mark_forwarded()) the run of pending txns that are now the
  * oldest unfinished with a seq above after_seq, up to mark_max, stopping at
  * the first that is not a plain first send (a renewal, or one sent before):
- * all in one transaction. INT64_MIN marks the head of the queue. Mark only
- * what goes out at once: a return marked but never sent may be taken as
- * applied after a crash (see sync.c), so sync.c marks one at a time.
+ * all in one transaction. INT64_MIN marks the head of the queue. A return
+ * marked but never sent is told from one applied by store-sent.h's log.
  * marked (room for mark_max) gets them as they now are, oldest first, and
  * *n_marked how many (may be NULL when mark_max is 0).
  *

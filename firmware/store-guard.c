@@ -183,9 +183,10 @@ int store_guard_open(struct store *store, const char *path)
 	int r;
 
 	store->mark_path = path_with(path, ".mark");
+	store->sent_path = path_with(path, ".sent");
 	store->wal_path = path_with(path, "-wal");
 	store->path = strdup(path);
-	if (!store->mark_path || !store->wal_path || !store->path)
+	if (!store->mark_path || !store->sent_path || !store->wal_path || !store->path)
 		return -ENOMEM;
 	/* By path, as store_check_files() looks (an fd's st_dev may differ, e.g. on overlayfs). */
 	if (stat(path, &st) < 0)
@@ -248,6 +249,9 @@ void store_guard_free(struct store *store)
 	/* After sqlite3_close(): closing any fd of the database drops sqlite's POSIX locks. */
 	if (store->db_fd >= 0)
 		close(store->db_fd);
+	if (store->sent_fd >= 0)
+		close(store->sent_fd);
+	free(store->sent_path);
 	free(store->mark_path);
 	free(store->wal_path);
 	free(store->path);

@@ -50,6 +50,9 @@ struct store {
 	unsigned mark_writes;
 	bool mark_unsettled; /* written, its writeback started: store_mark_settle() waits */
 	int mark_err; /* the last mark write's */
+	/* store-sent.c: the log of returns sent; opened at the first line */
+	char *sent_path;
+	int sent_fd;
 	char alarm[384]; /* what the open found: acknowledged transactions missing */
 	char notice[192]; /* what the open found that is not damage */
 };

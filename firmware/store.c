@@ -515,6 +515,7 @@ int store_open(const char *path, struct store **ret)
 	store->lock_fd = -1;
 	store->db_fd = -1;
 	store->mark_fd = -1;
+	store->sent_fd = -1;
 
 	r = dir_writable(path);
 	if (r < 0)

@@ -17,20 +17,19 @@
  * on the reply) goes to staff after SYNC_MAX_VERIFICATIONS and the queue
  * moves on. How the ILS is asked (SIP2: 63 pages, 17) is ils-sip2.c's business.
  *
- * Throughput: one durable commit per transaction, holding its mark and the
- * outcome of the one before (store_record_outcomes()); outcomes otherwise
- * wait in memory and are recorded lazily when the engine pauses. Safety
- * never rests on an outcome's commit: one lost with circd leaves its
- * transaction forwarded, which is verified, not resent.
+ * Throughput: the next SYNC_BATCH pending transactions are marked
+ * forwarded in one durable commit, which also holds the outcomes known so
+ * far (store_record_outcomes()); they then go out one by one, and their
+ * outcomes wait in memory to be recorded lazily. Safety never rests on an
+ * outcome's commit: one lost with circd leaves its transaction forwarded,
+ * which is verified, not resent.
  *
- * Only the transaction about to go out is marked, never one further ahead
- * (SYNC_BATCH is 1): for a return of an item the ILS does not have charged
- * (on the hold shelf, in transit) the ILS's item information cannot tell
- * "applied" from "never sent", so a return marked forwarded that circd
- * died before sending would be taken as applied and never reach the ILS
- * (tests/e2e test_crash_before_send_loses_no_return). A batch of marks, or
- * a mark made while the previous request is still at the ILS, widens that
- * window from one send() to a batch or a round trip.
+ * After a crash, what the ILS says settles every forwarded checkout (the
+ * item is charged to the patron or not), but not a return of an item the
+ * ILS does not have charged (on the hold shelf, in transit): "applied" and
+ * "marked with its batch, never sent" look the same. The log of returns
+ * sent (store-sent.h) tells them apart, so such a return goes out once
+ * (tests/e2e test_crash_before_send_loses_no_return).
  */
 #include "sync.h"
 
@@ -40,9 +39,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ils.h"
 #include "log.h"
 #include "loop.h"
-#include "ils.h"
+#include "store-sent.h"
 #include "util.h"
 
 /* Past this many sends with no usable answer, staff decide. */
@@ -50,10 +50,12 @@
 /* The same for asking whether the ILS applied one. */
 #define SYNC_MAX_VERIFICATIONS 5
 #define SYNC_RETRY_MS 5000
-/* Marked forwarded in one durable commit: 1, as the header says why. */
-#define SYNC_BATCH 1
+/* Marked forwarded in one durable commit: its flush is paid once for them all. */
+#define SYNC_BATCH 32
 /* Outcomes held at most (recorded lazily past that): those of verifications, a batch's. */
 #define SYNC_OUTCOMES_MAX 16
+/* Recorded while the ILS works on the next request from this many on. */
+#define SYNC_OUTCOMES_EARLY 8
 struct sync {
 	struct loop *loop;
 	struct store *store;
@@ -331,6 +333,36 @@ static void on_sent(void *data, int err, const struct ils_circ *o)
 	       evidence, o->title, NULL, ils_said(o, &said));
 }
 
+void sync_note_sent(struct store *store, const struct txn *txn)
+{
+	static int last_err;
+	int r = store_note_sent(store, txn->id);
+
+	/* Once per cause: a full disk would say it for every return. */
+	if (r < 0 && r != last_err)
+		log_warning("store: cannot log the return of item %s as sent (%s): after a crash "
+			    "it may be sent again", txn->item, strerror(-r));
+	last_err = r;
+}
+
+/*
+ * Store work that need not come before a send is done while the ILS works
+ * on it, off the path from one answer to the next request: the outcomes
+ * known so far, and once a batch's last member is out, the next batch's
+ * marks (marked a round trip early: store-sent.h tells a return marked but
+ * never sent from one applied). An error here is met again, and stops
+ * forwarding, at the next step.
+ */
+static void while_ils_works(struct sync *s)
+{
+	bool batch_out = s->txn_in_batch && s->batch_len == 0;
+
+	if (batch_out)
+		record_outcomes(s, SYNC_BATCH, s->txn.seq);
+	else if (s->n_outcomes >= SYNC_OUTCOMES_EARLY)
+		record_outcomes(s, 0, 0);
+}
+
 /* mark: not yet durably forwarded for this send (a batch did it otherwise). */
 static void send_txn(struct sync *s, bool mark)
 {
@@ -369,7 +401,11 @@ static void send_txn(struct sync *s, bool mark)
 		/* Not sent: the same transaction goes first when the link is back. */
 		requeue_unsent(s);
 		stop(s, "link down");
+		return;
 	}
+	if (s->txn.kind == TXN_CHECKIN)
+		sync_note_sent(s->store, &s->txn);
+	while_ils_works(s);
 }
 
 /* --- verifying a transaction whose reply was lost ---------------------- */
@@ -449,12 +485,21 @@ static void on_verified(void *data, int err, const struct ils_item_check *check)
 		verify_inconclusive(s, check->evidence);
 		return;
 	}
-	snprintf(evidence, sizeof(evidence), "reply lost; %s", check->evidence);
 	/* A checkout applied leaves the item charged; a checkin, no longer charged. */
-	if ((check->state == ILS_ITEM_CHARGED) == checkout)
-		applied(s, evidence, checkout ? "" : check->title);
-	else
+	if ((check->state == ILS_ITEM_CHARGED) != checkout) {
+		snprintf(evidence, sizeof(evidence), "reply lost; %s", check->evidence);
 		not_applied(s, evidence);
+	} else if (!checkout && !store_was_sent(s->store, s->txn.id)) {
+		/* Not charged either way: only the log of returns sent can tell. */
+		snprintf(evidence, sizeof(evidence), "never sent; %s",
+			 check->evidence);
+		log_info("return of item %s was marked forwarded but never sent: sending it",
+			 s->txn.item);
+		not_applied(s, evidence);
+	} else {
+		snprintf(evidence, sizeof(evidence), "reply lost; %s", check->evidence);
+		applied(s, evidence, checkout ? "" : check->title);
+	}
 }
 
 static void verify(struct sync *s)
@@ -538,6 +583,9 @@ static void step_once(struct sync *s)
 	if (r == -ENOENT) {
 		s->stats.last_error[0] = 0;
 		s->batch_len = s->batch_next = 0;
+		/* Nothing forwarded is left to verify: what was sent needs no record. */
+		if (store_sent_forget(s->store) < 0)
+			log_warning("store: cannot empty the log of returns sent");
 		/* Privacy: once confirmed, who borrowed what is the ILS's business. */
 		if (s->cfg->retention_hours == 0)
 			purge(s);

@@ -53,6 +53,12 @@ void sync_kick(struct sync *sync);
 void sync_set_store(struct sync *sync, struct store *store);
 void sync_set_config(struct sync *sync, const struct config *cfg);
 void sync_get_stats(const struct sync *sync, struct sync_stats *stats);
+/*
+ * Right after a checkin was handed to the ILS, by either lane: logs it as
+ * sent (store-sent.h), which a verification after a crash asks; a failure
+ * is logged, once per cause.
+ */
+void sync_note_sent(struct store *store, const struct txn *txn);
 
 /* Pure: which conflict an ILS refusal is, from its screen message. */
 enum conflict_category sync_classify_refusal(const char *screen_message);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../lib/loop.h"
+#include "../../firmware/store-sent.h"
 #include "../../firmware/store.h"
 #include "../../firmware/sync.h"
 #include "fake_ils.h"
@@ -337,9 +338,11 @@ static void test_died_with_outcomes_lost(void)
 	}
 	CHECK_INT(store_record_outcomes(r.store, NULL, 0, T0 + 1, INT64_MIN, marked, 4, &n), 0);
 	CHECK_INT(n, 4);
-	/* The first two were applied; what the ILS answered did not reach the disk. */
-	fake_ils_charge(r.fake, t[0].item, "");
-	fake_ils_charge(r.fake, t[1].item, "");
+	/* The first two went out (logged as sent) and were applied; their answers are lost. */
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(store_note_sent(r.store, t[i].id), 0);
+		fake_ils_charge(r.fake, t[i].item, "");
+	}
 	restart(&r);
 	fake_ils_set_up(r.fake, true);
 	pump(&r);
@@ -350,6 +353,41 @@ static void test_died_with_outcomes_lost(void)
 		CHECK_INT(fake_ils_count(r.fake, FAKE_CHECKIN, t[i].item), i < 2 ? 0 : 1);
 		CHECK_STR(fake_ils_charged_to(r.fake, t[i].item), "");
 	}
+	rig_stop(&r);
+}
+
+/*
+ * Returns of items the ILS does not have charged (hold shelf, transit),
+ * marked with their batch when circd died: a 17 cannot tell which went out.
+ * The one logged as sent is taken as applied; the others are sent, once.
+ */
+static void test_died_with_uncharged_returns_marked(void)
+{
+	struct rig r;
+	struct txn t[3], marked[3];
+	unsigned n = 0;
+	char item[32];
+
+	rig_start(&r);
+	for (int i = 0; i < 3; i++) {
+		snprintf(item, sizeof(item), "3123400001%04d", i);
+		record(&r, &t[i], TXN_CHECKIN, TXN_OFFLINE, item);
+	}
+	CHECK_INT(store_record_outcomes(r.store, NULL, 0, T0 + 1, INT64_MIN, marked, 3, &n), 0);
+	CHECK_INT(n, 3);
+	CHECK_INT(store_note_sent(r.store, t[0].id), 0); /* went out; its answer was lost */
+	restart(&r);
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	for (int i = 0; i < 3; i++) {
+		CHECK_INT(got(&r, t[i].id).state, TXN_CONFIRMED);
+		CHECK_INT(fake_ils_count(r.fake, FAKE_CHARGED, t[i].item), 1);
+		CHECK_INT(fake_ils_count(r.fake, FAKE_CHECKIN, t[i].item), i == 0 ? 0 : 1);
+	}
+	CHECK(strstr(got(&r, t[0].id).evidence, "reply lost") != NULL);
+	CHECK(strstr(got(&r, t[1].id).evidence, "ok=1") != NULL);
+	/* The outbox is empty: the log of returns sent has nothing left to answer. */
+	CHECK(!store_was_sent(r.store, t[0].id));
 	rig_stop(&r);
 }
 
@@ -397,6 +435,7 @@ int main(void)
 	RUN(test_unsettled_verification_goes_to_staff);
 	RUN(test_link_down_then_back);
 	RUN(test_died_with_outcomes_lost);
+	RUN(test_died_with_uncharged_returns_marked);
 	RUN(test_long_queue_in_order_once);
 	return testlib_finish();
 }
