@@ -151,6 +151,46 @@ int iso28560_3_decode(const uint8_t *mem, size_t len, struct tag_data *out, char
 	return 0;
 }
 
+#define EXT_END 0
+#define EXT_FILLER 1
+#define EXT_HEADER 4          /* length, 16-bit ID, checksum */
+#define EXT_HEADER_LONG_ID 6  /* length, 24-bit ID escaped in 4 bytes, checksum */
+#define EXT_ID_ESCAPE 0xFF
+
+int iso28560_3_next_extension(const uint8_t *mem, size_t len, size_t *cursor,
+			      struct iso28560_3_extension *out)
+{
+	size_t at, frame;
+	uint8_t xor = 0;
+
+	if (!mem || !cursor || !out)
+		return -EINVAL;
+	at = *cursor;
+	while (at < len && mem[at] == EXT_FILLER)
+		at++;
+	*cursor = at;
+	if (at >= len || mem[at] == EXT_END)
+		return 0;
+	frame = mem[at];
+	if (frame > len - at || frame < EXT_HEADER)
+		return -EBADMSG;
+	if (mem[at + 2] == EXT_ID_ESCAPE && frame < EXT_HEADER_LONG_ID)
+		return -EBADMSG;
+	for (size_t i = 0; i < frame; i++)
+		xor ^= mem[at + i];
+	if (xor != 0)
+		return -EBADMSG;
+	out->offset = at;
+	out->len = frame;
+	if (mem[at + 2] == EXT_ID_ESCAPE)
+		out->id = (uint32_t)mem[at + 1] | (uint32_t)mem[at + 3] << 8 |
+			  (uint32_t)mem[at + 4] << 16;
+	else
+		out->id = (uint32_t)mem[at + 1] | (uint32_t)mem[at + 2] << 8;
+	*cursor = at + frame;
+	return 1;
+}
+
 /* Copies text into a NUL-padded field of n bytes; -EINVAL when too long or not text. */
 static int write_text(uint8_t *field, size_t n, const char *text, size_t len)
 {

@@ -22,8 +22,8 @@
  * bytes 0-18 and 21-33 in that order. A 32-byte tag holds the basic block
  * cut after byte 31 (9 bytes of ISIL); its CRC is computed as if bytes 32
  * and 33 were there and 0, so the same ISIL gives the same CRC on either
- * size. Optional extension blocks may follow byte 33; they are not read
- * (see iso28560_3_decode()).
+ * size. Optional extension blocks may follow byte 33: iso28560_3_next_extension()
+ * walks their frames; their contents are not decoded.
  *
  * The tag has no country field apart from the ISIL: owner_isil is written
  * as the ISIL is spelled, "DK-710100", the prefix from bytes 21-22.
@@ -72,6 +72,34 @@ bool iso28560_3_crc_ok(const uint8_t *mem, size_t len);
  */
 int iso28560_3_decode(const uint8_t *mem, size_t len, struct tag_data *out, char *why,
 		      size_t why_size);
+
+/*
+ * Extension blocks (the Danish model, section 3.3): after the basic block,
+ * frames of a length byte that counts the whole frame (0: no more blocks,
+ * 1: one filler byte), a data block ID of 16 bits least significant byte
+ * first (a high byte of 0xFF escapes to a 24-bit ID in 4 bytes: LSB, 0xFF,
+ * middle, MSB), a checksum byte and the data; the XOR of all the frame's
+ * bytes is 0. ID 1 is the library extension block (media format, alternate
+ * item id, extended owner library).
+ */
+#define ISO28560_3_EXT_LIBRARY 1
+
+struct iso28560_3_extension {
+	size_t offset;   /* of its length byte in the tag's memory */
+	size_t len;      /* the whole frame */
+	uint32_t id;
+};
+
+/*
+ * The next extension block in mem[0..len) from *cursor, which starts at
+ * ISO28560_3_BLOCK_SIZE and is moved past each block returned. Returns 1
+ * and *out; 0 at the end (a 0 length byte, or the end of the memory);
+ * -EBADMSG for a frame that runs past the memory, is shorter than its own
+ * header, or whose XOR is not 0 (*cursor is left on it); -EINVAL for NULL
+ * arguments.
+ */
+int iso28560_3_next_extension(const uint8_t *mem, size_t len, size_t *cursor,
+			      struct iso28560_3_extension *out);
 
 /*
  * Encodes *in into mem: the 34-byte basic block when size >= 34, the

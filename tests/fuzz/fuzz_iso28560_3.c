@@ -3,8 +3,9 @@
  * Fuzzes the ISO 28560-3 decoder and encoder. The input is a tag's user
  * memory. Checks what the decoder promises (success only with a CRC that
  * checks; texts NUL-terminated, within the model's lengths, free of control
- * characters; a reason on every failure) and that whatever it decoded and
- * the encoder accepts decodes again to the same fields.
+ * characters; a reason on every failure), that whatever it decoded and
+ * the encoder accepts decodes again to the same fields, and that the
+ * extension walk stays inside the memory and always moves on.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -34,6 +35,25 @@ static void check_same(const struct tag_data *a, const struct tag_data *b)
 		abort();
 }
 
+static void walk_extensions(const uint8_t *data, size_t size)
+{
+	struct iso28560_3_extension ext;
+	size_t cursor = ISO28560_3_BLOCK_SIZE, before;
+	int r;
+
+	for (;;) {
+		before = cursor;
+		r = iso28560_3_next_extension(data, size, &cursor, &ext);
+		if (r <= 0)
+			break;
+		if (ext.offset < before || ext.len < 4 || ext.offset + ext.len > size ||
+		    cursor != ext.offset + ext.len)
+			abort();
+	}
+	if (r < 0 && r != -EBADMSG)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tag_data t, back;
@@ -41,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[96];
 	int r, n;
 
+	walk_extensions(data, size);
 	r = iso28560_3_decode(data, size, &t, why, sizeof(why));
 	if (r < 0) {
 		if ((r != -ENODATA && r != -EBADMSG && r != -ENOTSUP) || !why[0])

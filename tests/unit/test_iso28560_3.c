@@ -262,6 +262,93 @@ static void test_encode_refusals(void)
 	CHECK_INT(mem[0] >> 4, 2);
 }
 
+/* Sets a frame's checksum byte so that the XOR of the frame is 0. */
+static void seal(uint8_t *frame, size_t checksum_at)
+{
+	uint8_t xor = 0;
+
+	frame[checksum_at] = 0;
+	for (size_t i = 0; i < frame[0]; i++)
+		xor ^= frame[i];
+	frame[checksum_at] = xor;
+}
+
+static void test_extension_blocks(void)
+{
+	/*
+	 * Frames as the Danish model's section 3.3 describes them: length
+	 * (whole frame), ID LSB first with the 0xFF escape, XOR checksum; 1 is
+	 * a filler byte, 0 the end.
+	 */
+	uint8_t mem[64] = { 0 };
+	struct iso28560_3_extension ext;
+	size_t cursor = ISO28560_3_BLOCK_SIZE;
+	uint8_t *p = mem + ISO28560_3_BLOCK_SIZE;
+
+	memcpy(mem, libdanrfid_tag, 32);
+	/* library extension block (ID 1), 4 bytes of data */
+	p[0] = 8;
+	p[1] = 0x01;
+	p[2] = 0x00;
+	p[4] = 0x05;
+	p[5] = 0x00;
+	p[6] = 'A';
+	p[7] = 'B';
+	seal(p, 3);
+	p[8] = 1; /* filler */
+	/* ID 0x561234 in the escaped form: 34 FF 12 56 */
+	p[9] = 7;
+	p[10] = 0x34;
+	p[11] = 0xFF;
+	p[12] = 0x12;
+	p[13] = 0x56;
+	p[15] = 'x';
+	seal(p + 9, 5);
+	/* then 0: the end */
+
+	CHECK(iso28560_3_crc_ok(mem, sizeof(mem)));
+	CHECK_INT(iso28560_3_next_extension(mem, sizeof(mem), &cursor, &ext), 1);
+	CHECK_INT(ext.offset, 34);
+	CHECK_INT(ext.len, 8);
+	CHECK_INT(ext.id, ISO28560_3_EXT_LIBRARY);
+	CHECK_INT(iso28560_3_next_extension(mem, sizeof(mem), &cursor, &ext), 1);
+	CHECK_INT(ext.offset, 43);
+	CHECK_INT(ext.len, 7);
+	CHECK_INT(ext.id, 0x561234);
+	CHECK_INT(iso28560_3_next_extension(mem, sizeof(mem), &cursor, &ext), 0);
+	CHECK_INT(cursor, 50);
+	/* the memory ending right after a block is the end too */
+	cursor = ISO28560_3_BLOCK_SIZE;
+	CHECK_INT(iso28560_3_next_extension(mem, 42, &cursor, &ext), 1);
+	CHECK_INT(iso28560_3_next_extension(mem, 42, &cursor, &ext), 0);
+	/* a 32-byte tag has none */
+	cursor = ISO28560_3_BLOCK_SIZE;
+	CHECK_INT(iso28560_3_next_extension(mem, 32, &cursor, &ext), 0);
+
+	/* a flipped data bit, a frame past the end, a frame shorter than its header */
+	p[5] ^= 0x40;
+	cursor = ISO28560_3_BLOCK_SIZE;
+	CHECK_INT(iso28560_3_next_extension(mem, sizeof(mem), &cursor, &ext), -EBADMSG);
+	CHECK_INT(cursor, 34);
+	p[5] ^= 0x40;
+	CHECK_INT(iso28560_3_next_extension(mem, 41, &cursor, &ext), -EBADMSG);
+	p[0] = 3;
+	CHECK_INT(iso28560_3_next_extension(mem, sizeof(mem), &cursor, &ext), -EBADMSG);
+	/* an escaped ID needs 6 bytes of header */
+	p[0] = 5;
+	p[2] = 0xFF;
+	CHECK_INT(iso28560_3_next_extension(mem, sizeof(mem), &cursor, &ext), -EBADMSG);
+	CHECK_INT(iso28560_3_next_extension(NULL, sizeof(mem), &cursor, &ext), -EINVAL);
+	/* the basic block does not depend on them */
+	{
+		struct tag_data t;
+		char why[96];
+
+		CHECK_INT(iso28560_3_decode(mem, sizeof(mem), &t, why, sizeof(why)), 0);
+		CHECK_STR(t.item_id, "11223344");
+	}
+}
+
 int main(void)
 {
 	RUN(test_crc_published_values);
@@ -272,5 +359,6 @@ int main(void)
 	RUN(test_usage_and_sets);
 	RUN(test_long_fields);
 	RUN(test_encode_refusals);
+	RUN(test_extension_blocks);
 	return testlib_finish();
 }
