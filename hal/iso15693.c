@@ -242,7 +242,7 @@ int iso15693_build_nxp_eas(uint8_t rate_flags, const uint8_t *uid, enum iso15693
 	r = start(&w, rate_flags, 0, (uint8_t)command, uid, out, out_size);
 	if (r < 0)
 		return r;
-	/* custom commands name the manufacturer before the UID (ISO/IEC 15693-3, 10.5) */
+	/* custom commands name the IC manufacturer before the UID, so other makes ignore them */
 	put(&w, ISO15693_MFG_NXP);
 	put_uid(&w, uid);
 	return finish(&w);

@@ -16,9 +16,8 @@
  * a frame carries the UID as 8 bytes ending in 0xE0. This module keeps a
  * UID as uint8_t[8] in that air order (uid[7] == 0xE0, uid[6] the
  * manufacturer) and copies it into and out of frames unchanged;
- * iso15693_uid_format() writes it for people, most significant first
- * ("E0040158 6DE02802" without the space), as tag labels and reader tools
- * print it.
+ * iso15693_uid_format() writes it for people, most significant byte first
+ * ("E00401586DE02802"), as tag labels and reader tools print it.
  */
 #ifndef CIRCD_HAL_ISO15693_H
 #define CIRCD_HAL_ISO15693_H
