@@ -263,9 +263,11 @@ static void test_system_info(void)
 	CHECK_INT(out[1], 0x2B);
 
 	/*
-	 * An ICODE SLIX answer: info flags 0F (DSFID, AFI, memory, IC
-	 * reference all present), UID, DSFID 00, AFI 07, 28 blocks (1B) of 4
-	 * bytes (03), IC reference 01.
+	 * An answer built the way ISO/IEC 15693-3 lays it out, with an ICODE
+	 * SLIX's memory (28 blocks of 4 bytes, 896 bits as NXP's data sheet
+	 * gives it): info flags 0F (DSFID, AFI, memory, IC reference all
+	 * present), UID, DSFID 00, AFI 07, 1B (28 - 1), 03 (4 - 1), IC
+	 * reference 01.
 	 */
 	{
 		uint8_t payload[1 + 8 + 5] = { 0x0F };
