@@ -74,7 +74,13 @@ enum feig_nxp_cmd {
 #define FEIG_MODE_NON_ADDRESSED 0x00
 #define FEIG_MODE_ADDRESSED 0x01   /* the tag's UID follows the MODE byte */
 #define FEIG_INV_MODE_MORE 0x80    /* inventory: the rest of the last one (status 0x94) */
-#define FEIG_INV_MODE_AFI 0x10     /* inventory: only tags of the AFI that follows MODE */
+/*
+ * Inventory: only tags of the AFI byte that follows MODE. The MR101 manual
+ * has MORE as the only inventory MODE bit; bit 4 for AFI is the later
+ * readers' (MR102/LR-class) layout, and no published frame was found to
+ * check it against: confirm with the reader's own manual before relying on it.
+ */
+#define FEIG_INV_MODE_AFI 0x10
 
 /* Status bytes (the manuals' "Index of Status Bytes"). */
 enum feig_status {

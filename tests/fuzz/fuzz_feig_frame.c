@@ -83,7 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (data[0] & 0x80) {
 		static uint8_t framed[FEIG_SPLITTER_MAX];
-		enum feig_frame_kind kind = data[0] & 0x40 ? FEIG_FRAME_ADVANCED : FEIG_FRAME_STANDARD;
+		enum feig_frame_kind kind =
+			data[0] & 0x40 ? FEIG_FRAME_ADVANCED : FEIG_FRAME_STANDARD;
 		uint8_t control = data[0] & 0x20 ? FEIG_CMD_ISO_CUSTOM : FEIG_CMD_ISO;
 
 		r = feig_frame_encode(kind, 0, control, data + 1, size - 1, framed, sizeof(framed));

@@ -507,7 +507,8 @@ static void test_round_trip_both_kinds(void)
 		data[i] = (uint8_t)(i * 7);
 	for (size_t len = 0; len <= sizeof(data); len += 50) {
 		for (int kind = FEIG_FRAME_STANDARD; kind <= FEIG_FRAME_ADVANCED; kind++) {
-			int n = feig_frame_encode(kind, 0x2A, 0xB0, data, len, frame, sizeof(frame));
+			int n = feig_frame_encode((enum feig_frame_kind)kind, 0x2A, 0xB0, data, len,
+						  frame, sizeof(frame));
 
 			if (kind == FEIG_FRAME_STANDARD && len > 250) {
 				CHECK_INT(n, -EMSGSIZE);
