@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "util.h"
 
 /* Arguments the public driver sends with the version probe and the inventory. */
 static const uint8_t version_args[] = { 0x00, 0x11 };

@@ -184,7 +184,7 @@ struct m3_splitter {
 	uint8_t pending[M3_FRAME_MAX];
 	size_t pending_len;
 	uint8_t frame[M3_FRAME_MAX]; /* the last frame returned; its body points here */
-	uint64_t skipped;            /* bytes dropped, for the status page */
+	uint64_t skipped;            /* bytes dropped: noise and the start bytes of broken frames */
 };
 
 void m3_splitter_init(struct m3_splitter *s);
