@@ -527,8 +527,13 @@ struct sim_channel *sim_channel_get(const struct hal_env *env)
 
 bool sim_channel_needed(const struct board *board)
 {
-	return !strcmp(board->gpio_backend, "sim") || !strcmp(board->scanner_backend, "sim") ||
-	       !strcmp(board->display_backend, "sim");
+	if (!strcmp(board->gpio_backend, "sim") || !strcmp(board->scanner_backend, "sim") ||
+	    !strcmp(board->display_backend, "sim"))
+		return true;
+	for (size_t i = 0; i < board->n_rfids; i++)
+		if (board->rfids[i].protocol == RFID_PROTOCOL_SIM)
+			return true;
+	return false;
 }
 
 void sim_channel_on(struct sim_channel *ch, enum sim_cmd cmd, sim_cmd_fn fn, void *data)
