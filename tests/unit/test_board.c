@@ -656,7 +656,8 @@ static const struct error_case rfid_error_cases[] = {
 	{ "[output item_pad]\n", 1, { "item_pad is an rfid role, not an output" } },
 	{ "[rfid]\n", 1, { "[rfid] needs a role", "item_pad" } },
 	{ "[rfid a.b]\n", 1, { "rfid reader name 'a.b'" } },
-	{ "[rfid p]\nrole = both\nprotocol = sim\n[rfid p]\n", 4, { "duplicate section [rfid p]" } },
+	{ "[rfid p]\nrole = both\nprotocol = sim\n[rfid p]\n", 4,
+	  { "duplicate section [rfid p]" } },
 	{ "[rfid a]\n[rfid b]\n[rfid c]\n[rfid d]\n[rfid e]\n", 5, { "more than 4 rfid readers" } },
 	{ "[rfids pad]\n", 1, { "unknown section [rfids pad]", "[rfid NAME]" } },
 };
