@@ -252,8 +252,8 @@ int serial_usb_find(const char *sysfs_root, const char *dev_dir, const struct se
 }
 
 int serial_open_board(const struct board_rfid *def, const struct serial_settings *defaults,
-		      const char *sysfs_root, char *path, size_t path_size, char *why,
-		      size_t why_size)
+		      const char *sysfs_root, const char *dev_dir, char *path, size_t path_size,
+		      char *why, size_t why_size)
 {
 	struct serial_usb_match m = { def->usb_vid, def->usb_pid, def->serial, def->port };
 	struct serial_settings s;
@@ -267,7 +267,7 @@ int serial_open_board(const struct board_rfid *def, const struct serial_settings
 		}
 		return serial_open(path, &s, why, why_size);
 	}
-	r = serial_usb_find(sysfs_root, "/dev", &m, path, path_size, NULL, 0);
+	r = serial_usb_find(sysfs_root, dev_dir, &m, path, path_size, NULL, 0);
 	if (r == -ENOENT)
 		snprintf(why, why_size, "no USB serial port %04x:%04x plugged in", def->usb_vid,
 			 def->usb_pid);

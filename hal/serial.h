@@ -4,9 +4,9 @@
  * non-blocking (its fd goes on the loop), and a USB-serial adapter's tty
  * found by VID:PID (+ serial number, USB port path) through sysfs.
  *
- * Finding the port again after a replug is the backend's: it calls
- * serial_open_board() from a retry timer until it succeeds, as the tty's
- * name (ttyUSB0, ttyUSB1 ...) may differ each time.
+ * Finding the port again after a replug: serial_open_board() from a retry
+ * timer until it succeeds, as the tty's name (ttyUSB0, ttyUSB1 ...) may
+ * differ each time; hal/serial-port.h does that on the loop for a backend.
  *
  * Nothing here logs: failures come back as -errno and a sentence in why.
  * The caller owns and closes the fds returned.
@@ -73,12 +73,12 @@ int serial_usb_find(const char *sysfs_root, const char *dev_dir, const struct se
 
 /*
  * What a backend calls to (re)open its reader's port: def's device, or the
- * tty its usb resolves to under sysfs_root ("/sys"), opened with def's
- * settings over defaults. The path opened goes to path. Returns the fd or
+ * tty its usb resolves to under sysfs_root ("/sys") as dev_dir/NAME ("/dev"),
+ * opened with def's settings over defaults. The path opened goes to path. Returns the fd or
  * -errno (-ENOENT: not plugged in, retry later) with why filled.
  */
 int serial_open_board(const struct board_rfid *def, const struct serial_settings *defaults,
-		      const char *sysfs_root, char *path, size_t path_size, char *why,
-		      size_t why_size);
+		      const char *sysfs_root, const char *dev_dir, char *path, size_t path_size,
+		      char *why, size_t why_size);
 
 #endif

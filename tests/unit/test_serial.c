@@ -19,6 +19,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "../../lib/loop.h"
+#include "../../hal/serial-port.h"
 #include "../../hal/serial.h"
 #include "testlib.h"
 
@@ -193,12 +195,14 @@ static void test_open_board_errors(void)
 
 	fake_sysfs();
 	def.usb_pid = 0x0009;
-	CHECK_INT(serial_open_board(&def, &feig, root, path, sizeof(path), why, sizeof(why)),
+	CHECK_INT(serial_open_board(&def, &feig, root, "/dev", path, sizeof(path), why,
+				    sizeof(why)),
 		  -ENOENT);
 	CHECK_STR(why, "no USB serial port 0ab1:0009 plugged in");
 	def.usb_vid = 0x0403;
 	def.usb_pid = 0x6001;
-	CHECK_INT(serial_open_board(&def, &feig, root, path, sizeof(path), why, sizeof(why)),
+	CHECK_INT(serial_open_board(&def, &feig, root, "/dev", path, sizeof(path), why,
+				    sizeof(why)),
 		  -ENOTUNIQ);
 	CHECK(strstr(why, "tell them apart by serial or port") != NULL);
 	/* found in the fake tree, but /dev/ttyACM0 is not ours to open here: only a path */
@@ -206,13 +210,15 @@ static void test_open_board_errors(void)
 
 	memset(&def, 0, sizeof(def));
 	snprintf(def.device, sizeof(def.device), "/tmp/circd-no-such-tty");
-	CHECK_INT(serial_open_board(&def, &feig, "/sys", path, sizeof(path), why, sizeof(why)),
+	CHECK_INT(serial_open_board(&def, &feig, "/sys", "/dev", path, sizeof(path), why,
+				    sizeof(why)),
 		  -ENOENT);
 	CHECK_STR(path, "/tmp/circd-no-such-tty");
 	CHECK_STR(why, "/tmp/circd-no-such-tty: No such file or directory");
 	/* a file that is no tty */
 	snprintf(def.device, sizeof(def.device), "/dev/null");
-	CHECK_INT(serial_open_board(&def, &feig, "/sys", path, sizeof(path), why, sizeof(why)),
+	CHECK_INT(serial_open_board(&def, &feig, "/sys", "/dev", path, sizeof(path), why,
+				    sizeof(why)),
 		  -ENOTTY);
 	CHECK(strstr(why, "/dev/null: not a serial port") == why);
 }
@@ -352,6 +358,182 @@ static void test_unsupported_settings(void)
 	CHECK_INT(serial_open("/tmp/circd-no-such-tty", &s, why, sizeof(why)), -EINVAL);
 }
 
+/* ---- the port on the loop ---- */
+
+struct port_seen {
+	int states, timeouts;
+	bool attached;
+	char why[200];
+	uint8_t data[256];
+	size_t len;
+	struct serial_port **free_on_data; /* frees the port from its own callback */
+};
+
+static void port_data(void *data, const uint8_t *bytes, size_t len)
+{
+	struct port_seen *s = data;
+
+	if (s->len + len <= sizeof(s->data)) {
+		memcpy(s->data + s->len, bytes, len);
+		s->len += len;
+	}
+	if (s->free_on_data) {
+		serial_port_free(*s->free_on_data);
+		*s->free_on_data = NULL;
+	}
+}
+
+static void port_timeout(void *data)
+{
+	((struct port_seen *)data)->timeouts++;
+}
+
+static void port_state(void *data, bool attached, const char *why)
+{
+	struct port_seen *s = data;
+
+	s->states++;
+	s->attached = attached;
+	snprintf(s->why, sizeof(s->why), "%s", why);
+}
+
+static const struct serial_port_events port_events = { port_data, port_timeout, port_state };
+
+/* Runs the loop (real I/O, fake clock) until want bytes came or 2 s passed. */
+static void pump_until(struct loop *loop, struct port_seen *s, size_t want)
+{
+	for (int i = 0; i < 200 && s->len < want; i++)
+		loop_run_once(loop, 10);
+}
+
+static void test_port_on_pty(void)
+{
+	static const uint8_t hello[] = { 0x02, 0x00, 0x0d, 0x0a };
+	struct board_rfid def = { 0 };
+	struct serial_port_config cfg = { &def, { 38400, 8, SERIAL_PARITY_NONE, 1 }, NULL, NULL };
+	struct port_seen seen = { 0 };
+	struct hal_env env = { 0 };
+	struct serial_port *port = NULL;
+	struct loop *loop = NULL;
+	char slave[64];
+	uint8_t buf[64];
+	int master;
+
+	master = open_pty(slave, sizeof(slave));
+	CHECK(master >= 0);
+	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &loop), 0);
+	if (master < 0 || !loop)
+		goto out;
+	env.loop = loop;
+	snprintf(def.device, sizeof(def.device), "%s", slave);
+	def.baud = 9600;
+	CHECK_INT(serial_port_open(&env, &cfg, &port_events, &seen, &port), 0);
+	CHECK(serial_port_attached(port));
+	CHECK_STR(serial_port_path(port), slave);
+	CHECK_INT(serial_port_settings(port)->baud, 9600);
+	CHECK_INT(seen.states, 1);
+	CHECK(seen.attached);
+
+	/* out and in */
+	CHECK_INT(serial_port_write(port, hello, sizeof(hello)), 0);
+	CHECK_INT(read_some(master, buf, sizeof(buf)), (ssize_t)sizeof(hello));
+	CHECK(memcmp(buf, hello, sizeof(hello)) == 0);
+	CHECK_INT(serial_port_write(port, buf, SERIAL_PORT_OUT_MAX + 1), -ENOBUFS);
+
+	/* the quiet-line timer: every byte that arrives starts it again */
+	serial_port_expect(port, 50);
+	CHECK_INT(loop_advance(loop, 40), 0);
+	CHECK_INT(write(master, "ab", 2), 2);
+	pump_until(loop, &seen, 2);
+	CHECK_INT(seen.len, 2);
+	CHECK_INT(loop_advance(loop, 40), 0);
+	CHECK_INT(seen.timeouts, 0);
+	CHECK_INT(loop_advance(loop, 10), 0);
+	CHECK_INT(seen.timeouts, 1);
+	CHECK_INT(loop_advance(loop, 500), 0);
+	CHECK_INT(seen.timeouts, 1);
+	serial_port_expect(port, 50);
+	serial_port_expect(port, 0);
+	CHECK_INT(loop_advance(loop, 500), 0);
+	CHECK_INT(seen.timeouts, 1);
+
+	/* the other end hangs up: detached, reported once however often it retries */
+	close(master);
+	master = -1;
+	for (int i = 0; i < 200 && seen.attached; i++)
+		loop_run_once(loop, 10);
+	CHECK(!seen.attached);
+	CHECK(!serial_port_attached(port));
+	CHECK(strstr(seen.why, slave) == seen.why);
+	CHECK_INT(seen.states, 2);
+	CHECK_INT(serial_port_write(port, hello, 1), -ENODEV);
+	CHECK_INT(loop_advance(loop, SERIAL_PORT_RETRY_MS), 0);
+	CHECK_INT(seen.states, 3); /* now: cannot open the path, said once */
+	CHECK_INT(loop_advance(loop, 5 * SERIAL_PORT_RETRY_MS), 0);
+	CHECK_INT(seen.states, 3);
+out:
+	serial_port_free(port);
+	if (master >= 0)
+		close(master);
+	loop_free(loop);
+}
+
+/* A USB adapter unplugged and plugged back: found again under its new tty. */
+static void test_port_replug(void)
+{
+	struct board_rfid def = { .usb_set = true, .usb_vid = 0x0ab1, .usb_pid = 0x0002 };
+	struct serial_port_config cfg = { &def, { 38400, 8, SERIAL_PARITY_NONE, 1 }, NULL, NULL };
+	struct port_seen seen = { 0 };
+	struct hal_env env = { 0 };
+	struct serial_port *port = NULL;
+	struct loop *loop = NULL;
+	char slave[64], dev_dir[128], tty[PATH_MAX];
+	int master = -1;
+
+	fake_sysfs();
+	/* only the FTDI adapters are there: no 0ab1:0002 yet */
+	snprintf(tty, sizeof(tty), "%s/class/tty/ttyACM0", root);
+	CHECK_INT(unlink(tty), 0);
+	snprintf(dev_dir, sizeof(dev_dir), "%s/dev", root);
+	CHECK_INT(mkdir(dev_dir, 0755), 0);
+	cfg.sysfs_root = root;
+	cfg.dev_dir = dev_dir;
+	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &loop), 0);
+	if (!loop)
+		goto out;
+	env.loop = loop;
+	CHECK_INT(serial_port_open(&env, &cfg, &port_events, &seen, &port), 0);
+	CHECK(!serial_port_attached(port));
+	CHECK_INT(seen.states, 1);
+	CHECK_STR(seen.why, "no USB serial port 0ab1:0002 plugged in");
+	CHECK_INT(loop_advance(loop, 3 * SERIAL_PORT_RETRY_MS), 0);
+	CHECK_INT(seen.states, 1);
+
+	/* plugged in on another port, as ttyACM1: its device node is our pty */
+	master = open_pty(slave, sizeof(slave));
+	CHECK(master >= 0);
+	add_adapter("1-1.4", "0ab1\n", "0002\n", NULL, "ACM", 1);
+	snprintf(tty, sizeof(tty), "%s/ttyACM1", dev_dir);
+	CHECK_INT(symlink(slave, tty), 0);
+	CHECK_INT(loop_advance(loop, SERIAL_PORT_RETRY_MS), 0);
+	CHECK(serial_port_attached(port));
+	CHECK_INT(seen.states, 2);
+	CHECK_STR(serial_port_path(port), tty);
+
+	/* freed from its own data callback: nothing touches it after */
+	seen.free_on_data = &port;
+	CHECK_INT(write(master, "x", 1), 1);
+	pump_until(loop, &seen, 1);
+	CHECK_INT(seen.len, 1);
+	CHECK(port == NULL);
+out:
+	serial_port_free(port);
+	if (master >= 0)
+		close(master);
+	loop_free(loop);
+	remove_tree(root);
+}
+
 int main(void)
 {
 	RUN(test_usb_find);
@@ -359,5 +541,7 @@ int main(void)
 	RUN(test_settings);
 	RUN(test_raw_pty);
 	RUN(test_unsupported_settings);
+	RUN(test_port_on_pty);
+	RUN(test_port_replug);
 	return testlib_finish();
 }
