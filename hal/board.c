@@ -12,9 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "board-private.h"
 #include "scanner.h"
-
-#define VALUE_QUOTE_MAX 64
 
 static const struct {
 	const char *name;
@@ -36,12 +35,14 @@ static const struct {
 	[ROLE_STAFF_BUTTON] = { "staff_button", ROLE_KIND_INPUT },
 	[ROLE_ITEM_SCANNER] = { "item_scanner", ROLE_KIND_SCANNER },
 	[ROLE_PATRON_READER] = { "patron_reader", ROLE_KIND_SCANNER },
+	[ROLE_ITEM_PAD] = { "item_pad", ROLE_KIND_RFID },
 };
 
 static const char *const kind_names[] = {
 	[ROLE_KIND_OUTPUT] = "output",
 	[ROLE_KIND_INPUT] = "input",
 	[ROLE_KIND_SCANNER] = "scanner",
+	[ROLE_KIND_RFID] = "rfid",
 };
 
 const char *board_role_name(enum board_role role)
@@ -70,19 +71,12 @@ enum board_role_kind board_role_kind(enum board_role role)
 
 const char *board_role_kind_name(enum board_role_kind kind)
 {
-	if ((int)kind < 0 || kind > ROLE_KIND_SCANNER)
+	if ((int)kind < 0 || kind > ROLE_KIND_RFID)
 		return "none";
 	return kind_names[kind];
 }
 
 /* ---- board files ---- */
-
-enum board_section {
-	SECTION_NONE,
-	SECTION_BOARD,
-	SECTION_ROLE,
-	SECTION_SCANNER,
-};
 
 static const char *const board_keys[] = { "name", "gpio", "scanner", "display", NULL };
 static const char *const output_keys[] = { "chip", "line", "active_low", NULL };
@@ -98,32 +92,16 @@ static const char *const *const role_keys[] = {
 	[ROLE_KIND_INPUT] = input_keys,
 };
 
-static const char *const kind_words[] = { "output", "input", "scanner", NULL };
+static const char *const kind_words[] = { "output", "input", "scanner", "rfid", NULL };
 static const char *const gpio_backends[] = { "sim", "gpiod", NULL };
 static const char *const scanner_backends[] = { "sim", "libusb", NULL };
 static const char *const display_backends[] = { "sim", "none", NULL };
 static const char *const protocols[] = { "wedge", "hidpos", NULL };
 static const char *const scanner_roles[] = { "item_scanner", "patron_reader", "both", NULL };
 
-#define KEYS_MAX 16
 #define CHAR_TIMEOUT_MS_DEFAULT 100
 
-struct board_parse {
-	struct board *board;
-	const char *path;
-	enum board_section section;
-	enum board_role role;             /* of a SECTION_ROLE */
-	struct board_scanner *scanner;    /* of a SECTION_SCANNER */
-	char header[INIFILE_SECTION_MAX]; /* "output lamp_ok", for messages */
-	int board_line;                   /* of [board], 0 if none so far */
-	int key_line[KEYS_MAX];           /* first line of each key in this section */
-	struct file_error *err;
-};
-
-static int key_error(struct board_parse *p, int line, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int key_error(struct board_parse *p, int line, const char *key, const char *fmt, ...)
+int board_key_error(struct board_parse *p, int line, const char *key, const char *fmt, ...)
 {
 	char why[200];
 	va_list ap;
@@ -135,13 +113,14 @@ static int key_error(struct board_parse *p, int line, const char *key, const cha
 	return -EINVAL;
 }
 
-static int choice_error(struct board_parse *p, int line, const char *key, const char *value,
-			const char *const *choices)
+int board_choice_error(struct board_parse *p, int line, const char *key, const char *value,
+		       const char *const *choices)
 {
 	char list[128];
 
 	inifile_join_words(list, sizeof(list), choices);
-	return key_error(p, line, key, "expected %s, got '%.*s'", list, VALUE_QUOTE_MAX, value);
+	return board_key_error(p, line, key, "expected %s, got '%.*s'", list, VALUE_QUOTE_MAX,
+			       value);
 }
 
 static int set_choice(struct board_parse *p, int line, const char *key, const char *value,
@@ -150,21 +129,21 @@ static int set_choice(struct board_parse *p, int line, const char *key, const ch
 	int i = inifile_word_index(choices, value);
 
 	if (i < 0)
-		return choice_error(p, line, key, value, choices);
+		return board_choice_error(p, line, key, value, choices);
 	/* choices are short literals that fit every field they go to */
 	snprintf(dst, size, "%s", choices[i]);
 	return 0;
 }
 
-static int set_string(struct board_parse *p, int line, const char *key, const char *value,
-		      char *dst, size_t size)
+int board_set_string(struct board_parse *p, int line, const char *key, const char *value,
+		     char *dst, size_t size)
 {
 	size_t len = strlen(value);
 
 	if (!len)
-		return key_error(p, line, key, "empty value");
+		return board_key_error(p, line, key, "empty value");
 	if (len >= size)
-		return key_error(p, line, key, "longer than %zu characters", size - 1);
+		return board_key_error(p, line, key, "longer than %zu characters", size - 1);
 	memcpy(dst, value, len + 1);
 	return 0;
 }
@@ -193,7 +172,7 @@ static int hex16(const char *s, size_t len, uint16_t *ret)
 	return 0;
 }
 
-static int parse_usb_id(const char *value, uint16_t *vid, uint16_t *pid)
+int board_parse_usb_id(const char *value, uint16_t *vid, uint16_t *pid)
 {
 	const char *colon = strchr(value, ':');
 
@@ -210,7 +189,7 @@ static int board_key(struct board_parse *p, const char *key, const char *value, 
 	struct board *b = p->board;
 
 	if (strcmp(key, "name") == 0)
-		return set_string(p, line, key, value, b->name, sizeof(b->name));
+		return board_set_string(p, line, key, value, b->name, sizeof(b->name));
 	if (strcmp(key, "gpio") == 0)
 		return set_choice(p, line, key, value, gpio_backends, b->gpio_backend,
 				  sizeof(b->gpio_backend));
@@ -226,24 +205,24 @@ static int role_key(struct board_parse *p, const char *key, const char *value, i
 	struct board_role_map *map = &p->board->roles[p->role];
 
 	if (strcmp(key, "chip") == 0)
-		return set_string(p, line, key, value, map->chip, sizeof(map->chip));
+		return board_set_string(p, line, key, value, map->chip, sizeof(map->chip));
 	if (strcmp(key, "line") == 0)
-		return set_string(p, line, key, value, map->line, sizeof(map->line));
+		return board_set_string(p, line, key, value, map->line, sizeof(map->line));
 	if (strcmp(key, "active_low") == 0) {
 		if (inifile_bool(value, &map->active_low) < 0)
-			return key_error(p, line, key, "expected yes or no, got '%.*s'",
-					 VALUE_QUOTE_MAX, value);
+			return board_key_error(p, line, key, "expected yes or no, got '%.*s'",
+					       VALUE_QUOTE_MAX, value);
 		return 0;
 	}
 	if (strcmp(key, "sim_active") == 0) {
 		if (inifile_bool(value, &map->sim_active) < 0)
-			return key_error(p, line, key, "expected yes or no, got '%.*s'",
-					 VALUE_QUOTE_MAX, value);
+			return board_key_error(p, line, key, "expected yes or no, got '%.*s'",
+					       VALUE_QUOTE_MAX, value);
 		return 0;
 	}
 	if (inifile_uint(value, 0, 1000, &map->debounce_ms) < 0)
-		return key_error(p, line, key, "expected a number from 0 to 1000, got '%.*s'",
-				 VALUE_QUOTE_MAX, value);
+		return board_key_error(p, line, key, "expected a number from 0 to 1000, got '%.*s'",
+				       VALUE_QUOTE_MAX, value);
 	return 0;
 }
 
@@ -262,23 +241,24 @@ static int set_affix(struct board_parse *p, int line, const char *key, const cha
 		len -= 2;
 	}
 	if (!len && !empty_ok)
-		return key_error(p, line, key,
-				 "empty value (write ; or # in double quotes, \";\": after a "
-				 "space they start a comment)");
+		return board_key_error(p, line, key,
+				       "empty value (write ; or # in double quotes, \";\": after a "
+				       "space they start a comment)");
 	if (len >= CARD_AFFIX_MAX)
-		return key_error(p, line, key, "longer than %d characters", CARD_AFFIX_MAX - 1);
+		return board_key_error(p, line, key, "longer than %d characters",
+				       CARD_AFFIX_MAX - 1);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)value[i] < 0x20 || (unsigned char)value[i] > 0x7e ||
 		    value[i] == '"')
-			return key_error(p, line, key,
-					 "'%.*s': use printable characters other than \"",
-					 VALUE_QUOTE_MAX, value);
+			return board_key_error(p, line, key,
+					       "'%.*s': use printable characters other than \"",
+					       VALUE_QUOTE_MAX, value);
 	memcpy(dst, value, len);
 	dst[len] = '\0';
 	return 0;
 }
 
-static bool valid_port_path(const char *s)
+bool board_valid_port_path(const char *s)
 {
 	/* bus-port[.port]...: "1-1", "3-1.4.2" */
 	size_t n = strspn(s, "0123456789");
@@ -306,29 +286,29 @@ static int scanner_key(struct board_parse *p, const char *key, const char *value
 		int i = inifile_word_index(scanner_roles, value);
 
 		if (i < 0)
-			return key_error(p, line, key,
-					 "expected item_scanner, patron_reader or both, got '%.*s'",
-					 VALUE_QUOTE_MAX, value);
+			return board_key_error(p, line, key,
+					       "expected item_scanner, patron_reader or both, "
+					       "got '%.*s'", VALUE_QUOTE_MAX, value);
 		sc->items = i != 1;
 		sc->patrons = i != 0;
 		return 0;
 	}
 	if (strcmp(key, "usb") == 0) {
-		if (parse_usb_id(value, &sc->usb_vid, &sc->usb_pid) < 0)
-			return key_error(p, line, key,
-					 "expected VID:PID in hex such as 05e0:1200, got '%.*s'",
-					 VALUE_QUOTE_MAX, value);
+		if (board_parse_usb_id(value, &sc->usb_vid, &sc->usb_pid) < 0)
+			return board_key_error(p, line, key,
+					       "expected VID:PID in hex such as 05e0:1200, "
+					       "got '%.*s'", VALUE_QUOTE_MAX, value);
 		sc->usb_set = true; /* usb = 0000:0000 is still "set" */
 		return 0;
 	}
 	if (strcmp(key, "serial") == 0)
-		return set_string(p, line, key, value, sc->serial, sizeof(sc->serial));
+		return board_set_string(p, line, key, value, sc->serial, sizeof(sc->serial));
 	if (strcmp(key, "port") == 0) {
-		if (!valid_port_path(value) || strlen(value) >= sizeof(sc->port))
-			return key_error(p, line, key,
-					 "expected a USB port path such as 1-1.2 (bus-port.port, "
-					 "as in /sys/bus/usb/devices), got '%.*s'",
-					 VALUE_QUOTE_MAX, value);
+		if (!board_valid_port_path(value) || strlen(value) >= sizeof(sc->port))
+			return board_key_error(p, line, key,
+					       "expected a USB port path such as 1-1.2 (bus-port."
+					       "port, as in /sys/bus/usb/devices), got '%.*s'",
+					       VALUE_QUOTE_MAX, value);
 		memcpy(sc->port, value, strlen(value) + 1);
 		return 0;
 	}
@@ -336,8 +316,8 @@ static int scanner_key(struct board_parse *p, const char *key, const char *value
 		int i = inifile_word_index(protocols, value);
 
 		if (i < 0)
-			return key_error(p, line, key, "expected wedge or hidpos, got '%.*s'",
-					 VALUE_QUOTE_MAX, value);
+			return board_key_error(p, line, key, "expected wedge or hidpos, got '%.*s'",
+					       VALUE_QUOTE_MAX, value);
 		sc->hidpos = i == 1;
 		return 0;
 	}
@@ -348,7 +328,7 @@ static int scanner_key(struct board_parse *p, const char *key, const char *value
 			return 0;
 		for (int i = 0; i <= HID_LAYOUT__COUNT; i++)
 			names[i] = i < HID_LAYOUT__COUNT ? hid_layout_name(i) : NULL;
-		return choice_error(p, line, key, value, names);
+		return board_choice_error(p, line, key, value, names);
 	}
 	if (strcmp(key, "card_format") == 0) {
 		const char *names[CARD_FORMAT__COUNT + 1];
@@ -357,19 +337,19 @@ static int scanner_key(struct board_parse *p, const char *key, const char *value
 			return 0;
 		for (int i = 0; i <= CARD_FORMAT__COUNT; i++)
 			names[i] = i < CARD_FORMAT__COUNT ? card_format_name(i) : NULL;
-		return choice_error(p, line, key, value, names);
+		return board_choice_error(p, line, key, value, names);
 	}
 	if (strcmp(key, "card_byte_order") == 0) {
 		if (card_byte_order_from_name(value, &sc->card.byte_order) == 0)
 			return 0;
-		return key_error(p, line, key, "expected msb or lsb, got '%.*s'", VALUE_QUOTE_MAX,
-				 value);
+		return board_key_error(p, line, key, "expected msb or lsb, got '%.*s'",
+				       VALUE_QUOTE_MAX, value);
 	}
 	if (strcmp(key, "card_pad_length") == 0) {
 		if (inifile_uint(value, 0, SCAN_TEXT_MAX, &sc->card.pad_length) == 0)
 			return 0;
-		return key_error(p, line, key, "expected a number from 0 to %d, got '%.*s'",
-				 SCAN_TEXT_MAX, VALUE_QUOTE_MAX, value);
+		return board_key_error(p, line, key, "expected a number from 0 to %d, got '%.*s'",
+				       SCAN_TEXT_MAX, VALUE_QUOTE_MAX, value);
 	}
 	if (strcmp(key, "card_separator") == 0)
 		return set_affix(p, line, key, value, true, sc->card.separator);
@@ -378,8 +358,9 @@ static int scanner_key(struct board_parse *p, const char *key, const char *value
 	if (strcmp(key, "trim_suffix") == 0)
 		return set_affix(p, line, key, value, false, sc->card.trim_suffix);
 	if (inifile_uint(value, 0, 10000, &sc->char_timeout_ms) < 0)
-		return key_error(p, line, key, "expected a number from 0 to 10000, got '%.*s'",
-				 VALUE_QUOTE_MAX, value);
+		return board_key_error(p, line, key,
+				       "expected a number from 0 to 10000, got '%.*s'",
+				       VALUE_QUOTE_MAX, value);
 	return 0;
 }
 
@@ -400,24 +381,29 @@ static int board_parse_key(void *data, const char *key, const char *value, int l
 		keys = board_keys;
 	else if (p->section == SECTION_SCANNER)
 		keys = scanner_keys;
+	else if (p->section == SECTION_RFID)
+		keys = rfid_keys;
 	else
 		keys = role_keys[board_role_kind(p->role)];
 	i = inifile_word_index(keys, key);
 	if (i < 0) {
 		inifile_join_words(list, sizeof(list), keys);
-		return key_error(p, line, key, "unknown key (expected %s)", list);
+		return board_key_error(p, line, key, "unknown key (expected %s)", list);
 	}
 	if (p->key_line[i])
-		return key_error(p, line, key, "set twice (first at line %d)", p->key_line[i]);
+		return board_key_error(p, line, key, "set twice (first at line %d)",
+				       p->key_line[i]);
 	p->key_line[i] = line;
 	if (p->section == SECTION_BOARD)
 		return board_key(p, key, value, line);
 	if (p->section == SECTION_SCANNER)
 		return scanner_key(p, key, value, line);
+	if (p->section == SECTION_RFID)
+		return rfid_key(p, key, value, line);
 	return role_key(p, key, value, line);
 }
 
-static const char *article(enum board_role_kind kind)
+const char *board_article(enum board_role_kind kind)
 {
 	return kind == ROLE_KIND_SCANNER ? "a" : "an";
 }
@@ -434,7 +420,7 @@ static void list_roles(char *buf, size_t size, enum board_role_kind kind)
 	inifile_join_words(buf, size, names);
 }
 
-static bool valid_device_name(const char *name)
+bool board_valid_device_name(const char *name)
 {
 	size_t len = strlen(name);
 
@@ -452,11 +438,11 @@ static int scanner_section(struct board_parse *p, const char *name, int line,
 
 	if (role != ROLE_NONE && board_role_kind(role) != ROLE_KIND_SCANNER) {
 		file_error_set(err, p->path, line, "%s is %s %s role, not a scanner", name,
-			       article(board_role_kind(role)),
+			       board_article(board_role_kind(role)),
 			       board_role_kind_name(board_role_kind(role)));
 		return -EINVAL;
 	}
-	if (!valid_device_name(name)) {
+	if (!board_valid_device_name(name)) {
 		file_error_set(err, p->path, line,
 			       "scanner name '%.*s': use letters, digits, _ and - (at most %d)",
 			       VALUE_QUOTE_MAX, name, BOARD_NAME_MAX - 1);
@@ -511,7 +497,7 @@ static int board_parse_section(void *data, const char *section, int line,
 	if (kind < 0 && strcmp(section, "board") != 0) {
 		file_error_set(err, p->path, line,
 			       "unknown section [%.*s] (expected [board], [output ROLE], "
-			       "[input ROLE] or [scanner NAME])",
+			       "[input ROLE], [scanner NAME] or [rfid NAME])",
 			       VALUE_QUOTE_MAX, section);
 		return -EINVAL;
 	}
@@ -533,6 +519,8 @@ static int board_parse_section(void *data, const char *section, int line,
 	}
 	if (kind == ROLE_KIND_SCANNER)
 		return scanner_section(p, name, line, err);
+	if (kind == ROLE_KIND_RFID)
+		return rfid_section(p, name, line, err);
 	role = board_role_from_name(name);
 	if (role == ROLE_NONE) {
 		list_roles(list, sizeof(list), (enum board_role_kind)kind);
@@ -542,9 +530,9 @@ static int board_parse_section(void *data, const char *section, int line,
 	}
 	if ((int)board_role_kind(role) != kind) {
 		file_error_set(err, p->path, line, "%s is %s %s role, not %s %s", name,
-			       article(board_role_kind(role)),
+			       board_article(board_role_kind(role)),
 			       board_role_kind_name(board_role_kind(role)),
-			       article((enum board_role_kind)kind), kind_word);
+			       board_article((enum board_role_kind)kind), kind_word);
 		return -EINVAL;
 	}
 	if (p->board->roles[role].present) {
@@ -602,6 +590,7 @@ static int board_check(struct board_parse *p, struct file_error *err)
 			snprintf(header, sizeof(header), "scanner %s", sc->name);
 		}
 	}
+	rfid_check(p, &line, &what, header, sizeof(header));
 	if (!line)
 		return 0;
 	file_error_set(err, p->path, line, "[%s] needs %s", header, what);
@@ -663,6 +652,7 @@ int board_parse(const char *text, const char *path, struct board **ret, struct f
 	if (r < 0)
 		goto err_free;
 	mark_scanner_roles(b);
+	rfid_mark_roles(b);
 	*ret = b;
 	return 0;
 

@@ -48,8 +48,25 @@
  * A value in double quotes is taken as it is between them: the way to write
  * ; # or spaces, which otherwise start a comment or are trimmed.
  *
+ *   [rfid pad]              ; any name; an RFID reader (hal/rfid.h)
+ *   role = item_pad         ; item_pad | patron_reader | both; default: the name
+ *   protocol = feig         ; feig | 3m | sim
+ *   device = /dev/ttyS1     ; the serial port by path, or by USB id:
+ *   usb = 0ab1:0002         ; VID:PID of a USB-serial reader (its tty is found
+ *   serial = 1234           ;   through sysfs, again after a replug); serial
+ *   port = 1-1.3            ;   and port as for scanners
+ *   baud = 38400            ; serial settings; 0 or left out: the protocol's
+ *   parity = even           ;   default. parity: none | even | odd
+ *   data_bits = 8           ;   7 or 8
+ *   stop_bits = 1           ;   1 or 2
+ *   bus_address = 0         ; feig only: the reader's bus address, 0 to 255
+ *   antenna = 1             ; antenna number on multiplexed readers, 0 = reader's choice
+ *   power = 500             ; RF power in mW, 0 = the reader's setting
+ *   inventory_ms = 150      ; inventory interval while a session or intake is on
+ *   idle_inventory_ms = 1000 ; while idle; 0 = no inventory while idle
+ *
  * Up to BOARD_SCANNERS_MAX scanner sections; several may share a VID:PID
- * when serial or port tells them apart.
+ * when serial or port tells them apart. Up to BOARD_RFIDS_MAX rfid sections.
  * board_load() reports the first error as file:line and a sentence in
  * *err; it never logs. The caller owns the returned board and frees it with
  * board_free(), which accepts NULL.
@@ -69,6 +86,7 @@ enum board_role_kind {
 	ROLE_KIND_OUTPUT,
 	ROLE_KIND_INPUT,
 	ROLE_KIND_SCANNER,
+	ROLE_KIND_RFID,
 	ROLE_KIND_NONE = -1, /* board_role_kind() of an invalid role */
 };
 
@@ -91,7 +109,9 @@ enum board_role {
 	ROLE_STAFF_BUTTON,
 	/* scanners */
 	ROLE_ITEM_SCANNER,
-	ROLE_PATRON_READER,
+	ROLE_PATRON_READER, /* a scanner or an RFID reader reading patron cards */
+	/* RFID readers */
+	ROLE_ITEM_PAD,      /* the pad items are laid on (hal/rfid.h) */
 	ROLE__COUNT,
 	ROLE_NONE = -1,
 };
@@ -127,16 +147,56 @@ struct board_scanner {
 	unsigned char_timeout_ms;
 };
 
+#define BOARD_RFIDS_MAX 4
+#define BOARD_DEVICE_PATH_MAX 128
+
+enum board_rfid_protocol {
+	RFID_PROTOCOL_SIM,
+	RFID_PROTOCOL_FEIG, /* FEIG ISO host protocol */
+	RFID_PROTOCOL_3M,   /* 3M 810 */
+};
+
+enum board_parity {
+	BOARD_PARITY_DEFAULT, /* the protocol's */
+	BOARD_PARITY_NONE,
+	BOARD_PARITY_EVEN,
+	BOARD_PARITY_ODD,
+};
+
+/*
+ * One [rfid NAME] section. Serial settings left at 0 (or
+ * BOARD_PARITY_DEFAULT) are the protocol's defaults, which its backend knows.
+ */
+struct board_rfid {
+	char name[BOARD_NAME_MAX];
+	int src_line;
+	bool items, patrons; /* the roles it serves: item_pad, patron_reader */
+	enum board_rfid_protocol protocol;
+	char device[BOARD_DEVICE_PATH_MAX]; /* "" when found by usb */
+	uint16_t usb_vid, usb_pid;
+	bool usb_set;
+	char serial[BOARD_NAME_MAX];   /* "" matches any */
+	char port[BOARD_USB_PORT_MAX]; /* "" matches any */
+	unsigned baud, data_bits, stop_bits;
+	enum board_parity parity;
+	bool bus_address_set;
+	unsigned bus_address;
+	unsigned antenna, power_mw;
+	unsigned inventory_ms, idle_inventory_ms;
+};
+
 struct board {
 	char path[256];
 	char name[128];
 	char gpio_backend[16];    /* default "sim" */
 	char scanner_backend[16]; /* default "sim" */
 	char display_backend[16]; /* default "sim" */
-	/* A scanner role is present when some scanner serves it. */
+	/* A scanner or rfid role is present when some scanner or reader serves it. */
 	struct board_role_map roles[ROLE__COUNT];
 	struct board_scanner scanners[BOARD_SCANNERS_MAX];
 	size_t n_scanners;
+	struct board_rfid rfids[BOARD_RFIDS_MAX];
+	size_t n_rfids;
 };
 
 /* The role a scanner's symbols are reported under: item_scanner unless it reads only cards. */
@@ -162,7 +222,10 @@ void board_free(struct board *board);
 int board_require(const struct board *board, const enum board_role *required, size_t n,
 		  struct file_error *err);
 
-/* "output", "input", "scanner". */
+/* "sim", "feig", "3m"; "none" for values outside the enum. */
+const char *board_rfid_protocol_name(enum board_rfid_protocol protocol);
+
+/* "output", "input", "scanner", "rfid". */
 const char *board_role_kind_name(enum board_role_kind kind);
 
 #endif

@@ -25,6 +25,10 @@ static const struct display_ops *const display_backends[] = {
 	&display_none_ops,
 };
 
+static const struct rfid_ops *const rfid_backends[] = {
+	&rfid_sim_ops,
+};
+
 const struct gpio_ops *hal_gpio_backend(const char *name)
 {
 	size_t i;
@@ -52,6 +56,16 @@ const struct display_ops *hal_display_backend(const char *name)
 	for (i = 0; name && i < ARRAY_SIZE(display_backends); i++)
 		if (strcmp(display_backends[i]->name, name) == 0)
 			return display_backends[i];
+	return NULL;
+}
+
+const struct rfid_ops *hal_rfid_backend(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(rfid_backends); i++)
+		if (strcmp(rfid_backends[i]->name, name) == 0)
+			return rfid_backends[i];
 	return NULL;
 }
 

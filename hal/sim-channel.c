@@ -68,7 +68,8 @@ struct sim_channel {
 	struct sim_client *clients[SIM_MAX_CLIENTS];
 	unsigned n_clients;
 	unsigned dispatch_depth;
-	struct sim_handler handlers[SIM_CMD__COUNT];
+	struct sim_handler handlers[SIM_CMD__COUNT][SIM_HANDLERS_MAX];
+	unsigned n_handlers[SIM_CMD__COUNT];
 };
 
 /* Few channels (one per loop; tests may run several loops): a list will do. */
@@ -230,8 +231,8 @@ static void dispatch(struct sim_channel *ch, struct sim_client *sender, const ch
 		     size_t len)
 {
 	struct sim_command cmd;
-	const struct sim_handler *h;
 	const char *why;
+	unsigned i;
 	int r;
 
 	r = sim_command_parse(line, len, sender == NULL, &cmd, &why);
@@ -239,13 +240,17 @@ static void dispatch(struct sim_channel *ch, struct sim_client *sender, const ch
 		answer(sender, why);
 		return;
 	}
-	h = &ch->handlers[cmd.cmd];
-	if (h->fn) {
+	r = -ENOENT;
+	/* Handlers do not come or go while a command runs: the devices are opened at start. */
+	for (i = 0; i < ch->n_handlers[cmd.cmd] && r == -ENOENT; i++) {
+		const struct sim_handler *h = &ch->handlers[cmd.cmd][i];
+
 		r = h->fn(h->data, &cmd);
-		why = r < 0 ? strerror(-r) : NULL;
-	} else {
-		why = cmd.cmd == SIM_CMD_PING ? NULL : "unsupported";
 	}
+	if (i)
+		why = r < 0 ? strerror(-r) : NULL;
+	else
+		why = cmd.cmd == SIM_CMD_PING ? NULL : "unsupported";
 	explicit_bzero(&cmd, sizeof(cmd));
 	if (!(sender && sender->dead))
 		answer(sender, why);
@@ -527,16 +532,50 @@ struct sim_channel *sim_channel_get(const struct hal_env *env)
 
 bool sim_channel_needed(const struct board *board)
 {
-	return !strcmp(board->gpio_backend, "sim") || !strcmp(board->scanner_backend, "sim") ||
-	       !strcmp(board->display_backend, "sim");
+	if (!strcmp(board->gpio_backend, "sim") || !strcmp(board->scanner_backend, "sim") ||
+	    !strcmp(board->display_backend, "sim"))
+		return true;
+	for (size_t i = 0; i < board->n_rfids; i++)
+		if (board->rfids[i].protocol == RFID_PROTOCOL_SIM)
+			return true;
+	return false;
 }
 
 void sim_channel_on(struct sim_channel *ch, enum sim_cmd cmd, sim_cmd_fn fn, void *data)
 {
 	if (!ch || (int)cmd < 0 || cmd >= SIM_CMD__COUNT)
 		return;
-	ch->handlers[cmd].fn = fn;
-	ch->handlers[cmd].data = data;
+	ch->n_handlers[cmd] = 0;
+	if (fn)
+		sim_channel_add(ch, cmd, fn, data);
+}
+
+int sim_channel_add(struct sim_channel *ch, enum sim_cmd cmd, sim_cmd_fn fn, void *data)
+{
+	if (!ch || (int)cmd < 0 || cmd >= SIM_CMD__COUNT || !fn)
+		return -EINVAL;
+	if (ch->n_handlers[cmd] == SIM_HANDLERS_MAX)
+		return -ENOSPC;
+	ch->handlers[cmd][ch->n_handlers[cmd]++] = (struct sim_handler){ fn, data };
+	return 0;
+}
+
+void sim_channel_remove(struct sim_channel *ch, enum sim_cmd cmd, sim_cmd_fn fn, void *data)
+{
+	struct sim_handler *list;
+	unsigned n;
+
+	if (!ch || (int)cmd < 0 || cmd >= SIM_CMD__COUNT)
+		return;
+	list = ch->handlers[cmd];
+	n = ch->n_handlers[cmd];
+	for (unsigned i = 0; i < n; i++) {
+		if (list[i].fn == fn && list[i].data == data) {
+			memmove(&list[i], &list[i + 1], (n - i - 1) * sizeof(list[0]));
+			ch->n_handlers[cmd]--;
+			return;
+		}
+	}
 }
 
 /* Prints the escaped "\n"s of a display text as real lines, indented under the text. */

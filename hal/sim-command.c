@@ -21,6 +21,22 @@ static const char *const command_words[SIM_CMD__COUNT] = {
 	[SIM_CMD_ADVANCE] = "advance",
 	[SIM_CMD_PING] = "ping",
 	[SIM_CMD_WALL] = "wall",
+	[SIM_CMD_TAG] = "tag",
+};
+
+static const char *const tag_actions[] = {
+	[SIM_TAG_PLACE] = "place",
+	[SIM_TAG_REMOVE] = "remove",
+	[SIM_TAG_FAULT] = "fault",
+};
+
+static const char *const fault_words[] = {
+	[SIM_FAULT_NONE] = "none",
+	[SIM_FAULT_LEAVE] = "leave",
+	[SIM_FAULT_REFUSE] = "refuse",
+	[SIM_FAULT_CRC] = "crc",
+	[SIM_FAULT_TIMEOUT] = "timeout",
+	[SIM_FAULT_MISS] = "miss",
 };
 
 static bool bytes_equal(const char *p, size_t n, const char *word)
@@ -141,6 +157,138 @@ static int parse_number(const char *p, size_t n, uint64_t max, uint64_t *ms, con
 	return 0;
 }
 
+static int word_index(const char *p, size_t n, const char *const *words, size_t n_words)
+{
+	for (size_t i = 0; i < n_words; i++)
+		if (bytes_equal(p, n, words[i]))
+			return (int)i;
+	return -1;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* n hex digits (n even) into n / 2 bytes; false if any is not one. */
+static bool parse_hex(const char *p, size_t n, uint8_t *out)
+{
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		int hi = hex_value(p[i]), lo = hex_value(p[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	return n % 2 == 0;
+}
+
+/* <uid> <dsfid> <afi> <eas> <block size> <memory>, after "place" */
+static int parse_tag_place(const char *p, size_t n, struct sim_tag *tag, const char **why)
+{
+	const char *tok;
+	size_t len;
+	uint64_t block_size;
+
+	*why = "usage: tag <reader> place <uid> <dsfid> <afi> <eas> <block size> <memory>";
+	if (!take_token(&p, &n, &tok, &len))
+		return -EINVAL;
+	if (rfid_uid_parse(tok, len, tag->uid) < 0) {
+		*why = "uid: 16 hex digits";
+		return -EINVAL;
+	}
+	if (!take_token(&p, &n, &tok, &len))
+		return -EINVAL;
+	if (len != 2 || !parse_hex(tok, len, &tag->dsfid)) {
+		*why = "dsfid: 2 hex digits";
+		return -EINVAL;
+	}
+	if (!take_token(&p, &n, &tok, &len))
+		return -EINVAL;
+	if (len != 2 || !parse_hex(tok, len, &tag->afi)) {
+		*why = "afi: 2 hex digits";
+		return -EINVAL;
+	}
+	if (!take_token(&p, &n, &tok, &len))
+		return -EINVAL;
+	if (!bytes_equal(tok, len, "0") && !bytes_equal(tok, len, "1")) {
+		*why = "eas: 0 or 1";
+		return -EINVAL;
+	}
+	tag->eas = tok[0] == '1';
+	if (!take_token(&p, &n, &tok, &len))
+		return -EINVAL;
+	if (parse_number(tok, len, RFID_BLOCK_SIZE_MAX, &block_size, why) < 0 || !block_size) {
+		*why = "block size: 1 to 32";
+		return -EINVAL;
+	}
+	tag->block_size = (unsigned)block_size;
+	if (!take_token(&p, &n, &tok, &len) || n)
+		return -EINVAL;
+	if (len / 2 > SIM_TAG_MEM_MAX || !parse_hex(tok, len, tag->mem)) {
+		*why = "memory: hex bytes";
+		return -EINVAL;
+	}
+	tag->mem_len = len / 2;
+	if (tag->mem_len % tag->block_size) {
+		*why = "memory: whole blocks";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_tag(const char *p, size_t n, struct sim_command *cmd, const char **why)
+{
+	const char *tok;
+	size_t len;
+	int i;
+
+	*why = "usage: tag <reader> place|remove|fault ...";
+	if (!take_token(&p, &n, &tok, &len))
+		return -EINVAL;
+	if (len >= sizeof(cmd->target) || memchr(tok, '\0', len)) {
+		*why = "unknown reader";
+		return -EINVAL;
+	}
+	memcpy(cmd->target, tok, len);
+	cmd->target[len] = '\0';
+	if (!take_token(&p, &n, &tok, &len))
+		return -EINVAL;
+	i = word_index(tok, len, tag_actions, sizeof(tag_actions) / sizeof(tag_actions[0]));
+	if (i < 0)
+		return -EINVAL;
+	cmd->tag_action = (enum sim_tag_action)i;
+	switch (cmd->tag_action) {
+	case SIM_TAG_PLACE:
+		return parse_tag_place(p, n, &cmd->tag, why);
+	case SIM_TAG_REMOVE:
+		*why = "usage: tag <reader> remove <uid>";
+		if (!take_token(&p, &n, &tok, &len) || n)
+			return -EINVAL;
+		if (rfid_uid_parse(tok, len, cmd->tag.uid) < 0) {
+			*why = "uid: 16 hex digits";
+			return -EINVAL;
+		}
+		return 0;
+	case SIM_TAG_FAULT:
+		*why = "usage: tag <reader> fault none|leave|refuse|crc|timeout|miss";
+		if (!take_token(&p, &n, &tok, &len) || n)
+			return -EINVAL;
+		i = word_index(tok, len, fault_words, sizeof(fault_words) / sizeof(fault_words[0]));
+		if (i < 0)
+			return -EINVAL;
+		cmd->fault = (enum sim_tag_fault)i;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static int parse_args(const char *p, size_t n, struct sim_command *cmd, const char **why)
 {
 	const char *tok;
@@ -201,6 +349,8 @@ static int parse_args(const char *p, size_t n, struct sim_command *cmd, const ch
 		}
 		*why = "say synced or unsynced";
 		return -EINVAL;
+	case SIM_CMD_TAG:
+		return parse_tag(p, n, cmd, why);
 	case SIM_CMD_PING:
 		if (n) {
 			*why = "ping takes no arguments";

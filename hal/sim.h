@@ -15,6 +15,21 @@
  *   wall <ms> <synced|unsynced>  fake clock only: set the wall clock (ms since
  *                             the epoch) and whether NTP would vouch for it
  *   ping                      does nothing; answers ok
+ *   tag <reader> place <uid> <dsfid> <afi> <eas> <block size> <memory>
+ *                             a tag laid on an rfid reader: <reader> is its
+ *                             board name, or a role (item_pad, patron_reader)
+ *                             for the first reader serving it; uid 16 hex
+ *                             digits, most significant first; dsfid and afi
+ *                             2 hex digits; eas 0|1; block size 1-32 bytes;
+ *                             memory in hex from block 0, whole blocks. A tag
+ *                             placed again is replaced (new memory)
+ *   tag <reader> remove <uid> the tag is taken off
+ *   tag <reader> fault <kind> the reader's next operation fails: leave (the
+ *                             tag leaves during it; a write is cut after its
+ *                             first block), refuse (the tag refuses a write),
+ *                             crc (the reply fails its CRC; a write was done),
+ *                             timeout (nothing done); miss: no tag answers the
+ *                             next inventory round; none: no fault pending
  * On the terminal a line that is none of these is "scan item_scanner <line>".
  *
  * Every command is answered, to its sender only and after all the events it
@@ -26,6 +41,9 @@
  *   gpio <role> <0|1>             an output was set (every set, even repeats)
  *   display <kind> <text>         kind: info ok notice error receipt;
  *                                 newlines in text are sent as "\n"
+ *   rfid <uid> afi 0x<hh>         circd wrote a simulated tag's AFI
+ *   rfid <uid> eas <0|1>          circd set (1) or reset (0) its EAS
+ *   rfid <uid> write <block> <hex>  circd wrote blocks from <block> on
  *
  * sim_channel_free() accepts NULL; it closes the socket, its clients and
  * unlinks the socket path it created.
@@ -45,6 +63,7 @@
 
 #include "board.h"
 #include "hal-env.h"
+#include "rfid.h"
 #include "scanner.h"
 
 struct sim_channel;
@@ -56,7 +75,36 @@ enum sim_cmd {
 	SIM_CMD_ADVANCE,
 	SIM_CMD_PING,
 	SIM_CMD_WALL,
+	SIM_CMD_TAG,
 	SIM_CMD__COUNT,
+};
+
+enum sim_tag_action {
+	SIM_TAG_PLACE,
+	SIM_TAG_REMOVE,
+	SIM_TAG_FAULT,
+};
+
+enum sim_tag_fault {
+	SIM_FAULT_NONE,
+	SIM_FAULT_LEAVE,
+	SIM_FAULT_REFUSE,
+	SIM_FAULT_CRC,
+	SIM_FAULT_TIMEOUT,
+	SIM_FAULT_MISS,
+};
+
+/* More than fits a command line: the line's length is the limit. */
+#define SIM_TAG_MEM_MAX 256
+
+/* A simulated tag as "tag ... place" gives it. */
+struct sim_tag {
+	uint8_t uid[RFID_UID_LEN];
+	uint8_t dsfid, afi;
+	bool eas;
+	unsigned block_size;
+	size_t mem_len; /* whole blocks, at least one */
+	uint8_t mem[SIM_TAG_MEM_MAX];
 };
 
 struct sim_command {
@@ -71,6 +119,11 @@ struct sim_command {
 	bool active;                    /* input; wall: synced */
 	uint64_t ms;                    /* advance; wall: ms since the epoch */
 	char text[SCAN_TEXT_MAX + 1];   /* scan text, pin digits */
+	/* tag: the reader's name or role as written; place, remove: the tag's uid */
+	char target[BOARD_NAME_MAX];
+	enum sim_tag_action tag_action;
+	enum sim_tag_fault fault;
+	struct sim_tag tag;
 };
 
 /*
@@ -98,8 +151,17 @@ struct sim_channel *sim_channel_get(const struct hal_env *env);
 /* Whether any of the board's backends is a sim one: only then does it need a channel. */
 bool sim_channel_needed(const struct board *board);
 
-/* One handler per command; registering again replaces it. */
+/* One handler per command; registering again replaces it (and any added). */
 void sim_channel_on(struct sim_channel *ch, enum sim_cmd cmd, sim_cmd_fn fn, void *data);
+/*
+ * For a command several backends share (tag: one handler per rfid reader):
+ * handlers are asked in the order added until one returns other than
+ * -ENOENT (not mine). Up to SIM_HANDLERS_MAX per command: -ENOSPC.
+ * Removing takes off the one added with this fn and data.
+ */
+#define SIM_HANDLERS_MAX 8
+int sim_channel_add(struct sim_channel *ch, enum sim_cmd cmd, sim_cmd_fn fn, void *data);
+void sim_channel_remove(struct sim_channel *ch, enum sim_cmd cmd, sim_cmd_fn fn, void *data);
 
 /* Broadcasts one event line (no newline in the format). */
 void sim_channel_emit(struct sim_channel *ch, const char *fmt, ...)

@@ -49,7 +49,8 @@ static void check_board(const struct board *b)
 			continue;
 		if (m->src_line < 1)
 			abort();
-		if (gpiod && board_role_kind((enum board_role)i) != ROLE_KIND_SCANNER &&
+		if (gpiod && (board_role_kind((enum board_role)i) == ROLE_KIND_OUTPUT ||
+			      board_role_kind((enum board_role)i) == ROLE_KIND_INPUT) &&
 		    !m->line[0])
 			abort();
 	}
@@ -73,6 +74,28 @@ static void check_board(const struct board *b)
 		if (sc->items && !b->roles[ROLE_ITEM_SCANNER].present)
 			abort();
 		if (sc->patrons && !b->roles[ROLE_PATRON_READER].present)
+			abort();
+	}
+	if (b->n_rfids > BOARD_RFIDS_MAX)
+		abort();
+	for (size_t i = 0; i < b->n_rfids; i++) {
+		const struct board_rfid *rf = &b->rfids[i];
+
+		check_string(rf->name, sizeof(rf->name));
+		check_string(rf->device, sizeof(rf->device));
+		check_string(rf->serial, sizeof(rf->serial));
+		check_string(rf->port, sizeof(rf->port));
+		if (!rf->name[0] || rf->src_line < 1 || (!rf->items && !rf->patrons) ||
+		    (int)rf->protocol < 0 || rf->protocol > RFID_PROTOCOL_3M)
+			abort();
+		/* a real reader's port is found one way */
+		if (rf->protocol != RFID_PROTOCOL_SIM && !rf->device[0] == !rf->usb_set)
+			abort();
+		if (rf->items && !b->roles[ROLE_ITEM_PAD].present)
+			abort();
+		if (rf->patrons && !b->roles[ROLE_PATRON_READER].present)
+			abort();
+		if (rf->inventory_ms < 20 || rf->bus_address > 255 || rf->parity > BOARD_PARITY_ODD)
 			abort();
 	}
 	r = board_require(b, all, ROLE__COUNT, &err);

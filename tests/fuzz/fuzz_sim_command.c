@@ -11,6 +11,31 @@
 
 #include "../../hal/sim.h"
 
+/* What the rfid sim relies on: a named target and a tag of whole blocks. */
+static void check_tag(const struct sim_command *cmd)
+{
+	size_t target_len = strnlen(cmd->target, sizeof(cmd->target));
+
+	if (target_len == 0 || target_len == sizeof(cmd->target) || strchr(cmd->target, ' '))
+		abort();
+	switch (cmd->tag_action) {
+	case SIM_TAG_PLACE:
+		if (cmd->tag.block_size < 1 || cmd->tag.block_size > RFID_BLOCK_SIZE_MAX ||
+		    cmd->tag.mem_len == 0 || cmd->tag.mem_len > SIM_TAG_MEM_MAX ||
+		    cmd->tag.mem_len % cmd->tag.block_size)
+			abort();
+		break;
+	case SIM_TAG_REMOVE:
+		break;
+	case SIM_TAG_FAULT:
+		if (cmd->fault > SIM_FAULT_MISS)
+			abort();
+		break;
+	default:
+		abort();
+	}
+}
+
 static void check_one(const uint8_t *data, size_t size, bool terminal)
 {
 	struct sim_command cmd;
@@ -55,6 +80,9 @@ static void check_one(const uint8_t *data, size_t size, bool terminal)
 			abort();
 		break;
 	case SIM_CMD_PING:
+		break;
+	case SIM_CMD_TAG:
+		check_tag(&cmd);
 		break;
 	default:
 		abort();

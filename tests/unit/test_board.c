@@ -445,7 +445,7 @@ static void test_role_names(void)
 		"lamp_ok",  "lamp_error",  "lamp_attention", "buzzer",
 		"flap_unlock", "door_lock", "sort_bin_1", "sort_bin_2", "sort_bin_3", "sort_bin_4",
 		"bin_full",	     "door_closed",
-		"done_button", "staff_button", "item_scanner", "patron_reader",
+		"done_button", "staff_button", "item_scanner", "patron_reader", "item_pad",
 	};
 
 	for (int i = 0; i < ROLE__COUNT; i++) {
@@ -544,6 +544,162 @@ static void test_card_reader_options(void)
 	board_free(b);
 }
 
+/* [rfid NAME]: a FEIG pad found by USB id, a 3M reader on a fixed port, the sim pad. */
+static void test_rfid_sections(void)
+{
+	static const char text[] = "[board]\ngpio = sim\n"
+				   "[rfid front]\nrole = both\nprotocol = feig\nusb = 0ab1:0002\n"
+				   "serial = 12345\nport = 1-1.3\nbaud = 38400\nparity = even\n"
+				   "data_bits = 8\nstop_bits = 1\nbus_address = 255\nantenna = 2\n"
+				   "power = 500\n"
+				   "[rfid item_pad]\nprotocol = 3m\ndevice = /dev/ttyS1\n"
+				   "inventory_ms = 100\nidle_inventory_ms = 0\n"
+				   "[rfid patron_reader]\nprotocol = sim\n";
+	struct file_error err = { 0 };
+	struct board *b = NULL;
+	const struct board_rfid *rf;
+
+	CHECK_INT(board_parse(text, "rfid.ini", &b, &err), 0);
+	if (!b) {
+		fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.msg);
+		return;
+	}
+	CHECK_INT(b->n_rfids, 3);
+	rf = &b->rfids[0];
+	CHECK_STR(rf->name, "front");
+	CHECK_INT(rf->src_line, 3);
+	CHECK(rf->items && rf->patrons);
+	CHECK_INT(rf->protocol, RFID_PROTOCOL_FEIG);
+	CHECK(rf->usb_set);
+	CHECK_INT(rf->usb_vid, 0x0ab1);
+	CHECK_INT(rf->usb_pid, 0x0002);
+	CHECK_STR(rf->serial, "12345");
+	CHECK_STR(rf->port, "1-1.3");
+	CHECK_STR(rf->device, "");
+	CHECK_INT(rf->baud, 38400);
+	CHECK_INT(rf->parity, BOARD_PARITY_EVEN);
+	CHECK_INT(rf->data_bits, 8);
+	CHECK_INT(rf->stop_bits, 1);
+	CHECK(rf->bus_address_set);
+	CHECK_INT(rf->bus_address, 255);
+	CHECK_INT(rf->antenna, 2);
+	CHECK_INT(rf->power_mw, 500);
+	CHECK_INT(rf->inventory_ms, 150);
+	CHECK_INT(rf->idle_inventory_ms, 1000);
+
+	rf = &b->rfids[1];
+	CHECK_STR(rf->name, "item_pad");
+	CHECK(rf->items && !rf->patrons);
+	CHECK_INT(rf->protocol, RFID_PROTOCOL_3M);
+	CHECK_STR(rf->device, "/dev/ttyS1");
+	CHECK(!rf->usb_set);
+	/* left out: the protocol's own defaults */
+	CHECK_INT(rf->baud, 0);
+	CHECK_INT(rf->parity, BOARD_PARITY_DEFAULT);
+	CHECK_INT(rf->data_bits, 0);
+	CHECK(!rf->bus_address_set);
+	CHECK_INT(rf->inventory_ms, 100);
+	CHECK_INT(rf->idle_inventory_ms, 0);
+
+	rf = &b->rfids[2];
+	CHECK(!rf->items && rf->patrons);
+	CHECK_INT(rf->protocol, RFID_PROTOCOL_SIM);
+
+	CHECK(b->roles[ROLE_ITEM_PAD].present);
+	CHECK_INT(b->roles[ROLE_ITEM_PAD].src_line, 3);
+	CHECK(b->roles[ROLE_PATRON_READER].present);
+	CHECK_INT(b->roles[ROLE_PATRON_READER].src_line, 3);
+	CHECK(!b->roles[ROLE_ITEM_SCANNER].present);
+	CHECK_INT(board_role_kind(ROLE_ITEM_PAD), ROLE_KIND_RFID);
+	CHECK_STR(board_role_kind_name(ROLE_KIND_RFID), "rfid");
+	CHECK_STR(board_rfid_protocol_name(RFID_PROTOCOL_3M), "3m");
+	CHECK_STR(board_rfid_protocol_name((enum board_rfid_protocol)7), "none");
+	board_free(b);
+
+	/* a patron card scanner that comes first stays the patron_reader's line */
+	CHECK_INT(board_parse("[scanner patron_reader]\n[rfid desk]\nrole = both\nprotocol = sim\n",
+			      "r.ini", &b, &err),
+		  0);
+	CHECK(b && b->roles[ROLE_PATRON_READER].src_line == 1);
+	board_free(b);
+}
+
+static const struct error_case rfid_error_cases[] = {
+	{ "[rfid pad]\nprotocol = sim\n", 1, { "[rfid pad] needs role = item_pad" } },
+	{ "[rfid item_pad]\nrole = item_pad\n", 1, { "[rfid item_pad] needs protocol" } },
+	{ "[rfid item_pad]\nprotocol = feig\n", 1, { "needs device (a path) or usb" } },
+	{ "[rfid item_pad]\nprotocol = 3m\ndevice = /dev/ttyS0\nusb = 0ab1:0002\n", 1,
+	  { "needs device or usb, not both" } },
+	{ "[rfid item_pad]\nprotocol = 3m\ndevice = /dev/ttyS0\nserial = 1\n", 1,
+	  { "usb for serial and port" } },
+	{ "[rfid item_pad]\nprotocol = 3m\ndevice = /dev/ttyS0\nbus_address = 1\n", 1,
+	  { "needs protocol = feig for bus_address" } },
+	{ "[rfid item_pad]\nprotocol = lf\n", 2,
+	  { "[rfid item_pad] protocol: expected sim, feig or 3m, got 'lf'" } },
+	{ "[rfid pad]\nrole = item_scanner\n", 2, { "role", "item_pad, patron_reader or both" } },
+	{ "[rfid item_pad]\n\nreader = x\n", 3,
+	  { "[rfid item_pad] reader: unknown key (expected role, protocol, device, usb" } },
+	{ "[rfid item_pad]\ndevice = ttyS0\n", 2, { "device", "absolute path" } },
+	{ "[rfid item_pad]\nusb = 0ab1\n", 2, { "usb", "VID:PID" } },
+	{ "[rfid item_pad]\nport = 1-\n", 2, { "port", "1-1.2" } },
+	{ "[rfid item_pad]\nbaud = 12345\n", 2, { "baud: expected one of 1200 2400", "'12345'" } },
+	{ "[rfid item_pad]\nbaud = fast\n", 2, { "baud" } },
+	{ "[rfid item_pad]\nparity = mark\n", 2, { "parity: expected none, even or odd" } },
+	{ "[rfid item_pad]\ndata_bits = 5\n", 2, { "data_bits: expected 7 or 8" } },
+	{ "[rfid item_pad]\nstop_bits = 1.5\n", 2, { "stop_bits: expected 1 or 2" } },
+	{ "[rfid item_pad]\nbus_address = 256\n", 2, { "bus_address", "0 to 255" } },
+	{ "[rfid item_pad]\ninventory_ms = 5\n", 2, { "inventory_ms", "20 to 10000" } },
+	{ "[rfid item_pad]\nprotocol = sim\nprotocol = sim\n", 3, { "set twice" } },
+	{ "[rfid lamp_ok]\n", 1, { "lamp_ok is an output role; an rfid reader serves item_pad" } },
+	{ "[rfid item_scanner]\n", 1, { "item_scanner is a scanner role" } },
+	{ "[scanner item_pad]\n", 1, { "item_pad is an rfid role, not a scanner" } },
+	{ "[output item_pad]\n", 1, { "item_pad is an rfid role, not an output" } },
+	{ "[rfid]\n", 1, { "[rfid] needs a role", "item_pad" } },
+	{ "[rfid a.b]\n", 1, { "rfid reader name 'a.b'" } },
+	{ "[rfid p]\nrole = both\nprotocol = sim\n[rfid p]\n", 4,
+	  { "duplicate section [rfid p]" } },
+	{ "[rfid a]\n[rfid b]\n[rfid c]\n[rfid d]\n[rfid e]\n", 5, { "more than 4 rfid readers" } },
+	{ "[rfids pad]\n", 1, { "unknown section [rfids pad]", "[rfid NAME]" } },
+};
+
+static void test_rfid_errors_name_the_line(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(rfid_error_cases); i++) {
+		const struct error_case *c = &rfid_error_cases[i];
+		struct file_error err = { 0 };
+		struct board *b = (struct board *)&err;
+		int r = board_parse(c->text, "kiosk.ini", &b, &err);
+
+		CHECK_INT(r, -EINVAL);
+		CHECK(b == NULL);
+		CHECK_INT(err.line, c->line);
+		for (int w = 0; w < 3 && c->want[w]; w++) {
+			if (!strstr(err.msg, c->want[w])) {
+				fprintf(stderr, "rfid case %zu: '%s' not in '%s'\n", i, c->want[w],
+					err.msg);
+				CHECK(strstr(err.msg, c->want[w]));
+			}
+		}
+		if (r != -EINVAL || err.line != c->line)
+			fprintf(stderr, "rfid case %zu: %s:%d: %s\n", i, err.file, err.line,
+				err.msg);
+	}
+}
+
+static void test_shipped_sim_pad(void)
+{
+	struct board *b = load_shipped("boards/sim.ini");
+
+	if (!b)
+		return;
+	CHECK_INT(b->n_rfids, 1);
+	CHECK_STR(b->rfids[0].name, "pad");
+	CHECK(b->rfids[0].items && !b->rfids[0].patrons);
+	CHECK_INT(b->rfids[0].protocol, RFID_PROTOCOL_SIM);
+	CHECK(b->roles[ROLE_ITEM_PAD].present);
+	board_free(b);
+}
+
 int main(void)
 {
 	RUN(test_sim_board);
@@ -560,5 +716,8 @@ int main(void)
 	RUN(test_role_names);
 	RUN(test_scanner_devices);
 	RUN(test_card_reader_options);
+	RUN(test_rfid_sections);
+	RUN(test_rfid_errors_name_the_line);
+	RUN(test_shipped_sim_pad);
 	return testlib_finish();
 }

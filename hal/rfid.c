@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The rfid wrapper: a reader is its backend and that backend's handle, so
+ * firmware calls rfid_*() and never names a backend or checks for NULL.
+ */
+#include "rfid.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hal.h"
+
+struct rfid_reader {
+	const struct rfid_ops *ops;
+	void *handle;
+};
+
+int rfid_open(const struct hal_env *env, const struct board *board, const struct board_rfid *def,
+	      const struct rfid_events *events, void *data, struct rfid_reader **ret,
+	      struct file_error *err)
+{
+	const char *protocol = board_rfid_protocol_name(def->protocol);
+	struct rfid_reader *reader;
+	int r;
+
+	*ret = NULL;
+	reader = calloc(1, sizeof(*reader));
+	if (!reader) {
+		file_error_set(err, board->path, def->src_line, "[rfid %s]: out of memory",
+			       def->name);
+		return -ENOMEM;
+	}
+	reader->ops = hal_rfid_backend(protocol);
+	if (!reader->ops) {
+		file_error_set(err, board->path, def->src_line,
+			       "[rfid %s] protocol = %s: not supported by this build", def->name,
+			       protocol);
+		r = -ENOENT;
+		goto err_free;
+	}
+	r = reader->ops->open(env, board, def, events, data, &reader->handle, err);
+	if (r < 0)
+		goto err_free;
+	*ret = reader;
+	return 0;
+
+err_free:
+	free(reader);
+	return r;
+}
+
+void rfid_close(struct rfid_reader *reader)
+{
+	if (!reader)
+		return;
+	reader->ops->close(reader->handle);
+	free(reader);
+}
+
+void rfid_set_active(struct rfid_reader *reader, bool active)
+{
+	if (reader && reader->ops->set_active)
+		reader->ops->set_active(reader->handle, active);
+}
+
+int rfid_read_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
+		     unsigned first_block, unsigned n_blocks, rfid_done_fn done, void *data)
+{
+	if (!reader)
+		return -ENODEV;
+	if (!reader->ops->read_blocks)
+		return -EOPNOTSUPP;
+	return reader->ops->read_blocks(reader->handle, uid, first_block, n_blocks, done, data);
+}
+
+int rfid_write_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
+		      unsigned first_block, const uint8_t *bytes, size_t len, rfid_done_fn done,
+		      void *data)
+{
+	if (!reader)
+		return -ENODEV;
+	if (!reader->ops->write_blocks)
+		return -EOPNOTSUPP;
+	return reader->ops->write_blocks(reader->handle, uid, first_block, bytes, len, done, data);
+}
+
+int rfid_write_afi(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
+		   rfid_done_fn done, void *data)
+{
+	if (!reader)
+		return -ENODEV;
+	if (!reader->ops->write_afi)
+		return -EOPNOTSUPP;
+	return reader->ops->write_afi(reader->handle, uid, afi, done, data);
+}
+
+int rfid_set_eas(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], bool on,
+		 rfid_done_fn done, void *data)
+{
+	if (!reader)
+		return -ENODEV;
+	if (!reader->ops->set_eas)
+		return -EOPNOTSUPP;
+	return reader->ops->set_eas(reader->handle, uid, on, done, data);
+}
+
+void rfid_status(struct rfid_reader *reader, struct rfid_status *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (reader && reader->ops->status)
+		reader->ops->status(reader->handle, out);
+}
+
+void rfid_uid_format(const uint8_t uid[RFID_UID_LEN], char out[RFID_UID_HEX_LEN + 1])
+{
+	static const char digits[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < RFID_UID_LEN; i++) {
+		out[2 * i] = digits[uid[i] >> 4];
+		out[2 * i + 1] = digits[uid[i] & 0xf];
+	}
+	out[RFID_UID_HEX_LEN] = '\0';
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int rfid_uid_parse(const char *hex, size_t len, uint8_t uid[RFID_UID_LEN])
+{
+	uint8_t out[RFID_UID_LEN];
+
+	if (len != RFID_UID_HEX_LEN)
+		return -EINVAL;
+	for (size_t i = 0; i < RFID_UID_LEN; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(uid, out, RFID_UID_LEN);
+	return 0;
+}
+
+const char *rfid_eas_name(enum rfid_eas eas)
+{
+	switch (eas) {
+	case RFID_EAS_OFF:
+		return "off";
+	case RFID_EAS_ON:
+		return "on";
+	case RFID_EAS_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
