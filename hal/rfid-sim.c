@@ -229,6 +229,7 @@ static void apply(struct rfid_sim *s, const struct rfid_sim_op *op, struct sim_t
 		sim_channel_emit(s->sim, "rfid %s eas %d", uid, op->eas_on);
 		break;
 	case RFID_OP_READ_BLOCKS:
+	case RFID_OP_READ_STATE:
 		break;
 	}
 }
@@ -238,6 +239,7 @@ static const char *op_name(enum rfid_op op)
 	static const char *const names[] = {
 		[RFID_OP_READ_BLOCKS] = "read blocks", [RFID_OP_WRITE_BLOCKS] = "write blocks",
 		[RFID_OP_WRITE_AFI] = "write AFI",     [RFID_OP_SET_EAS] = "set EAS",
+		[RFID_OP_READ_STATE] = "read state",
 	};
 
 	return names[op];
@@ -279,7 +281,8 @@ static void on_op_done(struct loop *loop, void *data)
 		pad_remove(s, t);
 		schedule_round(s);
 		reply.result = -ENODEV;
-	} else if (fault == SIM_FAULT_REFUSE && op.op != RFID_OP_READ_BLOCKS) {
+	} else if (fault == SIM_FAULT_REFUSE && op.op != RFID_OP_READ_BLOCKS &&
+		   op.op != RFID_OP_READ_STATE) {
 		reply.result = -EIO;
 	} else if (fault == SIM_FAULT_CRC) {
 		apply(s, &op, t, ~0u);
@@ -294,6 +297,11 @@ static void on_op_done(struct loop *loop, void *data)
 			reply.data = read;
 		}
 		apply(s, &op, t, ~0u);
+		if (op.op == RFID_OP_READ_STATE) {
+			reply.has_afi = true;
+			reply.afi = t->afi;
+			reply.eas = t->eas ? RFID_EAS_ON : RFID_EAS_OFF;
+		}
 	}
 	s->status.ops++;
 	if (reply.result < 0) {
@@ -369,6 +377,15 @@ static int rfid_sim_set_eas(void *handle, const uint8_t uid[RFID_UID_LEN], bool 
 {
 	struct rfid_sim_op op = { .op = RFID_OP_SET_EAS, .eas_on = on, .done = done,
 				  .data = data };
+
+	memcpy(op.uid, uid, RFID_UID_LEN);
+	return start(handle, &op);
+}
+
+static int rfid_sim_read_state(void *handle, const uint8_t uid[RFID_UID_LEN], rfid_done_fn done,
+			       void *data)
+{
+	struct rfid_sim_op op = { .op = RFID_OP_READ_STATE, .done = done, .data = data };
 
 	memcpy(op.uid, uid, RFID_UID_LEN);
 	return start(handle, &op);
@@ -462,6 +479,7 @@ const struct rfid_ops rfid_sim_ops = {
 	.read_blocks = rfid_sim_read_blocks,
 	.write_blocks = rfid_sim_write_blocks,
 	.write_afi = rfid_sim_write_afi,
+	.read_state = rfid_sim_read_state,
 	.set_eas = rfid_sim_set_eas,
 	.status = rfid_sim_status,
 };

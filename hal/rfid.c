@@ -95,6 +95,16 @@ int rfid_write_afi(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], 
 	return reader->ops->write_afi(reader->handle, uid, afi, done, data);
 }
 
+int rfid_read_state(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
+		    rfid_done_fn done, void *data)
+{
+	if (!reader)
+		return -ENODEV;
+	if (!reader->ops->read_state)
+		return -EOPNOTSUPP;
+	return reader->ops->read_state(reader->handle, uid, done, data);
+}
+
 int rfid_set_eas(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], bool on,
 		 rfid_done_fn done, void *data)
 {

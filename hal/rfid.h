@@ -79,6 +79,7 @@ enum rfid_op {
 	RFID_OP_WRITE_BLOCKS,
 	RFID_OP_WRITE_AFI,
 	RFID_OP_SET_EAS,
+	RFID_OP_READ_STATE, /* read back AFI (and EAS where the reader can tell) */
 };
 
 struct rfid_reply {
@@ -89,6 +90,10 @@ struct rfid_reply {
 	/* read blocks: what was read; NULL/0 otherwise and on failure */
 	const uint8_t *data;
 	size_t len;
+	/* read state: what the tag says now (ISO 15693 get system information; EAS alarm) */
+	bool has_afi;
+	uint8_t afi;
+	enum rfid_eas eas;
 };
 
 typedef void (*rfid_done_fn)(void *data, const struct rfid_reply *reply);
@@ -138,6 +143,9 @@ struct rfid_ops {
 			 rfid_done_fn done, void *data);
 	int (*set_eas)(void *handle, const uint8_t uid[RFID_UID_LEN], bool on, rfid_done_fn done,
 		       void *data);
+	/* What the tag's AFI and EAS are now: how a security write is verified. */
+	int (*read_state)(void *handle, const uint8_t uid[RFID_UID_LEN], rfid_done_fn done,
+			  void *data);
 	void (*status)(void *handle, struct rfid_status *out);
 };
 
@@ -165,6 +173,8 @@ int rfid_write_afi(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], 
 		   rfid_done_fn done, void *data);
 int rfid_set_eas(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], bool on,
 		 rfid_done_fn done, void *data);
+int rfid_read_state(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
+		    rfid_done_fn done, void *data);
 void rfid_status(struct rfid_reader *reader, struct rfid_status *out);
 
 /* "E004010012345678": 16 upper-case hex digits and a NUL. */
