@@ -26,6 +26,7 @@ enum config_section {
 	SECTION_LOG,
 	SECTION_SIP2,
 	SECTION_PRIVACY,
+	SECTION_RFID,
 	SECTION__COUNT,
 };
 
@@ -50,6 +51,7 @@ enum value_type {
 	VALUE_LENGTHS,         /* struct barcode_class_rule */
 	VALUE_DONE,            /* struct barcode_rules */
 	VALUE_FEEDBACK,        /* struct feedback_pattern */
+	VALUE_AFI,             /* unsigned, an ISO 15693 AFI: 0xHH or 0..255 */
 };
 
 /* A running circd applies some keys on SIGHUP; the rest it set up once at start. */

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <sys/un.h>
 
+#include "util.h"
+
 static const char *const terminator_names[] = { "cr", "crlf", NULL };
 
 static bool is_space(char c)
@@ -57,6 +59,25 @@ static int set_uint(struct config_parse *p, const char *value, unsigned min, uns
 		return value_error(p, "expected a number from %u to %u, got '%.*s'", min, max,
 				   VALUE_QUOTE_MAX, value);
 	return 0;
+}
+
+/* 0xHH as ISO 28560 documents AFIs, or decimal. */
+static int set_afi(struct config_parse *p, const char *value, unsigned *ret)
+{
+	unsigned v = 0;
+	size_t i;
+
+	if ((value[0] == '0' && (value[1] == 'x' || value[1] == 'X'))) {
+		for (i = 2; value[i] && i < 4 && hex_digit_value(value[i]) >= 0; i++)
+			v = v * 16 + (unsigned)hex_digit_value(value[i]);
+		if (i > 2 && !value[i]) {
+			*ret = v;
+			return 0;
+		}
+	} else if (inifile_uint(value, 0, 255, ret) == 0) {
+		return 0;
+	}
+	return value_error(p, "expected an AFI, 0x00 to 0xFF, got '%.*s'", VALUE_QUOTE_MAX, value);
 }
 
 static int set_bool(struct config_parse *p, const char *value, bool *ret)
@@ -278,6 +299,8 @@ int config_set_value(struct config_parse *p, const struct config_key *key, const
 		return set_uint(p, value, key->min, key->max, field);
 	case VALUE_BOOL:
 		return set_bool(p, value, field);
+	case VALUE_AFI:
+		return set_afi(p, value, field);
 	case VALUE_CHOICE:
 		r = set_choice(p, value, key->choices, &choice);
 		if (r >= 0)

@@ -17,6 +17,8 @@
 static const char *const mode_names[] = { "selfcheck", "returns", NULL };
 static const char *const policy_names[] = { "checkin-only", "checkin-and-checkout", "none", NULL };
 static const char *const charset_names[] = { "ascii", "utf-8", "iso-8859-1", "ibm850", NULL };
+/* As tag_model_choice_name() says them, in enum tag_model_choice's order. */
+static const char *const data_model_names[] = { "auto", "iso28560-2", "iso28560-3", NULL };
 static const char *const level_names[] = { "err", "warning", "notice", "info", "debug", NULL };
 
 static const char *const feedback_defaults[FEEDBACK__COUNT] = {
@@ -79,13 +81,17 @@ void config_default(struct config *cfg)
 	cfg->retention_hours = 0;
 	cfg->log_level = LOG_LEVEL_INFO;
 	cfg->core_dumps = false;
+	cfg->rfid.data_model = TAG_MODEL_CHOICE_AUTO;
+	cfg->rfid.afi_checked_out = 0xC2;
+	cfg->rfid.afi_on_shelf = 0x07;
+	cfg->rfid.eas = true;
 }
 
 /* ---- parsing ---- */
 
 const char *const config_section_names[] = {
 	"kiosk", "store", "control", "sim", "barcode", "feedback", "offline", "log", "sip2",
-	"privacy", NULL,
+	"privacy", "rfid", NULL,
 };
 
 #define KEY(sec, key_name, value_type, member, policy)                                      \
@@ -171,6 +177,14 @@ static const struct config_key config_keys[] = {
 
 	{ KEY(PRIVACY, "retention_hours", UINT, retention_hours, APPLY_AT_ONCE),
 	  .min = 0, .max = 24 * 365 },
+
+	{ KEY(RFID, "data_model", CHOICE, rfid.data_model, APPLY_AT_ONCE),
+	  .choices = data_model_names },
+	{ KEY(RFID, "owner_isil", STRING_OPTIONAL, rfid.owner_isil, APPLY_AT_ONCE) },
+	{ KEY(RFID, "allow_other_owners", BOOL, rfid.allow_other_owners, APPLY_AT_ONCE) },
+	{ KEY(RFID, "afi_checked_out", AFI, rfid.afi_checked_out, APPLY_AT_ONCE) },
+	{ KEY(RFID, "afi_on_shelf", AFI, rfid.afi_on_shelf, APPLY_AT_ONCE) },
+	{ KEY(RFID, "eas", BOOL, rfid.eas, APPLY_AT_ONCE) },
 };
 
 #define CONFIG_KEYS_COUNT ARRAY_SIZE(config_keys)
@@ -182,6 +196,7 @@ _Static_assert(sizeof(enum kiosk_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum offline_policy) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum sip2_charset_cfg) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum tag_model_choice) == sizeof(int), "enum size");
 
 /* Where each key was set (0 = not set), indexed like config_keys: later checks name the line. */
 struct config_lines {

@@ -16,12 +16,23 @@
 #include "feedback.h"
 #include "ils-sip2.h"
 #include "log.h"
+#include "tag-format.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/circd/circd.conf"
 
 enum kiosk_mode {
 	KIOSK_SELFCHECK,
 	KIOSK_RETURNS,
+};
+
+/* [rfid]: the library's item tags (README, "RFID"). */
+struct rfid_config {
+	enum tag_model_choice data_model;
+	char owner_isil[256];     /* the library's ISILs, separated by spaces or commas; "" = any */
+	bool allow_other_owners;  /* items of other libraries are served too */
+	unsigned afi_checked_out; /* written at a loan: the exit gates stay quiet (0xC2) */
+	unsigned afi_on_shelf;    /* written at a return (0x07) */
+	bool eas;                 /* NXP EAS is switched with the AFI */
 };
 
 enum offline_policy {
@@ -62,6 +73,7 @@ struct config {
 	/* [log] */
 	enum log_level log_level;
 	bool core_dumps;          /* debugging only: a core holds passwords and PINs */
+	struct rfid_config rfid;
 };
 
 void config_default(struct config *cfg);

@@ -23,6 +23,7 @@
 #define STORE_CLOCK_STMTS_MAX 8
 #define STORE_PRIVACY_STMTS_MAX 8
 #define STORE_OUTCOME_STMTS_MAX 4
+#define STORE_SECURITY_STMTS_MAX 8
 
 struct store {
 	sqlite3 *db;
@@ -33,6 +34,7 @@ struct store {
 	sqlite3_stmt *clock_stmt[STORE_CLOCK_STMTS_MAX];       /* store-clock.c's */
 	sqlite3_stmt *privacy_stmt[STORE_PRIVACY_STMTS_MAX];   /* store-privacy.c's */
 	sqlite3_stmt *outcome_stmt[STORE_OUTCOME_STMTS_MAX]; /* store-outcome.c's */
+	sqlite3_stmt *security_stmt[STORE_SECURITY_STMTS_MAX]; /* store-security.c's */
 	char errmsg[256];
 
 	/* store-guard.c: the files as opened, and the high-water mark */
@@ -107,6 +109,16 @@ extern const char store_migration_v4[];
 int store_outcome_prepare(struct store *store);
 /* -EUCLEAN for a name that is not a txn_patron_told. */
 int store_patron_told_from_name(const unsigned char *name, enum txn_patron_told *ret);
+
+/* Schema 6 (store-security.c): the security writes owed to RFID tags. */
+struct store_tags;
+extern const char store_migration_v6[];
+int store_security_prepare(struct store *store);
+/* 0 for NULL tags; -EINVAL for too many or a uid not 16 hex digits. */
+int store_security_tags_valid(const struct store_tags *tags);
+/* Inside the caller's transaction: txn_id owes each of tags a write. */
+int store_security_insert(struct store *store, const char *txn_id, const struct store_tags *tags,
+			  int64_t now_ms);
 
 /* Call right after the failing sqlite call, before anything else touches db. */
 int store_fail(struct store *store, int rc);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "store.h"
 #include "store-private.h"
+#include "store-security.h"
 #include "store-vfs.h"
 
 #include <errno.h>
@@ -65,6 +66,8 @@ static const char *const migrations[] = {
 	      "CREATE TRIGGER journal_symbology_fixed BEFORE UPDATE ON journal"
 	      " WHEN NEW.symbology IS NOT OLD.symbology"
 	      " BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;",
+	/* RFID tags' security writes, owed with the transaction: store-security.c. */
+	[6] = store_migration_v6,
 };
 
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,
@@ -413,7 +416,7 @@ static int prepare_statements(struct store *store)
 	/* Each file of the store owns its statements. */
 	static int (*const prepare[])(struct store *) = {
 		store_forward_prepare, store_conflict_prepare, store_clock_prepare,
-		store_privacy_prepare, store_outcome_prepare,
+		store_privacy_prepare, store_outcome_prepare, store_security_prepare,
 	};
 	int r = store_prepare_statements(store, stmt_sql, ARRAY_SIZE(stmt_sql), store->stmt);
 
@@ -616,6 +619,8 @@ void store_close(struct store *store)
 		sqlite3_finalize(store->privacy_stmt[i]);
 	for (size_t i = 0; i < ARRAY_SIZE(store->outcome_stmt); i++)
 		sqlite3_finalize(store->outcome_stmt[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(store->security_stmt); i++)
+		sqlite3_finalize(store->security_stmt[i]);
 	/* The database is closed (and checkpointed) before the next circd may take the lock. */
 	sqlite3_close(store->db);
 	store_guard_free(store);
@@ -750,12 +755,19 @@ static int loan_apply(struct store *store, const struct txn *txn)
 
 int store_record(struct store *store, struct txn *txn)
 {
+	return store_record_tagged(store, txn, NULL);
+}
+
+int store_record_tagged(struct store *store, struct txn *txn, const struct store_tags *tags)
+{
 	int64_t seq = 0;
 	int r;
 
 	if (!store || !txn)
 		return -EINVAL;
 	r = txn_valid(txn);
+	if (r >= 0)
+		r = store_security_tags_valid(tags);
 	if (r < 0) {
 		store_set_errmsg(store, "invalid transaction");
 		return r;
@@ -771,6 +783,9 @@ int store_record(struct store *store, struct txn *txn)
 	if (r < 0)
 		goto err_rollback;
 	r = loan_apply(store, txn);
+	if (r < 0)
+		goto err_rollback;
+	r = store_security_insert(store, txn->id, tags, txn->wall_ms);
 	if (r < 0)
 		goto err_rollback;
 	/*

@@ -118,7 +118,7 @@ static void test_open_creates_and_migrates(void)
 	CHECK(s != NULL);
 	CHECK_INT(store_schema_version(s, &version), 0);
 	CHECK_INT(version, STORE_SCHEMA_VERSION);
-	CHECK_INT(version, 5);
+	CHECK_INT(version, 6);
 	CHECK_INT(count_all(s), 0);
 	CHECK_INT(store_count(s, TXN_PENDING, &n), 0);
 	CHECK_INT(n, 0);

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The security state of RFID item tags (schema 6, store-security.c). A
+ * loan owes each of its item's tags a write switching security off (the
+ * "checked out" AFI, EAS reset), a return owes them one switching it on;
+ * the debt is recorded in the same durable commit as the transaction
+ * (store_record_tagged()), so after a crash between the two circd finishes
+ * the write when the tag is seen again, and staff see in circctl what it
+ * could not finish. A newer transaction's debt to a tag supersedes an
+ * older one's.
+ *
+ * Ownership as store.h: the caller owns every struct; strings are copied.
+ */
+#ifndef CIRCD_STORE_SECURITY_H
+#define CIRCD_STORE_SECURITY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define STORE_TAGS_MAX 8       /* tags of one item: the parts of a set */
+#define STORE_TAG_UID_LEN 16   /* hex digits, most significant byte first */
+
+enum tag_security {
+	TAG_SECURITY_OFF, /* lent: the exit gates let it pass */
+	TAG_SECURITY_ON,  /* on the shelf */
+};
+
+struct store_tags {
+	unsigned n;
+	char uid[STORE_TAGS_MAX][STORE_TAG_UID_LEN + 1];
+	enum tag_security want;
+};
+
+/*
+ * store_record(), and in the same commit one owed write per tag of tags
+ * (NULL or n == 0: just store_record()). -EINVAL for a uid that is not 16
+ * hex digits or n > STORE_TAGS_MAX.
+ */
+int store_record_tagged(struct store *store, struct txn *txn, const struct store_tags *tags);
+
+struct store_security {
+	char txn_id[TXN_ID_LEN + 1];
+	char uid[STORE_TAG_UID_LEN + 1];
+	char item[SCAN_TEXT_MAX + 1];
+	enum txn_kind kind;
+	enum tag_security want;
+	unsigned tries;          /* writes that failed or could not be verified */
+	char last_error[96];
+	int64_t updated_ms;
+};
+
+/* The write owed to tag uid: 0 and *ret, -ENOENT when none. */
+int store_security_owed(struct store *store, const char *uid, struct store_security *ret);
+/* The owed write to uid for txn_id is verified done (a lazy commit: a lost one is redone). */
+int store_security_done(struct store *store, const char *txn_id, const char *uid, int64_t now_ms);
+/* A try failed, for why; it stays owed. */
+int store_security_failed(struct store *store, const char *txn_id, const char *uid,
+			  const char *why, int64_t now_ms);
+/* fn for every owed write, oldest first; fn returns < 0 to stop (that value is returned). */
+int store_security_list_owed(struct store *store,
+			     int (*fn)(void *data, const struct store_security *s), void *data);
+int store_security_count_owed(struct store *store, uint64_t *ret);
+const char *tag_security_name(enum tag_security s);
+
+#endif

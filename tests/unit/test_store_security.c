@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Security writes owed to RFID tags (store-security.c): recorded with the transaction. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../firmware/store-security.h"
+#include "../../firmware/store.h"
+#include "testlib.h"
+#include "tmpdir.h"
+
+#define T0 1700000000000LL
+#define UID_A "E004010012345678"
+#define UID_B "E0040100ABCDEF01"
+
+static struct store *open_new(struct tmp *t)
+{
+	struct store *s = NULL;
+
+	tmp_new(t, "security");
+	CHECK_INT(store_open(t->db, &s), 0);
+	if (!s)
+		exit(2);
+	return s;
+}
+
+static void fill(struct txn *t, enum txn_kind kind, const char *item, int64_t wall_ms)
+{
+	memset(t, 0, sizeof(*t));
+	CHECK_INT(txn_id_new(t->id), 0);
+	t->kind = kind;
+	snprintf(t->patron, sizeof(t->patron), "%s", kind == TXN_CHECKIN ? "" : "21234000012345");
+	snprintf(t->item, sizeof(t->item), "%s", item);
+	t->wall_ms = wall_ms;
+	t->mono_ms = 1000;
+	snprintf(t->boot_id, sizeof(t->boot_id), "boot");
+	t->mode = TXN_OFFLINE;
+	t->state = TXN_PENDING;
+	t->due_ms = kind == TXN_CHECKIN ? 0 : wall_ms + 14 * DAY_MS;
+}
+
+static void tags_of(struct store_tags *tags, enum tag_security want, const char *a, const char *b)
+{
+	memset(tags, 0, sizeof(*tags));
+	tags->want = want;
+	snprintf(tags->uid[tags->n++], sizeof(tags->uid[0]), "%s", a);
+	if (b)
+		snprintf(tags->uid[tags->n++], sizeof(tags->uid[0]), "%s", b);
+}
+
+static int count_rows(void *data, const struct store_security *s)
+{
+	(void)s;
+	(*(unsigned *)data)++;
+	return 0;
+}
+
+/* A loan of a set of two owes both tags "off", in the loan's own commit; done one by one. */
+static void test_loan_owes_each_part(void)
+{
+	struct tmp t;
+	struct store *s = open_new(&t);
+	struct store_tags tags;
+	struct store_security sec;
+	struct txn loan;
+	uint64_t n = 0;
+	unsigned listed = 0;
+
+	fill(&loan, TXN_CHECKOUT, "31234000000016", T0);
+	tags_of(&tags, TAG_SECURITY_OFF, UID_A, UID_B);
+	CHECK_INT(store_record_tagged(s, &loan, &tags), 0);
+	CHECK_INT(store_security_count_owed(s, &n), 0);
+	CHECK_INT(n, 2);
+	CHECK_INT(store_security_owed(s, UID_B, &sec), 0);
+	CHECK_STR(sec.txn_id, loan.id);
+	CHECK_STR(sec.item, "31234000000016");
+	CHECK_INT(sec.want, TAG_SECURITY_OFF);
+	CHECK_INT(sec.kind, TXN_CHECKOUT);
+	CHECK_INT(store_security_failed(s, loan.id, UID_B, "tag moved away", T0 + 1), 0);
+	CHECK_INT(store_security_owed(s, UID_B, &sec), 0);
+	CHECK_INT(sec.tries, 1);
+	CHECK_STR(sec.last_error, "tag moved away");
+	CHECK_INT(store_security_done(s, loan.id, UID_A, T0 + 2), 0);
+	CHECK_INT(store_security_owed(s, UID_A, &sec), -ENOENT);
+	CHECK_INT(store_security_list_owed(s, count_rows, &listed), 0);
+	CHECK_INT(listed, 1);
+	store_close(s);
+	CHECK_INT(tmp_remove(&t), 0);
+}
+
+/* The return after the loan supersedes what the loan still owed: the tag is owed "on". */
+static void test_newer_supersedes(void)
+{
+	struct tmp t;
+	struct store *s = open_new(&t);
+	struct store_tags tags;
+	struct store_security sec;
+	struct txn loan, ret;
+	uint64_t n = 0;
+
+	fill(&loan, TXN_CHECKOUT, "31234000000024", T0);
+	tags_of(&tags, TAG_SECURITY_OFF, UID_A, NULL);
+	CHECK_INT(store_record_tagged(s, &loan, &tags), 0);
+	fill(&ret, TXN_CHECKIN, "31234000000024", T0 + 10);
+	tags_of(&tags, TAG_SECURITY_ON, UID_A, NULL);
+	CHECK_INT(store_record_tagged(s, &ret, &tags), 0);
+	CHECK_INT(store_security_owed(s, UID_A, &sec), 0);
+	CHECK_STR(sec.txn_id, ret.id);
+	CHECK_INT(sec.want, TAG_SECURITY_ON);
+	CHECK_INT(store_security_count_owed(s, &n), 0);
+	CHECK_INT(n, 1);
+	/* The superseded one cannot be marked done any more: nothing changes. */
+	CHECK_INT(store_security_done(s, loan.id, UID_A, T0 + 11), 0);
+	CHECK_INT(store_security_owed(s, UID_A, &sec), 0);
+	CHECK_STR(sec.txn_id, ret.id);
+	store_close(s);
+	CHECK_INT(tmp_remove(&t), 0);
+}
+
+/* A bad uid is refused and nothing is recorded, not even the transaction. */
+static void test_bad_uid_records_nothing(void)
+{
+	struct tmp t;
+	struct store *s = open_new(&t);
+	struct store_tags tags;
+	struct store_security sec;
+	struct txn loan;
+	uint64_t n = 1;
+
+	fill(&loan, TXN_CHECKOUT, "31234000000032", T0);
+	tags_of(&tags, TAG_SECURITY_OFF, "E00401001234567", NULL); /* 15 digits */
+	CHECK_INT(store_record_tagged(s, &loan, &tags), -EINVAL);
+	tags_of(&tags, TAG_SECURITY_OFF, "E00401001234567G", NULL);
+	CHECK_INT(store_record_tagged(s, &loan, &tags), -EINVAL);
+	CHECK_INT(store_count_all(s, &n), 0);
+	CHECK_INT(n, 0);
+	CHECK_INT(store_security_owed(s, "nonsense", &sec), -EINVAL);
+	/* No tags: a plain record. */
+	CHECK_INT(store_record_tagged(s, &loan, NULL), 0);
+	CHECK_INT(store_security_count_owed(s, &n), 0);
+	CHECK_INT(n, 0);
+	store_close(s);
+	CHECK_INT(tmp_remove(&t), 0);
+}
+
+int main(void)
+{
+	RUN(test_loan_owes_each_part);
+	RUN(test_newer_supersedes);
+	RUN(test_bad_uid_records_nothing);
+	return testlib_finish();
+}
