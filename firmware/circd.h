@@ -22,6 +22,14 @@
 
 struct feedback;
 struct kiosk;
+struct rfid_reader;
+struct circd;
+
+/* One board RFID reader, and the circd its events go to. */
+struct circd_rfid {
+	struct circd *c;
+	struct rfid_reader *reader;
+};
 struct sim_channel;
 struct ils;
 struct sync;
@@ -41,6 +49,8 @@ struct circd {
 	void *scanner_handle;
 	const struct display_ops *display;
 	void *display_handle;
+	struct circd_rfid rfid[BOARD_RFIDS_MAX];
+	unsigned n_rfid;
 	struct feedback *feedback;
 	struct store *store;
 	int store_open_err;

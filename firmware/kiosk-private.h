@@ -11,6 +11,7 @@
 #include "kiosk.h"
 #include "loop.h"
 #include "store.h"
+#include "kiosk-rfid.h"
 
 #define PIN_MAX 16
 /* Items a patron has out (from the patron check), to tell a renewal from a checkout. */
@@ -53,6 +54,9 @@ struct kiosk {
 	char last_error[192];
 	uint64_t recorded;
 	enum symbology scan_symbology; /* of the scan being handled, for the journal */
+	/* The RFID tags of the item being handled: its transaction owes them a write. */
+	const struct store_tags *scan_tags;
+	struct kiosk_pad *pad; /* kiosk-rfid.c's, NULL without an RFID reader */
 
 	enum kiosk_state state;
 	char session_id[TXN_ID_LEN + 1];
@@ -141,6 +145,19 @@ void returns_confirmed(struct kiosk *k, const char *item, const struct ils_circ 
 void selfcheck_pin(struct kiosk *k, const char *pin);
 void selfcheck_end(struct kiosk *k, const char *why);
 void returns_scan(struct kiosk *k, enum barcode_class cls, const char *symbol);
+/* The return went in (flap, OK): after its tags' security, if it has tags. */
+void returns_acknowledge(struct kiosk *k, const char *item, const struct ils_circ *outcome,
+			 enum confirm_how how);
+
+/* kiosk-rfid.c: what the flows tell the pad. */
+/* The item in hand was confirmed to the patron: its tags' security is due. */
+void kiosk_rfid_confirmed(struct kiosk *k, const char *item);
+/* A return with tags: true when its acknowledgement waits for their security. */
+bool kiosk_rfid_defer_return(struct kiosk *k, const char *item, const struct ils_circ *outcome,
+			     enum confirm_how how);
+/* The kiosk's state changed: the pad may move on. */
+void kiosk_rfid_state_changed(struct kiosk *k);
+void kiosk_rfid_free(struct kiosk *k);
 void returns_end(struct kiosk *k);
 
 #endif

@@ -4,6 +4,7 @@
  * their inactivity timer, durable recording, and patron messages.
  */
 #include "kiosk-private.h"
+#include "store-security.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -135,6 +136,7 @@ void kiosk_enter(struct kiosk *k, enum kiosk_state next)
 	bool was_waiting = kiosk_waiting(k);
 
 	k->state = next;
+	kiosk_rfid_state_changed(k);
 	if (kiosk_waiting(k)) {
 		loop_timer_disarm(k->env.loop, &k->session_timer);
 		if (!was_waiting)
@@ -303,7 +305,7 @@ int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, co
 		txn->sent_wall_ms = txn->wall_ms;
 	}
 
-	r = store_record(k->store, txn);
+	r = store_record_tagged(k->store, txn, k->scan_tags);
 	if (r < 0) {
 		kiosk_store_failed(k, r, "cannot record");
 		return r;
@@ -513,6 +515,7 @@ void kiosk_free(struct kiosk *k)
 	session_clear(k);
 	loop_timer_disarm(k->env.loop, &k->welcome_timer);
 	loop_timer_disarm(k->env.loop, &k->patron_wait_timer);
+	kiosk_rfid_free(k);
 	free(k);
 }
 

@@ -23,6 +23,7 @@
 #include "coredump.h"
 #include "feedback.h"
 #include "kiosk.h"
+#include "kiosk-rfid.h"
 #include "log.h"
 #include "loop.h"
 #include "store.h"
@@ -276,6 +277,55 @@ static void on_reload(struct loop *loop, int signo, void *data)
 	circd_reload(data);
 }
 
+static void on_tag_arrived(void *data, const struct rfid_tag *tag)
+{
+	struct circd_rfid *r = data;
+
+	if (r->c->kiosk)
+		kiosk_tag_arrived(r->c->kiosk, r->reader, tag);
+}
+
+static void on_tag_left(void *data, const struct rfid_tag *tag)
+{
+	struct circd_rfid *r = data;
+
+	if (r->c->kiosk)
+		kiosk_tag_left(r->c->kiosk, tag);
+}
+
+static void on_rfid_device(void *data, const struct rfid_status *st)
+{
+	if (st->attached)
+		log_notice("rfid reader %s attached%s%s%s%s", st->name, st->reader[0] ? ": " : "",
+			   st->reader, st->port[0] ? " at " : "", st->port);
+	else
+		log_warning("rfid reader %s unavailable%s%s", st->name, st->last_error[0] ? ": " : "",
+			    st->last_error);
+}
+
+/* A reader not plugged in is no error (it is picked up when it comes); a bad section is. */
+static int open_rfid_readers(struct circd *c, struct file_error *err)
+{
+	static const struct rfid_events rfid_events = {
+		.arrived = on_tag_arrived,
+		.left = on_tag_left,
+		.device = on_rfid_device,
+	};
+
+	for (size_t i = 0; i < c->board->n_rfids; i++) {
+		struct circd_rfid *r = &c->rfid[c->n_rfid];
+		int rc;
+
+		r->c = c;
+		rc = rfid_open(&c->hal_env, c->board, &c->board->rfids[i], &rfid_events, r,
+			       &r->reader, err);
+		if (rc < 0)
+			return rc;
+		c->n_rfid++;
+	}
+	return 0;
+}
+
 /* --- start-up ----------------------------------------------------------- */
 
 /* *board_error: the failure lies in the board file (a line it names is missing or taken). */
@@ -327,6 +377,9 @@ static int open_devices(struct circd *c, bool *board_error)
 			     &err);
 	if (r < 0)
 		goto err_device;
+	r = open_rfid_readers(c, &err);
+	if (r < 0)
+		goto err_device;
 	return feedback_new(c->loop, c->gpio, c->gpio_handle, &c->feedback);
 
 err_device:
@@ -343,6 +396,8 @@ err_device:
 static void close_devices(struct circd *c)
 {
 	feedback_free(c->feedback);
+	while (c->n_rfid)
+		rfid_close(c->rfid[--c->n_rfid].reader);
 	if (c->display_handle)
 		c->display->close(c->display_handle);
 	if (c->scanner_handle)
@@ -485,6 +540,13 @@ int main(int argc, char **argv)
 	}
 	if (!c->store)
 		kiosk_set_store(c->kiosk, NULL, c->store_open_err);
+	for (unsigned i = 0; i < c->n_rfid; i++) {
+		r = kiosk_rfid_attach(c->kiosk, c->rfid[i].reader);
+		if (r < 0) {
+			log_err("rfid: %s", strerror(-r));
+			goto out_kiosk;
+		}
+	}
 	read_initial_inputs(c);
 
 	r = control_new(c->loop, active_cfg(c)->control_socket, active_cfg(c)->control_group,

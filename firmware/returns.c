@@ -109,6 +109,15 @@ static void remember_item(struct kiosk *k, const char *item, const char *title)
 void returns_confirmed(struct kiosk *k, const char *item, const struct ils_circ *o,
 		       enum confirm_how how)
 {
+	/* An RFID item goes in once its tags' security is on again. */
+	if (kiosk_rfid_defer_return(k, item, o, how))
+		return;
+	returns_acknowledge(k, item, o, how);
+}
+
+void returns_acknowledge(struct kiosk *k, const char *item, const struct ils_circ *o,
+			 enum confirm_how how)
+{
 	char alert[192];
 
 	remember_item(k, item, o ? o->title : "");

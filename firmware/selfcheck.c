@@ -78,6 +78,7 @@ void selfcheck_confirmed(struct kiosk *k, const char *item, const char *title, i
 	/* Recorded durably: from here on the patron may rely on it. */
 	if (session_add_item(k, item, title, due) < 0)
 		log_warning("receipt will miss item %s: out of memory", item);
+	kiosk_rfid_confirmed(k, item);
 	kiosk_play(k, FEEDBACK_OK);
 	kiosk_say(k, DISPLAY_OK, "%s: %s%s%s%s%s%s", how == CONFIRM_RENEWED ? "Renewed" : "Checked out",
 		  title && *title ? title : item, title && *title ? " (" : "",

@@ -30,6 +30,9 @@ enum security_stmt_id {
 
 _Static_assert(SEC_COUNT_OF_STMTS <= STORE_SECURITY_STMTS_MAX, "struct store has room");
 
+/* A transaction the ILS refused (failed, conflict) owes its tags nothing. */
+#define LIVE "j.state IN ('pending', 'forwarded', 'confirmed')"
+
 #define SEC_COLUMNS \
 	"s.txn_id, s.uid, j.item, j.kind, s.want, s.tries, s.last_error, s.updated_ms, s.rowid"
 
@@ -39,7 +42,7 @@ static const char *const security_sql[SEC_COUNT_OF_STMTS] = {
 	[SEC_INSERT] = "INSERT INTO tag_security(txn_id, uid, want, state, updated_ms)"
 		       " VALUES(?1, ?2, ?3, 'owed', ?4)",
 	[SEC_OWED] = "SELECT " SEC_COLUMNS " FROM tag_security s JOIN journal j ON j.id = s.txn_id"
-		     " WHERE s.state = 'owed' AND s.uid = ?1 ORDER BY j.seq DESC LIMIT 1",
+		     " WHERE s.state = 'owed' AND s.uid = ?1 AND " LIVE " ORDER BY j.seq DESC LIMIT 1",
 	[SEC_DONE] = "UPDATE tag_security SET state = 'done', updated_ms = ?3"
 		     " WHERE txn_id = ?1 AND uid = ?2 AND state = 'owed'",
 	[SEC_FAILED] = "UPDATE tag_security SET tries = tries + 1, last_error = ?3,"
@@ -47,8 +50,10 @@ static const char *const security_sql[SEC_COUNT_OF_STMTS] = {
 	/* One row per step, so fn may use the store. */
 	[SEC_NEXT_OWED] = "SELECT " SEC_COLUMNS " FROM tag_security s"
 			  " JOIN journal j ON j.id = s.txn_id"
-			  " WHERE s.state = 'owed' AND s.rowid > ?1 ORDER BY s.rowid LIMIT 1",
-	[SEC_COUNT_OWED] = "SELECT count(*) FROM tag_security WHERE state = 'owed'",
+			  " WHERE s.state = 'owed' AND s.rowid > ?1 AND " LIVE
+			  " ORDER BY s.rowid LIMIT 1",
+	[SEC_COUNT_OWED] = "SELECT count(*) FROM tag_security s JOIN journal j ON j.id = s.txn_id"
+			   " WHERE s.state = 'owed' AND " LIVE,
 };
 
 int store_security_prepare(struct store *store)

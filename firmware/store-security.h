@@ -7,7 +7,7 @@
  * (store_record_tagged()), so after a crash between the two circd finishes
  * the write when the tag is seen again, and staff see in circctl what it
  * could not finish. A newer transaction's debt to a tag supersedes an
- * older one's.
+ * older one's, and one the ILS refused (failed, or a conflict) owes nothing.
  *
  * Ownership as store.h: the caller owns every struct; strings are copied.
  */

@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * RFID at the kiosk (kiosk-rfid.h): the tags on the pad become items for
+ * the flows in selfcheck.c and returns.c, one item at a time, as if
+ * scanned; a set is handed on only when all its parts are on the pad; a
+ * transaction recorded for an item owes each of its tags a security write
+ * (in the same commit, store-security.h), done after the loan (security
+ * off) or before the return is acknowledged (security on), and read back.
+ *
+ *   tag arrives -> owed write from before? -> finish it
+ *               -> decode -> patron card: sign in
+ *                         -> item: owner? set complete? -> queued
+ *   pump: next queued item -> flow (recorded, tags owed) -> confirmed
+ *         -> per tag: write AFI -> set EAS -> read back -> done
+ *
+ * One thing happens at a time: the pump runs from a zero timer whenever
+ * something may let it move (a tag, an answer, a write done).
+ */
+#include "kiosk-rfid.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kiosk-private.h"
+#include "store-security.h"
+#include "tag-format.h"
+
+#define PAD_TAGS_MAX RFID_FIELD_MAX
+
+enum pad_state {
+	PAD_WAITING_PARTS, /* a part of a set whose other parts are not all here */
+	PAD_QUEUED,        /* to be handed to the flow */
+	PAD_IN_FLOW,       /* its item is being transacted */
+	PAD_SECURING,      /* its security write is owed and in hand (or next) */
+	PAD_DONE,          /* handled: nothing more while it stays */
+	PAD_REFUSED,       /* refused (patron told): nothing more while it stays */
+};
+
+struct pad_tag {
+	bool used;
+	struct rfid_reader *reader;
+	uint8_t uid[RFID_UID_LEN];
+	char uid_hex[RFID_UID_HEX_LEN + 1];
+	struct tag_data data;
+	enum pad_state state;
+	/* PAD_SECURING: the write owed (from this session's transaction, or from before) */
+	struct store_security owed;
+};
+
+enum write_step {
+	STEP_AFI,
+	STEP_EAS,
+	STEP_VERIFY,
+};
+
+struct kiosk_pad {
+	struct pad_tag tags[PAD_TAGS_MAX];
+	struct loop_timer pump_timer;
+	struct rfid_reader *readers[BOARD_RFIDS_MAX];
+	bool active[BOARD_RFIDS_MAX];
+	unsigned n_readers;
+	/* The item handed to the flow, and the tags its transaction owes a write. */
+	bool in_flow;
+	bool flow_confirmed; /* the flow told the patron it went through */
+	char item[TAG_ITEM_ID_MAX + 1];
+	struct store_tags owes;
+	/* The write in hand: pad tag index and step. */
+	int writing;
+	enum write_step step;
+	/* A return waits for its tags' security before it is acknowledged. */
+	bool ack_pending;
+	bool ack_has_outcome;
+	struct ils_circ ack_outcome;
+	enum confirm_how ack_how;
+	char last_set_notice[TAG_ITEM_ID_MAX + 16];
+};
+
+static void pump_later(struct kiosk *k)
+{
+	if (k->pad)
+		loop_timer_arm(k->env.loop, &k->pad->pump_timer, 0);
+}
+
+static struct pad_tag *find_tag(struct kiosk_pad *pad, const uint8_t uid[RFID_UID_LEN])
+{
+	for (unsigned i = 0; i < PAD_TAGS_MAX; i++)
+		if (pad->tags[i].used && memcmp(pad->tags[i].uid, uid, RFID_UID_LEN) == 0)
+			return &pad->tags[i];
+	return NULL;
+}
+
+static const char *item_name(const struct pad_tag *t)
+{
+	return t->data.title[0] ? t->data.title : t->data.item_id;
+}
+
+/* --- security writes ---------------------------------------------------- */
+
+static void write_next_step(struct kiosk *k);
+
+static void write_failed(struct kiosk *k, struct pad_tag *t, const char *why)
+{
+	struct kiosk_pad *pad = k->pad;
+
+	log_warning("rfid: security %s of tag %s (item %s) not done: %s",
+		    tag_security_name(t->owed.want), t->uid_hex, t->owed.item, why);
+	if (store_security_failed(k->store, t->owed.txn_id, t->uid_hex, why,
+				  loop_wall_ms(k->env.loop)) < 0)
+		log_warning("store: cannot count the failed security write: %s",
+			    store_strerror(k->store));
+	pad->writing = -1;
+	/* Owed still: tried again when the tag comes back (it may have just left). */
+	t->state = PAD_DONE;
+	if (pad->ack_pending) {
+		pad->ack_pending = false;
+		kiosk_refuse(k, "%s was returned, but its tag could not be set. Please put it back "
+				"on the pad.", t->owed.item);
+	} else {
+		kiosk_refuse(k, "Please put %s back on the pad: its security tag could not be "
+				"switched %s.", t->owed.item, tag_security_name(t->owed.want));
+	}
+	pump_later(k);
+}
+
+static bool more_writes_of(const struct kiosk_pad *pad, const char *txn_id)
+{
+	for (unsigned i = 0; i < PAD_TAGS_MAX; i++)
+		if (pad->tags[i].used && pad->tags[i].state == PAD_SECURING &&
+		    strcmp(pad->tags[i].owed.txn_id, txn_id) == 0)
+			return true;
+	return false;
+}
+
+static void write_done(struct kiosk *k, struct pad_tag *t)
+{
+	struct kiosk_pad *pad = k->pad;
+
+	if (store_security_done(k->store, t->owed.txn_id, t->uid_hex,
+				loop_wall_ms(k->env.loop)) < 0)
+		log_warning("store: cannot record a security write done: %s",
+			    store_strerror(k->store));
+	log_info("rfid: tag %s of item %s: security %s, verified", t->uid_hex, t->owed.item,
+		 tag_security_name(t->owed.want));
+	pad->writing = -1;
+	t->state = PAD_DONE;
+	if (more_writes_of(pad, t->owed.txn_id)) {
+		pump_later(k);
+		return;
+	}
+	if (pad->ack_pending) {
+		pad->ack_pending = false;
+		returns_acknowledge(k, t->owed.item, pad->ack_has_outcome ? &pad->ack_outcome : NULL,
+				    pad->ack_how);
+	} else if (t->owed.want == TAG_SECURITY_ON && k->cfg->mode == KIOSK_RETURNS) {
+		/* A return recorded earlier (its write failed, or circd stopped): in it goes now. */
+		returns_acknowledge(k, t->owed.item, NULL, CONFIRM_ONLINE);
+	}
+	pump_later(k);
+}
+
+static void on_write(void *data, const struct rfid_reply *reply)
+{
+	struct kiosk *k = data;
+	struct kiosk_pad *pad = k->pad;
+	struct pad_tag *t = pad->writing >= 0 ? &pad->tags[pad->writing] : NULL;
+	const struct rfid_config *rc = &k->cfg->rfid;
+	unsigned want_afi;
+
+	if (!t || memcmp(t->uid, reply->uid, RFID_UID_LEN) != 0)
+		return;
+	if (reply->result < 0) {
+		write_failed(k, t, reply->result == -ENODEV ? "the tag moved away" :
+				   strerror(-reply->result));
+		return;
+	}
+	if (pad->step != STEP_VERIFY) {
+		pad->step = pad->step == STEP_AFI && rc->eas ? STEP_EAS : STEP_VERIFY;
+		write_next_step(k);
+		return;
+	}
+	want_afi = t->owed.want == TAG_SECURITY_OFF ? rc->afi_checked_out : rc->afi_on_shelf;
+	if (!reply->has_afi || reply->afi != want_afi) {
+		write_failed(k, t, "the AFI read back is not the one written");
+		return;
+	}
+	if (rc->eas && reply->eas != RFID_EAS_UNKNOWN &&
+	    (reply->eas == RFID_EAS_ON) != (t->owed.want == TAG_SECURITY_ON)) {
+		write_failed(k, t, "the EAS read back is not the one written");
+		return;
+	}
+	write_done(k, t);
+}
+
+static void write_next_step(struct kiosk *k)
+{
+	struct kiosk_pad *pad = k->pad;
+	struct pad_tag *t = &pad->tags[pad->writing];
+	const struct rfid_config *rc = &k->cfg->rfid;
+	bool on = t->owed.want == TAG_SECURITY_ON;
+	int r;
+
+	switch (pad->step) {
+	case STEP_AFI:
+		r = rfid_write_afi(t->reader, t->uid,
+				   (uint8_t)(on ? rc->afi_on_shelf : rc->afi_checked_out), on_write,
+				   k);
+		break;
+	case STEP_EAS:
+		r = rfid_set_eas(t->reader, t->uid, on, on_write, k);
+		break;
+	default:
+		r = rfid_read_state(t->reader, t->uid, on_write, k);
+		break;
+	}
+	if (r == -EBUSY) {
+		/* The reader is between rounds: the pump starts the write again. */
+		pad->writing = -1;
+		loop_timer_arm(k->env.loop, &pad->pump_timer, 20);
+		return;
+	}
+	if (r < 0)
+		write_failed(k, t, strerror(-r));
+}
+
+static bool start_a_write(struct kiosk *k)
+{
+	struct kiosk_pad *pad = k->pad;
+
+	if (pad->writing >= 0)
+		return true;
+	for (unsigned i = 0; i < PAD_TAGS_MAX; i++) {
+		if (!pad->tags[i].used || pad->tags[i].state != PAD_SECURING)
+			continue;
+		pad->writing = (int)i;
+		pad->step = STEP_AFI;
+		write_next_step(k);
+		return true;
+	}
+	return false;
+}
+
+/* --- items to the flow -------------------------------------------------- */
+
+static bool owner_ok(const struct kiosk *k, const struct tag_data *d)
+{
+	const char *list = k->cfg->rfid.owner_isil;
+	size_t n = strlen(d->owner_isil);
+	const char *p;
+
+	if (!list[0] || k->cfg->rfid.allow_other_owners || !n)
+		return true;
+	for (p = list; (p = strcasestr(p, d->owner_isil)); p += n) {
+		bool starts = p == list || p[-1] == ' ' || p[-1] == ',';
+		bool ends = !p[n] || p[n] == ' ' || p[n] == ',';
+
+		if (starts && ends)
+			return true;
+	}
+	return false;
+}
+
+/* A set's parts on the pad: how many distinct parts of item id are here. */
+static unsigned parts_here(const struct kiosk_pad *pad, const char *item, unsigned size)
+{
+	bool seen[256] = { false };
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < PAD_TAGS_MAX; i++) {
+		const struct pad_tag *t = &pad->tags[i];
+
+		if (!t->used || strcmp(t->data.item_id, item) != 0 || !t->data.has_set ||
+		    t->data.set_size != size || seen[t->data.set_part])
+			continue;
+		seen[t->data.set_part] = true;
+		n++;
+	}
+	return n;
+}
+
+/* Moves item's tags from waiting to queued once all its parts are here; tells the patron otherwise. */
+static void check_set(struct kiosk *k, struct pad_tag *t)
+{
+	struct kiosk_pad *pad = k->pad;
+	unsigned size = t->data.has_set ? t->data.set_size : 1, here;
+
+	if (size <= 1) {
+		t->state = PAD_QUEUED;
+		return;
+	}
+	here = parts_here(pad, t->data.item_id, size);
+	if (here < size) {
+		t->state = PAD_WAITING_PARTS;
+		kiosk_play(k, FEEDBACK_NOTICE);
+		kiosk_say(k, DISPLAY_NOTICE, "%s has %u parts: %u %s on the pad. Please put all "
+					     "its parts on the pad (%u missing).",
+			  item_name(t), size, here, here == 1 ? "is" : "are", size - here);
+		return;
+	}
+	for (unsigned i = 0; i < PAD_TAGS_MAX; i++)
+		if (pad->tags[i].used && pad->tags[i].state == PAD_WAITING_PARTS &&
+		    strcmp(pad->tags[i].data.item_id, t->data.item_id) == 0)
+			pad->tags[i].state = PAD_QUEUED;
+	t->state = PAD_QUEUED;
+}
+
+/* The flow confirmed or refused the item in hand (or is still waiting for the ILS). */
+static void flow_settled(struct kiosk *k, bool confirmed)
+{
+	struct kiosk_pad *pad = k->pad;
+
+	for (unsigned i = 0; i < PAD_TAGS_MAX; i++) {
+		struct pad_tag *t = &pad->tags[i];
+
+		if (!t->used || t->state != PAD_IN_FLOW)
+			continue;
+		t->state = confirmed ? PAD_SECURING : PAD_REFUSED;
+		if (confirmed && store_security_owed(k->store, t->uid_hex, &t->owed) < 0)
+			t->state = PAD_DONE; /* recorded without a debt: nothing to write */
+	}
+	pad->in_flow = false;
+	pad->owes.n = 0;
+	pump_later(k);
+}
+
+static void hand_to_flow(struct kiosk *k, struct pad_tag *first)
+{
+	struct kiosk_pad *pad = k->pad;
+	bool returns = k->cfg->mode == KIOSK_RETURNS;
+
+	memset(&pad->owes, 0, sizeof(pad->owes));
+	pad->owes.want = returns ? TAG_SECURITY_ON : TAG_SECURITY_OFF;
+	snprintf(pad->item, sizeof(pad->item), "%s", first->data.item_id);
+	for (unsigned i = 0; i < PAD_TAGS_MAX && pad->owes.n < STORE_TAGS_MAX; i++) {
+		struct pad_tag *t = &pad->tags[i];
+
+		if (!t->used || t->state != PAD_QUEUED || strcmp(t->data.item_id, pad->item) != 0)
+			continue;
+		t->state = PAD_IN_FLOW;
+		snprintf(pad->owes.uid[pad->owes.n++], sizeof(pad->owes.uid[0]), "%s", t->uid_hex);
+	}
+	pad->in_flow = true;
+	pad->flow_confirmed = false;
+	k->scan_tags = &pad->owes;
+	if (returns)
+		returns_scan(k, BARCODE_ITEM, pad->item);
+	else
+		selfcheck_scan(k, BARCODE_ITEM, pad->item);
+	k->scan_tags = NULL;
+	/* Settled at once offline; online, once the kiosk no longer waits for the ILS. */
+	pump_later(k);
+}
+
+static void set_activity(struct kiosk *k)
+{
+	struct kiosk_pad *pad = k->pad;
+	/* A returns point takes items at any time; a self-check kiosk needs a card first. */
+	bool active = k->cfg->mode == KIOSK_RETURNS || k->state != KIOSK_IDLE;
+
+	for (unsigned i = 0; i < pad->n_readers; i++) {
+		if (pad->active[i] == active)
+			continue;
+		pad->active[i] = active;
+		rfid_set_active(pad->readers[i], active);
+	}
+}
+
+static void pump(struct loop *loop, void *data)
+{
+	struct kiosk *k = data;
+	struct kiosk_pad *pad = k->pad;
+
+	(void)loop;
+	set_activity(k);
+	if (pad->in_flow && !kiosk_waiting(k))
+		flow_settled(k, pad->flow_confirmed);
+	if (start_a_write(k) || pad->in_flow || kiosk_waiting(k))
+		return;
+	if (k->cfg->mode == KIOSK_SELFCHECK && k->state != KIOSK_ITEMS)
+		return; /* items wait on the pad for the patron to sign in */
+	for (unsigned i = 0; i < PAD_TAGS_MAX; i++)
+		if (pad->tags[i].used && pad->tags[i].state == PAD_QUEUED) {
+			hand_to_flow(k, &pad->tags[i]);
+			return;
+		}
+}
+
+/* --- tags arriving and leaving ------------------------------------------ */
+
+static void patron_card(struct kiosk *k, struct pad_tag *t)
+{
+	t->state = PAD_DONE;
+	if (k->cfg->mode == KIOSK_RETURNS) {
+		kiosk_refuse(k, "This is a return point: no card is needed. Please put your items on "
+				"the pad.");
+		return;
+	}
+	if (kiosk_waiting(k))
+		return;
+	selfcheck_scan(k, BARCODE_PATRON, t->data.item_id);
+}
+
+static void decoded(struct kiosk *k, struct pad_tag *t, const struct rfid_tag *tag)
+{
+	char why[128];
+	int r = tag_decode(k->cfg->rfid.data_model, tag->has_dsfid ? tag->dsfid : 0, tag->mem,
+			   tag->mem_len, &t->data, why, sizeof(why));
+
+	if (r < 0) {
+		log_notice("rfid: tag %s on %s unreadable: %s", t->uid_hex, tag->reader, why);
+		t->state = PAD_REFUSED;
+		kiosk_refuse(k, r == -ENODATA ? "This tag is blank. Please take the item to the staff "
+						"desk." :
+						"This item's tag is damaged and cannot be read. Please "
+						"take it to the staff desk.");
+		return;
+	}
+	switch (tag_usage_class(&t->data)) {
+	case TAG_USAGE_PATRON_CARD:
+		if (tag->for_patrons || !tag->for_items)
+			patron_card(k, t);
+		else
+			t->state = PAD_REFUSED;
+		return;
+	case TAG_USAGE_CIRCULATING:
+		break;
+	default:
+		if (t->data.has_usage) {
+			log_notice("rfid: item %s: type of usage 0x%02X is not for loan", t->data.item_id,
+				   t->data.usage);
+			t->state = PAD_REFUSED;
+			kiosk_refuse(k, "%s cannot be %s here. Please take it to the staff desk.",
+				     item_name(t), k->cfg->mode == KIOSK_RETURNS ? "returned" :
+										  "borrowed");
+			return;
+		}
+		break; /* no type of usage on the tag: the ILS decides */
+	}
+	if (!owner_ok(k, &t->data)) {
+		log_notice("rfid: item %s belongs to %s", t->data.item_id, t->data.owner_isil);
+		t->state = PAD_REFUSED;
+		kiosk_refuse(k, "%s belongs to another library (%s). Please take it to the staff "
+				"desk.", item_name(t), t->data.owner_isil);
+		return;
+	}
+	check_set(k, t);
+}
+
+void kiosk_tag_arrived(struct kiosk *k, struct rfid_reader *reader, const struct rfid_tag *tag)
+{
+	struct kiosk_pad *pad = k->pad;
+	struct pad_tag *t;
+
+	if (!pad || find_tag(pad, tag->uid))
+		return;
+	for (t = pad->tags; t < pad->tags + PAD_TAGS_MAX && t->used; t++)
+		;
+	if (t == pad->tags + PAD_TAGS_MAX) {
+		kiosk_refuse(k, "Too many items on the pad. Please take some off.");
+		return;
+	}
+	memset(t, 0, sizeof(*t));
+	t->used = true;
+	t->reader = reader;
+	memcpy(t->uid, tag->uid, RFID_UID_LEN);
+	rfid_uid_format(tag->uid, t->uid_hex);
+	log_debug("rfid: tag %s arrived on %s (AFI 0x%02X)", t->uid_hex, tag->reader, tag->afi);
+	/* Owed from before (a crash, or it moved away): finish that, and nothing else. */
+	if (k->store && tag->for_items && store_security_owed(k->store, t->uid_hex, &t->owed) == 0) {
+		log_info("rfid: tag %s (item %s) is owed security %s: writing it now", t->uid_hex,
+			 t->owed.item, tag_security_name(t->owed.want));
+		snprintf(t->data.item_id, sizeof(t->data.item_id), "%.*s", TAG_ITEM_ID_MAX,
+			 t->owed.item);
+		t->state = PAD_SECURING;
+		pump_later(k);
+		return;
+	}
+	decoded(k, t, tag);
+	pump_later(k);
+}
+
+void kiosk_tag_left(struct kiosk *k, const struct rfid_tag *tag)
+{
+	struct kiosk_pad *pad = k->pad;
+	struct pad_tag *t = pad ? find_tag(pad, tag->uid) : NULL;
+	int index;
+
+	if (!t)
+		return;
+	index = (int)(t - pad->tags);
+	log_debug("rfid: tag %s left", t->uid_hex);
+	/* A write in hand fails on its own (-ENODEV) and frees it then. */
+	if (index == pad->writing)
+		return;
+	if (t->state == PAD_IN_FLOW)
+		return; /* its transaction is recorded or refused as a whole: kept till then */
+	t->used = false;
+}
+
+/* --- hooks from the flows ---------------------------------------------- */
+
+static bool in_flow_now(const struct kiosk *k, const char *item)
+{
+	return k->pad && k->pad->in_flow && k->pad->owes.n && strcmp(item, k->pad->item) == 0;
+}
+
+void kiosk_rfid_confirmed(struct kiosk *k, const char *item)
+{
+	if (in_flow_now(k, item))
+		k->pad->flow_confirmed = true;
+}
+
+bool kiosk_rfid_defer_return(struct kiosk *k, const char *item, const struct ils_circ *outcome,
+			     enum confirm_how how)
+{
+	struct kiosk_pad *pad = k->pad;
+
+	if (!in_flow_now(k, item))
+		return false;
+	pad->flow_confirmed = true;
+	pad->ack_pending = true;
+	pad->ack_has_outcome = outcome != NULL;
+	if (outcome)
+		pad->ack_outcome = *outcome;
+	pad->ack_how = how;
+	return true;
+}
+
+void kiosk_rfid_state_changed(struct kiosk *k)
+{
+	pump_later(k);
+}
+
+int kiosk_rfid_attach(struct kiosk *k, struct rfid_reader *reader)
+{
+	struct kiosk_pad *pad = k->pad;
+
+	if (!pad) {
+		pad = calloc(1, sizeof(*pad));
+		if (!pad)
+			return -ENOMEM;
+		pad->writing = -1;
+		loop_timer_init(&pad->pump_timer, pump, k);
+		k->pad = pad;
+	}
+	if (pad->n_readers == BOARD_RFIDS_MAX)
+		return -ENOSPC;
+	pad->readers[pad->n_readers] = reader;
+	/* Not yet set: the first pump sets every reader's pace. */
+	pad->active[pad->n_readers] = true;
+	rfid_set_active(reader, true);
+	pad->n_readers++;
+	pump_later(k);
+	return 0;
+}
+
+void kiosk_rfid_free(struct kiosk *k)
+{
+	if (!k->pad)
+		return;
+	loop_timer_disarm(k->env.loop, &k->pad->pump_timer);
+	free(k->pad);
+	k->pad = NULL;
+}
+
+unsigned kiosk_rfid_tags_on_pad(const struct kiosk *k)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; k->pad && i < PAD_TAGS_MAX; i++)
+		n += k->pad->tags[i].used;
+	return n;
+}
