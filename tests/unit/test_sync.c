@@ -6,7 +6,6 @@
  * never settles goes to staff and the queue moves on; what the ILS said
  * is kept; a conflict says what the patron was really told.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -15,8 +14,10 @@
 #include "../../firmware/ils-sip2.h"
 #include "../../firmware/sip2.h"
 #include "../../firmware/sync.h"
+#include "journal_fixture.h"
 #include "sip2_server.h"
 #include "testlib.h"
+#include "tmpdir.h"
 
 #define PATRON "21234000000018"
 #define LOANS 3000
@@ -28,7 +29,7 @@ struct rig {
 	struct sync *sync;
 	struct store *store;
 	struct config cfg;
-	char dir[64], db[96];
+	struct tmp tmp;
 	struct sip2_server srv;
 };
 
@@ -84,11 +85,8 @@ static void rig_start(struct rig *r)
 	char status[64];
 
 	memset(r, 0, sizeof(*r));
-	snprintf(r->dir, sizeof(r->dir), "/tmp/circd-synctest-XXXXXX");
-	if (!mkdtemp(r->dir))
-		exit(2);
-	snprintf(r->db, sizeof(r->db), "%s/circd.db", r->dir);
-	CHECK_INT(store_open(r->db, &r->store), 0);
+	tmp_new(&r->tmp, "synctest");
+	CHECK_INT(store_open(r->tmp.db, &r->store), 0);
 	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &r->loop), 0);
 	config_default(&r->cfg);
 	snprintf(r->cfg.sip2.host, sizeof(r->cfg.sip2.host), "127.0.0.1");
@@ -108,50 +106,26 @@ static void rig_start(struct rig *r)
 
 static void rig_stop(struct rig *r)
 {
-	DIR *d;
-	struct dirent *e;
-
 	sync_free(r->sync);
 	ils_free(r->ils);
 	sip2_server_stop(&r->srv);
 	loop_free(r->loop);
 	store_close(r->store);
-	d = opendir(r->dir);
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(dirfd(d), e->d_name, 0);
-	if (d)
-		closedir(d);
-	rmdir(r->dir);
+	tmp_remove(&r->tmp);
 }
 
 /* Recorded offline (or online: as the kiosk records it, forwarded), with its reply lost. */
 static void record(struct rig *r, struct txn *t, enum txn_kind kind, enum txn_mode mode,
 		   const char *item, bool lost)
 {
-	memset(t, 0, sizeof(*t));
-	CHECK_INT(txn_id_new(t->id), 0);
-	t->kind = kind;
-	snprintf(t->patron, sizeof(t->patron), "%s", kind == TXN_CHECKIN ? "" : PATRON);
-	snprintf(t->item, sizeof(t->item), "%s", item);
-	t->wall_ms = T0;
-	t->mono_ms = 1;
-	snprintf(t->boot_id, sizeof(t->boot_id), "boot");
-	t->mode = mode;
-	t->state = mode == TXN_ONLINE ? TXN_FORWARDED : TXN_PENDING;
-	t->due_ms = kind == TXN_CHECKIN ? 0 : T0 + 14 * 86400000LL;
-	CHECK_INT(store_record(r->store, t), 0);
+	journal_record(r->store, t, kind, mode, PATRON, item, T0);
 	if (lost && mode == TXN_OFFLINE)
 		CHECK_INT(store_mark_forwarded(r->store, t->id, T0 + 1), 0);
 }
 
 static struct txn got(struct rig *r, const char *id)
 {
-	struct txn t;
-
-	memset(&t, 0, sizeof(t));
-	CHECK_INT(store_get(r->store, id, &t), 0);
-	return t;
+	return journal_get(r->store, id);
 }
 
 /* The forwarded checkin behind the one being verified goes out and is answered. */
@@ -311,12 +285,14 @@ static void test_applied_online_says_what_the_patron_was_told(void)
 		free(reply);
 	}
 	CHECK_INT(got(&r, silent.id).state, TXN_CONFLICT);
-	CHECK_STR(got(&r, silent.id).result, "the ILS applied this checkout, but circd stopped "
+	CHECK_STR(got(&r, silent.id).result,
+		  "the ILS applied this checkout, but circd stopped "
 					     "before the patron was told anything (or, after a power "
 					     "cut, before its record of the answer reached the disk): "
 					     "check the item");
 	CHECK_INT(got(&r, refused.id).state, TXN_CONFLICT);
-	CHECK_STR(got(&r, refused.id).result, "the ILS applied this checkout, but the patron was "
+	CHECK_STR(got(&r, refused.id).result,
+		  "the ILS applied this checkout, but the patron was "
 					      "told it had not gone through: check the item");
 	CHECK_INT(got(&r, told_nothing.id).state, TXN_FAILED);
 	CHECK(strstr(got(&r, told_nothing.id).result, "told it had not gone through"));
