@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "circd.h"
 #include "kiosk.h"
@@ -16,7 +15,7 @@
 #include "log.h"
 #include "ils.h"
 #include "sync.h"
-#include "patron-id.h"
+#include "staff-render.h"
 #include "status.h"
 
 /*
@@ -37,51 +36,20 @@ enum list_kind {
 struct list_stream {
 	struct circd *c;
 	enum list_kind kind;
-	bool json;
+	enum status_format format;
 	int64_t after_seq, last_seq; /* the walk so far, and where it ends */
 	unsigned rows;               /* written so far */
 	unsigned seen;               /* visited in this slice */
 	struct strbuf *body;         /* this slice's */
 };
 
-static void format_wall(int64_t wall_ms, char *buf, size_t size)
-{
-	time_t t = (time_t)(wall_ms / 1000);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 static int outbox_line(void *data, const struct txn *txn)
 {
 	struct list_stream *w = data;
-	struct masked_id patron = mask_patron(txn->patron);
-	char when[32];
 
 	w->seen++;
 	w->after_seq = txn->seq;
-	if (w->json) {
-		strbuf_printf(w->body, "%s{\"id\":\"%s\",\"seq\":%lld,\"kind\":\"%s\",\"patron\":",
-			      w->rows ? "," : "", txn->id, (long long)txn->seq,
-			      txn_kind_name(txn->kind));
-		strbuf_json_string(w->body, txn->patron[0] ? patron.s : "");
-		strbuf_printf(w->body, ",\"item\":");
-		strbuf_json_string(w->body, txn->item);
-		strbuf_printf(w->body,
-			      ",\"wall_ms\":%lld,\"mode\":\"%s\",\"state\":\"%s\",\"due_ms\":%lld,"
-			      "\"attempts\":%u,\"verifications\":%u,\"patron_told\":\"%s\","
-			      "\"symbology\":\"%s\"}",
-			      (long long)txn->wall_ms, txn_mode_name(txn->mode),
-			      txn_state_name(txn->state), (long long)txn->due_ms, txn->attempts,
-			      txn->verifications, txn_patron_told_name(txn->patron_told),
-			      txn->symbology);
-	} else {
-		format_wall(txn->wall_ms, when, sizeof(when));
-		strbuf_printf(w->body, "%-6lld %-9s %-16s %-8s %s  %-8s %s\n", (long long)txn->seq,
-			      txn_kind_name(txn->kind), txn->item, txn->patron[0] ? patron.s : "-",
-			      when, txn_mode_name(txn->mode), txn_state_name(txn->state));
-	}
+	outbox_render_row(txn, w->rows, w->format, w->body);
 	w->rows++;
 	return 0;
 }
@@ -135,7 +103,8 @@ static int list_next(void *state, struct strbuf *out)
 	if (r < 0) {
 		strbuf_printf(out,
 			      "%serror: cannot read the %s: %s; the list above is incomplete\n",
-			      w->json ? "\n" : "", w->kind == LIST_KOC ? "journal" : "outbox",
+			      w->format == STATUS_JSON ? "\n" : "",
+			      w->kind == LIST_KOC ? "journal" : "outbox",
 			      w->c->store ? strerror(-r) : "store unavailable");
 		return r;
 	}
@@ -146,12 +115,8 @@ static int list_next(void *state, struct strbuf *out)
 		w->after_seq = INT64_MIN;
 		return 1;
 	}
-	if (w->kind == LIST_OUTBOX_FORWARDED) {
-		if (w->json)
-			strbuf_printf(out, "]}\n");
-		else if (!w->rows)
-			strbuf_printf(out, "(empty: nothing waits to be forwarded)\n");
-	}
+	if (w->kind == LIST_OUTBOX_FORWARDED)
+		outbox_render_tail(w->rows, w->format, out);
 	log_info("circctl %s: %u lines listed", w->kind == LIST_KOC ? "export-koc" : "outbox",
 		 w->rows);
 	return 0;
@@ -161,15 +126,15 @@ static int list_next(void *state, struct strbuf *out)
  * The first slice goes with the header, so a store that cannot be read at
  * all is an "error" reply rather than an incomplete list.
  */
-static int list_start(struct circd *c, enum list_kind kind, bool json, struct strbuf *body,
-		      struct control_stream *stream)
+static int list_start(struct circd *c, enum list_kind kind, enum status_format format,
+		      struct strbuf *body, struct control_stream *stream)
 {
 	struct list_stream *w = calloc(1, sizeof(*w));
 	int r;
 
 	if (!w)
 		return -ENOMEM;
-	*w = (struct list_stream){ .c = c, .kind = kind, .json = json, .after_seq = INT64_MIN };
+	*w = (struct list_stream){ .c = c, .kind = kind, .format = format, .after_seq = INT64_MIN };
 	r = store_max_seq(c->store, &w->last_seq);
 	if (r >= 0)
 		r = list_next(w, body);
@@ -191,12 +156,10 @@ static int list_start(struct circd *c, enum list_kind kind, bool json, struct st
 static int control_outbox(struct circd *c, const struct control_request *req, struct strbuf *body,
 			  struct control_stream *stream)
 {
-	if (req->json)
-		strbuf_printf(body, "{\"transactions\":[");
-	else
-		strbuf_printf(body, "%-6s %-9s %-16s %-8s %-19s  %-8s %s\n", "SEQ", "KIND", "ITEM",
-			      "PATRON", "WHEN", "MODE", "STATE");
-	return list_start(c, LIST_OUTBOX_PENDING, req->json, body, stream);
+	enum status_format format = req->json ? STATUS_JSON : STATUS_TEXT;
+
+	outbox_render_head(format, body);
+	return list_start(c, LIST_OUTBOX_PENDING, format, body, stream);
 }
 
 static size_t scanner_statuses(struct circd *c, struct scanner_status *st)
@@ -309,26 +272,18 @@ static int control_status(struct circd *c, const struct control_request *req, st
 static int control_sessions(struct circd *c, const struct control_request *req,
 			    struct strbuf *body)
 {
-	struct kiosk_status st;
+	struct kiosk_status ks;
+	struct staff_session session;
 
-	kiosk_get_status(c->kiosk, &st);
-	if (req->json) {
-		strbuf_printf(body, "{\"sessions\":[");
-		if (st.in_session) {
-			strbuf_printf(body, "{\"state\":\"%s\",\"patron\":", st.session_state);
-			strbuf_json_string(body, st.mode == KIOSK_RETURNS ? "" : st.patron.s);
-			strbuf_printf(body, ",\"items\":%u,\"idle_s\":%llu}", st.session_items,
-				      (unsigned long long)(st.session_idle_ms / 1000));
-		}
-		strbuf_printf(body, "]}\n");
-	} else if (st.in_session) {
-		strbuf_printf(body, "%-8s %-8s %5s %7s\n", "STATE", "PATRON", "ITEMS", "IDLE");
-		strbuf_printf(body, "%-8s %-8s %5u %6llus\n", st.session_state,
-			      st.mode == KIOSK_RETURNS ? "-" : st.patron.s, st.session_items,
-			      (unsigned long long)(st.session_idle_ms / 1000));
-	} else {
-		strbuf_printf(body, "no session in progress\n");
-	}
+	kiosk_get_status(c->kiosk, &ks);
+	session = (struct staff_session){
+		.in_session = ks.in_session,
+		.state = ks.session_state,
+		.patron = ks.mode == KIOSK_RETURNS ? NULL : ks.patron.s,
+		.items = ks.session_items,
+		.idle_s = ks.session_idle_ms / 1000,
+	};
+	sessions_render(&session, req->json ? STATUS_JSON : STATUS_TEXT, body);
 	return 0;
 }
 
@@ -347,119 +302,42 @@ static int staff_sync(struct circd *c, struct strbuf *body)
 
 struct exceptions_walk {
 	struct strbuf *body;
-	enum { AS_TEXT, AS_JSON, AS_CSV } as;
-	unsigned n;
+	enum status_format format;
+	unsigned rows;
 };
 
-/* A CSV field: quoted, quotes doubled, so any ILS message is safe. */
-static void csv_field(struct strbuf *sb, const char *s, bool last)
-{
-	strbuf_printf(sb, "\"");
-	for (; *s; s++)
-		strbuf_printf(sb, *s == '"' ? "\"\"" : "%c", *s == '\n' ? ' ' : *s);
-	strbuf_printf(sb, "\"%s", last ? "\r\n" : ",");
-}
-
-/* An ILS text of several lines, each indented under the entry it belongs to. */
-static void ils_text_lines(struct strbuf *body, const char *label, const char *text)
-{
-	const char *nl;
-
-	for (; *text; text = nl + 1) {
-		nl = strchr(text, '\n');
-		if (!nl)
-			nl = text + strlen(text);
-		strbuf_printf(body, "      %-10s %.*s\n", label, (int)(nl - text), text);
-		label = "";
-		if (!*nl)
-			break;
-	}
-}
-
-static int exception_line(void *data, const struct store_conflict *x)
+static int exception_line(void *data, const struct store_conflict *conflict)
 {
 	struct exceptions_walk *w = data;
-	struct masked_id patron = mask_patron(x->patron);
-	char when[32], id[24];
 
-	format_wall(x->wall_ms, when, sizeof(when));
-	snprintf(id, sizeof(id), "%lld", (long long)x->id);
-	switch (w->as) {
-	case AS_JSON:
-		strbuf_printf(w->body, "%s{\"id\":%lld,\"txn\":\"%s\",\"category\":\"%s\","
-				       "\"kind\":\"%s\",\"item\":",
-			      w->n ? "," : "", (long long)x->id, x->txn_id,
-			      conflict_category_name(x->category), txn_kind_name(x->kind));
-		strbuf_json_string(w->body, x->item);
-		strbuf_printf(w->body, ",\"patron\":");
-		strbuf_json_string(w->body, x->patron[0] ? patron.s : "");
-		strbuf_printf(w->body, ",\"wall_ms\":%lld,\"message\":", (long long)x->wall_ms);
-		strbuf_json_string(w->body, x->message);
-		strbuf_printf(w->body, ",\"screen_msg\":");
-		strbuf_json_string(w->body, x->screen_msg);
-		strbuf_printf(w->body, ",\"print_line\":");
-		strbuf_json_string(w->body, x->print_line);
-		strbuf_printf(w->body, ",\"patron_told\":\"%s\",\"resolved\":%s}",
-			      txn_patron_told_name(x->patron_told),
-			      x->resolved_ms ? "true" : "false");
-		break;
-	case AS_CSV:
-		csv_field(w->body, id, false);
-		csv_field(w->body, when, false);
-		csv_field(w->body, txn_kind_name(x->kind), false);
-		csv_field(w->body, x->item, false);
-		csv_field(w->body, x->patron[0] ? patron.s : "", false);
-		csv_field(w->body, conflict_category_name(x->category), false);
-		csv_field(w->body, x->message, false);
-		csv_field(w->body, x->resolved_ms ? x->resolution : "", false);
-		csv_field(w->body, x->screen_msg, false);
-		csv_field(w->body, x->print_line, true);
-		break;
-	default:
-		strbuf_printf(w->body, "%-5s %s  %-8s %-16s %-8s %-17s %s%s\n", id, when,
-			      txn_kind_name(x->kind), x->item, x->patron[0] ? patron.s : "-",
-			      conflict_category_name(x->category), x->message,
-			      x->resolved_ms ? " [resolved]" : "");
-		/* The ILS's own words, when they say more than the message. */
-		if (x->screen_msg[0] && strcmp(x->screen_msg, x->message))
-			ils_text_lines(w->body, "ILS said:", x->screen_msg);
-		if (x->print_line[0])
-			ils_text_lines(w->body, "ILS print:", x->print_line);
-	}
-	w->n++;
+	exception_render_row(conflict, w->rows, w->format, w->body);
+	w->rows++;
 	return 0;
 }
 
 static int staff_exceptions(struct circd *c, const struct control_request *req,
 			    struct strbuf *body)
 {
-	struct exceptions_walk w = { .body = body };
+	struct exceptions_walk w = { .body = body, .format = STATUS_TEXT };
 	int r;
 
 	if (req->arg[0] && strcmp(req->arg, "csv") && strcmp(req->arg, "all")) {
 		strbuf_printf(body, "exceptions takes csv or all, not '%s'", req->arg);
 		return -EINVAL;
 	}
-	w.as = req->json ? AS_JSON : strcmp(req->arg, "csv") == 0 ? AS_CSV : AS_TEXT;
-	if (w.as == AS_JSON)
-		strbuf_printf(body, "{\"exceptions\":[");
-	else if (w.as == AS_CSV)
-		strbuf_printf(body, "id,when,kind,item,patron,category,message,resolution,"
-				    "ils_screen,ils_print\r\n");
-	else
-		strbuf_printf(body, "%-5s %-19s  %-8s %-16s %-8s %-17s %s\n", "ID", "WHEN", "KIND",
-			      "ITEM", "PATRON", "CATEGORY", "MESSAGE");
-	r = store_conflicts_list(c->store, w.as == AS_CSV || strcmp(req->arg, "all") == 0,
+	if (req->json)
+		w.format = STATUS_JSON;
+	else if (strcmp(req->arg, "csv") == 0)
+		w.format = STATUS_CSV;
+	exceptions_render_head(w.format, body);
+	r = store_conflicts_list(c->store, w.format == STATUS_CSV || strcmp(req->arg, "all") == 0,
 				 exception_line, &w);
 	if (r < 0) {
 		body->len = 0;
 		strbuf_printf(body, "cannot read the exceptions: %s", strerror(-r));
 		return r;
 	}
-	if (w.as == AS_JSON)
-		strbuf_printf(body, "]}\n");
-	else if (w.as == AS_TEXT && !w.n)
-		strbuf_printf(body, "(none: every forwarded transaction was accepted)\n");
+	exceptions_render_tail(w.rows, w.format, body);
 	return 0;
 }
 
@@ -496,7 +374,7 @@ static int staff_export_koc(struct circd *c, struct strbuf *body, struct control
 	if (r < 0)
 		return r;
 	strbuf_printf(body, "%s", header);
-	return list_start(c, LIST_KOC, false, body, stream);
+	return list_start(c, LIST_KOC, STATUS_TEXT, body, stream);
 }
 
 int staff_command(void *data, const struct control_request *req, struct strbuf *body,

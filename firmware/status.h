@@ -48,9 +48,11 @@ struct circd_status {
 	struct status_scanner scanners[BOARD_SCANNERS_MAX];
 };
 
+/* The forms of a circctl answer. Only exceptions have a CSV one: status renders it as text. */
 enum status_format {
 	STATUS_TEXT,
 	STATUS_JSON,
+	STATUS_CSV,
 };
 
 void status_render(const struct circd_status *st, enum status_format format, struct strbuf *out);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../../firmware/store-private.h"
+#include "journal_fixture.h"
 #include "store_fixtures.h"
 #include "testlib.h"
 #include "tmpdir.h"
@@ -41,19 +42,7 @@ static int raw_exec(sqlite3 *db, const char *sql)
 static void record(struct store *s, struct txn *t, enum txn_kind kind, enum txn_mode mode,
 		   const char *item)
 {
-	memset(t, 0, sizeof(*t));
-	CHECK_INT(txn_id_new(t->id), 0);
-	t->kind = kind;
-	snprintf(t->patron, sizeof(t->patron), "%s", kind == TXN_CHECKIN ? "" : "21234000012345");
-	snprintf(t->item, sizeof(t->item), "%s", item);
-	t->wall_ms = T0;
-	t->mono_ms = 1000;
-	snprintf(t->boot_id, sizeof(t->boot_id), "boot");
-	t->mode = mode;
-	/* Online: recorded forwarded, as the kiosk does before it sends. */
-	t->state = mode == TXN_ONLINE ? TXN_FORWARDED : TXN_PENDING;
-	t->due_ms = kind == TXN_CHECKIN ? 0 : T0 + 14 * DAY_MS;
-	CHECK_INT(store_record(s, t), 0);
+	journal_record(s, t, kind, mode, "21234000012345", item, T0);
 }
 
 static void test_ils_said_kept_with_the_outcome(void)

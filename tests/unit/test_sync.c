@@ -6,19 +6,18 @@
  * never settles goes to staff and the queue moves on; what the ILS said
  * is kept; a conflict says what the patron was really told.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../../lib/loop.h"
 #include "../../firmware/ils-sip2.h"
 #include "../../firmware/sip2.h"
 #include "../../firmware/sync.h"
+#include "journal_fixture.h"
+#include "sip2_server.h"
 #include "testlib.h"
+#include "tmpdir.h"
 
 #define PATRON "21234000000018"
 #define LOANS 3000
@@ -30,10 +29,8 @@ struct rig {
 	struct sync *sync;
 	struct store *store;
 	struct config cfg;
-	char dir[64], db[96];
-	int listen_fd, srv_fd;
-	char buf[4096];
-	size_t len;
+	struct tmp tmp;
+	struct sip2_server srv;
 };
 
 static void on_link(void *data, bool up, const char *why)
@@ -47,82 +44,11 @@ static void on_link(void *data, bool up, const char *why)
 
 static const struct ils_events events = { .link = on_link };
 
-/* Also fires what is due now: the engine takes each step from a 0 ms timer. */
-static void pump(struct rig *r, int rounds)
-{
-	while (rounds--) {
-		loop_advance(r->loop, 0);
-		loop_run_once(r->loop, 2);
-	}
-}
-
-/* The next CR-terminated request into out; false if none came. */
-static bool srv_read(struct rig *r, char *out, size_t size)
-{
-	for (int i = 0; i < 2000; i++) {
-		char *cr = memchr(r->buf, '\r', r->len);
-
-		if (cr) {
-			size_t n = (size_t)(cr - r->buf) + 1;
-
-			snprintf(out, size, "%.*s", (int)n, r->buf);
-			memmove(r->buf, r->buf + n, r->len - n);
-			r->len -= n;
-			return true;
-		}
-		if (r->srv_fd < 0) {
-			int one = 1;
-
-			r->srv_fd = accept4(r->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-			if (r->srv_fd >= 0)
-				setsockopt(r->srv_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		} else {
-			ssize_t got = read(r->srv_fd, r->buf + r->len, sizeof(r->buf) - r->len);
-
-			if (got > 0)
-				r->len += (size_t)got;
-		}
-		pump(r, 1);
-	}
-	out[0] = 0;
-	return false;
-}
-
-static int seq_of(const char *msg)
-{
-	const char *ay = strstr(msg, "AY");
-
-	return ay ? ay[2] - '0' : 0;
-}
-
 static unsigned field_num(const char *msg, const char *id)
 {
 	const char *f = strstr(msg, id);
 
 	return f ? (unsigned)strtoul(f + 2, NULL, 10) : 0;
-}
-
-/* Sends text + AY/AZ + CR, however long, while the client reads. */
-static void srv_send(struct rig *r, const char *text, int seq)
-{
-	size_t n = strlen(text), off = 0;
-	char *msg = malloc(n + 16);
-
-	if (!msg)
-		exit(2);
-	memcpy(msg, text, n);
-	n += (size_t)sprintf(msg + n, "AY%dAZ", seq);
-	n += (size_t)sprintf(msg + n, "%04X\r", sip2_checksum(msg, n));
-	for (int i = 0; off < n && i < 100000; i++) {
-		ssize_t w = write(r->srv_fd, msg + off, n - off);
-
-		if (w > 0)
-			off += (size_t)w;
-		pump(r, 1);
-	}
-	CHECK(off == n);
-	free(msg);
-	pump(r, 3);
 }
 
 static void loan_id(unsigned i, char *out, size_t size)
@@ -156,85 +82,50 @@ static char *reply_64(unsigned from, unsigned to, unsigned count, const char *ex
 
 static void rig_start(struct rig *r)
 {
-	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
-	socklen_t alen = sizeof(addr);
 	char status[64];
 
 	memset(r, 0, sizeof(*r));
-	r->srv_fd = -1;
-	snprintf(r->dir, sizeof(r->dir), "/tmp/circd-synctest-XXXXXX");
-	if (!mkdtemp(r->dir))
-		exit(2);
-	snprintf(r->db, sizeof(r->db), "%s/circd.db", r->dir);
-	CHECK_INT(store_open(r->db, &r->store), 0);
+	tmp_new(&r->tmp, "synctest");
+	CHECK_INT(store_open(r->tmp.db, &r->store), 0);
 	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &r->loop), 0);
-	r->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	CHECK_INT(bind(r->listen_fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	CHECK_INT(listen(r->listen_fd, 4), 0);
-	CHECK_INT(getsockname(r->listen_fd, (struct sockaddr *)&addr, &alen), 0);
 	config_default(&r->cfg);
 	snprintf(r->cfg.sip2.host, sizeof(r->cfg.sip2.host), "127.0.0.1");
-	snprintf(r->cfg.sip2.port, sizeof(r->cfg.sip2.port), "%u", ntohs(addr.sin_port));
+	sip2_server_start(&r->srv, r->loop, r->cfg.sip2.port, sizeof(r->cfg.sip2.port));
 	r->cfg.sip2.tls = false;
 	r->cfg.retention_hours = 1; /* keep patron ids: the test reads them back */
 	CHECK_INT(ils_sip2_new(r->loop, &r->cfg.sip2, &events, r, &r->ils), 0);
 	CHECK_INT(sync_new(r->loop, r->store, r->ils, &r->cfg, &r->sync), 0);
-	CHECK(srv_read(r, status, sizeof(status)));
+	CHECK(sip2_server_read(&r->srv, status, sizeof(status)));
 	CHECK(strncmp(status, "99", 2) == 0);
 	/* Timeout 60 s, 3 retries, as a real ACS may say. */
-	srv_send(r, "98YYYYNN600003" "20261129    120000" "2.00AOMain|BXYYYYYYYYYYYYYYYY|",
-		 seq_of(status));
+	sip2_server_send(&r->srv,
+			 "98YYYYNN600003" "20261129    120000" "2.00AOMain|BXYYYYYYYYYYYYYYYY|",
+			 sip2_request_seq(status), false);
 	CHECK(ils_up(r->ils));
 }
 
 static void rig_stop(struct rig *r)
 {
-	DIR *d;
-	struct dirent *e;
-
 	sync_free(r->sync);
 	ils_free(r->ils);
-	if (r->srv_fd >= 0)
-		close(r->srv_fd);
-	close(r->listen_fd);
+	sip2_server_stop(&r->srv);
 	loop_free(r->loop);
 	store_close(r->store);
-	d = opendir(r->dir);
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(dirfd(d), e->d_name, 0);
-	if (d)
-		closedir(d);
-	rmdir(r->dir);
+	tmp_remove(&r->tmp);
 }
 
 /* Recorded offline (or online: as the kiosk records it, forwarded), with its reply lost. */
 static void record(struct rig *r, struct txn *t, enum txn_kind kind, enum txn_mode mode,
 		   const char *item, bool lost)
 {
-	memset(t, 0, sizeof(*t));
-	CHECK_INT(txn_id_new(t->id), 0);
-	t->kind = kind;
-	snprintf(t->patron, sizeof(t->patron), "%s", kind == TXN_CHECKIN ? "" : PATRON);
-	snprintf(t->item, sizeof(t->item), "%s", item);
-	t->wall_ms = T0;
-	t->mono_ms = 1;
-	snprintf(t->boot_id, sizeof(t->boot_id), "boot");
-	t->mode = mode;
-	t->state = mode == TXN_ONLINE ? TXN_FORWARDED : TXN_PENDING;
-	t->due_ms = kind == TXN_CHECKIN ? 0 : T0 + 14 * 86400000LL;
-	CHECK_INT(store_record(r->store, t), 0);
+	journal_record(r->store, t, kind, mode, PATRON, item, T0);
 	if (lost && mode == TXN_OFFLINE)
 		CHECK_INT(store_mark_forwarded(r->store, t->id, T0 + 1), 0);
 }
 
 static struct txn got(struct rig *r, const char *id)
 {
-	struct txn t;
-
-	memset(&t, 0, sizeof(t));
-	CHECK_INT(store_get(r->store, id, &t), 0);
-	return t;
+	return journal_get(r->store, id);
 }
 
 /* The forwarded checkin behind the one being verified goes out and is answered. */
@@ -242,9 +133,10 @@ static void expect_checkin_forwarded(struct rig *r, const struct txn *next)
 {
 	char req[512];
 
-	CHECK(srv_read(r, req, sizeof(req)));
+	CHECK(sip2_server_read(&r->srv, req, sizeof(req)));
 	CHECK(strncmp(req, "09", 2) == 0 && strstr(req, next->item));
-	srv_send(r, "101YNN20261129    120000AOMain|AB31234000000099|AJA title|", seq_of(req));
+	sip2_server_send(&r->srv, "101YNN20261129    120000AOMain|AB31234000000099|AJA title|",
+			 sip2_request_seq(req), false);
 	CHECK_INT(got(r, next->id).state, TXN_CONFIRMED);
 }
 
@@ -263,7 +155,7 @@ static void test_heavy_borrower_paged_not_charged_then_sent(void)
 	for (;;) {
 		char *reply;
 
-		CHECK(srv_read(&r, req, sizeof(req)));
+		CHECK(sip2_server_read(&r.srv, req, sizeof(req)));
 		if (strncmp(req, "63", 2) != 0)
 			break;
 		bp = field_num(req, "BP");
@@ -271,7 +163,7 @@ static void test_heavy_borrower_paged_not_charged_then_sent(void)
 		CHECK_INT(bq - bp + 1, SIP2_LIST_MAX);
 		CHECK_INT(bp, pages * SIP2_LIST_MAX + 1);
 		reply = reply_64(bp, bq, LOANS, NULL);
-		srv_send(&r, reply, seq_of(req));
+		sip2_server_send(&r.srv, reply, sip2_request_seq(req), false);
 		free(reply);
 		if (++pages > 200)
 			break;
@@ -279,10 +171,11 @@ static void test_heavy_borrower_paged_not_charged_then_sent(void)
 	CHECK_INT(pages, (LOANS + SIP2_LIST_MAX - 1) / SIP2_LIST_MAX);
 	/* not charged: sent now, no block, and the ILS has something to say */
 	CHECK(strncmp(req, "11NY", 4) == 0 && strstr(req, "AB31234000000016|"));
-	srv_send(&r, "121NNY20261129    120000AOMain|AA" PATRON "|AB31234000000016|AJA book|"
-		     "AH20261213|AFOffline checkout accepted|AFItem was charged to X|"
-		     "AGDue 13 Dec|",
-		 seq_of(req));
+	sip2_server_send(&r.srv,
+			 "121NNY20261129    120000AOMain|AA" PATRON "|AB31234000000016|AJA book|"
+			 "AH20261213|AFOffline checkout accepted|AFItem was charged to X|"
+			 "AGDue 13 Dec|",
+			 sip2_request_seq(req), false);
 	t = got(&r, lost.id);
 	CHECK_INT(t.state, TXN_CONFIRMED);
 	CHECK_INT(t.verifications, 1);
@@ -311,11 +204,11 @@ static void test_heavy_borrower_whole_list_charged(void)
 	record(&r, &lost, TXN_CHECKOUT, TXN_OFFLINE, "31234000000016", true);
 	record(&r, &next, TXN_CHECKIN, TXN_OFFLINE, "31234000000099", false);
 	sync_kick(r.sync);
-	CHECK(srv_read(&r, req, sizeof(req)));
+	CHECK(sip2_server_read(&r.srv, req, sizeof(req)));
 	CHECK(strncmp(req, "63", 2) == 0);
 	reply = reply_64(0, 0, LOANS + 1, "31234000000016");
 	CHECK(strlen(reply) > 45000);
-	srv_send(&r, reply, seq_of(req));
+	sip2_server_send(&r.srv, reply, sip2_request_seq(req), false);
 	free(reply);
 	CHECK_INT(got(&r, lost.id).state, TXN_CONFIRMED);
 	CHECK(strstr(got(&r, lost.id).evidence, "charged") != NULL);
@@ -341,22 +234,23 @@ static void test_unsettled_verification_goes_to_staff(void)
 	record(&r, &next, TXN_CHECKIN, TXN_OFFLINE, "31234000000099", false);
 	sync_kick(r.sync);
 	for (int round = 0; round < 5; round++) {
-		CHECK(srv_read(&r, req, sizeof(req)));
+		CHECK(sip2_server_read(&r.srv, req, sizeof(req)));
 		CHECK(strncmp(req, "63", 2) == 0);
 		asked++;
 		if (round % 2) {
 			/* a wrong answer */
-			srv_send(&r, "1803020120261129    120000AB31234000000016|", seq_of(req));
+			sip2_server_send(&r.srv, "1803020120261129    120000AB31234000000016|",
+					 sip2_request_seq(req), false);
 		} else {
 			/* the same 40 of 3,000, whatever the range: capped, never complete */
 			reply = reply_64(1, 40, LOANS, NULL);
-			srv_send(&r, reply, seq_of(req));
+			sip2_server_send(&r.srv, reply, sip2_request_seq(req), false);
 			free(reply);
 		}
 		CHECK_INT(got(&r, lost.id).state, TXN_FORWARDED);
 		CHECK_INT(got(&r, lost.id).verifications, asked);
 		loop_advance(r.loop, 5000);
-		pump(&r, 3);
+		sip2_server_pump(&r.srv, 3);
 	}
 	t = got(&r, lost.id);
 	CHECK_INT(t.state, TXN_CONFLICT);
@@ -382,21 +276,23 @@ static void test_applied_online_says_what_the_patron_was_told(void)
 	CHECK_INT(store_note_patron_told(r.store, told_nothing.id, TXN_TOLD_NOT_DONE), 0);
 	sync_kick(r.sync);
 	for (int i = 0; i < 3; i++) {
-		CHECK(srv_read(&r, req, sizeof(req)));
+		CHECK(sip2_server_read(&r.srv, req, sizeof(req)));
 		CHECK(strncmp(req, "63", 2) == 0);
 		/* the first two were applied, the third was not */
 		reply = reply_64(1, 3, i < 2 ? 4 : 3,
 				 i == 0 ? "31234000000016" : i == 1 ? "31234000000024" : NULL);
-		srv_send(&r, reply, seq_of(req));
+		sip2_server_send(&r.srv, reply, sip2_request_seq(req), false);
 		free(reply);
 	}
 	CHECK_INT(got(&r, silent.id).state, TXN_CONFLICT);
-	CHECK_STR(got(&r, silent.id).result, "the ILS applied this checkout, but circd stopped "
+	CHECK_STR(got(&r, silent.id).result,
+		  "the ILS applied this checkout, but circd stopped "
 					     "before the patron was told anything (or, after a power "
 					     "cut, before its record of the answer reached the disk): "
 					     "check the item");
 	CHECK_INT(got(&r, refused.id).state, TXN_CONFLICT);
-	CHECK_STR(got(&r, refused.id).result, "the ILS applied this checkout, but the patron was "
+	CHECK_STR(got(&r, refused.id).result,
+		  "the ILS applied this checkout, but the patron was "
 					      "told it had not gone through: check the item");
 	CHECK_INT(got(&r, told_nothing.id).state, TXN_FAILED);
 	CHECK(strstr(got(&r, told_nothing.id).result, "told it had not gone through"));

@@ -15,7 +15,9 @@
 #include "../../firmware/store.h"
 #include "../../firmware/sync.h"
 #include "fake_ils.h"
+#include "journal_fixture.h"
 #include "testlib.h"
+#include "tmpdir.h"
 
 #define PATRON "21234000000018"
 #define ITEM_1 "31234000000016"
@@ -24,7 +26,7 @@
 #define T0 1764417600000LL
 
 struct rig {
-	char dir[64], db[96];
+	struct tmp tmp;
 	struct config cfg;
 	struct loop *loop;
 	struct store *store;
@@ -46,13 +48,11 @@ static const struct ils_events link_events = { .link = on_link };
 static void rig_start(struct rig *r)
 {
 	memset(r, 0, sizeof(*r));
-	snprintf(r->dir, sizeof(r->dir), "/tmp/circd-syncfake-XXXXXX");
-	CHECK(mkdtemp(r->dir) != NULL);
-	snprintf(r->db, sizeof(r->db), "%s/circd.db", r->dir);
+	tmp_new(&r->tmp, "syncfake");
 	config_default(&r->cfg);
 	r->cfg.retention_hours = 1; /* keep patron ids: the tests read them back */
 	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &r->loop), 0);
-	CHECK_INT(store_open(r->db, &r->store), 0);
+	CHECK_INT(store_open(r->tmp.db, &r->store), 0);
 	CHECK_INT(fake_ils_new(r->loop, &link_events, r, &r->fake), 0);
 	CHECK_INT(sync_new(r->loop, r->store, fake_ils_ils(r->fake), &r->cfg, &r->sync), 0);
 }
@@ -66,14 +66,11 @@ static void restart(struct rig *r)
 
 static void rig_stop(struct rig *r)
 {
-	char cmd[128];
-
 	sync_free(r->sync);
 	ils_free(fake_ils_ils(r->fake));
 	store_close(r->store);
 	loop_free(r->loop);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
-	CHECK_INT(system(cmd), 0);
+	CHECK_INT(tmp_remove(&r->tmp), 0);
 }
 
 /* Runs what is due now, a few loop turns over. */
@@ -86,27 +83,12 @@ static void pump(struct rig *r)
 static void record(struct rig *r, struct txn *t, enum txn_kind kind, enum txn_mode mode,
 		   const char *item)
 {
-	memset(t, 0, sizeof(*t));
-	CHECK_INT(txn_id_new(t->id), 0);
-	t->kind = kind;
-	snprintf(t->patron, sizeof(t->patron), "%s", kind == TXN_CHECKIN ? "" : PATRON);
-	snprintf(t->item, sizeof(t->item), "%s", item);
-	t->wall_ms = T0;
-	t->mono_ms = 1;
-	snprintf(t->boot_id, sizeof(t->boot_id), "boot");
-	t->mode = mode;
-	t->state = mode == TXN_ONLINE ? TXN_FORWARDED : TXN_PENDING;
-	t->due_ms = kind == TXN_CHECKIN ? 0 : T0 + 14 * 86400000LL;
-	CHECK_INT(store_record(r->store, t), 0);
+	journal_record(r->store, t, kind, mode, PATRON, item, T0);
 }
 
 static struct txn got(struct rig *r, const char *id)
 {
-	struct txn t;
-
-	memset(&t, 0, sizeof(t));
-	CHECK_INT(store_get(r->store, id, &t), 0);
-	return t;
+	return journal_get(r->store, id);
 }
 
 static void test_forwards_oldest_first_with_no_block(void)

@@ -2,7 +2,8 @@
 /*
  * A tiny test runner: each test is a void function; CHECK records a failure
  * and goes on. Output is one "ok NAME" / "FAIL NAME" line per test and a
- * last line "N passed, N failed", which scripts/check.sh sums.
+ * last line "N passed, N failed", which scripts/check.sh sums. Helpers in
+ * tests/unit/ may CHECK too.
  */
 #ifndef CIRCD_TESTLIB_H
 #define CIRCD_TESTLIB_H
@@ -14,8 +15,12 @@
 
 #include "../../lib/util.h"
 
-static int testlib_passed, testlib_failed, testlib_current_failed;
-static const char *testlib_current;
+/*
+ * Defined once, in testlib.c (libunit.a), so that a CHECK in a test helper
+ * fails the test that is running, as one in the test itself does.
+ */
+extern int testlib_passed, testlib_failed, testlib_current_failed;
+extern const char *testlib_current;
 
 #define CHECK(cond)                                                                     \
 	do {                                                                            \
