@@ -30,6 +30,8 @@ static void usage(FILE *out)
 		     "  exceptions      transactions the library system refused, for staff;\n"
 		     "                  'exceptions all' includes handled ones, --csv exports all\n"
 		     "  resolve ID      mark exception ID handled\n"
+		     "  security        RFID tags whose security write circd still owes (the tag\n"
+		     "                  was taken away, or circd stopped): put them on the pad\n"
 		     "  export-koc      a Koha offline circulation (.koc) file of everything the\n"
 		     "                  library system has not got, for manual upload\n"
 		     "options:\n"

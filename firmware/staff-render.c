@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "staff-render.h"
 
+#include "store-security.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -195,4 +197,40 @@ void exceptions_render_tail(unsigned rows, enum status_format format, struct str
 		strbuf_printf(out, "]}\n");
 	else if (format == STATUS_TEXT && !rows)
 		strbuf_printf(out, "(none: every forwarded transaction was accepted)\n");
+}
+
+void security_render_head(enum status_format format, struct strbuf *out)
+{
+	if (format == STATUS_JSON)
+		strbuf_printf(out, "{\"security_owed\":[");
+	else
+		strbuf_printf(out, "%-16s %-16s %-8s %-4s %-5s %s\n", "TAG", "ITEM", "KIND", "WANT",
+			      "TRIES", "LAST ERROR");
+}
+
+void security_render_row(const struct store_security *owed, unsigned rows_before,
+			 enum status_format format, struct strbuf *out)
+{
+	if (format == STATUS_JSON) {
+		strbuf_printf(out, "%s{\"tag\":\"%s\",\"txn_id\":\"%s\",\"item\":",
+			      rows_before ? "," : "", owed->uid, owed->txn_id);
+		strbuf_json_string(out, owed->item);
+		strbuf_printf(out, ",\"kind\":\"%s\",\"want\":\"%s\",\"tries\":%u,"
+				   "\"last_error\":", txn_kind_name(owed->kind),
+			      tag_security_name(owed->want), owed->tries);
+		strbuf_json_string(out, owed->last_error);
+		strbuf_printf(out, ",\"updated_ms\":%lld}", (long long)owed->updated_ms);
+		return;
+	}
+	strbuf_printf(out, "%-16s %-16s %-8s %-4s %-5u %s\n", owed->uid, owed->item,
+		      txn_kind_name(owed->kind), tag_security_name(owed->want), owed->tries,
+		      owed->last_error[0] ? owed->last_error : "-");
+}
+
+void security_render_tail(unsigned rows, enum status_format format, struct strbuf *out)
+{
+	if (format == STATUS_JSON)
+		strbuf_printf(out, "]}\n");
+	else if (!rows)
+		strbuf_printf(out, "(none: every tag's security is as its last transaction wants)\n");
 }

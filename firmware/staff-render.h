@@ -46,6 +46,12 @@ void outbox_render_tail(unsigned rows, enum status_format format, struct strbuf 
 void exceptions_render_head(enum status_format format, struct strbuf *out);
 void exception_render_row(const struct store_conflict *conflict, unsigned rows_before,
 			  enum status_format format, struct strbuf *out);
+struct store_security;
+/* circctl security: the RFID tags whose security write is still owed. */
+void security_render_head(enum status_format format, struct strbuf *out);
+void security_render_row(const struct store_security *owed, unsigned rows_before,
+			 enum status_format format, struct strbuf *out);
+void security_render_tail(unsigned rows, enum status_format format, struct strbuf *out);
 void exceptions_render_tail(unsigned rows, enum status_format format, struct strbuf *out);
 
 #endif

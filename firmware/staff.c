@@ -16,6 +16,7 @@
 #include "ils.h"
 #include "sync.h"
 #include "staff-render.h"
+#include "store-security.h"
 #include "status.h"
 
 /*
@@ -377,6 +378,40 @@ static int staff_export_koc(struct circd *c, struct strbuf *body, struct control
 	return list_start(c, LIST_KOC, STATUS_TEXT, body, stream);
 }
 
+struct security_listing {
+	enum status_format format;
+	struct strbuf *body;
+	unsigned rows;
+};
+
+static int security_line(void *data, const struct store_security *owed)
+{
+	struct security_listing *l = data;
+
+	security_render_row(owed, l->rows++, l->format, l->body);
+	return 0;
+}
+
+/* Few rows (each a tag that was taken away, or circd stopped): one answer, not a stream. */
+static int staff_security(struct circd *c, const struct control_request *req, struct strbuf *body)
+{
+	struct strbuf rows = { 0 };
+	struct security_listing l = { req->json ? STATUS_JSON : STATUS_TEXT, &rows, 0 };
+	int r;
+
+	security_render_head(l.format, &rows);
+	r = store_security_list_owed(c->store, security_line, &l);
+	if (r < 0)
+		strbuf_printf(body, "cannot list the owed security writes: %s",
+			      store_strerror(c->store));
+	else {
+		security_render_tail(l.rows, l.format, &rows);
+		strbuf_printf(body, "%s", rows.buf ? rows.buf : "");
+	}
+	strbuf_free(&rows);
+	return r < 0 ? r : 0;
+}
+
 int staff_command(void *data, const struct control_request *req, struct strbuf *body,
 		  struct control_stream *stream)
 {
@@ -398,9 +433,11 @@ int staff_command(void *data, const struct control_request *req, struct strbuf *
 		return staff_exceptions(c, req, body);
 	if (strcmp(req->command, "resolve") == 0)
 		return staff_resolve(c, req, body);
+	if (strcmp(req->command, "security") == 0)
+		return staff_security(c, req, body);
 	if (strcmp(req->command, "export-koc") == 0)
 		return staff_export_koc(c, body, stream);
 	strbuf_printf(body, "unknown command '%s' (try: status, outbox, sessions, sync, exceptions, "
-			    "resolve, export-koc)", req->command);
+			    "resolve, security, export-koc)", req->command);
 	return -EINVAL;
 }
