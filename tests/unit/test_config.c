@@ -135,6 +135,31 @@ static const char every_key[] =
 	"level = debug\n"
 	"core_dumps = yes\n";
 
+/* [rfid]: AFIs as ISO 28560 writes them (0xHH) or decimal; the data model by name. */
+static void test_rfid_section(void)
+{
+	struct config cfg;
+	struct file_error err;
+
+	CHECK_INT(config_parse("[rfid]\ndata_model = iso28560-3\nowner_isil = DK-710100, DK-710101\n"
+			       "afi_checked_out = 0xda\nafi_on_shelf = 215\neas = no\n",
+			       "r.conf", &cfg, &err), 0);
+	CHECK_INT(cfg.rfid.data_model, TAG_MODEL_CHOICE_28560_3);
+	CHECK_STR(cfg.rfid.owner_isil, "DK-710100, DK-710101");
+	CHECK_INT(cfg.rfid.afi_checked_out, 0xDA);
+	CHECK_INT(cfg.rfid.afi_on_shelf, 0xD7);
+	CHECK(!cfg.rfid.eas);
+	CHECK_INT(config_parse("[rfid]\nafi_on_shelf = 0x1G\n", "r.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(err.line, 2);
+	CHECK(strstr(err.msg, "expected an AFI") != NULL);
+	CHECK_INT(config_parse("[rfid]\nafi_on_shelf = 256\n", "r.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(config_parse("[rfid]\nafi_on_shelf = 0x123\n", "r.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(config_parse("[rfid]\ndata_model = iso28560\n", "r.conf", &cfg, &err), -EINVAL);
+	config_default(&cfg);
+	CHECK_INT(cfg.rfid.afi_checked_out, 0xC2);
+	CHECK_INT(cfg.rfid.afi_on_shelf, 0x07);
+}
+
 static void test_every_key(void)
 {
 	struct file_error err = { 0 };
@@ -805,6 +830,7 @@ int main(void)
 	RUN(test_defaults);
 	RUN(test_empty_file_gives_defaults);
 	RUN(test_every_key);
+	RUN(test_rfid_section);
 	RUN(test_values_and_layout);
 	RUN(test_errors_name_the_line);
 	RUN(test_error_leaves_config_alone);
