@@ -11,6 +11,7 @@
 
 #include "scanner.h"
 #include "util.h"
+#include "why.h"
 
 #define DEC10_DIGITS 10
 #define DEC8_DIGITS 8
@@ -91,18 +92,6 @@ const char *card_byte_order_name(enum card_byte_order order)
 	return byte_order_names[order];
 }
 
-__attribute__((format(printf, 4, 5)))
-static int refuse(int err, char *why, size_t why_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_size) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_size, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 /* The first character that is not one of the format's, or len. */
 static size_t first_not(const char *in, size_t len, bool hex)
@@ -126,7 +115,7 @@ static int check_printable(const char *in, size_t len, bool text, char *why, siz
 		if (text && (c == SCAN_GS || c >= 0x80))
 			continue;
 		if (c < 0x20 || c > 0x7e)
-			return refuse(-EINVAL, why, why_size,
+			return why_refuse(-EINVAL, why, why_size,
 				      "byte 0x%02x at position %zu is not printable%s", c, i + 1,
 				      text ? "" : " ASCII");
 	}
@@ -146,7 +135,7 @@ static int check_hex_length(size_t len, const unsigned *allowed, size_t n, char 
 	for (size_t i = 0; i < n && used < sizeof(list); i++)
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%u",
 					 i == 0 ? "" : i + 1 == n ? " or " : ", ", allowed[i]);
-	return refuse(-EINVAL, why, why_size, "%zu hex digits, expected %s", len, list);
+	return why_refuse(-EINVAL, why, why_size, "%zu hex digits, expected %s", len, list);
 }
 
 static int read_hex(const char *in, size_t len, const unsigned *allowed, size_t n, uint64_t *ret,
@@ -157,7 +146,7 @@ static int read_hex(const char *in, size_t len, const unsigned *allowed, size_t 
 	int r;
 
 	if (bad < len)
-		return refuse(-EINVAL, why, why_size, "'%c' at position %zu is not a hex digit",
+		return why_refuse(-EINVAL, why, why_size, "'%c' at position %zu is not a hex digit",
 			      in[bad], bad + 1);
 	r = check_hex_length(len, allowed, n, why, why_size);
 	if (r < 0)
@@ -196,11 +185,11 @@ static int wiegand26(const struct card_options *opt, const char *in, size_t len,
 		return r;
 	if (len == WIEGAND26_FRAME_DIGITS) {
 		if (value >> 26)
-			return refuse(-EINVAL, why, why_size,
+			return why_refuse(-EINVAL, why, why_size,
 				      "%.7s is more than a 26-bit Wiegand frame", in);
 		if (ones((uint32_t)(value >> 13)) % 2 != 0 ||
 		    ones((uint32_t)value & 0x1fff) % 2 != 1)
-			return refuse(-EINVAL, why, why_size,
+			return why_refuse(-EINVAL, why, why_size,
 				      "Wiegand 26 frame %.7s fails its parity check", in);
 		data = (uint32_t)(value >> 1) & 0xffffff;
 	} else {
@@ -256,16 +245,16 @@ static int normalize(const struct card_options *opt, const char *in, size_t len,
 	case CARD_FORMAT_DEC10:
 		bad = first_not(in, len, false);
 		if (bad < len)
-			return refuse(-EINVAL, why, why_size,
+			return why_refuse(-EINVAL, why, why_size,
 				      "'%c' at position %zu is not a decimal digit", in[bad],
 				      bad + 1);
 		if (len != DEC10_DIGITS)
-			return refuse(-EINVAL, why, why_size, "%zu digits, expected %d", len,
+			return why_refuse(-EINVAL, why, why_size, "%zu digits, expected %d", len,
 				      DEC10_DIGITS);
 		for (size_t i = 0; i < len; i++)
 			value = value * 10 + (uint64_t)(in[i] - '0');
 		if (value > UINT32_MAX)
-			return refuse(-EINVAL, why, why_size,
+			return why_refuse(-EINVAL, why, why_size,
 				      "%.10s is more than 32 bits (4294967295)", in);
 		memcpy(norm, in, len);
 		norm[len] = '\0';
@@ -302,7 +291,7 @@ static int normalize(const struct card_options *opt, const char *in, size_t len,
 	case CARD_FORMAT__COUNT:
 		break;
 	}
-	return refuse(-EINVAL, why, why_size, "unknown card format %d", (int)opt->format);
+	return why_refuse(-EINVAL, why, why_size, "unknown card format %d", (int)opt->format);
 }
 
 /* Removes affix from one end of in[0..*len) when it is there. */
@@ -329,16 +318,16 @@ int card_number_convert(const struct card_options *opt, const char *in, size_t l
 	if (out && out_size)
 		out[0] = '\0';
 	if (!opt || !in || !out)
-		return refuse(-EINVAL, why, why_size, "no card number or no output buffer");
+		return why_refuse(-EINVAL, why, why_size, "no card number or no output buffer");
 	if (len > SCAN_TEXT_MAX)
-		return refuse(-EINVAL, why, why_size, "longer than %d characters", SCAN_TEXT_MAX);
+		return why_refuse(-EINVAL, why, why_size, "longer than %d characters", SCAN_TEXT_MAX);
 	n = check_printable(in, len, opt->format == CARD_FORMAT_TEXT, why, why_size);
 	if (n < 0)
 		return n;
 	in = trim(in, &len, opt->trim_prefix, false);
 	in = trim(in, &len, opt->trim_suffix, true);
 	if (len == 0)
-		return refuse(-EINVAL, why, why_size, "empty card number");
+		return why_refuse(-EINVAL, why, why_size, "empty card number");
 	if (len < opt->pad_length && opt->pad_length <= SCAN_TEXT_MAX) {
 		size_t zeros = opt->pad_length - len;
 
@@ -351,7 +340,7 @@ int card_number_convert(const struct card_options *opt, const char *in, size_t l
 	if (n < 0)
 		return n;
 	if ((size_t)n >= out_size)
-		return refuse(-ENOSPC, why, why_size, "%d characters do not fit in %zu bytes", n,
+		return why_refuse(-ENOSPC, why, why_size, "%d characters do not fit in %zu bytes", n,
 			      out_size);
 	memcpy(out, norm, (size_t)n + 1);
 	return n;

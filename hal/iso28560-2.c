@@ -29,6 +29,7 @@
 
 #include "utf8.h"
 #include "util.h"
+#include "why.h"
 
 /* Longest value kept while decoding: every tag_data field fits, with room to see where to cut. */
 #define VALUE_MAX 128
@@ -49,21 +50,6 @@ static void value_put(struct value *v, char c)
 		v->text[v->len] = c;
 	v->len++;
 	v->text[v->len < VALUE_MAX ? v->len : VALUE_MAX] = '\0';
-}
-
-static int say(char *why, size_t why_size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int say(char *why, size_t why_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_size) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_size, fmt, ap);
-		va_end(ap);
-	}
-	return -EBADMSG;
 }
 
 /* The width-bit code starting at bit bitpos of data (most significant bit first). */
@@ -146,7 +132,7 @@ static int decode_packed(const uint8_t *data, size_t n, unsigned width, struct v
 		unsigned code = bits_at(data, i * width, width);
 
 		if (code == 0 && width == 7)
-			return say(why, why_size, "NUL in a 7-bit text");
+			return why_refuse(-EBADMSG, why, why_size, "NUL in a 7-bit text");
 		value_put(v, packed_char(code, width));
 	}
 	return 0;
@@ -179,7 +165,7 @@ static int decode_integer(const uint8_t *data, size_t n, struct value *v, char *
 	uint64_t x = 0;
 
 	if (n == 0 || n > 8)
-		return say(why, why_size, "integer of %zu bytes", n);
+		return why_refuse(-EBADMSG, why, why_size, "integer of %zu bytes", n);
 	for (size_t i = 0; i < n; i++)
 		x = x << 8 | data[i];
 	snprintf(digits, sizeof(digits), "%" PRIu64, x);
@@ -225,7 +211,7 @@ static int decode_numeric(const uint8_t *data, size_t n, struct value *v, char *
 		if (nibble == 0xf && i == 2 * n - 1)
 			break;
 		if (nibble > 9)
-			return say(why, why_size, "numeric value holds 0x%x", nibble);
+			return why_refuse(-EBADMSG, why, why_size, "numeric value holds 0x%x", nibble);
 		value_put(v, (char)('0' + nibble));
 	}
 	return 0;
@@ -255,7 +241,7 @@ static int decode_octets(const uint8_t *data, size_t n, struct value *v, char *w
 {
 	for (size_t i = 0; i < n; i++) {
 		if (data[i] == 0)
-			return say(why, why_size, "NUL in a text");
+			return why_refuse(-EBADMSG, why, why_size, "NUL in a text");
 		if (data[i] < 0x80) {
 			value_put(v, (char)data[i]);
 		} else {
@@ -292,9 +278,9 @@ static int decode_utf8(const uint8_t *data, size_t n, struct value *v, char *why
 	for (size_t i = 0; i < n; i += seq) {
 		seq = utf8_decode(data + i, n - i, &cp);
 		if (!seq)
-			return say(why, why_size, "text is not UTF-8");
+			return why_refuse(-EBADMSG, why, why_size, "text is not UTF-8");
 		if (cp == 0)
-			return say(why, why_size, "NUL in a text");
+			return why_refuse(-EBADMSG, why, why_size, "NUL in a text");
 		for (size_t j = 0; j < seq; j++)
 			value_put(v, (char)data[i + j]);
 	}
@@ -365,7 +351,7 @@ static int decode_isil(const uint8_t *data, size_t n, struct value *v, char *why
 			continue;
 		}
 		if (shifted)
-			return say(why, why_size, "ISIL shifts twice in a row");
+			return why_refuse(-EBADMSG, why, why_size, "ISIL shifts twice in a row");
 		if (set == ISIL_DIGIT) {
 			shifted = code == ISIL_DIGIT_SHIFT_UPPER;
 			shifted_from = set;
@@ -379,7 +365,7 @@ static int decode_isil(const uint8_t *data, size_t n, struct value *v, char *why
 		}
 	}
 	if (shifted)
-		return say(why, why_size, "ISIL ends in a shift");
+		return why_refuse(-EBADMSG, why, why_size, "ISIL ends in a shift");
 	return 0;
 }
 
@@ -463,7 +449,7 @@ static int decode_value(unsigned oid, unsigned scheme, const uint8_t *data, size
 	switch (scheme) {
 	case ISO28560_2_APPLICATION:
 		if (oid != ISO28560_2_OWNER_ISIL)
-			return say(why, why_size, "application-defined compaction");
+			return why_refuse(-EBADMSG, why, why_size, "application-defined compaction");
 		return decode_isil(data, n, v, why, why_size);
 	case ISO28560_2_INTEGER:
 		return decode_integer(data, n, v, why, why_size);
@@ -547,7 +533,7 @@ static int store_text(char *field, size_t size, const struct value *v, bool may_
 
 	if (v->len > size - 1) {
 		if (!may_cut)
-			return say(why, why_size, "%zu bytes long, at most %zu fit", v->len,
+			return why_refuse(-EBADMSG, why, why_size, "%zu bytes long, at most %zu fit", v->len,
 				   size - 1);
 		keep = utf8_cut_len(v->text, size);
 	}
@@ -563,13 +549,13 @@ static int store_set(struct tag_data *t, const struct value *v, char *why, size_
 	unsigned parts = 0, part = 0;
 
 	if (v->len % 2 || half < 1 || half > 3 || !all_digits(v->text))
-		return say(why, why_size, "set information \"%s\" is not two numbers", v->text);
+		return why_refuse(-EBADMSG, why, why_size, "set information \"%s\" is not two numbers", v->text);
 	for (size_t i = 0; i < half; i++) {
 		parts = parts * 10 + (unsigned)(v->text[i] - '0');
 		part = part * 10 + (unsigned)(v->text[half + i] - '0');
 	}
 	if (part < 1 || part > parts || parts > UINT8_MAX)
-		return say(why, why_size, "set information: part %u of %u", part, parts);
+		return why_refuse(-EBADMSG, why, why_size, "set information: part %u of %u", part, parts);
 	t->has_set = true;
 	t->set_size = (uint8_t)parts;
 	t->set_part = (uint8_t)part;
@@ -582,7 +568,7 @@ static int store_usage(struct tag_data *t, const struct value *v, char *why, siz
 	int lo = v->len >= 1 && v->len <= 2 ? hex_digit_value(v->text[v->len - 1]) : -1;
 
 	if (hi < 0 || lo < 0)
-		return say(why, why_size, "type of usage \"%s\" is not two hex digits", v->text);
+		return why_refuse(-EBADMSG, why, why_size, "type of usage \"%s\" is not two hex digits", v->text);
 	t->has_usage = true;
 	t->usage = (uint8_t)(hi << 4 | lo);
 	return 0;
@@ -597,7 +583,7 @@ static int store_element(struct tag_data *t, unsigned oid, unsigned scheme, cons
 	if (oid == ISO28560_2_CONTENT_PARAMETER) {
 		/* A bit map of what follows; the elements themselves are what counts. */
 		if (scheme != ISO28560_2_APPLICATION && scheme != ISO28560_2_OCTET)
-			return say(why, why_size, "content parameter in scheme %u", scheme);
+			return why_refuse(-EBADMSG, why, why_size, "content parameter in scheme %u", scheme);
 		return 0;
 	}
 	r = decode_value(oid, scheme, data, n, &v, why, why_size);
@@ -606,7 +592,7 @@ static int store_element(struct tag_data *t, unsigned oid, unsigned scheme, cons
 	switch (oid) {
 	case ISO28560_2_ITEM_ID:
 		if (!v.len)
-			return say(why, why_size, "empty");
+			return why_refuse(-EBADMSG, why, why_size, "empty");
 		return store_text(t->item_id, sizeof(t->item_id), &v, false, why, why_size);
 	case ISO28560_2_OWNER_ISIL:
 		return store_text(t->owner_isil, sizeof(t->owner_isil), &v, false, why, why_size);
@@ -667,19 +653,19 @@ static int read_data_set(const uint8_t *mem, size_t len, size_t *pos, struct dat
 	ds->oid = precursor & 0x0f;
 	ds->scheme = precursor >> 4 & 7;
 	if ((precursor & 0x80) && read_varlen(mem, len, pos, &offset) < 0)
-		return say(why, why_size, "data set at byte %zu: bad offset", ds->start);
+		return why_refuse(-EBADMSG, why, why_size, "data set at byte %zu: bad offset", ds->start);
 	if (ds->oid == 15) {
 		if (*pos >= len)
-			return say(why, why_size, "data set at byte %zu: no OID byte", ds->start);
+			return why_refuse(-EBADMSG, why, why_size, "data set at byte %zu: no OID byte", ds->start);
 		ds->oid += mem[(*pos)++];
 	}
 	if (ds->oid == 0)
-		return say(why, why_size, "data set at byte %zu: precursor 0x%02x has no OID",
+		return why_refuse(-EBADMSG, why, why_size, "data set at byte %zu: precursor 0x%02x has no OID",
 			   ds->start, precursor);
 	if (read_varlen(mem, len, pos, &ds->len) < 0)
-		return say(why, why_size, "data set at byte %zu: bad length", ds->start);
+		return why_refuse(-EBADMSG, why, why_size, "data set at byte %zu: bad length", ds->start);
 	if (ds->len > len - *pos || offset > len - *pos - ds->len)
-		return say(why, why_size, "data set at byte %zu runs past the end (%zu bytes)",
+		return why_refuse(-EBADMSG, why, why_size, "data set at byte %zu runs past the end (%zu bytes)",
 			   ds->start, len);
 	ds->data = mem + *pos;
 	*pos += ds->len + offset;
@@ -703,20 +689,20 @@ int iso28560_2_decode(const uint8_t *mem, size_t len, struct tag_data *out, char
 		if (r < 0)
 			return r;
 		if (ds.start == 0 && ds.oid != ISO28560_2_ITEM_ID)
-			return say(why, why_size, "tag starts with element %u, not the item id",
+			return why_refuse(-EBADMSG, why, why_size, "tag starts with element %u, not the item id",
 				   ds.oid);
 		if (!known_element(ds.oid))
 			continue;
 		if (seen & 1u << ds.oid)
-			return say(why, why_size, "element %u appears twice", ds.oid);
+			return why_refuse(-EBADMSG, why, why_size, "element %u appears twice", ds.oid);
 		seen |= 1u << ds.oid;
 		r = store_element(&t, ds.oid, ds.scheme, ds.data, ds.len, inner, sizeof(inner));
 		if (r < 0)
-			return say(why, why_size, "element %u at byte %zu: %s", ds.oid, ds.start,
+			return why_refuse(-EBADMSG, why, why_size, "element %u at byte %zu: %s", ds.oid, ds.start,
 				   inner);
 	}
 	if (!(seen & 1u << ISO28560_2_ITEM_ID))
-		return say(why, why_size, "blank tag: no data");
+		return why_refuse(-EBADMSG, why, why_size, "blank tag: no data");
 	*out = t;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "why.h"
 
 #define CRC_POLY 0x1021
 #define CRC_INIT 0xFFFF
@@ -21,20 +22,6 @@
 /* The first identifier byte that sends a reader to the library extension block. */
 #define ITEM_ID_IN_EXTENSION 0x01
 
-static int refuse(int err, char *why, size_t why_size, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int refuse(int err, char *why, size_t why_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_size) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_size, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 uint16_t iso28560_3_crc_update(uint16_t crc, const uint8_t *data, size_t len)
 {
@@ -111,22 +98,22 @@ int iso28560_3_decode(const uint8_t *mem, size_t len, struct tag_data *out, char
 	if (why && why_size)
 		why[0] = '\0';
 	if (!mem || !out)
-		return refuse(-EINVAL, why, why_size, "no tag data");
+		return why_refuse(-EINVAL, why, why_size, "no tag data");
 	memset(out, 0, sizeof(*out));
 	if (len < ISO28560_3_SHORT_TAG_SIZE)
-		return refuse(-ENODATA, why, why_size,
+		return why_refuse(-ENODATA, why, why_size,
 			      "%zu bytes read, ISO 28560-3 needs %d at least", len,
 			      ISO28560_3_SHORT_TAG_SIZE);
 	iso28560_3_block_crc(mem, len, &computed, &stored);
 	if (computed != stored)
-		return refuse(-EBADMSG, why, why_size,
+		return why_refuse(-EBADMSG, why, why_size,
 			      "damaged tag (CRC 0x%04X on the tag, 0x%04X computed)", stored,
 			      computed);
 
 	out->model = TAG_MODEL_28560_3;
 	out->version = mem[OFF_VERSION_USAGE] >> 4;
 	if (out->version == 0)
-		return refuse(-EBADMSG, why, why_size, "ISO 28560-3 version 0 does not exist");
+		return why_refuse(-EBADMSG, why, why_size, "ISO 28560-3 version 0 does not exist");
 	out->has_usage = true;
 	out->usage = (uint8_t)((mem[OFF_VERSION_USAGE] & 0x0f) << 4);
 	out->has_set = true;
@@ -134,17 +121,17 @@ int iso28560_3_decode(const uint8_t *mem, size_t len, struct tag_data *out, char
 	out->set_part = mem[OFF_SET_PART];
 
 	if (mem[OFF_ITEM_ID] == ITEM_ID_IN_EXTENSION)
-		return refuse(-ENOTSUP, why, why_size,
+		return why_refuse(-ENOTSUP, why, why_size,
 			      "primary item identifier is in the library extension block, "
 			      "which is not read");
 	if (read_text(mem + OFF_ITEM_ID, ISO28560_3_ITEM_ID_LEN, out->item_id, &n) < 0)
-		return refuse(-EBADMSG, why, why_size,
+		return why_refuse(-EBADMSG, why, why_size,
 			      "control character in the primary item identifier");
 
 	isil_field = len >= ISO28560_3_BLOCK_SIZE ? ISO28560_3_ISIL_LEN : ISO28560_3_SHORT_ISIL_LEN;
 	if (read_text(mem + OFF_COUNTRY, COUNTRY_LEN, country, &country_len) < 0 ||
 	    read_text(mem + OFF_ISIL, isil_field, isil, &isil_len) < 0)
-		return refuse(-EBADMSG, why, why_size, "control character in the owner's ISIL");
+		return why_refuse(-EBADMSG, why, why_size, "control character in the owner's ISIL");
 	if (isil_len)
 		snprintf(out->owner_isil, sizeof(out->owner_isil), "%s%s%s", country,
 			 country_len ? "-" : "", isil);

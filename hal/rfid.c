@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hal.h"
+#include "util.h"
 
 struct rfid_reader {
 	const struct rfid_ops *ops;
@@ -133,17 +134,6 @@ void rfid_uid_format(const uint8_t uid[RFID_UID_LEN], char out[RFID_UID_HEX_LEN 
 	out[RFID_UID_HEX_LEN] = '\0';
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int rfid_uid_parse(const char *hex, size_t len, uint8_t uid[RFID_UID_LEN])
 {
 	uint8_t out[RFID_UID_LEN];
@@ -151,7 +141,7 @@ int rfid_uid_parse(const char *hex, size_t len, uint8_t uid[RFID_UID_LEN])
 	if (len != RFID_UID_HEX_LEN)
 		return -EINVAL;
 	for (size_t i = 0; i < RFID_UID_LEN; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+		int hi = hex_digit_value(hex[2 * i]), lo = hex_digit_value(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include "util.h"
 
 #define SIM_PIN_MAX 16
 #define SIM_ADVANCE_MAX (1ull << 40)
@@ -165,22 +166,11 @@ static int word_index(const char *p, size_t n, const char *const *words, size_t 
 	return -1;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* n hex digits (n even) into n / 2 bytes; false if any is not one. */
 static bool parse_hex(const char *p, size_t n, uint8_t *out)
 {
 	for (size_t i = 0; i + 1 < n; i += 2) {
-		int hi = hex_value(p[i]), lo = hex_value(p[i + 1]);
+		int hi = hex_digit_value(p[i]), lo = hex_digit_value(p[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;

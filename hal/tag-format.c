@@ -9,6 +9,7 @@
 #include "iso28560-2.h"
 #include "iso28560-3.h"
 #include "util.h"
+#include "why.h"
 
 #define REASON_MAX 128
 
@@ -55,20 +56,6 @@ bool tag_memory_blank(const uint8_t *mem, size_t len)
 	return true;
 }
 
-static void set_why(char *why, size_t why_size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_why(char *why, size_t why_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !why_size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, why_size, fmt, ap);
-	va_end(ap);
-}
-
 /* One decoder; on success the model is set here too, whatever the decoder did. */
 static int decode_as(enum tag_model model, const uint8_t *mem, size_t len, struct tag_data *out,
 		     char *why, size_t why_size)
@@ -97,10 +84,10 @@ static int decode_auto(uint8_t dsfid, const uint8_t *mem, size_t len, struct tag
 		r = decode_as(TAG_MODEL_28560_2, mem, len, out, why2, sizeof(why2));
 		if (r == 0 || !iso28560_3_crc_ok(mem, len)) {
 			if (r < 0)
-				set_why(why, why_size, "ISO 28560-2 (DSFID 0x%02X): %s", dsfid,
+				(void)why_refuse(0, why, why_size, "ISO 28560-2 (DSFID 0x%02X): %s", dsfid,
 					why2);
 			else
-				set_why(why, why_size, "%s", "");
+				(void)why_refuse(0, why, why_size, "%s", "");
 			return r;
 		}
 		return decode_as(TAG_MODEL_28560_3, mem, len, out, why, why_size);
@@ -108,11 +95,11 @@ static int decode_auto(uint8_t dsfid, const uint8_t *mem, size_t len, struct tag
 	if (iso28560_3_crc_ok(mem, len))
 		return decode_as(TAG_MODEL_28560_3, mem, len, out, why, why_size);
 	if (decode_as(TAG_MODEL_28560_2, mem, len, out, why2, sizeof(why2)) == 0) {
-		set_why(why, why_size, "%s", "");
+		(void)why_refuse(0, why, why_size, "%s", "");
 		return 0;
 	}
 	decode_as(TAG_MODEL_28560_3, mem, len, out, why3, sizeof(why3));
-	set_why(why, why_size, "neither data model fits (DSFID 0x%02X): ISO 28560-3: %s; "
+	(void)why_refuse(0, why, why_size, "neither data model fits (DSFID 0x%02X): ISO 28560-3: %s; "
 		"ISO 28560-2: %s", dsfid, why3, why2);
 	return -EBADMSG;
 }
@@ -121,11 +108,11 @@ static int decode_chosen(enum tag_model_choice choice, uint8_t dsfid, const uint
 			 size_t len, struct tag_data *out, char *why, size_t why_size)
 {
 	if (!mem || !out) {
-		set_why(why, why_size, "no tag data");
+		(void)why_refuse(0, why, why_size, "no tag data");
 		return -EINVAL;
 	}
 	if (tag_memory_blank(mem, len)) {
-		set_why(why, why_size, "blank tag (nothing written)");
+		(void)why_refuse(0, why, why_size, "blank tag (nothing written)");
 		return -ENODATA;
 	}
 	switch (choice) {
@@ -136,7 +123,7 @@ static int decode_chosen(enum tag_model_choice choice, uint8_t dsfid, const uint
 	case TAG_MODEL_CHOICE_28560_3:
 		return decode_as(TAG_MODEL_28560_3, mem, len, out, why, why_size);
 	}
-	set_why(why, why_size, "data model choice %d unknown", (int)choice);
+	(void)why_refuse(0, why, why_size, "data model choice %d unknown", (int)choice);
 	return -EINVAL;
 }
 
@@ -145,7 +132,7 @@ int tag_decode(enum tag_model_choice choice, uint8_t dsfid, const uint8_t *mem, 
 {
 	int r;
 
-	set_why(why, why_size, "%s", "");
+	(void)why_refuse(0, why, why_size, "%s", "");
 	r = decode_chosen(choice, dsfid, mem, len, out, why, why_size);
 	/* what a refusing decoder left half-filled must not pass for a tag's data */
 	if (r < 0 && out)
