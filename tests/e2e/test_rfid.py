@@ -172,37 +172,40 @@ def _wait_writes(d, tag_uids, timeout=WAIT):
     return seen, events
 
 
+def _borrow_stack(t, d, items, first_uid, what):
+    """The patron signs in and lays the items on the pad: each tag's security verified off."""
+    pad = Pad(d)
+    d.scan_patron(ADA)
+    tag_uids = [uid(first_uid + n) for n in range(len(items))]
+    for u, it in zip(tag_uids, items):
+        pad.place(u, danish(it))
+    seen, _ = _wait_writes(d, tag_uids)
+    for u in tag_uids:
+        check_eq(seen[u], OFF, "%s security of %s" % (what, u))
+
+
+def _ils_checkouts(acs):
+    got = collections.Counter(e["item"] for e in acs.log() if e["kind"] == "checkout")
+    return sorted(got.items())
+
+
 def test_online_stack_and_offline_forwarding(t):
     """Online, a three-book stack goes to the ILS once each, security verified; offline,
     two more are recorded here, and forwarded once each when the ILS is back."""
     acs = start_acs(t)
     conf = sip2_conf(t, acs, over=RFID)
     d = start_online(t, conf)
-    pad = Pad(d)
-    d.scan_patron(ADA)
     online = [auto_item(700 + n) for n in range(3)]
-    for n, it in enumerate(online):
-        pad.place(uid(60 + n), danish(it))
-    seen, ev = _wait_writes(d, [uid(60 + n) for n in range(3)])
-    for n in range(3):
-        check_eq(seen[uid(60 + n)], OFF, "online security of %s" % uid(60 + n))
-    got = collections.Counter(e["item"] for e in acs.log() if e["kind"] == "checkout")
-    check_eq(sorted(got.items()), sorted((i, 1) for i in online), "ILS checkouts")
+    _borrow_stack(t, d, online, 60, "online")
+    check_eq(_ils_checkouts(acs), sorted((i, 1) for i in online), "ILS checkouts")
     d.scan_item(DONE)
     go_offline(acs)
     d.stop()
     d = t.start(conf, fake_clock=False)
-    pad = Pad(d)
-    d.scan_patron(ADA)
     offline = [auto_item(710 + n) for n in range(2)]
-    for n, it in enumerate(offline):
-        pad.place(uid(70 + n), danish(it))
-    seen, ev = _wait_writes(d, [uid(70 + n) for n in range(2)])
-    for n in range(2):
-        check_eq(seen[uid(70 + n)], OFF, "offline security of %s" % uid(70 + n))
+    _borrow_stack(t, d, offline, 70, "offline")
     come_back(acs)
     t.ctl("sync")
     wait_outbox_empty(t)
-    got = collections.Counter(e["item"] for e in acs.log() if e["kind"] == "checkout")
-    check_eq(sorted(got.items()), sorted((i, 1) for i in online + offline),
+    check_eq(_ils_checkouts(acs), sorted((i, 1) for i in online + offline),
              "every checkout at the ILS once")
