@@ -644,7 +644,8 @@ static void reader_ready(struct rfid_3m *s)
 	hal_report(&s->env, HAL_LEVEL_NOTICE, "rfid %s: %s attached on %s", s->status.name,
 		   s->status.reader, s->status.port);
 	report_device(s);
-	s->round_due = true;
+	/* what lies on the pad already arrives now, unless rounds are off while idle */
+	s->round_due = interval_ms(s) != 0;
 	kick(s);
 }
 

@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The 3M / Bibliotheca 810 backend (hal/rfid-3m.c) against the pad emulator,
- * tests/rfid/m3_emu.py, on a pseudo-terminal: tests/rfid/m3_helper.py serves
- * it, points a symlink (the board's device) at its pty, and takes commands
+ * The 3M / Bibliotheca 810 backend (hal/rfid-3m.c), two ways.
+ *
+ * On the fake clock, the test plays the pad itself on a pseudo-terminal, one
+ * frame at a time (built with hal/m3-frame.h; the probe's answers are the
+ * captured ones): the pace of rounds, operations queued behind a round,
+ * timeouts, late answers, broken frames and noise.
+ *
+ * Against the pad emulator, tests/rfid/m3_emu.py, on a pseudo-terminal:
+ * tests/rfid/m3_helper.py serves it, points a symlink (the board's device)
+ * at its pty, and takes commands
  * (tags, faults, unplug) on a pipe. The loop runs on the real clock, as the
  * emulator does; every wait has a generous deadline and nothing asserts on
  * how long anything took. Without python3 the tests say so and skip.
@@ -26,6 +33,7 @@
 
 #include "../../lib/loop.h"
 #include "../../hal/hal.h"
+#include "../../hal/m3-frame.h"
 #include "../../hal/rfid.h"
 #include "testlib.h"
 
@@ -547,10 +555,312 @@ static void test_absent_at_start(void)
 	loop_free(loop);
 }
 
+/* ---- on the fake clock: the test plays the pad on a pty, frame by frame ---- */
+
+struct line {
+	int master, slave;
+	char path[64];
+	struct loop *loop;
+	struct board *board;
+	struct rfid_reader *reader;
+	struct m3_splitter splitter;
+	uint8_t body[M3_BODY_MAX]; /* the last request's */
+	size_t body_len;
+	int n_arrived, n_left;
+};
+
+static void line_arrived(void *data, const struct rfid_tag *tag)
+{
+	((struct line *)data)->n_arrived++;
+}
+
+static void line_left(void *data, const struct rfid_tag *tag)
+{
+	((struct line *)data)->n_left++;
+}
+
+/* Pumps the loop (its clock stands still) until a whole request is on the line: its command, or -1. */
+static int line_request(struct line *l, int wait_ms)
+{
+	uint64_t deadline = now_ms() + (uint64_t)wait_ms;
+	struct m3_frame frame;
+	uint8_t buf[256];
+	size_t used;
+	ssize_t n;
+
+	do {
+		const uint8_t *in = buf;
+		size_t left;
+
+		loop_run_once(l->loop, 10);
+		n = read(l->master, buf, sizeof(buf));
+		left = n > 0 ? (size_t)n : 0;
+		for (;;) {
+			int r = m3_splitter_next(&l->splitter, in, left, &used, &frame);
+
+			in += used;
+			left -= used;
+			if (r == 1) {
+				l->body_len = frame.body_len;
+				memcpy(l->body, frame.body, frame.body_len);
+				return frame.cmd;
+			}
+			if (r == 0)
+				break;
+		}
+	} while (now_ms() < deadline);
+	return -1;
+}
+
+static void line_send(struct line *l, const uint8_t *bytes, size_t len)
+{
+	CHECK_INT(write(l->master, bytes, len), (ssize_t)len);
+}
+
+static void line_answer(struct line *l, uint8_t start, uint8_t cmd, const char *hex)
+{
+	uint8_t body[M3_BODY_MAX], frame[M3_FRAME_MAX];
+	size_t n = 0;
+	int len;
+
+	while (*hex) {
+		unsigned byte;
+
+		if (*hex == ' ') {
+			hex++;
+			continue;
+		}
+		CHECK_INT(sscanf(hex, "%2x", &byte), 1);
+		body[n++] = (uint8_t)byte;
+		hex += 2;
+	}
+	len = m3_frame_encode(start, cmd, body, n, frame, sizeof(frame));
+	CHECK(len > 0);
+	if (len > 0)
+		line_send(l, frame, (size_t)len);
+}
+
+/* Lets the loop take in what was sent and run what is due now. */
+static void line_settle(struct line *l)
+{
+	for (int i = 0; i < 10; i++)
+		loop_run_once(l->loop, 10);
+	loop_advance(l->loop, 0);
+}
+
+static bool line_open(struct line *l, const char *keys)
+{
+	static const struct rfid_events events = { .arrived = line_arrived, .left = line_left };
+	struct hal_env env = { 0 };
+	struct file_error err = { 0 };
+	char text[512];
+
+	memset(l, 0, sizeof(*l));
+	m3_splitter_init(&l->splitter);
+	l->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	CHECK(l->master >= 0);
+	if (l->master < 0 || grantpt(l->master) < 0 || unlockpt(l->master) < 0)
+		return false;
+	snprintf(l->path, sizeof(l->path), "%s", ptsname(l->master));
+	/* held open by the test too, so the line never hangs up between opens */
+	l->slave = open(l->path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	fcntl(l->master, F_SETFL, O_NONBLOCK);
+	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &l->loop), 0);
+	env.loop = l->loop;
+	snprintf(text, sizeof(text), "[rfid pad]\nrole = item_pad\nprotocol = 3m\ndevice = %s\n%s",
+		 l->path, keys);
+	CHECK_INT(board_parse(text, "line.ini", &l->board, &err), 0);
+	CHECK_INT(rfid_open(&env, l->board, &l->board->rfids[0], &events, l, &l->reader, &err), 0);
+	/* the probe: version, then rf setup (answers as captured, see m3_emu.py's self-test) */
+	CHECK_INT(line_request(l, WAIT_MS), M3_CMD_VERSION);
+	line_answer(l, M3_START_SYSTEM, M3_CMD_VERSION, "00110A050002");
+	CHECK_INT(line_request(l, WAIT_MS), M3_CMD_RF_SETUP);
+	line_answer(l, M3_START, M3_CMD_RF_SETUP, "000201010302020300");
+	line_settle(l);
+	return true;
+}
+
+static void line_close(struct line *l)
+{
+	rfid_close(l->reader);
+	board_free(l->board);
+	loop_free(l->loop);
+	close(l->slave);
+	close(l->master);
+}
+
+#define NO_TAGS "000005 00"
+#define ONE_TAG "000005 01 E00401003123AA26"
+
+/* The first round's tag: 8 blocks (one read, then a refused one past the end), then its AFI. */
+static void line_serve_new_sticker(struct line *l)
+{
+	CHECK_INT(line_request(l, WAIT_MS), M3_CMD_READ_BLOCKS);
+	line_answer(l, M3_START, M3_CMD_READ_BLOCKS,
+		    "00 E00401003123AA26 08 0000 11223344 0100 00000000 0200 00000000 "
+		    "0300 00000000 0400 00000000 0500 00000000 0600 00000000 0700 00000000");
+	CHECK_INT(line_request(l, WAIT_MS), M3_CMD_READ_BLOCKS);
+	CHECK_INT(l->body[M3_UID_LEN], 8); /* from block 8 on */
+	line_answer(l, M3_START, M3_CMD_READ_BLOCKS, "06 E00401003123AA26 00");
+	CHECK_INT(line_request(l, WAIT_MS), M3_CMD_GET_AFI);
+	line_answer(l, M3_START, M3_CMD_GET_AFI, "00 E00401003123AA26 07");
+}
+
+static void test_pace(void)
+{
+	struct line l;
+
+	if (!line_open(&l, "inventory_ms = 100\nidle_inventory_ms = 0\n"))
+		return;
+	/* idle with idle rounds off: nothing asked, however long */
+	loop_advance(l.loop, 60000);
+	CHECK_INT(line_request(&l, 200), -1);
+	rfid_set_active(l.reader, true);
+	loop_advance(l.loop, 99);
+	CHECK_INT(line_request(&l, 200), -1);
+	loop_advance(l.loop, 1);
+	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_INVENTORY);
+	line_answer(&l, M3_START, M3_CMD_INVENTORY, ONE_TAG);
+	line_serve_new_sticker(&l);
+	line_settle(&l);
+	CHECK_INT(l.n_arrived, 1);
+	/* the next round inventory_ms after this one ended; a known tag is not read again */
+	loop_advance(l.loop, 100);
+	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_INVENTORY);
+	line_answer(&l, M3_START, M3_CMD_INVENTORY, ONE_TAG);
+	line_settle(&l);
+	loop_advance(l.loop, 100);
+	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_INVENTORY);
+	/* one round missed is not leaving, two are */
+	line_answer(&l, M3_START, M3_CMD_INVENTORY, NO_TAGS);
+	line_settle(&l);
+	CHECK_INT(l.n_left, 0);
+	loop_advance(l.loop, 100);
+	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_INVENTORY);
+	line_answer(&l, M3_START, M3_CMD_INVENTORY, NO_TAGS);
+	line_settle(&l);
+	CHECK_INT(l.n_left, 1);
+	/* idle again: no more rounds */
+	rfid_set_active(l.reader, false);
+	loop_advance(l.loop, 60000);
+	CHECK_INT(line_request(&l, 200), -1);
+	line_close(&l);
+}
+
+static void test_queued_behind_round(void)
+{
+	struct result a = { 0 };
+	struct line l;
+
+	if (!line_open(&l, "inventory_ms = 100\nidle_inventory_ms = 1000\n"))
+		return;
+	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_INVENTORY); /* the round at attach */
+	CHECK_INT(rfid_write_afi(l.reader, sticker, 0xC2, on_done, &a), 0);
+	/* nothing else goes out while the inventory waits for its answer */
+	CHECK_INT(line_request(&l, 200), -1);
+	loop_advance(l.loop, 500); /* a round falls due meanwhile: the operation still goes first */
+	line_answer(&l, M3_START, M3_CMD_INVENTORY, NO_TAGS);
+	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_SET_AFI);
+	CHECK(memcmp(l.body, sticker, RFID_UID_LEN) == 0 && l.body[RFID_UID_LEN] == 0xC2);
+	line_answer(&l, M3_START, M3_CMD_SET_AFI, "00 E00401003123AA26");
+	line_settle(&l);
+	CHECK_INT(a.calls, 1);
+	CHECK_INT(a.reply.result, 0);
+	line_close(&l);
+}
+
+static void test_timeout_and_late_answer(void)
+{
+	struct result a = { 0 }, b = { 0 };
+	struct line l;
+
+	if (!line_open(&l, "inventory_ms = 100\nidle_inventory_ms = 0\n"))
+		return;
+	CHECK_INT(rfid_read_state(l.reader, sticker, on_done, &a), 0);
+	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_GET_AFI);
+	loop_advance(l.loop, 999);
+	line_settle(&l);
+	CHECK_INT(a.calls, 0);
+	loop_advance(l.loop, 5000);
+	line_settle(&l);
+	CHECK_INT(a.calls, 1);
+	CHECK_INT(a.reply.result, -ETIMEDOUT);
+	/* the answer comes after all: it must not be taken for the next one */
+	line_answer(&l, M3_START, M3_CMD_GET_AFI, "00 E00401003123AA26 07");
+	line_settle(&l);
+	CHECK_INT(rfid_read_state(l.reader, sticker, on_done, &b), 0);
+	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_GET_AFI);
+	line_answer(&l, M3_START, M3_CMD_GET_AFI, "00 E00401003123AA26 C2");
+	line_settle(&l);
+	CHECK_INT(b.calls, 1);
+	CHECK_INT(b.reply.result, 0);
+	CHECK_INT(b.reply.afi, 0xC2);
+	line_close(&l);
+}
+
+static void test_broken_frames(void)
+{
+	/* a get AFI answer, its CRC spoiled; noise; then one whole, in pieces */
+	static const uint8_t noise[] = { 0x00, 0xFF, 0xD6, 0x7F };
+	struct result a = { 0 }, b = { 0 };
+	uint8_t body[] = { 0x00, 0xE0, 0x04, 0x01, 0x00, 0x31, 0x23, 0xAA, 0x26, 0xD7 };
+	uint8_t frame[M3_FRAME_MAX];
+	int len = m3_frame_encode(M3_START, M3_CMD_GET_AFI, body, sizeof(body), frame,
+				  sizeof(frame));
+	struct line l;
+
+	if (!line_open(&l, "inventory_ms = 100\nidle_inventory_ms = 0\n"))
+		return;
+	CHECK_INT(rfid_read_state(l.reader, sticker, on_done, &a), 0);
+	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_GET_AFI);
+	frame[len - 1] ^= 0xFF;
+	line_send(&l, frame, (size_t)len);
+	line_settle(&l);
+	CHECK_INT(a.calls, 0);
+	loop_advance(l.loop, 200); /* a few characters' time, and the adapter's */
+	line_settle(&l);
+	CHECK_INT(a.calls, 1);
+	CHECK_INT(a.reply.result, -EBADMSG);
+
+	frame[len - 1] ^= 0xFF;
+	CHECK_INT(rfid_read_state(l.reader, sticker, on_done, &b), 0);
+	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_GET_AFI);
+	line_send(&l, noise, sizeof(noise));
+	line_send(&l, frame, 5);
+	line_settle(&l);
+	line_send(&l, frame + 5, (size_t)len - 5);
+	line_settle(&l);
+	CHECK_INT(b.calls, 1);
+	CHECK_INT(b.reply.result, 0);
+	CHECK_INT(b.reply.afi, 0xD7);
+	line_close(&l);
+}
+
+static void test_close_with_operation_pending(void)
+{
+	struct result a = { 0 };
+	struct line l;
+
+	if (!line_open(&l, "inventory_ms = 100\nidle_inventory_ms = 0\n"))
+		return;
+	CHECK_INT(rfid_read_state(l.reader, sticker, on_done, &a), 0);
+	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_GET_AFI);
+	rfid_close(l.reader);
+	l.reader = NULL;
+	loop_advance(l.loop, 10000);
+	CHECK_INT(a.calls, 0);
+	line_close(&l);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	RUN(test_absent_at_start);
+	RUN(test_pace);
+	RUN(test_queued_behind_round);
+	RUN(test_timeout_and_late_answer);
+	RUN(test_broken_frames);
+	RUN(test_close_with_operation_pending);
 	RUN(test_arrive_and_leave);
 	RUN(test_operations);
 	RUN(test_write_faults);
