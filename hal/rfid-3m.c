@@ -498,6 +498,14 @@ static void round_abort(struct rfid_3m *s)
 	arm_next_round(s);
 }
 
+static void tag_read_afi(struct rfid_3m *s, const struct rfid_tag *tag)
+{
+	uint8_t frame[M3_FRAME_MAX];
+	int len = m3_encode_get_afi(tag->uid, frame, sizeof(frame));
+
+	send_request(s, STEP_TAG_AFI, frame, len);
+}
+
 static void tag_read_next(struct rfid_3m *s)
 {
 	struct m3_round *rd = &s->round;
@@ -509,12 +517,13 @@ static void tag_read_next(struct rfid_3m *s)
 
 	if (count > M3_READ_CHUNK)
 		count = M3_READ_CHUNK;
-	if (count && first + count <= M3_BLOCKS_MAX + 1u)
-		len = m3_encode_read_blocks(tag->uid, (uint8_t)first, (uint8_t)count, frame,
-					    sizeof(frame));
-	else
-		len = m3_encode_get_afi(tag->uid, frame, sizeof(frame)); /* read as much as kept */
-	send_request(s, count ? STEP_TAG_READ : STEP_TAG_AFI, frame, len);
+	if (!count) {
+		tag_read_afi(s, tag); /* as much as is kept is read */
+		return;
+	}
+	len = m3_encode_read_blocks(tag->uid, (uint8_t)first, (uint8_t)count, frame,
+				    sizeof(frame));
+	send_request(s, STEP_TAG_READ, frame, len);
 }
 
 /* The next tag new to the field, or the round's end. */
@@ -595,13 +604,8 @@ static void round_tag_answer(struct rfid_3m *s, const struct m3_reply *reply)
 		round_next_tag(s);
 		return;
 	}
-	/* Short, or refused past the last block: all of it is read. The AFI says the tag is there. */
-	{
-		uint8_t frame[M3_FRAME_MAX];
-		int len = m3_encode_get_afi(tag->uid, frame, sizeof(frame));
-
-		send_request(s, STEP_TAG_AFI, frame, len);
-	}
+	/* Short, or refused past the last block: all of it is read. Its AFI, and it is there. */
+	tag_read_afi(s, tag);
 }
 
 static void round_start(struct rfid_3m *s)
@@ -711,14 +715,17 @@ static void on_answer(struct rfid_3m *s, int result, const struct m3_reply *repl
 		probe_answer(s, result, reply);
 		return;
 	case JOB_ROUND:
-		if (result == -ETIMEDOUT && s->step != STEP_INVENTORY && s->silent < M3_SILENT_MAX) {
+		if (result == -ETIMEDOUT && s->step != STEP_INVENTORY &&
+		    s->silent < M3_SILENT_MAX) {
 			/* the tag being read, not the reader: try the tag again next round */
 			s->round.at++;
 			round_next_tag(s);
 		} else if (result < 0) {
+			bool inventory = s->step == STEP_INVENTORY;
+
 			if (result == -EBADMSG)
 				report_failure(s, "a broken answer to the %s",
-					       s->step == STEP_INVENTORY ? "inventory" : "tag read");
+					       inventory ? "inventory" : "tag read");
 			round_abort(s);
 		} else if (s->step == STEP_INVENTORY) {
 			round_inventory_answer(s, reply);
@@ -849,7 +856,7 @@ static void rfid_3m_set_active(void *handle, bool active)
 	if (s->active == active)
 		return;
 	s->active = active;
-	/* The next round at the new pace, counted from now; a round under way arms it at its end. */
+	/* The next round at the new pace, counted from now (a round under way: from its end). */
 	if (s->ready && s->job != JOB_ROUND && !s->round_due)
 		arm_next_round(s);
 }

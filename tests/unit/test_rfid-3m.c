@@ -579,7 +579,7 @@ static void line_left(void *data, const struct rfid_tag *tag)
 	((struct line *)data)->n_left++;
 }
 
-/* Pumps the loop (its clock stands still) until a whole request is on the line: its command, or -1. */
+/* Pumps the loop (its clock stands still) until a whole request is on the line: its cmd, or -1. */
 static int line_request(struct line *l, int wait_ms)
 {
 	uint64_t deadline = now_ms() + (uint64_t)wait_ms;
