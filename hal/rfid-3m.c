@@ -175,6 +175,11 @@ static void send_request(struct rfid_3m *s, enum m3_step step, const uint8_t *fr
 	s->step = step;
 	s->waiting = true;
 	s->bad_frame = false;
+	if (len < M3_OVERHEAD) {
+		/* cannot happen (the requests are fixed): failed as if unanswered */
+		serial_port_expect(s->port, 1);
+		return;
+	}
 	s->want_start = frame[0];
 	s->want_cmd = frame[3];
 	s->want_len = (size_t)len;
