@@ -852,9 +852,32 @@ static void test_close_with_operation_pending(void)
 	line_close(&l);
 }
 
+/* The board a library starts from: its pad is a 3M on a USB-serial tty. */
+static void test_shipped_board(void)
+{
+	struct file_error err = { 0 };
+	struct board *b = NULL;
+
+	CHECK_INT(board_load("boards/rpi4-kiosk-3m.ini", &b, &err), 0);
+	if (!b) {
+		fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.msg);
+		return;
+	}
+	CHECK_INT(b->n_rfids, 1);
+	CHECK_STR(b->rfids[0].name, "pad");
+	CHECK_STR(board_rfid_protocol_name(b->rfids[0].protocol), "3m");
+	CHECK(b->rfids[0].items && !b->rfids[0].patrons);
+	CHECK_STR(b->rfids[0].device, "/dev/ttyUSB0");
+	CHECK_INT(b->rfids[0].baud, 0); /* the protocol's 19200 */
+	CHECK(b->roles[ROLE_ITEM_PAD].present);
+	CHECK(b->roles[ROLE_ITEM_SCANNER].present && b->roles[ROLE_PATRON_READER].present);
+	board_free(b);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	RUN(test_shipped_board);
 	RUN(test_absent_at_start);
 	RUN(test_pace);
 	RUN(test_queued_behind_round);
