@@ -490,6 +490,9 @@ static void round_finish(struct rfid_3m *s)
 		s->status.arrivals++;
 		if (s->events.arrived)
 			s->events.arrived(s->data, &rd->tags[i]);
+		/* an operation arrived started found the port gone: the field is cleared */
+		if (!s->ready)
+			return;
 	}
 	rfid_field_round_end(&s->field, report_left, s);
 	s->status.tags_in_field = (unsigned)s->field.n;
@@ -511,17 +514,23 @@ static void tag_read_afi(struct rfid_3m *s, const struct rfid_tag *tag)
 	send_request(s, STEP_TAG_AFI, frame, len);
 }
 
+/* Blocks the next read of a new tag asks for: a chunk, less near RFID_MEM_MAX. */
+static unsigned tag_chunk(const struct rfid_tag *tag)
+{
+	size_t room = (RFID_MEM_MAX - tag->mem_len) / M3_BLOCK_LEN;
+
+	return room < M3_READ_CHUNK ? (unsigned)room : M3_READ_CHUNK;
+}
+
 static void tag_read_next(struct rfid_3m *s)
 {
 	struct m3_round *rd = &s->round;
 	struct rfid_tag *tag = &rd->tags[rd->at];
 	unsigned first = (unsigned)(tag->mem_len / M3_BLOCK_LEN);
-	unsigned count = (unsigned)((RFID_MEM_MAX - tag->mem_len) / M3_BLOCK_LEN);
+	unsigned count = tag_chunk(tag);
 	uint8_t frame[M3_FRAME_MAX];
 	int len;
 
-	if (count > M3_READ_CHUNK)
-		count = M3_READ_CHUNK;
 	if (!count) {
 		tag_read_afi(s, tag); /* as much as is kept is read */
 		return;
@@ -581,6 +590,7 @@ static void round_tag_answer(struct rfid_3m *s, const struct m3_reply *reply)
 	struct m3_round *rd = &s->round;
 	struct rfid_tag *tag = &rd->tags[rd->at];
 	unsigned first = (unsigned)(tag->mem_len / M3_BLOCK_LEN);
+	unsigned asked = tag_chunk(tag);
 
 	if (s->step == STEP_TAG_AFI) {
 		if (reply->kind == M3_REPLY_GET_AFI && same_uid(reply->afi.uid, tag->uid)) {
@@ -594,12 +604,12 @@ static void round_tag_answer(struct rfid_3m *s, const struct m3_reply *reply)
 		return;
 	}
 	if (reply->kind == M3_REPLY_READ_BLOCKS &&
-	    read_answer_fits(reply, tag->uid, first, M3_READ_CHUNK) == 0) {
+	    read_answer_fits(reply, tag->uid, first, asked) == 0) {
 		for (unsigned i = 0; i < reply->read.n; i++)
 			memcpy(tag->mem + tag->mem_len + (size_t)i * M3_BLOCK_LEN,
 			       reply->read.blocks[i].data, M3_BLOCK_LEN);
 		tag->mem_len += (size_t)reply->read.n * M3_BLOCK_LEN;
-		if (reply->read.n == M3_READ_CHUNK) {
+		if (reply->read.n == asked) {
 			tag_read_next(s);
 			return;
 		}
