@@ -215,6 +215,12 @@ static void write_next_step(struct kiosk *k)
 		r = rfid_read_state(t->reader, t->uid, on_write, k);
 		break;
 	}
+	if (r == -EOPNOTSUPP && pad->step == STEP_EAS) {
+		/* A reader without EAS commands (3M 810): the AFI alone secures the tag. */
+		pad->step = STEP_VERIFY;
+		write_next_step(k);
+		return;
+	}
 	if (r == -EBUSY) {
 		/* The reader is between rounds: the pump starts the write again. */
 		pad->writing = -1;
