@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The real circd with a real reader protocol over a pseudo-terminal: the reader emulators of
+tests/rfid/ (written from the protocol descriptions, not from circd's codecs) hold the tags;
+circd finds the reader by its device path, checks out a stack with a set, refuses a damaged
+tag, and switches each tag's security off, as the tag's own state in the emulator shows."""
+
+import os
+import re
+import sys
+import time
+
+from harness import REPO, check, check_eq, displays, fmt_events, patron
+from rfidlib import AFI_CHECKED_OUT, AFI_ON_SHELF, danish, uid
+
+sys.path.insert(0, os.path.join(REPO, "tests", "rfid"))
+import m3_emu  # noqa: E402
+
+RFID = {"rfid": {"owner_isil": "DK-710100"}}
+
+
+def item_no(n):
+    return "3123400%07d" % n
+
+
+def reader_board(t, section):
+    """The sim board, its pad replaced by a real protocol's reader."""
+    text = re.sub(r"\[rfid pad\][^\[]*", section + "\n", t.sim_board_text())
+    path = t.path("board.ini")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def wait_until(what, fn, timeout=20):
+    deadline = time.monotonic() + timeout
+    while True:
+        got = fn()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for %s" % what)
+        time.sleep(0.05)
+
+
+def test_3m_pad_stack_set_and_damaged_tag(t):
+    with m3_emu.M3Pad() as pad:
+        board = reader_board(t, "[rfid pad]\nrole = item_pad\nprotocol = 3m\ndevice = %s\n"
+                                "inventory_ms = 100\n" % pad.path)
+        d = t.start(t.config(RFID), board=board, fake_clock=False)
+        wait_until("the pad attached", lambda: "rfid reader pad attached" in d.log())
+        ev = d.scan_patron(patron(1))
+        check(displays(ev, "info"), "sign-in:%s" % fmt_events(ev))
+        stack = {uid(81): danish(item_no(81)), uid(82): danish(item_no(82), parts=2, part=1),
+                 uid(83): danish(item_no(82), parts=2, part=2)}
+        for u, mem in stack.items():
+            pad.place(m3_emu.Tag(u, blocks=len(mem) // 4, afi=AFI_ON_SHELF, memory=mem))
+        wait_until("every tag's AFI switched off",
+                   lambda: all(pad.tag(u).afi == AFI_CHECKED_OUT for u in stack))
+        wait_until("both loans recorded", lambda: len(t.journal()) == 2)
+        check_eq(sorted(r["item"] for r in t.journal()), [item_no(81), item_no(82)],
+                 "one checkout per item, the set once")
+        wait_until("the debts paid", lambda: all(
+            r["state"] == "done" for r in t.query("SELECT state FROM tag_security")))
+        bad = danish(item_no(84), damage=True)
+        pad.place(m3_emu.Tag(uid(84), blocks=len(bad) // 4, afi=AFI_ON_SHELF, memory=bad))
+        ev = d.sim.wait_event(lambda e: e.startswith("display error") and "damaged" in e)
+        check_eq(pad.tag(uid(84)).afi, AFI_ON_SHELF, "a damaged tag is not written")
+        check_eq(len(t.journal()), 2, "nothing recorded for the damaged tag")
+        d.stop()
