@@ -192,26 +192,32 @@ void online_check_patron(struct kiosk *k)
 
 /* --- transactions ------------------------------------------------------- */
 
+/*
+ * Records what the ILS answered. Lazily: only the forwarded mark had to be
+ * durable before the request went out. An outcome lost with a power cut
+ * leaves the transaction forwarded, and store-and-forward asks the ILS
+ * what it did. told: the patron has heard OK already, so a failure here is
+ * staff's (logged, in circctl status), not the patron's.
+ */
 static bool finish_live(struct kiosk *k, enum txn_state state, const char *result,
-			const char *evidence, const struct ils_circ *o)
+			const char *evidence, const struct ils_circ *o, bool told)
 {
 	struct store_ils_said said = { o->screen, o->print };
 	struct store_outcome outcome;
 	int r;
 
-	/*
-	 * Lazily: only the forwarded mark had to be durable before the request
-	 * went out. An outcome lost with a power cut leaves the transaction
-	 * forwarded, and store-and-forward asks the ILS what it did.
-	 */
 	store_outcome_set(&outcome, k->live.id, state, result, evidence, o->title, NULL, &said);
 	r = store_record_outcomes(k->store, &outcome, 1, loop_wall_ms(k->env.loop), 0, NULL, 0,
 				  NULL);
-	if (r < 0) {
+	if (r < 0 && told) {
+		log_warning("store: cannot record the ILS's answer for item %s (%s): "
+			    "store-and-forward asks the ILS", k->live.item, store_strerror(k->store));
+		snprintf(k->last_error, sizeof(k->last_error), "cannot record the ILS's answer: %s",
+			 store_strerror(k->store));
+	} else if (r < 0) {
 		kiosk_store_failed(k, r, "cannot record the ILS's answer");
-		return false;
 	}
-	return true;
+	return r >= 0;
 }
 
 /*
@@ -262,20 +268,24 @@ static void live_answered(struct kiosk *k, int err, const struct ils_circ *o)
 	}
 	snprintf(evidence, sizeof(evidence), "%s ok=%d%s", o->answer, o->ok,
 		 checkin && o->resensitize ? " resensitize" : "");
-	if (!finish_live(k, o->ok ? TXN_CONFIRMED : TXN_FAILED,
-			 o->ok && !checkin ? o->due_text : o->screen, evidence, o))
-		return;
 	if (!o->ok) {
-		kiosk_refuse(k, "%s", o->screen[0] ? o->screen : checkin ?
-				"This item cannot be returned here. Please see staff." :
-				"The library system did not allow this. Please see staff.");
+		if (finish_live(k, TXN_FAILED, o->screen, evidence, o, false))
+			kiosk_refuse(k, "%s", o->screen[0] ? o->screen : checkin ?
+					"This item cannot be returned here. Please see staff." :
+					"The library system did not allow this. Please see staff.");
 		return;
 	}
+	/*
+	 * Applied at the ILS: the patron hears it first, and the answer is
+	 * recorded after, off the scan-to-OK path (nothing the patron was told
+	 * rests on that record: a lost one is verified with the ILS).
+	 */
 	if (checkin)
 		returns_confirmed(k, k->live.item, o, CONFIRM_ONLINE);
 	else
 		selfcheck_confirmed(k, k->live.item, o->title, 0, o->due_text,
 				    k->live.kind == TXN_RENEW ? CONFIRM_RENEWED : CONFIRM_ONLINE);
+	finish_live(k, TXN_CONFIRMED, checkin ? o->screen : o->due_text, evidence, o, true);
 }
 
 static void on_live(void *data, int err, const struct ils_circ *o)
