@@ -87,6 +87,9 @@ libfuzzer_pass() {
 suite boundaries python3 tests/boundaries.py
 # The test ACS checks itself first: the end-to-end tests rely on it.
 suite acs-selftest python3 tests/acs/test_acs.py
+# So do the RFID reader emulators (against the frames the public material captured).
+suite feig-emu-selftest python3 tests/rfid/feig_emu.py --selftest
+suite m3-emu-selftest python3 tests/rfid/m3_emu.py --selftest
 run_pass plain build
 run_pass asan build/asan SAN=1
 libfuzzer_pass
