@@ -46,6 +46,12 @@ struct pad_tag {
 	char uid_hex[RFID_UID_HEX_LEN + 1];
 	struct tag_data data;
 	enum pad_state state;
+	/*
+	 * It left while its transaction or write was in hand, which keeps it:
+	 * the slot is freed when that is over, so that it is a new arrival when
+	 * it comes back.
+	 */
+	bool gone;
 	/* PAD_SECURING: the write owed (from this session's transaction, or from before) */
 	struct store_security owed;
 };
@@ -92,6 +98,13 @@ static struct pad_tag *find_tag(struct kiosk_pad *pad, const uint8_t uid[RFID_UI
 	return NULL;
 }
 
+/* Its transaction or write is over: a tag that left meanwhile is forgotten now. */
+static void release_if_gone(struct pad_tag *t)
+{
+	if (t->gone)
+		t->used = false;
+}
+
 static const char *item_name(const struct pad_tag *t)
 {
 	return t->data.title[0] ? t->data.title : t->data.item_id;
@@ -122,6 +135,7 @@ static void write_failed(struct kiosk *k, struct pad_tag *t, const char *why)
 		kiosk_refuse(k, "Please put %s back on the pad: its security tag could not be "
 				"switched %s.", t->owed.item, tag_security_name(t->owed.want));
 	}
+	release_if_gone(t);
 	pump_later(k);
 }
 
@@ -147,6 +161,7 @@ static void write_done(struct kiosk *k, struct pad_tag *t)
 	pad->writing = -1;
 	t->state = PAD_DONE;
 	if (more_writes_of(pad, t->owed.txn_id)) {
+		release_if_gone(t);
 		pump_later(k);
 		return;
 	}
@@ -158,6 +173,7 @@ static void write_done(struct kiosk *k, struct pad_tag *t)
 		/* A return recorded earlier (its write failed, or circd stopped): in it goes now. */
 		returns_acknowledge(k, t->owed.item, NULL, CONFIRM_ONLINE);
 	}
+	release_if_gone(t);
 	pump_later(k);
 }
 
@@ -325,6 +341,9 @@ static void flow_settled(struct kiosk *k, bool confirmed)
 		t->state = confirmed ? PAD_SECURING : PAD_REFUSED;
 		if (confirmed && store_security_owed(k->store, t->uid_hex, &t->owed) < 0)
 			t->state = PAD_DONE; /* recorded without a debt: nothing to write */
+		/* One that left is still tried: the reader's -ENODEV asks for it back. */
+		if (t->state != PAD_SECURING)
+			release_if_gone(t);
 	}
 	pad->in_flow = false;
 	pad->owes.n = 0;
@@ -459,8 +478,13 @@ void kiosk_tag_arrived(struct kiosk *k, struct rfid_reader *reader, const struct
 	struct kiosk_pad *pad = k->pad;
 	struct pad_tag *t;
 
-	if (!pad || find_tag(pad, tag->uid))
+	if (!pad)
 		return;
+	t = find_tag(pad, tag->uid);
+	if (t) {
+		t->gone = false; /* back before what kept it was over: it stays as it is */
+		return;
+	}
 	for (t = pad->tags; t < pad->tags + PAD_TAGS_MAX && t->used; t++)
 		;
 	if (t == pad->tags + PAD_TAGS_MAX) {
@@ -497,11 +521,14 @@ void kiosk_tag_left(struct kiosk *k, const struct rfid_tag *tag)
 		return;
 	index = (int)(t - pad->tags);
 	log_debug("rfid: tag %s left", t->uid_hex);
-	/* A write in hand fails on its own (-ENODEV) and frees it then. */
-	if (index == pad->writing)
+	/*
+	 * A write in hand fails on its own (-ENODEV); a transaction in hand is
+	 * recorded or refused as a whole: either keeps the tag till it is over.
+	 */
+	if (index == pad->writing || t->state == PAD_IN_FLOW) {
+		t->gone = true;
 		return;
-	if (t->state == PAD_IN_FLOW)
-		return; /* its transaction is recorded or refused as a whole: kept till then */
+	}
 	t->used = false;
 }
 
