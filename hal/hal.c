@@ -27,6 +27,7 @@ static const struct display_ops *const display_backends[] = {
 
 static const struct rfid_ops *const rfid_backends[] = {
 	&rfid_sim_ops,
+	&rfid_feig_ops,
 };
 
 const struct gpio_ops *hal_gpio_backend(const char *name)

@@ -1,0 +1,1131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * FEIG ISO host readers (protocol = feig): ID ISC.MR101/MR102/LR2500 class
+ * readers on a serial line, spoken to through hal/feig-frame.h.
+ *
+ * The line carries one exchange at a time: a request, and the reader's
+ * answer with the same control byte (the protocol has no sequence numbers,
+ * so nothing else can tell answers apart). An answer that does not come is
+ * -ETIMEDOUT after the reader's own time limit; bytes that make no frame
+ * (line noise, a broken CRC) are skipped by the splitter, and if no good
+ * answer follows once the line has been quiet for an inter-frame gap, the
+ * exchange is -EBADMSG. Either way the driver goes on with the next one:
+ * the reader itself ignores a frame it cannot read and answers the next.
+ *
+ * What runs when the line is free, in this order: the handshake (baud
+ * detection, which only a reader set to our baud rate and parity answers,
+ * then the software version), the rest of an inventory round (each tag new
+ * to the field is read before it is reported: system information, memory,
+ * EAS), the pending operation, and then the next round. So an operation
+ * waits behind the round under way, never the other way round.
+ *
+ * Work never starts inside a call from firmware: the call arms the kick
+ * timer, and done callbacks are delivered from it too.
+ */
+#include "rfid.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feig-frame.h"
+#include "rfid-field.h"
+#include "serial-port.h"
+
+/* CFG1's factory setting in the ID ISC system manuals: 38400 baud, 8 data bits, even parity. */
+static const struct serial_settings feig_defaults = { 38400, 8, SERIAL_PARITY_EVEN, 1 };
+
+/* Reader control commands are answered at once. */
+#define HOUSEKEEPING_MS 300
+/* A tag command may take the reader's TR-RESPONSE-TIME (CFG1, 3 s by default). */
+#define TAG_COMMAND_MS 3200
+/*
+ * Inside an answer, a gap of this many characters' time, plus slack for
+ * USB-serial adapters that hand bytes over in bursts (an FTDI chip every
+ * 16 ms by default), ends it.
+ */
+#define GAP_CHARS 16
+#define GAP_SLACK_MS 40
+#define HANDSHAKE_RETRY_MS 1000
+/* Inventories in a row without an answer: the reader is taken for gone until it answers again. */
+#define SILENT_ROUNDS_MAX 3
+#define ROUND_TAGS_MAX (2 * RFID_FIELD_MAX)
+/* Blocks per read or write, so that every request and answer fits a standard frame. */
+#define CHUNK_BLOCKS_MAX 32
+#define NXP_UID_BYTE 1 /* the IC manufacturer code, after 0xE0 */
+
+/* What the exchange in flight is for. */
+enum exchange {
+	EX_NONE,
+	EX_BAUD,
+	EX_VERSION,
+	EX_INVENTORY,
+	EX_NEW_SYSINFO, /* a tag new to the field */
+	EX_NEW_READ,
+	EX_NEW_EAS,
+	EX_OP_SYSINFO, /* the pending operation */
+	EX_OP_READ,
+	EX_OP_WRITE,
+	EX_OP_AFI,
+	EX_OP_EAS_SET,
+	EX_OP_EAS_ALARM,
+};
+
+struct feig_op {
+	bool pending;         /* accepted and not yet delivered */
+	bool finished;        /* reply is final, done is called from the kick timer */
+	bool sent;            /* the single request of write AFI / set EAS is out */
+	enum rfid_op op;
+	uint8_t uid[RFID_UID_LEN];
+	unsigned first_block, n_blocks, blocks_done;
+	size_t len;           /* write: bytes */
+	unsigned block_size;  /* 0 until known */
+	unsigned block_count;
+	uint8_t bytes[RFID_MEM_MAX]; /* what to write, or what was read */
+	uint8_t afi;
+	bool eas_on;
+	struct rfid_reply reply;
+	rfid_done_fn done;
+	void *data;
+};
+
+/* A tag new to the field, read before it is reported. */
+struct new_tag {
+	struct rfid_tag tag;
+	unsigned blocks_wanted;
+};
+
+struct rfid_feig {
+	struct hal_env env;
+	struct rfid_events events;
+	void *data;
+	struct rfid_status status;
+	bool items, patrons;
+	uint8_t com_adr;
+	unsigned active_ms, idle_ms;
+	bool active;
+
+	struct serial_port *port;
+	bool port_up, port_changed;
+	char port_why[160];
+	bool ready;          /* the reader answered the handshake */
+	bool handshake_wait; /* until the next handshake try */
+	unsigned gap_ms;
+
+	struct feig_splitter rx;
+	enum exchange ex;
+	bool ex_bytes;       /* something came since the request went out */
+	int ex_error;        /* the request could not be sent */
+
+	bool round_due, in_round;
+	unsigned silent_rounds;
+	struct feig_tag round[ROUND_TAGS_MAX];
+	size_t n_round, next_new;
+	struct new_tag reading;
+	struct rfid_field field;
+
+	struct feig_op op;
+	struct loop_timer tick; /* the next round, or the next handshake try */
+	struct loop_timer kick; /* work moved out of firmware's calls: starting, done */
+	char last_report[160];
+};
+
+static void pump(struct rfid_feig *f);
+
+/* ---------------------------------------------------------------- reporting */
+
+static void copy_cut(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+__attribute__((format(printf, 3, 4)))
+static void report_once(struct rfid_feig *f, enum hal_level level, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	copy_cut(f->status.last_error, sizeof(f->status.last_error), msg);
+	if (strcmp(msg, f->last_report) == 0)
+		return;
+	snprintf(f->last_report, sizeof(f->last_report), "%s", msg);
+	hal_report(&f->env, level, "rfid %s: %s", f->status.name, msg);
+}
+
+static void report_device(struct rfid_feig *f)
+{
+	if (f->events.device)
+		f->events.device(f->data, &f->status);
+}
+
+static const char *exchange_name(enum exchange ex)
+{
+	switch (ex) {
+	case EX_BAUD:
+		return "baud rate detection";
+	case EX_VERSION:
+		return "get software version";
+	case EX_INVENTORY:
+		return "inventory";
+	case EX_NEW_SYSINFO:
+	case EX_OP_SYSINFO:
+		return "get system information";
+	case EX_NEW_READ:
+	case EX_OP_READ:
+		return "read blocks";
+	case EX_OP_WRITE:
+		return "write blocks";
+	case EX_OP_AFI:
+		return "write AFI";
+	case EX_OP_EAS_SET:
+		return "set EAS";
+	case EX_NEW_EAS:
+	case EX_OP_EAS_ALARM:
+		return "EAS alarm";
+	case EX_NONE:
+		break;
+	}
+	return "none";
+}
+
+/*
+ * What a status byte means for the tag command it answers. The reader's
+ * own complaints (unknown command, length, RF or hardware warning) are
+ * reported, as no tag explains them.
+ */
+static int status_result(struct rfid_feig *f, enum exchange ex, uint8_t status)
+{
+	switch (status) {
+	case FEIG_OK:
+	case FEIG_MORE_DATA:
+		return 0;
+	case FEIG_NO_TRANSPONDER:
+		return -ENODEV;
+	case FEIG_DATA_FALSE:
+	case FEIG_RF_COMMUNICATION_ERROR:
+		return -EBADMSG; /* the exchange with the tag was disturbed: a write may be done */
+	case FEIG_WRITE_ERROR:
+	case FEIG_ISO_ERROR:
+	case FEIG_ADDRESS_ERROR:
+	case FEIG_WRONG_TRANSPONDER_TYPE:
+		return -EIO;
+	default:
+		report_once(f, HAL_LEVEL_WARNING, "%s: status 0x%02X (%s)", exchange_name(ex),
+			    status, feig_status_name(status));
+		return -EIO;
+	}
+}
+
+/* ------------------------------------------------------------- the exchange */
+
+static void send(struct rfid_feig *f, enum exchange ex, const struct feig_request *req,
+		 unsigned answer_ms)
+{
+	uint8_t frame[FEIG_REQUEST_DATA_MAX + FEIG_ADV_MIN];
+	enum feig_frame_kind kind = req->data_len + FEIG_STD_MIN > FEIG_STD_MAX ?
+					    FEIG_FRAME_ADVANCED : FEIG_FRAME_STANDARD;
+	int n = feig_request_encode(req, kind, f->com_adr, frame, sizeof(frame));
+	int r;
+
+	feig_splitter_reset(&f->rx);
+	f->ex = ex;
+	f->ex_bytes = false;
+	f->ex_error = 0;
+	r = n < 0 ? n : serial_port_write(f->port, frame, (size_t)n);
+	if (r < 0) {
+		/* It ends as an exchange that timed out at once, with this result. */
+		f->ex_error = r == -ENODEV ? -ENODEV : -EIO;
+		serial_port_expect(f->port, 1);
+		return;
+	}
+	serial_port_expect(f->port, serial_bytes_ms(serial_port_settings(f->port),
+						     (size_t)n + FEIG_STD_MAX) + answer_ms);
+}
+
+static void on_answer(struct rfid_feig *f, enum exchange ex, int r,
+		      const struct feig_response *resp);
+
+static void complete(struct rfid_feig *f, int r, const struct feig_response *resp)
+{
+	enum exchange ex = f->ex;
+
+	f->ex = EX_NONE;
+	serial_port_expect(f->port, 0);
+	if (r == -ETIMEDOUT)
+		report_once(f, HAL_LEVEL_WARNING, "no answer to %s", exchange_name(ex));
+	else if (r == -EBADMSG)
+		report_once(f, HAL_LEVEL_WARNING, "bad answer to %s (CRC or framing)",
+			    exchange_name(ex));
+	on_answer(f, ex, r, resp);
+}
+
+/* Whether frame answers the exchange in flight: the reader echoes the control byte. */
+static bool answers(const struct rfid_feig *f, const struct feig_frame *frame,
+		    struct feig_response *resp)
+{
+	static const uint8_t controls[] = {
+		[EX_BAUD] = FEIG_CMD_BAUD_DETECT,     [EX_VERSION] = FEIG_CMD_SOFTWARE_VERSION,
+		[EX_INVENTORY] = FEIG_CMD_ISO,        [EX_NEW_SYSINFO] = FEIG_CMD_ISO,
+		[EX_NEW_READ] = FEIG_CMD_ISO,         [EX_NEW_EAS] = FEIG_CMD_ISO_CUSTOM,
+		[EX_OP_SYSINFO] = FEIG_CMD_ISO,       [EX_OP_READ] = FEIG_CMD_ISO,
+		[EX_OP_WRITE] = FEIG_CMD_ISO,         [EX_OP_AFI] = FEIG_CMD_ISO,
+		[EX_OP_EAS_SET] = FEIG_CMD_ISO_CUSTOM, [EX_OP_EAS_ALARM] = FEIG_CMD_ISO_CUSTOM,
+	};
+
+	if (frame->control != controls[f->ex])
+		return false;
+	if (f->com_adr != FEIG_COM_ADR_ANY && frame->com_adr != f->com_adr)
+		return false;
+	return feig_response_from_frame(frame, resp) == 0;
+}
+
+/* Looks through what is buffered for the answer; true when the exchange completed. */
+static bool take_answer(struct rfid_feig *f)
+{
+	struct feig_frame frame;
+	struct feig_response resp;
+	int r;
+
+	while ((r = feig_splitter_next(&f->rx, &frame)) != 0) {
+		if (r < 0)
+			continue; /* one byte dropped: the splitter resynchronises */
+		if (answers(f, &frame, &resp)) {
+			complete(f, 0, &resp);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void on_port_data(void *data, const uint8_t *bytes, size_t len)
+{
+	struct rfid_feig *f = data;
+
+	while (len) {
+		size_t n;
+
+		if (f->ex == EX_NONE) {
+			feig_splitter_reset(&f->rx); /* late or unasked for: nothing waits for it */
+			return;
+		}
+		n = feig_splitter_feed(&f->rx, bytes, len);
+		if (!n && !feig_splitter_drop_byte(&f->rx))
+			feig_splitter_reset(&f->rx);
+		bytes += n;
+		len -= n;
+		if (!f->ex_bytes) {
+			f->ex_bytes = true;
+			serial_port_expect(f->port, f->gap_ms);
+		}
+		if (take_answer(f))
+			return; /* what else came answers nothing: the next request was not out */
+	}
+}
+
+/*
+ * The line went quiet. A partial frame that stopped may be noise that
+ * looked like a length: drop bytes from the front until an answer shows
+ * up, or nothing is left.
+ */
+static void on_port_timeout(void *data)
+{
+	struct rfid_feig *f = data;
+
+	if (f->ex == EX_NONE)
+		return;
+	while (feig_splitter_drop_byte(&f->rx))
+		if (take_answer(f))
+			return;
+	if (f->ex_error)
+		complete(f, f->ex_error, NULL);
+	else
+		complete(f, f->ex_bytes ? -EBADMSG : -ETIMEDOUT, NULL);
+}
+
+static void on_port_state(void *data, bool attached, const char *why)
+{
+	struct rfid_feig *f = data;
+
+	/* Maybe inside serial_port_write(): the kick timer sorts it out from the loop. */
+	f->port_up = attached;
+	f->port_changed = true;
+	snprintf(f->port_why, sizeof(f->port_why), "%s", why);
+	loop_timer_arm(f->env.loop, &f->kick, 0);
+}
+
+/* ---------------------------------------------------------------- operation */
+
+static const char *op_name(enum rfid_op op)
+{
+	static const char *const names[] = {
+		[RFID_OP_READ_BLOCKS] = "read blocks", [RFID_OP_WRITE_BLOCKS] = "write blocks",
+		[RFID_OP_WRITE_AFI] = "write AFI",     [RFID_OP_SET_EAS] = "set EAS",
+		[RFID_OP_READ_STATE] = "read state",
+	};
+
+	return names[op];
+}
+
+/* The result is final: done runs from the kick timer. */
+static void op_finish(struct rfid_feig *f, int result)
+{
+	struct feig_op *op = &f->op;
+
+	op->finished = true;
+	op->reply.op = op->op;
+	op->reply.result = result;
+	memcpy(op->reply.uid, op->uid, RFID_UID_LEN);
+	op->reply.first_block = op->first_block;
+	op->reply.block_size = op->block_size;
+	if (result == 0 && op->op == RFID_OP_READ_BLOCKS) {
+		op->reply.data = op->bytes;
+		op->reply.len = (size_t)op->n_blocks * op->block_size;
+	}
+	f->status.ops++;
+	if (result < 0) {
+		char uid[RFID_UID_HEX_LEN + 1];
+
+		rfid_uid_format(op->uid, uid);
+		f->status.ops_failed++;
+		snprintf(f->status.last_error, sizeof(f->status.last_error), "%s on %s: %s",
+			 op_name(op->op), uid, strerror(-result));
+	}
+	loop_timer_arm(f->env.loop, &f->kick, 0);
+}
+
+static unsigned chunk_blocks(unsigned block_size, bool write)
+{
+	/* read answers: status, count, size, then a security byte and the block for each */
+	unsigned fit = write ? (FEIG_STD_MAX - FEIG_STD_MIN - 2 - FEIG_UID_LEN - 3) / block_size :
+			       (FEIG_STD_MAX - FEIG_STD_MIN - 3) / (block_size + 1);
+
+	return fit < CHUNK_BLOCKS_MAX ? fit : CHUNK_BLOCKS_MAX;
+}
+
+static void op_next(struct rfid_feig *f)
+{
+	struct feig_op *op = &f->op;
+	struct feig_request req;
+	unsigned n;
+
+	if ((op->op == RFID_OP_READ_BLOCKS || op->op == RFID_OP_WRITE_BLOCKS ||
+	     op->op == RFID_OP_READ_STATE) && !op->block_size) {
+		feig_req_system_info(&req, op->uid);
+		send(f, EX_OP_SYSINFO, &req, TAG_COMMAND_MS);
+		return;
+	}
+	switch (op->op) {
+	case RFID_OP_READ_BLOCKS:
+	case RFID_OP_WRITE_BLOCKS:
+		if (op->blocks_done == op->n_blocks) {
+			op_finish(f, 0);
+			return;
+		}
+		n = op->n_blocks - op->blocks_done;
+		if (n > chunk_blocks(op->block_size, op->op == RFID_OP_WRITE_BLOCKS))
+			n = chunk_blocks(op->block_size, op->op == RFID_OP_WRITE_BLOCKS);
+		if (op->op == RFID_OP_READ_BLOCKS) {
+			feig_req_read_blocks(&req, op->uid,
+					     (uint8_t)(op->first_block + op->blocks_done),
+					     (uint8_t)n);
+			send(f, EX_OP_READ, &req, TAG_COMMAND_MS);
+		} else {
+			feig_req_write_blocks(&req, op->uid,
+					      (uint8_t)(op->first_block + op->blocks_done),
+					      (uint8_t)n, (uint8_t)op->block_size,
+					      op->bytes + (size_t)op->blocks_done * op->block_size);
+			send(f, EX_OP_WRITE, &req, TAG_COMMAND_MS);
+		}
+		return;
+	case RFID_OP_WRITE_AFI:
+		feig_req_write_afi(&req, op->uid, op->afi);
+		send(f, EX_OP_AFI, &req, TAG_COMMAND_MS);
+		return;
+	case RFID_OP_SET_EAS:
+		feig_req_nxp_eas(&req, op->eas_on ? FEIG_NXP_SET_EAS : FEIG_NXP_RESET_EAS,
+				 op->uid);
+		send(f, EX_OP_EAS_SET, &req, TAG_COMMAND_MS);
+		return;
+	case RFID_OP_READ_STATE:
+		if (op->uid[NXP_UID_BYTE] != FEIG_MFR_NXP) {
+			op_finish(f, 0); /* only NXP's tags say what their EAS is */
+			return;
+		}
+		feig_req_nxp_eas(&req, FEIG_NXP_EAS_ALARM, op->uid);
+		send(f, EX_OP_EAS_ALARM, &req, TAG_COMMAND_MS);
+		return;
+	}
+}
+
+static void op_system_info(struct rfid_feig *f, const struct feig_response *resp)
+{
+	struct feig_op *op = &f->op;
+	struct feig_system_info info;
+
+	if (feig_parse_system_info(resp, &info) < 0 ||
+	    memcmp(info.uid, op->uid, RFID_UID_LEN) != 0) {
+		op_finish(f, -EBADMSG);
+		return;
+	}
+	op->block_size = info.block_size;
+	op->block_count = info.block_count;
+	op->reply.has_afi = true;
+	op->reply.afi = info.afi;
+	if (op->op == RFID_OP_READ_STATE) {
+		op_next(f);
+		return;
+	}
+	/* The blocks asked for are not on this tag: it answers so for them too. */
+	if (op->op == RFID_OP_WRITE_BLOCKS) {
+		if (op->len % op->block_size) {
+			op_finish(f, -EIO);
+			return;
+		}
+		op->n_blocks = (unsigned)(op->len / op->block_size);
+	}
+	if (op->first_block + op->n_blocks > op->block_count ||
+	    (size_t)op->n_blocks * op->block_size > RFID_MEM_MAX) {
+		op_finish(f, -EIO);
+		return;
+	}
+	op->reply.has_afi = false;
+	op_next(f);
+}
+
+static void op_answer(struct rfid_feig *f, enum exchange ex, int r,
+		      const struct feig_response *resp)
+{
+	struct feig_op *op = &f->op;
+	struct feig_blocks blocks;
+	unsigned asked;
+
+	if (r == 0 && ex == EX_OP_EAS_ALARM) {
+		/* the alarm is the tag's answer: none (0x01) is EAS off, as the tag is there */
+		r = feig_parse_eas_alarm(resp);
+		if (r >= 0) {
+			op->reply.eas = r ? RFID_EAS_ON : RFID_EAS_OFF;
+			op_finish(f, 0);
+			return;
+		}
+	}
+	if (r == 0)
+		r = status_result(f, ex, resp->status);
+	if (r < 0) {
+		op_finish(f, r);
+		return;
+	}
+	switch (ex) {
+	case EX_OP_SYSINFO:
+		op_system_info(f, resp);
+		return;
+	case EX_OP_READ:
+		asked = op->n_blocks - op->blocks_done;
+		if (asked > chunk_blocks(op->block_size, false))
+			asked = chunk_blocks(op->block_size, false);
+		if (feig_parse_read_blocks(resp, &blocks) < 0 || blocks.count != asked ||
+		    blocks.block_size != op->block_size) {
+			op_finish(f, -EBADMSG);
+			return;
+		}
+		memcpy(op->bytes + (size_t)op->blocks_done * op->block_size, blocks.data,
+		       (size_t)asked * op->block_size);
+		op->blocks_done += asked;
+		op_next(f);
+		return;
+	case EX_OP_WRITE:
+		asked = op->n_blocks - op->blocks_done;
+		if (asked > chunk_blocks(op->block_size, true))
+			asked = chunk_blocks(op->block_size, true);
+		op->blocks_done += asked;
+		op_next(f);
+		return;
+	default:
+		op_finish(f, 0);
+		return;
+	}
+}
+
+/* Checks what can be checked now; the rest when the tag answers. */
+static int op_start(struct rfid_feig *f, const struct feig_op *op)
+{
+	const struct rfid_tag *known = rfid_field_find(&f->field, op->uid);
+
+	if (f->op.pending)
+		return -EBUSY;
+	f->op = *op;
+	f->op.pending = true;
+	if (known && known->block_size &&
+	    (op->op == RFID_OP_READ_BLOCKS || op->op == RFID_OP_WRITE_BLOCKS)) {
+		/* a tag in the field: its size is known, and the request is checked against it */
+		f->op.block_size = known->block_size;
+		f->op.block_count = 256;
+		if (op->op == RFID_OP_WRITE_BLOCKS)
+			f->op.n_blocks = (unsigned)(op->len / known->block_size);
+	}
+	loop_timer_arm(f->env.loop, &f->kick, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------ inventory round */
+
+static void schedule_round(struct rfid_feig *f)
+{
+	unsigned interval = f->active ? f->active_ms : f->idle_ms;
+
+	if (!f->ready || f->in_round || f->round_due || f->tick.armed || !interval)
+		return;
+	loop_timer_arm(f->env.loop, &f->tick, interval);
+}
+
+static void report_left(void *data, const struct rfid_tag *tag)
+{
+	struct rfid_feig *f = data;
+
+	f->status.tags_in_field = (unsigned)f->field.n;
+	if (f->events.left)
+		f->events.left(f->data, tag);
+}
+
+static void round_end(struct rfid_feig *f)
+{
+	f->in_round = false;
+	rfid_field_round_end(&f->field, report_left, f);
+	f->status.tags_in_field = (unsigned)f->field.n;
+	schedule_round(f);
+	pump(f);
+}
+
+static void arrive(struct rfid_feig *f)
+{
+	if (!f->reading.tag.mem_len)
+		f->reading.tag.block_size = 0;
+	if (rfid_field_seen(&f->field, &f->reading.tag) == 1) {
+		f->status.arrivals++;
+		f->status.tags_in_field = (unsigned)f->field.n;
+		if (f->events.arrived)
+			f->events.arrived(f->data, &f->reading.tag);
+	}
+}
+
+static void round_next_new(struct rfid_feig *f);
+
+/* The tag is passed over this round; the next one reads it again. */
+static void skip_new(struct rfid_feig *f)
+{
+	f->next_new++;
+	round_next_new(f);
+}
+
+static void read_new_eas(struct rfid_feig *f)
+{
+	struct feig_request req;
+
+	if (f->reading.tag.uid[NXP_UID_BYTE] != FEIG_MFR_NXP) {
+		arrive(f);
+		skip_new(f);
+		return;
+	}
+	feig_req_nxp_eas(&req, FEIG_NXP_EAS_ALARM, f->reading.tag.uid);
+	send(f, EX_NEW_EAS, &req, TAG_COMMAND_MS);
+}
+
+static void read_new_blocks(struct rfid_feig *f)
+{
+	struct rfid_tag *t = &f->reading.tag;
+	unsigned done = (unsigned)(t->mem_len / t->block_size);
+	unsigned n = f->reading.blocks_wanted - done;
+	struct feig_request req;
+
+	if (!n) {
+		read_new_eas(f);
+		return;
+	}
+	if (n > chunk_blocks(t->block_size, false))
+		n = chunk_blocks(t->block_size, false);
+	feig_req_read_blocks(&req, t->uid, (uint8_t)done, (uint8_t)n);
+	send(f, EX_NEW_READ, &req, TAG_COMMAND_MS);
+}
+
+static void round_next_new(struct rfid_feig *f)
+{
+	struct feig_request req;
+
+	while (f->next_new < f->n_round) {
+		const struct feig_tag *t = &f->round[f->next_new];
+
+		if (rfid_field_find(&f->field, t->uid) || f->field.n == RFID_FIELD_MAX) {
+			f->next_new++;
+			continue;
+		}
+		memset(&f->reading, 0, sizeof(f->reading));
+		f->reading.tag.reader = f->status.name;
+		f->reading.tag.for_items = f->items;
+		f->reading.tag.for_patrons = f->patrons;
+		memcpy(f->reading.tag.uid, t->uid, RFID_UID_LEN);
+		f->reading.tag.has_dsfid = true;
+		f->reading.tag.dsfid = t->dsfid;
+		feig_req_system_info(&req, t->uid);
+		send(f, EX_NEW_SYSINFO, &req, TAG_COMMAND_MS);
+		return;
+	}
+	round_end(f);
+}
+
+static void new_tag_answer(struct rfid_feig *f, enum exchange ex, int r,
+			   const struct feig_response *resp)
+{
+	struct rfid_tag *t = &f->reading.tag;
+	struct feig_system_info info;
+	struct feig_blocks blocks;
+
+	if (ex == EX_NEW_EAS) {
+		r = r < 0 ? r : feig_parse_eas_alarm(resp);
+		t->eas = r < 0 ? RFID_EAS_UNKNOWN : r ? RFID_EAS_ON : RFID_EAS_OFF;
+		arrive(f);
+		skip_new(f);
+		return;
+	}
+	if (r == 0)
+		r = status_result(f, ex, resp->status);
+	if (r == -EIO) {
+		/* the tag has no such command, or refuses a block: it is reported as far as read */
+		read_new_eas(f);
+		return;
+	}
+	if (r < 0) {
+		skip_new(f); /* gone, or not heard: the next round tries again */
+		return;
+	}
+	if (ex == EX_NEW_SYSINFO) {
+		if (feig_parse_system_info(resp, &info) < 0 ||
+		    memcmp(info.uid, t->uid, RFID_UID_LEN) != 0) {
+			skip_new(f);
+			return;
+		}
+		t->dsfid = info.dsfid;
+		t->has_afi = true;
+		t->afi = info.afi;
+		if (info.block_size > RFID_BLOCK_SIZE_MAX) {
+			read_new_eas(f);
+			return;
+		}
+		t->block_size = info.block_size;
+		f->reading.blocks_wanted = info.block_count;
+		if (f->reading.blocks_wanted > RFID_MEM_MAX / info.block_size)
+			f->reading.blocks_wanted = RFID_MEM_MAX / info.block_size;
+		read_new_blocks(f);
+		return;
+	}
+	if (feig_parse_read_blocks(resp, &blocks) < 0 || blocks.block_size != t->block_size ||
+	    t->mem_len + (size_t)blocks.count * blocks.block_size >
+		    (size_t)f->reading.blocks_wanted * t->block_size) {
+		skip_new(f);
+		return;
+	}
+	memcpy(t->mem + t->mem_len, blocks.data, (size_t)blocks.count * blocks.block_size);
+	t->mem_len += (size_t)blocks.count * blocks.block_size;
+	read_new_blocks(f);
+}
+
+/* Every tag leaves: the reader went away or stopped answering. */
+static void reader_gone(struct rfid_feig *f)
+{
+	bool was_ready = f->ready;
+
+	f->ready = false;
+	f->in_round = false;
+	f->round_due = false;
+	loop_timer_disarm(f->env.loop, &f->tick);
+	rfid_field_clear(&f->field, report_left, f);
+	f->status.tags_in_field = 0;
+	f->status.attached = false;
+	if (was_ready)
+		report_device(f);
+}
+
+static void inventory_answer(struct rfid_feig *f, int r, const struct feig_response *resp)
+{
+	struct feig_inventory *inv = malloc(sizeof(*inv));
+	struct feig_request req;
+	bool more;
+
+	if (!inv) {
+		r = -ENOMEM;
+	} else if (r == 0) {
+		r = feig_parse_inventory(resp, inv);
+		if (r == -EPROTO)
+			r = status_result(f, EX_INVENTORY, resp->status);
+	}
+	if (r < 0) {
+		free(inv);
+		f->in_round = false;
+		if (r == -ETIMEDOUT && ++f->silent_rounds >= SILENT_ROUNDS_MAX) {
+			report_once(f, HAL_LEVEL_ERR, "the reader stopped answering");
+			reader_gone(f);
+			f->handshake_wait = false;
+			pump(f);
+			return;
+		}
+		schedule_round(f);
+		pump(f);
+		return;
+	}
+	f->silent_rounds = 0;
+	for (size_t i = 0; i < inv->count && f->n_round < ROUND_TAGS_MAX; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < f->n_round && !dup; j++)
+			dup = memcmp(f->round[j].uid, inv->tags[i].uid, RFID_UID_LEN) == 0;
+		if (!dup)
+			f->round[f->n_round++] = inv->tags[i];
+	}
+	more = inv->more;
+	free(inv);
+	if (more) {
+		feig_req_inventory(&req, true, NULL);
+		send(f, EX_INVENTORY, &req, TAG_COMMAND_MS);
+		return;
+	}
+	/* Tags known already are seen at once; new ones once they have been read. */
+	rfid_field_round_begin(&f->field);
+	for (size_t i = 0; i < f->n_round; i++) {
+		const struct rfid_tag *known = rfid_field_find(&f->field, f->round[i].uid);
+
+		if (known)
+			rfid_field_seen(&f->field, known);
+	}
+	f->next_new = 0;
+	round_next_new(f);
+}
+
+static void round_start(struct rfid_feig *f)
+{
+	struct feig_request req;
+
+	f->round_due = false;
+	f->in_round = true;
+	f->n_round = 0;
+	feig_req_inventory(&req, false, NULL);
+	send(f, EX_INVENTORY, &req, TAG_COMMAND_MS);
+}
+
+/* ---------------------------------------------------------------- handshake */
+
+static void handshake_failed(struct rfid_feig *f)
+{
+	char settings[32];
+
+	serial_settings_name(serial_port_settings(f->port), settings, sizeof(settings));
+	report_once(f, HAL_LEVEL_WARNING, "%s: no FEIG reader answers at %s",
+		    serial_port_path(f->port), settings);
+	f->handshake_wait = true;
+	loop_timer_arm(f->env.loop, &f->tick, HANDSHAKE_RETRY_MS);
+}
+
+static void handshake_answer(struct rfid_feig *f, enum exchange ex, int r,
+			     const struct feig_response *resp)
+{
+	struct feig_software_version v;
+	struct feig_request req;
+
+	if (ex == EX_BAUD) {
+		if (r < 0 || resp->status != FEIG_OK) {
+			handshake_failed(f);
+			return;
+		}
+		feig_req_software_version(&req);
+		send(f, EX_VERSION, &req, HOUSEKEEPING_MS);
+		return;
+	}
+	if (r < 0) {
+		handshake_failed(f);
+		return;
+	}
+	if (feig_parse_software_version(resp, &v) == 0)
+		snprintf(f->status.reader, sizeof(f->status.reader),
+			 "FEIG hw 0x%02X sw-type 0x%02X firmware %u.%02u.%02u", v.hw_type,
+			 v.sw_type, v.sw_rev >> 8, v.sw_rev & 0xff, v.d_rev);
+	else
+		snprintf(f->status.reader, sizeof(f->status.reader), "FEIG ISO host reader");
+	f->ready = true;
+	f->silent_rounds = 0;
+	f->status.attached = true;
+	f->status.last_error[0] = '\0';
+	f->last_report[0] = '\0';
+	hal_report(&f->env, HAL_LEVEL_NOTICE, "rfid %s: %s on %s", f->status.name,
+		   f->status.reader, serial_port_path(f->port));
+	report_device(f);
+	f->round_due = true; /* the first round at once: what lies on the pad already */
+	pump(f);
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+static void on_answer(struct rfid_feig *f, enum exchange ex, int r,
+		      const struct feig_response *resp)
+{
+	switch (ex) {
+	case EX_BAUD:
+	case EX_VERSION:
+		handshake_answer(f, ex, r, resp);
+		return;
+	case EX_INVENTORY:
+		inventory_answer(f, r, resp);
+		return;
+	case EX_NEW_SYSINFO:
+	case EX_NEW_READ:
+	case EX_NEW_EAS:
+		new_tag_answer(f, ex, r, resp);
+		return;
+	case EX_NONE:
+		return;
+	default:
+		op_answer(f, ex, r, resp);
+		pump(f);
+		return;
+	}
+}
+
+/* Starts what comes next, when the line is free. */
+static void pump(struct rfid_feig *f)
+{
+	struct feig_request req;
+
+	if (f->ex != EX_NONE || !f->port_up || f->port_changed)
+		return;
+	if (f->op.pending && !f->op.finished && !f->ready) {
+		op_finish(f, -ENODEV);
+		return;
+	}
+	if (!f->ready) {
+		if (!f->handshake_wait) {
+			feig_req_baud_detect(&req);
+			send(f, EX_BAUD, &req, HOUSEKEEPING_MS);
+		}
+		return;
+	}
+	if (f->in_round)
+		return; /* its own answers move it on */
+	if (f->op.pending && !f->op.finished) {
+		op_next(f);
+		return;
+	}
+	if (f->round_due)
+		round_start(f);
+}
+
+static void on_tick(struct loop *loop, void *data)
+{
+	struct rfid_feig *f = data;
+
+	if (f->ready)
+		f->round_due = true;
+	else
+		f->handshake_wait = false;
+	pump(f);
+}
+
+static void port_change(struct rfid_feig *f)
+{
+	f->port_changed = false;
+	if (f->port_up) {
+		snprintf(f->status.port, sizeof(f->status.port), "%s", serial_port_path(f->port));
+		f->handshake_wait = false;
+		return;
+	}
+	f->ex = EX_NONE;
+	serial_port_expect(f->port, 0);
+	feig_splitter_reset(&f->rx);
+	f->status.port[0] = '\0';
+	if (f->ready)
+		report_once(f, HAL_LEVEL_WARNING, "detached: %s", f->port_why);
+	else
+		report_once(f, HAL_LEVEL_INFO, "%s", f->port_why);
+	reader_gone(f);
+	if (f->op.pending && !f->op.finished)
+		op_finish(f, -ENODEV);
+}
+
+static void on_kick(struct loop *loop, void *data)
+{
+	struct rfid_feig *f = data;
+	struct feig_op done;
+
+	if (f->port_changed)
+		port_change(f);
+	pump(f);
+	if (!f->op.finished)
+		return;
+	/* Last: done may start another operation, or close the reader. */
+	done = f->op;
+	memset(&f->op, 0, sizeof(f->op));
+	if (done.reply.data)
+		done.reply.data = done.bytes;
+	pump(f);
+	if (done.done)
+		done.done(done.data, &done.reply);
+}
+
+/* ----------------------------------------------------------------- the ops */
+
+static int rfid_feig_read_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
+				 unsigned first_block, unsigned n_blocks, rfid_done_fn done,
+				 void *data)
+{
+	struct rfid_feig *f = handle;
+	const struct rfid_tag *known = rfid_field_find(&f->field, uid);
+	struct feig_op op = { .op = RFID_OP_READ_BLOCKS, .first_block = first_block,
+			      .n_blocks = n_blocks, .done = done, .data = data };
+
+	if (!n_blocks || first_block + n_blocks > 256 || n_blocks > RFID_MEM_MAX ||
+	    (known && (size_t)n_blocks * known->block_size > RFID_MEM_MAX))
+		return -EINVAL;
+	memcpy(op.uid, uid, RFID_UID_LEN);
+	return op_start(f, &op);
+}
+
+static int rfid_feig_write_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
+				  unsigned first_block, const uint8_t *bytes, size_t len,
+				  rfid_done_fn done, void *data)
+{
+	struct rfid_feig *f = handle;
+	const struct rfid_tag *known = rfid_field_find(&f->field, uid);
+	struct feig_op op = { .op = RFID_OP_WRITE_BLOCKS, .first_block = first_block,
+			      .len = len, .done = done, .data = data };
+
+	if (!bytes || !len || len > RFID_MEM_MAX || first_block > 255 ||
+	    (known && known->block_size && len % known->block_size))
+		return -EINVAL;
+	memcpy(op.uid, uid, RFID_UID_LEN);
+	memcpy(op.bytes, bytes, len);
+	return op_start(f, &op);
+}
+
+static int rfid_feig_write_afi(void *handle, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
+			       rfid_done_fn done, void *data)
+{
+	struct feig_op op = { .op = RFID_OP_WRITE_AFI, .afi = afi, .done = done, .data = data };
+
+	memcpy(op.uid, uid, RFID_UID_LEN);
+	return op_start(handle, &op);
+}
+
+static int rfid_feig_set_eas(void *handle, const uint8_t uid[RFID_UID_LEN], bool on,
+			     rfid_done_fn done, void *data)
+{
+	struct feig_op op = { .op = RFID_OP_SET_EAS, .eas_on = on, .done = done, .data = data };
+
+	memcpy(op.uid, uid, RFID_UID_LEN);
+	return op_start(handle, &op);
+}
+
+static int rfid_feig_read_state(void *handle, const uint8_t uid[RFID_UID_LEN],
+				rfid_done_fn done, void *data)
+{
+	struct feig_op op = { .op = RFID_OP_READ_STATE, .done = done, .data = data };
+
+	memcpy(op.uid, uid, RFID_UID_LEN);
+	return op_start(handle, &op);
+}
+
+static void rfid_feig_set_active(void *handle, bool active)
+{
+	struct rfid_feig *f = handle;
+
+	if (f->active == active)
+		return;
+	f->active = active;
+	if (!f->ready)
+		return; /* the tick times the handshake's retries */
+	/* The next round at the new pace, counted from now. */
+	loop_timer_disarm(f->env.loop, &f->tick);
+	schedule_round(f);
+}
+
+static void rfid_feig_status(void *handle, struct rfid_status *out)
+{
+	struct rfid_feig *f = handle;
+
+	*out = f->status;
+}
+
+static int rfid_feig_open(const struct hal_env *env, const struct board *board,
+			  const struct board_rfid *def, const struct rfid_events *events,
+			  void *data, void **ret, struct file_error *err)
+{
+	struct serial_port_config cfg = { .def = def, .defaults = feig_defaults };
+	static const struct serial_port_events port_events = {
+		.data = on_port_data,
+		.timeout = on_port_timeout,
+		.state = on_port_state,
+	};
+	struct rfid_feig *f;
+	int r;
+
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		file_error_set(err, board->path, def->src_line, "[rfid %s]: out of memory",
+			       def->name);
+		return -ENOMEM;
+	}
+	f->env = *env;
+	if (events)
+		f->events = *events;
+	f->data = data;
+	snprintf(f->status.name, sizeof(f->status.name), "%s", def->name);
+	f->status.protocol = rfid_feig_ops.name;
+	f->items = def->items;
+	f->patrons = def->patrons;
+	f->com_adr = def->bus_address_set ? (uint8_t)def->bus_address : FEIG_COM_ADR_ANY;
+	f->active_ms = def->inventory_ms;
+	f->idle_ms = def->idle_inventory_ms;
+	feig_splitter_init(&f->rx);
+	loop_timer_init(&f->tick, on_tick, f);
+	loop_timer_init(&f->kick, on_kick, f);
+	r = serial_port_open(env, &cfg, &port_events, f, &f->port);
+	if (r < 0) {
+		file_error_set(err, board->path, def->src_line, "[rfid %s]: %s", def->name,
+			       strerror(-r));
+		goto err_free;
+	}
+	f->gap_ms = serial_bytes_ms(serial_port_settings(f->port), GAP_CHARS) + GAP_SLACK_MS;
+	*ret = f;
+	return 0;
+
+err_free:
+	free(f);
+	return r;
+}
+
+static void rfid_feig_close(void *handle)
+{
+	struct rfid_feig *f = handle;
+
+	if (!f)
+		return;
+	serial_port_free(f->port);
+	loop_timer_disarm(f->env.loop, &f->tick);
+	loop_timer_disarm(f->env.loop, &f->kick);
+	free(f);
+}
+
+const struct rfid_ops rfid_feig_ops = {
+	.name = "feig",
+	.open = rfid_feig_open,
+	.close = rfid_feig_close,
+	.set_active = rfid_feig_set_active,
+	.read_blocks = rfid_feig_read_blocks,
+	.write_blocks = rfid_feig_write_blocks,
+	.write_afi = rfid_feig_write_afi,
+	.set_eas = rfid_feig_set_eas,
+	.read_state = rfid_feig_read_state,
+	.status = rfid_feig_status,
+};
