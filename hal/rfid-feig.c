@@ -259,7 +259,9 @@ static void complete(struct rfid_feig *f, int r, const struct feig_response *res
 
 	f->ex = EX_NONE;
 	serial_port_expect(f->port, 0);
-	if (r == -ETIMEDOUT)
+	if (!f->ready)
+		; /* a reader not yet found: the handshake says so, once */
+	else if (r == -ETIMEDOUT)
 		report_once(f, HAL_LEVEL_WARNING, "no answer to %s", exchange_name(ex));
 	else if (r == -EBADMSG)
 		report_once(f, HAL_LEVEL_WARNING, "bad answer to %s (CRC or framing)",
