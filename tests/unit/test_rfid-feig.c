@@ -921,9 +921,36 @@ out:
 	fake_down(&r);
 }
 
+/* The shipped FEIG board: rpi4-kiosk.ini's devices, and the pad at FEIG's factory settings. */
+static void test_shipped_board(void)
+{
+	struct file_error err = { 0 };
+	struct board *feig = NULL, *plain = NULL;
+	const struct board_rfid *pad;
+
+	CHECK_INT(board_load("boards/rpi4-kiosk-feig.ini", &feig, &err), 0);
+	CHECK_INT(board_load("boards/rpi4-kiosk.ini", &plain, &err), 0);
+	if (!feig || !plain)
+		goto out;
+	CHECK_INT(feig->n_scanners, plain->n_scanners);
+	CHECK_STR(feig->gpio_backend, plain->gpio_backend);
+	CHECK_STR(feig->scanner_backend, plain->scanner_backend);
+	CHECK_INT(feig->n_rfids, 1);
+	pad = &feig->rfids[0];
+	CHECK_STR(pad->name, "pad");
+	CHECK_STR(board_rfid_protocol_name(pad->protocol), "feig");
+	CHECK(pad->items && !pad->patrons);
+	CHECK_STR(pad->device, "/dev/ttyUSB0");
+	CHECK(!pad->baud && pad->parity == BOARD_PARITY_DEFAULT && !pad->bus_address_set);
+out:
+	board_free(feig);
+	board_free(plain);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	RUN(test_shipped_board);
 	RUN(test_fake_handshake);
 	RUN(test_fake_resync);
 	RUN(test_fake_operations);
