@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * FEIG ISO host readers (protocol = feig): ID ISC.MR101/MR102/LR2500 class
- * readers on a serial line, spoken to through hal/feig-frame.h.
- *
- * The line carries one exchange at a time: a request, and the reader's
- * answer with the same control byte (the protocol has no sequence numbers,
- * so nothing else can tell answers apart). An answer that does not come is
- * -ETIMEDOUT after the reader's own time limit; bytes that make no frame
- * (line noise, a broken CRC) are skipped by the splitter, and if no good
- * answer follows once the line has been quiet for an inter-frame gap, the
- * exchange is -EBADMSG. Either way the driver goes on with the next one:
- * the reader itself ignores a frame it cannot read and answers the next.
+ * readers on a serial line, spoken to through hal/feig-frame.h over the
+ * one-exchange-at-a-time line of hal/feig-link.h. A failed exchange (no
+ * answer, a bad one) ends in its errno and the driver goes on with the
+ * next: the reader itself ignores a frame it cannot read and answers the
+ * next one.
  *
  * What runs when the line is free, in this order: the handshake (baud
  * detection, which only a reader set to our baud rate and parity answers,
@@ -31,8 +26,8 @@
 #include <string.h>
 
 #include "feig-frame.h"
+#include "feig-link.h"
 #include "rfid-field.h"
-#include "serial-port.h"
 
 /* CFG1's factory setting in the ID ISC system manuals: 38400 baud, 8 data bits, even parity. */
 static const struct serial_settings feig_defaults = { 38400, 8, SERIAL_PARITY_EVEN, 1 };
@@ -41,13 +36,6 @@ static const struct serial_settings feig_defaults = { 38400, 8, SERIAL_PARITY_EV
 #define HOUSEKEEPING_MS 300
 /* A tag command may take the reader's TR-RESPONSE-TIME (CFG1, 3 s by default). */
 #define TAG_COMMAND_MS 3200
-/*
- * Inside an answer, a gap of this many characters' time, plus slack for
- * USB-serial adapters that hand bytes over in bursts (an FTDI chip every
- * 16 ms by default), ends it.
- */
-#define GAP_CHARS 16
-#define GAP_SLACK_MS 40
 #define HANDSHAKE_RETRY_MS 1000
 /* Inventories in a row without an answer: the reader is taken for gone until it answers again. */
 #define SILENT_ROUNDS_MAX 3
@@ -103,21 +91,15 @@ struct rfid_feig {
 	void *data;
 	struct rfid_status status;
 	bool items, patrons;
-	uint8_t com_adr;
 	unsigned active_ms, idle_ms;
 	bool active;
 
-	struct serial_port *port;
+	struct feig_link *link;
 	bool port_up, port_changed;
 	char port_why[160];
 	bool ready;          /* the reader answered the handshake */
 	bool handshake_wait; /* until the next handshake try */
-	unsigned gap_ms;
-
-	struct feig_splitter rx;
-	enum exchange ex;
-	bool ex_bytes;       /* something came since the request went out */
-	int ex_error;        /* the request could not be sent */
+	enum exchange ex;    /* what the exchange under way is for */
 
 	bool round_due, in_round;
 	unsigned silent_rounds;
@@ -229,36 +211,21 @@ static int status_result(struct rfid_feig *f, enum exchange ex, uint8_t status)
 static void send(struct rfid_feig *f, enum exchange ex, const struct feig_request *req,
 		 unsigned answer_ms)
 {
-	uint8_t frame[FEIG_REQUEST_DATA_MAX + FEIG_ADV_MIN];
-	enum feig_frame_kind kind = req->data_len + FEIG_STD_MIN > FEIG_STD_MAX ?
-					    FEIG_FRAME_ADVANCED : FEIG_FRAME_STANDARD;
-	int n = feig_request_encode(req, kind, f->com_adr, frame, sizeof(frame));
-	int r;
-
-	feig_splitter_reset(&f->rx);
 	f->ex = ex;
-	f->ex_bytes = false;
-	f->ex_error = 0;
-	r = n < 0 ? n : serial_port_write(f->port, frame, (size_t)n);
-	if (r < 0) {
-		/* It ends as an exchange that timed out at once, with this result. */
-		f->ex_error = r == -ENODEV ? -ENODEV : -EIO;
-		serial_port_expect(f->port, 1);
-		return;
-	}
-	serial_port_expect(f->port, serial_bytes_ms(serial_port_settings(f->port),
-						     (size_t)n + FEIG_STD_MAX) + answer_ms);
+	/* The line is free (pump() checks) and the builders make requests that fit. */
+	if (feig_link_send(f->link, req, answer_ms) < 0)
+		f->ex = EX_NONE;
 }
 
 static void on_answer(struct rfid_feig *f, enum exchange ex, int r,
 		      const struct feig_response *resp);
 
-static void complete(struct rfid_feig *f, int r, const struct feig_response *resp)
+static void on_link_answer(void *data, int r, const struct feig_response *resp)
 {
+	struct rfid_feig *f = data;
 	enum exchange ex = f->ex;
 
 	f->ex = EX_NONE;
-	serial_port_expect(f->port, 0);
 	if (!f->ready)
 		; /* a reader not yet found: the handshake says so, once */
 	else if (r == -ETIMEDOUT)
@@ -269,94 +236,11 @@ static void complete(struct rfid_feig *f, int r, const struct feig_response *res
 	on_answer(f, ex, r, resp);
 }
 
-/* Whether frame answers the exchange in flight: the reader echoes the control byte. */
-static bool answers(const struct rfid_feig *f, const struct feig_frame *frame,
-		    struct feig_response *resp)
-{
-	static const uint8_t controls[] = {
-		[EX_BAUD] = FEIG_CMD_BAUD_DETECT,     [EX_VERSION] = FEIG_CMD_SOFTWARE_VERSION,
-		[EX_INVENTORY] = FEIG_CMD_ISO,        [EX_NEW_SYSINFO] = FEIG_CMD_ISO,
-		[EX_NEW_READ] = FEIG_CMD_ISO,         [EX_NEW_EAS] = FEIG_CMD_ISO_CUSTOM,
-		[EX_OP_SYSINFO] = FEIG_CMD_ISO,       [EX_OP_READ] = FEIG_CMD_ISO,
-		[EX_OP_WRITE] = FEIG_CMD_ISO,         [EX_OP_AFI] = FEIG_CMD_ISO,
-		[EX_OP_EAS_SET] = FEIG_CMD_ISO_CUSTOM, [EX_OP_EAS_ALARM] = FEIG_CMD_ISO_CUSTOM,
-	};
-
-	if (frame->control != controls[f->ex])
-		return false;
-	if (f->com_adr != FEIG_COM_ADR_ANY && frame->com_adr != f->com_adr)
-		return false;
-	return feig_response_from_frame(frame, resp) == 0;
-}
-
-/* Looks through what is buffered for the answer; true when the exchange completed. */
-static bool take_answer(struct rfid_feig *f)
-{
-	struct feig_frame frame;
-	struct feig_response resp;
-	int r;
-
-	while ((r = feig_splitter_next(&f->rx, &frame)) != 0) {
-		if (r < 0)
-			continue; /* one byte dropped: the splitter resynchronises */
-		if (answers(f, &frame, &resp)) {
-			complete(f, 0, &resp);
-			return true;
-		}
-	}
-	return false;
-}
-
-static void on_port_data(void *data, const uint8_t *bytes, size_t len)
+static void on_link_state(void *data, bool attached, const char *why)
 {
 	struct rfid_feig *f = data;
 
-	while (len) {
-		size_t n;
-
-		if (f->ex == EX_NONE) {
-			feig_splitter_reset(&f->rx); /* late or unasked for: nothing waits for it */
-			return;
-		}
-		n = feig_splitter_feed(&f->rx, bytes, len);
-		if (!n && !feig_splitter_drop_byte(&f->rx))
-			feig_splitter_reset(&f->rx);
-		bytes += n;
-		len -= n;
-		if (!f->ex_bytes) {
-			f->ex_bytes = true;
-			serial_port_expect(f->port, f->gap_ms);
-		}
-		if (take_answer(f))
-			return; /* what else came answers nothing: the next request was not out */
-	}
-}
-
-/*
- * The line went quiet. A partial frame that stopped may be noise that
- * looked like a length: drop bytes from the front until an answer shows
- * up, or nothing is left.
- */
-static void on_port_timeout(void *data)
-{
-	struct rfid_feig *f = data;
-
-	if (f->ex == EX_NONE)
-		return;
-	while (feig_splitter_drop_byte(&f->rx))
-		if (take_answer(f))
-			return;
-	if (f->ex_error)
-		complete(f, f->ex_error, NULL);
-	else
-		complete(f, f->ex_bytes ? -EBADMSG : -ETIMEDOUT, NULL);
-}
-
-static void on_port_state(void *data, bool attached, const char *why)
-{
-	struct rfid_feig *f = data;
-
-	/* Maybe inside serial_port_write(): the kick timer sorts it out from the loop. */
+	/* Maybe inside a write of ours: the kick timer sorts it out from the loop. */
 	f->port_up = attached;
 	f->port_changed = true;
 	snprintf(f->port_why, sizeof(f->port_why), "%s", why);
@@ -825,9 +709,9 @@ static void handshake_failed(struct rfid_feig *f)
 {
 	char settings[32];
 
-	serial_settings_name(serial_port_settings(f->port), settings, sizeof(settings));
+	serial_settings_name(feig_link_settings(f->link), settings, sizeof(settings));
 	report_once(f, HAL_LEVEL_WARNING, "%s: no FEIG reader answers at %s",
-		    serial_port_path(f->port), settings);
+		    feig_link_path(f->link), settings);
 	f->handshake_wait = true;
 	loop_timer_arm(f->env.loop, &f->tick, HANDSHAKE_RETRY_MS);
 }
@@ -863,7 +747,7 @@ static void handshake_answer(struct rfid_feig *f, enum exchange ex, int r,
 	f->status.last_error[0] = '\0';
 	f->last_report[0] = '\0';
 	hal_report(&f->env, HAL_LEVEL_NOTICE, "rfid %s: %s on %s", f->status.name,
-		   f->status.reader, serial_port_path(f->port));
+		   f->status.reader, feig_link_path(f->link));
 	report_device(f);
 	f->round_due = true; /* the first round at once: what lies on the pad already */
 	pump(f);
@@ -901,7 +785,7 @@ static void pump(struct rfid_feig *f)
 {
 	struct feig_request req;
 
-	if (f->ex != EX_NONE || !f->port_up || f->port_changed)
+	if (f->ex != EX_NONE || feig_link_busy(f->link) || !f->port_up || f->port_changed)
 		return;
 	if (f->op.pending && !f->op.finished && !f->ready) {
 		op_finish(f, -ENODEV);
@@ -939,13 +823,12 @@ static void port_change(struct rfid_feig *f)
 {
 	f->port_changed = false;
 	if (f->port_up) {
-		snprintf(f->status.port, sizeof(f->status.port), "%s", serial_port_path(f->port));
+		snprintf(f->status.port, sizeof(f->status.port), "%s", feig_link_path(f->link));
 		f->handshake_wait = false;
 		return;
 	}
 	f->ex = EX_NONE;
-	serial_port_expect(f->port, 0);
-	feig_splitter_reset(&f->rx);
+	feig_link_cancel(f->link);
 	f->status.port[0] = '\0';
 	if (f->ready)
 		report_once(f, HAL_LEVEL_WARNING, "detached: %s", f->port_why);
@@ -1063,20 +946,17 @@ static int rfid_feig_open(const struct hal_env *env, const struct board *board,
 			  const struct board_rfid *def, const struct rfid_events *events,
 			  void *data, void **ret, struct file_error *err)
 {
-	struct serial_port_config cfg = { .def = def, .defaults = feig_defaults };
-	static const struct serial_port_events port_events = {
-		.data = on_port_data,
-		.timeout = on_port_timeout,
-		.state = on_port_state,
+	static const struct feig_link_events link_events = {
+		.answer = on_link_answer,
+		.state = on_link_state,
 	};
 	struct rfid_feig *f;
 	int r;
 
 	f = calloc(1, sizeof(*f));
 	if (!f) {
-		file_error_set(err, board->path, def->src_line, "[rfid %s]: out of memory",
-			       def->name);
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto err;
 	}
 	f->env = *env;
 	if (events)
@@ -1086,24 +966,21 @@ static int rfid_feig_open(const struct hal_env *env, const struct board *board,
 	f->status.protocol = rfid_feig_ops.name;
 	f->items = def->items;
 	f->patrons = def->patrons;
-	f->com_adr = def->bus_address_set ? (uint8_t)def->bus_address : FEIG_COM_ADR_ANY;
 	f->active_ms = def->inventory_ms;
 	f->idle_ms = def->idle_inventory_ms;
-	feig_splitter_init(&f->rx);
 	loop_timer_init(&f->tick, on_tick, f);
 	loop_timer_init(&f->kick, on_kick, f);
-	r = serial_port_open(env, &cfg, &port_events, f, &f->port);
-	if (r < 0) {
-		file_error_set(err, board->path, def->src_line, "[rfid %s]: %s", def->name,
-			       strerror(-r));
+	/* last: it may report the port's state at once, which arms the kick */
+	r = feig_link_open(env, def, &feig_defaults, &link_events, f, &f->link);
+	if (r < 0)
 		goto err_free;
-	}
-	f->gap_ms = serial_bytes_ms(serial_port_settings(f->port), GAP_CHARS) + GAP_SLACK_MS;
 	*ret = f;
 	return 0;
 
 err_free:
 	free(f);
+err:
+	file_error_set(err, board->path, def->src_line, "[rfid %s]: %s", def->name, strerror(-r));
 	return r;
 }
 
@@ -1113,7 +990,7 @@ static void rfid_feig_close(void *handle)
 
 	if (!f)
 		return;
-	serial_port_free(f->port);
+	feig_link_free(f->link);
 	loop_timer_disarm(f->env.loop, &f->tick);
 	loop_timer_disarm(f->env.loop, &f->kick);
 	free(f);
