@@ -25,94 +25,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feig-frame.h"
-#include "feig-link.h"
-#include "rfid-field.h"
+#include "rfid-feig-private.h"
 
 /* CFG1's factory setting in the ID ISC system manuals: 38400 baud, 8 data bits, even parity. */
 static const struct serial_settings feig_defaults = { 38400, 8, SERIAL_PARITY_EVEN, 1 };
 
 /* Reader control commands are answered at once. */
 #define HOUSEKEEPING_MS 300
-/* A tag command may take the reader's TR-RESPONSE-TIME (CFG1, 3 s by default). */
-#define TAG_COMMAND_MS 3200
 #define HANDSHAKE_RETRY_MS 1000
 /* Inventories in a row without an answer: the reader is taken for gone until it answers again. */
 #define SILENT_ROUNDS_MAX 3
-#define ROUND_TAGS_MAX (2 * RFID_FIELD_MAX)
 /* Blocks per read or write, so that every request and answer fits a standard frame. */
 #define CHUNK_BLOCKS_MAX 32
-#define NXP_UID_BYTE 1 /* the IC manufacturer code, after 0xE0 */
-
-/* What the exchange in flight is for. */
-enum exchange {
-	EX_NONE,
-	EX_BAUD,
-	EX_VERSION,
-	EX_INVENTORY,
-	EX_NEW_SYSINFO, /* a tag new to the field */
-	EX_NEW_READ,
-	EX_NEW_EAS,
-	EX_OP_SYSINFO, /* the pending operation */
-	EX_OP_READ,
-	EX_OP_WRITE,
-	EX_OP_AFI,
-	EX_OP_EAS_SET,
-	EX_OP_EAS_ALARM,
-};
-
-struct feig_op {
-	bool pending;         /* accepted and not yet delivered */
-	bool finished;        /* reply is final, done is called from the kick timer */
-	bool sent;            /* the single request of write AFI / set EAS is out */
-	enum rfid_op op;
-	uint8_t uid[RFID_UID_LEN];
-	unsigned first_block, n_blocks, blocks_done;
-	size_t len;           /* write: bytes */
-	unsigned block_size;  /* 0 until known */
-	unsigned block_count;
-	uint8_t bytes[RFID_MEM_MAX]; /* what to write, or what was read */
-	uint8_t afi;
-	bool eas_on;
-	struct rfid_reply reply;
-	rfid_done_fn done;
-	void *data;
-};
-
-/* A tag new to the field, read before it is reported. */
-struct new_tag {
-	struct rfid_tag tag;
-	unsigned blocks_wanted;
-};
-
-struct rfid_feig {
-	struct hal_env env;
-	struct rfid_events events;
-	void *data;
-	struct rfid_status status;
-	bool items, patrons;
-	unsigned active_ms, idle_ms;
-	bool active;
-
-	struct feig_link *link;
-	bool port_up, port_changed;
-	char port_why[160];
-	bool ready;          /* the reader answered the handshake */
-	bool handshake_wait; /* until the next handshake try */
-	enum exchange ex;    /* what the exchange under way is for */
-
-	bool round_due, in_round;
-	unsigned silent_rounds;
-	struct feig_tag round[ROUND_TAGS_MAX];
-	size_t n_round, next_new;
-	struct new_tag reading;
-	struct rfid_field field;
-
-	struct feig_op op;
-	struct loop_timer tick; /* the next round, or the next handshake try */
-	struct loop_timer kick; /* work moved out of firmware's calls: starting, done */
-	char last_report[160];
-};
 
 static void pump(struct rfid_feig *f);
 
@@ -148,7 +72,7 @@ static void report_device(struct rfid_feig *f)
 		f->events.device(f->data, &f->status);
 }
 
-static const char *exchange_name(enum exchange ex)
+static const char *exchange_name(enum feig_exchange ex)
 {
 	switch (ex) {
 	case EX_BAUD:
@@ -183,7 +107,7 @@ static const char *exchange_name(enum exchange ex)
  * own complaints (unknown command, length, RF or hardware warning) are
  * reported, as no tag explains them.
  */
-static int status_result(struct rfid_feig *f, enum exchange ex, uint8_t status)
+int rfid_feig_status_result(struct rfid_feig *f, enum feig_exchange ex, uint8_t status)
 {
 	switch (status) {
 	case FEIG_OK:
@@ -206,10 +130,19 @@ static int status_result(struct rfid_feig *f, enum exchange ex, uint8_t status)
 	}
 }
 
+unsigned rfid_feig_chunk_blocks(unsigned block_size, bool write)
+{
+	/* read answers: status, count, size, then a security byte and the block for each */
+	unsigned fit = write ? (FEIG_STD_MAX - FEIG_STD_MIN - 2 - FEIG_UID_LEN - 3) / block_size :
+			       (FEIG_STD_MAX - FEIG_STD_MIN - 3) / (block_size + 1);
+
+	return fit < CHUNK_BLOCKS_MAX ? fit : CHUNK_BLOCKS_MAX;
+}
+
 /* ------------------------------------------------------------- the exchange */
 
-static void send(struct rfid_feig *f, enum exchange ex, const struct feig_request *req,
-		 unsigned answer_ms)
+void rfid_feig_send(struct rfid_feig *f, enum feig_exchange ex, const struct feig_request *req,
+		    unsigned answer_ms)
 {
 	f->ex = ex;
 	/* The line is free (pump() checks) and the builders make requests that fit. */
@@ -217,13 +150,13 @@ static void send(struct rfid_feig *f, enum exchange ex, const struct feig_reques
 		f->ex = EX_NONE;
 }
 
-static void on_answer(struct rfid_feig *f, enum exchange ex, int r,
+static void on_answer(struct rfid_feig *f, enum feig_exchange ex, int r,
 		      const struct feig_response *resp);
 
 static void on_link_answer(void *data, int r, const struct feig_response *resp)
 {
 	struct rfid_feig *f = data;
-	enum exchange ex = f->ex;
+	enum feig_exchange ex = f->ex;
 
 	f->ex = EX_NONE;
 	if (!f->ready)
@@ -245,219 +178,6 @@ static void on_link_state(void *data, bool attached, const char *why)
 	f->port_changed = true;
 	snprintf(f->port_why, sizeof(f->port_why), "%s", why);
 	loop_timer_arm(f->env.loop, &f->kick, 0);
-}
-
-/* ---------------------------------------------------------------- operation */
-
-static const char *op_name(enum rfid_op op)
-{
-	static const char *const names[] = {
-		[RFID_OP_READ_BLOCKS] = "read blocks", [RFID_OP_WRITE_BLOCKS] = "write blocks",
-		[RFID_OP_WRITE_AFI] = "write AFI",     [RFID_OP_SET_EAS] = "set EAS",
-		[RFID_OP_READ_STATE] = "read state",
-	};
-
-	return names[op];
-}
-
-/* The result is final: done runs from the kick timer. */
-static void op_finish(struct rfid_feig *f, int result)
-{
-	struct feig_op *op = &f->op;
-
-	op->finished = true;
-	op->reply.op = op->op;
-	op->reply.result = result;
-	memcpy(op->reply.uid, op->uid, RFID_UID_LEN);
-	op->reply.first_block = op->first_block;
-	op->reply.block_size = op->block_size;
-	if (result == 0 && op->op == RFID_OP_READ_BLOCKS) {
-		op->reply.data = op->bytes;
-		op->reply.len = (size_t)op->n_blocks * op->block_size;
-	}
-	f->status.ops++;
-	if (result < 0) {
-		char uid[RFID_UID_HEX_LEN + 1];
-
-		rfid_uid_format(op->uid, uid);
-		f->status.ops_failed++;
-		snprintf(f->status.last_error, sizeof(f->status.last_error), "%s on %s: %s",
-			 op_name(op->op), uid, strerror(-result));
-	}
-	loop_timer_arm(f->env.loop, &f->kick, 0);
-}
-
-static unsigned chunk_blocks(unsigned block_size, bool write)
-{
-	/* read answers: status, count, size, then a security byte and the block for each */
-	unsigned fit = write ? (FEIG_STD_MAX - FEIG_STD_MIN - 2 - FEIG_UID_LEN - 3) / block_size :
-			       (FEIG_STD_MAX - FEIG_STD_MIN - 3) / (block_size + 1);
-
-	return fit < CHUNK_BLOCKS_MAX ? fit : CHUNK_BLOCKS_MAX;
-}
-
-static void op_next(struct rfid_feig *f)
-{
-	struct feig_op *op = &f->op;
-	struct feig_request req;
-	unsigned n;
-
-	if ((op->op == RFID_OP_READ_BLOCKS || op->op == RFID_OP_WRITE_BLOCKS ||
-	     op->op == RFID_OP_READ_STATE) && !op->block_size) {
-		feig_req_system_info(&req, op->uid);
-		send(f, EX_OP_SYSINFO, &req, TAG_COMMAND_MS);
-		return;
-	}
-	switch (op->op) {
-	case RFID_OP_READ_BLOCKS:
-	case RFID_OP_WRITE_BLOCKS:
-		if (op->blocks_done == op->n_blocks) {
-			op_finish(f, 0);
-			return;
-		}
-		n = op->n_blocks - op->blocks_done;
-		if (n > chunk_blocks(op->block_size, op->op == RFID_OP_WRITE_BLOCKS))
-			n = chunk_blocks(op->block_size, op->op == RFID_OP_WRITE_BLOCKS);
-		if (op->op == RFID_OP_READ_BLOCKS) {
-			feig_req_read_blocks(&req, op->uid,
-					     (uint8_t)(op->first_block + op->blocks_done),
-					     (uint8_t)n);
-			send(f, EX_OP_READ, &req, TAG_COMMAND_MS);
-		} else {
-			feig_req_write_blocks(&req, op->uid,
-					      (uint8_t)(op->first_block + op->blocks_done),
-					      (uint8_t)n, (uint8_t)op->block_size,
-					      op->bytes + (size_t)op->blocks_done * op->block_size);
-			send(f, EX_OP_WRITE, &req, TAG_COMMAND_MS);
-		}
-		return;
-	case RFID_OP_WRITE_AFI:
-		feig_req_write_afi(&req, op->uid, op->afi);
-		send(f, EX_OP_AFI, &req, TAG_COMMAND_MS);
-		return;
-	case RFID_OP_SET_EAS:
-		feig_req_nxp_eas(&req, op->eas_on ? FEIG_NXP_SET_EAS : FEIG_NXP_RESET_EAS,
-				 op->uid);
-		send(f, EX_OP_EAS_SET, &req, TAG_COMMAND_MS);
-		return;
-	case RFID_OP_READ_STATE:
-		if (op->uid[NXP_UID_BYTE] != FEIG_MFR_NXP) {
-			op_finish(f, 0); /* only NXP's tags say what their EAS is */
-			return;
-		}
-		feig_req_nxp_eas(&req, FEIG_NXP_EAS_ALARM, op->uid);
-		send(f, EX_OP_EAS_ALARM, &req, TAG_COMMAND_MS);
-		return;
-	}
-}
-
-static void op_system_info(struct rfid_feig *f, const struct feig_response *resp)
-{
-	struct feig_op *op = &f->op;
-	struct feig_system_info info;
-
-	if (feig_parse_system_info(resp, &info) < 0 ||
-	    memcmp(info.uid, op->uid, RFID_UID_LEN) != 0) {
-		op_finish(f, -EBADMSG);
-		return;
-	}
-	op->block_size = info.block_size;
-	op->block_count = info.block_count;
-	op->reply.has_afi = true;
-	op->reply.afi = info.afi;
-	if (op->op == RFID_OP_READ_STATE) {
-		op_next(f);
-		return;
-	}
-	/* The blocks asked for are not on this tag: it answers so for them too. */
-	if (op->op == RFID_OP_WRITE_BLOCKS) {
-		if (op->len % op->block_size) {
-			op_finish(f, -EIO);
-			return;
-		}
-		op->n_blocks = (unsigned)(op->len / op->block_size);
-	}
-	if (op->first_block + op->n_blocks > op->block_count ||
-	    (size_t)op->n_blocks * op->block_size > RFID_MEM_MAX) {
-		op_finish(f, -EIO);
-		return;
-	}
-	op->reply.has_afi = false;
-	op_next(f);
-}
-
-static void op_answer(struct rfid_feig *f, enum exchange ex, int r,
-		      const struct feig_response *resp)
-{
-	struct feig_op *op = &f->op;
-	struct feig_blocks blocks;
-	unsigned asked;
-
-	if (r == 0 && ex == EX_OP_EAS_ALARM) {
-		/* the alarm is the tag's answer: none (0x01) is EAS off, as the tag is there */
-		r = feig_parse_eas_alarm(resp);
-		if (r >= 0) {
-			op->reply.eas = r ? RFID_EAS_ON : RFID_EAS_OFF;
-			op_finish(f, 0);
-			return;
-		}
-	}
-	if (r == 0)
-		r = status_result(f, ex, resp->status);
-	if (r < 0) {
-		op_finish(f, r);
-		return;
-	}
-	switch (ex) {
-	case EX_OP_SYSINFO:
-		op_system_info(f, resp);
-		return;
-	case EX_OP_READ:
-		asked = op->n_blocks - op->blocks_done;
-		if (asked > chunk_blocks(op->block_size, false))
-			asked = chunk_blocks(op->block_size, false);
-		if (feig_parse_read_blocks(resp, &blocks) < 0 || blocks.count != asked ||
-		    blocks.block_size != op->block_size) {
-			op_finish(f, -EBADMSG);
-			return;
-		}
-		memcpy(op->bytes + (size_t)op->blocks_done * op->block_size, blocks.data,
-		       (size_t)asked * op->block_size);
-		op->blocks_done += asked;
-		op_next(f);
-		return;
-	case EX_OP_WRITE:
-		asked = op->n_blocks - op->blocks_done;
-		if (asked > chunk_blocks(op->block_size, true))
-			asked = chunk_blocks(op->block_size, true);
-		op->blocks_done += asked;
-		op_next(f);
-		return;
-	default:
-		op_finish(f, 0);
-		return;
-	}
-}
-
-/* Checks what can be checked now; the rest when the tag answers. */
-static int op_start(struct rfid_feig *f, const struct feig_op *op)
-{
-	const struct rfid_tag *known = rfid_field_find(&f->field, op->uid);
-
-	if (f->op.pending)
-		return -EBUSY;
-	f->op = *op;
-	f->op.pending = true;
-	if (known && known->block_size &&
-	    (op->op == RFID_OP_READ_BLOCKS || op->op == RFID_OP_WRITE_BLOCKS)) {
-		/* a tag in the field: its size is known, and the request is checked against it */
-		f->op.block_size = known->block_size;
-		f->op.block_count = 256;
-		if (op->op == RFID_OP_WRITE_BLOCKS)
-			f->op.n_blocks = (unsigned)(op->len / known->block_size);
-	}
-	loop_timer_arm(f->env.loop, &f->kick, 0);
-	return 0;
 }
 
 /* ------------------------------------------------------------ inventory round */
@@ -520,7 +240,7 @@ static void read_new_eas(struct rfid_feig *f)
 		return;
 	}
 	feig_req_nxp_eas(&req, FEIG_NXP_EAS_ALARM, f->reading.tag.uid);
-	send(f, EX_NEW_EAS, &req, TAG_COMMAND_MS);
+	rfid_feig_send(f, EX_NEW_EAS, &req, TAG_COMMAND_MS);
 }
 
 static void read_new_blocks(struct rfid_feig *f)
@@ -534,10 +254,10 @@ static void read_new_blocks(struct rfid_feig *f)
 		read_new_eas(f);
 		return;
 	}
-	if (n > chunk_blocks(t->block_size, false))
-		n = chunk_blocks(t->block_size, false);
+	if (n > rfid_feig_chunk_blocks(t->block_size, false))
+		n = rfid_feig_chunk_blocks(t->block_size, false);
 	feig_req_read_blocks(&req, t->uid, (uint8_t)done, (uint8_t)n);
-	send(f, EX_NEW_READ, &req, TAG_COMMAND_MS);
+	rfid_feig_send(f, EX_NEW_READ, &req, TAG_COMMAND_MS);
 }
 
 static void round_next_new(struct rfid_feig *f)
@@ -559,13 +279,13 @@ static void round_next_new(struct rfid_feig *f)
 		f->reading.tag.has_dsfid = true;
 		f->reading.tag.dsfid = t->dsfid;
 		feig_req_system_info(&req, t->uid);
-		send(f, EX_NEW_SYSINFO, &req, TAG_COMMAND_MS);
+		rfid_feig_send(f, EX_NEW_SYSINFO, &req, TAG_COMMAND_MS);
 		return;
 	}
 	round_end(f);
 }
 
-static void new_tag_answer(struct rfid_feig *f, enum exchange ex, int r,
+static void new_tag_answer(struct rfid_feig *f, enum feig_exchange ex, int r,
 			   const struct feig_response *resp)
 {
 	struct rfid_tag *t = &f->reading.tag;
@@ -580,7 +300,7 @@ static void new_tag_answer(struct rfid_feig *f, enum exchange ex, int r,
 		return;
 	}
 	if (r == 0)
-		r = status_result(f, ex, resp->status);
+		r = rfid_feig_status_result(f, ex, resp->status);
 	if (r == -EIO) {
 		/* the tag has no such command, or refuses a block: it is reported as far as read */
 		read_new_eas(f);
@@ -648,7 +368,7 @@ static void inventory_answer(struct rfid_feig *f, int r, const struct feig_respo
 	} else if (r == 0) {
 		r = feig_parse_inventory(resp, inv);
 		if (r == -EPROTO)
-			r = status_result(f, EX_INVENTORY, resp->status);
+			r = rfid_feig_status_result(f, EX_INVENTORY, resp->status);
 	}
 	if (r < 0) {
 		free(inv);
@@ -677,7 +397,7 @@ static void inventory_answer(struct rfid_feig *f, int r, const struct feig_respo
 	free(inv);
 	if (more) {
 		feig_req_inventory(&req, true, NULL);
-		send(f, EX_INVENTORY, &req, TAG_COMMAND_MS);
+		rfid_feig_send(f, EX_INVENTORY, &req, TAG_COMMAND_MS);
 		return;
 	}
 	/* Tags known already are seen at once; new ones once they have been read. */
@@ -700,7 +420,7 @@ static void round_start(struct rfid_feig *f)
 	f->in_round = true;
 	f->n_round = 0;
 	feig_req_inventory(&req, false, NULL);
-	send(f, EX_INVENTORY, &req, TAG_COMMAND_MS);
+	rfid_feig_send(f, EX_INVENTORY, &req, TAG_COMMAND_MS);
 }
 
 /* ---------------------------------------------------------------- handshake */
@@ -716,7 +436,7 @@ static void handshake_failed(struct rfid_feig *f)
 	loop_timer_arm(f->env.loop, &f->tick, HANDSHAKE_RETRY_MS);
 }
 
-static void handshake_answer(struct rfid_feig *f, enum exchange ex, int r,
+static void handshake_answer(struct rfid_feig *f, enum feig_exchange ex, int r,
 			     const struct feig_response *resp)
 {
 	struct feig_software_version v;
@@ -728,7 +448,7 @@ static void handshake_answer(struct rfid_feig *f, enum exchange ex, int r,
 			return;
 		}
 		feig_req_software_version(&req);
-		send(f, EX_VERSION, &req, HOUSEKEEPING_MS);
+		rfid_feig_send(f, EX_VERSION, &req, HOUSEKEEPING_MS);
 		return;
 	}
 	if (r < 0) {
@@ -755,7 +475,7 @@ static void handshake_answer(struct rfid_feig *f, enum exchange ex, int r,
 
 /* ---------------------------------------------------------------- the loop */
 
-static void on_answer(struct rfid_feig *f, enum exchange ex, int r,
+static void on_answer(struct rfid_feig *f, enum feig_exchange ex, int r,
 		      const struct feig_response *resp)
 {
 	switch (ex) {
@@ -774,7 +494,7 @@ static void on_answer(struct rfid_feig *f, enum exchange ex, int r,
 	case EX_NONE:
 		return;
 	default:
-		op_answer(f, ex, r, resp);
+		rfid_feig_op_answer(f, ex, r, resp);
 		pump(f);
 		return;
 	}
@@ -788,20 +508,20 @@ static void pump(struct rfid_feig *f)
 	if (f->ex != EX_NONE || feig_link_busy(f->link) || !f->port_up || f->port_changed)
 		return;
 	if (f->op.pending && !f->op.finished && !f->ready) {
-		op_finish(f, -ENODEV);
+		rfid_feig_op_finish(f, -ENODEV);
 		return;
 	}
 	if (!f->ready) {
 		if (!f->handshake_wait) {
 			feig_req_baud_detect(&req);
-			send(f, EX_BAUD, &req, HOUSEKEEPING_MS);
+			rfid_feig_send(f, EX_BAUD, &req, HOUSEKEEPING_MS);
 		}
 		return;
 	}
 	if (f->in_round)
 		return; /* its own answers move it on */
 	if (f->op.pending && !f->op.finished) {
-		op_next(f);
+		rfid_feig_op_next(f);
 		return;
 	}
 	if (f->round_due)
@@ -836,7 +556,7 @@ static void port_change(struct rfid_feig *f)
 		report_once(f, HAL_LEVEL_INFO, "%s", f->port_why);
 	reader_gone(f);
 	if (f->op.pending && !f->op.finished)
-		op_finish(f, -ENODEV);
+		rfid_feig_op_finish(f, -ENODEV);
 }
 
 static void on_kick(struct loop *loop, void *data)
@@ -857,68 +577,6 @@ static void on_kick(struct loop *loop, void *data)
 	pump(f);
 	if (done.done)
 		done.done(done.data, &done.reply);
-}
-
-/* ----------------------------------------------------------------- the ops */
-
-static int rfid_feig_read_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-				 unsigned first_block, unsigned n_blocks, rfid_done_fn done,
-				 void *data)
-{
-	struct rfid_feig *f = handle;
-	const struct rfid_tag *known = rfid_field_find(&f->field, uid);
-	struct feig_op op = { .op = RFID_OP_READ_BLOCKS, .first_block = first_block,
-			      .n_blocks = n_blocks, .done = done, .data = data };
-
-	if (!n_blocks || first_block + n_blocks > 256 || n_blocks > RFID_MEM_MAX ||
-	    (known && (size_t)n_blocks * known->block_size > RFID_MEM_MAX))
-		return -EINVAL;
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_start(f, &op);
-}
-
-static int rfid_feig_write_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-				  unsigned first_block, const uint8_t *bytes, size_t len,
-				  rfid_done_fn done, void *data)
-{
-	struct rfid_feig *f = handle;
-	const struct rfid_tag *known = rfid_field_find(&f->field, uid);
-	struct feig_op op = { .op = RFID_OP_WRITE_BLOCKS, .first_block = first_block,
-			      .len = len, .done = done, .data = data };
-
-	if (!bytes || !len || len > RFID_MEM_MAX || first_block > 255 ||
-	    (known && known->block_size && len % known->block_size))
-		return -EINVAL;
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	memcpy(op.bytes, bytes, len);
-	return op_start(f, &op);
-}
-
-static int rfid_feig_write_afi(void *handle, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
-			       rfid_done_fn done, void *data)
-{
-	struct feig_op op = { .op = RFID_OP_WRITE_AFI, .afi = afi, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_start(handle, &op);
-}
-
-static int rfid_feig_set_eas(void *handle, const uint8_t uid[RFID_UID_LEN], bool on,
-			     rfid_done_fn done, void *data)
-{
-	struct feig_op op = { .op = RFID_OP_SET_EAS, .eas_on = on, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_start(handle, &op);
-}
-
-static int rfid_feig_read_state(void *handle, const uint8_t uid[RFID_UID_LEN],
-				rfid_done_fn done, void *data)
-{
-	struct feig_op op = { .op = RFID_OP_READ_STATE, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_start(handle, &op);
 }
 
 static void rfid_feig_set_active(void *handle, bool active)
