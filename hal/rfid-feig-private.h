@@ -77,6 +77,7 @@ struct rfid_feig {
 	bool ready;          /* the reader answered the handshake */
 	bool handshake_wait; /* until the next handshake try */
 	enum feig_exchange ex; /* what the exchange under way is for */
+	bool send_failed;      /* ex could not be sent: it ends from the kick timer */
 
 	bool round_due, in_round;
 	unsigned silent_rounds;

@@ -145,9 +145,15 @@ void rfid_feig_send(struct rfid_feig *f, enum feig_exchange ex, const struct fei
 		    unsigned answer_ms)
 {
 	f->ex = ex;
-	/* The line is free (pump() checks) and the builders make requests that fit. */
-	if (feig_link_send(f->link, req, answer_ms) < 0)
-		f->ex = EX_NONE;
+	/*
+	 * The line is free (pump() checks) and the builders make requests that
+	 * fit, so this does not fail; if it did, the exchange ends in -EIO from
+	 * the kick timer rather than leave a round or operation waiting forever.
+	 */
+	if (feig_link_send(f->link, req, answer_ms) < 0) {
+		f->send_failed = true;
+		loop_timer_arm(f->env.loop, &f->kick, 0);
+	}
 }
 
 static void on_answer(struct rfid_feig *f, enum feig_exchange ex, int r,
@@ -566,6 +572,14 @@ static void on_kick(struct loop *loop, void *data)
 
 	if (f->port_changed)
 		port_change(f);
+	if (f->send_failed) {
+		enum feig_exchange ex = f->ex;
+
+		f->send_failed = false;
+		f->ex = EX_NONE;
+		if (ex != EX_NONE)
+			on_answer(f, ex, -EIO, NULL);
+	}
 	pump(f);
 	if (!f->op.finished)
 		return;
