@@ -7,15 +7,19 @@
  * departures, the operations, each fault the emulator has, and a replug.
  *
  * The emulator runs in python3 (tests/rfid/feig_test_helper.py, driven on
- * its stdin); without python3 the test says so and passes. Real time, as
- * the emulator's thread answers in real time: each wait has a generous
- * deadline and no test asserts on how long anything took.
+ * its stdin); without python3 those tests are skipped with a message. Real
+ * time, as the emulator's thread answers in real time: each wait has a
+ * generous deadline and no test asserts on how long anything took.
+ * FEIG_TEST_VERBOSE=1 prints what the backend reports.
+ *
+ * The tests named test_fake_* need no python: on the fake clock, the test
+ * itself plays the reader on the pty (timeouts, resynchronising, queueing).
  *
  * Tags: UIDs E0 04 (NXP, ICODE SLIX: EAS by the NXP custom commands) and
  * E0 07 (Texas Instruments: no EAS command), the manufacturer codes of
  * ISO/IEC 7816-6 as hal/iso15693.h lists them. AFI 07 / C2 are the on-shelf
- * and lent values of ISO 28560 the issue names; DSFID 0x06 is ISO 28560-3's
- * (the Danish model's) data format. Memory contents are made up: the
+ * and lent values of ISO 28560 the issue names; DSFID 0x06 is ISO 28560-2's
+ * (hal/tag-format.h). Memory contents are made up: the
  * backend hands the blocks over undecoded.
  */
 #include <errno.h>
@@ -338,7 +342,7 @@ static bool found(const struct rig *r, const uint8_t uid[RFID_UID_LEN], struct r
 	return false;
 }
 
-/* 8 blocks of 4 bytes, then an ISO 28560-3-looking start: made-up contents. */
+/* 8 blocks of 4 bytes, made-up contents. */
 #define MEM_HEX "1101013132333435363738390000000000000000000000000000000000A1B2C3"
 
 static void test_arrivals_and_departures(void)
