@@ -812,14 +812,15 @@ out:
 }
 
 /* Noise on the line, a broken answer, silence: each ends, and the next exchange works. */
+/* The TI tag as answers carry it: inventory, system information (AFI C2, 1 block of 4), block 0. */
+static const uint8_t ti_inventory[] = { 1,    0x03, 0x00, 0xe0, 0x07, 0,
+					0,    0x11, 0x22, 0x33, 0x44 };
+static const uint8_t ti_sysinfo[] = { 0x00, 0xe0, 0x07, 0, 0, 0x11, 0x22, 0x33, 0x44,
+				      0xC2, 0x03, 0x00, 0x01 };
+static const uint8_t ti_block0[] = { 1, 4, 0x00, 0x44, 0x33, 0x22, 0x11 };
+
 static void test_fake_resync(void)
 {
-	/* one ISO 15693 tag: DATA-SETS 1, TR-TYPE 03, DSFID 00, the UID */
-	static const uint8_t one_tag[] = { 1,    0x03, 0x00, 0xe0, 0x07, 0,
-					   0,    0x11, 0x22, 0x33, 0x44 };
-	static const uint8_t sysinfo[] = { 0x00, 0xe0, 0x07, 0, 0, 0x11, 0x22, 0x33, 0x44,
-					   0xC2, 0x03, 0x00, 0x01 };
-	static const uint8_t block0[] = { 1, 4, 0x00, 0x44, 0x33, 0x22, 0x11 };
 	static const uint8_t noise[] = { 0x00, 0x03, 0xF0, 0x13 };
 	struct fake_rig r;
 	struct rfid_tag *t = &r.seen.arrived[0];
@@ -836,16 +837,16 @@ static void test_fake_resync(void)
 	CHECK_INT(loop_advance(r.loop, 100), 0);
 	CHECK(take_request(r.loop, &r.w));
 	answer_raw(&r.w, noise + 2, 1);
-	answer(&r.w, FEIG_OK, one_tag, sizeof(one_tag));
+	answer(&r.w, FEIG_OK, ti_inventory, sizeof(ti_inventory));
 	settle(r.loop);
 	CHECK_INT(loop_advance(r.loop, 200), 0); /* the stalled "frame" is given up */
 	CHECK(take_request(r.loop, &r.w));
 	CHECK(r.w.data[0] == FEIG_ISO_SYSTEM_INFO && r.w.data[1] == FEIG_MODE_ADDRESSED);
 	CHECK(memcmp(r.w.data + 2, uid_ti, RFID_UID_LEN) == 0);
-	answer(&r.w, FEIG_OK, sysinfo, sizeof(sysinfo));
+	answer(&r.w, FEIG_OK, ti_sysinfo, sizeof(ti_sysinfo));
 	CHECK(take_request(r.loop, &r.w));
 	CHECK(r.w.data[0] == FEIG_ISO_READ_BLOCKS && r.w.data[10] == 0 && r.w.data[11] == 1);
-	answer(&r.w, FEIG_OK, block0, sizeof(block0));
+	answer(&r.w, FEIG_OK, ti_block0, sizeof(ti_block0));
 	settle(r.loop);
 	/* not NXP: no EAS alarm asked; arrived */
 	CHECK_INT(r.seen.arrivals, 1);
@@ -854,6 +855,52 @@ static void test_fake_resync(void)
 	CHECK_INT(t->mem_len, 4);
 	CHECK(memcmp(t->mem, "\x11\x22\x33\x44", 4) == 0);
 	CHECK_INT(t->eas, RFID_EAS_UNKNOWN);
+out:
+	fake_down(&r);
+}
+
+/* A reader that stops answering is detached (its tags leave) until it answers the handshake. */
+static void test_fake_reader_silent(void)
+{
+	struct fake_rig r;
+	struct rfid_status st;
+
+	if (!fake_up(&r) || !fake_handshake(&r))
+		goto out;
+	rfid_set_active(r.reader, true);
+	answer(&r.w, FEIG_OK, ti_inventory, sizeof(ti_inventory));
+	CHECK(take_request(r.loop, &r.w));
+	answer(&r.w, FEIG_OK, ti_sysinfo, sizeof(ti_sysinfo));
+	CHECK(take_request(r.loop, &r.w));
+	answer(&r.w, FEIG_OK, ti_block0, sizeof(ti_block0));
+	settle(r.loop);
+	CHECK_INT(r.seen.arrivals, 1);
+	/* three inventories unanswered */
+	for (int i = 0; i < 3; i++) {
+		CHECK(advance_to_request(r.loop, &r.w));
+		CHECK(take_request(r.loop, &r.w));
+		CHECK(r.w.control == FEIG_CMD_ISO && r.w.data[0] == FEIG_ISO_INVENTORY);
+		CHECK_INT(r.seen.devices, 1);
+		CHECK_INT(r.seen.lefts, 0);
+	}
+	CHECK(advance_to_request(r.loop, &r.w));
+	CHECK_INT(r.seen.devices, 2);
+	CHECK(!r.seen.attached);
+	CHECK_INT(r.seen.lefts, 1);
+	CHECK(strstr(r.last_report, "the reader stopped answering") != NULL);
+	rfid_status(r.reader, &st);
+	CHECK(!st.attached);
+	CHECK_INT(st.tags_in_field, 0);
+	/* what it is asked now is the handshake; answered, it is back, and so is the tag */
+	CHECK(fake_handshake(&r));
+	CHECK_INT(r.seen.devices, 3);
+	answer(&r.w, FEIG_OK, ti_inventory, sizeof(ti_inventory));
+	CHECK(take_request(r.loop, &r.w));
+	answer(&r.w, FEIG_OK, ti_sysinfo, sizeof(ti_sysinfo));
+	CHECK(take_request(r.loop, &r.w));
+	answer(&r.w, FEIG_OK, ti_block0, sizeof(ti_block0));
+	settle(r.loop);
+	CHECK_INT(r.seen.arrivals, 2);
 out:
 	fake_down(&r);
 }
@@ -957,6 +1004,7 @@ int main(void)
 	RUN(test_shipped_board);
 	RUN(test_fake_handshake);
 	RUN(test_fake_resync);
+	RUN(test_fake_reader_silent);
 	RUN(test_fake_operations);
 	if (system("command -v python3 >/dev/null 2>&1") != 0) {
 		printf("skipped: the tests against the FEIG emulator (python3 is not installed)\n");
