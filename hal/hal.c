@@ -30,6 +30,7 @@ extern const struct rfid_ops rfid_3m_ops; /* hal/rfid-3m.c */
 static const struct rfid_ops *const rfid_backends[] = {
 	&rfid_sim_ops,
 	&rfid_3m_ops,
+	&rfid_feig_ops,
 };
 
 const struct gpio_ops *hal_gpio_backend(const char *name)

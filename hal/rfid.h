@@ -150,6 +150,7 @@ struct rfid_ops {
 };
 
 extern const struct rfid_ops rfid_sim_ops;
+extern const struct rfid_ops rfid_feig_ops; /* hal/rfid-feig.c */
 
 /*
  * The wrapper firmware uses: the backend named by def->protocol and its
