@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # scripts/board/setup.sh: prepares the emulated board that `make check-board`
-# boots -- Debian 12's own kernel in qemu (TCG), with gpio-sim and USB HID
-# gadgets on dummy_hcd, so that circd meets real kernel GPIO and USB stacks.
+# boots -- Debian 12's own kernel in qemu (TCG), with gpio-sim, and USB HID
+# and serial (CDC ACM) gadgets on dummy_hcd, so that circd meets real kernel
+# GPIO, USB and tty stacks.
 #
 # Everything goes into build/board/ (or $BOARD_DIR) and is cached: each stage
 # leaves a stamp file holding the inputs it was built from (the kernel ABI
@@ -31,14 +32,17 @@ export DEBIAN_FRONTEND=noninteractive
 # virtio + 9p + overlay for the shared host root, configfs for gpio-sim and
 # the USB gadget framework, dummy_hcd + libcomposite + usb_f_hid for the HID
 # gadgets, usbhid + hid_generic because a real kiosk has them bound to its
-# scanners and circd has to take the interface from them.
+# scanners and circd has to take the interface from them, usb_f_acm for the
+# RFID pad's USB serial (CDC ACM) gadget and cdc_acm, the host side's driver
+# that makes it a /dev/ttyACMn as a real USB-serial reader is.
 GUEST_MODULES="virtio_pci 9pnet_virtio 9p overlay configfs dummy_hcd libcomposite usb_f_hid
-usbhid hid_generic"
+usbhid hid_generic usb_f_acm cdc_acm"
 
-# dummy_hcd provides one UDC per instance: two gadgets (a keyboard wedge and
-# a HID POS scanner) are plugged in at the same time.
+# dummy_hcd provides one UDC per instance: three gadgets (a keyboard wedge, a
+# HID POS scanner and the RFID pad's serial port) are plugged in at the same
+# time.
 DUMMY_HCD_PARAM=num
-DUMMY_HCD_UDCS=2
+DUMMY_HCD_UDCS=3
 
 log() { echo "[board-setup $(date +%T)] $*"; }
 die() { echo "board-setup: $*" >&2; exit 1; }
@@ -100,9 +104,11 @@ install_missing() {
 # kmod: depmod/modprobe/modinfo on the unpacked kernel; linux-source-6.1 +
 # linux-headers-K + gcc/make: gpio-sim out of tree; xz-utils: extract-vmlinux;
 # gpiod: gpioinfo in the guest; udev: systemd-udevd in the guest (libusb's
-# hotplug events come from it).
+# hotplug events come from it); python3: the RFID pad's emulator in the guest
+# (tests/rfid/m3_emu.py; the guest's root is the host's, so what is installed
+# here is what the guest has).
 PACKAGES="qemu-system-x86 busybox-static cpio kmod xz-utils gzip gcc make libc6-dev gpiod udev
-linux-source-6.1"
+python3 linux-source-6.1"
 
 # Anything to fetch makes the package lists worth refreshing first, so that
 # the kernel is the one the mirror has now. A set-up with everything in

@@ -1,19 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# tests/board/gadget.sh: USB HID scanners made of configfs gadgets, for the
-# guest side of the board tests. Each gadget has one HID function; bound to
-# one of dummy_hcd's UDCs it is plugged into the guest's own USB host side,
-# where circd finds it through libusb like a real scanner. The gadget end is
-# /dev/hidgN: one write() there is one interrupt IN report. A write blocks
-# until the host side has taken the previous report, so whatever reads the
-# device must be running first, and callers bound each call with timeout(1).
+# tests/board/gadget.sh: USB HID scanners and a USB serial port made of
+# configfs gadgets, for the guest side of the board tests. Each gadget has
+# one function; bound to one of dummy_hcd's UDCs it is plugged into the
+# guest's own USB host side, where circd finds it like a real device.
+#
+# A HID gadget is found through libusb; its gadget end is /dev/hidgN: one
+# write() there is one interrupt IN report. A write blocks until the host side
+# has taken the previous report, so whatever reads the device must be running
+# first, and callers bound each call with timeout(1).
+#
+# A serial gadget (CDC ACM, as many USB-serial RFID readers are) is bound by
+# the host side's cdc_acm driver to /dev/ttyACMn, which circd finds through
+# sysfs by its VID:PID and serial number; its gadget end is /dev/ttyGSn, a tty
+# that the reader's emulator serves. Unbinding hangs the gadget end up.
 #
 #   gadget.sh wedge NAME VID PID SERIAL     a boot keyboard (keyboard wedge)
 #   gadget.sh hidpos NAME VID PID SERIAL    a HID POS scanner (usage page 0x8C)
+#   gadget.sh acm NAME VID PID SERIAL       a USB serial port (CDC ACM)
 #   gadget.sh bind NAME UDC                 plug in (UDC: dummy_udc.N)
 #   gadget.sh unbind NAME                   unplug
 #   gadget.sh dev NAME                      prints its /dev/hidgN
+#   gadget.sh tty NAME                      prints its /dev/ttyGSn (acm)
 #   gadget.sh type DEV TEXT                 a wedge scan: TEXT, then Enter
 #   gadget.sh pos DEV AIM PART...           a HID POS scan: one report per
 #                                           PART, all but the last flagged
@@ -50,8 +59,9 @@ HIDPOS_DESC="05 8C 09 02 A1 01 85 02 09 12 A1 02 15 00 26 FF 00 75 08 95 03 19 F
 29 FD 81 02 95 38 09 FE 82 02 01 75 01 95 01 25 01 09 FF 81 02 75 07 81 03 C0 C0"
 HIDPOS_DATA=56
 
-# create NAME VID PID SERIAL PRODUCT PROTOCOL SUBCLASS REPORT_LENGTH DESC
-create() {
+# device NAME VID PID SERIAL PRODUCT CONFIGURATION: the gadget with its one
+# configuration, no function yet.
+device() {
 	_g=$GADGETS/$1
 	[ ! -e "$_g" ] || die "gadget $1 exists already"
 	mkdir "$_g"
@@ -64,8 +74,14 @@ create() {
 	echo "circd board test" >"$_g/strings/0x409/manufacturer"
 	echo "$5" >"$_g/strings/0x409/product"
 	mkdir "$_g/configs/c.1" "$_g/configs/c.1/strings/0x409"
-	echo "HID" >"$_g/configs/c.1/strings/0x409/configuration"
+	echo "$6" >"$_g/configs/c.1/strings/0x409/configuration"
 	echo 100 >"$_g/configs/c.1/MaxPower"
+}
+
+# create NAME VID PID SERIAL PRODUCT PROTOCOL SUBCLASS REPORT_LENGTH DESC:
+# a HID gadget.
+create() {
+	device "$1" "$2" "$3" "$4" "$5" HID
 	mkdir "$_g/functions/hid.0"
 	echo "$6" >"$_g/functions/hid.0/protocol"
 	echo "$7" >"$_g/functions/hid.0/subclass"
@@ -74,6 +90,14 @@ create() {
 	# shellcheck disable=SC2059 # the format is the descriptor
 	printf "$FORMAT" >"$_g/functions/hid.0/report_desc"
 	ln -s "$_g/functions/hid.0" "$_g/configs/c.1/"
+}
+
+# create_acm NAME VID PID SERIAL: a CDC ACM gadget (usb_f_acm). Its tty
+# exists from here on, plugged in or not.
+create_acm() {
+	device "$1" "$2" "$3" "$4" "USB serial RFID reader" "CDC ACM"
+	mkdir "$_g/functions/acm.0"
+	ln -s "$_g/functions/acm.0" "$_g/configs/c.1/"
 }
 
 LOWER=abcdefghijklmnopqrstuvwxyz
@@ -152,6 +176,10 @@ hidpos)
 	[ $# -eq 4 ] || die "usage: gadget.sh hidpos NAME VID PID SERIAL"
 	create "$1" "$2" "$3" "$4" "HID POS scanner" 0 0 64 "$HIDPOS_DESC"
 	;;
+acm)
+	[ $# -eq 4 ] || die "usage: gadget.sh acm NAME VID PID SERIAL"
+	create_acm "$1" "$2" "$3" "$4"
+	;;
 bind)
 	[ $# -eq 2 ] || die "usage: gadget.sh bind NAME UDC"
 	echo "$2" >"$GADGETS/$1/UDC"
@@ -165,6 +193,11 @@ dev)
 	# "major:minor"; the node is /dev/hidg<minor>
 	read -r majmin <"$GADGETS/$1/functions/hid.0/dev"
 	echo "/dev/hidg${majmin#*:}"
+	;;
+tty)
+	[ $# -eq 1 ] || die "usage: gadget.sh tty NAME"
+	read -r port <"$GADGETS/$1/functions/acm.0/port_num"
+	echo "/dev/ttyGS$port"
 	;;
 type)
 	[ $# -eq 2 ] || die "usage: gadget.sh type DEV TEXT"

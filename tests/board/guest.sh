@@ -10,7 +10,11 @@
 # USB HID gadgets -- starts the real circd on them in returns mode, offline
 # (every return is kept in the outbox), and checks what a patron and the
 # staff would see: scans through the USB stack, lamps and the flap through
-# the GPIO stack, the bin-full sensor, unplugging, start-up errors.
+# the GPIO stack, the bin-full sensor, unplugging, start-up errors. Then
+# (tests/board/rfid.sh) it plugs in a USB serial gadget carrying the emulated
+# 3M RFID pad and runs circd again, as the self-check kiosk of
+# boards/qemu-x86_64-3m.ini: the pad found by its USB id, a checkout from the
+# pad with the tag's AFI switched, unplug and replug.
 #
 # Prints "PASS name" / "FAIL name: why" per test (also appended to
 # $BOARD_SHARED/results) and a last "N passed, N failed"; exits 1 if any
@@ -33,6 +37,8 @@ SOCK=$WORK/control.sock
 SHARED=${BOARD_SHARED:-$WORK}
 CIRCD_LOG=$SHARED/circd.log
 CIRCD_PID=""
+# shellcheck source=tests/board/rfid.sh
+. "$HERE/rfid.sh"
 
 rm -rf "$WORK" # the host's /tmp shows through: start clean
 mkdir -p "$WORK"
@@ -83,10 +89,11 @@ circd_answers() {
 	ctl status >/dev/null 2>&1
 }
 
-# start_circd: in the foreground mode, logging to $CIRCD_LOG; waits until its
-# control socket answers.
+# start_circd [CONFIG BOARD]: in the foreground mode, logging to $CIRCD_LOG;
+# waits until its control socket ($SOCK) answers. By default the returns
+# bin's configuration and board.
 start_circd() {
-	"$CIRCD" -c "$WORK/circd.conf" -b "$BOARD" -f </dev/null >>"$CIRCD_LOG" 2>&1 &
+	"$CIRCD" -c "${1:-$WORK/circd.conf}" -b "${2:-$BOARD}" -f </dev/null >>"$CIRCD_LOG" 2>&1 &
 	CIRCD_PID=$!
 	now_ms
 	_deadline=$((NOW + 15000))
@@ -424,6 +431,21 @@ if circd_alive; then
 fi
 stop_circd
 run_test "missing gpio line: circd exits 2 naming file:line and the line" t_missing_line
+
+run_test "board: CDC ACM gadget 1209:0004 is a ttyACM; the 3M pad emulator serves its ttyGS" \
+	t_acm_gadget
+run_test "rfid: circd finds the 3M pad by USB id (no device path): reader attached" t_rfid_attach
+run_test "rfid: patron signs in, a tag on the pad is checked out, its AFI 0xC2 in the pad" \
+	t_rfid_checkout
+run_test "rfid: pad unplug: unavailable; replug: attached by USB id, second tag checked out" \
+	t_rfid_replug
+if circd_alive; then
+	echo "--- circd status at the end (rfid)"
+	ctl status | sed 's/^/    /'
+fi
+stop_circd
+pad_stop
+[ -z "$HOLDER" ] || kill "$HOLDER" 2>/dev/null
 
 echo "$n_passed passed, $n_failed failed"
 [ "$n_failed" -eq 0 ]

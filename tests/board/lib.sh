@@ -3,7 +3,7 @@
 #
 # tests/board/lib.sh: helpers for the guest side of the board tests, sourced
 # by tests/board/guest.sh: results, clocks and bounded waits, the gpio-sim
-# chip of boards/qemu-x86_64.ini, valid item barcodes.
+# chip of boards/qemu-x86_64.ini, valid item and patron barcodes.
 #
 # The guest runs everything on an emulated CPU (TCG), where each fork and
 # exec costs milliseconds: the helpers that run in loops use shell builtins
@@ -202,7 +202,19 @@ watch_pulse() {
 # institution 1234, the 8-digit serial, a mod-10 check digit that doubles
 # the digits in odd positions), as tests/e2e/harness.py makes them.
 item() {
-	_body=$(printf '31234%08d' "$1")
+	codabar 3 "$1"
+	ITEM=$CODABAR
+}
+
+# patron N: sets PATRON to patron card number N, the same way with type 2.
+patron() {
+	codabar 2 "$1"
+	PATRON=$CODABAR
+}
+
+# codabar TYPE N: sets CODABAR to the 14-digit number of that type and serial.
+codabar() {
+	_body=$(printf '%d1234%08d' "$1" "$2")
 	_sum=0 _i=0 _rest=$_body
 	while [ -n "$_rest" ]; do
 		_d=${_rest%"${_rest#?}"}
@@ -214,5 +226,5 @@ item() {
 		_sum=$((_sum + _d))
 		_i=$((_i + 1))
 	done
-	ITEM=$_body$(((10 - _sum % 10) % 10))
+	CODABAR=$_body$(((10 - _sum % 10) % 10))
 }

@@ -14,8 +14,14 @@ tests/rfid/README.md). Standard library only.
         ...                                    # the driver opens pad.path
         pad.fault_no_answer()                  # the next request goes unanswered
 
+M3Pad(device="/dev/ttyGS0") serves an existing tty instead of a pty of its
+own (the device end of a USB serial gadget, whose host end is the driver's
+/dev/ttyACMn): opened raw, and opened again after a hang-up (the USB host
+went away), so the pad outlives an unplug.
+
 python3 tests/rfid/m3_emu.py --selftest runs its own checks over a pty;
-python3 tests/rfid/m3_emu.py [--tag UID ...] serves a pad until Ctrl-C.
+python3 tests/rfid/m3_emu.py [--device PATH] [--tag UID ...] serves a pad
+until Ctrl-C.
 """
 
 import argparse
@@ -53,6 +59,11 @@ RF_SETUP_ANSWER = bytes.fromhex("000201010302020300")
 # The one byte after the UID in refusals of reads and writes: the captures
 # show its place (length 0x0D) but not its value.
 REFUSAL_DETAIL = 0x00
+
+# How long a device that hung up is left before it is opened again: a tty's
+# hang-up completes in the kernel after the read that saw it, and an open
+# meanwhile can be hung up with it.
+REOPEN_DELAY = 0.05
 
 
 def crc16(data):
@@ -134,10 +145,11 @@ class Tag:
 
 
 class M3Pad:
-    """The pad on a pty. Thread-safe admin methods; the pad answers from its
-    own thread, one request at a time, as the real one does."""
+    """The pad on a pty, or on device (a tty path) when given. Thread-safe
+    admin methods; the pad answers from its own thread, one request at a
+    time, as the real one does."""
 
-    def __init__(self, version=(10, 5, 0, 2), max_uids_per_reply=31):
+    def __init__(self, version=(10, 5, 0, 2), max_uids_per_reply=31, device=None):
         # 31 UIDs keep an inventory answer's length under 0x100: the public
         # driver reads only the low byte of the length. How a real pad reports
         # more tags than that is not in the public captures; this one says how
@@ -155,14 +167,20 @@ class M3Pad:
         self._master = self._slave = None
         self._stop_r = self._stop_w = None
         self._thread = None
+        self.device = device
+        self.opens = 0  # how many times device was opened (1 + the hang-ups)
         self.path = None
 
     # --- life cycle -----------------------------------------------------
 
     def start(self):
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._slave)  # bytes as they are: no echo, no CR/LF mapping
-        self.path = os.ttyname(self._slave)
+        if self.device:
+            self._master = self._open_device()
+            self.path = self.device
+        else:
+            self._master, self._slave = os.openpty()
+            tty.setraw(self._slave)  # bytes as they are: no echo, no CR/LF mapping
+            self.path = os.ttyname(self._slave)
         self._stop_r, self._stop_w = os.pipe()
         self._thread = threading.Thread(target=self._serve, name="m3-pad", daemon=True)
         self._thread.start()
@@ -177,6 +195,32 @@ class M3Pad:
             if fd is not None:
                 os.close(fd)
         self._master = self._slave = self._stop_r = self._stop_w = None
+
+    def _open_device(self):
+        fd = os.open(self.device, os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC)
+        try:
+            # a tty starts cooked, with echo: the driver's requests would come
+            # back to it
+            tty.setraw(fd)
+        except OSError:
+            os.close(fd)
+            raise
+        self.opens += 1
+        return fd
+
+    def _reopen_device(self):
+        """After a hang-up: the device again, once it opens; False if stopped meanwhile."""
+        os.close(self._master)
+        self._master = None
+        while True:
+            ready, _, _ = select.select([self._stop_r], [], [], REOPEN_DELAY)
+            if ready:
+                return False
+            try:
+                self._master = self._open_device()
+                return True
+            except OSError:
+                continue
 
     def __enter__(self):
         return self.start()
@@ -266,13 +310,26 @@ class M3Pad:
                 return
             try:
                 data = os.read(self._master, 4096)
-            except OSError:  # EIO: nobody has the device open right now
-                time.sleep(0.01)
+            except OSError:
+                if self.device:  # EIO after a hang-up
+                    if not self._reopen_device():
+                        return
+                else:  # EIO: nobody has the pty open right now
+                    time.sleep(0.01)
+                continue
+            if not data and self.device:  # hung up: the USB host went away
+                if not self._reopen_device():
+                    return
                 continue
             for start, cmd, body in self._splitter.feed(data):
                 answer = self._answer(start, cmd, body)
                 if answer is not None:
-                    os.write(self._master, answer)
+                    try:
+                        os.write(self._master, answer)
+                    except OSError:
+                        if not self.device:
+                            raise
+                        # hung up meanwhile: the next read says so
 
     def _answer(self, start, cmd, body):
         with self._lock:
@@ -514,8 +571,30 @@ def selftest():
                    "more tags than fit: count 2, one UID carried")
         finally:
             c.close()
+    _selftest_device()
     print("selftest passed")
     return 0
+
+
+def _selftest_device():
+    """The pad on a tty someone else made (here a pty's slave by its path, as a
+    gadget's /dev/ttyGS0 would be), the client on the other end."""
+    master, slave = os.openpty()
+    try:
+        with M3Pad(device=os.ttyname(slave)) as pad:
+            splitter = FrameSplitter()
+            os.write(master, bytes.fromhex("D500050400118C66"))
+            got = []
+            deadline = time.monotonic() + 10.0
+            while not got and time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.5)
+                if ready:
+                    got = splitter.feed(os.read(master, 4096))
+            _check(got and got[0][1] == CMD_VERSION and pad.opens == 1,
+                   "served on a tty given by its path")
+    finally:
+        os.close(master)
+        os.close(slave)
 
 
 def _raw_answer(client):
@@ -527,10 +606,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--selftest", action="store_true")
     ap.add_argument("--tag", action="append", default=[], help="a UID to place (hex)")
+    ap.add_argument("--device", help="serve this tty (opened again after a hang-up), not a pty")
     args = ap.parse_args()
     if args.selftest:
         return selftest()
-    with M3Pad() as pad:
+    with M3Pad(device=args.device) as pad:
         for uid in args.tag:
             pad.place(Tag(uid))
         print(pad.path, flush=True)
