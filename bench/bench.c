@@ -16,6 +16,10 @@
  *   HID     wedge and HID POS decoder throughput (hid.c).
  *   USB     circd's CPU per scan on the libusb path under umockdev, next to
  *           the sim path (usb.c).
+ *   R1      a 10-tag RFID stack on the 3M pad emulator, placed -> last
+ *           security write verified, against the raw 3M command sequence
+ *           for the same tags; and circd's inventory CPU, idle and active
+ *           (rfid.c).
  *   binary  stripped size of circd.
  *   idle    loop wakeups in 10 s with nothing due.
  *
@@ -102,6 +106,7 @@ int main(int argc, char **argv)
 	bench_p3();
 	bench_hid();
 	bench_usb();
+	bench_rfid();
 	bench_binary();
 	bench_idle();
 	bench_cleanup();

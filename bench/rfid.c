@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * R1: a stack of RFID items. circd in self-check mode, offline, on the sim
+ * board with its [rfid pad] replaced by the 3M backend on the pad emulator's
+ * pty (tests/rfid/m3_helper.py), inventory_ms R1_INVENTORY_MS. A patron signs
+ * in on the sim channel; then R1_TAGS tags with ISO 28560-3 (Danish) memory
+ * go on the pad in one write of the helper's commands, and the time runs
+ * until the emulator holds every tag's AFI at 0xC2 and has been asked for
+ * each one's read-back: the stack checked out and its security verified.
+ * R1_STACKS stacks, fresh tags each, median.
+ *
+ * The baseline, interleaved with those stacks: a fresh emulator of its own
+ * and a minimal client here speaking the 3M frames (hal/m3-frame.h), with
+ * the sequence circd needs for the same tags: one inventory, each tag's
+ * memory read in the chunks circd reads it in, then per tag a set AFI and a
+ * get AFI that must say 0xC2.
+ *
+ * Inventory CPU: over the same 10 s, the CPU time per second of a second
+ * circd on the same board with nobody signed in (idle_inventory_ms, the
+ * board's default) and of the R1 circd with its session still open
+ * (inventory_ms), both on an empty pad.
+ *
+ * The emulator is Python, like the other test doubles: without python3 the
+ * figures say "skipped". The emulator, the tags and the bare 3M client are in
+ * rfid-pad.c.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "iso28560-3.h"
+#include "rfid-pad.h"
+#include "rfid.h"
+
+#define R1_TAGS STACK_TAGS
+#define R1_STACKS 9         /* odd: the median is one of them */
+#define R1_INVENTORY_MS 50
+#define R1_TIMEOUT_MS 10000
+#define R1_POLL_MS 1
+#define R1_SERIAL 4000000u     /* item numbers, clear of P1-P3's */
+#define READ_CHUNK 8           /* blocks per read, as circd (and the public driver) asks */
+#define CPU_SECONDS 10
+
+/* --- circd on the sim board with the 3M pad ------------------------------- */
+
+/* boards/sim.ini with its [rfid pad] (the last section) on the 3M backend. */
+static int board_write(const char *name, const char *device, char *path, size_t size)
+{
+	char text[8192];
+	size_t len;
+	char *pad;
+	FILE *f;
+
+	f = fopen("boards/sim.ini", "re");
+	if (!f)
+		return -1;
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = 0;
+	pad = strstr(text, "\n[rfid pad]");
+	if (!pad || strstr(pad + 1, "\n["))
+		return -1;
+	*pad = 0;
+	bench_path(path, size, name, "board.ini");
+	f = fopen(path, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "%s\n[rfid pad]\nrole = item_pad\nprotocol = 3m\ndevice = %s\n"
+		   "inventory_ms = %d\n",
+		text, device, R1_INVENTORY_MS);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* circd with its pad, once the pad has been asked for an inventory (the probe is done). */
+static pid_t circd_with_pad(const char *name, struct pad *p, char *why)
+{
+	char circd[256], conf[128], board[128], tail[160];
+	char *argv[] = { circd, "-f", "-c", conf, "-b", board, NULL };
+	double deadline;
+	pid_t pid;
+
+	snprintf(circd, sizeof(circd), "%s/circd", bench_build);
+	bench_path(conf, sizeof(conf), name, "conf");
+	if (board_write(name, p->link, board, sizeof(board)) < 0 ||
+	    circd_config(name, "[kiosk]\nmode = selfcheck\nsession_timeout = 3600\n"
+			       "[barcode]\ndone = " DONE_SYMBOL "\n"
+			       "[offline]\nmax_items = 1000\n"
+			       "[rfid]\nowner_isil = " STACK_OWNER_ISIL "\n") < 0) {
+		set_why(why, "cannot write the board or the config");
+		return -1;
+	}
+	pid = spawn(argv, name);
+	deadline = now_us() + 10e6;
+	while (now_us() < deadline) {
+		long rounds = pad_requests(p, M3_CMD_INVENTORY);
+
+		if (rounds < 0)
+			break;
+		if (rounds > 0)
+			return pid;
+		usleep(10000);
+	}
+	log_tail(name, tail, sizeof(tail));
+	set_why(why, "circd did not take the pad within 10 s (circd: %s)",
+		tail[0] ? tail : "no output");
+	reap(pid);
+	return -1;
+}
+
+/* Reads what circd said on the sim socket so far, keeping its last display line. */
+static void sim_drain(struct sim *s)
+{
+	struct expect never = { .prefix = "\x01" };
+	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+
+	/* bounded: a closed socket stays readable */
+	for (int reads = 0; reads < 64 && poll(&pfd, 1, 0) == 1; reads++)
+		sim_expect(s, &never, 1, 1, NULL);
+}
+
+/* --- the baseline: the 3M frames from here ---------------------------------- */
+
+/* A tag's memory in chunks until the pad has no more, as circd reads a new tag. */
+static int client_read_tag(struct m3_client *c, const uint8_t *uid, char *item, size_t size)
+{
+	static struct m3_reply reply; /* its read blocks make it large */
+	uint8_t frame[64], mem[RFID_MEM_MAX];
+	size_t mem_len = 0;
+	struct tag_data data;
+	char why[64];
+
+	for (;;) {
+		int len = m3_encode_read_blocks(uid, (uint8_t)(mem_len / M3_BLOCK_LEN), READ_CHUNK,
+						frame, sizeof(frame));
+
+		if (m3_client_ask(c, frame, len, &reply) < 0)
+			return -1;
+		if (reply.kind != M3_REPLY_READ_BLOCKS)
+			break; /* refused past the last block */
+		for (unsigned i = 0; i < reply.read.n && mem_len < sizeof(mem); i++) {
+			memcpy(mem + mem_len, reply.read.blocks[i].data, M3_BLOCK_LEN);
+			mem_len += M3_BLOCK_LEN;
+		}
+		if (reply.read.n < READ_CHUNK || mem_len + READ_CHUNK * M3_BLOCK_LEN > sizeof(mem))
+			break;
+	}
+	if (iso28560_3_decode(mem, mem_len, &data, why, sizeof(why)) < 0)
+		return -1;
+	snprintf(item, size, "%s", data.item_id);
+	return 0;
+}
+
+/* The stack on the pad, checked out: the requests circd needs for it, timed. */
+static int baseline_stack(struct m3_client *c, double *us, char *why)
+{
+	static struct m3_reply reply;
+	uint8_t uids[R1_TAGS][M3_UID_LEN], frame[64];
+	double t0 = now_us();
+	unsigned n;
+
+	if (m3_client_ask(c, frame, m3_encode_inventory(frame, sizeof(frame)), &reply) < 0 ||
+	    reply.kind != M3_REPLY_INVENTORY || reply.inventory.n != R1_TAGS) {
+		set_why(why, "the inventory did not find the %d tags", R1_TAGS);
+		return -1;
+	}
+	n = reply.inventory.n;
+	memcpy(uids, reply.inventory.uids, sizeof(uids));
+	for (unsigned i = 0; i < n; i++) {
+		char item[TAG_ITEM_ID_MAX + 1];
+
+		if (client_read_tag(c, uids[i], item, sizeof(item)) < 0 || !item[0]) {
+			set_why(why, "a tag's memory did not read or decode");
+			return -1;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int len = m3_encode_set_afi(uids[i], AFI_CHECKED_OUT, frame, sizeof(frame));
+
+		if (m3_client_ask(c, frame, len, &reply) < 0 || reply.kind != M3_REPLY_SET_AFI ||
+		    m3_client_ask(c, frame, m3_encode_get_afi(uids[i], frame, sizeof(frame)),
+			       &reply) < 0 ||
+		    reply.kind != M3_REPLY_GET_AFI || reply.afi.afi != AFI_CHECKED_OUT) {
+			set_why(why, "a tag's AFI was not written or did not read back");
+			return -1;
+		}
+	}
+	*us = now_us() - t0;
+	return 0;
+}
+
+/* --- R1 -------------------------------------------------------------------- */
+
+struct r1 {
+	double circd_ms[R1_STACKS], base_ms[R1_STACKS];
+	/* from the placement: the inventory round that found the stack, its end (its AFI reads) */
+	double round_ms[R1_STACKS], read_ms[R1_STACKS];
+	double from_round_ms[R1_STACKS]; /* that round -> the last write verified */
+	/* per stack, circd's requests as the emulator counted them */
+	long inventories, reads, afi_writes, afi_reads;
+	unsigned base_requests;
+	char why[WHY_MAX];
+};
+
+struct counts {
+	long inventory, read, set_afi, get_afi;
+};
+
+static int pad_counts(struct pad *p, struct counts *c)
+{
+	c->inventory = pad_requests(p, M3_CMD_INVENTORY);
+	c->read = pad_requests(p, M3_CMD_READ_BLOCKS);
+	c->set_afi = pad_requests(p, M3_CMD_SET_AFI);
+	c->get_afi = pad_requests(p, M3_CMD_GET_AFI);
+	return c->inventory < 0 || c->read < 0 || c->set_afi < 0 || c->get_afi < 0 ? -1 : 0;
+}
+
+/*
+ * One stack on circd's pad, timed from its placement until the emulator has
+ * been asked for every tag's AFI twice (in the round that reads the new tag,
+ * and back after the write) and holds every AFI at 0xC2. Only counts are
+ * polled meanwhile (inventories until circd's round begins, then AFI reads):
+ * the emulator's Python answers the polls and circd under one lock, so
+ * asking for more would slow circd down.
+ */
+static int circd_stack(struct pad *p, struct sim *sim, const struct stack *s, struct r1 *r,
+		       int n)
+{
+	bool secured[R1_TAGS] = { false };
+	struct counts before, after;
+	double t0, deadline;
+	int done = 0;
+
+	if (pad_counts(p, &before) < 0)
+		goto err_helper;
+	t0 = now_us();
+	deadline = t0 + R1_TIMEOUT_MS * 1e3;
+	if (stack_place(p, s) < 0)
+		goto err_helper;
+	r->round_ms[n] = r->read_ms[n] = r->circd_ms[n] = 0;
+	while (!r->circd_ms[n] && now_us() < deadline) {
+		long afi_reads = pad_requests(p, M3_CMD_GET_AFI) - before.get_afi;
+		double at = (now_us() - t0) / 1e3;
+
+		if (afi_reads < 0)
+			goto err_helper;
+		/* circd is only waiting for its round now: polling for it costs it nothing */
+		if (!r->round_ms[n]) {
+			long now = pad_requests(p, M3_CMD_INVENTORY);
+
+			if (now < 0)
+				goto err_helper;
+			if (now > before.inventory)
+				r->round_ms[n] = at;
+		}
+		if (afi_reads >= R1_TAGS && !r->read_ms[n])
+			r->read_ms[n] = at;
+		if (afi_reads >= 2 * R1_TAGS) {
+			done = stack_secured(p, s, secured);
+			if (done < 0)
+				goto err_helper;
+			if (done == R1_TAGS)
+				r->circd_ms[n] = at;
+		}
+		if (!r->circd_ms[n])
+			usleep(R1_POLL_MS * 1000);
+	}
+	sim_drain(sim);
+	if (!r->circd_ms[n]) {
+		set_why(r->why, "%d of %d tags secured after %d ms (display: %s)", done, R1_TAGS,
+			R1_TIMEOUT_MS, sim->last_display[0] ? sim->last_display : "-");
+		return -1;
+	}
+	if (!r->round_ms[n])
+		r->round_ms[n] = r->read_ms[n]; /* it went by between two polls */
+	r->from_round_ms[n] = r->circd_ms[n] - r->round_ms[n];
+	if (pad_counts(p, &after) < 0)
+		goto err_helper;
+	r->inventories += after.inventory - before.inventory;
+	r->reads += after.read - before.read;
+	r->afi_writes += after.set_afi - before.set_afi;
+	r->afi_reads += after.get_afi - before.get_afi;
+	return 0;
+
+err_helper:
+	set_why(r->why, "the pad emulator stopped answering");
+	return -1;
+}
+
+/*
+ * Waits for circd's next inventory round to begin, then offset_ms: the stacks
+ * are placed at offsets spread evenly over the interval between rounds, as a
+ * patron's stack falls anywhere in it, rather than at whatever phase the
+ * bench's own rhythm happens to keep.
+ */
+static int after_round_start(struct pad *p, unsigned offset_ms)
+{
+	long rounds = pad_requests(p, M3_CMD_INVENTORY), now = rounds;
+	double deadline = now_us() + 5 * R1_INVENTORY_MS * 1e3;
+
+	while (now == rounds && now >= 0 && now_us() < deadline) {
+		usleep(500);
+		now = pad_requests(p, M3_CMD_INVENTORY);
+	}
+	if (now <= rounds)
+		return -1;
+	usleep(offset_ms * 1000);
+	return 0;
+}
+
+static int baseline_run(struct pad *p, struct m3_client *c, const struct stack *s,
+			struct r1 *r, int n)
+{
+	double us;
+	unsigned before = c->requests;
+
+	if (stack_place(p, s) < 0) {
+		set_why(r->why, "baseline: the pad emulator stopped answering");
+		return -1;
+	}
+	if (baseline_stack(c, &us, r->why) < 0)
+		return -1;
+	r->base_ms[n] = us / 1e3;
+	r->base_requests = c->requests - before;
+	return stack_remove(p, s);
+}
+
+/* R1's stacks, circd's and the baseline's in turn; circd and its pad are left running. */
+static int measure_r1(struct r1 *r, struct pad *pad, struct sim *sim, pid_t *circd)
+{
+	struct expect signed_in[2] = { { .prefix = "display" }, { .prefix = "ok" } };
+	struct m3_client client = { .fd = -1 };
+	struct pad base_pad;
+	struct stack s;
+	int rc = -1;
+
+	if (pad_start(&base_pad, "r1-base-pad", r->why) < 0)
+		return -1;
+	if (m3_client_open(&client, base_pad.link) < 0) {
+		set_why(r->why, "cannot open the baseline's pad: %s", strerror(errno));
+		goto out;
+	}
+	*circd = circd_with_pad("r1", pad, r->why);
+	if (*circd < 0 || sim_open(sim, "r1", r->why) < 0)
+		goto out;
+	if (sim_send(sim, "scan patron_reader %s\n", PATRON_ADA) < 0 ||
+	    sim_expect(sim, signed_in, 2, 5000, r->why) < 0)
+		goto out;
+	usleep(2 * R1_INVENTORY_MS * 1000); /* the pad at the session's pace */
+	for (int n = 0; n < R1_STACKS; n++) {
+		if (stack_make(&s, R1_SERIAL + (unsigned)n * R1_TAGS) < 0) {
+			set_why(r->why, "cannot encode the tags");
+			goto out;
+		}
+		if (after_round_start(pad, (unsigned)n * R1_INVENTORY_MS / R1_STACKS) < 0) {
+			set_why(r->why, "circd's inventory rounds stopped");
+			goto out;
+		}
+		if (circd_stack(pad, sim, &s, r, n) < 0 || stack_remove(pad, &s) < 0 ||
+		    baseline_run(&base_pad, &client, &s, r, n) < 0)
+			goto out;
+		/* the tags gone from circd's field before the next stack comes */
+		usleep((RFID_MISSED_ROUNDS + 2) * R1_INVENTORY_MS * 1000);
+	}
+	rc = 0;
+out:
+	if (client.fd >= 0)
+		close(client.fd);
+	pad_stop(&base_pad);
+	return rc;
+}
+
+/* --- inventory CPU --------------------------------------------------------- */
+
+/* utime + stime from /proc/PID/stat, in us (clock tick resolution); -1 if gone. */
+static double stat_cpu_us(pid_t pid)
+{
+	unsigned long ut, st;
+	char path[64];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	/* comm may hold spaces: fields 14 and 15 counted from after its ')' */
+	n = fscanf(f, "%*[^)])%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%lu%lu", &ut, &st);
+	fclose(f);
+	return n == 2 ? (ut + st) * 1e6 / sysconf(_SC_CLK_TCK) : -1;
+}
+
+/* The same to the nanosecond, where the kernel lets a parent read its child's CPU clock. */
+static double clock_cpu_us(pid_t pid)
+{
+	struct timespec ts;
+	clockid_t clock;
+
+	if (clock_getcpuclockid(pid, &clock) != 0 || clock_gettime(clock, &ts) != 0)
+		return -1;
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+struct cpu_figure {
+	double stat_us, clock_us; /* CPU over the window; clock_us -1 if unreadable */
+	long rounds;              /* inventory requests the emulator got meanwhile */
+};
+
+struct cpu_watch {
+	pid_t pid;
+	struct pad *pad;
+	double stat0, clock0;
+	long rounds0;
+	struct cpu_figure *out;
+};
+
+static int watch_start(struct cpu_watch *w)
+{
+	w->stat0 = stat_cpu_us(w->pid);
+	w->clock0 = clock_cpu_us(w->pid);
+	w->rounds0 = pad_requests(w->pad, M3_CMD_INVENTORY);
+	return w->stat0 < 0 || w->rounds0 < 0 ? -1 : 0;
+}
+
+static int watch_end(struct cpu_watch *w)
+{
+	double stat1 = stat_cpu_us(w->pid), clock1 = clock_cpu_us(w->pid);
+	long rounds1 = pad_requests(w->pad, M3_CMD_INVENTORY);
+
+	if (stat1 < 0 || rounds1 < 0)
+		return -1;
+	w->out->stat_us = stat1 - w->stat0;
+	w->out->clock_us = clock1 >= 0 && w->clock0 >= 0 ? clock1 - w->clock0 : -1;
+	w->out->rounds = rounds1 - w->rounds0;
+	return 0;
+}
+
+/*
+ * CPU_SECONDS of circd with nobody signed in (a second circd, on a pad of
+ * its own) and of the R1 circd with its session open, both watched at once.
+ */
+static int measure_cpu(pid_t active_pid, struct pad *active_pad, struct cpu_figure *idle,
+		       struct cpu_figure *active, char *why)
+{
+	struct cpu_watch w[2] = { { .pid = active_pid, .pad = active_pad, .out = active } };
+	struct pad idle_pad;
+	int rc = -1;
+
+	if (pad_start(&idle_pad, "r1-idle-pad", why) < 0)
+		return -1;
+	w[1].pad = &idle_pad;
+	w[1].out = idle;
+	w[1].pid = circd_with_pad("r1-idle", &idle_pad, why);
+	if (w[1].pid < 0)
+		goto out;
+	usleep(1000 * 1000); /* past its start-up and first idle round */
+	if (watch_start(&w[0]) < 0 || watch_start(&w[1]) < 0)
+		goto err_gone;
+	sleep(CPU_SECONDS);
+	if (watch_end(&w[0]) < 0 || watch_end(&w[1]) < 0)
+		goto err_gone;
+	rc = 0;
+	goto out;
+
+err_gone:
+	set_why(why, "circd or its pad emulator went away while watched");
+out:
+	reap(w[1].pid);
+	pad_stop(&idle_pad);
+	return rc;
+}
+
+/* --- the figures ------------------------------------------------------------ */
+
+static void print_r1(struct r1 *r)
+{
+	/* each percentile() sorts its array: max is its last element after */
+	double c50 = percentile(r->circd_ms, R1_STACKS, 0.5);
+	double f50 = percentile(r->from_round_ms, R1_STACKS, 0.5);
+	double b50 = percentile(r->base_ms, R1_STACKS, 0.5);
+	double round50 = percentile(r->round_ms, R1_STACKS, 0.5);
+	double read50 = percentile(r->read_ms, R1_STACKS, 0.5);
+
+	printf("R1 rfid stack      p50 %8.1f ms   max %6.1f ms   (%d tags placed -> last security "
+	       "write verified, %d stacks)\n",
+	       c50, r->circd_ms[R1_STACKS - 1], R1_TAGS, R1_STACKS);
+	printf("   from its round  p50 %8.1f ms   max %6.1f ms   (from the inventory round that "
+	       "found the stack; rounds every %d ms)\n",
+	       f50, r->from_round_ms[R1_STACKS - 1], R1_INVENTORY_MS);
+	printf("   baseline        p50 %8.1f ms   max %6.1f ms   (raw 3M frames, own emulator: "
+	       "inventory, reads, AFI write + read-back)\n",
+	       b50, r->base_ms[R1_STACKS - 1]);
+	printf("   ratio           p50 %8.2f      from its round %5.2f     target <= 1.2\n",
+	       c50 / b50, f50 / b50);
+	printf("                   (circd: its round began p50 %.1f ms after the placement and had "
+	       "read the stack by %.1f ms; then %.1f ms a tag:\n"
+	       "                   loan with its durable commit, AFI write, read-back. Per stack "
+	       "circd sent %.1f inventories, %.1f reads, %.1f AFI writes,\n"
+	       "                   %.1f AFI reads; the baseline %u requests. The emulator was "
+	       "polled every %d ms)\n",
+	       round50, read50, (c50 - read50) / R1_TAGS, (double)r->inventories / R1_STACKS,
+	       (double)r->reads / R1_STACKS, (double)r->afi_writes / R1_STACKS,
+	       (double)r->afi_reads / R1_STACKS, r->base_requests, R1_POLL_MS);
+}
+
+static void print_cpu(const char *label, const struct cpu_figure *c, const char *pace)
+{
+	char precise[32] = "     ?";
+
+	if (c->clock_us >= 0)
+		snprintf(precise, sizeof(precise), "%6.3f", c->clock_us / 1e3 / CPU_SECONDS);
+	printf("%s%s ms CPU/s (utime+stime %.0f ms in %d s)   %4.1f inventory rounds/s, %s\n",
+	       label, precise, c->stat_us / 1e3, CPU_SECONDS, (double)c->rounds / CPU_SECONDS,
+	       pace);
+}
+
+void bench_rfid(void)
+{
+	static struct r1 r;
+	struct cpu_figure idle = { 0 }, active = { 0 };
+	struct sim sim = { .fd = -1 };
+	char cpu_why[WHY_MAX] = "";
+	struct pad pad;
+	pid_t circd = -1;
+	int cpu = -1;
+
+	if (system("command -v python3 >/dev/null 2>&1") != 0) {
+		printf("R1 rfid stack      skipped: no python3 (the 3M pad emulator is Python)\n");
+		printf("rfid inventory CPU skipped: no python3\n");
+		fflush(stdout);
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	if (pad_start(&pad, "r1-pad", r.why) < 0) {
+		printf("R1 rfid stack      FAILED: %s\n", r.why);
+		printf("rfid inventory CPU FAILED: no figure without the R1 run\n");
+		fflush(stdout);
+		return;
+	}
+	if (measure_r1(&r, &pad, &sim, &circd) == 0) {
+		print_r1(&r);
+		fflush(stdout);
+		cpu = measure_cpu(circd, &pad, &idle, &active, cpu_why);
+	} else {
+		printf("R1 rfid stack      FAILED: %s\n", r.why);
+		set_why(cpu_why, "no figure without the R1 run");
+	}
+	if (cpu < 0) {
+		printf("rfid inventory CPU FAILED: %s\n", cpu_why);
+	} else {
+		print_cpu("rfid idle CPU      ", &idle, "idle_inventory_ms 1000, nobody signed in");
+		print_cpu("   active pad      ", &active, "inventory_ms 50, a session open");
+	}
+	fflush(stdout);
+	sim_close(&sim);
+	reap(circd);
+	pad_stop(&pad);
+}
+
