@@ -22,6 +22,23 @@ int rfid_open(const struct hal_env *env, const struct board *board, const struct
 	      struct file_error *err)
 {
 	const char *protocol = board_rfid_protocol_name(def->protocol);
+	const struct rfid_ops *ops = hal_rfid_backend(protocol);
+
+	*ret = NULL;
+	if (!ops) {
+		file_error_set(err, board->path, def->src_line,
+			       "[rfid %s] protocol = %s: not supported by this build", def->name,
+			       protocol);
+		return -ENOENT;
+	}
+	return rfid_open_backend(ops, env, board, def, events, data, ret, err);
+}
+
+int rfid_open_backend(const struct rfid_ops *ops, const struct hal_env *env,
+		      const struct board *board, const struct board_rfid *def,
+		      const struct rfid_events *events, void *data, struct rfid_reader **ret,
+		      struct file_error *err)
+{
 	struct rfid_reader *reader;
 	int r;
 
@@ -32,14 +49,7 @@ int rfid_open(const struct hal_env *env, const struct board *board, const struct
 			       def->name);
 		return -ENOMEM;
 	}
-	reader->ops = hal_rfid_backend(protocol);
-	if (!reader->ops) {
-		file_error_set(err, board->path, def->src_line,
-			       "[rfid %s] protocol = %s: not supported by this build", def->name,
-			       protocol);
-		r = -ENOENT;
-		goto err_free;
-	}
+	reader->ops = ops;
 	r = reader->ops->open(env, board, def, events, data, &reader->handle, err);
 	if (r < 0)
 		goto err_free;

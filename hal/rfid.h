@@ -163,6 +163,14 @@ struct rfid_reader;
 int rfid_open(const struct hal_env *env, const struct board *board, const struct board_rfid *def,
 	      const struct rfid_events *events, void *data, struct rfid_reader **ret,
 	      struct file_error *err);
+/*
+ * rfid_open() with the backend given rather than looked up by the board's
+ * protocol: for a backend outside the table (a test's own fake reader).
+ */
+int rfid_open_backend(const struct rfid_ops *ops, const struct hal_env *env,
+		      const struct board *board, const struct board_rfid *def,
+		      const struct rfid_events *events, void *data, struct rfid_reader **ret,
+		      struct file_error *err);
 void rfid_close(struct rfid_reader *reader);
 void rfid_set_active(struct rfid_reader *reader, bool active);
 int rfid_read_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],

@@ -57,17 +57,6 @@ static const uint8_t libdanrfid_tag[32] = {
 	0,    0,    0,    0x51, 0x3E, 'D', 'E', '7', '0', '5', 0, 0, 0, 0, 0, 0,
 };
 
-/*
- * Test back door, in this file only: rfid.c's reader is a backend's ops and
- * its handle, and hal/ picks backends from a fixed table, so the fake's
- * reader is built here in the same shape. test_fake_reader_is_a_reader()
- * checks through rfid_status() that rfid.c still sees it so.
- */
-struct rfid_reader {
-	const struct rfid_ops *ops;
-	void *handle;
-};
-
 struct fake_tag {
 	unsigned n;          /* its number: the UID's last bytes, and "tN" in the log */
 	struct rfid_tag tag; /* as it arrives: AFI and EAS as they are now */
@@ -82,7 +71,8 @@ enum fake_fault {
 
 struct fake_pad {
 	struct kiosk_rig rig;
-	struct rfid_reader reader;
+	struct rfid_reader *reader; /* rfid.c's, on this file's ops */
+	bool eas_commands;
 	bool active; /* the kiosk's pace: a session or the returns intake */
 	struct fake_tag tags[FAKE_TAGS_MAX];
 	unsigned n_tags;
@@ -193,7 +183,7 @@ static void fake_op_done(struct loop *loop, void *data)
 		reply.has_afi = true;
 		reply.afi = t->tag.afi;
 		/* A reader without EAS commands cannot read EAS either (the 3M 810). */
-		reply.eas = p->reader.ops == &fake_ops ? t->tag.eas : RFID_EAS_UNKNOWN;
+		reply.eas = p->eas_commands ? t->tag.eas : RFID_EAS_UNKNOWN;
 	}
 	p->done(p->done_data, &reply);
 }
@@ -247,8 +237,23 @@ static void fake_status(void *handle, struct rfid_status *out)
 	out->tags_in_field = p->n_tags;
 }
 
+/* The pad is the test's: rfid_open_backend() hands it over as the handle. */
+static int fake_open(const struct hal_env *env, const struct board *board,
+		     const struct board_rfid *def, const struct rfid_events *events, void *data,
+		     void **ret, struct file_error *err)
+{
+	*ret = data;
+	return 0;
+}
+
+static void fake_close(void *handle)
+{
+}
+
 static const struct rfid_ops fake_ops = {
 	.name = "fake",
+	.open = fake_open,
+	.close = fake_close,
 	.set_active = fake_set_active,
 	.write_afi = fake_write_afi,
 	.set_eas = fake_set_eas,
@@ -259,6 +264,8 @@ static const struct rfid_ops fake_ops = {
 /* No EAS command: rfid.c answers -EOPNOTSUPP, as for the 3M 810. */
 static const struct rfid_ops fake_ops_without_eas = {
 	.name = "fake",
+	.open = fake_open,
+	.close = fake_close,
 	.set_active = fake_set_active,
 	.write_afi = fake_write_afi,
 	.read_state = fake_read_state,
@@ -274,13 +281,18 @@ static void run(struct fake_pad *p, uint64_t ms)
 
 static void pad_start(struct fake_pad *p, enum kiosk_mode mode, bool with_ils, bool eas_commands)
 {
+	static const struct board board = { .name = "fake board" };
+	static const struct board_rfid def = { .name = "fakepad" };
+	struct file_error err;
+
 	memset(p, 0, sizeof(*p));
 	kiosk_rig_start(&p->rig, mode, with_ils);
 	snprintf(p->rig.cfg.rfid.owner_isil, sizeof(p->rig.cfg.rfid.owner_isil), "%s", OUR_ISIL);
-	p->reader.ops = eas_commands ? &fake_ops : &fake_ops_without_eas;
-	p->reader.handle = p;
+	p->eas_commands = eas_commands;
+	CHECK_INT(rfid_open_backend(eas_commands ? &fake_ops : &fake_ops_without_eas, NULL, &board,
+				    &def, NULL, p, &p->reader, &err), 0);
 	loop_timer_init(&p->op_timer, fake_op_done, p);
-	CHECK_INT(kiosk_rfid_attach(p->rig.kiosk, &p->reader), 0);
+	CHECK_INT(kiosk_rfid_attach(p->rig.kiosk, p->reader), 0);
 	run(p, 0);
 }
 
@@ -288,6 +300,7 @@ static void pad_stop(struct fake_pad *p)
 {
 	loop_timer_disarm(p->rig.loop, &p->op_timer);
 	kiosk_rig_stop(&p->rig);
+	rfid_close(p->reader);
 }
 
 /* What was played is counted afresh from here. */
@@ -315,7 +328,7 @@ static void put_back(struct fake_pad *p, unsigned n)
 	struct fake_tag *t = fake_tag_n(p, n);
 
 	t->on_pad = true;
-	kiosk_tag_arrived(p->rig.kiosk, &p->reader, &t->tag);
+	kiosk_tag_arrived(p->rig.kiosk, p->reader, &t->tag);
 }
 
 /* A new tag n with mem, at the security an item has where it is brought (shelf or loan). */
@@ -447,7 +460,7 @@ static void test_fake_reader_is_a_reader(void)
 	struct rfid_status st;
 
 	pad_start(&p, KIOSK_SELFCHECK, false, true);
-	rfid_status(&p.reader, &st);
+	rfid_status(p.reader, &st);
 	CHECK_STR(st.name, "fakepad");
 	CHECK_STR(st.protocol, "fake");
 	/* Nobody signed in: the pad reads at its idle pace. */
