@@ -67,3 +67,34 @@ def test_3m_pad_stack_set_and_damaged_tag(t):
         check_eq(pad.tag(uid(84)).afi, AFI_ON_SHELF, "a damaged tag is not written")
         check_eq(len(t.journal()), 2, "nothing recorded for the damaged tag")
         d.stop()
+
+
+def test_feig_reader_stack_and_returns_security(t):
+    """A FEIG reader in ISO host mode: a stack checked out with AFI and EAS switched off as the
+    emulator's tags show, then the same tags at a returns point switched back on."""
+    import feig_emu
+    reader = feig_emu.FeigReader()
+    path = reader.open_pty()
+    t.at_cleanup("the FEIG emulator", reader.close)
+    # Pseudo-terminals refuse even parity: the emulator takes whatever the line says.
+    section = ("[rfid pad]\nrole = item_pad\nprotocol = feig\ndevice = %s\nparity = none\n"
+               "inventory_ms = 100\n" % path)
+    board = reader_board(t, section)
+    stack = {uid(91): danish(item_no(91)), uid(92): danish(item_no(92))}
+    for u, mem in stack.items():
+        reader.place(feig_emu.VirtualTag(u, afi=AFI_ON_SHELF, eas=True, blocks=len(mem) // 4,
+                                         data=mem))
+    d = t.start(t.config(RFID), board=board, fake_clock=False)
+    wait_until("the reader attached", lambda: "rfid reader pad attached" in d.log())
+    ev = d.scan_patron(patron(1))
+    check(displays(ev, "info"), "sign-in:%s" % fmt_events(ev))
+    wait_until("security off on every tag", lambda: all(
+        reader.tag(u).afi == AFI_CHECKED_OUT and not reader.tag(u).eas for u in stack))
+    check_eq(sorted(r["item"] for r in t.journal()), [item_no(91), item_no(92)], "loans")
+    d.stop()
+    d = t.start(t.config({"kiosk": {"mode": "returns"}, **RFID}, name="returns.conf"),
+                board=board, fake_clock=False)
+    wait_until("security on again", lambda: all(
+        reader.tag(u).afi == AFI_ON_SHELF and reader.tag(u).eas for u in stack))
+    wait_until("both returned", lambda: sum(r["kind"] == "checkin" for r in t.journal()) == 2)
+    d.stop()
