@@ -254,6 +254,10 @@ static void status_fill(struct circd *c, const struct kiosk_status *ks,
 	};
 	status_store(c, ks, out);
 	status_scanners(c, out);
+	for (unsigned i = 0; i < c->n_rfid && i < BOARD_RFIDS_MAX; i++)
+		rfid_status(c->rfid[i].reader, &out->rfid[out->n_rfid++]);
+	if (c->store)
+		store_security_count_owed(c->store, &out->security_owed);
 }
 
 static int control_status(struct circd *c, const struct control_request *req, struct strbuf *body)

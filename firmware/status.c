@@ -41,6 +41,29 @@ static void scanners_json(const struct circd_status *st, struct strbuf *out)
 	strbuf_printf(out, "]");
 }
 
+static void rfid_json(const struct circd_status *st, struct strbuf *out)
+{
+	strbuf_printf(out, ",\"rfid\":[");
+	for (size_t i = 0; i < st->n_rfid; i++) {
+		const struct rfid_status *r = &st->rfid[i];
+
+		strbuf_printf(out, "%s{\"name\":", i ? "," : "");
+		strbuf_json_string(out, r->name);
+		strbuf_printf(out, ",\"protocol\":\"%s\",\"attached\":%s,\"reader\":",
+			      r->protocol ? r->protocol : "", json_bool(r->attached));
+		strbuf_json_string(out, or_null(r->reader));
+		strbuf_printf(out, ",\"port\":");
+		strbuf_json_string(out, or_null(r->port));
+		strbuf_printf(out, ",\"tags_in_field\":%u,\"arrivals\":%llu,\"ops\":%llu,"
+				   "\"ops_failed\":%llu,\"error\":", r->tags_in_field,
+			      (unsigned long long)r->arrivals, (unsigned long long)r->ops,
+			      (unsigned long long)r->ops_failed);
+		strbuf_json_string(out, or_null(r->last_error));
+		strbuf_printf(out, "}");
+	}
+	strbuf_printf(out, "],\"security_owed\":%llu", (unsigned long long)st->security_owed);
+}
+
 static void render_json(const struct circd_status *st, struct strbuf *out)
 {
 	strbuf_printf(out, "{\"mode\":\"%s\",\"kiosk_id\":", st->mode);
@@ -64,6 +87,7 @@ static void render_json(const struct circd_status *st, struct strbuf *out)
 	strbuf_printf(out, ",\"forwarded_ils_message\":");
 	strbuf_json_string(out, or_null(st->forwarded_ils_message));
 	scanners_json(st, out);
+	rfid_json(st, out);
 	strbuf_printf(out, "}\n");
 }
 
@@ -84,6 +108,27 @@ static void scanners_text(const struct circd_status *st, struct strbuf *out)
 			strbuf_printf(out, ", %llu discarded", (unsigned long long)sc->discarded);
 		strbuf_printf(out, "\n");
 	}
+}
+
+static void rfid_text(const struct circd_status *st, struct strbuf *out)
+{
+	for (size_t i = 0; i < st->n_rfid; i++) {
+		const struct rfid_status *r = &st->rfid[i];
+
+		if (r->attached)
+			strbuf_printf(out, "rfid:         %s (%s) attached%s%s%s%s, %u tag%s in the field\n",
+				      r->name, r->protocol, r->reader[0] ? ": " : "", r->reader,
+				      r->port[0] ? " at " : "", r->port, r->tags_in_field,
+				      r->tags_in_field == 1 ? "" : "s");
+		else
+			strbuf_printf(out, "rfid:         %s (%s) absent%s%s\n", r->name, r->protocol,
+				      r->last_error[0] ? ": " : "", r->last_error);
+	}
+	if (st->n_rfid || st->security_owed)
+		strbuf_printf(out, "security:     %llu tag write%s owed%s\n",
+			      (unsigned long long)st->security_owed,
+			      st->security_owed == 1 ? "" : "s",
+			      st->security_owed ? " (circctl security)" : "");
 }
 
 static void render_text(const struct circd_status *st, struct strbuf *out)
@@ -114,6 +159,7 @@ static void render_text(const struct circd_status *st, struct strbuf *out)
 		strbuf_printf(out, "bin:          %s, door %s\n", st->bin_full ? "FULL" : "accepting",
 			      st->door_closed ? "closed" : "OPEN");
 	scanners_text(st, out);
+	rfid_text(st, out);
 	strbuf_printf(out, "last error:   %s\n", st->last_error[0] ? st->last_error : "none");
 	strbuf_printf(out, "uptime:       %s\n", uptime);
 	strbuf_printf(out, "wakeups:      %llu\n", (unsigned long long)st->wakeups);

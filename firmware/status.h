@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "rfid.h"
 #include "scanner.h"
 #include "strbuf.h"
 
@@ -46,6 +47,9 @@ struct circd_status {
 	uint64_t uptime_s, wakeups;
 	size_t n_scanners;
 	struct status_scanner scanners[BOARD_SCANNERS_MAX];
+	size_t n_rfid;
+	struct rfid_status rfid[BOARD_RFIDS_MAX];
+	uint64_t security_owed; /* RFID tags whose security write is still owed */
 };
 
 /* The forms of a circctl answer. Only exceptions have a CSV one: status renders it as text. */

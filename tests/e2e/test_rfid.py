@@ -90,6 +90,10 @@ def test_tag_taken_away_during_the_write(t):
           "asked to put it back:%s" % fmt_events(ev))
     owed = security(t)
     check_eq([(s["state"], s["tries"]) for s in owed], [("owed", 1)], "owed, one try")
+    st = t.status()
+    check_eq(st["security_owed"], 1, "circctl status counts the owed write")
+    check_eq([(r["name"], r["protocol"], r["attached"]) for r in st["rfid"]],
+             [("pad", "sim", True)], "circctl status lists the pad")
     listing = t.ctl("security").stdout
     check(uid(21) in listing and item_no(21) in listing, "circctl security:\n" + listing)
     pad.place(uid(21), danish(item_no(21)))

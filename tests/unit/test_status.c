@@ -130,7 +130,7 @@ static void test_json(void)
 		     "\"usb\":\"05e0:1200\",\"port\":\"1-1.2\",\"scans\":9,\"discarded\":2,"
 		     "\"error\":null},{\"name\":\"card\",\"role\":\"patron_reader\","
 		     "\"attached\":false,\"usb\":\"ffff:0035\",\"port\":null,\"scans\":0,"
-		     "\"discarded\":0,\"error\":\"unplugged\"}]}\n");
+		     "\"discarded\":0,\"error\":\"unplugged\"}],\"rfid\":[],\"security_owed\":0}\n");
 
 	st.link_error = "";
 	st.forwarded_ils_message = "";
@@ -142,12 +142,52 @@ static void test_json(void)
 		     "\"last_error\":\"store full\",\"uptime_s\":90061,\"wakeups\":12,"
 		     "\"store\":\"ok\",\"bin_full\":true,\"door_closed\":false,\"transactions\":42,"
 		     "\"recorded_since_start\":5,\"board\":\"Simulated kiosk\","
-		     "\"forwarded_ils_message\":null,\"scanners\":[]}\n");
+		     "\"forwarded_ils_message\":null,\"scanners\":[],\"rfid\":[],"
+		     "\"security_owed\":0}\n");
+}
+
+/* RFID readers and the security writes still owed, in both forms. */
+static void test_rfid(void)
+{
+	struct circd_status st;
+	struct strbuf out = { 0 };
+	const char *text;
+
+	sample(&st);
+	st.n_scanners = 0;
+	st.n_rfid = 2;
+	st.rfid[0] = (struct rfid_status){ .name = "pad", .protocol = "3m", .attached = true,
+					   .reader = "3M 810, hardware version 10.5.0.2",
+					   .port = "/dev/ttyACM0", .tags_in_field = 3, .arrivals = 9,
+					   .ops = 12, .ops_failed = 1 };
+	st.rfid[1] = (struct rfid_status){ .name = "door", .protocol = "feig",
+					   .last_error = "no FEIG reader answers at 38400 8E1" };
+	st.security_owed = 2;
+	text = rendered(&st, STATUS_TEXT, &out);
+	CHECK(strstr(text, "scanner") == NULL);
+	CHECK(strstr(text, "bin:          FULL, door OPEN\n"
+			   "rfid:         pad (3m) attached: 3M 810, hardware version 10.5.0.2 at "
+			   "/dev/ttyACM0, 3 tags in the field\n"
+			   "rfid:         door (feig) absent: no FEIG reader answers at 38400 8E1\n"
+			   "security:     2 tag writes owed (circctl security)\n"
+			   "last error:") != NULL);
+	strbuf_free(&out);
+	text = rendered(&st, STATUS_JSON, &out);
+	CHECK(strstr(text, "\"scanners\":[],\"rfid\":[{\"name\":\"pad\",\"protocol\":\"3m\","
+			   "\"attached\":true,\"reader\":\"3M 810, hardware version 10.5.0.2\","
+			   "\"port\":\"/dev/ttyACM0\",\"tags_in_field\":3,\"arrivals\":9,\"ops\":12,"
+			   "\"ops_failed\":1,\"error\":null},{\"name\":\"door\",\"protocol\":\"feig\","
+			   "\"attached\":false,\"reader\":null,\"port\":null,\"tags_in_field\":0,"
+			   "\"arrivals\":0,\"ops\":0,\"ops_failed\":0,"
+			   "\"error\":\"no FEIG reader answers at 38400 8E1\"}],\"security_owed\":2}\n")
+	      != NULL);
+	strbuf_free(&out);
 }
 
 int main(void)
 {
 	RUN(test_text);
+	RUN(test_rfid);
 	RUN(test_json);
 	return testlib_finish();
 }
