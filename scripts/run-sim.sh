@@ -70,6 +70,9 @@ Type a barcode and press Enter, as a USB scanner would. Try:
   31234000000016     an item                31234000000024, 31234000000032 ...
   DONE               end the session        (or: input done_button 1)
   pin 1234           a PIN, when asked      input bin_full 1 / 0   the bin sensor
+An RFID-tagged book on the simulated pad (ISO 28560-3 tag of item 31234000000016), then off it:
+  tag item_pad place E004010000000001 00 07 1 4 11010133313233343030303030303031360000a850444b37313031303000000000000000
+  tag item_pad remove E004010000000001
 Staff view, from another terminal:  $build/circctl -s $run/control.sock status
                                     (also: outbox, exceptions, sync, export-koc)
 TEXT
