@@ -98,3 +98,52 @@ def test_feig_reader_stack_and_returns_security(t):
         reader.tag(u).afi == AFI_ON_SHELF and reader.tag(u).eas for u in stack))
     wait_until("both returned", lambda: sum(r["kind"] == "checkin" for r in t.journal()) == 2)
     d.stop()
+
+
+def test_over_both_readers_online_and_offline_then_forwarded(t):
+    """Over the emulated readers: online at a FEIG reader, each loan applied once at the ILS
+    and the tags' security switched off; offline at a 3M pad, the loans recorded here and
+    forwarded once each when the ILS is back."""
+    import collections
+    import feig_emu
+    from sip2lib import ADA, auto_item, come_back, go_offline, sip2_conf, start_acs, \
+        wait_online, wait_outbox_empty
+
+    acs = start_acs(t)
+    conf = sip2_conf(t, acs, over=RFID)
+    reader = feig_emu.FeigReader()
+    feig_board = reader_board(t, "[rfid pad]\nrole = item_pad\nprotocol = feig\ndevice = %s\n"
+                                 "parity = none\ninventory_ms = 100\n" % reader.open_pty())
+    t.at_cleanup("the FEIG emulator", reader.close)
+    online = {uid(100 + n): auto_item(800 + n) for n in range(3)}
+    for u, it in online.items():
+        mem = danish(it)
+        reader.place(feig_emu.VirtualTag(u, afi=AFI_ON_SHELF, eas=True, blocks=len(mem) // 4,
+                                         data=mem))
+    d = t.start(conf, board=feig_board, fake_clock=False)
+    wait_online(t)
+    d.scan_patron(ADA)
+    wait_until("security off at the FEIG reader", lambda: all(
+        reader.tag(u).afi == AFI_CHECKED_OUT for u in online), timeout=30)
+    d.stop()
+
+    go_offline(acs)
+    with m3_emu.M3Pad() as pad:
+        m3_board = reader_board(t, "[rfid pad]\nrole = item_pad\nprotocol = 3m\ndevice = %s\n"
+                                   "inventory_ms = 100\n" % pad.path)
+        offline = {uid(110 + n): auto_item(810 + n) for n in range(2)}
+        d = t.start(conf, board=m3_board, fake_clock=False)
+        d.scan_patron(ADA)
+        for u, it in offline.items():
+            mem = danish(it)
+            pad.place(m3_emu.Tag(u, blocks=len(mem) // 4, afi=AFI_ON_SHELF, memory=mem))
+        wait_until("security off at the 3M pad", lambda: all(
+            pad.tag(u).afi == AFI_CHECKED_OUT for u in offline), timeout=30)
+        come_back(acs)
+        t.ctl("sync")
+        wait_outbox_empty(t)
+        d.stop()
+    got = collections.Counter(e["item"] for e in acs.log() if e["kind"] == "checkout")
+    check_eq(sorted(got.items()), sorted((i, 1) for i in list(online.values()) +
+                                         list(offline.values())),
+             "every loan at the ILS once")
