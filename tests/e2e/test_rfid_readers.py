@@ -147,3 +147,35 @@ def test_over_both_readers_online_and_offline_then_forwarded(t):
     check_eq(sorted(got.items()), sorted((i, 1) for i in list(online.values()) +
                                          list(offline.values())),
              "every loan at the ILS once")
+
+
+def test_3m_kill9_between_loan_and_security_write(t):
+    """Over the 3M pad: the pad leaves the AFI write unanswered, circd is killed with the loan
+    recorded and the write owed; after the restart, with the tag still on the pad, the write
+    is finished and the loan is not recorded again."""
+    from m3_helper import ScriptedPad
+
+    pad = ScriptedPad()
+    pad.start()
+    t.at_cleanup("the 3M emulator", pad.stop)
+    board = reader_board(t, "[rfid pad]\nrole = item_pad\nprotocol = 3m\ndevice = %s\n"
+                            "inventory_ms = 100\n" % pad.path)
+    conf = t.config(RFID)
+    d = t.start(conf, board=board, fake_clock=False)
+    d.scan_patron(patron(1))
+    pad.silent_on[0x09] = 1000  # set AFI: never answered
+    mem = danish(item_no(121))
+    pad.place(m3_emu.Tag(uid(121), blocks=len(mem) // 4, afi=AFI_ON_SHELF, memory=mem))
+    wait_until("the loan recorded", lambda: len(t.journal()) == 1)
+    d.kill()
+    d.close()
+    check_eq([r["state"] for r in t.query("SELECT state FROM tag_security")], ["owed"],
+             "the write owed at the kill")
+    pad.silent_on[0x09] = 0
+    d = t.start(conf, board=board, fake_clock=False)
+    wait_until("the write finished after the restart",
+               lambda: pad.tag(uid(121)).afi == AFI_CHECKED_OUT)
+    wait_until("the debt paid", lambda: [r["state"] for r in
+                                         t.query("SELECT state FROM tag_security")] == ["done"])
+    check_eq(len(t.journal()), 1, "one loan")
+    d.stop()
