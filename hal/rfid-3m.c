@@ -13,7 +13,7 @@
  * What the 810 cannot tell: it has no system information command, so there
  * is no DSFID and no block count (memory is read M3_READ_CHUNK blocks at a
  * time until the tag has no more; its blocks are 4 bytes), and no EAS
- * command: set_eas is not offered (-EOPNOTSUPP from rfid.c) and EAS is
+ * command: set EAS is refused (-EOPNOTSUPP) and EAS is
  * RFID_EAS_UNKNOWN, as libraries secure these tags with the AFI alone.
  *
  * A refusal (status 0x06) does not say why. After a refused read or write
@@ -74,13 +74,10 @@ enum m3_step {
 struct m3_op {
 	bool busy;   /* accepted, done not called yet */
 	bool queued; /* waiting for the line */
-	enum rfid_op op;
-	uint8_t uid[RFID_UID_LEN];
-	unsigned first_block, n_blocks, blocks_read;
-	uint8_t bytes[RFID_MEM_MAX]; /* what to write, or what was read */
-	uint8_t afi;
-	rfid_done_fn done;
-	void *data;
+	/* As submitted; n_blocks of a write worked out, and bytes receive what a read reads. */
+	struct rfid_request req;
+	unsigned blocks_read;
+	uint8_t afi;             /* read state: what the tag said */
 	struct rfid_reply reply; /* once finished, for the done timer */
 };
 
@@ -252,27 +249,16 @@ static void on_port_data(void *data, const uint8_t *bytes, size_t len)
 
 /* ---- operations ---- */
 
-static const char *op_name(enum rfid_op op)
-{
-	static const char *const names[] = {
-		[RFID_OP_READ_BLOCKS] = "read blocks", [RFID_OP_WRITE_BLOCKS] = "write blocks",
-		[RFID_OP_WRITE_AFI] = "write AFI",     [RFID_OP_SET_EAS] = "set EAS",
-		[RFID_OP_READ_STATE] = "read state",
-	};
-
-	return names[op];
-}
-
 static void on_done_timer(struct loop *loop, void *data)
 {
 	struct rfid_3m *s = data;
 	struct rfid_reply reply = s->op.reply;
-	rfid_done_fn done = s->op.done;
-	void *done_data = s->op.data;
+	rfid_done_fn done = s->op.req.done;
+	void *done_data = s->op.req.data;
 	uint8_t read[RFID_MEM_MAX];
 
 	if (reply.data) {
-		memcpy(read, s->op.bytes, reply.len);
+		memcpy(read, s->op.req.bytes, reply.len);
 		reply.data = read;
 	}
 	s->op.busy = false;
@@ -288,18 +274,18 @@ static void op_finish(struct rfid_3m *s, int result)
 	struct rfid_reply *reply = &op->reply;
 
 	memset(reply, 0, sizeof(*reply));
-	reply->op = op->op;
+	reply->op = op->req.op;
 	reply->result = result;
-	memcpy(reply->uid, op->uid, RFID_UID_LEN);
-	reply->first_block = op->first_block;
+	memcpy(reply->uid, op->req.uid, RFID_UID_LEN);
+	reply->first_block = op->req.first_block;
 	reply->eas = RFID_EAS_UNKNOWN;
 	if (result == 0) {
 		reply->block_size = M3_BLOCK_LEN;
-		if (op->op == RFID_OP_READ_BLOCKS) {
-			reply->data = op->bytes;
-			reply->len = (size_t)op->n_blocks * M3_BLOCK_LEN;
+		if (op->req.op == RFID_OP_READ_BLOCKS) {
+			reply->data = op->req.bytes;
+			reply->len = (size_t)op->req.n_blocks * M3_BLOCK_LEN;
 		}
-		if (op->op == RFID_OP_READ_STATE) {
+		if (op->req.op == RFID_OP_READ_STATE) {
 			reply->has_afi = true;
 			reply->afi = op->afi;
 		}
@@ -309,7 +295,7 @@ static void op_finish(struct rfid_3m *s, int result)
 	if (result < 0) {
 		s->status.ops_failed++;
 		/* no UID: a patron reader's cards are patrons' */
-		report_failure(s, "%s: %s", op_name(op->op), strerror(-result));
+		report_failure(s, "%s: %s", rfid_op_name(op->req.op), strerror(-result));
 	}
 	if (s->job == JOB_OP)
 		s->job = JOB_NONE;
@@ -323,24 +309,25 @@ static void op_send(struct rfid_3m *s)
 	unsigned count;
 	int len = -EINVAL;
 
-	switch (op->op) {
+	switch (op->req.op) {
 	case RFID_OP_READ_BLOCKS:
-		count = op->n_blocks - op->blocks_read;
+		count = op->req.n_blocks - op->blocks_read;
 		if (count > M3_READ_CHUNK)
 			count = M3_READ_CHUNK;
-		len = m3_encode_read_blocks(op->uid, (uint8_t)(op->first_block + op->blocks_read),
+		len = m3_encode_read_blocks(op->req.uid,
+					    (uint8_t)(op->req.first_block + op->blocks_read),
 					    (uint8_t)count, frame, sizeof(frame));
 		break;
 	case RFID_OP_WRITE_BLOCKS:
-		len = m3_encode_write_blocks(op->uid, (uint8_t)op->first_block,
-					     (uint8_t)op->n_blocks, op->bytes, frame,
+		len = m3_encode_write_blocks(op->req.uid, (uint8_t)op->req.first_block,
+					     (uint8_t)op->req.n_blocks, op->req.bytes, frame,
 					     sizeof(frame));
 		break;
 	case RFID_OP_WRITE_AFI:
-		len = m3_encode_set_afi(op->uid, op->afi, frame, sizeof(frame));
+		len = m3_encode_set_afi(op->req.uid, op->req.afi, frame, sizeof(frame));
 		break;
 	case RFID_OP_READ_STATE:
-		len = m3_encode_get_afi(op->uid, frame, sizeof(frame));
+		len = m3_encode_get_afi(op->req.uid, frame, sizeof(frame));
 		break;
 	case RFID_OP_SET_EAS:
 		break;
@@ -356,7 +343,7 @@ static void op_send(struct rfid_3m *s)
 static void op_check_tag(struct rfid_3m *s)
 {
 	uint8_t frame[M3_FRAME_MAX];
-	int len = m3_encode_get_afi(s->op.uid, frame, sizeof(frame));
+	int len = m3_encode_get_afi(s->op.req.uid, frame, sizeof(frame));
 
 	if (len < 0) {
 		op_finish(s, -EIO);
@@ -385,22 +372,22 @@ static int read_answer_fits(const struct m3_reply *reply, const uint8_t uid[RFID
 static void op_answer(struct rfid_3m *s, const struct m3_reply *reply)
 {
 	struct m3_op *op = &s->op;
-	unsigned first = op->first_block + op->blocks_read;
-	unsigned asked = op->n_blocks - op->blocks_read;
+	unsigned first = op->req.first_block + op->blocks_read;
+	unsigned asked = op->req.n_blocks - op->blocks_read;
 
 	if (reply->kind == M3_REPLY_REFUSED) {
-		if (op->op == RFID_OP_READ_STATE)
+		if (op->req.op == RFID_OP_READ_STATE)
 			op_finish(s, -ENODEV);
 		else
 			op_check_tag(s);
 		return;
 	}
-	switch (op->op) {
+	switch (op->req.op) {
 	case RFID_OP_READ_BLOCKS:
 		if (asked > M3_READ_CHUNK)
 			asked = M3_READ_CHUNK;
 		if (reply->kind != M3_REPLY_READ_BLOCKS ||
-		    read_answer_fits(reply, op->uid, first, asked) < 0) {
+		    read_answer_fits(reply, op->req.uid, first, asked) < 0) {
 			op_finish(s, -EBADMSG);
 			return;
 		}
@@ -409,28 +396,29 @@ static void op_answer(struct rfid_3m *s, const struct m3_reply *reply)
 			return;
 		}
 		for (unsigned i = 0; i < asked; i++)
-			memcpy(op->bytes + (size_t)(op->blocks_read + i) * M3_BLOCK_LEN,
+			memcpy(op->req.bytes + (size_t)(op->blocks_read + i) * M3_BLOCK_LEN,
 			       reply->read.blocks[i].data, M3_BLOCK_LEN);
 		op->blocks_read += asked;
-		if (op->blocks_read < op->n_blocks)
+		if (op->blocks_read < op->req.n_blocks)
 			op_send(s);
 		else
 			op_finish(s, 0);
 		return;
 	case RFID_OP_WRITE_BLOCKS:
-		if (reply->kind != M3_REPLY_WRITE_BLOCKS || !same_uid(reply->write.uid, op->uid))
+		if (reply->kind != M3_REPLY_WRITE_BLOCKS ||
+		    !same_uid(reply->write.uid, op->req.uid))
 			op_finish(s, -EBADMSG);
 		else
-			op_finish(s, reply->write.count == op->n_blocks ? 0 : -EIO);
+			op_finish(s, reply->write.count == op->req.n_blocks ? 0 : -EIO);
 		return;
 	case RFID_OP_WRITE_AFI:
-		if (reply->kind != M3_REPLY_SET_AFI || !same_uid(reply->afi.uid, op->uid))
+		if (reply->kind != M3_REPLY_SET_AFI || !same_uid(reply->afi.uid, op->req.uid))
 			op_finish(s, -EBADMSG);
 		else
 			op_finish(s, 0);
 		return;
 	case RFID_OP_READ_STATE:
-		if (reply->kind != M3_REPLY_GET_AFI || !same_uid(reply->afi.uid, op->uid)) {
+		if (reply->kind != M3_REPLY_GET_AFI || !same_uid(reply->afi.uid, op->req.uid)) {
 			op_finish(s, -EBADMSG);
 			return;
 		}
@@ -445,26 +433,12 @@ static void op_answer(struct rfid_3m *s, const struct m3_reply *reply)
 
 static void op_check_answer(struct rfid_3m *s, const struct m3_reply *reply)
 {
-	if (reply->kind == M3_REPLY_GET_AFI && same_uid(reply->afi.uid, s->op.uid))
+	if (reply->kind == M3_REPLY_GET_AFI && same_uid(reply->afi.uid, s->op.req.uid))
 		op_finish(s, -EIO);
 	else if (reply->kind == M3_REPLY_REFUSED)
 		op_finish(s, -ENODEV);
 	else
 		op_finish(s, -EBADMSG);
-}
-
-/* Checks what can be checked at once and queues op behind what runs on the line. */
-static int op_take(struct rfid_3m *s, const struct m3_op *op)
-{
-	if (s->op.busy)
-		return -EBUSY;
-	if (!s->ready)
-		return -ENODEV;
-	s->op = *op;
-	s->op.busy = true;
-	s->op.queued = true;
-	kick(s);
-	return 0;
 }
 
 /* ---- inventory rounds ---- */
@@ -816,52 +790,40 @@ static void on_port_state(void *data, bool attached, const char *why)
 
 /* ---- the ops ---- */
 
-static int rfid_3m_read_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-			       unsigned first_block, unsigned n_blocks, rfid_done_fn done,
-			       void *data)
+/* Checks what can be checked at once and queues req behind what runs on the line. */
+static int rfid_3m_submit(void *handle, const struct rfid_request *req)
 {
-	struct m3_op op = { .op = RFID_OP_READ_BLOCKS, .first_block = first_block,
-			    .n_blocks = n_blocks, .done = done, .data = data };
+	struct rfid_3m *s = handle;
+	unsigned n_blocks = req->n_blocks;
 
-	if (!n_blocks || (size_t)n_blocks * M3_BLOCK_LEN > RFID_MEM_MAX ||
-	    first_block + n_blocks > M3_BLOCKS_MAX + 1u)
-		return -EINVAL;
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_take(handle, &op);
-}
-
-static int rfid_3m_write_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-				unsigned first_block, const uint8_t *bytes, size_t len,
-				rfid_done_fn done, void *data)
-{
-	struct m3_op op = { .op = RFID_OP_WRITE_BLOCKS, .first_block = first_block,
-			    .n_blocks = (unsigned)(len / M3_BLOCK_LEN), .done = done,
-			    .data = data };
-
-	if (!len || len % M3_BLOCK_LEN || len > RFID_MEM_MAX || !bytes ||
-	    first_block + op.n_blocks > M3_BLOCKS_MAX + 1u)
-		return -EINVAL;
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	memcpy(op.bytes, bytes, len);
-	return op_take(handle, &op);
-}
-
-static int rfid_3m_write_afi(void *handle, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
-			     rfid_done_fn done, void *data)
-{
-	struct m3_op op = { .op = RFID_OP_WRITE_AFI, .afi = afi, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_take(handle, &op);
-}
-
-static int rfid_3m_read_state(void *handle, const uint8_t uid[RFID_UID_LEN], rfid_done_fn done,
-			      void *data)
-{
-	struct m3_op op = { .op = RFID_OP_READ_STATE, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_take(handle, &op);
+	switch (req->op) {
+	case RFID_OP_READ_BLOCKS:
+		if (!n_blocks || (size_t)n_blocks * M3_BLOCK_LEN > RFID_MEM_MAX ||
+		    req->first_block + n_blocks > M3_BLOCKS_MAX + 1u)
+			return -EINVAL;
+		break;
+	case RFID_OP_WRITE_BLOCKS:
+		n_blocks = (unsigned)(req->len / M3_BLOCK_LEN);
+		if (req->len % M3_BLOCK_LEN || req->first_block + n_blocks > M3_BLOCKS_MAX + 1u)
+			return -EINVAL;
+		break;
+	case RFID_OP_SET_EAS:
+		return -EOPNOTSUPP; /* the 810 has no EAS command */
+	case RFID_OP_WRITE_AFI:
+	case RFID_OP_READ_STATE:
+		break;
+	}
+	if (s->op.busy)
+		return -EBUSY;
+	if (!s->ready)
+		return -ENODEV;
+	memset(&s->op, 0, sizeof(s->op));
+	s->op.req = *req;
+	s->op.req.n_blocks = n_blocks;
+	s->op.busy = true;
+	s->op.queued = true;
+	kick(s);
+	return 0;
 }
 
 static void rfid_3m_set_active(void *handle, bool active)
@@ -945,9 +907,6 @@ const struct rfid_ops rfid_3m_ops = {
 	.open = rfid_3m_open,
 	.close = rfid_3m_close,
 	.set_active = rfid_3m_set_active,
-	.read_blocks = rfid_3m_read_blocks,
-	.write_blocks = rfid_3m_write_blocks,
-	.write_afi = rfid_3m_write_afi,
-	.read_state = rfid_3m_read_state,
+	.submit = rfid_3m_submit,
 	.status = rfid_3m_status,
 };

@@ -587,10 +587,10 @@ static void on_kick(struct loop *loop, void *data)
 	done = f->op;
 	memset(&f->op, 0, sizeof(f->op));
 	if (done.reply.data)
-		done.reply.data = done.bytes;
+		done.reply.data = done.req.bytes;
 	pump(f);
-	if (done.done)
-		done.done(done.data, &done.reply);
+	if (done.req.done)
+		done.req.done(done.req.data, &done.reply);
 }
 
 static void rfid_feig_set_active(void *handle, bool active)
@@ -673,10 +673,6 @@ const struct rfid_ops rfid_feig_ops = {
 	.open = rfid_feig_open,
 	.close = rfid_feig_close,
 	.set_active = rfid_feig_set_active,
-	.read_blocks = rfid_feig_read_blocks,
-	.write_blocks = rfid_feig_write_blocks,
-	.write_afi = rfid_feig_write_afi,
-	.set_eas = rfid_feig_set_eas,
-	.read_state = rfid_feig_read_state,
+	.submit = rfid_feig_submit,
 	.status = rfid_feig_status,
 };

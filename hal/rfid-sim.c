@@ -24,19 +24,6 @@
 
 #define SIM_OP_MS 10 /* a write of a few blocks on a real reader takes about this */
 
-struct rfid_sim_op {
-	bool busy;
-	enum rfid_op op;
-	uint8_t uid[RFID_UID_LEN];
-	unsigned first_block, n_blocks;
-	uint8_t bytes[RFID_MEM_MAX];
-	size_t len;
-	uint8_t afi;
-	bool eas_on;
-	rfid_done_fn done;
-	void *data;
-};
-
 struct rfid_sim {
 	struct hal_env env;
 	struct sim_channel *sim;
@@ -51,7 +38,8 @@ struct rfid_sim {
 	struct rfid_field field;            /* what circd has been told */
 	struct loop_timer inventory;
 	enum sim_tag_fault fault;           /* for the next operation, or miss: the next round */
-	struct rfid_sim_op op;
+	struct rfid_request op;              /* the operation in hand, while op_busy */
+	bool op_busy;
 	struct loop_timer op_timer;
 };
 
@@ -206,7 +194,7 @@ static void emit_hex(struct rfid_sim *s, const char *uid, unsigned block, const 
 }
 
 /* Writes what op asks of t, up to max_blocks blocks of it, and tells the sim channel. */
-static void apply(struct rfid_sim *s, const struct rfid_sim_op *op, struct sim_tag *t,
+static void apply(struct rfid_sim *s, const struct rfid_request *op, struct sim_tag *t,
 		  unsigned max_blocks)
 {
 	char uid[RFID_UID_HEX_LEN + 1];
@@ -234,19 +222,8 @@ static void apply(struct rfid_sim *s, const struct rfid_sim_op *op, struct sim_t
 	}
 }
 
-static const char *op_name(enum rfid_op op)
-{
-	static const char *const names[] = {
-		[RFID_OP_READ_BLOCKS] = "read blocks", [RFID_OP_WRITE_BLOCKS] = "write blocks",
-		[RFID_OP_WRITE_AFI] = "write AFI",     [RFID_OP_SET_EAS] = "set EAS",
-		[RFID_OP_READ_STATE] = "read state",
-	};
-
-	return names[op];
-}
-
 /* Whether the blocks op reads or writes are on t (which may have been replaced since). */
-static bool blocks_fit(const struct rfid_sim_op *op, const struct sim_tag *t)
+static bool blocks_fit(const struct rfid_request *op, const struct sim_tag *t)
 {
 	size_t end;
 
@@ -262,13 +239,13 @@ static bool blocks_fit(const struct rfid_sim_op *op, const struct sim_tag *t)
 static void on_op_done(struct loop *loop, void *data)
 {
 	struct rfid_sim *s = data;
-	struct rfid_sim_op op = s->op;
+	struct rfid_request op = s->op;
 	struct rfid_reply reply = { .op = op.op, .first_block = op.first_block };
 	enum sim_tag_fault fault = s->fault == SIM_FAULT_MISS ? SIM_FAULT_NONE : s->fault;
 	struct sim_tag *t = pad_find(s, op.uid);
 	uint8_t read[RFID_MEM_MAX];
 
-	s->op.busy = false;
+	s->op_busy = false;
 	if (fault != SIM_FAULT_NONE)
 		s->fault = SIM_FAULT_NONE;
 	memcpy(reply.uid, op.uid, RFID_UID_LEN);
@@ -310,85 +287,31 @@ static void on_op_done(struct loop *loop, void *data)
 		rfid_uid_format(op.uid, uid);
 		s->status.ops_failed++;
 		snprintf(s->status.last_error, sizeof(s->status.last_error), "%s on %s: %s",
-			 op_name(op.op), uid, strerror(-reply.result));
+			 rfid_op_name(op.op), uid, strerror(-reply.result));
 	}
 	/* Last: done may start the next operation, or close the reader. */
 	if (op.done)
 		op.done(op.data, &reply);
 }
 
-/* Checks what can be checked at once and starts op; the tag is looked for when it completes. */
-static int start(struct rfid_sim *s, const struct rfid_sim_op *op)
-{
-	const struct sim_tag *t = pad_find(s, op->uid);
-
-	if (s->op.busy)
-		return -EBUSY;
-	if (op->op == RFID_OP_READ_BLOCKS && !op->n_blocks)
-		return -EINVAL;
-	if (t && !blocks_fit(op, t))
-		return -EINVAL;
-	s->op = *op;
-	s->op.busy = true;
-	loop_timer_arm(s->env.loop, &s->op_timer, SIM_OP_MS);
-	return 0;
-}
-
-static int rfid_sim_read_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-				unsigned first_block, unsigned n_blocks, rfid_done_fn done,
-				void *data)
-{
-	struct rfid_sim_op op = { .op = RFID_OP_READ_BLOCKS, .first_block = first_block,
-				  .n_blocks = n_blocks, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return start(handle, &op);
-}
-
-static int rfid_sim_write_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-				 unsigned first_block, const uint8_t *bytes, size_t len,
-				 rfid_done_fn done, void *data)
+/* Checks what can be checked at once and starts req; the tag is looked for when it completes. */
+static int rfid_sim_submit(void *handle, const struct rfid_request *req)
 {
 	struct rfid_sim *s = handle;
-	const struct sim_tag *t = pad_find(s, uid);
-	struct rfid_sim_op op = { .op = RFID_OP_WRITE_BLOCKS, .first_block = first_block,
-				  .len = len, .done = done, .data = data };
+	const struct sim_tag *t = pad_find(s, req->uid);
 
-	if (!len || len > RFID_MEM_MAX || (t && len % t->block_size))
+	if (req->op == RFID_OP_WRITE_BLOCKS && t && req->len % t->block_size)
 		return -EINVAL;
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	memcpy(op.bytes, bytes, len);
-	op.n_blocks = t ? (unsigned)(len / t->block_size) : 1;
-	return start(s, &op);
-}
-
-static int rfid_sim_write_afi(void *handle, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
-			      rfid_done_fn done, void *data)
-{
-	struct rfid_sim_op op = { .op = RFID_OP_WRITE_AFI, .afi = afi, .done = done,
-				  .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return start(handle, &op);
-}
-
-static int rfid_sim_set_eas(void *handle, const uint8_t uid[RFID_UID_LEN], bool on,
-			    rfid_done_fn done, void *data)
-{
-	struct rfid_sim_op op = { .op = RFID_OP_SET_EAS, .eas_on = on, .done = done,
-				  .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return start(handle, &op);
-}
-
-static int rfid_sim_read_state(void *handle, const uint8_t uid[RFID_UID_LEN], rfid_done_fn done,
-			       void *data)
-{
-	struct rfid_sim_op op = { .op = RFID_OP_READ_STATE, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return start(handle, &op);
+	if (s->op_busy)
+		return -EBUSY;
+	if (req->op == RFID_OP_READ_BLOCKS && !req->n_blocks)
+		return -EINVAL;
+	if (t && !blocks_fit(req, t))
+		return -EINVAL;
+	s->op = *req;
+	s->op_busy = true;
+	loop_timer_arm(s->env.loop, &s->op_timer, SIM_OP_MS);
+	return 0;
 }
 
 static void rfid_sim_set_active(void *handle, bool active)
@@ -476,10 +399,6 @@ const struct rfid_ops rfid_sim_ops = {
 	.open = rfid_sim_open,
 	.close = rfid_sim_close,
 	.set_active = rfid_sim_set_active,
-	.read_blocks = rfid_sim_read_blocks,
-	.write_blocks = rfid_sim_write_blocks,
-	.write_afi = rfid_sim_write_afi,
-	.read_state = rfid_sim_read_state,
-	.set_eas = rfid_sim_set_eas,
+	.submit = rfid_sim_submit,
 	.status = rfid_sim_status,
 };

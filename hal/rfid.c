@@ -75,55 +75,82 @@ void rfid_set_active(struct rfid_reader *reader, bool active)
 		reader->ops->set_active(reader->handle, active);
 }
 
-int rfid_read_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
-		     unsigned first_block, unsigned n_blocks, rfid_done_fn done, void *data)
+/* The one way into a backend's submit(); NULL-safe as rfid.h promises. */
+static int submit(struct rfid_reader *reader, const struct rfid_request *req)
 {
 	if (!reader)
 		return -ENODEV;
-	if (!reader->ops->read_blocks)
+	if (!reader->ops->submit)
 		return -EOPNOTSUPP;
-	return reader->ops->read_blocks(reader->handle, uid, first_block, n_blocks, done, data);
+	return reader->ops->submit(reader->handle, req);
+}
+
+static void request_init(struct rfid_request *req, enum rfid_op op,
+			 const uint8_t uid[RFID_UID_LEN], rfid_done_fn done, void *data)
+{
+	memset(req, 0, sizeof(*req));
+	req->op = op;
+	memcpy(req->uid, uid, RFID_UID_LEN);
+	req->done = done;
+	req->data = data;
+}
+
+int rfid_read_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
+		     unsigned first_block, unsigned n_blocks, rfid_done_fn done, void *data)
+{
+	struct rfid_request req;
+
+	request_init(&req, RFID_OP_READ_BLOCKS, uid, done, data);
+	req.first_block = first_block;
+	req.n_blocks = n_blocks;
+	return submit(reader, &req);
 }
 
 int rfid_write_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
 		      unsigned first_block, const uint8_t *bytes, size_t len, rfid_done_fn done,
 		      void *data)
 {
+	struct rfid_request req;
+
 	if (!reader)
 		return -ENODEV;
-	if (!reader->ops->write_blocks)
-		return -EOPNOTSUPP;
-	return reader->ops->write_blocks(reader->handle, uid, first_block, bytes, len, done, data);
+	/* every backend refused these; the request's copy needs them checked first */
+	if (!bytes || !len || len > RFID_MEM_MAX)
+		return -EINVAL;
+	request_init(&req, RFID_OP_WRITE_BLOCKS, uid, done, data);
+	req.first_block = first_block;
+	memcpy(req.bytes, bytes, len);
+	req.len = len;
+	return submit(reader, &req);
 }
 
 int rfid_write_afi(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
 		   rfid_done_fn done, void *data)
 {
-	if (!reader)
-		return -ENODEV;
-	if (!reader->ops->write_afi)
-		return -EOPNOTSUPP;
-	return reader->ops->write_afi(reader->handle, uid, afi, done, data);
+	struct rfid_request req;
+
+	request_init(&req, RFID_OP_WRITE_AFI, uid, done, data);
+	req.afi = afi;
+	return submit(reader, &req);
 }
 
 int rfid_read_state(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
 		    rfid_done_fn done, void *data)
 {
-	if (!reader)
-		return -ENODEV;
-	if (!reader->ops->read_state)
-		return -EOPNOTSUPP;
-	return reader->ops->read_state(reader->handle, uid, done, data);
+	struct rfid_request req;
+
+	request_init(&req, RFID_OP_READ_STATE, uid, done, data);
+	return submit(reader, &req);
 }
 
 int rfid_set_eas(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], bool on,
 		 rfid_done_fn done, void *data)
 {
-	if (!reader)
-		return -ENODEV;
-	if (!reader->ops->set_eas)
-		return -EOPNOTSUPP;
-	return reader->ops->set_eas(reader->handle, uid, on, done, data);
+	struct rfid_request req;
+
+	request_init(&req, RFID_OP_SET_EAS, uid, done, data);
+	req.eas_on = on;
+	return submit(reader, &req);
 }
 
 void rfid_status(struct rfid_reader *reader, struct rfid_status *out)
@@ -172,4 +199,17 @@ const char *rfid_eas_name(enum rfid_eas eas)
 		break;
 	}
 	return "unknown";
+}
+
+const char *rfid_op_name(enum rfid_op op)
+{
+	static const char *const names[] = {
+		[RFID_OP_READ_BLOCKS] = "read blocks", [RFID_OP_WRITE_BLOCKS] = "write blocks",
+		[RFID_OP_WRITE_AFI] = "write AFI",     [RFID_OP_SET_EAS] = "set EAS",
+		[RFID_OP_READ_STATE] = "read state",
+	};
+
+	if ((size_t)op >= sizeof(names) / sizeof(names[0]) || !names[op])
+		return "operation";
+	return names[op];
 }
