@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "m3-frame.h"
+#include "rfid-backend.h"
 #include "rfid-field.h"
 #include "serial-port.h"
 
@@ -89,13 +90,7 @@ struct m3_round {
 };
 
 struct rfid_3m {
-	struct hal_env env;
-	struct rfid_events events;
-	void *data;
-	struct rfid_status status;
-	bool items, patrons;
-	unsigned active_ms, idle_ms;
-	bool active;
+	struct rfid_backend base; /* first: rfid_backend_status() reads it */
 	struct serial_port *port;
 	struct m3_splitter splitter;
 	bool ready; /* the reader answered the probe */
@@ -128,16 +123,16 @@ static void report_failure(struct rfid_3m *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(s->status.last_error, sizeof(s->status.last_error), "%s", msg);
+	snprintf(s->base.status.last_error, sizeof(s->base.status.last_error), "%s", msg);
 	if (strcmp(msg, s->reported) == 0)
 		return;
 	snprintf(s->reported, sizeof(s->reported), "%s", msg);
-	hal_report(&s->env, HAL_LEVEL_WARNING, "rfid %s: %s", s->status.name, msg);
+	hal_report(&s->base.env, HAL_LEVEL_WARNING, "rfid %s: %s", s->base.status.name, msg);
 }
 
 static unsigned interval_ms(const struct rfid_3m *s)
 {
-	return s->active ? s->active_ms : s->idle_ms;
+	return s->base.active ? s->base.active_ms : s->base.idle_ms;
 }
 
 static void arm_next_round(struct rfid_3m *s)
@@ -145,9 +140,9 @@ static void arm_next_round(struct rfid_3m *s)
 	unsigned ms = interval_ms(s);
 
 	if (ms)
-		loop_timer_arm(s->env.loop, &s->wake, ms);
+		loop_timer_arm(s->base.env.loop, &s->wake, ms);
 	else
-		loop_timer_disarm(s->env.loop, &s->wake);
+		loop_timer_disarm(s->base.env.loop, &s->wake);
 }
 
 /* ---- the line: one request, its answer ---- */
@@ -291,15 +286,15 @@ static void op_finish(struct rfid_3m *s, int result)
 		}
 	}
 	op->queued = false;
-	s->status.ops++;
+	s->base.status.ops++;
 	if (result < 0) {
-		s->status.ops_failed++;
+		s->base.status.ops_failed++;
 		/* no UID: a patron reader's cards are patrons' */
 		report_failure(s, "%s: %s", rfid_op_name(op->req.op), strerror(-result));
 	}
 	if (s->job == JOB_OP)
 		s->job = JOB_NONE;
-	loop_timer_arm(s->env.loop, &s->done_timer, 0);
+	loop_timer_arm(s->base.env.loop, &s->done_timer, 0);
 }
 
 static void op_send(struct rfid_3m *s)
@@ -443,14 +438,6 @@ static void op_check_answer(struct rfid_3m *s, const struct m3_reply *reply)
 
 /* ---- inventory rounds ---- */
 
-static void report_left(void *data, const struct rfid_tag *tag)
-{
-	struct rfid_3m *s = data;
-
-	if (s->events.left)
-		s->events.left(s->data, tag);
-}
-
 static void round_finish(struct rfid_3m *s)
 {
 	struct m3_round *rd = &s->round;
@@ -461,15 +448,13 @@ static void round_finish(struct rfid_3m *s)
 	for (size_t i = 0; i < rd->n; i++) {
 		if (!rd->answered[i] || rfid_field_seen(&s->field, &rd->tags[i]) != 1)
 			continue;
-		s->status.arrivals++;
-		if (s->events.arrived)
-			s->events.arrived(s->data, &rd->tags[i]);
+		rfid_backend_arrived(&s->base, &rd->tags[i]);
 		/* an operation arrived started found the port gone: the field is cleared */
 		if (!s->ready)
 			return;
 	}
-	rfid_field_round_end(&s->field, report_left, s);
-	s->status.tags_in_field = (unsigned)s->field.n;
+	rfid_field_round_end(&s->field, rfid_backend_left, &s->base);
+	s->base.status.tags_in_field = (unsigned)s->field.n;
 	kick(s);
 }
 
@@ -528,9 +513,9 @@ static void round_next_tag(struct rfid_3m *s)
 			continue;
 		}
 		memset(tag, 0, sizeof(*tag));
-		tag->reader = s->status.name;
-		tag->for_items = s->items;
-		tag->for_patrons = s->patrons;
+		tag->reader = s->base.status.name;
+		tag->for_items = s->base.items;
+		tag->for_patrons = s->base.patrons;
 		memcpy(tag->uid, rd->uids[rd->at], RFID_UID_LEN);
 		tag->eas = RFID_EAS_UNKNOWN;
 		tag->block_size = M3_BLOCK_LEN;
@@ -604,7 +589,7 @@ static void round_start(struct rfid_3m *s)
 
 	s->round_due = false;
 	s->job = JOB_ROUND;
-	loop_timer_disarm(s->env.loop, &s->wake);
+	loop_timer_disarm(s->base.env.loop, &s->wake);
 	send_request(s, STEP_INVENTORY, frame, len);
 }
 
@@ -619,24 +604,19 @@ static void probe_start(struct rfid_3m *s)
 	send_request(s, STEP_VERSION, frame, len);
 }
 
-static void report_device(struct rfid_3m *s)
-{
-	if (s->events.device)
-		s->events.device(s->data, &s->status);
-}
-
 static void reader_ready(struct rfid_3m *s)
 {
 	s->job = JOB_NONE;
 	s->ready = true;
 	s->silent = 0;
-	s->status.attached = true;
-	s->status.last_error[0] = '\0';
+	s->base.status.attached = true;
+	s->base.status.last_error[0] = '\0';
 	s->reported[0] = '\0';
-	snprintf(s->status.port, sizeof(s->status.port), "%s", serial_port_path(s->port));
-	hal_report(&s->env, HAL_LEVEL_NOTICE, "rfid %s: %s attached on %s", s->status.name,
-		   s->status.reader, s->status.port);
-	report_device(s);
+	snprintf(s->base.status.port, sizeof(s->base.status.port), "%s",
+		 serial_port_path(s->port));
+	hal_report(&s->base.env, HAL_LEVEL_NOTICE, "rfid %s: %s attached on %s",
+		   s->base.status.name, s->base.status.reader, s->base.status.port);
+	rfid_backend_device(&s->base);
 	/* what lies on the pad already arrives now, unless rounds are off while idle */
 	s->round_due = interval_ms(s) != 0;
 	kick(s);
@@ -650,19 +630,19 @@ static void reader_lost(struct rfid_3m *s, int op_result, const char *why)
 	s->ready = false;
 	s->waiting = false;
 	s->round_due = false;
-	s->status.attached = false;
-	s->status.port[0] = '\0';
-	loop_timer_disarm(s->env.loop, &s->wake);
+	s->base.status.attached = false;
+	s->base.status.port[0] = '\0';
+	loop_timer_disarm(s->base.env.loop, &s->wake);
 	if (s->job == JOB_OP || (s->op.busy && s->op.queued))
 		op_finish(s, op_result);
 	s->job = JOB_NONE;
 	if (!was_ready)
 		return;
-	hal_report(&s->env, HAL_LEVEL_WARNING, "rfid %s: reader detached: %s", s->status.name,
-		   why);
-	rfid_field_clear(&s->field, report_left, s);
-	s->status.tags_in_field = 0;
-	report_device(s);
+	hal_report(&s->base.env, HAL_LEVEL_WARNING, "rfid %s: reader detached: %s",
+		   s->base.status.name, why);
+	rfid_field_clear(&s->field, rfid_backend_left, &s->base);
+	s->base.status.tags_in_field = 0;
+	rfid_backend_device(&s->base);
 }
 
 static void probe_answer(struct rfid_3m *s, int result, const struct m3_reply *reply)
@@ -673,7 +653,7 @@ static void probe_answer(struct rfid_3m *s, int result, const struct m3_reply *r
 	if (result == 0 && s->step == STEP_VERSION && reply->kind == M3_REPLY_VERSION) {
 		const uint8_t *v = reply->version;
 
-		snprintf(s->status.reader, sizeof(s->status.reader),
+		snprintf(s->base.status.reader, sizeof(s->base.status.reader),
 			 "3M 810, hardware version %u.%u.%u.%u", v[0], v[1], v[2], v[3]);
 		len = m3_encode_rf_setup(frame, sizeof(frame));
 		send_request(s, STEP_RF_SETUP, frame, len);
@@ -692,7 +672,7 @@ static void probe_answer(struct rfid_3m *s, int result, const struct m3_reply *r
 	else
 		report_failure(s, "the %s probe's answer is not a 3M 810's",
 			       s->step == STEP_VERSION ? "version" : "rf setup");
-	loop_timer_arm(s->env.loop, &s->wake, M3_PROBE_RETRY_MS);
+	loop_timer_arm(s->base.env.loop, &s->wake, M3_PROBE_RETRY_MS);
 }
 
 static void on_answer(struct rfid_3m *s, int result, const struct m3_reply *reply)
@@ -734,7 +714,7 @@ static void on_answer(struct rfid_3m *s, int result, const struct m3_reply *repl
 	if (s->silent >= M3_SILENT_MAX) {
 		report_failure(s, "the reader does not answer");
 		reader_lost(s, -ETIMEDOUT, "it does not answer");
-		loop_timer_arm(s->env.loop, &s->wake, M3_PROBE_RETRY_MS);
+		loop_timer_arm(s->base.env.loop, &s->wake, M3_PROBE_RETRY_MS);
 		return;
 	}
 	kick(s);
@@ -784,7 +764,7 @@ static void on_port_state(void *data, bool attached, const char *why)
 	}
 	m3_splitter_init(&s->splitter);
 	s->silent = 0;
-	loop_timer_disarm(s->env.loop, &s->wake);
+	loop_timer_disarm(s->base.env.loop, &s->wake);
 	probe_start(s);
 }
 
@@ -830,19 +810,11 @@ static void rfid_3m_set_active(void *handle, bool active)
 {
 	struct rfid_3m *s = handle;
 
-	if (s->active == active)
+	if (!rfid_backend_set_active(&s->base, active))
 		return;
-	s->active = active;
 	/* The next round at the new pace, counted from now (a round under way: from its end). */
 	if (s->ready && s->job != JOB_ROUND && !s->round_due)
 		arm_next_round(s);
-}
-
-static void rfid_3m_status(void *handle, struct rfid_status *out)
-{
-	struct rfid_3m *s = handle;
-
-	*out = s->status;
 }
 
 static int rfid_3m_open(const struct hal_env *env, const struct board *board,
@@ -862,16 +834,7 @@ static int rfid_3m_open(const struct hal_env *env, const struct board *board,
 		r = -ENOMEM;
 		goto err_report;
 	}
-	s->env = *env;
-	if (events)
-		s->events = *events;
-	s->data = data;
-	snprintf(s->status.name, sizeof(s->status.name), "%s", def->name);
-	s->status.protocol = rfid_3m_ops.name;
-	s->items = def->items;
-	s->patrons = def->patrons;
-	s->active_ms = def->inventory_ms;
-	s->idle_ms = def->idle_inventory_ms;
+	rfid_backend_init(&s->base, env, rfid_3m_ops.name, def, events, data);
 	m3_splitter_init(&s->splitter);
 	loop_timer_init(&s->wake, on_wake, s);
 	loop_timer_init(&s->done_timer, on_done_timer, s);
@@ -897,8 +860,8 @@ static void rfid_3m_close(void *handle)
 	if (!s)
 		return;
 	serial_port_free(s->port);
-	loop_timer_disarm(s->env.loop, &s->wake);
-	loop_timer_disarm(s->env.loop, &s->done_timer);
+	loop_timer_disarm(s->base.env.loop, &s->wake);
+	loop_timer_disarm(s->base.env.loop, &s->done_timer);
 	free(s);
 }
 
@@ -908,5 +871,5 @@ const struct rfid_ops rfid_3m_ops = {
 	.close = rfid_3m_close,
 	.set_active = rfid_3m_set_active,
 	.submit = rfid_3m_submit,
-	.status = rfid_3m_status,
+	.status = rfid_backend_status,
 };

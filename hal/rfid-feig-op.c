@@ -30,16 +30,8 @@ void rfid_feig_op_finish(struct rfid_feig *f, int result)
 		op->reply.data = op->req.bytes;
 		op->reply.len = (size_t)op->req.n_blocks * op->block_size;
 	}
-	f->status.ops++;
-	if (result < 0) {
-		char uid[RFID_UID_HEX_LEN + 1];
-
-		rfid_uid_format(op->req.uid, uid);
-		f->status.ops_failed++;
-		snprintf(f->status.last_error, sizeof(f->status.last_error), "%s on %s: %s",
-			 rfid_op_name(op->req.op), uid, strerror(-result));
-	}
-	loop_timer_arm(f->env.loop, &f->kick, 0);
+	rfid_backend_op_ended(&f->base, &op->req, result);
+	loop_timer_arm(f->base.env.loop, &f->kick, 0);
 }
 
 void rfid_feig_op_next(struct rfid_feig *f)
@@ -70,7 +62,8 @@ void rfid_feig_op_next(struct rfid_feig *f)
 			feig_req_read_blocks(&req, op->req.uid, (uint8_t)at, (uint8_t)n);
 			rfid_feig_send(f, EX_OP_READ, &req, TAG_COMMAND_MS);
 		} else {
-			const uint8_t *from = op->req.bytes + (size_t)op->blocks_done * op->block_size;
+			const uint8_t *from =
+				op->req.bytes + (size_t)op->blocks_done * op->block_size;
 
 			feig_req_write_blocks(&req, op->req.uid, (uint8_t)at, (uint8_t)n,
 					      (uint8_t)op->block_size, from);
@@ -217,6 +210,6 @@ int rfid_feig_submit(void *handle, const struct rfid_request *req)
 		if (req->op == RFID_OP_WRITE_BLOCKS)
 			f->op.req.n_blocks = (unsigned)(req->len / size);
 	}
-	loop_timer_arm(f->env.loop, &f->kick, 0);
+	loop_timer_arm(f->base.env.loop, &f->kick, 0);
 	return 0;
 }

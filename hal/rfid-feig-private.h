@@ -14,6 +14,7 @@
 
 #include "feig-frame.h"
 #include "feig-link.h"
+#include "rfid-backend.h"
 #include "rfid-field.h"
 #include "rfid.h"
 
@@ -58,13 +59,7 @@ struct new_tag {
 };
 
 struct rfid_feig {
-	struct hal_env env;
-	struct rfid_events events;
-	void *data;
-	struct rfid_status status;
-	bool items, patrons;
-	unsigned active_ms, idle_ms;
-	bool active;
+	struct rfid_backend base; /* first: rfid_backend_status() reads it */
 
 	struct feig_link *link;
 	bool port_up, port_changed;

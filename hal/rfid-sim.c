@@ -19,20 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rfid-backend.h"
 #include "rfid-field.h"
 #include "sim.h"
 
 #define SIM_OP_MS 10 /* a write of a few blocks on a real reader takes about this */
 
 struct rfid_sim {
-	struct hal_env env;
+	struct rfid_backend base; /* first: rfid_backend_status() reads it */
 	struct sim_channel *sim;
-	struct rfid_events events;
-	void *data;
-	struct rfid_status status;
-	bool items, patrons;
-	unsigned active_ms, idle_ms;
-	bool active;
 	struct sim_tag pad[RFID_FIELD_MAX]; /* what lies on the pad now */
 	size_t n_pad;
 	struct rfid_field field;            /* what circd has been told */
@@ -75,19 +70,19 @@ static bool round_needed(struct rfid_sim *s)
 
 static void schedule_round(struct rfid_sim *s)
 {
-	unsigned interval = s->active ? s->active_ms : s->idle_ms;
+	unsigned interval = s->base.active ? s->base.active_ms : s->base.idle_ms;
 
 	if (s->inventory.armed || !interval || !round_needed(s))
 		return;
-	loop_timer_arm(s->env.loop, &s->inventory, interval);
+	loop_timer_arm(s->base.env.loop, &s->inventory, interval);
 }
 
 static void tag_from_sim(const struct rfid_sim *s, const struct sim_tag *t, struct rfid_tag *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->reader = s->status.name;
-	out->for_items = s->items;
-	out->for_patrons = s->patrons;
+	out->reader = s->base.status.name;
+	out->for_items = s->base.items;
+	out->for_patrons = s->base.patrons;
 	memcpy(out->uid, t->uid, RFID_UID_LEN);
 	out->has_dsfid = out->has_afi = true;
 	out->dsfid = t->dsfid;
@@ -96,14 +91,6 @@ static void tag_from_sim(const struct rfid_sim *s, const struct sim_tag *t, stru
 	out->block_size = t->block_size;
 	out->mem_len = t->mem_len < RFID_MEM_MAX ? t->mem_len : RFID_MEM_MAX;
 	memcpy(out->mem, t->mem, out->mem_len);
-}
-
-static void report_left(void *data, const struct rfid_tag *tag)
-{
-	struct rfid_sim *s = data;
-
-	if (s->events.left)
-		s->events.left(s->data, tag);
 }
 
 static void on_inventory(struct loop *loop, void *data)
@@ -119,13 +106,11 @@ static void on_inventory(struct loop *loop, void *data)
 
 		tag_from_sim(s, &s->pad[i], &tag);
 		if (rfid_field_seen(&s->field, &tag) == 1) {
-			s->status.arrivals++;
-			if (s->events.arrived)
-				s->events.arrived(s->data, &tag);
+			rfid_backend_arrived(&s->base, &tag);
 		}
 	}
-	rfid_field_round_end(&s->field, report_left, s);
-	s->status.tags_in_field = (unsigned)s->field.n;
+	rfid_field_round_end(&s->field, rfid_backend_left, &s->base);
+	s->base.status.tags_in_field = (unsigned)s->field.n;
 	schedule_round(s);
 }
 
@@ -144,13 +129,13 @@ static int place(struct rfid_sim *s, const struct sim_tag *tag)
 
 static bool serves(const struct rfid_sim *s, const char *target)
 {
-	if (strcmp(target, s->status.name) == 0)
+	if (strcmp(target, s->base.status.name) == 0)
 		return true;
 	switch (board_role_from_name(target)) {
 	case ROLE_ITEM_PAD:
-		return s->items;
+		return s->base.items;
 	case ROLE_PATRON_READER:
-		return s->patrons;
+		return s->base.patrons;
 	default:
 		return false;
 	}
@@ -280,15 +265,7 @@ static void on_op_done(struct loop *loop, void *data)
 			reply.eas = t->eas ? RFID_EAS_ON : RFID_EAS_OFF;
 		}
 	}
-	s->status.ops++;
-	if (reply.result < 0) {
-		char uid[RFID_UID_HEX_LEN + 1];
-
-		rfid_uid_format(op.uid, uid);
-		s->status.ops_failed++;
-		snprintf(s->status.last_error, sizeof(s->status.last_error), "%s on %s: %s",
-			 rfid_op_name(op.op), uid, strerror(-reply.result));
-	}
+	rfid_backend_op_ended(&s->base, &op, reply.result);
 	/* Last: done may start the next operation, or close the reader. */
 	if (op.done)
 		op.done(op.data, &reply);
@@ -310,7 +287,7 @@ static int rfid_sim_submit(void *handle, const struct rfid_request *req)
 		return -EINVAL;
 	s->op = *req;
 	s->op_busy = true;
-	loop_timer_arm(s->env.loop, &s->op_timer, SIM_OP_MS);
+	loop_timer_arm(s->base.env.loop, &s->op_timer, SIM_OP_MS);
 	return 0;
 }
 
@@ -318,19 +295,11 @@ static void rfid_sim_set_active(void *handle, bool active)
 {
 	struct rfid_sim *s = handle;
 
-	if (s->active == active)
+	if (!rfid_backend_set_active(&s->base, active))
 		return;
-	s->active = active;
 	/* The next round at the new pace, counted from now. */
-	loop_timer_disarm(s->env.loop, &s->inventory);
+	loop_timer_disarm(s->base.env.loop, &s->inventory);
 	schedule_round(s);
-}
-
-static void rfid_sim_status(void *handle, struct rfid_status *out)
-{
-	struct rfid_sim *s = handle;
-
-	*out = s->status;
 }
 
 static int rfid_sim_open(const struct hal_env *env, const struct board *board,
@@ -352,20 +321,11 @@ static int rfid_sim_open(const struct hal_env *env, const struct board *board,
 			       def->name);
 		return -ENOMEM;
 	}
-	s->env = *env;
+	rfid_backend_init(&s->base, env, rfid_sim_ops.name, def, events, data);
 	s->sim = sim;
-	if (events)
-		s->events = *events;
-	s->data = data;
-	snprintf(s->status.name, sizeof(s->status.name), "%s", def->name);
-	s->status.protocol = rfid_sim_ops.name;
-	s->status.attached = true;
-	snprintf(s->status.reader, sizeof(s->status.reader), "circd simulated pad");
-	snprintf(s->status.port, sizeof(s->status.port), "sim");
-	s->items = def->items;
-	s->patrons = def->patrons;
-	s->active_ms = def->inventory_ms;
-	s->idle_ms = def->idle_inventory_ms;
+	s->base.status.attached = true;
+	snprintf(s->base.status.reader, sizeof(s->base.status.reader), "circd simulated pad");
+	snprintf(s->base.status.port, sizeof(s->base.status.port), "sim");
 	loop_timer_init(&s->inventory, on_inventory, s);
 	loop_timer_init(&s->op_timer, on_op_done, s);
 	r = sim_channel_add(sim, SIM_CMD_TAG, on_tag_command, s);
@@ -389,8 +349,8 @@ static void rfid_sim_close(void *handle)
 	if (!s)
 		return;
 	sim_channel_remove(s->sim, SIM_CMD_TAG, on_tag_command, s);
-	loop_timer_disarm(s->env.loop, &s->inventory);
-	loop_timer_disarm(s->env.loop, &s->op_timer);
+	loop_timer_disarm(s->base.env.loop, &s->inventory);
+	loop_timer_disarm(s->base.env.loop, &s->op_timer);
 	free(s);
 }
 
@@ -400,5 +360,5 @@ const struct rfid_ops rfid_sim_ops = {
 	.close = rfid_sim_close,
 	.set_active = rfid_sim_set_active,
 	.submit = rfid_sim_submit,
-	.status = rfid_sim_status,
+	.status = rfid_backend_status,
 };

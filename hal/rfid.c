@@ -75,82 +75,67 @@ void rfid_set_active(struct rfid_reader *reader, bool active)
 		reader->ops->set_active(reader->handle, active);
 }
 
-/* The one way into a backend's submit(); NULL-safe as rfid.h promises. */
-static int submit(struct rfid_reader *reader, const struct rfid_request *req)
+/* The one way into a backend's submit(), NULL-safe as rfid.h promises; req gets uid here. */
+static int submit(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
+		  struct rfid_request *req)
 {
 	if (!reader)
 		return -ENODEV;
 	if (!reader->ops->submit)
 		return -EOPNOTSUPP;
-	return reader->ops->submit(reader->handle, req);
-}
-
-static void request_init(struct rfid_request *req, enum rfid_op op,
-			 const uint8_t uid[RFID_UID_LEN], rfid_done_fn done, void *data)
-{
-	memset(req, 0, sizeof(*req));
-	req->op = op;
 	memcpy(req->uid, uid, RFID_UID_LEN);
-	req->done = done;
-	req->data = data;
+	return reader->ops->submit(reader->handle, req);
 }
 
 int rfid_read_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
 		     unsigned first_block, unsigned n_blocks, rfid_done_fn done, void *data)
 {
-	struct rfid_request req;
+	struct rfid_request req = { .op = RFID_OP_READ_BLOCKS, .first_block = first_block,
+				    .n_blocks = n_blocks, .done = done, .data = data };
 
-	request_init(&req, RFID_OP_READ_BLOCKS, uid, done, data);
-	req.first_block = first_block;
-	req.n_blocks = n_blocks;
-	return submit(reader, &req);
+	return submit(reader, uid, &req);
 }
 
 int rfid_write_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
 		      unsigned first_block, const uint8_t *bytes, size_t len, rfid_done_fn done,
 		      void *data)
 {
-	struct rfid_request req;
+	struct rfid_request req = { .op = RFID_OP_WRITE_BLOCKS, .first_block = first_block,
+				    .len = len, .done = done, .data = data };
 
 	if (!reader)
 		return -ENODEV;
 	/* every backend refused these; the request's copy needs them checked first */
 	if (!bytes || !len || len > RFID_MEM_MAX)
 		return -EINVAL;
-	request_init(&req, RFID_OP_WRITE_BLOCKS, uid, done, data);
-	req.first_block = first_block;
 	memcpy(req.bytes, bytes, len);
-	req.len = len;
-	return submit(reader, &req);
+	return submit(reader, uid, &req);
 }
 
 int rfid_write_afi(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
 		   rfid_done_fn done, void *data)
 {
-	struct rfid_request req;
+	struct rfid_request req = { .op = RFID_OP_WRITE_AFI, .afi = afi,
+				    .done = done, .data = data };
 
-	request_init(&req, RFID_OP_WRITE_AFI, uid, done, data);
-	req.afi = afi;
-	return submit(reader, &req);
+	return submit(reader, uid, &req);
 }
 
 int rfid_read_state(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
 		    rfid_done_fn done, void *data)
 {
-	struct rfid_request req;
+	struct rfid_request req = { .op = RFID_OP_READ_STATE, .done = done, .data = data };
 
-	request_init(&req, RFID_OP_READ_STATE, uid, done, data);
-	return submit(reader, &req);
+	return submit(reader, uid, &req);
 }
 
 int rfid_set_eas(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], bool on,
 		 rfid_done_fn done, void *data)
 {
-	struct rfid_request req;
+	struct rfid_request req = { .op = RFID_OP_SET_EAS, .eas_on = on,
+				    .done = done, .data = data };
 
-	request_init(&req, RFID_OP_SET_EAS, uid, done, data);
-	req.eas_on = on;
-	return submit(reader, &req);
+	return submit(reader, uid, &req);
 }
 
 void rfid_status(struct rfid_reader *reader, struct rfid_status *out)
