@@ -364,33 +364,10 @@ static uint64_t recorded(struct fake_pad *p)
 	return n;
 }
 
-struct found {
-	const char *item;
-	struct txn txn;
-	int n;
-};
-
-static int find_fn(void *data, const struct txn *txn)
-{
-	struct found *f = data;
-
-	if (strcmp(txn->item, f->item) == 0) {
-		f->txn = *txn;
-		f->n++;
-	}
-	return 0;
-}
-
 /* How many transactions of item the journal holds, in whatever state; *last the newest. */
 static int txns_of(struct fake_pad *p, const char *item, struct txn *last)
 {
-	struct found f = { .item = item };
-
-	for (int state = TXN_PENDING; state <= TXN_FAILED; state++)
-		CHECK_INT(store_list(p->rig.store, (enum txn_state)state, 0, find_fn, &f), 0);
-	if (last)
-		*last = f.txn;
-	return f.n;
+	return kiosk_rig_txns_of(&p->rig, item, last);
 }
 
 static int owed(struct fake_pad *p, unsigned n, struct store_security *s)
