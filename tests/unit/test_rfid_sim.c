@@ -23,6 +23,7 @@
 #include "../../hal/rfid-field.h"
 #include "../../hal/rfid.h"
 #include "../../hal/sim.h"
+#include "sim_client.h"
 #include "testlib.h"
 
 #define UID_A "E004010012345678"
@@ -143,12 +144,8 @@ static int parse(const char *line, struct sim_command *cmd, const char **why)
 static void check_refused(const char *line, const char *reason)
 {
 	struct sim_command cmd;
-	const char *why = NULL;
 
-	CHECK_INT(parse(line, &cmd, &why), -EINVAL);
-	CHECK_STR(why, reason);
-	if (!why || strcmp(why, reason) != 0)
-		fprintf(stderr, "  line was \"%s\"\n", line);
+	sim_expect_refused(line, false, reason, &cmd);
 	CHECK_STR(cmd.target, "");
 }
 
@@ -234,9 +231,7 @@ struct rig {
 	struct board *board;
 	struct rfid_reader *pad, *desk;
 	struct seen pad_seen, desk_seen;
-	int fd;
-	char buf[16384];
-	size_t len;
+	struct sim_client client;
 };
 
 static void on_arrived(void *data, const struct rfid_tag *tag)
@@ -276,10 +271,9 @@ static const char rig_board[] = "[rfid pad]\nrole = item_pad\nprotocol = sim\n"
 static bool rig_open(struct rig *r)
 {
 	struct file_error err = { 0 };
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 
 	memset(r, 0, sizeof(*r));
-	r->fd = -1;
+	r->client.fd = -1;
 	snprintf(r->dir, sizeof(r->dir), "/tmp/circd-test-rfid-XXXXXX");
 	if (!mkdtemp(r->dir)) {
 		CHECK(!"mkdtemp");
@@ -300,58 +294,26 @@ static bool rig_open(struct rig *r)
 	/* The readers copy what they keep. */
 	board_free(r->board);
 	r->board = NULL;
-	r->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", r->path);
-	CHECK_INT(connect(r->fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	return r->pad && r->desk && r->fd >= 0;
+	CHECK_INT(sim_client_connect_raw(&r->client, r->path), 0);
+	return r->pad && r->desk && r->client.fd >= 0;
 }
 
 static void rig_close(struct rig *r)
 {
 	rfid_close(r->desk);
 	rfid_close(r->pad);
-	if (r->fd >= 0)
-		close(r->fd);
+	sim_client_close(&r->client);
 	sim_channel_free(r->ch);
 	board_free(r->board);
 	loop_free(r->loop);
 	rmdir(r->dir);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* The next line from the channel, pumping the loop; "" after 2 s without one. */
 static void read_line(struct rig *r, char *line, size_t size)
 {
-	uint64_t deadline = now_ms() + 2000;
-
-	for (;;) {
-		char *nl = memchr(r->buf, '\n', r->len);
-		ssize_t n;
-
-		if (nl) {
-			size_t len = (size_t)(nl - r->buf);
-
-			snprintf(line, size, "%.*s", (int)len, r->buf);
-			memmove(r->buf, nl + 1, r->len - len - 1);
-			r->len -= len + 1;
-			return;
-		}
-		if (now_ms() > deadline || r->len == sizeof(r->buf)) {
-			line[0] = '\0';
-			return;
-		}
-		loop_run_once(r->loop, 10);
-		n = recv(r->fd, r->buf + r->len, sizeof(r->buf) - r->len, MSG_DONTWAIT);
-		if (n > 0)
-			r->len += (size_t)n;
-	}
+	if (!sim_client_read_line(&r->client, r->loop, line, size))
+		line[0] = '\0';
 }
 
 /* Sends a command and returns its answer ("ok" or "error ..."), skipping "hello". */
@@ -360,7 +322,7 @@ static void command(struct rig *r, const char *cmd, char *answer, size_t size)
 	char line[1024];
 
 	snprintf(line, sizeof(line), "%s\n", cmd);
-	CHECK_INT(send(r->fd, line, strlen(line), MSG_NOSIGNAL), (ssize_t)strlen(line));
+	sim_client_send(&r->client, line);
 	for (;;) {
 		read_line(r, answer, size);
 		if (strcmp(answer, "hello circd") != 0)
