@@ -105,12 +105,17 @@ void sim_client_close(struct sim_client *c)
 	c->fd = -1;
 }
 
+int sim_parse_line(const char *line, bool terminal, struct sim_command *cmd, const char **why)
+{
+	return sim_command_parse(line, strlen(line), terminal, cmd, why);
+}
+
 void sim_expect_refused(const char *line, bool terminal, const char *reason,
 			struct sim_command *cmd)
 {
 	const char *why = NULL;
 
-	CHECK_INT(sim_command_parse(line, strlen(line), terminal, cmd, &why), -EINVAL);
+	CHECK_INT(sim_parse_line(line, terminal, cmd, &why), -EINVAL);
 	CHECK_STR(why, reason);
 	if (!why || strcmp(why, reason) != 0)
 		fprintf(stderr, "  line was \"%s\"\n", line);

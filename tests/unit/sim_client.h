@@ -42,6 +42,8 @@ void sim_client_expect_nothing(struct sim_client *c, struct loop *loop);
 void sim_client_send(struct sim_client *c, const char *text);
 void sim_client_close(struct sim_client *c);
 
+/* sim_command_parse() of a C string. */
+int sim_parse_line(const char *line, bool terminal, struct sim_command *cmd, const char **why);
 /* Expects the parser to refuse line with exactly reason; *cmd as it left it. */
 void sim_expect_refused(const char *line, bool terminal, const char *reason,
 			struct sim_command *cmd);

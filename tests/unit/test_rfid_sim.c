@@ -136,11 +136,6 @@ static void test_uid_text(void)
 
 /* ---- the tag commands ---- */
 
-static int parse(const char *line, struct sim_command *cmd, const char **why)
-{
-	return sim_command_parse(line, strlen(line), false, cmd, why);
-}
-
 static void check_refused(const char *line, const char *reason)
 {
 	struct sim_command cmd;
@@ -154,7 +149,7 @@ static void test_parse_tag(void)
 	struct sim_command cmd;
 	const char *why = "unset";
 
-	CHECK_INT(parse(PLACE_A, &cmd, &why), 0);
+	CHECK_INT(sim_parse_line(PLACE_A, false, &cmd, &why), 0);
 	CHECK(why == NULL);
 	CHECK_INT(cmd.cmd, SIM_CMD_TAG);
 	CHECK_STR(cmd.target, "item_pad");
@@ -169,7 +164,7 @@ static void test_parse_tag(void)
 	CHECK_INT(cmd.tag.mem[7], 0x88);
 	CHECK_STR(cmd.text, "");
 
-	CHECK_INT(parse("tag front place " UID_B " 3e DA 0 1 aB", &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("tag front place " UID_B " 3e DA 0 1 aB", false, &cmd, NULL), 0);
 	CHECK_STR(cmd.target, "front");
 	CHECK_INT(cmd.tag.dsfid, 0x3e);
 	CHECK_INT(cmd.tag.afi, 0xda);
@@ -177,15 +172,15 @@ static void test_parse_tag(void)
 	CHECK_INT(cmd.tag.mem_len, 1);
 	CHECK_INT(cmd.tag.mem[0], 0xab);
 
-	CHECK_INT(parse("tag pad remove " UID_A, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("tag pad remove " UID_A, false, &cmd, NULL), 0);
 	CHECK_INT(cmd.tag_action, SIM_TAG_REMOVE);
 	CHECK(memcmp(cmd.tag.uid, uid_a, RFID_UID_LEN) == 0);
-	CHECK_INT(parse("tag pad fault crc", &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("tag pad fault crc", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.tag_action, SIM_TAG_FAULT);
 	CHECK_INT(cmd.fault, SIM_FAULT_CRC);
-	CHECK_INT(parse("tag pad fault none", &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("tag pad fault none", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.fault, SIM_FAULT_NONE);
-	CHECK_INT(parse("tag pad fault miss", &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("tag pad fault miss", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.fault, SIM_FAULT_MISS);
 
 	check_refused("tag", "usage: tag <reader> place|remove|fault ...");

@@ -20,11 +20,6 @@
 
 /* ---- parser ---- */
 
-static int parse(const char *line, bool terminal, struct sim_command *cmd, const char **why)
-{
-	return sim_command_parse(line, strlen(line), terminal, cmd, why);
-}
-
 /* Expects line to be refused with exactly this reason. */
 static void check_refused(const char *line, bool terminal, const char *reason)
 {
@@ -40,23 +35,23 @@ static void test_parse_scan(void)
 	const char *why = "unset";
 	char line[256];
 
-	CHECK_INT(parse("scan item_scanner 31234000000014", false, &cmd, &why), 0);
+	CHECK_INT(sim_parse_line("scan item_scanner 31234000000014", false, &cmd, &why), 0);
 	CHECK(why == NULL);
 	CHECK_INT(cmd.cmd, SIM_CMD_SCAN);
 	CHECK_INT(cmd.role, ROLE_ITEM_SCANNER);
 	CHECK_STR(cmd.text, "31234000000014");
 
-	CHECK_INT(parse("scan patron_reader 21234000012345", false, &cmd, &why), 0);
+	CHECK_INT(sim_parse_line("scan patron_reader 21234000012345", false, &cmd, &why), 0);
 	CHECK_INT(cmd.role, ROLE_PATRON_READER);
 	CHECK_STR(cmd.text, "21234000012345");
 
 	/* The text runs to the end of the line, spaces and all. */
-	CHECK_INT(parse("scan item_scanner  a b ", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("scan item_scanner  a b ", false, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, " a b ");
 
 	/* Exactly SCAN_TEXT_MAX bytes is fine, one more is not. */
 	snprintf(line, sizeof(line), "scan item_scanner %0*d", SCAN_TEXT_MAX, 7);
-	CHECK_INT(parse(line, false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line(line, false, &cmd, NULL), 0);
 	CHECK_INT(strlen(cmd.text), SCAN_TEXT_MAX);
 	snprintf(line, sizeof(line), "scan item_scanner %0*d", SCAN_TEXT_MAX + 1, 7);
 	check_refused(line, false, "text too long");
@@ -95,12 +90,12 @@ static void test_parse_pin(void)
 {
 	struct sim_command cmd;
 
-	CHECK_INT(parse("pin 1234", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("pin 1234", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_PIN);
 	CHECK_STR(cmd.text, "1234");
-	CHECK_INT(parse("pin 0", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("pin 0", false, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "0");
-	CHECK_INT(parse("pin 1234567890123456", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("pin 1234567890123456", false, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "1234567890123456");
 
 	check_refused("pin 12345678901234567", false, "bad pin");
@@ -115,14 +110,14 @@ static void test_parse_input(void)
 {
 	struct sim_command cmd;
 
-	CHECK_INT(parse("input bin_full 1", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("input bin_full 1", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_INPUT);
 	CHECK_INT(cmd.role, ROLE_BIN_FULL);
 	CHECK(cmd.active);
-	CHECK_INT(parse("input door_closed 0", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("input door_closed 0", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.role, ROLE_DOOR_CLOSED);
 	CHECK(!cmd.active);
-	CHECK_INT(parse("input staff_button 1", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("input staff_button 1", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.role, ROLE_STAFF_BUTTON);
 
 	check_refused("input item_scanner 1", false, "not an input role");
@@ -139,14 +134,14 @@ static void test_parse_advance(void)
 {
 	struct sim_command cmd;
 
-	CHECK_INT(parse("advance 0", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("advance 0", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_ADVANCE);
 	CHECK_INT(cmd.ms, 0);
-	CHECK_INT(parse("advance 60000", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("advance 60000", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.ms, 60000);
-	CHECK_INT(parse("advance 1099511627776", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("advance 1099511627776", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.ms, 1ll << 40);
-	CHECK_INT(parse("advance 00000000000000000000042", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("advance 00000000000000000000042", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.ms, 42);
 
 	check_refused("advance 1099511627777", false, "number too large");
@@ -162,7 +157,7 @@ static void test_parse_ping_unknown_empty(void)
 {
 	struct sim_command cmd;
 
-	CHECK_INT(parse("ping", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("ping", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_PING);
 	check_refused("ping x", false, "ping takes no arguments");
 	check_refused("pingx", false, "unknown command");
@@ -177,10 +172,10 @@ static void test_parse_cr(void)
 {
 	struct sim_command cmd;
 
-	CHECK_INT(parse("ping\r", false, &cmd, NULL), 0);
-	CHECK_INT(parse("scan item_scanner abc\r", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("ping\r", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("scan item_scanner abc\r", false, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "abc");
-	CHECK_INT(parse("31234000000014\r", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("31234000000014\r", true, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "31234000000014");
 	check_refused("\r", false, "empty");
 	check_refused("\r", true, "empty");
@@ -194,25 +189,25 @@ static void test_parse_terminal(void)
 	struct sim_command cmd;
 	char line[256];
 
-	CHECK_INT(parse("31234000000014", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("31234000000014", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_SCAN);
 	CHECK_INT(cmd.role, ROLE_ITEM_SCANNER);
 	CHECK_STR(cmd.text, "31234000000014");
 	/* Typed: from no one role, so `make run`'s card and items both work at the keyboard. */
 	CHECK(cmd.typed);
-	CHECK_INT(parse("the hobbit", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("the hobbit", true, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "the hobbit");
-	CHECK_INT(parse("scanner", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("scanner", true, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "scanner");
 	/* Known words keep their meaning and their strictness. */
-	CHECK_INT(parse("scan patron_reader 21234000012345", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("scan patron_reader 21234000012345", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.role, ROLE_PATRON_READER);
 	CHECK(!cmd.typed);
-	CHECK_INT(parse("pin 4321", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("pin 4321", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_PIN);
-	CHECK_INT(parse("ping", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("ping", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_PING);
-	CHECK_INT(parse("input bin_full 1", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("input bin_full 1", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_INPUT);
 	check_refused("scan", true, "usage: scan <role> <text>");
 	check_refused("pin abc", true, "bad pin");
