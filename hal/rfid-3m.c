@@ -75,8 +75,7 @@ enum m3_step {
 struct m3_op {
 	bool busy;   /* accepted, done not called yet */
 	bool queued; /* waiting for the line */
-	/* As submitted; n_blocks of a write worked out, and bytes receive what a read reads. */
-	struct rfid_request req;
+	struct rfid_request req; /* as submitted; a write's n_blocks, a read's bytes filled in */
 	unsigned blocks_read;
 	uint8_t afi;             /* read state: what the tag said */
 	struct rfid_reply reply; /* once finished, for the done timer */

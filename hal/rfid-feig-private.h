@@ -43,9 +43,7 @@ enum feig_exchange {
 struct feig_op {
 	bool pending;         /* accepted and not yet delivered */
 	bool finished;        /* reply is final, done is called from the kick timer */
-	/* As submitted; n_blocks of a write once the block size is known, and
-	 * bytes receive what a read reads. */
-	struct rfid_request req;
+	struct rfid_request req; /* as submitted; a write's n_blocks, a read's bytes filled in */
 	unsigned blocks_done;
 	unsigned block_size;  /* 0 until known */
 	unsigned block_count;

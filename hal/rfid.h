@@ -196,6 +196,7 @@ int rfid_write_afi(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], 
 		   rfid_done_fn done, void *data);
 int rfid_set_eas(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], bool on,
 		 rfid_done_fn done, void *data);
+/* What the tag's AFI and EAS are now: how a security write is verified. */
 int rfid_read_state(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
 		    rfid_done_fn done, void *data);
 void rfid_status(struct rfid_reader *reader, struct rfid_status *out);
