@@ -13,7 +13,7 @@
  * What the 810 cannot tell: it has no system information command, so there
  * is no DSFID and no block count (memory is read M3_READ_CHUNK blocks at a
  * time until the tag has no more; its blocks are 4 bytes), and no EAS
- * command: set_eas is not offered (-EOPNOTSUPP from rfid.c) and EAS is
+ * command: set EAS is refused (-EOPNOTSUPP) and EAS is
  * RFID_EAS_UNKNOWN, as libraries secure these tags with the AFI alone.
  *
  * A refusal (status 0x06) does not say why. After a refused read or write
@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "m3-frame.h"
+#include "rfid-backend.h"
 #include "rfid-field.h"
 #include "serial-port.h"
 
@@ -74,13 +75,9 @@ enum m3_step {
 struct m3_op {
 	bool busy;   /* accepted, done not called yet */
 	bool queued; /* waiting for the line */
-	enum rfid_op op;
-	uint8_t uid[RFID_UID_LEN];
-	unsigned first_block, n_blocks, blocks_read;
-	uint8_t bytes[RFID_MEM_MAX]; /* what to write, or what was read */
-	uint8_t afi;
-	rfid_done_fn done;
-	void *data;
+	struct rfid_request req; /* as submitted; a write's n_blocks, a read's bytes filled in */
+	unsigned blocks_read;
+	uint8_t afi;             /* read state: what the tag said */
 	struct rfid_reply reply; /* once finished, for the done timer */
 };
 
@@ -92,13 +89,7 @@ struct m3_round {
 };
 
 struct rfid_3m {
-	struct hal_env env;
-	struct rfid_events events;
-	void *data;
-	struct rfid_status status;
-	bool items, patrons;
-	unsigned active_ms, idle_ms;
-	bool active;
+	struct rfid_backend base; /* first: rfid_backend_status() reads it */
 	struct serial_port *port;
 	struct m3_splitter splitter;
 	bool ready; /* the reader answered the probe */
@@ -131,16 +122,16 @@ static void report_failure(struct rfid_3m *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(s->status.last_error, sizeof(s->status.last_error), "%s", msg);
+	snprintf(s->base.status.last_error, sizeof(s->base.status.last_error), "%s", msg);
 	if (strcmp(msg, s->reported) == 0)
 		return;
 	snprintf(s->reported, sizeof(s->reported), "%s", msg);
-	hal_report(&s->env, HAL_LEVEL_WARNING, "rfid %s: %s", s->status.name, msg);
+	hal_report(&s->base.env, HAL_LEVEL_WARNING, "rfid %s: %s", s->base.status.name, msg);
 }
 
 static unsigned interval_ms(const struct rfid_3m *s)
 {
-	return s->active ? s->active_ms : s->idle_ms;
+	return s->base.active ? s->base.active_ms : s->base.idle_ms;
 }
 
 static void arm_next_round(struct rfid_3m *s)
@@ -148,9 +139,9 @@ static void arm_next_round(struct rfid_3m *s)
 	unsigned ms = interval_ms(s);
 
 	if (ms)
-		loop_timer_arm(s->env.loop, &s->wake, ms);
+		loop_timer_arm(s->base.env.loop, &s->wake, ms);
 	else
-		loop_timer_disarm(s->env.loop, &s->wake);
+		loop_timer_disarm(s->base.env.loop, &s->wake);
 }
 
 /* ---- the line: one request, its answer ---- */
@@ -252,27 +243,16 @@ static void on_port_data(void *data, const uint8_t *bytes, size_t len)
 
 /* ---- operations ---- */
 
-static const char *op_name(enum rfid_op op)
-{
-	static const char *const names[] = {
-		[RFID_OP_READ_BLOCKS] = "read blocks", [RFID_OP_WRITE_BLOCKS] = "write blocks",
-		[RFID_OP_WRITE_AFI] = "write AFI",     [RFID_OP_SET_EAS] = "set EAS",
-		[RFID_OP_READ_STATE] = "read state",
-	};
-
-	return names[op];
-}
-
 static void on_done_timer(struct loop *loop, void *data)
 {
 	struct rfid_3m *s = data;
 	struct rfid_reply reply = s->op.reply;
-	rfid_done_fn done = s->op.done;
-	void *done_data = s->op.data;
+	rfid_done_fn done = s->op.req.done;
+	void *done_data = s->op.req.data;
 	uint8_t read[RFID_MEM_MAX];
 
 	if (reply.data) {
-		memcpy(read, s->op.bytes, reply.len);
+		memcpy(read, s->op.req.bytes, reply.len);
 		reply.data = read;
 	}
 	s->op.busy = false;
@@ -288,32 +268,32 @@ static void op_finish(struct rfid_3m *s, int result)
 	struct rfid_reply *reply = &op->reply;
 
 	memset(reply, 0, sizeof(*reply));
-	reply->op = op->op;
+	reply->op = op->req.op;
 	reply->result = result;
-	memcpy(reply->uid, op->uid, RFID_UID_LEN);
-	reply->first_block = op->first_block;
+	memcpy(reply->uid, op->req.uid, RFID_UID_LEN);
+	reply->first_block = op->req.first_block;
 	reply->eas = RFID_EAS_UNKNOWN;
 	if (result == 0) {
 		reply->block_size = M3_BLOCK_LEN;
-		if (op->op == RFID_OP_READ_BLOCKS) {
-			reply->data = op->bytes;
-			reply->len = (size_t)op->n_blocks * M3_BLOCK_LEN;
+		if (op->req.op == RFID_OP_READ_BLOCKS) {
+			reply->data = op->req.bytes;
+			reply->len = (size_t)op->req.n_blocks * M3_BLOCK_LEN;
 		}
-		if (op->op == RFID_OP_READ_STATE) {
+		if (op->req.op == RFID_OP_READ_STATE) {
 			reply->has_afi = true;
 			reply->afi = op->afi;
 		}
 	}
 	op->queued = false;
-	s->status.ops++;
+	s->base.status.ops++;
 	if (result < 0) {
-		s->status.ops_failed++;
+		s->base.status.ops_failed++;
 		/* no UID: a patron reader's cards are patrons' */
-		report_failure(s, "%s: %s", op_name(op->op), strerror(-result));
+		report_failure(s, "%s: %s", rfid_op_name(op->req.op), strerror(-result));
 	}
 	if (s->job == JOB_OP)
 		s->job = JOB_NONE;
-	loop_timer_arm(s->env.loop, &s->done_timer, 0);
+	loop_timer_arm(s->base.env.loop, &s->done_timer, 0);
 }
 
 static void op_send(struct rfid_3m *s)
@@ -323,24 +303,25 @@ static void op_send(struct rfid_3m *s)
 	unsigned count;
 	int len = -EINVAL;
 
-	switch (op->op) {
+	switch (op->req.op) {
 	case RFID_OP_READ_BLOCKS:
-		count = op->n_blocks - op->blocks_read;
+		count = op->req.n_blocks - op->blocks_read;
 		if (count > M3_READ_CHUNK)
 			count = M3_READ_CHUNK;
-		len = m3_encode_read_blocks(op->uid, (uint8_t)(op->first_block + op->blocks_read),
+		len = m3_encode_read_blocks(op->req.uid,
+					    (uint8_t)(op->req.first_block + op->blocks_read),
 					    (uint8_t)count, frame, sizeof(frame));
 		break;
 	case RFID_OP_WRITE_BLOCKS:
-		len = m3_encode_write_blocks(op->uid, (uint8_t)op->first_block,
-					     (uint8_t)op->n_blocks, op->bytes, frame,
+		len = m3_encode_write_blocks(op->req.uid, (uint8_t)op->req.first_block,
+					     (uint8_t)op->req.n_blocks, op->req.bytes, frame,
 					     sizeof(frame));
 		break;
 	case RFID_OP_WRITE_AFI:
-		len = m3_encode_set_afi(op->uid, op->afi, frame, sizeof(frame));
+		len = m3_encode_set_afi(op->req.uid, op->req.afi, frame, sizeof(frame));
 		break;
 	case RFID_OP_READ_STATE:
-		len = m3_encode_get_afi(op->uid, frame, sizeof(frame));
+		len = m3_encode_get_afi(op->req.uid, frame, sizeof(frame));
 		break;
 	case RFID_OP_SET_EAS:
 		break;
@@ -356,7 +337,7 @@ static void op_send(struct rfid_3m *s)
 static void op_check_tag(struct rfid_3m *s)
 {
 	uint8_t frame[M3_FRAME_MAX];
-	int len = m3_encode_get_afi(s->op.uid, frame, sizeof(frame));
+	int len = m3_encode_get_afi(s->op.req.uid, frame, sizeof(frame));
 
 	if (len < 0) {
 		op_finish(s, -EIO);
@@ -385,22 +366,22 @@ static int read_answer_fits(const struct m3_reply *reply, const uint8_t uid[RFID
 static void op_answer(struct rfid_3m *s, const struct m3_reply *reply)
 {
 	struct m3_op *op = &s->op;
-	unsigned first = op->first_block + op->blocks_read;
-	unsigned asked = op->n_blocks - op->blocks_read;
+	unsigned first = op->req.first_block + op->blocks_read;
+	unsigned asked = op->req.n_blocks - op->blocks_read;
 
 	if (reply->kind == M3_REPLY_REFUSED) {
-		if (op->op == RFID_OP_READ_STATE)
+		if (op->req.op == RFID_OP_READ_STATE)
 			op_finish(s, -ENODEV);
 		else
 			op_check_tag(s);
 		return;
 	}
-	switch (op->op) {
+	switch (op->req.op) {
 	case RFID_OP_READ_BLOCKS:
 		if (asked > M3_READ_CHUNK)
 			asked = M3_READ_CHUNK;
 		if (reply->kind != M3_REPLY_READ_BLOCKS ||
-		    read_answer_fits(reply, op->uid, first, asked) < 0) {
+		    read_answer_fits(reply, op->req.uid, first, asked) < 0) {
 			op_finish(s, -EBADMSG);
 			return;
 		}
@@ -409,28 +390,29 @@ static void op_answer(struct rfid_3m *s, const struct m3_reply *reply)
 			return;
 		}
 		for (unsigned i = 0; i < asked; i++)
-			memcpy(op->bytes + (size_t)(op->blocks_read + i) * M3_BLOCK_LEN,
+			memcpy(op->req.bytes + (size_t)(op->blocks_read + i) * M3_BLOCK_LEN,
 			       reply->read.blocks[i].data, M3_BLOCK_LEN);
 		op->blocks_read += asked;
-		if (op->blocks_read < op->n_blocks)
+		if (op->blocks_read < op->req.n_blocks)
 			op_send(s);
 		else
 			op_finish(s, 0);
 		return;
 	case RFID_OP_WRITE_BLOCKS:
-		if (reply->kind != M3_REPLY_WRITE_BLOCKS || !same_uid(reply->write.uid, op->uid))
+		if (reply->kind != M3_REPLY_WRITE_BLOCKS ||
+		    !same_uid(reply->write.uid, op->req.uid))
 			op_finish(s, -EBADMSG);
 		else
-			op_finish(s, reply->write.count == op->n_blocks ? 0 : -EIO);
+			op_finish(s, reply->write.count == op->req.n_blocks ? 0 : -EIO);
 		return;
 	case RFID_OP_WRITE_AFI:
-		if (reply->kind != M3_REPLY_SET_AFI || !same_uid(reply->afi.uid, op->uid))
+		if (reply->kind != M3_REPLY_SET_AFI || !same_uid(reply->afi.uid, op->req.uid))
 			op_finish(s, -EBADMSG);
 		else
 			op_finish(s, 0);
 		return;
 	case RFID_OP_READ_STATE:
-		if (reply->kind != M3_REPLY_GET_AFI || !same_uid(reply->afi.uid, op->uid)) {
+		if (reply->kind != M3_REPLY_GET_AFI || !same_uid(reply->afi.uid, op->req.uid)) {
 			op_finish(s, -EBADMSG);
 			return;
 		}
@@ -445,7 +427,7 @@ static void op_answer(struct rfid_3m *s, const struct m3_reply *reply)
 
 static void op_check_answer(struct rfid_3m *s, const struct m3_reply *reply)
 {
-	if (reply->kind == M3_REPLY_GET_AFI && same_uid(reply->afi.uid, s->op.uid))
+	if (reply->kind == M3_REPLY_GET_AFI && same_uid(reply->afi.uid, s->op.req.uid))
 		op_finish(s, -EIO);
 	else if (reply->kind == M3_REPLY_REFUSED)
 		op_finish(s, -ENODEV);
@@ -453,29 +435,7 @@ static void op_check_answer(struct rfid_3m *s, const struct m3_reply *reply)
 		op_finish(s, -EBADMSG);
 }
 
-/* Checks what can be checked at once and queues op behind what runs on the line. */
-static int op_take(struct rfid_3m *s, const struct m3_op *op)
-{
-	if (s->op.busy)
-		return -EBUSY;
-	if (!s->ready)
-		return -ENODEV;
-	s->op = *op;
-	s->op.busy = true;
-	s->op.queued = true;
-	kick(s);
-	return 0;
-}
-
 /* ---- inventory rounds ---- */
-
-static void report_left(void *data, const struct rfid_tag *tag)
-{
-	struct rfid_3m *s = data;
-
-	if (s->events.left)
-		s->events.left(s->data, tag);
-}
 
 static void round_finish(struct rfid_3m *s)
 {
@@ -487,15 +447,13 @@ static void round_finish(struct rfid_3m *s)
 	for (size_t i = 0; i < rd->n; i++) {
 		if (!rd->answered[i] || rfid_field_seen(&s->field, &rd->tags[i]) != 1)
 			continue;
-		s->status.arrivals++;
-		if (s->events.arrived)
-			s->events.arrived(s->data, &rd->tags[i]);
+		rfid_backend_arrived(&s->base, &rd->tags[i]);
 		/* an operation arrived started found the port gone: the field is cleared */
 		if (!s->ready)
 			return;
 	}
-	rfid_field_round_end(&s->field, report_left, s);
-	s->status.tags_in_field = (unsigned)s->field.n;
+	rfid_field_round_end(&s->field, rfid_backend_left, &s->base);
+	s->base.status.tags_in_field = (unsigned)s->field.n;
 	kick(s);
 }
 
@@ -554,9 +512,9 @@ static void round_next_tag(struct rfid_3m *s)
 			continue;
 		}
 		memset(tag, 0, sizeof(*tag));
-		tag->reader = s->status.name;
-		tag->for_items = s->items;
-		tag->for_patrons = s->patrons;
+		tag->reader = s->base.status.name;
+		tag->for_items = s->base.items;
+		tag->for_patrons = s->base.patrons;
 		memcpy(tag->uid, rd->uids[rd->at], RFID_UID_LEN);
 		tag->eas = RFID_EAS_UNKNOWN;
 		tag->block_size = M3_BLOCK_LEN;
@@ -630,7 +588,7 @@ static void round_start(struct rfid_3m *s)
 
 	s->round_due = false;
 	s->job = JOB_ROUND;
-	loop_timer_disarm(s->env.loop, &s->wake);
+	loop_timer_disarm(s->base.env.loop, &s->wake);
 	send_request(s, STEP_INVENTORY, frame, len);
 }
 
@@ -645,24 +603,19 @@ static void probe_start(struct rfid_3m *s)
 	send_request(s, STEP_VERSION, frame, len);
 }
 
-static void report_device(struct rfid_3m *s)
-{
-	if (s->events.device)
-		s->events.device(s->data, &s->status);
-}
-
 static void reader_ready(struct rfid_3m *s)
 {
 	s->job = JOB_NONE;
 	s->ready = true;
 	s->silent = 0;
-	s->status.attached = true;
-	s->status.last_error[0] = '\0';
+	s->base.status.attached = true;
+	s->base.status.last_error[0] = '\0';
 	s->reported[0] = '\0';
-	snprintf(s->status.port, sizeof(s->status.port), "%s", serial_port_path(s->port));
-	hal_report(&s->env, HAL_LEVEL_NOTICE, "rfid %s: %s attached on %s", s->status.name,
-		   s->status.reader, s->status.port);
-	report_device(s);
+	snprintf(s->base.status.port, sizeof(s->base.status.port), "%s",
+		 serial_port_path(s->port));
+	hal_report(&s->base.env, HAL_LEVEL_NOTICE, "rfid %s: %s attached on %s",
+		   s->base.status.name, s->base.status.reader, s->base.status.port);
+	rfid_backend_device(&s->base);
 	/* what lies on the pad already arrives now, unless rounds are off while idle */
 	s->round_due = interval_ms(s) != 0;
 	kick(s);
@@ -676,19 +629,19 @@ static void reader_lost(struct rfid_3m *s, int op_result, const char *why)
 	s->ready = false;
 	s->waiting = false;
 	s->round_due = false;
-	s->status.attached = false;
-	s->status.port[0] = '\0';
-	loop_timer_disarm(s->env.loop, &s->wake);
+	s->base.status.attached = false;
+	s->base.status.port[0] = '\0';
+	loop_timer_disarm(s->base.env.loop, &s->wake);
 	if (s->job == JOB_OP || (s->op.busy && s->op.queued))
 		op_finish(s, op_result);
 	s->job = JOB_NONE;
 	if (!was_ready)
 		return;
-	hal_report(&s->env, HAL_LEVEL_WARNING, "rfid %s: reader detached: %s", s->status.name,
-		   why);
-	rfid_field_clear(&s->field, report_left, s);
-	s->status.tags_in_field = 0;
-	report_device(s);
+	hal_report(&s->base.env, HAL_LEVEL_WARNING, "rfid %s: reader detached: %s",
+		   s->base.status.name, why);
+	rfid_field_clear(&s->field, rfid_backend_left, &s->base);
+	s->base.status.tags_in_field = 0;
+	rfid_backend_device(&s->base);
 }
 
 static void probe_answer(struct rfid_3m *s, int result, const struct m3_reply *reply)
@@ -699,7 +652,7 @@ static void probe_answer(struct rfid_3m *s, int result, const struct m3_reply *r
 	if (result == 0 && s->step == STEP_VERSION && reply->kind == M3_REPLY_VERSION) {
 		const uint8_t *v = reply->version;
 
-		snprintf(s->status.reader, sizeof(s->status.reader),
+		snprintf(s->base.status.reader, sizeof(s->base.status.reader),
 			 "3M 810, hardware version %u.%u.%u.%u", v[0], v[1], v[2], v[3]);
 		len = m3_encode_rf_setup(frame, sizeof(frame));
 		send_request(s, STEP_RF_SETUP, frame, len);
@@ -718,7 +671,7 @@ static void probe_answer(struct rfid_3m *s, int result, const struct m3_reply *r
 	else
 		report_failure(s, "the %s probe's answer is not a 3M 810's",
 			       s->step == STEP_VERSION ? "version" : "rf setup");
-	loop_timer_arm(s->env.loop, &s->wake, M3_PROBE_RETRY_MS);
+	loop_timer_arm(s->base.env.loop, &s->wake, M3_PROBE_RETRY_MS);
 }
 
 static void on_answer(struct rfid_3m *s, int result, const struct m3_reply *reply)
@@ -760,7 +713,7 @@ static void on_answer(struct rfid_3m *s, int result, const struct m3_reply *repl
 	if (s->silent >= M3_SILENT_MAX) {
 		report_failure(s, "the reader does not answer");
 		reader_lost(s, -ETIMEDOUT, "it does not answer");
-		loop_timer_arm(s->env.loop, &s->wake, M3_PROBE_RETRY_MS);
+		loop_timer_arm(s->base.env.loop, &s->wake, M3_PROBE_RETRY_MS);
 		return;
 	}
 	kick(s);
@@ -810,77 +763,57 @@ static void on_port_state(void *data, bool attached, const char *why)
 	}
 	m3_splitter_init(&s->splitter);
 	s->silent = 0;
-	loop_timer_disarm(s->env.loop, &s->wake);
+	loop_timer_disarm(s->base.env.loop, &s->wake);
 	probe_start(s);
 }
 
 /* ---- the ops ---- */
 
-static int rfid_3m_read_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-			       unsigned first_block, unsigned n_blocks, rfid_done_fn done,
-			       void *data)
+/* Checks what can be checked at once and queues req behind what runs on the line. */
+static int rfid_3m_submit(void *handle, const struct rfid_request *req)
 {
-	struct m3_op op = { .op = RFID_OP_READ_BLOCKS, .first_block = first_block,
-			    .n_blocks = n_blocks, .done = done, .data = data };
+	struct rfid_3m *s = handle;
+	unsigned n_blocks = req->n_blocks;
 
-	if (!n_blocks || (size_t)n_blocks * M3_BLOCK_LEN > RFID_MEM_MAX ||
-	    first_block + n_blocks > M3_BLOCKS_MAX + 1u)
-		return -EINVAL;
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_take(handle, &op);
-}
-
-static int rfid_3m_write_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-				unsigned first_block, const uint8_t *bytes, size_t len,
-				rfid_done_fn done, void *data)
-{
-	struct m3_op op = { .op = RFID_OP_WRITE_BLOCKS, .first_block = first_block,
-			    .n_blocks = (unsigned)(len / M3_BLOCK_LEN), .done = done,
-			    .data = data };
-
-	if (!len || len % M3_BLOCK_LEN || len > RFID_MEM_MAX || !bytes ||
-	    first_block + op.n_blocks > M3_BLOCKS_MAX + 1u)
-		return -EINVAL;
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	memcpy(op.bytes, bytes, len);
-	return op_take(handle, &op);
-}
-
-static int rfid_3m_write_afi(void *handle, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
-			     rfid_done_fn done, void *data)
-{
-	struct m3_op op = { .op = RFID_OP_WRITE_AFI, .afi = afi, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_take(handle, &op);
-}
-
-static int rfid_3m_read_state(void *handle, const uint8_t uid[RFID_UID_LEN], rfid_done_fn done,
-			      void *data)
-{
-	struct m3_op op = { .op = RFID_OP_READ_STATE, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_take(handle, &op);
+	switch (req->op) {
+	case RFID_OP_READ_BLOCKS:
+		if (!n_blocks || (size_t)n_blocks * M3_BLOCK_LEN > RFID_MEM_MAX ||
+		    req->first_block + n_blocks > M3_BLOCKS_MAX + 1u)
+			return -EINVAL;
+		break;
+	case RFID_OP_WRITE_BLOCKS:
+		n_blocks = (unsigned)(req->len / M3_BLOCK_LEN);
+		if (req->len % M3_BLOCK_LEN || req->first_block + n_blocks > M3_BLOCKS_MAX + 1u)
+			return -EINVAL;
+		break;
+	case RFID_OP_SET_EAS:
+		return -EOPNOTSUPP; /* the 810 has no EAS command */
+	case RFID_OP_WRITE_AFI:
+	case RFID_OP_READ_STATE:
+		break;
+	}
+	if (s->op.busy)
+		return -EBUSY;
+	if (!s->ready)
+		return -ENODEV;
+	memset(&s->op, 0, sizeof(s->op));
+	s->op.req = *req;
+	s->op.req.n_blocks = n_blocks;
+	s->op.busy = true;
+	s->op.queued = true;
+	kick(s);
+	return 0;
 }
 
 static void rfid_3m_set_active(void *handle, bool active)
 {
 	struct rfid_3m *s = handle;
 
-	if (s->active == active)
+	if (!rfid_backend_set_active(&s->base, active))
 		return;
-	s->active = active;
 	/* The next round at the new pace, counted from now (a round under way: from its end). */
 	if (s->ready && s->job != JOB_ROUND && !s->round_due)
 		arm_next_round(s);
-}
-
-static void rfid_3m_status(void *handle, struct rfid_status *out)
-{
-	struct rfid_3m *s = handle;
-
-	*out = s->status;
 }
 
 static int rfid_3m_open(const struct hal_env *env, const struct board *board,
@@ -900,16 +833,7 @@ static int rfid_3m_open(const struct hal_env *env, const struct board *board,
 		r = -ENOMEM;
 		goto err_report;
 	}
-	s->env = *env;
-	if (events)
-		s->events = *events;
-	s->data = data;
-	snprintf(s->status.name, sizeof(s->status.name), "%s", def->name);
-	s->status.protocol = rfid_3m_ops.name;
-	s->items = def->items;
-	s->patrons = def->patrons;
-	s->active_ms = def->inventory_ms;
-	s->idle_ms = def->idle_inventory_ms;
+	rfid_backend_init(&s->base, env, rfid_3m_ops.name, def, events, data);
 	m3_splitter_init(&s->splitter);
 	loop_timer_init(&s->wake, on_wake, s);
 	loop_timer_init(&s->done_timer, on_done_timer, s);
@@ -935,8 +859,8 @@ static void rfid_3m_close(void *handle)
 	if (!s)
 		return;
 	serial_port_free(s->port);
-	loop_timer_disarm(s->env.loop, &s->wake);
-	loop_timer_disarm(s->env.loop, &s->done_timer);
+	loop_timer_disarm(s->base.env.loop, &s->wake);
+	loop_timer_disarm(s->base.env.loop, &s->done_timer);
 	free(s);
 }
 
@@ -945,9 +869,6 @@ const struct rfid_ops rfid_3m_ops = {
 	.open = rfid_3m_open,
 	.close = rfid_3m_close,
 	.set_active = rfid_3m_set_active,
-	.read_blocks = rfid_3m_read_blocks,
-	.write_blocks = rfid_3m_write_blocks,
-	.write_afi = rfid_3m_write_afi,
-	.read_state = rfid_3m_read_state,
-	.status = rfid_3m_status,
+	.submit = rfid_3m_submit,
+	.status = rfid_backend_status,
 };

@@ -15,94 +15,76 @@
 
 #include "rfid-feig-private.h"
 
-static const char *op_name(enum rfid_op op)
-{
-	static const char *const names[] = {
-		[RFID_OP_READ_BLOCKS] = "read blocks", [RFID_OP_WRITE_BLOCKS] = "write blocks",
-		[RFID_OP_WRITE_AFI] = "write AFI",     [RFID_OP_SET_EAS] = "set EAS",
-		[RFID_OP_READ_STATE] = "read state",
-	};
-
-	return names[op];
-}
-
 /* The result is final: done runs from the kick timer. */
 void rfid_feig_op_finish(struct rfid_feig *f, int result)
 {
 	struct feig_op *op = &f->op;
 
 	op->finished = true;
-	op->reply.op = op->op;
+	op->reply.op = op->req.op;
 	op->reply.result = result;
-	memcpy(op->reply.uid, op->uid, RFID_UID_LEN);
-	op->reply.first_block = op->first_block;
+	memcpy(op->reply.uid, op->req.uid, RFID_UID_LEN);
+	op->reply.first_block = op->req.first_block;
 	op->reply.block_size = op->block_size;
-	if (result == 0 && op->op == RFID_OP_READ_BLOCKS) {
-		op->reply.data = op->bytes;
-		op->reply.len = (size_t)op->n_blocks * op->block_size;
+	if (result == 0 && op->req.op == RFID_OP_READ_BLOCKS) {
+		op->reply.data = op->req.bytes;
+		op->reply.len = (size_t)op->req.n_blocks * op->block_size;
 	}
-	f->status.ops++;
-	if (result < 0) {
-		char uid[RFID_UID_HEX_LEN + 1];
-
-		rfid_uid_format(op->uid, uid);
-		f->status.ops_failed++;
-		snprintf(f->status.last_error, sizeof(f->status.last_error), "%s on %s: %s",
-			 op_name(op->op), uid, strerror(-result));
-	}
-	loop_timer_arm(f->env.loop, &f->kick, 0);
+	rfid_backend_op_ended(&f->base, &op->req, result);
+	loop_timer_arm(f->base.env.loop, &f->kick, 0);
 }
 
 void rfid_feig_op_next(struct rfid_feig *f)
 {
 	struct feig_op *op = &f->op;
+	bool write = op->req.op == RFID_OP_WRITE_BLOCKS;
 	struct feig_request req;
-	unsigned n;
+	unsigned n, at;
 
-	if ((op->op == RFID_OP_READ_BLOCKS || op->op == RFID_OP_WRITE_BLOCKS ||
-	     op->op == RFID_OP_READ_STATE) && !op->block_size) {
-		feig_req_system_info(&req, op->uid);
+	if ((op->req.op == RFID_OP_READ_BLOCKS || op->req.op == RFID_OP_WRITE_BLOCKS ||
+	     op->req.op == RFID_OP_READ_STATE) && !op->block_size) {
+		feig_req_system_info(&req, op->req.uid);
 		rfid_feig_send(f, EX_OP_SYSINFO, &req, TAG_COMMAND_MS);
 		return;
 	}
-	switch (op->op) {
+	switch (op->req.op) {
 	case RFID_OP_READ_BLOCKS:
 	case RFID_OP_WRITE_BLOCKS:
-		if (op->blocks_done == op->n_blocks) {
+		if (op->blocks_done == op->req.n_blocks) {
 			rfid_feig_op_finish(f, 0);
 			return;
 		}
-		n = op->n_blocks - op->blocks_done;
-		if (n > rfid_feig_chunk_blocks(op->block_size, op->op == RFID_OP_WRITE_BLOCKS))
-			n = rfid_feig_chunk_blocks(op->block_size, op->op == RFID_OP_WRITE_BLOCKS);
-		if (op->op == RFID_OP_READ_BLOCKS) {
-			feig_req_read_blocks(&req, op->uid,
-					     (uint8_t)(op->first_block + op->blocks_done),
-					     (uint8_t)n);
+		n = op->req.n_blocks - op->blocks_done;
+		if (n > rfid_feig_chunk_blocks(op->block_size, write))
+			n = rfid_feig_chunk_blocks(op->block_size, write);
+		at = op->req.first_block + op->blocks_done;
+		if (!write) {
+			feig_req_read_blocks(&req, op->req.uid, (uint8_t)at, (uint8_t)n);
 			rfid_feig_send(f, EX_OP_READ, &req, TAG_COMMAND_MS);
 		} else {
-			feig_req_write_blocks(&req, op->uid,
-					      (uint8_t)(op->first_block + op->blocks_done),
-					      (uint8_t)n, (uint8_t)op->block_size,
-					      op->bytes + (size_t)op->blocks_done * op->block_size);
+			const uint8_t *from =
+				op->req.bytes + (size_t)op->blocks_done * op->block_size;
+
+			feig_req_write_blocks(&req, op->req.uid, (uint8_t)at, (uint8_t)n,
+					      (uint8_t)op->block_size, from);
 			rfid_feig_send(f, EX_OP_WRITE, &req, TAG_COMMAND_MS);
 		}
 		return;
 	case RFID_OP_WRITE_AFI:
-		feig_req_write_afi(&req, op->uid, op->afi);
+		feig_req_write_afi(&req, op->req.uid, op->req.afi);
 		rfid_feig_send(f, EX_OP_AFI, &req, TAG_COMMAND_MS);
 		return;
 	case RFID_OP_SET_EAS:
-		feig_req_nxp_eas(&req, op->eas_on ? FEIG_NXP_SET_EAS : FEIG_NXP_RESET_EAS,
-				 op->uid);
+		feig_req_nxp_eas(&req, op->req.eas_on ? FEIG_NXP_SET_EAS : FEIG_NXP_RESET_EAS,
+				 op->req.uid);
 		rfid_feig_send(f, EX_OP_EAS_SET, &req, TAG_COMMAND_MS);
 		return;
 	case RFID_OP_READ_STATE:
-		if (op->uid[NXP_UID_BYTE] != FEIG_MFR_NXP) {
+		if (op->req.uid[NXP_UID_BYTE] != FEIG_MFR_NXP) {
 			rfid_feig_op_finish(f, 0); /* only NXP's tags say what their EAS is */
 			return;
 		}
-		feig_req_nxp_eas(&req, FEIG_NXP_EAS_ALARM, op->uid);
+		feig_req_nxp_eas(&req, FEIG_NXP_EAS_ALARM, op->req.uid);
 		rfid_feig_send(f, EX_OP_EAS_ALARM, &req, TAG_COMMAND_MS);
 		return;
 	}
@@ -114,7 +96,7 @@ static void op_system_info(struct rfid_feig *f, const struct feig_response *resp
 	struct feig_system_info info;
 
 	if (feig_parse_system_info(resp, &info) < 0 ||
-	    memcmp(info.uid, op->uid, RFID_UID_LEN) != 0) {
+	    memcmp(info.uid, op->req.uid, RFID_UID_LEN) != 0) {
 		rfid_feig_op_finish(f, -EBADMSG);
 		return;
 	}
@@ -122,20 +104,20 @@ static void op_system_info(struct rfid_feig *f, const struct feig_response *resp
 	op->block_count = info.block_count;
 	op->reply.has_afi = true;
 	op->reply.afi = info.afi;
-	if (op->op == RFID_OP_READ_STATE) {
+	if (op->req.op == RFID_OP_READ_STATE) {
 		rfid_feig_op_next(f);
 		return;
 	}
 	/* The blocks asked for are not on this tag: it answers so for them too. */
-	if (op->op == RFID_OP_WRITE_BLOCKS) {
-		if (op->len % op->block_size) {
+	if (op->req.op == RFID_OP_WRITE_BLOCKS) {
+		if (op->req.len % op->block_size) {
 			rfid_feig_op_finish(f, -EIO);
 			return;
 		}
-		op->n_blocks = (unsigned)(op->len / op->block_size);
+		op->req.n_blocks = (unsigned)(op->req.len / op->block_size);
 	}
-	if (op->first_block + op->n_blocks > op->block_count ||
-	    (size_t)op->n_blocks * op->block_size > RFID_MEM_MAX) {
+	if (op->req.first_block + op->req.n_blocks > op->block_count ||
+	    (size_t)op->req.n_blocks * op->block_size > RFID_MEM_MAX) {
 		rfid_feig_op_finish(f, -EIO);
 		return;
 	}
@@ -170,7 +152,7 @@ void rfid_feig_op_answer(struct rfid_feig *f, enum feig_exchange ex, int r,
 		op_system_info(f, resp);
 		return;
 	case EX_OP_READ:
-		asked = op->n_blocks - op->blocks_done;
+		asked = op->req.n_blocks - op->blocks_done;
 		if (asked > rfid_feig_chunk_blocks(op->block_size, false))
 			asked = rfid_feig_chunk_blocks(op->block_size, false);
 		if (feig_parse_read_blocks(resp, &blocks) < 0 || blocks.count != asked ||
@@ -178,13 +160,13 @@ void rfid_feig_op_answer(struct rfid_feig *f, enum feig_exchange ex, int r,
 			rfid_feig_op_finish(f, -EBADMSG);
 			return;
 		}
-		memcpy(op->bytes + (size_t)op->blocks_done * op->block_size, blocks.data,
+		memcpy(op->req.bytes + (size_t)op->blocks_done * op->block_size, blocks.data,
 		       (size_t)asked * op->block_size);
 		op->blocks_done += asked;
 		rfid_feig_op_next(f);
 		return;
 	case EX_OP_WRITE:
-		asked = op->n_blocks - op->blocks_done;
+		asked = op->req.n_blocks - op->blocks_done;
 		if (asked > rfid_feig_chunk_blocks(op->block_size, true))
 			asked = rfid_feig_chunk_blocks(op->block_size, true);
 		op->blocks_done += asked;
@@ -197,82 +179,37 @@ void rfid_feig_op_answer(struct rfid_feig *f, enum feig_exchange ex, int r,
 }
 
 /* Checks what can be checked now; the rest when the tag answers. */
-static int op_start(struct rfid_feig *f, const struct feig_op *op)
+int rfid_feig_submit(void *handle, const struct rfid_request *req)
 {
-	const struct rfid_tag *known = rfid_field_find(&f->field, op->uid);
+	struct rfid_feig *f = handle;
+	const struct rfid_tag *known = rfid_field_find(&f->field, req->uid);
+	unsigned size = known ? known->block_size : 0;
 
+	switch (req->op) {
+	case RFID_OP_READ_BLOCKS:
+		if (!req->n_blocks || req->first_block + req->n_blocks > 256 ||
+		    req->n_blocks > RFID_MEM_MAX || (size_t)req->n_blocks * size > RFID_MEM_MAX)
+			return -EINVAL;
+		break;
+	case RFID_OP_WRITE_BLOCKS:
+		if (req->first_block > 255 || (size && req->len % size))
+			return -EINVAL;
+		break;
+	default:
+		break;
+	}
 	if (f->op.pending)
 		return -EBUSY;
-	f->op = *op;
+	memset(&f->op, 0, sizeof(f->op));
+	f->op.req = *req;
 	f->op.pending = true;
-	if (known && known->block_size &&
-	    (op->op == RFID_OP_READ_BLOCKS || op->op == RFID_OP_WRITE_BLOCKS)) {
+	if (size && (req->op == RFID_OP_READ_BLOCKS || req->op == RFID_OP_WRITE_BLOCKS)) {
 		/* a tag in the field: its size is known, and the request is checked against it */
-		f->op.block_size = known->block_size;
+		f->op.block_size = size;
 		f->op.block_count = 256;
-		if (op->op == RFID_OP_WRITE_BLOCKS)
-			f->op.n_blocks = (unsigned)(op->len / known->block_size);
+		if (req->op == RFID_OP_WRITE_BLOCKS)
+			f->op.req.n_blocks = (unsigned)(req->len / size);
 	}
-	loop_timer_arm(f->env.loop, &f->kick, 0);
+	loop_timer_arm(f->base.env.loop, &f->kick, 0);
 	return 0;
-}
-
-int rfid_feig_read_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-				 unsigned first_block, unsigned n_blocks, rfid_done_fn done,
-				 void *data)
-{
-	struct rfid_feig *f = handle;
-	const struct rfid_tag *known = rfid_field_find(&f->field, uid);
-	struct feig_op op = { .op = RFID_OP_READ_BLOCKS, .first_block = first_block,
-			      .n_blocks = n_blocks, .done = done, .data = data };
-
-	if (!n_blocks || first_block + n_blocks > 256 || n_blocks > RFID_MEM_MAX ||
-	    (known && (size_t)n_blocks * known->block_size > RFID_MEM_MAX))
-		return -EINVAL;
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_start(f, &op);
-}
-
-int rfid_feig_write_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-				  unsigned first_block, const uint8_t *bytes, size_t len,
-				  rfid_done_fn done, void *data)
-{
-	struct rfid_feig *f = handle;
-	const struct rfid_tag *known = rfid_field_find(&f->field, uid);
-	struct feig_op op = { .op = RFID_OP_WRITE_BLOCKS, .first_block = first_block,
-			      .len = len, .done = done, .data = data };
-
-	if (!bytes || !len || len > RFID_MEM_MAX || first_block > 255 ||
-	    (known && known->block_size && len % known->block_size))
-		return -EINVAL;
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	memcpy(op.bytes, bytes, len);
-	return op_start(f, &op);
-}
-
-int rfid_feig_write_afi(void *handle, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
-			       rfid_done_fn done, void *data)
-{
-	struct feig_op op = { .op = RFID_OP_WRITE_AFI, .afi = afi, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_start(handle, &op);
-}
-
-int rfid_feig_set_eas(void *handle, const uint8_t uid[RFID_UID_LEN], bool on,
-			     rfid_done_fn done, void *data)
-{
-	struct feig_op op = { .op = RFID_OP_SET_EAS, .eas_on = on, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_start(handle, &op);
-}
-
-int rfid_feig_read_state(void *handle, const uint8_t uid[RFID_UID_LEN],
-				rfid_done_fn done, void *data)
-{
-	struct feig_op op = { .op = RFID_OP_READ_STATE, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return op_start(handle, &op);
 }

@@ -14,6 +14,7 @@
 
 #include "feig-frame.h"
 #include "feig-link.h"
+#include "rfid-backend.h"
 #include "rfid-field.h"
 #include "rfid.h"
 
@@ -42,18 +43,11 @@ enum feig_exchange {
 struct feig_op {
 	bool pending;         /* accepted and not yet delivered */
 	bool finished;        /* reply is final, done is called from the kick timer */
-	enum rfid_op op;
-	uint8_t uid[RFID_UID_LEN];
-	unsigned first_block, n_blocks, blocks_done;
-	size_t len;           /* write: bytes */
+	struct rfid_request req; /* as submitted; a write's n_blocks, a read's bytes filled in */
+	unsigned blocks_done;
 	unsigned block_size;  /* 0 until known */
 	unsigned block_count;
-	uint8_t bytes[RFID_MEM_MAX]; /* what to write, or what was read */
-	uint8_t afi;
-	bool eas_on;
 	struct rfid_reply reply;
-	rfid_done_fn done;
-	void *data;
 };
 
 /* A tag new to the field, read before it is reported. */
@@ -63,13 +57,7 @@ struct new_tag {
 };
 
 struct rfid_feig {
-	struct hal_env env;
-	struct rfid_events events;
-	void *data;
-	struct rfid_status status;
-	bool items, patrons;
-	unsigned active_ms, idle_ms;
-	bool active;
+	struct rfid_backend base; /* first: rfid_backend_status() reads it */
 
 	struct feig_link *link;
 	bool port_up, port_changed;
@@ -105,15 +93,6 @@ void rfid_feig_op_next(struct rfid_feig *f);
 void rfid_feig_op_answer(struct rfid_feig *f, enum feig_exchange ex, int r,
 			 const struct feig_response *resp);
 void rfid_feig_op_finish(struct rfid_feig *f, int result);
-int rfid_feig_read_blocks(void *handle, const uint8_t uid[RFID_UID_LEN], unsigned first_block,
-			  unsigned n_blocks, rfid_done_fn done, void *data);
-int rfid_feig_write_blocks(void *handle, const uint8_t uid[RFID_UID_LEN], unsigned first_block,
-			   const uint8_t *bytes, size_t len, rfid_done_fn done, void *data);
-int rfid_feig_write_afi(void *handle, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
-			rfid_done_fn done, void *data);
-int rfid_feig_set_eas(void *handle, const uint8_t uid[RFID_UID_LEN], bool on, rfid_done_fn done,
-		      void *data);
-int rfid_feig_read_state(void *handle, const uint8_t uid[RFID_UID_LEN], rfid_done_fn done,
-			 void *data);
+int rfid_feig_submit(void *handle, const struct rfid_request *req);
 
 #endif

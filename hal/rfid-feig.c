@@ -59,17 +59,11 @@ static void report_once(struct rfid_feig *f, enum hal_level level, const char *f
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	copy_cut(f->status.last_error, sizeof(f->status.last_error), msg);
+	copy_cut(f->base.status.last_error, sizeof(f->base.status.last_error), msg);
 	if (strcmp(msg, f->last_report) == 0)
 		return;
 	snprintf(f->last_report, sizeof(f->last_report), "%s", msg);
-	hal_report(&f->env, level, "rfid %s: %s", f->status.name, msg);
-}
-
-static void report_device(struct rfid_feig *f)
-{
-	if (f->events.device)
-		f->events.device(f->data, &f->status);
+	hal_report(&f->base.env, level, "rfid %s: %s", f->base.status.name, msg);
 }
 
 static const char *exchange_name(enum feig_exchange ex)
@@ -152,7 +146,7 @@ void rfid_feig_send(struct rfid_feig *f, enum feig_exchange ex, const struct fei
 	 */
 	if (feig_link_send(f->link, req, answer_ms) < 0) {
 		f->send_failed = true;
-		loop_timer_arm(f->env.loop, &f->kick, 0);
+		loop_timer_arm(f->base.env.loop, &f->kick, 0);
 	}
 }
 
@@ -183,34 +177,33 @@ static void on_link_state(void *data, bool attached, const char *why)
 	f->port_up = attached;
 	f->port_changed = true;
 	snprintf(f->port_why, sizeof(f->port_why), "%s", why);
-	loop_timer_arm(f->env.loop, &f->kick, 0);
+	loop_timer_arm(f->base.env.loop, &f->kick, 0);
 }
 
 /* ------------------------------------------------------------ inventory round */
 
 static void schedule_round(struct rfid_feig *f)
 {
-	unsigned interval = f->active ? f->active_ms : f->idle_ms;
+	unsigned interval = f->base.active ? f->base.active_ms : f->base.idle_ms;
 
 	if (!f->ready || f->in_round || f->round_due || f->tick.armed || !interval)
 		return;
-	loop_timer_arm(f->env.loop, &f->tick, interval);
+	loop_timer_arm(f->base.env.loop, &f->tick, interval);
 }
 
 static void report_left(void *data, const struct rfid_tag *tag)
 {
 	struct rfid_feig *f = data;
 
-	f->status.tags_in_field = (unsigned)f->field.n;
-	if (f->events.left)
-		f->events.left(f->data, tag);
+	f->base.status.tags_in_field = (unsigned)f->field.n;
+	rfid_backend_left(&f->base, tag);
 }
 
 static void round_end(struct rfid_feig *f)
 {
 	f->in_round = false;
 	rfid_field_round_end(&f->field, report_left, f);
-	f->status.tags_in_field = (unsigned)f->field.n;
+	f->base.status.tags_in_field = (unsigned)f->field.n;
 	schedule_round(f);
 	pump(f);
 }
@@ -220,10 +213,8 @@ static void arrive(struct rfid_feig *f)
 	if (!f->reading.tag.mem_len)
 		f->reading.tag.block_size = 0;
 	if (rfid_field_seen(&f->field, &f->reading.tag) == 1) {
-		f->status.arrivals++;
-		f->status.tags_in_field = (unsigned)f->field.n;
-		if (f->events.arrived)
-			f->events.arrived(f->data, &f->reading.tag);
+		f->base.status.tags_in_field = (unsigned)f->field.n;
+		rfid_backend_arrived(&f->base, &f->reading.tag);
 	}
 }
 
@@ -278,9 +269,9 @@ static void round_next_new(struct rfid_feig *f)
 			continue;
 		}
 		memset(&f->reading, 0, sizeof(f->reading));
-		f->reading.tag.reader = f->status.name;
-		f->reading.tag.for_items = f->items;
-		f->reading.tag.for_patrons = f->patrons;
+		f->reading.tag.reader = f->base.status.name;
+		f->reading.tag.for_items = f->base.items;
+		f->reading.tag.for_patrons = f->base.patrons;
 		memcpy(f->reading.tag.uid, t->uid, RFID_UID_LEN);
 		f->reading.tag.has_dsfid = true;
 		f->reading.tag.dsfid = t->dsfid;
@@ -355,12 +346,12 @@ static void reader_gone(struct rfid_feig *f)
 	f->ready = false;
 	f->in_round = false;
 	f->round_due = false;
-	loop_timer_disarm(f->env.loop, &f->tick);
+	loop_timer_disarm(f->base.env.loop, &f->tick);
 	rfid_field_clear(&f->field, report_left, f);
-	f->status.tags_in_field = 0;
-	f->status.attached = false;
+	f->base.status.tags_in_field = 0;
+	f->base.status.attached = false;
 	if (was_ready)
-		report_device(f);
+		rfid_backend_device(&f->base);
 }
 
 static void inventory_answer(struct rfid_feig *f, int r, const struct feig_response *resp)
@@ -439,7 +430,7 @@ static void handshake_failed(struct rfid_feig *f)
 	report_once(f, HAL_LEVEL_WARNING, "%s: no FEIG reader answers at %s",
 		    feig_link_path(f->link), settings);
 	f->handshake_wait = true;
-	loop_timer_arm(f->env.loop, &f->tick, HANDSHAKE_RETRY_MS);
+	loop_timer_arm(f->base.env.loop, &f->tick, HANDSHAKE_RETRY_MS);
 }
 
 static void handshake_answer(struct rfid_feig *f, enum feig_exchange ex, int r,
@@ -462,19 +453,20 @@ static void handshake_answer(struct rfid_feig *f, enum feig_exchange ex, int r,
 		return;
 	}
 	if (feig_parse_software_version(resp, &v) == 0)
-		snprintf(f->status.reader, sizeof(f->status.reader),
+		snprintf(f->base.status.reader, sizeof(f->base.status.reader),
 			 "FEIG hw 0x%02X sw-type 0x%02X firmware %u.%02u.%02u", v.hw_type,
 			 v.sw_type, v.sw_rev >> 8, v.sw_rev & 0xff, v.d_rev);
 	else
-		snprintf(f->status.reader, sizeof(f->status.reader), "FEIG ISO host reader");
+		snprintf(f->base.status.reader, sizeof(f->base.status.reader),
+			 "FEIG ISO host reader");
 	f->ready = true;
 	f->silent_rounds = 0;
-	f->status.attached = true;
-	f->status.last_error[0] = '\0';
+	f->base.status.attached = true;
+	f->base.status.last_error[0] = '\0';
 	f->last_report[0] = '\0';
-	hal_report(&f->env, HAL_LEVEL_NOTICE, "rfid %s: %s on %s", f->status.name,
-		   f->status.reader, feig_link_path(f->link));
-	report_device(f);
+	hal_report(&f->base.env, HAL_LEVEL_NOTICE, "rfid %s: %s on %s", f->base.status.name,
+		   f->base.status.reader, feig_link_path(f->link));
+	rfid_backend_device(&f->base);
 	f->round_due = true; /* the first round at once: what lies on the pad already */
 	pump(f);
 }
@@ -549,13 +541,14 @@ static void port_change(struct rfid_feig *f)
 {
 	f->port_changed = false;
 	if (f->port_up) {
-		snprintf(f->status.port, sizeof(f->status.port), "%s", feig_link_path(f->link));
+		snprintf(f->base.status.port, sizeof(f->base.status.port), "%s",
+			 feig_link_path(f->link));
 		f->handshake_wait = false;
 		return;
 	}
 	f->ex = EX_NONE;
 	feig_link_cancel(f->link);
-	f->status.port[0] = '\0';
+	f->base.status.port[0] = '\0';
 	if (f->ready)
 		report_once(f, HAL_LEVEL_WARNING, "detached: %s", f->port_why);
 	else
@@ -587,31 +580,23 @@ static void on_kick(struct loop *loop, void *data)
 	done = f->op;
 	memset(&f->op, 0, sizeof(f->op));
 	if (done.reply.data)
-		done.reply.data = done.bytes;
+		done.reply.data = done.req.bytes;
 	pump(f);
-	if (done.done)
-		done.done(done.data, &done.reply);
+	if (done.req.done)
+		done.req.done(done.req.data, &done.reply);
 }
 
 static void rfid_feig_set_active(void *handle, bool active)
 {
 	struct rfid_feig *f = handle;
 
-	if (f->active == active)
+	if (!rfid_backend_set_active(&f->base, active))
 		return;
-	f->active = active;
 	if (!f->ready)
 		return; /* the tick times the handshake's retries */
 	/* The next round at the new pace, counted from now. */
-	loop_timer_disarm(f->env.loop, &f->tick);
+	loop_timer_disarm(f->base.env.loop, &f->tick);
 	schedule_round(f);
-}
-
-static void rfid_feig_status(void *handle, struct rfid_status *out)
-{
-	struct rfid_feig *f = handle;
-
-	*out = f->status;
 }
 
 static int rfid_feig_open(const struct hal_env *env, const struct board *board,
@@ -630,16 +615,7 @@ static int rfid_feig_open(const struct hal_env *env, const struct board *board,
 		r = -ENOMEM;
 		goto err;
 	}
-	f->env = *env;
-	if (events)
-		f->events = *events;
-	f->data = data;
-	snprintf(f->status.name, sizeof(f->status.name), "%s", def->name);
-	f->status.protocol = rfid_feig_ops.name;
-	f->items = def->items;
-	f->patrons = def->patrons;
-	f->active_ms = def->inventory_ms;
-	f->idle_ms = def->idle_inventory_ms;
+	rfid_backend_init(&f->base, env, rfid_feig_ops.name, def, events, data);
 	loop_timer_init(&f->tick, on_tick, f);
 	loop_timer_init(&f->kick, on_kick, f);
 	/* last: it may report the port's state at once, which arms the kick */
@@ -663,8 +639,8 @@ static void rfid_feig_close(void *handle)
 	if (!f)
 		return;
 	feig_link_free(f->link);
-	loop_timer_disarm(f->env.loop, &f->tick);
-	loop_timer_disarm(f->env.loop, &f->kick);
+	loop_timer_disarm(f->base.env.loop, &f->tick);
+	loop_timer_disarm(f->base.env.loop, &f->kick);
 	free(f);
 }
 
@@ -673,10 +649,6 @@ const struct rfid_ops rfid_feig_ops = {
 	.open = rfid_feig_open,
 	.close = rfid_feig_close,
 	.set_active = rfid_feig_set_active,
-	.read_blocks = rfid_feig_read_blocks,
-	.write_blocks = rfid_feig_write_blocks,
-	.write_afi = rfid_feig_write_afi,
-	.set_eas = rfid_feig_set_eas,
-	.read_state = rfid_feig_read_state,
-	.status = rfid_feig_status,
+	.submit = rfid_feig_submit,
+	.status = rfid_backend_status,
 };

@@ -19,39 +19,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rfid-backend.h"
 #include "rfid-field.h"
 #include "sim.h"
 
 #define SIM_OP_MS 10 /* a write of a few blocks on a real reader takes about this */
 
-struct rfid_sim_op {
-	bool busy;
-	enum rfid_op op;
-	uint8_t uid[RFID_UID_LEN];
-	unsigned first_block, n_blocks;
-	uint8_t bytes[RFID_MEM_MAX];
-	size_t len;
-	uint8_t afi;
-	bool eas_on;
-	rfid_done_fn done;
-	void *data;
-};
-
 struct rfid_sim {
-	struct hal_env env;
+	struct rfid_backend base; /* first: rfid_backend_status() reads it */
 	struct sim_channel *sim;
-	struct rfid_events events;
-	void *data;
-	struct rfid_status status;
-	bool items, patrons;
-	unsigned active_ms, idle_ms;
-	bool active;
 	struct sim_tag pad[RFID_FIELD_MAX]; /* what lies on the pad now */
 	size_t n_pad;
 	struct rfid_field field;            /* what circd has been told */
 	struct loop_timer inventory;
 	enum sim_tag_fault fault;           /* for the next operation, or miss: the next round */
-	struct rfid_sim_op op;
+	struct rfid_request op;              /* the operation in hand, while op_busy */
+	bool op_busy;
 	struct loop_timer op_timer;
 };
 
@@ -87,19 +70,19 @@ static bool round_needed(struct rfid_sim *s)
 
 static void schedule_round(struct rfid_sim *s)
 {
-	unsigned interval = s->active ? s->active_ms : s->idle_ms;
+	unsigned interval = s->base.active ? s->base.active_ms : s->base.idle_ms;
 
 	if (s->inventory.armed || !interval || !round_needed(s))
 		return;
-	loop_timer_arm(s->env.loop, &s->inventory, interval);
+	loop_timer_arm(s->base.env.loop, &s->inventory, interval);
 }
 
 static void tag_from_sim(const struct rfid_sim *s, const struct sim_tag *t, struct rfid_tag *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->reader = s->status.name;
-	out->for_items = s->items;
-	out->for_patrons = s->patrons;
+	out->reader = s->base.status.name;
+	out->for_items = s->base.items;
+	out->for_patrons = s->base.patrons;
 	memcpy(out->uid, t->uid, RFID_UID_LEN);
 	out->has_dsfid = out->has_afi = true;
 	out->dsfid = t->dsfid;
@@ -108,14 +91,6 @@ static void tag_from_sim(const struct rfid_sim *s, const struct sim_tag *t, stru
 	out->block_size = t->block_size;
 	out->mem_len = t->mem_len < RFID_MEM_MAX ? t->mem_len : RFID_MEM_MAX;
 	memcpy(out->mem, t->mem, out->mem_len);
-}
-
-static void report_left(void *data, const struct rfid_tag *tag)
-{
-	struct rfid_sim *s = data;
-
-	if (s->events.left)
-		s->events.left(s->data, tag);
 }
 
 static void on_inventory(struct loop *loop, void *data)
@@ -131,13 +106,11 @@ static void on_inventory(struct loop *loop, void *data)
 
 		tag_from_sim(s, &s->pad[i], &tag);
 		if (rfid_field_seen(&s->field, &tag) == 1) {
-			s->status.arrivals++;
-			if (s->events.arrived)
-				s->events.arrived(s->data, &tag);
+			rfid_backend_arrived(&s->base, &tag);
 		}
 	}
-	rfid_field_round_end(&s->field, report_left, s);
-	s->status.tags_in_field = (unsigned)s->field.n;
+	rfid_field_round_end(&s->field, rfid_backend_left, &s->base);
+	s->base.status.tags_in_field = (unsigned)s->field.n;
 	schedule_round(s);
 }
 
@@ -156,13 +129,13 @@ static int place(struct rfid_sim *s, const struct sim_tag *tag)
 
 static bool serves(const struct rfid_sim *s, const char *target)
 {
-	if (strcmp(target, s->status.name) == 0)
+	if (strcmp(target, s->base.status.name) == 0)
 		return true;
 	switch (board_role_from_name(target)) {
 	case ROLE_ITEM_PAD:
-		return s->items;
+		return s->base.items;
 	case ROLE_PATRON_READER:
-		return s->patrons;
+		return s->base.patrons;
 	default:
 		return false;
 	}
@@ -206,7 +179,7 @@ static void emit_hex(struct rfid_sim *s, const char *uid, unsigned block, const 
 }
 
 /* Writes what op asks of t, up to max_blocks blocks of it, and tells the sim channel. */
-static void apply(struct rfid_sim *s, const struct rfid_sim_op *op, struct sim_tag *t,
+static void apply(struct rfid_sim *s, const struct rfid_request *op, struct sim_tag *t,
 		  unsigned max_blocks)
 {
 	char uid[RFID_UID_HEX_LEN + 1];
@@ -234,19 +207,8 @@ static void apply(struct rfid_sim *s, const struct rfid_sim_op *op, struct sim_t
 	}
 }
 
-static const char *op_name(enum rfid_op op)
-{
-	static const char *const names[] = {
-		[RFID_OP_READ_BLOCKS] = "read blocks", [RFID_OP_WRITE_BLOCKS] = "write blocks",
-		[RFID_OP_WRITE_AFI] = "write AFI",     [RFID_OP_SET_EAS] = "set EAS",
-		[RFID_OP_READ_STATE] = "read state",
-	};
-
-	return names[op];
-}
-
 /* Whether the blocks op reads or writes are on t (which may have been replaced since). */
-static bool blocks_fit(const struct rfid_sim_op *op, const struct sim_tag *t)
+static bool blocks_fit(const struct rfid_request *op, const struct sim_tag *t)
 {
 	size_t end;
 
@@ -262,13 +224,13 @@ static bool blocks_fit(const struct rfid_sim_op *op, const struct sim_tag *t)
 static void on_op_done(struct loop *loop, void *data)
 {
 	struct rfid_sim *s = data;
-	struct rfid_sim_op op = s->op;
+	struct rfid_request op = s->op;
 	struct rfid_reply reply = { .op = op.op, .first_block = op.first_block };
 	enum sim_tag_fault fault = s->fault == SIM_FAULT_MISS ? SIM_FAULT_NONE : s->fault;
 	struct sim_tag *t = pad_find(s, op.uid);
 	uint8_t read[RFID_MEM_MAX];
 
-	s->op.busy = false;
+	s->op_busy = false;
 	if (fault != SIM_FAULT_NONE)
 		s->fault = SIM_FAULT_NONE;
 	memcpy(reply.uid, op.uid, RFID_UID_LEN);
@@ -303,111 +265,41 @@ static void on_op_done(struct loop *loop, void *data)
 			reply.eas = t->eas ? RFID_EAS_ON : RFID_EAS_OFF;
 		}
 	}
-	s->status.ops++;
-	if (reply.result < 0) {
-		char uid[RFID_UID_HEX_LEN + 1];
-
-		rfid_uid_format(op.uid, uid);
-		s->status.ops_failed++;
-		snprintf(s->status.last_error, sizeof(s->status.last_error), "%s on %s: %s",
-			 op_name(op.op), uid, strerror(-reply.result));
-	}
+	rfid_backend_op_ended(&s->base, &op, reply.result);
 	/* Last: done may start the next operation, or close the reader. */
 	if (op.done)
 		op.done(op.data, &reply);
 }
 
-/* Checks what can be checked at once and starts op; the tag is looked for when it completes. */
-static int start(struct rfid_sim *s, const struct rfid_sim_op *op)
-{
-	const struct sim_tag *t = pad_find(s, op->uid);
-
-	if (s->op.busy)
-		return -EBUSY;
-	if (op->op == RFID_OP_READ_BLOCKS && !op->n_blocks)
-		return -EINVAL;
-	if (t && !blocks_fit(op, t))
-		return -EINVAL;
-	s->op = *op;
-	s->op.busy = true;
-	loop_timer_arm(s->env.loop, &s->op_timer, SIM_OP_MS);
-	return 0;
-}
-
-static int rfid_sim_read_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-				unsigned first_block, unsigned n_blocks, rfid_done_fn done,
-				void *data)
-{
-	struct rfid_sim_op op = { .op = RFID_OP_READ_BLOCKS, .first_block = first_block,
-				  .n_blocks = n_blocks, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return start(handle, &op);
-}
-
-static int rfid_sim_write_blocks(void *handle, const uint8_t uid[RFID_UID_LEN],
-				 unsigned first_block, const uint8_t *bytes, size_t len,
-				 rfid_done_fn done, void *data)
+/* Checks what can be checked at once and starts req; the tag is looked for when it completes. */
+static int rfid_sim_submit(void *handle, const struct rfid_request *req)
 {
 	struct rfid_sim *s = handle;
-	const struct sim_tag *t = pad_find(s, uid);
-	struct rfid_sim_op op = { .op = RFID_OP_WRITE_BLOCKS, .first_block = first_block,
-				  .len = len, .done = done, .data = data };
+	const struct sim_tag *t = pad_find(s, req->uid);
 
-	if (!len || len > RFID_MEM_MAX || (t && len % t->block_size))
+	if (req->op == RFID_OP_WRITE_BLOCKS && t && req->len % t->block_size)
 		return -EINVAL;
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	memcpy(op.bytes, bytes, len);
-	op.n_blocks = t ? (unsigned)(len / t->block_size) : 1;
-	return start(s, &op);
-}
-
-static int rfid_sim_write_afi(void *handle, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
-			      rfid_done_fn done, void *data)
-{
-	struct rfid_sim_op op = { .op = RFID_OP_WRITE_AFI, .afi = afi, .done = done,
-				  .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return start(handle, &op);
-}
-
-static int rfid_sim_set_eas(void *handle, const uint8_t uid[RFID_UID_LEN], bool on,
-			    rfid_done_fn done, void *data)
-{
-	struct rfid_sim_op op = { .op = RFID_OP_SET_EAS, .eas_on = on, .done = done,
-				  .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return start(handle, &op);
-}
-
-static int rfid_sim_read_state(void *handle, const uint8_t uid[RFID_UID_LEN], rfid_done_fn done,
-			       void *data)
-{
-	struct rfid_sim_op op = { .op = RFID_OP_READ_STATE, .done = done, .data = data };
-
-	memcpy(op.uid, uid, RFID_UID_LEN);
-	return start(handle, &op);
+	if (s->op_busy)
+		return -EBUSY;
+	if (req->op == RFID_OP_READ_BLOCKS && !req->n_blocks)
+		return -EINVAL;
+	if (t && !blocks_fit(req, t))
+		return -EINVAL;
+	s->op = *req;
+	s->op_busy = true;
+	loop_timer_arm(s->base.env.loop, &s->op_timer, SIM_OP_MS);
+	return 0;
 }
 
 static void rfid_sim_set_active(void *handle, bool active)
 {
 	struct rfid_sim *s = handle;
 
-	if (s->active == active)
+	if (!rfid_backend_set_active(&s->base, active))
 		return;
-	s->active = active;
 	/* The next round at the new pace, counted from now. */
-	loop_timer_disarm(s->env.loop, &s->inventory);
+	loop_timer_disarm(s->base.env.loop, &s->inventory);
 	schedule_round(s);
-}
-
-static void rfid_sim_status(void *handle, struct rfid_status *out)
-{
-	struct rfid_sim *s = handle;
-
-	*out = s->status;
 }
 
 static int rfid_sim_open(const struct hal_env *env, const struct board *board,
@@ -429,20 +321,11 @@ static int rfid_sim_open(const struct hal_env *env, const struct board *board,
 			       def->name);
 		return -ENOMEM;
 	}
-	s->env = *env;
+	rfid_backend_init(&s->base, env, rfid_sim_ops.name, def, events, data);
 	s->sim = sim;
-	if (events)
-		s->events = *events;
-	s->data = data;
-	snprintf(s->status.name, sizeof(s->status.name), "%s", def->name);
-	s->status.protocol = rfid_sim_ops.name;
-	s->status.attached = true;
-	snprintf(s->status.reader, sizeof(s->status.reader), "circd simulated pad");
-	snprintf(s->status.port, sizeof(s->status.port), "sim");
-	s->items = def->items;
-	s->patrons = def->patrons;
-	s->active_ms = def->inventory_ms;
-	s->idle_ms = def->idle_inventory_ms;
+	s->base.status.attached = true;
+	snprintf(s->base.status.reader, sizeof(s->base.status.reader), "circd simulated pad");
+	snprintf(s->base.status.port, sizeof(s->base.status.port), "sim");
 	loop_timer_init(&s->inventory, on_inventory, s);
 	loop_timer_init(&s->op_timer, on_op_done, s);
 	r = sim_channel_add(sim, SIM_CMD_TAG, on_tag_command, s);
@@ -466,8 +349,8 @@ static void rfid_sim_close(void *handle)
 	if (!s)
 		return;
 	sim_channel_remove(s->sim, SIM_CMD_TAG, on_tag_command, s);
-	loop_timer_disarm(s->env.loop, &s->inventory);
-	loop_timer_disarm(s->env.loop, &s->op_timer);
+	loop_timer_disarm(s->base.env.loop, &s->inventory);
+	loop_timer_disarm(s->base.env.loop, &s->op_timer);
 	free(s);
 }
 
@@ -476,10 +359,6 @@ const struct rfid_ops rfid_sim_ops = {
 	.open = rfid_sim_open,
 	.close = rfid_sim_close,
 	.set_active = rfid_sim_set_active,
-	.read_blocks = rfid_sim_read_blocks,
-	.write_blocks = rfid_sim_write_blocks,
-	.write_afi = rfid_sim_write_afi,
-	.read_state = rfid_sim_read_state,
-	.set_eas = rfid_sim_set_eas,
-	.status = rfid_sim_status,
+	.submit = rfid_sim_submit,
+	.status = rfid_backend_status,
 };

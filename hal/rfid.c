@@ -75,55 +75,67 @@ void rfid_set_active(struct rfid_reader *reader, bool active)
 		reader->ops->set_active(reader->handle, active);
 }
 
-int rfid_read_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
-		     unsigned first_block, unsigned n_blocks, rfid_done_fn done, void *data)
+/* The one way into a backend's submit(), NULL-safe as rfid.h promises; req gets uid here. */
+static int submit(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
+		  struct rfid_request *req)
 {
 	if (!reader)
 		return -ENODEV;
-	if (!reader->ops->read_blocks)
+	if (!reader->ops->submit)
 		return -EOPNOTSUPP;
-	return reader->ops->read_blocks(reader->handle, uid, first_block, n_blocks, done, data);
+	memcpy(req->uid, uid, RFID_UID_LEN);
+	return reader->ops->submit(reader->handle, req);
+}
+
+int rfid_read_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
+		     unsigned first_block, unsigned n_blocks, rfid_done_fn done, void *data)
+{
+	struct rfid_request req = { .op = RFID_OP_READ_BLOCKS, .first_block = first_block,
+				    .n_blocks = n_blocks, .done = done, .data = data };
+
+	return submit(reader, uid, &req);
 }
 
 int rfid_write_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
 		      unsigned first_block, const uint8_t *bytes, size_t len, rfid_done_fn done,
 		      void *data)
 {
+	struct rfid_request req = { .op = RFID_OP_WRITE_BLOCKS, .first_block = first_block,
+				    .len = len, .done = done, .data = data };
+
 	if (!reader)
 		return -ENODEV;
-	if (!reader->ops->write_blocks)
-		return -EOPNOTSUPP;
-	return reader->ops->write_blocks(reader->handle, uid, first_block, bytes, len, done, data);
+	/* every backend refused these; the request's copy needs them checked first */
+	if (!bytes || !len || len > RFID_MEM_MAX)
+		return -EINVAL;
+	memcpy(req.bytes, bytes, len);
+	return submit(reader, uid, &req);
 }
 
 int rfid_write_afi(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
 		   rfid_done_fn done, void *data)
 {
-	if (!reader)
-		return -ENODEV;
-	if (!reader->ops->write_afi)
-		return -EOPNOTSUPP;
-	return reader->ops->write_afi(reader->handle, uid, afi, done, data);
+	struct rfid_request req = { .op = RFID_OP_WRITE_AFI, .afi = afi,
+				    .done = done, .data = data };
+
+	return submit(reader, uid, &req);
 }
 
 int rfid_read_state(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
 		    rfid_done_fn done, void *data)
 {
-	if (!reader)
-		return -ENODEV;
-	if (!reader->ops->read_state)
-		return -EOPNOTSUPP;
-	return reader->ops->read_state(reader->handle, uid, done, data);
+	struct rfid_request req = { .op = RFID_OP_READ_STATE, .done = done, .data = data };
+
+	return submit(reader, uid, &req);
 }
 
 int rfid_set_eas(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], bool on,
 		 rfid_done_fn done, void *data)
 {
-	if (!reader)
-		return -ENODEV;
-	if (!reader->ops->set_eas)
-		return -EOPNOTSUPP;
-	return reader->ops->set_eas(reader->handle, uid, on, done, data);
+	struct rfid_request req = { .op = RFID_OP_SET_EAS, .eas_on = on,
+				    .done = done, .data = data };
+
+	return submit(reader, uid, &req);
 }
 
 void rfid_status(struct rfid_reader *reader, struct rfid_status *out)
@@ -172,4 +184,17 @@ const char *rfid_eas_name(enum rfid_eas eas)
 		break;
 	}
 	return "unknown";
+}
+
+const char *rfid_op_name(enum rfid_op op)
+{
+	static const char *const names[] = {
+		[RFID_OP_READ_BLOCKS] = "read blocks", [RFID_OP_WRITE_BLOCKS] = "write blocks",
+		[RFID_OP_WRITE_AFI] = "write AFI",     [RFID_OP_SET_EAS] = "set EAS",
+		[RFID_OP_READ_STATE] = "read state",
+	};
+
+	if ((size_t)op >= sizeof(names) / sizeof(names[0]) || !names[op])
+		return "operation";
+	return names[op];
 }

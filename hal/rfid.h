@@ -98,6 +98,25 @@ struct rfid_reply {
 
 typedef void (*rfid_done_fn)(void *data, const struct rfid_reply *reply);
 
+/*
+ * One operation on one tag, as rfid_read_blocks() ... rfid_read_state() hand
+ * it to a backend's submit(). Plain data, valid during submit() only: a
+ * backend copies it into its operation in hand (and may work out fields of
+ * its copy, n_blocks of a write once the block size is known).
+ */
+struct rfid_request {
+	enum rfid_op op;
+	uint8_t uid[RFID_UID_LEN];
+	unsigned first_block;
+	unsigned n_blocks;           /* read blocks: how many (0 for the others) */
+	uint8_t bytes[RFID_MEM_MAX]; /* write blocks: what to write, len bytes (1..RFID_MEM_MAX) */
+	size_t len;
+	uint8_t afi;                 /* write AFI */
+	bool eas_on;                 /* set EAS */
+	rfid_done_fn done;           /* from the loop, with the result */
+	void *data;
+};
+
 /* What circctl status shows of one reader. */
 struct rfid_status {
 	char name[BOARD_NAME_MAX];
@@ -134,18 +153,12 @@ struct rfid_ops {
 		    void **ret, struct file_error *err);
 	void (*close)(void *handle);
 	void (*set_active)(void *handle, bool active);
-	int (*read_blocks)(void *handle, const uint8_t uid[RFID_UID_LEN], unsigned first_block,
-			   unsigned n_blocks, rfid_done_fn done, void *data);
-	/* len: whole blocks of the tag's block size (-EINVAL otherwise) */
-	int (*write_blocks)(void *handle, const uint8_t uid[RFID_UID_LEN], unsigned first_block,
-			    const uint8_t *bytes, size_t len, rfid_done_fn done, void *data);
-	int (*write_afi)(void *handle, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
-			 rfid_done_fn done, void *data);
-	int (*set_eas)(void *handle, const uint8_t uid[RFID_UID_LEN], bool on, rfid_done_fn done,
-		       void *data);
-	/* What the tag's AFI and EAS are now: how a security write is verified. */
-	int (*read_state)(void *handle, const uint8_t uid[RFID_UID_LEN], rfid_done_fn done,
-			  void *data);
+	/*
+	 * Starts req (rfid_request above), copying what it keeps: 0, -EBUSY, or
+	 * -EINVAL for what this reader can tell is off at once; -EOPNOTSUPP for an
+	 * operation it has no command for (the 3M 810's set EAS).
+	 */
+	int (*submit)(void *handle, const struct rfid_request *req);
 	void (*status)(void *handle, struct rfid_status *out);
 };
 
@@ -175,6 +188,7 @@ void rfid_close(struct rfid_reader *reader);
 void rfid_set_active(struct rfid_reader *reader, bool active);
 int rfid_read_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
 		     unsigned first_block, unsigned n_blocks, rfid_done_fn done, void *data);
+/* len: whole blocks of the tag's block size, at most RFID_MEM_MAX (-EINVAL otherwise) */
 int rfid_write_blocks(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
 		      unsigned first_block, const uint8_t *bytes, size_t len, rfid_done_fn done,
 		      void *data);
@@ -182,6 +196,7 @@ int rfid_write_afi(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], 
 		   rfid_done_fn done, void *data);
 int rfid_set_eas(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN], bool on,
 		 rfid_done_fn done, void *data);
+/* What the tag's AFI and EAS are now: how a security write is verified. */
 int rfid_read_state(struct rfid_reader *reader, const uint8_t uid[RFID_UID_LEN],
 		    rfid_done_fn done, void *data);
 void rfid_status(struct rfid_reader *reader, struct rfid_status *out);
@@ -192,5 +207,7 @@ void rfid_uid_format(const uint8_t uid[RFID_UID_LEN], char out[RFID_UID_HEX_LEN 
 int rfid_uid_parse(const char *hex, size_t len, uint8_t uid[RFID_UID_LEN]);
 /* "unknown", "off", "on" */
 const char *rfid_eas_name(enum rfid_eas eas);
+/* "read blocks", "write blocks", "write AFI", "set EAS", "read state": for failure reports */
+const char *rfid_op_name(enum rfid_op op);
 
 #endif

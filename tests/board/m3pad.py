@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "rfid"))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
+from line_helper import serve  # noqa: E402
 from m3_emu import BLOCK_LEN, M3Pad, Tag  # noqa: E402
 from rfidlib import AFI_ON_SHELF, danish  # noqa: E402
 
@@ -56,17 +57,7 @@ def main():
         return 2
     with M3Pad(device=sys.argv[1]) as pad:
         print("ready", pad.path, flush=True)
-        for line in sys.stdin:
-            words = line.split()
-            if not words:
-                continue
-            if words[0] == "quit":
-                break
-            try:
-                answer = command(pad, words)
-            except (ValueError, OSError) as e:
-                answer = "error %s" % e
-            print(answer, flush=True)
+        serve(lambda words, line: command(pad, words), (ValueError, OSError))
     return 0
 
 

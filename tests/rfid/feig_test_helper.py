@@ -10,7 +10,8 @@ PATH becomes a symlink to the reader's pty (the board's device = PATH), and
 stdout: "unplug" (the pty is closed and PATH removed, as a USB adapter pulled
 out), "plug" (a new pty, PATH pointing at it), "requests" (how many requests
 the reader answered, for a test that waits for a round), or any command of
-feig_emu.py's admin protocol ("place ...", "fault ..."). End of input ends it.
+feig_emu.py's admin protocol ("place ...", "fault ..."). "quit" or the end of input
+ends it.
 """
 
 import argparse
@@ -19,14 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from feig_emu import FeigReader  # noqa: E402
-
-
-def relink(link, target):
-    tmp = link + ".new"
-    if os.path.lexists(tmp):
-        os.unlink(tmp)
-    os.symlink(target, tmp)
-    os.replace(tmp, link)
+from line_helper import relink, serve  # noqa: E402
 
 
 def main():
@@ -36,24 +30,22 @@ def main():
     reader = FeigReader()
     relink(args.link, reader.open_pty())
     print("ready", flush=True)
+
+    def answer(words, line):
+        if words[0] == "unplug":
+            reader.close()
+            os.unlink(args.link)
+            return "ok"
+        if words[0] == "plug":
+            relink(args.link, reader.open_pty())
+            return "ok"
+        if words[0] == "requests":
+            with reader.lock:
+                return "ok %d" % len(reader.log)
+        return reader.admin(line)
+
     try:
-        for line in sys.stdin:
-            words = line.split()
-            if not words:
-                continue
-            if words[0] == "unplug":
-                reader.close()
-                os.unlink(args.link)
-                answer = "ok"
-            elif words[0] == "plug":
-                relink(args.link, reader.open_pty())
-                answer = "ok"
-            elif words[0] == "requests":
-                with reader.lock:
-                    answer = "ok %d" % len(reader.log)
-            else:
-                answer = reader.admin(line)
-            print(answer, flush=True)
+        serve(answer)
     finally:
         reader.close()
         if os.path.lexists(args.link):

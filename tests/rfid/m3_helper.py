@@ -31,6 +31,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from line_helper import relink, serve  # noqa: E402
 from m3_emu import START, M3Pad, Tag  # noqa: E402
 
 
@@ -51,14 +52,6 @@ class ScriptedPad(M3Pad):
                 self.crc_on[cmd] -= 1
                 self._crc_error_next = True
         return super()._answer(start, cmd, body)
-
-
-def point(link, path):
-    tmp = link + ".new"
-    if os.path.lexists(tmp):
-        os.unlink(tmp)
-    os.symlink(path, tmp)
-    os.replace(tmp, link)
 
 
 def command(state, words):
@@ -107,7 +100,7 @@ def command(state, words):
         pad = state["pad"] = ScriptedPad().start()
         for tag in state.get("tags", []):
             pad.place(tag)
-        point(state["link"], pad.path)
+        relink(state["link"], pad.path)
         return "ok"
     return "error unknown command"
 
@@ -115,20 +108,10 @@ def command(state, words):
 def main():
     link = sys.argv[1]
     pad = ScriptedPad().start()
-    point(link, pad.path)
+    relink(link, pad.path)
     state = {"pad": pad, "link": link}
     print("ready", pad.path, flush=True)
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        if words[0] == "quit":
-            break
-        try:
-            answer = command(state, words)
-        except (ValueError, KeyError, IndexError, OSError) as e:
-            answer = "error %s" % e
-        print(answer, flush=True)
+    serve(lambda words, line: command(state, words), (ValueError, KeyError, IndexError, OSError))
     if state["pad"]._thread:
         state["pad"].stop()
     if os.path.lexists(link):

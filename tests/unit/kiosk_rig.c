@@ -98,3 +98,32 @@ void kiosk_rig_expect(struct kiosk_rig *rig, enum display_kind kind, const char 
 		CHECK(0);
 	}
 }
+
+struct txns_found {
+	const char *item;
+	struct txn txn;
+	int n;
+};
+
+static int count_txn_of_item(void *data, const struct txn *txn)
+{
+	struct txns_found *f = data;
+
+	if (strcmp(txn->item, f->item) == 0) {
+		f->txn = *txn;
+		f->n++;
+	}
+	return 0;
+}
+
+int kiosk_rig_txns_of(struct kiosk_rig *rig, const char *item, struct txn *last)
+{
+	struct txns_found f = { .item = item };
+
+	for (int state = TXN_PENDING; state <= TXN_FAILED; state++)
+		CHECK_INT(store_list(rig->store, (enum txn_state)state, 0, count_txn_of_item, &f),
+			  0);
+	if (last)
+		*last = f.txn;
+	return f.n;
+}

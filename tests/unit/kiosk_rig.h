@@ -52,4 +52,7 @@ void kiosk_rig_scan(struct kiosk_rig *rig, const char *text);
 /* The display shows kind, with needle in its text unless needle is NULL. */
 void kiosk_rig_expect(struct kiosk_rig *rig, enum display_kind kind, const char *needle);
 
+/* Transactions of item in the journal, any state; *last (may be NULL) gets the last listed. */
+int kiosk_rig_txns_of(struct kiosk_rig *rig, const char *item, struct txn *last);
+
 #endif

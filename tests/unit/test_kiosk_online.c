@@ -25,32 +25,13 @@ static void settle(struct kiosk_rig *rig)
 	loop_advance(rig->loop, 0);
 }
 
-struct found {
-	const char *item;
-	struct txn txn;
-	int n;
-};
-
-static int find_fn(void *data, const struct txn *txn)
-{
-	struct found *f = data;
-
-	if (strcmp(txn->item, f->item) == 0) {
-		f->txn = *txn;
-		f->n++;
-	}
-	return 0;
-}
-
 /* The journal's last transaction of item, in whatever state. */
 static struct txn journal(struct kiosk_rig *rig, const char *item)
 {
-	struct found f = { .item = item };
+	struct txn last = { 0 };
 
-	for (int state = TXN_PENDING; state <= TXN_FAILED; state++)
-		CHECK_INT(store_list(rig->store, (enum txn_state)state, 0, find_fn, &f), 0);
-	CHECK(f.n >= 1);
-	return f.txn;
+	CHECK(kiosk_rig_txns_of(rig, item, &last) >= 1);
+	return last;
 }
 
 static void sign_in(struct kiosk_rig *rig)

@@ -79,12 +79,7 @@ struct fake_pad {
 	enum fake_fault fault;
 	/* the operation under way */
 	bool busy;
-	enum rfid_op op;
-	uint8_t uid[RFID_UID_LEN];
-	uint8_t afi;
-	bool eas_on;
-	rfid_done_fn done;
-	void *done_data;
+	struct rfid_request op;
 	struct loop_timer op_timer;
 	/* every operation started, "t1 afi C2", with what the kiosk had done by then */
 	char log[FAKE_LOG_MAX][32];
@@ -94,7 +89,7 @@ struct fake_pad {
 	unsigned n_log;
 };
 
-static const struct rfid_ops fake_ops, fake_ops_without_eas;
+static const struct rfid_ops fake_ops;
 
 static void uid_of(unsigned n, uint8_t uid[RFID_UID_LEN])
 {
@@ -134,12 +129,29 @@ static struct fake_tag *fake_tag_n(struct fake_pad *p, unsigned n)
 
 /* --- the fake reader ---------------------------------------------------- */
 
-static int fake_start(struct fake_pad *p, enum rfid_op op, const uint8_t uid[RFID_UID_LEN],
-		      const char *what, rfid_done_fn done, void *data)
+/* No EAS command without eas_commands: -EOPNOTSUPP, as the 3M 810 answers. */
+static int fake_submit(void *handle, const struct rfid_request *req)
 {
-	const struct fake_tag *t = fake_find(p, uid);
+	struct fake_pad *p = handle;
+	const struct fake_tag *t = fake_find(p, req->uid);
 	unsigned i = p->n_log;
+	char what[16];
 
+	switch (req->op) {
+	case RFID_OP_WRITE_AFI:
+		snprintf(what, sizeof(what), "afi %02X", req->afi);
+		break;
+	case RFID_OP_SET_EAS:
+		if (!p->eas_commands)
+			return -EOPNOTSUPP;
+		snprintf(what, sizeof(what), "eas %d", req->eas_on);
+		break;
+	case RFID_OP_READ_STATE:
+		snprintf(what, sizeof(what), "read");
+		break;
+	default:
+		return -EOPNOTSUPP; /* the kiosk reads what arrives with the tag */
+	}
 	if (p->busy)
 		return -EBUSY;
 	if (i < FAKE_LOG_MAX) {
@@ -150,10 +162,7 @@ static int fake_start(struct fake_pad *p, enum rfid_op op, const uint8_t uid[RFI
 		p->n_log++;
 	}
 	p->busy = true;
-	p->op = op;
-	memcpy(p->uid, uid, RFID_UID_LEN);
-	p->done = done;
-	p->done_data = data;
+	p->op = *req;
 	loop_timer_arm(p->rig.loop, &p->op_timer, FAKE_OP_MS);
 	return 0;
 }
@@ -161,31 +170,31 @@ static int fake_start(struct fake_pad *p, enum rfid_op op, const uint8_t uid[RFI
 static void fake_op_done(struct loop *loop, void *data)
 {
 	struct fake_pad *p = data;
-	struct fake_tag *t = fake_find(p, p->uid);
-	struct rfid_reply reply = { .op = p->op };
-	bool write = p->op == RFID_OP_WRITE_AFI || p->op == RFID_OP_SET_EAS;
+	struct fake_tag *t = fake_find(p, p->op.uid);
+	struct rfid_reply reply = { .op = p->op.op };
+	bool write = p->op.op == RFID_OP_WRITE_AFI || p->op.op == RFID_OP_SET_EAS;
 
 	(void)loop;
 	p->busy = false;
-	memcpy(reply.uid, p->uid, RFID_UID_LEN);
+	memcpy(reply.uid, p->op.uid, RFID_UID_LEN);
 	if (!t || !t->on_pad) {
 		reply.result = -ENODEV;
 	} else if (write && p->fault == FAULT_REFUSE) {
 		p->fault = FAULT_NONE;
 		reply.result = -EIO;
-	} else if (p->op == RFID_OP_WRITE_AFI && p->fault == FAULT_FORGET) {
+	} else if (p->op.op == RFID_OP_WRITE_AFI && p->fault == FAULT_FORGET) {
 		p->fault = FAULT_NONE;
-	} else if (p->op == RFID_OP_WRITE_AFI) {
-		t->tag.afi = p->afi;
-	} else if (p->op == RFID_OP_SET_EAS) {
-		t->tag.eas = p->eas_on ? RFID_EAS_ON : RFID_EAS_OFF;
-	} else if (p->op == RFID_OP_READ_STATE) {
+	} else if (p->op.op == RFID_OP_WRITE_AFI) {
+		t->tag.afi = p->op.afi;
+	} else if (p->op.op == RFID_OP_SET_EAS) {
+		t->tag.eas = p->op.eas_on ? RFID_EAS_ON : RFID_EAS_OFF;
+	} else if (p->op.op == RFID_OP_READ_STATE) {
 		reply.has_afi = true;
 		reply.afi = t->tag.afi;
 		/* A reader without EAS commands cannot read EAS either (the 3M 810). */
 		reply.eas = p->eas_commands ? t->tag.eas : RFID_EAS_UNKNOWN;
 	}
-	p->done(p->done_data, &reply);
+	p->op.done(p->op.data, &reply);
 }
 
 static void fake_set_active(void *handle, bool active)
@@ -193,37 +202,6 @@ static void fake_set_active(void *handle, bool active)
 	struct fake_pad *p = handle;
 
 	p->active = active;
-}
-
-static int fake_write_afi(void *handle, const uint8_t uid[RFID_UID_LEN], uint8_t afi,
-			  rfid_done_fn done, void *data)
-{
-	struct fake_pad *p = handle;
-	char what[16];
-	int r;
-
-	snprintf(what, sizeof(what), "afi %02X", afi);
-	r = fake_start(p, RFID_OP_WRITE_AFI, uid, what, done, data);
-	if (r == 0)
-		p->afi = afi;
-	return r;
-}
-
-static int fake_set_eas(void *handle, const uint8_t uid[RFID_UID_LEN], bool on,
-			rfid_done_fn done, void *data)
-{
-	struct fake_pad *p = handle;
-	int r = fake_start(p, RFID_OP_SET_EAS, uid, on ? "eas 1" : "eas 0", done, data);
-
-	if (r == 0)
-		p->eas_on = on;
-	return r;
-}
-
-static int fake_read_state(void *handle, const uint8_t uid[RFID_UID_LEN], rfid_done_fn done,
-			   void *data)
-{
-	return fake_start(handle, RFID_OP_READ_STATE, uid, "read", done, data);
 }
 
 static void fake_status(void *handle, struct rfid_status *out)
@@ -255,20 +233,7 @@ static const struct rfid_ops fake_ops = {
 	.open = fake_open,
 	.close = fake_close,
 	.set_active = fake_set_active,
-	.write_afi = fake_write_afi,
-	.set_eas = fake_set_eas,
-	.read_state = fake_read_state,
-	.status = fake_status,
-};
-
-/* No EAS command: rfid.c answers -EOPNOTSUPP, as for the 3M 810. */
-static const struct rfid_ops fake_ops_without_eas = {
-	.name = "fake",
-	.open = fake_open,
-	.close = fake_close,
-	.set_active = fake_set_active,
-	.write_afi = fake_write_afi,
-	.read_state = fake_read_state,
+	.submit = fake_submit,
 	.status = fake_status,
 };
 
@@ -289,8 +254,7 @@ static void pad_start(struct fake_pad *p, enum kiosk_mode mode, bool with_ils, b
 	kiosk_rig_start(&p->rig, mode, with_ils);
 	snprintf(p->rig.cfg.rfid.owner_isil, sizeof(p->rig.cfg.rfid.owner_isil), "%s", OUR_ISIL);
 	p->eas_commands = eas_commands;
-	CHECK_INT(rfid_open_backend(eas_commands ? &fake_ops : &fake_ops_without_eas, NULL, &board,
-				    &def, NULL, p, &p->reader, &err), 0);
+	CHECK_INT(rfid_open_backend(&fake_ops, NULL, &board, &def, NULL, p, &p->reader, &err), 0);
 	loop_timer_init(&p->op_timer, fake_op_done, p);
 	CHECK_INT(kiosk_rfid_attach(p->rig.kiosk, p->reader), 0);
 	run(p, 0);
@@ -400,33 +364,10 @@ static uint64_t recorded(struct fake_pad *p)
 	return n;
 }
 
-struct found {
-	const char *item;
-	struct txn txn;
-	int n;
-};
-
-static int find_fn(void *data, const struct txn *txn)
-{
-	struct found *f = data;
-
-	if (strcmp(txn->item, f->item) == 0) {
-		f->txn = *txn;
-		f->n++;
-	}
-	return 0;
-}
-
 /* How many transactions of item the journal holds, in whatever state; *last the newest. */
 static int txns_of(struct fake_pad *p, const char *item, struct txn *last)
 {
-	struct found f = { .item = item };
-
-	for (int state = TXN_PENDING; state <= TXN_FAILED; state++)
-		CHECK_INT(store_list(p->rig.store, (enum txn_state)state, 0, find_fn, &f), 0);
-	if (last)
-		*last = f.txn;
-	return f.n;
+	return kiosk_rig_txns_of(&p->rig, item, last);
 }
 
 static int owed(struct fake_pad *p, unsigned n, struct store_security *s)

@@ -291,6 +291,18 @@ static const struct rfid_tag *arrival(const struct pad *p, const uint8_t uid[RFI
 
 /* ---- the tests ---- */
 
+/* pad_open(), and STICKER (8 blocks, this AFI) arrived; false (the pad closed) if it could not. */
+static bool pad_open_with_sticker(struct pad *p, const char *afi_hex)
+{
+	if (!pad_open(p)) {
+		pad_close(p);
+		return false;
+	}
+	CHECK_INT(helper(p, NULL, 0, "place %s 8 %s", STICKER, afi_hex), 0);
+	CHECK(run_until(p, &p->n_arrived, 1));
+	return true;
+}
+
 static void test_arrive_and_leave(void)
 {
 	static const uint8_t sticker_mem[8] = { 0x11, 0x01, 0x01, 0x31, 0x32, 0x33, 0x34, 0x35 };
@@ -368,12 +380,8 @@ static void test_operations(void)
 	struct pad p;
 	struct rfid_status st;
 
-	if (!pad_open(&p)) {
-		pad_close(&p);
+	if (!pad_open_with_sticker(&p, "07"))
 		return;
-	}
-	CHECK_INT(helper(&p, NULL, 0, "place %s 8 07", STICKER), 0);
-	CHECK(run_until(&p, &p.n_arrived, 1));
 
 	/* what firmware asks: the 810 does not choose AFI values */
 	CHECK_INT(rfid_write_afi(p.reader, sticker, 0xC2, on_done, &a), 0);
@@ -456,12 +464,8 @@ static void test_broken_and_silent(void)
 	struct pad p;
 	unsigned rounds;
 
-	if (!pad_open(&p)) {
-		pad_close(&p);
+	if (!pad_open_with_sticker(&p, "DA"))
 		return;
-	}
-	CHECK_INT(helper(&p, NULL, 0, "place %s 8 DA", STICKER), 0);
-	CHECK(run_until(&p, &p.n_arrived, 1));
 
 	CHECK_INT(helper(&p, NULL, 0, "fault crc 0A"), 0);
 	CHECK_INT(rfid_read_state(p.reader, sticker, on_done, &a), 0);
@@ -502,12 +506,8 @@ static void test_replug(void)
 	struct pad p;
 	struct rfid_status st;
 
-	if (!pad_open(&p)) {
-		pad_close(&p);
+	if (!pad_open_with_sticker(&p, "07"))
 		return;
-	}
-	CHECK_INT(helper(&p, NULL, 0, "place %s 8 07", STICKER), 0);
-	CHECK(run_until(&p, &p.n_arrived, 1));
 
 	CHECK_INT(helper(&p, NULL, 0, "unplug"), 0);
 	CHECK(run_until(&p, &p.detached_events, 1));
@@ -706,6 +706,16 @@ static void line_serve_new_sticker(struct line *l)
 	line_answer(l, M3_START, M3_CMD_GET_AFI, "00 E00401003123AA26 07");
 }
 
+/* line_open() without idle rounds, and a read state of sticker on the line, not answered. */
+static bool line_open_reading_state(struct line *l, struct result *a)
+{
+	if (!line_open(l, "inventory_ms = 100\nidle_inventory_ms = 0\n"))
+		return false;
+	CHECK_INT(rfid_read_state(l->reader, sticker, on_done, a), 0);
+	CHECK_INT(line_request(l, WAIT_MS), M3_CMD_GET_AFI);
+	return true;
+}
+
 static void test_pace(void)
 {
 	struct line l;
@@ -774,10 +784,8 @@ static void test_timeout_and_late_answer(void)
 	struct result a = { 0 }, b = { 0 };
 	struct line l;
 
-	if (!line_open(&l, "inventory_ms = 100\nidle_inventory_ms = 0\n"))
+	if (!line_open_reading_state(&l, &a))
 		return;
-	CHECK_INT(rfid_read_state(l.reader, sticker, on_done, &a), 0);
-	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_GET_AFI);
 	loop_advance(l.loop, 999);
 	line_settle(&l);
 	CHECK_INT(a.calls, 0);
@@ -809,10 +817,8 @@ static void test_broken_frames(void)
 				  sizeof(frame));
 	struct line l;
 
-	if (!line_open(&l, "inventory_ms = 100\nidle_inventory_ms = 0\n"))
+	if (!line_open_reading_state(&l, &a))
 		return;
-	CHECK_INT(rfid_read_state(l.reader, sticker, on_done, &a), 0);
-	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_GET_AFI);
 	frame[len - 1] ^= 0xFF;
 	line_send(&l, frame, (size_t)len);
 	line_settle(&l);
@@ -841,10 +847,8 @@ static void test_close_with_operation_pending(void)
 	struct result a = { 0 };
 	struct line l;
 
-	if (!line_open(&l, "inventory_ms = 100\nidle_inventory_ms = 0\n"))
+	if (!line_open_reading_state(&l, &a))
 		return;
-	CHECK_INT(rfid_read_state(l.reader, sticker, on_done, &a), 0);
-	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_GET_AFI);
 	rfid_close(l.reader);
 	l.reader = NULL;
 	loop_advance(l.loop, 10000);

@@ -201,6 +201,18 @@ static void on_done(void *data, const struct rfid_reply *reply)
 
 static const struct rfid_events events = { on_arrived, on_left, on_device };
 
+/* The board's one reader, on loop, reporting to report(data) and its events to seen. */
+static struct rfid_reader *open_pad(struct loop *loop, struct board *board, hal_report_fn report,
+				    void *data, struct seen *seen)
+{
+	struct hal_env env = { .loop = loop, .report = report, .report_data = data };
+	struct file_error err = { 0 };
+	struct rfid_reader *reader = NULL;
+
+	CHECK_INT(rfid_open(&env, board, &board->rfids[0], &events, seen, &reader, &err), 0);
+	return reader;
+}
+
 struct rig {
 	char dir[64], link[96], board_path[96];
 	struct emu emu;
@@ -238,8 +250,6 @@ static bool run_until(struct rig *r, const int *counter, int want)
 
 static bool rig_up(struct rig *r)
 {
-	static const struct hal_env blank = { 0 };
-	struct hal_env env = blank;
 	struct file_error err = { 0 };
 	FILE *f;
 
@@ -271,12 +281,7 @@ static bool rig_up(struct rig *r)
 		fprintf(stderr, "  %s:%d: %s\n", err.file, err.line, err.msg);
 		return false;
 	}
-	env.loop = r->loop;
-	env.report = on_report;
-	env.report_data = r;
-	CHECK_INT(rfid_open(&env, r->board, &r->board->rfids[0], &events, &r->seen, &r->reader,
-			    &err),
-		  0);
+	r->reader = open_pad(r->loop, r->board, on_report, r, &r->seen);
 	if (!r->reader)
 		return false;
 	/* attached once the reader answered the handshake */
@@ -343,6 +348,18 @@ static bool found(const struct rig *r, const uint8_t uid[RFID_UID_LEN], struct r
 }
 
 /* 8 blocks of 4 bytes, made-up contents. */
+/* rig_up(), and an NXP tag (AFI 07, EAS on, 8 blocks of 4) arrived on the active pad. */
+static bool rig_up_with_nxp_tag(struct rig *r)
+{
+	if (!rig_up(r))
+		return false;
+	CHECK_INT(emu(&r->emu, "place " UID_NXP " afi=07 eas=1 blocks=8 size=4"), 0);
+	rfid_set_active(r->reader, true);
+	CHECK(run_until(r, &r->seen.arrivals, 1));
+	quiesce(r);
+	return true;
+}
+
 #define MEM_HEX "1101013132333435363738390000000000000000000000000000000000A1B2C3"
 
 static void test_arrivals_and_departures(void)
@@ -404,12 +421,8 @@ static void test_operations(void)
 	struct rig r;
 	struct rfid_status st;
 
-	if (!rig_up(&r))
+	if (!rig_up_with_nxp_tag(&r))
 		goto out;
-	CHECK_INT(emu(&r.emu, "place " UID_NXP " afi=07 eas=1 blocks=8 size=4"), 0);
-	rfid_set_active(r.reader, true);
-	CHECK(run_until(&r, &r.seen.arrivals, 1));
-	quiesce(&r);
 
 	/* checked out: AFI and EAS written, and read back */
 	CHECK_INT(OP(&r, rfid_write_afi(r.reader, uid_nxp, 0xC2, on_done, &r.seen)), 0);
@@ -467,12 +480,8 @@ static void test_faults(void)
 	struct rfid_tag t;
 	int reports;
 
-	if (!rig_up(&r))
+	if (!rig_up_with_nxp_tag(&r))
 		goto out;
-	CHECK_INT(emu(&r.emu, "place " UID_NXP " afi=07 eas=1 blocks=8 size=4"), 0);
-	rfid_set_active(r.reader, true);
-	CHECK(run_until(&r, &r.seen.arrivals, 1));
-	quiesce(&r);
 
 	/* the tag refuses the write: nothing written */
 	CHECK_INT(emu(&r.emu, "fault refuse-write"), 0);
@@ -715,7 +724,6 @@ static void on_fake_report(void *data, enum hal_level level, const char *msg)
 /* The backend on a pty, the handshake not yet answered. */
 static bool fake_up(struct fake_rig *r)
 {
-	struct hal_env env = { 0 };
 	struct file_error err = { 0 };
 	char text[512];
 
@@ -732,12 +740,7 @@ static bool fake_up(struct fake_rig *r)
 	CHECK_INT(board_parse(text, "fake.ini", &r->board, &err), 0);
 	if (!r->board)
 		return false;
-	env.loop = r->loop;
-	env.report = on_fake_report;
-	env.report_data = r;
-	CHECK_INT(rfid_open(&env, r->board, &r->board->rfids[0], &events, &r->seen, &r->reader,
-			    &err),
-		  0);
+	r->reader = open_pad(r->loop, r->board, on_fake_report, r, &r->seen);
 	return r->reader != NULL;
 }
 
@@ -819,6 +822,17 @@ static const uint8_t ti_sysinfo[] = { 0x00, 0xe0, 0x07, 0, 0, 0x11, 0x22, 0x33, 
 				      0xC2, 0x03, 0x00, 0x01 };
 static const uint8_t ti_block0[] = { 1, 4, 0x00, 0x44, 0x33, 0x22, 0x11 };
 
+/* A round that finds the TI tag, and the reads of a tag new to the field, answered. */
+static void fake_serve_ti_arrival(struct fake_rig *r)
+{
+	answer(&r->w, FEIG_OK, ti_inventory, sizeof(ti_inventory));
+	CHECK(take_request(r->loop, &r->w));
+	answer(&r->w, FEIG_OK, ti_sysinfo, sizeof(ti_sysinfo));
+	CHECK(take_request(r->loop, &r->w));
+	answer(&r->w, FEIG_OK, ti_block0, sizeof(ti_block0));
+	settle(r->loop);
+}
+
 static void test_fake_resync(void)
 {
 	static const uint8_t noise[] = { 0x00, 0x03, 0xF0, 0x13 };
@@ -868,12 +882,7 @@ static void test_fake_reader_silent(void)
 	if (!fake_up(&r) || !fake_handshake(&r))
 		goto out;
 	rfid_set_active(r.reader, true);
-	answer(&r.w, FEIG_OK, ti_inventory, sizeof(ti_inventory));
-	CHECK(take_request(r.loop, &r.w));
-	answer(&r.w, FEIG_OK, ti_sysinfo, sizeof(ti_sysinfo));
-	CHECK(take_request(r.loop, &r.w));
-	answer(&r.w, FEIG_OK, ti_block0, sizeof(ti_block0));
-	settle(r.loop);
+	fake_serve_ti_arrival(&r);
 	CHECK_INT(r.seen.arrivals, 1);
 	/* three inventories unanswered */
 	for (int i = 0; i < 3; i++) {
@@ -894,12 +903,7 @@ static void test_fake_reader_silent(void)
 	/* what it is asked now is the handshake; answered, it is back, and so is the tag */
 	CHECK(fake_handshake(&r));
 	CHECK_INT(r.seen.devices, 3);
-	answer(&r.w, FEIG_OK, ti_inventory, sizeof(ti_inventory));
-	CHECK(take_request(r.loop, &r.w));
-	answer(&r.w, FEIG_OK, ti_sysinfo, sizeof(ti_sysinfo));
-	CHECK(take_request(r.loop, &r.w));
-	answer(&r.w, FEIG_OK, ti_block0, sizeof(ti_block0));
-	settle(r.loop);
+	fake_serve_ti_arrival(&r);
 	CHECK_INT(r.seen.arrivals, 2);
 out:
 	fake_down(&r);

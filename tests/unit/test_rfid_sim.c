@@ -23,6 +23,7 @@
 #include "../../hal/rfid-field.h"
 #include "../../hal/rfid.h"
 #include "../../hal/sim.h"
+#include "sim_client.h"
 #include "testlib.h"
 
 #define UID_A "E004010012345678"
@@ -135,20 +136,11 @@ static void test_uid_text(void)
 
 /* ---- the tag commands ---- */
 
-static int parse(const char *line, struct sim_command *cmd, const char **why)
-{
-	return sim_command_parse(line, strlen(line), false, cmd, why);
-}
-
 static void check_refused(const char *line, const char *reason)
 {
 	struct sim_command cmd;
-	const char *why = NULL;
 
-	CHECK_INT(parse(line, &cmd, &why), -EINVAL);
-	CHECK_STR(why, reason);
-	if (!why || strcmp(why, reason) != 0)
-		fprintf(stderr, "  line was \"%s\"\n", line);
+	sim_expect_refused(line, false, reason, &cmd);
 	CHECK_STR(cmd.target, "");
 }
 
@@ -157,7 +149,7 @@ static void test_parse_tag(void)
 	struct sim_command cmd;
 	const char *why = "unset";
 
-	CHECK_INT(parse(PLACE_A, &cmd, &why), 0);
+	CHECK_INT(sim_parse_line(PLACE_A, false, &cmd, &why), 0);
 	CHECK(why == NULL);
 	CHECK_INT(cmd.cmd, SIM_CMD_TAG);
 	CHECK_STR(cmd.target, "item_pad");
@@ -172,7 +164,7 @@ static void test_parse_tag(void)
 	CHECK_INT(cmd.tag.mem[7], 0x88);
 	CHECK_STR(cmd.text, "");
 
-	CHECK_INT(parse("tag front place " UID_B " 3e DA 0 1 aB", &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("tag front place " UID_B " 3e DA 0 1 aB", false, &cmd, NULL), 0);
 	CHECK_STR(cmd.target, "front");
 	CHECK_INT(cmd.tag.dsfid, 0x3e);
 	CHECK_INT(cmd.tag.afi, 0xda);
@@ -180,15 +172,15 @@ static void test_parse_tag(void)
 	CHECK_INT(cmd.tag.mem_len, 1);
 	CHECK_INT(cmd.tag.mem[0], 0xab);
 
-	CHECK_INT(parse("tag pad remove " UID_A, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("tag pad remove " UID_A, false, &cmd, NULL), 0);
 	CHECK_INT(cmd.tag_action, SIM_TAG_REMOVE);
 	CHECK(memcmp(cmd.tag.uid, uid_a, RFID_UID_LEN) == 0);
-	CHECK_INT(parse("tag pad fault crc", &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("tag pad fault crc", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.tag_action, SIM_TAG_FAULT);
 	CHECK_INT(cmd.fault, SIM_FAULT_CRC);
-	CHECK_INT(parse("tag pad fault none", &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("tag pad fault none", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.fault, SIM_FAULT_NONE);
-	CHECK_INT(parse("tag pad fault miss", &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("tag pad fault miss", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.fault, SIM_FAULT_MISS);
 
 	check_refused("tag", "usage: tag <reader> place|remove|fault ...");
@@ -234,9 +226,7 @@ struct rig {
 	struct board *board;
 	struct rfid_reader *pad, *desk;
 	struct seen pad_seen, desk_seen;
-	int fd;
-	char buf[16384];
-	size_t len;
+	struct sim_client client;
 };
 
 static void on_arrived(void *data, const struct rfid_tag *tag)
@@ -276,10 +266,9 @@ static const char rig_board[] = "[rfid pad]\nrole = item_pad\nprotocol = sim\n"
 static bool rig_open(struct rig *r)
 {
 	struct file_error err = { 0 };
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 
 	memset(r, 0, sizeof(*r));
-	r->fd = -1;
+	r->client.fd = -1;
 	snprintf(r->dir, sizeof(r->dir), "/tmp/circd-test-rfid-XXXXXX");
 	if (!mkdtemp(r->dir)) {
 		CHECK(!"mkdtemp");
@@ -300,58 +289,26 @@ static bool rig_open(struct rig *r)
 	/* The readers copy what they keep. */
 	board_free(r->board);
 	r->board = NULL;
-	r->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", r->path);
-	CHECK_INT(connect(r->fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	return r->pad && r->desk && r->fd >= 0;
+	CHECK_INT(sim_client_connect_raw(&r->client, r->path), 0);
+	return r->pad && r->desk && r->client.fd >= 0;
 }
 
 static void rig_close(struct rig *r)
 {
 	rfid_close(r->desk);
 	rfid_close(r->pad);
-	if (r->fd >= 0)
-		close(r->fd);
+	sim_client_close(&r->client);
 	sim_channel_free(r->ch);
 	board_free(r->board);
 	loop_free(r->loop);
 	rmdir(r->dir);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* The next line from the channel, pumping the loop; "" after 2 s without one. */
 static void read_line(struct rig *r, char *line, size_t size)
 {
-	uint64_t deadline = now_ms() + 2000;
-
-	for (;;) {
-		char *nl = memchr(r->buf, '\n', r->len);
-		ssize_t n;
-
-		if (nl) {
-			size_t len = (size_t)(nl - r->buf);
-
-			snprintf(line, size, "%.*s", (int)len, r->buf);
-			memmove(r->buf, nl + 1, r->len - len - 1);
-			r->len -= len + 1;
-			return;
-		}
-		if (now_ms() > deadline || r->len == sizeof(r->buf)) {
-			line[0] = '\0';
-			return;
-		}
-		loop_run_once(r->loop, 10);
-		n = recv(r->fd, r->buf + r->len, sizeof(r->buf) - r->len, MSG_DONTWAIT);
-		if (n > 0)
-			r->len += (size_t)n;
-	}
+	if (!sim_client_read_line(&r->client, r->loop, line, size))
+		line[0] = '\0';
 }
 
 /* Sends a command and returns its answer ("ok" or "error ..."), skipping "hello". */
@@ -360,7 +317,7 @@ static void command(struct rig *r, const char *cmd, char *answer, size_t size)
 	char line[1024];
 
 	snprintf(line, sizeof(line), "%s\n", cmd);
-	CHECK_INT(send(r->fd, line, strlen(line), MSG_NOSIGNAL), (ssize_t)strlen(line));
+	sim_client_send(&r->client, line);
 	for (;;) {
 		read_line(r, answer, size);
 		if (strcmp(answer, "hello circd") != 0)

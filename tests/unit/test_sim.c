@@ -15,25 +15,17 @@
 #include "../../lib/loop.h"
 #include "../../hal/hal.h"
 #include "../../hal/sim.h"
+#include "sim_client.h"
 #include "testlib.h"
 
 /* ---- parser ---- */
-
-static int parse(const char *line, bool terminal, struct sim_command *cmd, const char **why)
-{
-	return sim_command_parse(line, strlen(line), terminal, cmd, why);
-}
 
 /* Expects line to be refused with exactly this reason. */
 static void check_refused(const char *line, bool terminal, const char *reason)
 {
 	struct sim_command cmd;
-	const char *why = NULL;
 
-	CHECK_INT(parse(line, terminal, &cmd, &why), -EINVAL);
-	CHECK_STR(why, reason);
-	if (!why || strcmp(why, reason) != 0)
-		fprintf(stderr, "  line was \"%s\"\n", line);
+	sim_expect_refused(line, terminal, reason, &cmd);
 	CHECK_STR(cmd.text, "");
 }
 
@@ -43,23 +35,23 @@ static void test_parse_scan(void)
 	const char *why = "unset";
 	char line[256];
 
-	CHECK_INT(parse("scan item_scanner 31234000000014", false, &cmd, &why), 0);
+	CHECK_INT(sim_parse_line("scan item_scanner 31234000000014", false, &cmd, &why), 0);
 	CHECK(why == NULL);
 	CHECK_INT(cmd.cmd, SIM_CMD_SCAN);
 	CHECK_INT(cmd.role, ROLE_ITEM_SCANNER);
 	CHECK_STR(cmd.text, "31234000000014");
 
-	CHECK_INT(parse("scan patron_reader 21234000012345", false, &cmd, &why), 0);
+	CHECK_INT(sim_parse_line("scan patron_reader 21234000012345", false, &cmd, &why), 0);
 	CHECK_INT(cmd.role, ROLE_PATRON_READER);
 	CHECK_STR(cmd.text, "21234000012345");
 
 	/* The text runs to the end of the line, spaces and all. */
-	CHECK_INT(parse("scan item_scanner  a b ", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("scan item_scanner  a b ", false, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, " a b ");
 
 	/* Exactly SCAN_TEXT_MAX bytes is fine, one more is not. */
 	snprintf(line, sizeof(line), "scan item_scanner %0*d", SCAN_TEXT_MAX, 7);
-	CHECK_INT(parse(line, false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line(line, false, &cmd, NULL), 0);
 	CHECK_INT(strlen(cmd.text), SCAN_TEXT_MAX);
 	snprintf(line, sizeof(line), "scan item_scanner %0*d", SCAN_TEXT_MAX + 1, 7);
 	check_refused(line, false, "text too long");
@@ -98,12 +90,12 @@ static void test_parse_pin(void)
 {
 	struct sim_command cmd;
 
-	CHECK_INT(parse("pin 1234", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("pin 1234", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_PIN);
 	CHECK_STR(cmd.text, "1234");
-	CHECK_INT(parse("pin 0", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("pin 0", false, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "0");
-	CHECK_INT(parse("pin 1234567890123456", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("pin 1234567890123456", false, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "1234567890123456");
 
 	check_refused("pin 12345678901234567", false, "bad pin");
@@ -118,14 +110,14 @@ static void test_parse_input(void)
 {
 	struct sim_command cmd;
 
-	CHECK_INT(parse("input bin_full 1", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("input bin_full 1", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_INPUT);
 	CHECK_INT(cmd.role, ROLE_BIN_FULL);
 	CHECK(cmd.active);
-	CHECK_INT(parse("input door_closed 0", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("input door_closed 0", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.role, ROLE_DOOR_CLOSED);
 	CHECK(!cmd.active);
-	CHECK_INT(parse("input staff_button 1", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("input staff_button 1", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.role, ROLE_STAFF_BUTTON);
 
 	check_refused("input item_scanner 1", false, "not an input role");
@@ -142,14 +134,14 @@ static void test_parse_advance(void)
 {
 	struct sim_command cmd;
 
-	CHECK_INT(parse("advance 0", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("advance 0", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_ADVANCE);
 	CHECK_INT(cmd.ms, 0);
-	CHECK_INT(parse("advance 60000", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("advance 60000", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.ms, 60000);
-	CHECK_INT(parse("advance 1099511627776", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("advance 1099511627776", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.ms, 1ll << 40);
-	CHECK_INT(parse("advance 00000000000000000000042", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("advance 00000000000000000000042", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.ms, 42);
 
 	check_refused("advance 1099511627777", false, "number too large");
@@ -165,7 +157,7 @@ static void test_parse_ping_unknown_empty(void)
 {
 	struct sim_command cmd;
 
-	CHECK_INT(parse("ping", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("ping", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_PING);
 	check_refused("ping x", false, "ping takes no arguments");
 	check_refused("pingx", false, "unknown command");
@@ -180,10 +172,10 @@ static void test_parse_cr(void)
 {
 	struct sim_command cmd;
 
-	CHECK_INT(parse("ping\r", false, &cmd, NULL), 0);
-	CHECK_INT(parse("scan item_scanner abc\r", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("ping\r", false, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("scan item_scanner abc\r", false, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "abc");
-	CHECK_INT(parse("31234000000014\r", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("31234000000014\r", true, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "31234000000014");
 	check_refused("\r", false, "empty");
 	check_refused("\r", true, "empty");
@@ -197,25 +189,25 @@ static void test_parse_terminal(void)
 	struct sim_command cmd;
 	char line[256];
 
-	CHECK_INT(parse("31234000000014", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("31234000000014", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_SCAN);
 	CHECK_INT(cmd.role, ROLE_ITEM_SCANNER);
 	CHECK_STR(cmd.text, "31234000000014");
 	/* Typed: from no one role, so `make run`'s card and items both work at the keyboard. */
 	CHECK(cmd.typed);
-	CHECK_INT(parse("the hobbit", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("the hobbit", true, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "the hobbit");
-	CHECK_INT(parse("scanner", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("scanner", true, &cmd, NULL), 0);
 	CHECK_STR(cmd.text, "scanner");
 	/* Known words keep their meaning and their strictness. */
-	CHECK_INT(parse("scan patron_reader 21234000012345", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("scan patron_reader 21234000012345", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.role, ROLE_PATRON_READER);
 	CHECK(!cmd.typed);
-	CHECK_INT(parse("pin 4321", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("pin 4321", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_PIN);
-	CHECK_INT(parse("ping", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("ping", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_PING);
-	CHECK_INT(parse("input bin_full 1", true, &cmd, NULL), 0);
+	CHECK_INT(sim_parse_line("input bin_full 1", true, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_INPUT);
 	check_refused("scan", true, "usage: scan <role> <text>");
 	check_refused("pin abc", true, "bad pin");
@@ -275,13 +267,6 @@ struct rig {
 	const struct scanner_ops *scanner;
 	void *gpio_handle, *scanner_handle;
 	struct recorder rec;
-};
-
-struct client {
-	int fd;
-	char buf[65536];
-	size_t len;
-	bool eof;
 };
 
 /* Like firmware would: answer every scan on the display, inside the handler. */
@@ -365,101 +350,6 @@ static void rig_close(struct rig *r)
 	rmdir(r->dir);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void client_fill(struct client *c)
-{
-	ssize_t n;
-
-	if (c->eof || c->len == sizeof(c->buf))
-		return;
-	n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, MSG_DONTWAIT);
-	if (n > 0)
-		c->len += (size_t)n;
-	else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-		c->eof = true;
-}
-
-/* Pumps the loop until c has a whole line or 2 s pass. False on timeout or EOF. */
-static bool client_read_line(struct rig *r, struct client *c, char *line, size_t size)
-{
-	uint64_t deadline = now_ms() + 2000;
-
-	for (;;) {
-		char *nl = memchr(c->buf, '\n', c->len);
-
-		if (nl) {
-			size_t n = (size_t)(nl - c->buf);
-
-			snprintf(line, size, "%.*s", (int)n, c->buf);
-			memmove(c->buf, nl + 1, c->len - n - 1);
-			c->len -= n + 1;
-			return true;
-		}
-		if (c->eof || now_ms() > deadline)
-			return false;
-		loop_run_once(r->loop, 10);
-		client_fill(c);
-	}
-}
-
-static void client_expect(struct rig *r, struct client *c, const char *expected)
-{
-	char line[4096];
-
-	if (!client_read_line(r, c, line, sizeof(line)))
-		snprintf(line, sizeof(line), "(nothing: %s)", c->eof ? "eof" : "timeout");
-	CHECK_STR(line, expected);
-}
-
-/* Lets the loop settle, then checks nothing more arrived for c. */
-static void client_expect_nothing(struct rig *r, struct client *c)
-{
-	int i;
-
-	for (i = 0; i < 5; i++)
-		loop_run_once(r->loop, 0);
-	client_fill(c);
-	CHECK_INT(c->len, 0);
-	CHECK(!c->eof);
-}
-
-static void client_send(struct client *c, const char *text)
-{
-	CHECK_INT(send(c->fd, text, strlen(text), MSG_NOSIGNAL), strlen(text));
-}
-
-static int client_connect_raw(struct rig *r, struct client *c)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
-	memset(c, 0, sizeof(*c));
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", r->path);
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return -errno;
-	return fcntl(c->fd, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
-}
-
-static void client_connect(struct rig *r, struct client *c)
-{
-	CHECK_INT(client_connect_raw(r, c), 0);
-	client_expect(r, c, "hello circd");
-}
-
-static void client_close(struct client *c)
-{
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-}
-
 static char enoent_answer[128];
 
 static const char *error_answer(int err)
@@ -471,15 +361,15 @@ static const char *error_answer(int err)
 static void test_sim_scan_roundtrip(void)
 {
 	struct rig r;
-	struct client a;
+	struct sim_client a;
 
 	if (!rig_open(&r, true, false))
 		return;
-	client_connect(&r, &a);
-	client_send(&a, "scan item_scanner 31234000000014\n");
+	sim_client_connect(&a, r.loop, r.path);
+	sim_client_send(&a, "scan item_scanner 31234000000014\n");
 	/* The handler's event comes first, then the answer. */
-	client_expect(&r, &a, "display ok Checked out 31234000000014");
-	client_expect(&r, &a, "ok");
+	sim_client_expect(&a, r.loop, "display ok Checked out 31234000000014");
+	sim_client_expect(&a, r.loop, "ok");
 	CHECK_INT(r.rec.scans, 1);
 	CHECK_STR(r.rec.last_scan.text, "31234000000014");
 	CHECK_INT(r.rec.last_scan.len, 14);
@@ -488,30 +378,30 @@ static void test_sim_scan_roundtrip(void)
 	CHECK_STR(r.rec.last_scan.aim, "");
 
 	/* patron_reader is a scanner role, but this board has none. */
-	client_send(&a, "scan patron_reader 21234000012345\n");
-	client_expect(&r, &a, error_answer(ENOENT));
+	sim_client_send(&a, "scan patron_reader 21234000012345\n");
+	sim_client_expect(&a, r.loop, error_answer(ENOENT));
 	CHECK_INT(r.rec.scans, 1);
-	client_expect_nothing(&r, &a);
-	client_close(&a);
+	sim_client_expect_nothing(&a, r.loop);
+	sim_client_close(&a);
 	rig_close(&r);
 }
 
 static void test_sim_gpio(void)
 {
 	struct rig r;
-	struct client a;
+	struct sim_client a;
 	bool active = true;
 
 	if (!rig_open(&r, true, false))
 		return;
-	client_connect(&r, &a);
+	sim_client_connect(&a, r.loop, r.path);
 	CHECK_INT(r.gpio->set(r.gpio_handle, ROLE_LAMP_OK, true), 0);
-	client_expect(&r, &a, "gpio lamp_ok 1");
+	sim_client_expect(&a, r.loop, "gpio lamp_ok 1");
 	/* Every set is an event, repeats included. */
 	CHECK_INT(r.gpio->set(r.gpio_handle, ROLE_LAMP_OK, true), 0);
-	client_expect(&r, &a, "gpio lamp_ok 1");
+	sim_client_expect(&a, r.loop, "gpio lamp_ok 1");
 	CHECK_INT(r.gpio->set(r.gpio_handle, ROLE_LAMP_ERROR, false), 0);
-	client_expect(&r, &a, "gpio lamp_error 0");
+	sim_client_expect(&a, r.loop, "gpio lamp_error 0");
 	CHECK_INT(r.gpio->set(r.gpio_handle, ROLE_BUZZER, true), -ENOENT);
 	CHECK_INT(r.gpio->set(r.gpio_handle, ROLE_BIN_FULL, true), -ENOENT);
 	CHECK_INT(r.gpio->set(r.gpio_handle, ROLE_ITEM_SCANNER, true), -ENOENT);
@@ -521,77 +411,77 @@ static void test_sim_gpio(void)
 	CHECK_INT(r.gpio->get(r.gpio_handle, ROLE_LAMP_OK, &active), -ENOENT);
 	CHECK_INT(r.gpio->get(r.gpio_handle, ROLE_DOOR_CLOSED, &active), -ENOENT);
 	CHECK_INT(r.rec.inputs, 0);
-	client_expect_nothing(&r, &a);
-	client_close(&a);
+	sim_client_expect_nothing(&a, r.loop);
+	sim_client_close(&a);
 	rig_close(&r);
 }
 
 static void test_sim_display_and_pin(void)
 {
 	struct rig r;
-	struct client a;
+	struct sim_client a;
 	const struct display_ops *d;
 
 	if (!rig_open(&r, true, false))
 		return;
 	d = r.rec.display;
-	client_connect(&r, &a);
+	sim_client_connect(&a, r.loop, r.path);
 	CHECK_INT(d->show(r.rec.display_handle, DISPLAY_OK, "Checked out\nDue 2026-01-15"), 0);
-	client_expect(&r, &a, "display ok Checked out\\nDue 2026-01-15");
+	sim_client_expect(&a, r.loop, "display ok Checked out\\nDue 2026-01-15");
 	CHECK_INT(d->show(r.rec.display_handle, DISPLAY_ERROR, "tab\there\x7f\r"), 0);
-	client_expect(&r, &a, "display error tab?here??");
+	sim_client_expect(&a, r.loop, "display error tab?here??");
 	CHECK_INT(d->show(r.rec.display_handle, DISPLAY_RECEIPT, ""), 0);
-	client_expect(&r, &a, "display receipt ");
+	sim_client_expect(&a, r.loop, "display receipt ");
 	CHECK_INT(d->show(r.rec.display_handle, DISPLAY_NOTICE, "Caf\xc3\xa9"), 0);
-	client_expect(&r, &a, "display notice Caf\xc3\xa9");
+	sim_client_expect(&a, r.loop, "display notice Caf\xc3\xa9");
 	CHECK_INT(d->show(r.rec.display_handle, (enum display_kind)42, "x"), -EINVAL);
 
-	client_send(&a, "pin 1234\n");
-	client_expect(&r, &a, "ok");
+	sim_client_send(&a, "pin 1234\n");
+	sim_client_expect(&a, r.loop, "ok");
 	CHECK_INT(r.rec.pins, 1);
 	CHECK_STR(r.rec.pin, "1234");
-	client_send(&a, "pin 12x\n");
-	client_expect(&r, &a, "error bad pin");
+	sim_client_send(&a, "pin 12x\n");
+	sim_client_expect(&a, r.loop, "error bad pin");
 	CHECK_INT(r.rec.pins, 1);
-	client_expect_nothing(&r, &a);
-	client_close(&a);
+	sim_client_expect_nothing(&a, r.loop);
+	sim_client_close(&a);
 	rig_close(&r);
 }
 
 static void test_sim_input(void)
 {
 	struct rig r;
-	struct client a;
+	struct sim_client a;
 	bool active = false;
 
 	if (!rig_open(&r, true, false))
 		return;
-	client_connect(&r, &a);
-	client_send(&a, "input bin_full 1\n");
-	client_expect(&r, &a, "ok");
+	sim_client_connect(&a, r.loop, r.path);
+	sim_client_send(&a, "input bin_full 1\n");
+	sim_client_expect(&a, r.loop, "ok");
 	CHECK_INT(r.rec.inputs, 1);
 	CHECK_INT(r.rec.input_role, ROLE_BIN_FULL);
 	CHECK(r.rec.input_active);
 	CHECK_INT(r.gpio->get(r.gpio_handle, ROLE_BIN_FULL, &active), 0);
 	CHECK(active);
 	/* Same level again: answered, but no edge. */
-	client_send(&a, "input bin_full 1\n");
-	client_expect(&r, &a, "ok");
+	sim_client_send(&a, "input bin_full 1\n");
+	sim_client_expect(&a, r.loop, "ok");
 	CHECK_INT(r.rec.inputs, 1);
-	client_send(&a, "input bin_full 0\n");
-	client_expect(&r, &a, "ok");
+	sim_client_send(&a, "input bin_full 0\n");
+	sim_client_expect(&a, r.loop, "ok");
 	CHECK_INT(r.rec.inputs, 2);
 	CHECK(!r.rec.input_active);
-	client_send(&a, "input done_button 1\n");
-	client_expect(&r, &a, "ok");
+	sim_client_send(&a, "input done_button 1\n");
+	sim_client_expect(&a, r.loop, "ok");
 	CHECK_INT(r.rec.input_role, ROLE_DONE_BUTTON);
-	client_send(&a, "input door_closed 1\n");
-	client_expect(&r, &a, error_answer(ENOENT));
+	sim_client_send(&a, "input door_closed 1\n");
+	sim_client_expect(&a, r.loop, error_answer(ENOENT));
 	CHECK_INT(r.rec.inputs, 3);
-	client_send(&a, "input lamp_ok 1\n");
-	client_expect(&r, &a, "error not an input role");
-	client_expect_nothing(&r, &a);
-	client_close(&a);
+	sim_client_send(&a, "input lamp_ok 1\n");
+	sim_client_expect(&a, r.loop, "error not an input role");
+	sim_client_expect_nothing(&a, r.loop);
+	sim_client_close(&a);
 	rig_close(&r);
 }
 
@@ -608,145 +498,145 @@ static int on_advance_refuse(void *data, const struct sim_command *cmd)
 static void test_sim_errors_and_framing(void)
 {
 	struct rig r;
-	struct client a;
+	struct sim_client a;
 	char line[700];
 	uint64_t t0;
 
 	if (!rig_open(&r, true, false))
 		return;
-	client_connect(&r, &a);
-	client_send(&a, "bogus\n");
-	client_expect(&r, &a, "error unknown command");
-	client_send(&a, "scan lamp_ok 1\n");
-	client_expect(&r, &a, "error not a scanner role");
-	client_send(&a, "\n");
-	client_expect(&r, &a, "error empty");
-	client_send(&a, "ping\r\n");
-	client_expect(&r, &a, "ok");
-	client_send(&a, "ping\nping\nbogus\n");
-	client_expect(&r, &a, "ok");
-	client_expect(&r, &a, "ok");
-	client_expect(&r, &a, "error unknown command");
+	sim_client_connect(&a, r.loop, r.path);
+	sim_client_send(&a, "bogus\n");
+	sim_client_expect(&a, r.loop, "error unknown command");
+	sim_client_send(&a, "scan lamp_ok 1\n");
+	sim_client_expect(&a, r.loop, "error not a scanner role");
+	sim_client_send(&a, "\n");
+	sim_client_expect(&a, r.loop, "error empty");
+	sim_client_send(&a, "ping\r\n");
+	sim_client_expect(&a, r.loop, "ok");
+	sim_client_send(&a, "ping\nping\nbogus\n");
+	sim_client_expect(&a, r.loop, "ok");
+	sim_client_expect(&a, r.loop, "ok");
+	sim_client_expect(&a, r.loop, "error unknown command");
 
 	/* A line may arrive in pieces. */
-	client_send(&a, "sc");
-	client_expect_nothing(&r, &a);
-	client_send(&a, "an item_scanner 1");
-	client_expect_nothing(&r, &a);
-	client_send(&a, "23\n");
-	client_expect(&r, &a, "display ok Checked out 123");
-	client_expect(&r, &a, "ok");
+	sim_client_send(&a, "sc");
+	sim_client_expect_nothing(&a, r.loop);
+	sim_client_send(&a, "an item_scanner 1");
+	sim_client_expect_nothing(&a, r.loop);
+	sim_client_send(&a, "23\n");
+	sim_client_expect(&a, r.loop, "display ok Checked out 123");
+	sim_client_expect(&a, r.loop, "ok");
 
 	/* 512 bytes is the longest line; longer ones are dropped whole. */
 	memset(line, 'x', 600);
 	memcpy(line + 600, "\nping\n", 7);
-	client_send(&a, line);
-	client_expect(&r, &a, "error line too long");
-	client_expect(&r, &a, "ok");
+	sim_client_send(&a, line);
+	sim_client_expect(&a, r.loop, "error line too long");
+	sim_client_expect(&a, r.loop, "ok");
 	memset(line, 'y', 512);
 	memcpy(line + 512, "\n", 2);
-	client_send(&a, line);
-	client_expect(&r, &a, "error unknown command");
+	sim_client_send(&a, line);
+	sim_client_expect(&a, r.loop, "error unknown command");
 
 	/* No handler: main registers advance; here nobody has. */
-	client_send(&a, "advance 10\n");
-	client_expect(&r, &a, "error unsupported");
+	sim_client_send(&a, "advance 10\n");
+	sim_client_expect(&a, r.loop, "error unsupported");
 	t0 = loop_mono_ms(r.loop);
 	sim_channel_on(r.ch, SIM_CMD_ADVANCE, on_advance, r.loop);
-	client_send(&a, "advance 60000\n");
-	client_expect(&r, &a, "ok");
+	sim_client_send(&a, "advance 60000\n");
+	sim_client_expect(&a, r.loop, "ok");
 	CHECK_INT(loop_mono_ms(r.loop) - t0, 60000);
 	sim_channel_on(r.ch, SIM_CMD_ADVANCE, on_advance_refuse, NULL);
-	client_send(&a, "advance 1\n");
-	client_expect(&r, &a, error_answer(EBUSY));
+	sim_client_send(&a, "advance 1\n");
+	sim_client_expect(&a, r.loop, error_answer(EBUSY));
 	sim_channel_on(r.ch, SIM_CMD_ADVANCE, NULL, NULL);
-	client_send(&a, "advance 1\n");
-	client_expect(&r, &a, "error unsupported");
-	client_expect_nothing(&r, &a);
-	client_close(&a);
+	sim_client_send(&a, "advance 1\n");
+	sim_client_expect(&a, r.loop, "error unsupported");
+	sim_client_expect_nothing(&a, r.loop);
+	sim_client_close(&a);
 	rig_close(&r);
 }
 
 static void test_sim_two_clients(void)
 {
 	struct rig r;
-	struct client a, b;
+	struct sim_client a, b;
 
 	if (!rig_open(&r, true, false))
 		return;
-	client_connect(&r, &a);
-	client_connect(&r, &b);
-	client_send(&a, "scan item_scanner 555\n");
-	client_expect(&r, &a, "display ok Checked out 555");
-	client_expect(&r, &a, "ok");
-	client_expect(&r, &b, "display ok Checked out 555");
-	client_expect_nothing(&r, &b);
-	client_send(&b, "ping\n");
-	client_expect(&r, &b, "ok");
-	client_expect_nothing(&r, &a);
+	sim_client_connect(&a, r.loop, r.path);
+	sim_client_connect(&b, r.loop, r.path);
+	sim_client_send(&a, "scan item_scanner 555\n");
+	sim_client_expect(&a, r.loop, "display ok Checked out 555");
+	sim_client_expect(&a, r.loop, "ok");
+	sim_client_expect(&b, r.loop, "display ok Checked out 555");
+	sim_client_expect_nothing(&b, r.loop);
+	sim_client_send(&b, "ping\n");
+	sim_client_expect(&b, r.loop, "ok");
+	sim_client_expect_nothing(&a, r.loop);
 	CHECK_INT(r.gpio->set(r.gpio_handle, ROLE_LAMP_OK, false), 0);
-	client_expect(&r, &a, "gpio lamp_ok 0");
-	client_expect(&r, &b, "gpio lamp_ok 0");
-	client_close(&a);
-	client_close(&b);
+	sim_client_expect(&a, r.loop, "gpio lamp_ok 0");
+	sim_client_expect(&b, r.loop, "gpio lamp_ok 0");
+	sim_client_close(&a);
+	sim_client_close(&b);
 	rig_close(&r);
 }
 
 static void test_sim_disconnects(void)
 {
 	struct rig r;
-	struct client a, b, c, many[16];
+	struct sim_client a, b, c, many[16];
 	char line[64];
 	int i;
 
 	if (!rig_open(&r, true, false))
 		return;
-	client_connect(&r, &a);
-	client_connect(&r, &b);
-	client_close(&b);
+	sim_client_connect(&a, r.loop, r.path);
+	sim_client_connect(&b, r.loop, r.path);
+	sim_client_close(&b);
 	CHECK_INT(r.gpio->set(r.gpio_handle, ROLE_LAMP_OK, true), 0);
-	client_expect(&r, &a, "gpio lamp_ok 1");
+	sim_client_expect(&a, r.loop, "gpio lamp_ok 1");
 
 	/* The sender is gone by the time its handler writes to it. */
-	client_connect(&r, &c);
-	client_send(&c, "scan item_scanner 777\n");
-	client_close(&c);
-	client_expect(&r, &a, "display ok Checked out 777");
+	sim_client_connect(&c, r.loop, r.path);
+	sim_client_send(&c, "scan item_scanner 777\n");
+	sim_client_close(&c);
+	sim_client_expect(&a, r.loop, "display ok Checked out 777");
 	CHECK_INT(r.rec.scans, 1);
-	client_expect_nothing(&r, &a);
+	sim_client_expect_nothing(&a, r.loop);
 
 	/* Half-closed: the answer still arrives, then the channel hangs up. */
-	client_connect(&r, &c);
-	client_send(&c, "ping\n");
+	sim_client_connect(&c, r.loop, r.path);
+	sim_client_send(&c, "ping\n");
 	shutdown(c.fd, SHUT_WR);
-	client_expect(&r, &c, "ok");
-	CHECK(!client_read_line(&r, &c, line, sizeof(line)));
+	sim_client_expect(&c, r.loop, "ok");
+	CHECK(!sim_client_read_line(&c, r.loop, line, sizeof(line)));
 	CHECK(c.eof);
-	client_close(&c);
+	sim_client_close(&c);
 
 	/* 16 clients at most; a freed slot is usable again. */
 	for (i = 0; i < 15; i++)
-		client_connect(&r, &many[i]);
-	CHECK_INT(client_connect_raw(&r, &c), 0);
-	client_expect(&r, &c, "error too many clients");
-	CHECK(!client_read_line(&r, &c, line, sizeof(line)));
+		sim_client_connect(&many[i], r.loop, r.path);
+	CHECK_INT(sim_client_connect_raw(&c, r.path), 0);
+	sim_client_expect(&c, r.loop, "error too many clients");
+	CHECK(!sim_client_read_line(&c, r.loop, line, sizeof(line)));
 	CHECK(c.eof);
-	client_close(&c);
-	client_close(&many[3]);
-	client_expect_nothing(&r, &a);
-	client_connect(&r, &many[3]);
-	client_send(&many[3], "ping\n");
-	client_expect(&r, &many[3], "ok");
+	sim_client_close(&c);
+	sim_client_close(&many[3]);
+	sim_client_expect_nothing(&a, r.loop);
+	sim_client_connect(&many[3], r.loop, r.path);
+	sim_client_send(&many[3], "ping\n");
+	sim_client_expect(&many[3], r.loop, "ok");
 	for (i = 0; i < 15; i++)
-		client_close(&many[i]);
-	client_close(&a);
+		sim_client_close(&many[i]);
+	sim_client_close(&a);
 	rig_close(&r);
 }
 
 static void test_sim_slow_client_dropped(void)
 {
 	struct rig r;
-	struct client slow, reader;
+	struct sim_client slow, reader;
 	char text[1500];
 	size_t total = 0, got = 0;
 	uint64_t deadline;
@@ -754,8 +644,8 @@ static void test_sim_slow_client_dropped(void)
 
 	if (!rig_open(&r, true, false))
 		return;
-	client_connect(&r, &slow);
-	client_connect(&r, &reader);
+	sim_client_connect(&slow, r.loop, r.path);
+	sim_client_connect(&reader, r.loop, r.path);
 	memset(text, 'z', sizeof(text) - 1);
 	text[sizeof(text) - 1] = '\0';
 	/* ~2 MB while slow reads nothing: emitting must neither block nor stop. */
@@ -764,14 +654,14 @@ static void test_sim_slow_client_dropped(void)
 		total += strlen("display info \n") + sizeof(text) - 1;
 		loop_run_once(r.loop, 0);
 		/* reader keeps up, so it stays. */
-		client_fill(&reader);
+		sim_client_fill(&reader);
 		got += reader.len;
 		reader.len = 0;
 	}
-	deadline = now_ms() + 2000;
-	while (got < total && now_ms() < deadline) {
+	deadline = sim_client_now_ms() + 2000;
+	while (got < total && sim_client_now_ms() < deadline) {
 		loop_run_once(r.loop, 10);
-		client_fill(&reader);
+		sim_client_fill(&reader);
 		got += reader.len;
 		reader.len = 0;
 	}
@@ -780,18 +670,18 @@ static void test_sim_slow_client_dropped(void)
 
 	/* slow was dropped: it reads what the kernel holds, then EOF. */
 	got = 0;
-	deadline = now_ms() + 2000;
-	while (!slow.eof && now_ms() < deadline) {
-		client_fill(&slow);
+	deadline = sim_client_now_ms() + 2000;
+	while (!slow.eof && sim_client_now_ms() < deadline) {
+		sim_client_fill(&slow);
 		got += slow.len;
 		slow.len = 0;
 	}
 	CHECK(slow.eof);
 	CHECK(got < total);
-	client_send(&reader, "ping\n");
-	client_expect(&r, &reader, "ok");
-	client_close(&slow);
-	client_close(&reader);
+	sim_client_send(&reader, "ping\n");
+	sim_client_expect(&reader, r.loop, "ok");
+	sim_client_close(&slow);
+	sim_client_close(&reader);
 	rig_close(&r);
 }
 
@@ -865,8 +755,8 @@ static void test_sim_socket_path(void)
 /* Pumps until cond or 2 s. */
 #define PUMP_UNTIL(r, cond)                                                  \
 	do {                                                                 \
-		uint64_t pump_deadline = now_ms() + 2000;                    \
-		while (!(cond) && now_ms() < pump_deadline)                  \
+		uint64_t pump_deadline = sim_client_now_ms() + 2000;                    \
+		while (!(cond) && sim_client_now_ms() < pump_deadline)                  \
 			loop_run_once((r)->loop, 10);                        \
 	} while (0)
 
