@@ -318,9 +318,8 @@ int online_transact(struct kiosk *k, enum txn_kind kind, const char *patron, con
 		return r; /* the patron has been told */
 	req.wall_ms = k->live.wall_ms;
 	if (kind == TXN_CHECKIN) {
+		sync_note_sent(k->store, &k->live); /* before it goes: store-sent.h */
 		r = ils->ops->checkin(ils, ILS_LANE_LIVE, &req, on_live, k);
-		if (r >= 0)
-			sync_note_sent(k->store, &k->live);
 	} else {
 		req.pin = k->pin;
 		r = (kind == TXN_RENEW ? ils->ops->renew : ils->ops->checkout)(ils, ILS_LANE_LIVE,

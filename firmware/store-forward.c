@@ -461,6 +461,12 @@ int store_record_outcomes(struct store *store, const struct store_outcome *outco
 		goto out;
 	for (unsigned i = 0; i < n && r >= 0; i++)
 		r = record_outcome(store, &outcomes[i], now_ms);
+	/*
+	 * Before a batch is marked, the log of returns sent exists for this boot:
+	 * a crash before the first of them is sent is then judged by it.
+	 */
+	if (r >= 0 && mark_max)
+		(void)store_sent_prepare(store); /* without it: judged as before the log */
 	if (r >= 0 && mark_max)
 		r = marks = mark_run(store, after_seq, now_ms, marked, mark_max);
 	if (r >= 0)

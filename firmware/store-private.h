@@ -55,6 +55,8 @@ struct store {
 	/* store-sent.c: the log of returns sent; opened at the first line */
 	char *sent_path;
 	int sent_fd;
+	char sent_boot[TXN_ID_LEN + 1]; /* this boot's id, read at the first need */
+	bool sent_boot_read;
 	char alarm[384]; /* what the open found: acknowledged transactions missing */
 	char notice[192]; /* what the open found that is not damage */
 };
@@ -119,6 +121,9 @@ int store_security_tags_valid(const struct store_tags *tags);
 /* Inside the caller's transaction: txn_id owes each of tags a write. */
 int store_security_insert(struct store *store, const char *txn_id, const struct store_tags *tags,
 			  int64_t now_ms);
+
+/* store-sent.c: the log of returns sent exists, started in this boot if it was empty. */
+int store_sent_prepare(struct store *store);
 
 /* Call right after the failing sqlite call, before anything else touches db. */
 int store_fail(struct store *store, int rc);

@@ -14,6 +14,32 @@
 
 /* One line: the txn id and a newline, written in one write() (not torn by a kill). */
 #define SENT_LINE_LEN (TXN_ID_LEN + 1)
+#define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
+/* The first line: "boot " and the kernel's boot id. */
+#define HEADER_PREFIX "boot "
+#define HEADER_LEN (sizeof(HEADER_PREFIX) - 1 + TXN_ID_LEN + 1)
+
+/* This boot's id, read once; "" when the kernel does not say (then no log is trusted). */
+static const char *this_boot(struct store *store)
+{
+	char buf[TXN_ID_LEN + 2];
+	ssize_t n;
+	int fd;
+
+	if (store->sent_boot[0] || store->sent_boot_read)
+		return store->sent_boot;
+	store->sent_boot_read = true;
+	fd = open(BOOT_ID_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return store->sent_boot;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n >= TXN_ID_LEN) {
+		memcpy(store->sent_boot, buf, TXN_ID_LEN);
+		store->sent_boot[TXN_ID_LEN] = '\0';
+	}
+	return store->sent_boot;
+}
 
 static int sent_open(struct store *store, int flags)
 {
@@ -34,19 +60,45 @@ static void end_cut_line(int fd)
 		(void)!write(fd, "\n", 1);
 }
 
-int store_note_sent(struct store *store, const char *id)
+/* The log open for appending; a new (empty) one gets this boot's header first. */
+static int log_ready(struct store *store)
 {
-	char line[SENT_LINE_LEN + 1];
+	const char *boot = this_boot(store);
+	char header[HEADER_LEN + 1];
+	struct stat st;
 	int n;
 
-	if (!store || !id || strlen(id) != TXN_ID_LEN)
-		return -EINVAL;
 	if (store->sent_fd < 0) {
 		store->sent_fd = sent_open(store, O_RDWR | O_APPEND | O_CREAT);
 		if (store->sent_fd < 0)
 			return -errno;
 		end_cut_line(store->sent_fd);
 	}
+	if (fstat(store->sent_fd, &st) < 0)
+		return -errno;
+	if (st.st_size || !boot[0])
+		return 0;
+	n = snprintf(header, sizeof(header), HEADER_PREFIX "%s\n", boot);
+	if (write(store->sent_fd, header, (size_t)n) != n)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+int store_sent_prepare(struct store *store)
+{
+	return log_ready(store);
+}
+
+int store_note_sent(struct store *store, const char *id)
+{
+	char line[SENT_LINE_LEN + 1];
+	int n, r;
+
+	if (!store || !id || strlen(id) != TXN_ID_LEN)
+		return -EINVAL;
+	r = log_ready(store);
+	if (r < 0)
+		return r;
 	n = snprintf(line, sizeof(line), "%s\n", id);
 	if (write(store->sent_fd, line, (size_t)n) != n)
 		return errno ? -errno : -EIO;
@@ -67,55 +119,77 @@ static bool lines_name(const char *buf, size_t len, const char *id, size_t *used
 	return false;
 }
 
-bool store_was_sent(struct store *store, const char *id)
+/* Whether fd's first line (read at offset 0) names this boot. */
+static bool log_of_this_boot_at(struct store *store, int fd)
+{
+	const char *boot = this_boot(store);
+	char header[HEADER_LEN];
+
+	return boot[0] && pread(fd, header, sizeof(header), 0) == (ssize_t)sizeof(header) &&
+	       memcmp(header, HEADER_PREFIX, sizeof(HEADER_PREFIX) - 1) == 0 &&
+	       memcmp(header + sizeof(HEADER_PREFIX) - 1, boot, TXN_ID_LEN) == 0 &&
+	       header[HEADER_LEN - 1] == '\n';
+}
+
+enum store_sent store_sent_status(struct store *store, const char *id)
 {
 	char buf[64 * SENT_LINE_LEN];
-	bool found = false;
+	enum store_sent status = STORE_SENT_UNKNOWN;
 	size_t have = 0, used = 0;
 	int fd;
 
 	if (!store || !id || strlen(id) != TXN_ID_LEN)
-		return false;
+		return STORE_SENT_UNKNOWN;
 	fd = sent_open(store, O_RDONLY);
 	if (fd < 0)
-		return false;
+		return STORE_SENT_UNKNOWN;
+	if (!log_of_this_boot_at(store, fd) || lseek(fd, HEADER_LEN, SEEK_SET) < 0) {
+		close(fd);
+		return STORE_SENT_UNKNOWN;
+	}
 	/*
 	 * Asked only after a crash, and the log holds about a batch: a plain
-	 * scan, line by line, so a line cut short by a power cut spoils only
-	 * itself.
+	 * scan, line by line, so a line cut short spoils only itself.
 	 */
+	status = STORE_SENT_NO;
 	for (;;) {
 		ssize_t n = read(fd, buf + have, sizeof(buf) - have);
 
+		if (n < 0)
+			status = STORE_SENT_UNKNOWN;
 		if (n <= 0)
 			break;
 		have += (size_t)n;
-		found = lines_name(buf, have, id, &used);
-		if (found)
+		if (lines_name(buf, have, id, &used)) {
+			status = STORE_SENT_YES;
 			break;
+		}
 		if (used == 0 && have == sizeof(buf))
 			used = have; /* a line longer than the buffer is no id */
 		memmove(buf, buf + used, have - used);
 		have -= used;
 	}
 	close(fd);
-	return found;
+	return status;
 }
 
 int store_sent_forget(struct store *store)
 {
 	struct stat st;
+	int r;
 
 	if (!store)
 		return -EINVAL;
-	if (store->sent_fd < 0) {
-		store->sent_fd = sent_open(store, O_WRONLY | O_APPEND);
-		if (store->sent_fd < 0)
-			return errno == ENOENT ? 0 : -errno;
-	}
+	r = log_ready(store);
+	if (r < 0)
+		return r;
 	if (fstat(store->sent_fd, &st) < 0)
 		return -errno;
-	if (st.st_size && ftruncate(store->sent_fd, 0) < 0)
-		return -errno;
+	/* Emptied, and started again in this boot: a crash from here on is judged by it. */
+	if ((size_t)st.st_size != HEADER_LEN || !log_of_this_boot_at(store, store->sent_fd)) {
+		if (ftruncate(store->sent_fd, 0) < 0)
+			return -errno;
+		return log_ready(store);
+	}
 	return 0;
 }

@@ -28,8 +28,9 @@
  * item is charged to the patron or not), but not a return of an item the
  * ILS does not have charged (on the hold shelf, in transit): "applied" and
  * "marked with its batch, never sent" look the same. The log of returns
- * sent (store-sent.h) tells them apart, so such a return goes out once
- * (tests/e2e test_crash_before_send_loses_no_return).
+ * sent (store-sent.h) tells them apart after circd died, so such a return
+ * goes out once (tests/e2e test_crash_before_send_loses_no_return); after
+ * a power cut (no log from this boot) it is taken as applied, as before.
  */
 #include "sync.h"
 
@@ -395,6 +396,9 @@ static void send_txn(struct sync *s, bool mark)
 		.no_block_due_ms = s->txn.kind == TXN_CHECKOUT ? s->txn.due_ms : 0,
 	};
 
+	/* Logged before it goes: a return sent is always named (store-sent.h). */
+	if (s->txn.kind == TXN_CHECKIN)
+		sync_note_sent(s->store, &s->txn);
 	r = (s->txn.kind == TXN_CHECKOUT ? s->ils->ops->checkout : s->ils->ops->checkin)(
 		s->ils, ILS_LANE_BACKGROUND, &req, on_sent, s);
 	if (r < 0) {
@@ -403,8 +407,6 @@ static void send_txn(struct sync *s, bool mark)
 		stop(s, "link down");
 		return;
 	}
-	if (s->txn.kind == TXN_CHECKIN)
-		sync_note_sent(s->store, &s->txn);
 	while_ils_works(s);
 }
 
@@ -489,8 +491,12 @@ static void on_verified(void *data, int err, const struct ils_item_check *check)
 	if ((check->state == ILS_ITEM_CHARGED) != checkout) {
 		snprintf(evidence, sizeof(evidence), "reply lost; %s", check->evidence);
 		not_applied(s, evidence);
-	} else if (!checkout && !store_was_sent(s->store, s->txn.id)) {
-		/* Not charged either way: only the log of returns sent can tell. */
+	} else if (!checkout && store_sent_status(s->store, s->txn.id) == STORE_SENT_NO) {
+		/*
+		 * Not charged either way: this boot's log of returns sent says it
+		 * never went out. Without a log from this boot (a power cut) it is
+		 * taken as applied, as before the log: a return is never sent twice.
+		 */
 		snprintf(evidence, sizeof(evidence), "never sent; %s",
 			 check->evidence);
 		log_info("return of item %s was marked forwarded but never sent: sending it",

@@ -54,7 +54,7 @@ void sync_set_store(struct sync *sync, struct store *store);
 void sync_set_config(struct sync *sync, const struct config *cfg);
 void sync_get_stats(const struct sync *sync, struct sync_stats *stats);
 /*
- * Right after a checkin was handed to the ILS, by either lane: logs it as
+ * Right before a checkin is handed to the ILS, by either lane: logs it as
  * sent (store-sent.h), which a verification after a crash asks; a failure
  * is logged, once per cause.
  */
