@@ -67,6 +67,10 @@ int circd_config(const char *name, const char *body);
 pid_t circd_start(const char *name, bool fake_clock);
 /* VmRSS in KiB, and in *anon the part that is circd's own (heap, stack, sqlite cache). */
 long rss_kib(pid_t pid, long *anon);
+/* A process's CPU time in us, all threads: utime+stime from /proc (clock ticks), -1 if gone. */
+double stat_cpu_us(pid_t pid);
+/* The same from its CPU clock, to the ns, where a parent may read its child's; -1 otherwise. */
+double clock_cpu_us(pid_t pid);
 
 /* The sim channel (hal/sim.h): commands out, event lines in. */
 struct sim {

@@ -376,35 +376,6 @@ out:
 
 /* --- inventory CPU --------------------------------------------------------- */
 
-/* utime + stime from /proc/PID/stat, in us (clock tick resolution); -1 if gone. */
-static double stat_cpu_us(pid_t pid)
-{
-	unsigned long ut, st;
-	char path[64];
-	FILE *f;
-	int n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	/* comm may hold spaces: fields 14 and 15 counted from after its ')' */
-	n = fscanf(f, "%*[^)])%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%lu%lu", &ut, &st);
-	fclose(f);
-	return n == 2 ? (ut + st) * 1e6 / sysconf(_SC_CLK_TCK) : -1;
-}
-
-/* The same to the nanosecond, where the kernel lets a parent read its child's CPU clock. */
-static double clock_cpu_us(pid_t pid)
-{
-	struct timespec ts;
-	clockid_t clock;
-
-	if (clock_getcpuclockid(pid, &clock) != 0 || clock_gettime(clock, &ts) != 0)
-		return -1;
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
 struct cpu_figure {
 	double stat_us, clock_us; /* CPU over the window; clock_us -1 if unreadable */
 	long rounds;              /* inventory requests the emulator got meanwhile */

@@ -64,23 +64,9 @@ struct run {
 /* The process's CPU time in us, all threads; -1 if it is gone. */
 static double cpu_us(pid_t pid)
 {
-	char path[64];
-	unsigned long ut, st;
-	struct timespec ts;
-	clockid_t clock;
-	FILE *f;
-	int n;
+	double us = clock_cpu_us(pid);
 
-	if (clock_getcpuclockid(pid, &clock) == 0 && clock_gettime(clock, &ts) == 0)
-		return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	/* comm may hold spaces: fields 14 and 15 counted from after its ')' */
-	n = fscanf(f, "%*[^)])%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%lu%lu", &ut, &st);
-	fclose(f);
-	return n == 2 ? (ut + st) * 1e6 / sysconf(_SC_CLK_TCK) : -1;
+	return us >= 0 ? us : stat_cpu_us(pid);
 }
 
 static bool exited(pid_t pid)

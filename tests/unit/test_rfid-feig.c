@@ -38,6 +38,7 @@
 #include "../../hal/board.h"
 #include "../../hal/feig-frame.h"
 #include "../../hal/rfid.h"
+#include "pty.h"
 #include "testlib.h"
 
 extern char **environ;
@@ -582,19 +583,6 @@ struct wire {
 	size_t data_len;
 };
 
-static int open_pty(char *slave, size_t size)
-{
-	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-
-	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
-	    ptsname_r(master, slave, size) != 0) {
-		if (master >= 0)
-			close(master);
-		return -1;
-	}
-	return master;
-}
-
 /* Runs due timers and the I/O they cause, without moving the clock. */
 static void settle(struct loop *loop)
 {
@@ -728,7 +716,7 @@ static bool fake_up(struct fake_rig *r)
 	char text[512];
 
 	memset(r, 0, sizeof(*r));
-	r->w.master = open_pty(r->w.slave, sizeof(r->w.slave));
+	r->w.master = pty_open_pair(r->w.slave, sizeof(r->w.slave));
 	CHECK(r->w.master >= 0);
 	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &r->loop), 0);
 	if (r->w.master < 0 || !r->loop)

@@ -22,6 +22,7 @@
 #include "../../lib/loop.h"
 #include "../../hal/serial-port.h"
 #include "../../hal/serial.h"
+#include "pty.h"
 #include "testlib.h"
 
 /* ---- a fake sysfs ---- */
@@ -257,19 +258,6 @@ static void test_settings(void)
 
 /* ---- raw mode on a pty ---- */
 
-static int open_pty(char *slave, size_t size)
-{
-	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-
-	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
-	    ptsname_r(master, slave, size) != 0) {
-		if (master >= 0)
-			close(master);
-		return -1;
-	}
-	return master;
-}
-
 static ssize_t read_some(int fd, uint8_t *buf, size_t size)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -290,7 +278,7 @@ static void test_raw_pty(void)
 	ssize_t n;
 	int master, fd;
 
-	master = open_pty(slave, sizeof(slave));
+	master = pty_open_pair(slave, sizeof(slave));
 	CHECK(master >= 0);
 	if (master < 0)
 		return;
@@ -419,7 +407,7 @@ static void test_port_on_pty(void)
 	uint8_t buf[64];
 	int master;
 
-	master = open_pty(slave, sizeof(slave));
+	master = pty_open_pair(slave, sizeof(slave));
 	CHECK(master >= 0);
 	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &loop), 0);
 	if (master < 0 || !loop)
@@ -510,7 +498,7 @@ static void test_port_replug(void)
 	CHECK_INT(seen.states, 1);
 
 	/* plugged in on another port, as ttyACM1: its device node is our pty */
-	master = open_pty(slave, sizeof(slave));
+	master = pty_open_pair(slave, sizeof(slave));
 	CHECK(master >= 0);
 	add_adapter("1-1.4", "0ab1\n", "0002\n", NULL, "ACM", 1);
 	snprintf(tty, sizeof(tty), "%s/ttyACM1", dev_dir);
