@@ -69,7 +69,6 @@ extern const struct composition compositions[];
 extern const size_t n_compositions;
 extern const struct level4 level4_keys[];
 extern const size_t n_level4_keys;
-extern const uint16_t cp437_high[128], cp850_high[128], cp1252_high[128];
 
 extern const struct keycap us_keys[KEY_ROWS], de_keys[KEY_ROWS], fr_keys[KEY_ROWS],
 	gb_keys[KEY_ROWS], dk_keys[KEY_ROWS], no_keys[KEY_ROWS], se_keys[KEY_ROWS],

@@ -12,6 +12,7 @@
  * backslash) and 0x32 (the ISO key left of Enter) give the same, as Linux
  * maps both to one key code.
  */
+#include "codepage.h"
 #include "hid-keyboard.h"
 #include "hid-layout-tables.h"
 
@@ -45,20 +46,20 @@ static const struct {
 	char decimal;
 	const uint16_t *oem;
 } layouts[] = {
-	[HID_LAYOUT_US] = { "us", us_keys, false, '.', cp437_high },
-	[HID_LAYOUT_DE] = { "de", de_keys, true, ',', cp850_high },
-	[HID_LAYOUT_FR] = { "fr", fr_keys, true, ',', cp850_high },
-	[HID_LAYOUT_GB] = { "gb", gb_keys, true, '.', cp850_high },
-	[HID_LAYOUT_DK] = { "dk", dk_keys, true, ',', cp850_high },
-	[HID_LAYOUT_NO] = { "no", no_keys, true, ',', cp850_high },
-	[HID_LAYOUT_SE] = { "se", se_keys, true, ',', cp850_high },
-	[HID_LAYOUT_FI] = { "fi", fi_keys, true, ',', cp850_high },
-	[HID_LAYOUT_CH_DE] = { "ch-de", ch_de_keys, true, ',', cp850_high },
-	[HID_LAYOUT_CH_FR] = { "ch-fr", ch_fr_keys, true, ',', cp850_high },
-	[HID_LAYOUT_BE] = { "be", be_keys, true, ',', cp850_high },
-	[HID_LAYOUT_ES] = { "es", es_keys, true, ',', cp850_high },
-	[HID_LAYOUT_IT] = { "it", it_keys, true, ',', cp850_high },
-	[HID_LAYOUT_NL] = { "nl", nl_keys, true, ',', cp850_high },
+	[HID_LAYOUT_US] = { "us", us_keys, false, '.', codepage_cp437 },
+	[HID_LAYOUT_DE] = { "de", de_keys, true, ',', codepage_cp850 },
+	[HID_LAYOUT_FR] = { "fr", fr_keys, true, ',', codepage_cp850 },
+	[HID_LAYOUT_GB] = { "gb", gb_keys, true, '.', codepage_cp850 },
+	[HID_LAYOUT_DK] = { "dk", dk_keys, true, ',', codepage_cp850 },
+	[HID_LAYOUT_NO] = { "no", no_keys, true, ',', codepage_cp850 },
+	[HID_LAYOUT_SE] = { "se", se_keys, true, ',', codepage_cp850 },
+	[HID_LAYOUT_FI] = { "fi", fi_keys, true, ',', codepage_cp850 },
+	[HID_LAYOUT_CH_DE] = { "ch-de", ch_de_keys, true, ',', codepage_cp850 },
+	[HID_LAYOUT_CH_FR] = { "ch-fr", ch_fr_keys, true, ',', codepage_cp850 },
+	[HID_LAYOUT_BE] = { "be", be_keys, true, ',', codepage_cp850 },
+	[HID_LAYOUT_ES] = { "es", es_keys, true, ',', codepage_cp850 },
+	[HID_LAYOUT_IT] = { "it", it_keys, true, ',', codepage_cp850 },
+	[HID_LAYOUT_NL] = { "nl", nl_keys, true, ',', codepage_cp850 },
 };
 
 #define N_LAYOUTS (ARRAY_SIZE(layouts))
@@ -155,5 +156,5 @@ uint32_t hid_alt_code_char(enum hid_layout layout, unsigned value, bool ansi)
 		return 0;
 	if (byte < 0x80)
 		return byte;
-	return ansi ? cp1252_high[byte - 0x80] : layouts[layout].oem[byte - 0x80];
+	return ansi ? codepage_cp1252[byte - 0x80] : layouts[layout].oem[byte - 0x80];
 }

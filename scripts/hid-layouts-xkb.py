@@ -165,8 +165,8 @@ TABLES_WHAT = """what each key of
  * and the ASCII characters typed with Shift+AltGr."""
 CHARSETS_WHAT = """the characters
  * the layouts' cells stand for (dead keys' accents, characters past
- * Latin-1, the letters a dead key composes) and the code pages Alt codes
- * are read in."""
+ * Latin-1, the letters a dead key composes). The code pages Alt codes
+ * are read in are lib/codepage.c's."""
 
 
 def c_name(name):
@@ -195,18 +195,6 @@ def compositions():
     return ["\t" + " ".join(rows[i:i + 2]) for i in range(0, len(rows), 2)]
 
 
-def code_page(name):
-    """The upper half of a code page as Python's codecs (Unicode's mapping files) decode it."""
-    cells = []
-    for b in range(0x80, 0x100):
-        try:
-            cells.append("0x%04x" % ord(bytes([b]).decode(name)))
-        except UnicodeDecodeError:
-            cells.append("0")  # undefined: types nothing
-    lines = ["\t" + ", ".join(cells[i:i + 8]) + "," for i in range(0, 128, 8)]
-    return lines
-
-
 def write_charsets(wide):
     print(HEADER % (xkb_data_version(), CHARSETS_WHAT), end="")
     print("\nconst uint16_t dead_accents[DEAD_COUNT + 1] = {\n\t0, " +
@@ -221,11 +209,6 @@ def write_charsets(wide):
     print("\n".join(compositions()))
     print("};")
     print("const size_t n_compositions = sizeof(compositions) / sizeof(compositions[0]);")
-    for cp in ("cp437", "cp850", "cp1252"):
-        print("\n/* Bytes 0x80..0xFF of %s (IBM/Microsoft code page), as Unicode. */" % cp)
-        print("const uint16_t %s_high[128] = {" % cp)
-        print("\n".join(code_page(cp)))
-        print("};")
 
 
 def write_tables(tables, wide):
