@@ -19,20 +19,6 @@
 /* What a version-1 circd wrote. */
 static const char v1_schema[] = STORE_V1_SCHEMA;
 
-static sqlite3 *raw_open(const char *path)
-{
-	sqlite3 *db = NULL;
-
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-
-	if (rc != SQLITE_OK) {
-		fprintf(stderr, "raw_open %s: %s\n", path, db ? sqlite3_errmsg(db) : "?");
-		exit(2);
-	}
-	sqlite3_busy_timeout(db, 1000);
-	return db;
-}
-
 static int raw_exec(sqlite3 *db, const char *sql)
 {
 	return sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -129,7 +115,7 @@ static void test_open_creates_and_migrates(void)
 	CHECK_INT(stat(t.db, &st), 0);
 	CHECK_INT(st.st_mode & 077, 0); /* patron ids inside: not world-readable */
 	CHECK_INT(access(t.lock, F_OK), 0);
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	raw_text(db, "PRAGMA journal_mode", mode, sizeof(mode));
 	CHECK_STR(mode, "wal");
@@ -158,7 +144,7 @@ static void test_migrates_v1_database(void)
 	int version = -1;
 
 	tmp_new(&t, "store");
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_exec(db, v1_schema), SQLITE_OK);
 	CHECK_INT(raw_exec(db, "INSERT INTO journal(id, kind, patron, item, session_id, wall_ms,"
 			       " mono_ms, boot_id, mode, state, due_ms, result, updated_ms)"
@@ -200,7 +186,7 @@ static void test_migrates_v1_database(void)
 	CHECK_STR(loan.txn_id, "11111111-2222-4333-8444-555555555555");
 	store_close(s);
 
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM patron_cache"), 0);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM conflicts"), 0);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM journal"), 1);
@@ -218,7 +204,7 @@ static void test_refuses_newer_schema(void)
 	char mode[16];
 
 	tmp_new(&t, "store");
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_exec(db, "CREATE TABLE future(x TEXT); INSERT INTO future VALUES('data');"
 			       "PRAGMA user_version = 99;"),
 		  SQLITE_OK);
@@ -234,7 +220,7 @@ static void test_refuses_newer_schema(void)
 	CHECK(before_len > 0);
 	CHECK_INT(after_len, before_len);
 	CHECK(memcmp(before, after, before_len) == 0);
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_int(db, "PRAGMA user_version"), 99);
 	raw_text(db, "PRAGMA journal_mode", mode, sizeof(mode));
 	CHECK_STR(mode, "delete");
@@ -382,7 +368,7 @@ static void test_journal_is_append_only(void)
 	make_txn(&a, TXN_CHECKOUT, "21234000012345", "31234000000030", 1700000000000LL);
 	CHECK_INT(store_record(s, &a), 0);
 
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_exec(db, "DELETE FROM journal"), SQLITE_CONSTRAINT);
 	CHECK(strstr(sqlite3_errmsg(db), "append-only") != NULL);
 	CHECK_INT(raw_exec(db, "UPDATE journal SET item = 'other'"), SQLITE_CONSTRAINT);
@@ -828,7 +814,7 @@ static void test_long_strings_truncate_safely(void)
 	CHECK_INT(count_all(s), 1);
 
 	/* Over-long values in the file (another writer, a bug) are cut on the way out. */
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO journal(id, kind, patron, item, session_id, wall_ms, mono_ms,"
 		 " boot_id, mode, state, due_ms, result, updated_ms) VALUES("

@@ -12,28 +12,6 @@
 
 #define T0 1700000000000LL
 
-static struct store *open_new(struct tmp *t)
-{
-	struct store *s = NULL;
-
-	tmp_new(t, "outcome");
-	CHECK_INT(store_open(t->db, &s), 0);
-	if (!s)
-		exit(2);
-	return s;
-}
-
-static sqlite3 *raw_open(const char *path)
-{
-	sqlite3 *db = NULL;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK)
-		exit(2);
-	sqlite3_busy_timeout(db, 1000);
-	return db;
-}
-
 static int raw_exec(sqlite3 *db, const char *sql)
 {
 	return sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -53,7 +31,7 @@ static void test_ils_said_kept_with_the_outcome(void)
 	};
 	struct store_conflict_in conflict = { CONFLICT_OTHER, "x" };
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "outcome");
 	struct txn a, b, c, got;
 	char long_text[600];
 
@@ -90,7 +68,7 @@ static void test_ils_said_kept_with_the_outcome(void)
 
 	/* once final, what the ILS said stays as it was */
 	{
-		sqlite3 *db = raw_open(t.db);
+		sqlite3 *db = tmp_raw_open(t.db);
 
 		CHECK_INT(raw_exec(db, "UPDATE journal SET screen_msg = 'changed' WHERE seq = 1"),
 			  SQLITE_CONSTRAINT);
@@ -104,7 +82,7 @@ static void test_ils_said_kept_with_the_outcome(void)
 static void test_patron_told_recorded_once(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "outcome");
 	struct txn a, b, c, got;
 
 	record(s, &a, TXN_CHECKOUT, TXN_ONLINE, "31234000000016");
@@ -139,7 +117,7 @@ static void test_patron_told_recorded_once(void)
 static void test_verifications_counted_durably(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "outcome");
 	struct txn a, b, got;
 	unsigned n = 0;
 
@@ -164,7 +142,7 @@ static void test_verifications_counted_durably(void)
 	CHECK_INT(store_count_verification(s, a.id, T0 + 4, &n), -EPERM);
 	store_close(s);
 	{
-		sqlite3 *db = raw_open(t.db);
+		sqlite3 *db = tmp_raw_open(t.db);
 
 		CHECK_INT(raw_exec(db, "UPDATE journal SET verifications = 0 WHERE seq = 2"),
 			  SQLITE_CONSTRAINT);
@@ -186,7 +164,7 @@ static void test_migrates_v3_database(void)
 	int version = 0;
 
 	tmp_new(&t, "outcome");
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_exec(db, STORE_V2_SCHEMA), SQLITE_OK);
 	CHECK_INT(raw_exec(db, store_migration_v3), SQLITE_OK);
 	CHECK_INT(raw_exec(db, "INSERT INTO journal(id, kind, patron, item, wall_ms, mono_ms,"
@@ -227,7 +205,7 @@ static void test_migrates_v3_database(void)
 static void test_symbology_recorded_once(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "outcome");
 	struct txn a, b, got;
 	sqlite3 *db;
 
@@ -248,7 +226,7 @@ static void test_symbology_recorded_once(void)
 	CHECK_INT(store_get(s, b.id, &got), 0);
 	CHECK_STR(got.symbology, "");
 	store_close(s);
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK(raw_exec(db, "UPDATE journal SET symbology = 'code39'") != SQLITE_OK);
 	sqlite3_close(db);
 	CHECK_INT(tmp_remove(&t), 0);

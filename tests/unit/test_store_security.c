@@ -14,17 +14,6 @@
 #define UID_A "E004010012345678"
 #define UID_B "E0040100ABCDEF01"
 
-static struct store *open_new(struct tmp *t)
-{
-	struct store *s = NULL;
-
-	tmp_new(t, "security");
-	CHECK_INT(store_open(t->db, &s), 0);
-	if (!s)
-		exit(2);
-	return s;
-}
-
 static void fill(struct txn *t, enum txn_kind kind, const char *item, int64_t wall_ms)
 {
 	memset(t, 0, sizeof(*t));
@@ -60,7 +49,7 @@ static int count_rows(void *data, const struct store_security *s)
 static void test_loan_owes_each_part(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "security");
 	struct store_tags tags;
 	struct store_security sec;
 	struct txn loan;
@@ -93,7 +82,7 @@ static void test_loan_owes_each_part(void)
 static void test_newer_supersedes(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "security");
 	struct store_tags tags;
 	struct store_security sec;
 	struct txn loan, ret;
@@ -122,7 +111,7 @@ static void test_newer_supersedes(void)
 static void test_bad_uid_records_nothing(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "security");
 	struct store_tags tags;
 	struct store_security sec;
 	struct txn loan;

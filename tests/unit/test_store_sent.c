@@ -13,22 +13,6 @@
 #include "testlib.h"
 #include "tmpdir.h"
 
-static struct store *open_again(const struct tmp *t)
-{
-	struct store *s = NULL;
-
-	CHECK_INT(store_open(t->db, &s), 0);
-	if (!s)
-		exit(2);
-	return s;
-}
-
-static struct store *open_new(struct tmp *t)
-{
-	tmp_new(t, "sent");
-	return open_again(t);
-}
-
 static void sent_path(const struct tmp *t, char *out, size_t size)
 {
 	snprintf(out, size, "%s.sent", t->db);
@@ -38,7 +22,7 @@ static void sent_path(const struct tmp *t, char *out, size_t size)
 static void test_a_kill_keeps_what_was_logged(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sent");
 	char a[TXN_ID_LEN + 1], b[TXN_ID_LEN + 1], path[512];
 	struct stat st;
 
@@ -47,7 +31,7 @@ static void test_a_kill_keeps_what_was_logged(void)
 	CHECK_INT(store_sent_status(s, a), STORE_SENT_UNKNOWN); /* no log yet */
 	CHECK_INT(store_note_sent(s, a), 0);
 	store_close(s);
-	s = open_again(&t);
+	s = tmp_store_open(&t);
 	CHECK_INT(store_sent_status(s, a), STORE_SENT_YES);
 	CHECK_INT(store_sent_status(s, b), STORE_SENT_NO);
 	sent_path(&t, path, sizeof(path));
@@ -61,7 +45,7 @@ static void test_a_kill_keeps_what_was_logged(void)
 static void test_many_then_forgotten(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sent");
 	char ids[300][TXN_ID_LEN + 1];
 
 	for (int i = 0; i < 300; i++) {
@@ -86,7 +70,7 @@ static void test_many_then_forgotten(void)
 static void test_a_damaged_log_is_not_trusted(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sent");
 	char a[TXN_ID_LEN + 1], path[512];
 	int fd;
 
@@ -116,7 +100,7 @@ static void test_a_damaged_log_is_not_trusted(void)
 static void test_a_log_of_another_boot_is_not_trusted(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sent");
 	char a[TXN_ID_LEN + 1], b[TXN_ID_LEN + 1], path[512], text[128];
 	int fd, n;
 
@@ -143,7 +127,7 @@ static void test_a_log_of_another_boot_is_not_trusted(void)
 static void test_forget_starts_the_log_of_this_boot(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sent");
 	char a[TXN_ID_LEN + 1], path[512];
 	struct stat st;
 

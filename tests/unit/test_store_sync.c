@@ -22,30 +22,6 @@
 /* What a version-2 circd wrote. */
 static const char v2_schema[] = STORE_V2_SCHEMA;
 
-static struct store *open_new(struct tmp *t)
-{
-	struct store *s = NULL;
-
-	tmp_new(t, "sync");
-	CHECK_INT(store_open(t->db, &s), 0);
-	if (!s)
-		exit(2);
-	return s;
-}
-
-static sqlite3 *raw_open(const char *path)
-{
-	sqlite3 *db = NULL;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		fprintf(stderr, "raw_open %s: %s\n", path, db ? sqlite3_errmsg(db) : "?");
-		exit(2);
-	}
-	sqlite3_busy_timeout(db, 1000);
-	return db;
-}
-
 static int raw_exec(sqlite3 *db, const char *sql)
 {
 	return sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -127,7 +103,7 @@ static void test_migrates_v2_database(void)
 	int version = -1;
 
 	tmp_new(&t, "sync");
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_exec(db, v2_schema), SQLITE_OK);
 	CHECK_INT(raw_exec(db, "INSERT INTO journal(id, kind, patron, item, session_id, wall_ms,"
 			       " mono_ms, boot_id, mode, state, due_ms, result, updated_ms) VALUES"
@@ -182,7 +158,7 @@ static void test_migrates_v2_database(void)
 	CHECK(more.seq == 3);
 	store_close(s);
 
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM journal"), 3);
 	CHECK_INT(raw_int(db, "SELECT allowed + fetched_ms + expires_ms FROM patron_cache"
@@ -204,7 +180,7 @@ static void test_migrates_v2_database(void)
 static void test_record_roundtrips_new_fields(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn a, got;
 
 	make_txn(&a, TXN_CHECKOUT, "21234000012345", "31234000000001", 1000);
@@ -258,7 +234,7 @@ static void mark_and_die(const char *path, const char *id)
 static void test_mark_forwarded_is_durable_before_send(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn a, got;
 	sqlite3 *db;
 	pid_t pid;
@@ -271,7 +247,7 @@ static void test_mark_forwarded_is_durable_before_send(void)
 	CHECK_INT(got.attempts, 1);
 	CHECK_INT(got.sent_wall_ms, 1700000001000LL);
 	/* Committed when it returns: another connection sees it. */
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_int_id(db, "SELECT attempts FROM journal WHERE id = '%s'"
 				 " AND state = 'forwarded'", a.id),
 		  1);
@@ -314,7 +290,7 @@ static void test_mark_forwarded_is_durable_before_send(void)
 static void test_finish_confirmed_keeps_loan(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn out, renew, in, got;
 	struct store_loan loan;
 	uint64_t n = 9;
@@ -380,7 +356,7 @@ static int on_conflict(void *data, const struct store_conflict *c)
 static void test_finish_conflict_removes_local_loan(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn out, first, later, got;
 	struct store_loan loan;
 	struct conflicts_seen seen;
@@ -425,7 +401,7 @@ static void test_finish_conflict_removes_local_loan(void)
 	CHECK_INT(store_loan_get(s, "31234000000002", &loan), 0);
 	CHECK_STR(loan.txn_id, later.id);
 
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM conflicts"), 2);
 	CHECK_INT(raw_int_id(db, "SELECT count(*) FROM conflicts WHERE txn_id = '%s'"
 				 " AND category = 'patron-blocked' AND message = ''", first.id),
@@ -439,7 +415,7 @@ static void test_finish_conflict_removes_local_loan(void)
 static void test_finish_failed_and_final_states(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn a, b, c;
 	struct store_loan loan;
 	uint64_t n = 0;
@@ -479,7 +455,7 @@ static void test_finish_failed_and_final_states(void)
 static void test_finish_rejects_bad_arguments(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn a;
 	struct store_conflict_in bad = { (enum conflict_category)42, "" };
 	uint64_t n = 9;
@@ -520,7 +496,7 @@ static void test_finish_cuts_long_text_whole_characters(void)
 {
 	static char title[400], result[600];
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn a, got;
 	char *p = title;
 
@@ -569,7 +545,7 @@ static int on_txn(void *data, const struct txn *txn)
 static void test_next_to_forward_oldest_first(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn a, online, b, c, next;
 
 	/* By seq, not by the (possibly wrong) wall clock. */
@@ -610,7 +586,7 @@ static void test_next_to_forward_oldest_first(void)
 static void test_list_unforwarded(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn x[6];
 	struct walk w;
 
@@ -656,7 +632,7 @@ static void test_list_unforwarded(void)
 static void test_conflicts_list_and_resolve(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn a, b, c;
 	struct conflicts_seen seen;
 	uint64_t n = 0;
@@ -717,7 +693,7 @@ static void test_conflicts_list_and_resolve(void)
 	CHECK_INT(n, 0);
 
 	/* Append-only, but for the one resolution. */
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	/* Per connection, as circd's own. */
 	CHECK_INT(raw_exec(db, "PRAGMA foreign_keys = ON"), SQLITE_OK);
 	CHECK_INT(raw_exec(db, "DELETE FROM conflicts"), SQLITE_CONSTRAINT);
@@ -751,7 +727,7 @@ static void record_at(struct store *s, struct txn *t, const char *boot, uint64_t
 static void test_fix_dates_from_monotonic_offsets(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn u1, u2, trusted, other, got;
 	struct store_loan loan;
 	unsigned fixed = 99;
@@ -798,7 +774,7 @@ static void test_fix_dates_from_monotonic_offsets(void)
 	CHECK_INT(store_fix_dates(s, BOOT_NOW, (uint64_t)INT64_MAX + 1, 0, NULL), -EINVAL);
 
 	/* Only the sanctioned correction may touch wall_ms. */
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_exec_id(db, "UPDATE journal SET wall_ms = 1 WHERE id = '%s'", u1.id),
 		  SQLITE_CONSTRAINT);
 	CHECK_INT(raw_exec_id(db, "UPDATE journal SET original_wall_ms = 1 WHERE id = '%s'",
@@ -828,7 +804,7 @@ static void test_fix_dates_from_monotonic_offsets(void)
 static void test_clock_refs_and_unknown_dates(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn old1, ref1, now1, got;
 	struct store_clock_ref ref;
 	unsigned n = 99;
@@ -885,7 +861,7 @@ static void test_clock_refs_and_unknown_dates(void)
 static void test_purge_clears_only_confirmed_patrons(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn old_ok, new_ok, old_conflict, old_failed, pending, renew, got;
 	struct store_loan loan;
 	unsigned n = 99;
@@ -934,7 +910,7 @@ static void test_purge_clears_only_confirmed_patrons(void)
 	CHECK(got.purged);
 
 	/* The trigger allows exactly the purge. */
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_exec_id(db, "UPDATE journal SET patron = '' WHERE id = '%s'", pending.id),
 		  SQLITE_CONSTRAINT);
 	CHECK_INT(raw_exec_id(db, "UPDATE journal SET patron = '', purged = 1 WHERE id = '%s'",
@@ -963,7 +939,7 @@ static void test_purge_clears_only_confirmed_patrons(void)
 static void test_count_by_kind(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct store_counts c;
 	struct txn x;
 
@@ -989,7 +965,7 @@ static void test_count_by_kind(void)
 static void test_patron_cache_and_salt(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	uint8_t salt[STORE_SALT_LEN], again[STORE_SALT_LEN], zero[STORE_SALT_LEN] = { 0 };
 	uint8_t key[STORE_KEY_HASH_LEN], other[STORE_KEY_HASH_LEN];
 	struct store_patron_cached got;
@@ -1035,7 +1011,7 @@ static void test_patron_cache_and_salt(void)
 	CHECK_INT(store_patron_cache_get(s, other, &got), 0);
 	CHECK_INT(got.expires_ms, 9000);
 	store_close(s);
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM patron_cache p, meta m"
 			      " WHERE m.key = 'patron_salt' AND p.salt = m.value"),
 		  1);
@@ -1048,7 +1024,7 @@ static void test_patron_cache_and_salt(void)
 static void test_patron_cache_by_id(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct store_patron_cached got;
 	sqlite3 *db;
 
@@ -1065,7 +1041,7 @@ static void test_patron_cache_by_id(void)
 	CHECK_INT(store_patron_remember(NULL, "x", true, 0, 0), -EINVAL);
 	CHECK_INT(store_patron_recall(s, NULL, &got), -EINVAL);
 	store_close(s);
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM patron_cache"), 2);
 	CHECK_INT(raw_int(db, "SELECT count(*) FROM patron_cache WHERE length(key_hash) = 64"
 			      " AND instr(key_hash, '21234000000018') = 0"), 2);
@@ -1076,7 +1052,7 @@ static void test_patron_cache_by_id(void)
 static void test_demote_offline(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn a, b, got;
 	sqlite3 *db;
 
@@ -1101,7 +1077,7 @@ static void test_demote_offline(void)
 	CHECK_INT(store_demote_offline(s, "no-such-id", 0, 1700000000500LL), -ENOENT);
 	store_close(s);
 	/* Raw SQL cannot move a mode back to online. */
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK(raw_exec_id(db, "UPDATE journal SET mode = 'online' WHERE id = '%s'", a.id) !=
 	      SQLITE_OK);
 	sqlite3_close(db);
@@ -1116,7 +1092,7 @@ static void test_demote_offline(void)
 static void test_record_outcomes_and_mark_a_batch(void)
 {
 	struct tmp t;
-	struct store *s = open_new(&t);
+	struct store *s = tmp_store_new(&t, "sync");
 	struct txn a, b, c, d, e, marked[4];
 	struct store_outcome o[2];
 	unsigned n = 99;
@@ -1160,7 +1136,7 @@ static void test_record_outcomes_and_mark_a_batch(void)
 		struct store_conflict_in){ CONFLICT_UNKNOWN_ITEM, "no such item" }, NULL);
 	CHECK_INT(store_record_outcomes(s, o, 1, 1700000000400LL, 0, NULL, 0, NULL), 0);
 	CHECK_INT(state_of(s, c.id), TXN_CONFLICT);
-	db = raw_open(t.db);
+	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_int_id(db, "SELECT count(*) FROM conflicts WHERE txn_id = '%s'"
 			     " AND category = 'unknown-item' AND message = 'no such item'", c.id), 1);
 	sqlite3_close(db);

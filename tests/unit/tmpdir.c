@@ -3,11 +3,15 @@
 #include "tmpdir.h"
 
 #include <dirent.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "../../firmware/store.h"
+#include "testlib.h"
 
 void tmp_new(struct tmp *t, const char *tag)
 {
@@ -36,4 +40,33 @@ int tmp_remove(struct tmp *t)
 	if (d)
 		closedir(d);
 	return rmdir(t->dir);
+}
+
+struct store *tmp_store_open(const struct tmp *t)
+{
+	struct store *s = NULL;
+
+	CHECK_INT(store_open(t->db, &s), 0);
+	if (!s)
+		exit(2);
+	return s;
+}
+
+struct store *tmp_store_new(struct tmp *t, const char *tag)
+{
+	tmp_new(t, tag);
+	return tmp_store_open(t);
+}
+
+sqlite3 *tmp_raw_open(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "raw_open %s: %s\n", path, db ? sqlite3_errmsg(db) : "?");
+		exit(2);
+	}
+	sqlite3_busy_timeout(db, 1000);
+	return db;
 }

@@ -20,4 +20,13 @@ struct tmp {
 void tmp_new(struct tmp *t, const char *tag);
 int tmp_remove(struct tmp *t);
 
+struct store;
+struct sqlite3;
+/* tmp_new(), and a store opened at t->db (exits the test, status 2, if it cannot be). */
+struct store *tmp_store_new(struct tmp *t, const char *tag);
+/* The store at t->db opened again, as the next circd would. */
+struct store *tmp_store_open(const struct tmp *t);
+/* A plain sqlite connection to path (busy timeout 1 s), for what an older circd wrote. */
+struct sqlite3 *tmp_raw_open(const char *path);
+
 #endif
