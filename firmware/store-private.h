@@ -57,6 +57,7 @@ struct store {
 	int sent_fd;
 	char sent_boot[TXN_ID_LEN + 1]; /* this boot's id, read at the first need */
 	bool sent_boot_read;
+	bool sent_empty; /* emptied by this process, nothing logged since */
 	char alarm[384]; /* what the open found: acknowledged transactions missing */
 	char notice[192]; /* what the open found that is not damage */
 };

@@ -100,6 +100,7 @@ int store_note_sent(struct store *store, const char *id)
 	if (r < 0)
 		return r;
 	n = snprintf(line, sizeof(line), "%s\n", id);
+	store->sent_empty = false;
 	if (write(store->sent_fd, line, (size_t)n) != n)
 		return errno ? -errno : -EIO;
 	return 0;
@@ -180,6 +181,9 @@ int store_sent_forget(struct store *store)
 
 	if (!store)
 		return -EINVAL;
+	/* Asked at every idle step of forwarding: nothing to do when nothing was logged since. */
+	if (store->sent_empty)
+		return 0;
 	r = log_ready(store);
 	if (r < 0)
 		return r;
@@ -189,7 +193,8 @@ int store_sent_forget(struct store *store)
 	if ((size_t)st.st_size != HEADER_LEN || !log_of_this_boot_at(store, store->sent_fd)) {
 		if (ftruncate(store->sent_fd, 0) < 0)
 			return -errno;
-		return log_ready(store);
+		r = log_ready(store);
 	}
-	return 0;
+	store->sent_empty = r >= 0;
+	return r;
 }
