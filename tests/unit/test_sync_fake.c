@@ -301,6 +301,29 @@ static void test_link_down_then_back(void)
 }
 
 /*
+ * n offline returns of items first + i, charged to PATRON at the ILS or
+ * not, marked forwarded with their batch in one commit, as forwarding does
+ * before it sends them.
+ */
+static void returns_marked(struct rig *r, struct txn *t, unsigned n, unsigned first,
+			   bool charged)
+{
+	struct txn marked[8];
+	unsigned n_marked = 0;
+	char item[32];
+
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(item, sizeof(item), "312340000%05u", first + i);
+		record(r, &t[i], TXN_CHECKIN, TXN_OFFLINE, item);
+		if (charged)
+			fake_ils_charge(r->fake, item, PATRON);
+	}
+	CHECK_INT(store_record_outcomes(r->store, NULL, 0, T0 + 1, INT64_MIN, marked, n,
+					&n_marked), 0);
+	CHECK_INT(n_marked, n);
+}
+
+/*
  * Several forwarded, their outcomes lost (recorded lazily, and the power
  * went): after a restart each one is verified first; what was applied is
  * never sent again, the rest once.
@@ -308,18 +331,10 @@ static void test_link_down_then_back(void)
 static void test_died_with_outcomes_lost(void)
 {
 	struct rig r;
-	struct txn t[4], marked[4];
-	unsigned n = 0;
-	char item[32];
+	struct txn t[4];
 
 	rig_start(&r);
-	for (int i = 0; i < 4; i++) {
-		snprintf(item, sizeof(item), "3123400000%04d", i);
-		record(&r, &t[i], TXN_CHECKIN, TXN_OFFLINE, item);
-		fake_ils_charge(r.fake, item, PATRON);
-	}
-	CHECK_INT(store_record_outcomes(r.store, NULL, 0, T0 + 1, INT64_MIN, marked, 4, &n), 0);
-	CHECK_INT(n, 4);
+	returns_marked(&r, t, 4, 0, true);
 	/* The first two went out (logged as sent) and were applied; their answers are lost. */
 	for (int i = 0; i < 2; i++) {
 		CHECK_INT(store_note_sent(r.store, t[i].id), 0);
@@ -346,17 +361,10 @@ static void test_died_with_outcomes_lost(void)
 static void test_died_with_uncharged_returns_marked(void)
 {
 	struct rig r;
-	struct txn t[3], marked[3];
-	unsigned n = 0;
-	char item[32];
+	struct txn t[3];
 
 	rig_start(&r);
-	for (int i = 0; i < 3; i++) {
-		snprintf(item, sizeof(item), "3123400001%04d", i);
-		record(&r, &t[i], TXN_CHECKIN, TXN_OFFLINE, item);
-	}
-	CHECK_INT(store_record_outcomes(r.store, NULL, 0, T0 + 1, INT64_MIN, marked, 3, &n), 0);
-	CHECK_INT(n, 3);
+	returns_marked(&r, t, 3, 10000, false);
 	CHECK_INT(store_note_sent(r.store, t[0].id), 0); /* went out; its answer was lost */
 	restart(&r);
 	fake_ils_set_up(r.fake, true);
