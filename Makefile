@@ -108,7 +108,7 @@ check-board: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory $(BUILD)/circd-bench
-	@$(BUILD)/circd-bench $(BUILD) || echo "bench: circd-bench stopped with status $$?"
+	@$(BUILD)/circd-bench $(BUILD) $(FIGURES) || echo "bench: circd-bench stopped with status $$?"
 
 $(BUILD)/circd-bench: $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c)) $(BUILD)/libcirc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -28,8 +28,9 @@
  * happens -- a figure failing, Ctrl-C, the watchdog -- circd and the ACS
  * are killed and the temp dir is removed.
  *
- * usage: circd-bench BUILD_DIR   (the directory holding circd); run from the
- * source tree (it uses boards/sim.ini and tests/acs/acs.py).
+ * usage: circd-bench BUILD_DIR [FIGURE...]   (BUILD_DIR holds circd; FIGUREs
+ * are p1 p2 p3 hid usb rfid binary idle, all of them when none is named).
+ * Run it from the source tree (it uses boards/sim.ini and tests/acs/acs.py).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "util.h"
 
 /* The whole run's watchdog: a normal run takes about 30 s. */
 #define WATCHDOG_S 300
@@ -90,10 +92,39 @@ void bench_idle(void)
 	fflush(stdout);
 }
 
+static const struct {
+	const char *name;
+	void (*run)(void);
+} figures[] = {
+	{ "p1", bench_p1 },	  { "p2", bench_p2 },	{ "p3", bench_p3 },
+	{ "hid", bench_hid },	  { "usb", bench_usb }, { "rfid", bench_rfid },
+	{ "binary", bench_binary }, { "idle", bench_idle },
+};
+
+static bool chosen(const char *name, int argc, char **argv)
+{
+	if (argc <= 2)
+		return true;
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
 		bench_build = argv[1];
+	for (int i = 2; i < argc; i++) {
+		size_t n = 0;
+
+		while (n < ARRAY_SIZE(figures) && strcmp(figures[n].name, argv[i]) != 0)
+			n++;
+		if (n == ARRAY_SIZE(figures)) {
+			fprintf(stderr, "circd-bench: no figure named %s\n", argv[i]);
+			return 2;
+		}
+	}
 	if (bench_init() < 0) {
 		perror("bench: mkdtemp");
 		return 0;
@@ -101,14 +132,9 @@ int main(int argc, char **argv)
 	alarm(WATCHDOG_S);
 	printf("circd benchmark (figures only; each next to a baseline measured in this run)\n");
 	fflush(stdout);
-	bench_p1();
-	bench_p2();
-	bench_p3();
-	bench_hid();
-	bench_usb();
-	bench_rfid();
-	bench_binary();
-	bench_idle();
+	for (size_t i = 0; i < ARRAY_SIZE(figures); i++)
+		if (chosen(figures[i].name, argc, argv))
+			figures[i].run();
 	bench_cleanup();
 	return 0;
 }
