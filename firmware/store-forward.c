@@ -101,7 +101,9 @@ const char store_migration_v3[] =
 
 enum forward_stmt_id {
 	FWD_MARK_FORWARDED,
+	FWD_MARK_FORWARDED_AT,
 	FWD_TXN_STATE,
+	FWD_TXN_STATE_AT,
 	FWD_FINISH,
 	FWD_LOAN_DROP_OF_TXN,
 	FWD_DEMOTE_OFFLINE,
@@ -121,20 +123,29 @@ static const char *const forward_sql[FWD_COUNT_OF_STMTS] = {
 	[FWD_MARK_FORWARDED] = "UPDATE journal SET state = 'forwarded', attempts = attempts + 1,"
 				" sent_wall_ms = ?2, updated_ms = ?2"
 				" WHERE id = ?1 AND state IN " UNFINISHED,
-	[FWD_TXN_STATE] = "SELECT state, kind, item, patron FROM journal WHERE id = ?1",
+	/*
+	 * The same by seq, where the caller knows it: a rowid seek, not one in the
+	 * index of random ids (whose pages a small cache keeps reading back).
+	 */
+	[FWD_MARK_FORWARDED_AT] = "UPDATE journal SET state = 'forwarded',"
+				   " attempts = attempts + 1, sent_wall_ms = ?2, updated_ms = ?2"
+				   " WHERE seq = ?3 AND id = ?1 AND state IN " UNFINISHED,
+	[FWD_TXN_STATE] = "SELECT state, kind, item, patron, seq FROM journal WHERE id = ?1",
+	[FWD_TXN_STATE_AT] = "SELECT state, kind, item, patron, seq FROM journal"
+			      " WHERE seq = ?2 AND id = ?1",
 	[FWD_FINISH] = "UPDATE journal SET state = ?2, result = ?3, evidence = ?4, title = ?5,"
 			" due_ms = CASE WHEN ?6 != 0 THEN ?6 ELSE due_ms END,"
 			" confirmed_ms = ?7, updated_ms = ?7, screen_msg = ?8, print_line = ?9"
-			" WHERE id = ?1 AND state IN " UNFINISHED,
+			" WHERE seq = ?10 AND state IN " UNFINISHED,
 	/* Only the loan this txn made: a later checkout of the item owns the row otherwise. */
-	[FWD_LOAN_DROP_OF_TXN] = "DELETE FROM loans WHERE txn_id = ?1",
+	[FWD_LOAN_DROP_OF_TXN] = "DELETE FROM loans WHERE item = ?2 AND txn_id = ?1",
 	[FWD_DEMOTE_OFFLINE] = "UPDATE journal SET mode = 'offline',"
 				" due_ms = CASE WHEN ?2 != 0 THEN ?2 ELSE due_ms END,"
 				" updated_ms = ?3, patron_told = CASE"
 				" WHEN patron_told = 'nothing' THEN 'served-offline'"
 				" ELSE patron_told END"
 				" WHERE id = ?1 AND mode = 'online' AND state IN " UNFINISHED,
-	[FWD_LOAN_DUE_OF_TXN] = "UPDATE loans SET due_ms = ?2 WHERE txn_id = ?1",
+	[FWD_LOAN_DUE_OF_TXN] = "UPDATE loans SET due_ms = ?2 WHERE item = ?3 AND txn_id = ?1",
 	[FWD_LOAN_DUE_OF_PATRON] = "UPDATE loans SET due_ms = ?3 WHERE item = ?1 AND patron = ?2",
 	[FWD_WALK_UNFINISHED] = WALK_STATES_SQL(STORE_TXN_COLUMNS, "pending", "forwarded",
 						 "forwarded"),
@@ -159,19 +170,26 @@ static sqlite3_stmt *stmt_of(struct store *store, enum forward_stmt_id id)
 }
 
 struct txn_state_row {
+	int64_t seq;
 	enum txn_state state;
 	enum txn_kind kind;
 	char item[SCAN_TEXT_MAX + 1];
 	char patron[PATRON_ID_MAX + 1];
 };
 
-/* The state of txn id: 0, -ENOENT, or -EUCLEAN for a row this circd cannot read. */
-static int txn_state_get(struct store *store, const char *id, struct txn_state_row *ret)
+/*
+ * The state of txn id (at seq, when seq > 0: the caller's hint, checked
+ * against id): 0, -ENOENT, or -EUCLEAN for a row this circd cannot read.
+ */
+static int txn_state_get_at(struct store *store, const char *id, int64_t seq,
+			    struct txn_state_row *ret)
 {
-	sqlite3_stmt *stmt = stmt_of(store, FWD_TXN_STATE);
+	sqlite3_stmt *stmt = stmt_of(store, seq > 0 ? FWD_TXN_STATE_AT : FWD_TXN_STATE);
 	int rc, r = 0;
 
 	store_bind_text(stmt, 1, id);
+	if (seq > 0)
+		sqlite3_bind_int64(stmt, 2, seq);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		int state = store_state_index(sqlite3_column_text(stmt, 0));
@@ -179,6 +197,7 @@ static int txn_state_get(struct store *store, const char *id, struct txn_state_r
 
 		store_column_copy(stmt, 2, ret->item, sizeof(ret->item));
 		store_column_copy(stmt, 3, ret->patron, sizeof(ret->patron));
+		ret->seq = sqlite3_column_int64(stmt, 4);
 		if (state < 0 || kind < 0) {
 			store_set_errmsg(store, "journal row with an unknown kind or state");
 			r = -EUCLEAN;
@@ -194,6 +213,11 @@ static int txn_state_get(struct store *store, const char *id, struct txn_state_r
 	}
 	store_stmt_done(stmt);
 	return r;
+}
+
+static int txn_state_get(struct store *store, const char *id, struct txn_state_row *ret)
+{
+	return txn_state_get_at(store, id, 0, ret);
 }
 
 static bool is_final(enum txn_state state)
@@ -258,6 +282,7 @@ static int finish_loans(struct store *store, const char *id, const struct txn_st
 	if ((state == TXN_CONFLICT || state == TXN_FAILED) && row->kind == TXN_CHECKOUT) {
 		stmt = stmt_of(store, FWD_LOAN_DROP_OF_TXN);
 		store_bind_text(stmt, 1, id);
+		store_bind_text(stmt, 2, row->item);
 		return store_stmt_run(store, stmt);
 	}
 	if (state != TXN_CONFIRMED || !due_ms)
@@ -266,6 +291,7 @@ static int finish_loans(struct store *store, const char *id, const struct txn_st
 		stmt = stmt_of(store, FWD_LOAN_DUE_OF_TXN);
 		store_bind_text(stmt, 1, id);
 		sqlite3_bind_int64(stmt, 2, due_ms);
+		store_bind_text(stmt, 3, row->item);
 		return store_stmt_run(store, stmt);
 	}
 	if (row->kind == TXN_RENEW) {
@@ -279,10 +305,10 @@ static int finish_loans(struct store *store, const char *id, const struct txn_st
 }
 
 /* The work of store_finish_said() inside an open transaction. */
-static int finish_in_txn(struct store *store, const char *id, enum txn_state state,
-			 const char *result, const char *evidence, const char *title,
-			 int64_t due_ms, int64_t now_ms, const struct store_conflict_in *conflict,
-			 const struct store_ils_said *said)
+static int finish_in_txn(struct store *store, const char *id, int64_t seq,
+			 enum txn_state state, const char *result, const char *evidence,
+			 const char *title, int64_t due_ms, int64_t now_ms,
+			 const struct store_conflict_in *conflict, const struct store_ils_said *said)
 {
 	struct txn_state_row row;
 	sqlite3_stmt *stmt;
@@ -295,7 +321,7 @@ static int finish_in_txn(struct store *store, const char *id, enum txn_state sta
 		store_set_errmsg(store, "a conflict goes with exactly the conflict state");
 		return -EINVAL;
 	}
-	r = txn_state_get(store, id, &row);
+	r = txn_state_get_at(store, id, seq, &row);
 	if (r < 0)
 		return r;
 	if (is_final(row.state)) {
@@ -312,6 +338,7 @@ static int finish_in_txn(struct store *store, const char *id, enum txn_state sta
 	sqlite3_bind_int64(stmt, 7, now_ms);
 	store_bind_text_max(stmt, 8, said ? said->screen_msg : NULL, TXN_ILS_TEXT_MAX);
 	store_bind_text_max(stmt, 9, said ? said->print_line : NULL, TXN_ILS_TEXT_MAX);
+	sqlite3_bind_int64(stmt, 10, row.seq);
 	r = store_stmt_run(store, stmt);
 	if (r < 0)
 		return r;
@@ -324,14 +351,15 @@ static int finish_in_txn(struct store *store, const char *id, enum txn_state sta
 }
 
 /* store_mark_forwarded() inside an open transaction; -EPERM unless unfinished. */
-static int mark_in_txn(struct store *store, const char *id, int64_t now_ms)
+static int mark_in_txn(struct store *store, const char *id, int64_t seq, int64_t now_ms)
 {
-	sqlite3_stmt *stmt = stmt_of(store, FWD_MARK_FORWARDED);
+	sqlite3_stmt *stmt = stmt_of(store, FWD_MARK_FORWARDED_AT);
 	unsigned marked = 0;
 	int r;
 
 	store_bind_text(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, now_ms);
+	sqlite3_bind_int64(stmt, 3, seq);
 	r = store_run_counting(store, stmt, &marked);
 	if (r >= 0 && !marked) {
 		store_set_errmsg(store, "the next transaction is not waiting to be sent");
@@ -360,7 +388,7 @@ int store_finish_said(struct store *store, const char *id, enum txn_state state,
 	r = store_begin(store);
 	if (r < 0)
 		return r;
-	r = finish_in_txn(store, id, state, result, evidence, title, due_ms, now_ms, conflict,
+	r = finish_in_txn(store, id, 0, state, result, evidence, title, due_ms, now_ms, conflict,
 			  said);
 	if (r >= 0)
 		r = store_commit(store);
@@ -388,6 +416,7 @@ void store_outcome_set(struct store_outcome *o, const char *id, enum txn_state s
 		       const struct store_conflict_in *conflict, const struct store_ils_said *said)
 {
 	copy_cut(o->id, sizeof(o->id), id);
+	o->seq = 0;
 	o->state = state;
 	o->due_ms = 0;
 	o->category = conflict ? conflict->category : CONFLICT_OTHER;
@@ -406,7 +435,7 @@ static int record_outcome(struct store *store, const struct store_outcome *o, in
 					      .message = o->conflict_message };
 	struct store_ils_said said = { o->screen_msg, o->print_line };
 
-	return finish_in_txn(store, o->id, o->state, o->result, o->evidence, o->title, o->due_ms,
+	return finish_in_txn(store, o->id, o->seq, o->state, o->result, o->evidence, o->title, o->due_ms,
 			     now_ms, o->state == TXN_CONFLICT ? &conflict : NULL, &said);
 }
 
@@ -429,7 +458,7 @@ static int mark_run(struct store *store, int64_t after, int64_t now_ms, struct t
 		if (r == 0 || txn->state != TXN_PENDING || txn->kind == TXN_RENEW ||
 		    txn->attempts)
 			break;
-		r = mark_in_txn(store, txn->id, now_ms);
+		r = mark_in_txn(store, txn->id, txn->seq, now_ms);
 		if (r < 0)
 			return r;
 		txn->state = TXN_FORWARDED;

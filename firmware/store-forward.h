@@ -68,6 +68,7 @@ int store_finish_said(struct store *store, const char *id, enum txn_state state,
  */
 struct store_outcome {
 	char id[TXN_ID_LEN + 1];
+	int64_t seq; /* where the caller knows it (a faster seek), else 0 */
 	enum txn_state state;
 	int64_t due_ms; /* 0 = keep the recorded one */
 	enum conflict_category category;

@@ -214,8 +214,9 @@ static void finish(struct sync *s, enum txn_state state, const char *result, con
 		stop(s, "cannot record the outcome in the store");
 		return;
 	}
-	store_outcome_set(&s->outcomes[s->n_outcomes++], s->txn.id, state, result, evidence, title,
+	store_outcome_set(&s->outcomes[s->n_outcomes], s->txn.id, state, result, evidence, title,
 			  conflict, said);
+	s->outcomes[s->n_outcomes++].seq = s->txn.seq;
 	/* Sent as marked, in order: the next member is the oldest unfinished now. */
 	s->head_is_next = s->txn_in_batch;
 	s->txn_in_batch = false;
