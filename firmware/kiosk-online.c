@@ -207,6 +207,7 @@ static bool finish_live(struct kiosk *k, enum txn_state state, const char *resul
 	int r;
 
 	store_outcome_set(&outcome, k->live.id, state, result, evidence, o->title, NULL, &said);
+	outcome.seq = k->live.seq;
 	r = store_record_outcomes(k->store, &outcome, 1, loop_wall_ms(k->env.loop), 0, NULL, 0,
 				  NULL);
 	if (r < 0 && told) {
@@ -288,13 +289,26 @@ static void live_answered(struct kiosk *k, int err, const struct ils_circ *o)
 	finish_live(k, TXN_CONFIRMED, checkin ? o->screen : o->due_text, evidence, o, true);
 }
 
+/*
+ * The live transaction's journal row and mark on the disk. A failure is
+ * staff's: the ILS has the request (a journal that cannot be synced also
+ * stops the next recording, so the kiosk goes out of service after this).
+ */
+static void settle(struct kiosk *k)
+{
+	int r = store_settle(k->store);
+
+	if (r < 0)
+		log_warning("store: cannot write the transaction of item %s or its high-water mark "
+			    "to the disk (%s)", k->live.item, strerror(-r));
+}
+
 static void on_live(void *data, int err, const struct ils_circ *o)
 {
 	struct kiosk *k = data;
 
 	/* Written back while the ILS worked: on the disk before the patron hears anything. */
-	if (store_mark_settle(k->store) < 0)
-		log_warning("store: cannot write the high-water mark");
+	settle(k);
 	if (k->state == KIOSK_ANSWERING)
 		kiosk_enter(k, KIOSK_ITEMS);
 	live_answered(k, err, o);
@@ -312,7 +326,12 @@ int online_transact(struct kiosk *k, enum txn_kind kind, const char *patron, con
 	struct ils_circ_req req = { .patron = patron, .item = item };
 	int r;
 
-	/* Recorded as forwarded: durable before the request goes out, in one commit. */
+	/*
+	 * Recorded as forwarded, in one commit whose sync waits until the
+	 * request is out: only the record must be durable before the patron
+	 * hears OK (after a power cut in between, the ILS has the transaction
+	 * and the patron heard nothing).
+	 */
 	r = kiosk_record_txn(k, kind, patron, item, 0, TXN_ONLINE, &k->live);
 	if (r < 0)
 		return r; /* the patron has been told */
@@ -325,9 +344,9 @@ int online_transact(struct kiosk *k, enum txn_kind kind, const char *patron, con
 		r = (kind == TXN_RENEW ? ils->ops->renew : ils->ops->checkout)(ils, ILS_LANE_LIVE,
 									      &req, on_live, k);
 	}
+	/* Out (or queued behind the link): the disk works while the ILS does. */
+	settle(k);
 	if (r < 0) {
-		if (store_mark_settle(k->store) < 0)
-			log_warning("store: cannot write the high-water mark");
 		live_unanswered(k, r);
 		return 0;
 	}

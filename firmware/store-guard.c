@@ -17,6 +17,7 @@
 #include "store.h"
 #include "store-mark.h"
 #include "store-private.h"
+#include "store-vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -298,17 +299,38 @@ int store_guard_before_commit(struct store *store, int64_t seq, bool defer)
 	return r;
 }
 
-int store_mark_settle(struct store *store)
+int store_settle(struct store *store)
 {
-	int r;
+	int r = 0, r_wal;
 
-	if (!store || !store->mark_unsettled)
+	if (!store)
 		return 0;
-	store->mark_unsettled = false;
-	r = mark_flush(store->mark_fd, 0, STORE_MARK_FILE_SIZE, true);
-	if (r < 0)
-		store->mark_err = r;
-	return r;
+	r_wal = store_vfs_sync_owed(store->db);
+	/*
+	 * A journal whose writes may not have reached the disk: like a file
+	 * replaced under us, nothing more is recorded (sticky) rather than
+	 * acknowledge transactions a power cut could take.
+	 */
+	if (r_wal < 0 && !store->files_err) {
+		snprintf(store->files_alarm, sizeof(store->files_alarm),
+			 "%s: the journal could not be written to the disk (%s); nothing more is "
+			 "recorded until circd is restarted",
+			 store->path, strerror(-r_wal));
+		store->files_err = r_wal;
+		store_set_errmsg(store, store->files_alarm);
+	}
+	if (store->mark_unsettled) {
+		store->mark_unsettled = false;
+		r = mark_flush(store->mark_fd, 0, STORE_MARK_FILE_SIZE, true);
+		if (r < 0)
+			store->mark_err = r;
+	}
+	return r_wal < 0 ? r_wal : r;
+}
+
+bool store_settle_owed(struct store *store)
+{
+	return store && (store->mark_unsettled || store_vfs_is_sync_owed(store->db));
 }
 
 /*

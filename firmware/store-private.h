@@ -50,7 +50,7 @@ struct store {
 	int64_t mark_seq;   /* the highest seq the durable mark covers */
 	int64_t damage_seq; /* acknowledged up to here, missing at the open; 0 = none */
 	unsigned mark_writes;
-	bool mark_unsettled; /* written, its writeback started: store_mark_settle() waits */
+	bool mark_unsettled; /* written, its writeback started: store_settle() waits */
 	int mark_err; /* the last mark write's */
 	/* store-sent.c: the log of returns sent; opened at the first line */
 	char *sent_path;
@@ -76,7 +76,7 @@ void store_guard_close(struct store *store);
 void store_guard_free(struct store *store);
 /*
  * Before the commit of journal row seq (see store-guard.c); 0 or -errno,
- * never fatal. defer: only start writing it back, store_mark_settle() waits.
+ * never fatal. defer: only start writing it back, store_settle() waits.
  */
 int store_guard_before_commit(struct store *store, int64_t seq, bool defer);
 

@@ -3,23 +3,38 @@
 
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
 
 /*
- * A pass-through VFS over the default one, for one reason: the unix VFS
+ * A pass-through VFS over the default one, for two reasons. First, the unix VFS
  * reports only ENOSPC as SQLITE_FULL. A write refused with EFBIG
  * (RLIMIT_FSIZE, the filesystem's file size limit) or EDQUOT comes back as a
  * bare SQLITE_IOERR_*, and on the commit path sqlite (3.40) does not even
  * set sqlite3_system_errno(). Here, right after the failing call, the errno
  * is still that call's: "no room" becomes SQLITE_FULL, hence -ENOSPC. sqlite
  * handles SQLITE_FULL and SQLITE_IOERR alike (rollback, pager reset).
+ *
+ * Second, an online transaction's commit may leave its WAL sync owed
+ * (store_vfs_defer_sync()): the request goes to the ILS first, and the sync
+ * runs while the ILS works (store_vfs_sync_owed()). Only the first sync
+ * after the deferral is owed; any later one (a checkpoint's, say) is done
+ * as asked, and pays what was owed with it.
  */
 struct nospace_file {
 	sqlite3_file base;
 	sqlite3_file *real; /* lives right after this struct, in the same allocation */
+	bool defer_next_sync;
+	bool sync_owed;
+	int owed_flags;
 };
+
+/* Our own file-control opcodes, on the WAL file only; sqlite's are small numbers. */
+#define FCNTL_DEFER_NEXT_SYNC 0x43495243 /* "CIRC" */
+#define FCNTL_SYNC_OWED (FCNTL_DEFER_NEXT_SYNC + 1)
+#define FCNTL_IS_SYNC_OWED (FCNTL_DEFER_NEXT_SYNC + 2)
 
 #define REAL(f) (((struct nospace_file *)(f))->real)
 
@@ -62,9 +77,37 @@ static int nospace_truncate(sqlite3_file *f, sqlite3_int64 size)
 
 static int nospace_sync(sqlite3_file *f, int flags)
 {
-	int rc = REAL(f)->pMethods->xSync(REAL(f), flags);
+	struct nospace_file *p = (struct nospace_file *)f;
+	int rc;
 
+	if (p->defer_next_sync) {
+		p->defer_next_sync = false;
+		p->sync_owed = true;
+		p->owed_flags = flags;
+		return SQLITE_OK;
+	}
+	rc = REAL(f)->pMethods->xSync(REAL(f), flags);
+	if (rc == SQLITE_OK)
+		p->sync_owed = false;
 	return no_space(REAL(f), rc, errno);
+}
+
+/* What store_vfs_* ask of the WAL file; anything else goes to the real file. */
+static int own_file_control(struct nospace_file *p, int op, void *arg)
+{
+	switch (op) {
+	case FCNTL_DEFER_NEXT_SYNC:
+		p->defer_next_sync = *(bool *)arg;
+		return SQLITE_OK;
+	case FCNTL_SYNC_OWED:
+		p->defer_next_sync = false;
+		return p->sync_owed ? nospace_sync(&p->base, p->owed_flags) : SQLITE_OK;
+	case FCNTL_IS_SYNC_OWED:
+		*(bool *)arg = p->sync_owed;
+		return SQLITE_OK;
+	default:
+		return SQLITE_NOTFOUND;
+	}
 }
 
 static int nospace_file_size(sqlite3_file *f, sqlite3_int64 *size)
@@ -168,6 +211,7 @@ static int nospace_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int
 	int version, rc;
 
 	p->real = (sqlite3_file *)(p + 1);
+	p->defer_next_sync = p->sync_owed = false;
 	rc = ROOT_VFS(vfs)->xOpen(ROOT_VFS(vfs), name, p->real, flags, out_flags);
 	if (!p->real->pMethods) {
 		p->base.pMethods = NULL;
@@ -288,4 +332,50 @@ int store_vfs_register(void)
 	nospace_vfs.pAppData = root;
 	rc = sqlite3_vfs_register(&nospace_vfs, 0);
 	return rc == SQLITE_OK ? 0 : (rc == SQLITE_NOMEM ? -ENOMEM : -EIO);
+}
+
+/* The WAL file of db's main database, if it is open and ours; else NULL. */
+static struct nospace_file *wal_file(sqlite3 *db)
+{
+	sqlite3_file *f = NULL;
+
+	if (!db || sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(nospace_io_methods); i++)
+		if (f->pMethods == &nospace_io_methods[i])
+			return (struct nospace_file *)f;
+	return NULL;
+}
+
+int store_vfs_defer_sync(sqlite3 *db, bool on)
+{
+	struct nospace_file *wal = wal_file(db);
+
+	if (!wal)
+		return -ENOENT;
+	return own_file_control(wal, FCNTL_DEFER_NEXT_SYNC, &on) == SQLITE_OK ? 0 : -EIO;
+}
+
+int store_vfs_sync_owed(sqlite3 *db)
+{
+	struct nospace_file *wal = wal_file(db);
+	int rc;
+
+	if (!wal)
+		return 0;
+	rc = own_file_control(wal, FCNTL_SYNC_OWED, NULL);
+	if (rc == SQLITE_OK)
+		return 0;
+	return rc == SQLITE_FULL ? -ENOSPC : -EIO;
+}
+
+bool store_vfs_is_sync_owed(sqlite3 *db)
+{
+	struct nospace_file *wal = wal_file(db);
+	bool owed = false;
+
+	if (wal)
+		own_file_control(wal, FCNTL_IS_SYNC_OWED, &owed);
+	return owed;
 }

@@ -761,10 +761,12 @@ int store_record(struct store *store, struct txn *txn)
 int store_record_tagged(struct store *store, struct txn *txn, const struct store_tags *tags)
 {
 	int64_t seq = 0;
+	bool online;
 	int r;
 
 	if (!store || !txn)
 		return -EINVAL;
+	online = txn->mode == TXN_ONLINE;
 	r = txn_valid(txn);
 	if (r >= 0)
 		r = store_security_tags_valid(tags);
@@ -792,12 +794,16 @@ int store_record_tagged(struct store *store, struct txn *txn, const struct store
 	 * Durable with the commit, before the patron hears OK: the mark is never
 	 * below what patrons were told. A mark that cannot be written is for
 	 * staff (store_mark_status()), not a reason to refuse the patron. An
-	 * online one is heard only after the ILS answered: its mark reaches the
-	 * disk meanwhile, and store_mark_settle() makes sure before the patron
-	 * is told.
+	 * online one is heard only after the ILS answered: its mark and its
+	 * journal row reach the disk meanwhile (the WAL's sync is owed), and
+	 * store_settle() makes sure before the patron is told.
 	 */
-	store->mark_err = store_guard_before_commit(store, seq, txn->mode == TXN_ONLINE);
+	store->mark_err = store_guard_before_commit(store, seq, online);
+	if (online)
+		(void)store_vfs_defer_sync(store->db, true); /* without a WAL: synced now */
 	r = stmt_exec(store, STMT_COMMIT);
+	if (online)
+		(void)store_vfs_defer_sync(store->db, false);
 	if (r < 0)
 		goto err_rollback;
 	txn->seq = seq;

@@ -4,8 +4,10 @@
  * transaction journal, local loans, and a patron cache.
  *
  * Durability contract: store_record() returns 0 only once the transaction
- * is on stable storage (the WAL commit has been fsync'ed). A transaction is
- * never deleted or overwritten; only its state and result move forward.
+ * is on stable storage (the WAL commit has been fsync'ed), except for an
+ * online one (mode TXN_ONLINE): that is stable once store_settle() returns
+ * 0, which the kiosk calls before its patron hears anything. A transaction
+ * is never deleted or overwritten; only its state and result move forward.
  *
  * Errors are -errno: -ENOSPC (disk full), -EROFS (read-only), -EUCLEAN
  * (corrupt database), -EIO, -EBUSY (another circd holds the store),
@@ -178,16 +180,23 @@ const char *store_alarm(const struct store *store);
 const char *store_notice(const struct store *store);
 int store_mark_status(const struct store *store, int64_t *mark);
 /*
- * An online transaction's store_record() only starts writing the mark back:
- * its patron hears nothing before the ILS answered. This waits for it (0
- * at once when nothing is waiting); call it before telling the patron.
- * An error is also store_mark_status()'s.
+ * An online transaction's store_record() writes its journal row and mark
+ * but does not wait for the disk: the request goes to the ILS first, and
+ * its patron hears nothing before the ILS answered. store_settle() makes
+ * both durable (0 at once when nothing is owed): call it once the request
+ * is out, so the disk works while the ILS does, and again before telling
+ * the patron. A journal that cannot be synced is -EIO (or -ENOSPC) and
+ * sticky, as a replaced file is (store_check_files()); a mark that cannot
+ * be, store_mark_status()'s error. store_settle_owed(): whether a call
+ * would have anything to do.
  */
-int store_mark_settle(struct store *store);
+int store_settle(struct store *store);
+bool store_settle_owed(struct store *store);
 
 /*
  * Appends txn to the journal and applies it to local loans (a checkout
- * creates the loan, a checkin ends it) in one durable commit. txn->id must
+ * creates the loan, a checkin ends it) in one durable commit (an online
+ * one: durable at store_settle()). txn->id must
  * be set (txn_id_new()); a second txn with the same id is -EEXIST and
  * changes nothing. Sets txn->seq.
  */

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "../../firmware/store-mark.h"
+#include "../../firmware/store-private.h"
+#include "../../firmware/store-vfs.h"
 #include "../../firmware/store.h"
 #include "testlib.h"
 #include "tmpdir.h"
@@ -190,7 +192,7 @@ static void test_mark_follows_each_recording(void)
 
 /*
  * An online recording writes its mark and only starts the writeback: the
- * patron hears nothing before the ILS answered, and store_mark_settle()
+ * patron hears nothing before the ILS answered, and store_settle()
  * waits for it then. The mark is in the file either way.
  */
 static void test_online_mark_settled_before_the_patron_hears(void)
@@ -204,23 +206,53 @@ static void test_online_mark_settled_before_the_patron_hears(void)
 
 	tmp_new(&t, "guard");
 	CHECK_INT(store_open(t.db, &s), 0);
-	CHECK_INT(store_mark_settle(s), 0); /* nothing waiting */
+	CHECK_INT(store_settle(s), 0); /* nothing waiting */
 	record_n(s, 1);
+	CHECK(!store_settle_owed(s)); /* offline: synced at its commit */
 	CHECK_INT(txn_id_new(online.id), 0);
 	snprintf(online.patron, sizeof(online.patron), "21234000000018");
 	snprintf(online.item, sizeof(online.item), "31234000000016");
 	snprintf(online.boot_id, sizeof(online.boot_id), "boot");
 	online.wall_ms = 1700000000000LL;
 	CHECK_INT(store_record(s, &online), 0);
+	CHECK(store_vfs_is_sync_owed(s->db)); /* and the mark's writeback */
+	CHECK(store_settle_owed(s));
 	CHECK_INT(mark_in_file(t.mark, &state), 2);
 	CHECK_INT(state, STORE_MARK_PENDING);
-	CHECK_INT(store_mark_settle(s), 0);
-	CHECK_INT(store_mark_settle(s), 0);
+	CHECK_INT(store_settle(s), 0);
+	CHECK(!store_settle_owed(s));
+	CHECK_INT(store_settle(s), 0);
 	CHECK_INT(store_mark_status(s, &mark), 0);
 	CHECK_INT(mark, 2);
 	store_close(s);
 	CHECK_INT(mark_in_file(t.mark, &state), 2);
 	CHECK_INT(state, STORE_MARK_CLEAN);
+	CHECK_INT(tmp_remove(&t), 0);
+}
+
+/*
+ * Only the online commit's own sync waits: the next commit (offline here)
+ * syncs as usual, and pays what was owed with it.
+ */
+static void test_next_commit_pays_the_owed_sync(void)
+{
+	struct txn online = { .kind = TXN_CHECKIN, .mode = TXN_ONLINE, .state = TXN_FORWARDED };
+	struct store *s;
+	struct tmp t;
+
+	tmp_new(&t, "guard");
+	CHECK_INT(store_open(t.db, &s), 0);
+	record_n(s, 1);
+	CHECK_INT(txn_id_new(online.id), 0);
+	snprintf(online.item, sizeof(online.item), "31234000000016");
+	snprintf(online.boot_id, sizeof(online.boot_id), "boot");
+	online.wall_ms = 1700000000000LL;
+	CHECK_INT(store_record(s, &online), 0);
+	CHECK(store_vfs_is_sync_owed(s->db));
+	record_n(s, 1);
+	CHECK(!store_vfs_is_sync_owed(s->db));
+	CHECK_INT(store_settle(s), 0);
+	store_close(s);
 	CHECK_INT(tmp_remove(&t), 0);
 }
 
@@ -455,6 +487,7 @@ int main(void)
 	RUN(test_mark_format_and_parse);
 	RUN(test_mark_follows_each_recording);
 	RUN(test_online_mark_settled_before_the_patron_hears);
+	RUN(test_next_commit_pays_the_owed_sync);
 	RUN(test_fewer_rows_than_acknowledged);
 	RUN(test_crash_mid_recording);
 	RUN(test_crash_without_close);
