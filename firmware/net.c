@@ -261,12 +261,18 @@ static int flush_out(struct net_conn *c)
 	return 0;
 }
 
-/* Reads until the socket (and OpenSSL's buffer) is empty, handing data to the owner. */
+/*
+ * Reads until the socket (and OpenSSL's buffer) is empty, handing data to
+ * the owner. A plain read shorter than the buffer emptied the socket: no
+ * second recv() just to hear EAGAIN (epoll is level-triggered, so bytes
+ * that came meanwhile wake the loop again).
+ */
 static void read_in(struct net_conn *c)
 {
 	char buf[NET_READ_CHUNK], msg[128];
 
 	for (;;) {
+		bool drained = false;
 		size_t n;
 
 		if (c->ssl) {
@@ -289,10 +295,11 @@ static void read_in(struct net_conn *c)
 				return;
 			}
 			n = (size_t)s;
+			drained = n < sizeof(buf);
 		}
 		if (c->ev.data)
 			c->ev.data(c->data, buf, n);
-		if (!net_conn_alive(c))
+		if (!net_conn_alive(c) || drained)
 			return;
 	}
 }
