@@ -58,6 +58,7 @@ struct store {
 	char sent_boot[TXN_ID_LEN + 1]; /* this boot's id, read at the first need */
 	bool sent_boot_read;
 	bool sent_empty; /* emptied by this process, nothing logged since */
+	bool sent_begun; /* sent_fd's file is not empty: no header, no fstat() needed */
 	char alarm[384]; /* what the open found: acknowledged transactions missing */
 	char notice[192]; /* what the open found that is not damage */
 };

@@ -72,15 +72,22 @@ static int log_ready(struct store *store)
 		store->sent_fd = sent_open(store, O_RDWR | O_APPEND | O_CREAT);
 		if (store->sent_fd < 0)
 			return -errno;
+		store->sent_begun = false;
 		end_cut_line(store->sent_fd);
 	}
+	/* Only this process writes or empties it: once begun, it stays so until emptied. */
+	if (store->sent_begun)
+		return 0;
 	if (fstat(store->sent_fd, &st) < 0)
 		return -errno;
-	if (st.st_size || !boot[0])
+	if (st.st_size || !boot[0]) {
+		store->sent_begun = st.st_size > 0;
 		return 0;
+	}
 	n = snprintf(header, sizeof(header), HEADER_PREFIX "%s\n", boot);
 	if (write(store->sent_fd, header, (size_t)n) != n)
 		return errno ? -errno : -EIO;
+	store->sent_begun = true;
 	return 0;
 }
 
@@ -193,6 +200,7 @@ int store_sent_forget(struct store *store)
 	if ((size_t)st.st_size != HEADER_LEN || !log_of_this_boot_at(store, store->sent_fd)) {
 		if (ftruncate(store->sent_fd, 0) < 0)
 			return -errno;
+		store->sent_begun = false;
 		r = log_ready(store);
 	}
 	store->sent_empty = r >= 0;
