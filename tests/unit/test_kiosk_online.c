@@ -50,10 +50,15 @@ static void test_online_checkout_recorded_then_told(void)
 	kiosk_rig_start(&rig, KIOSK_SELFCHECK, true);
 	sign_in(&rig);
 	kiosk_rig_scan(&rig, ITEM_1);
-	/* Forwarded and durable before the request went out; nothing told yet. */
+	/*
+	 * Forwarded, and durable while the ILS works (the request is out, its
+	 * answer not yet in); nothing told yet.
+	 */
 	t = journal(&rig, ITEM_1);
 	CHECK_INT(t.state, TXN_FORWARDED);
 	CHECK_INT(t.mode, TXN_ONLINE);
+	CHECK_INT(fake_ils_pending(rig.fake), 1);
+	CHECK(!store_settle_owed(rig.store));
 	CHECK_INT(rig.cap.played[FEEDBACK_OK], 0);
 	settle(&rig);
 	kiosk_rig_expect(&rig, DISPLAY_OK, "Checked out: Title of " ITEM_1);
