@@ -14,6 +14,18 @@
 
 #include "util.h"
 
+/*
+ * Schema 7. The dates still open (untrusted, not yet corrected) get their
+ * own index: schema 3's indexed every untrusted row, so each ILS status
+ * answer re-read all of a boot's corrected rows to find none left (880 us
+ * at 10,000 rows, and growing with the journal on a board without a
+ * real-time clock). A corrected row leaves this index.
+ */
+const char store_migration_v7[] =
+	"CREATE INDEX journal_dates_open ON journal(boot_id)"
+	" WHERE wall_trusted = 0 AND date_status != 'corrected';"
+	"DROP INDEX journal_untrusted;";
+
 enum clock_stmt_id {
 	CLOCK_CLOCK_REF_SET,
 	CLOCK_CLOCK_REF_GET,
@@ -49,8 +61,10 @@ static const char *const clock_sql[CLOCK_COUNT_OF_STMTS] = {
 		" (SELECT j.wall_ms FROM journal j WHERE j.id = loans.txn_id)"
 		" WHERE since_ms != (SELECT j.wall_ms FROM journal j WHERE j.id = loans.txn_id"
 		" AND j.date_status = 'corrected')",
+	/* "!= 'corrected'" adds nothing but lets sqlite use journal_dates_open. */
 	[CLOCK_FLAG_UNKNOWN] = "UPDATE journal SET date_status = 'unknown'"
-			      " WHERE wall_trusted = 0 AND date_status = '' AND boot_id != ?1"
+			      " WHERE wall_trusted = 0 AND date_status = ''"
+			      " AND date_status != 'corrected' AND boot_id != ?1"
 			      " AND boot_id NOT IN (SELECT boot_id FROM clock_refs)",
 };
 

@@ -117,6 +117,8 @@ int store_patron_told_from_name(const unsigned char *name, enum txn_patron_told 
 /* Schema 6 (store-security.c): the security writes owed to RFID tags. */
 struct store_tags;
 extern const char store_migration_v6[];
+/* Schema 7 (store-clock.c): the index of dates still open. */
+extern const char store_migration_v7[];
 int store_security_prepare(struct store *store);
 /* 0 for NULL tags; -EINVAL for too many or a uid not 16 hex digits. */
 int store_security_tags_valid(const struct store_tags *tags);

@@ -68,6 +68,8 @@ static const char *const migrations[] = {
 	      " BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;",
 	/* RFID tags' security writes, owed with the transaction: store-security.c. */
 	[6] = store_migration_v6,
+	/* Dates still to correct, indexed on their own: store-clock.c. */
+	[7] = store_migration_v7,
 };
 
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION + 1,

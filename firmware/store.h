@@ -38,7 +38,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 #define TXN_ID_LEN 36     /* UUID text */
 #define PATRON_ID_MAX 64
 #define TXN_RESULT_MAX 256

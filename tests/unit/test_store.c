@@ -104,7 +104,7 @@ static void test_open_creates_and_migrates(void)
 	CHECK(s != NULL);
 	CHECK_INT(store_schema_version(s, &version), 0);
 	CHECK_INT(version, STORE_SCHEMA_VERSION);
-	CHECK_INT(version, 6);
+	CHECK_INT(version, 7);
 	CHECK_INT(count_all(s), 0);
 	CHECK_INT(store_count(s, TXN_PENDING, &n), 0);
 	CHECK_INT(n, 0);
@@ -124,6 +124,11 @@ static void test_open_creates_and_migrates(void)
 			      " 'journal_no_rewrite', 'conflicts', 'conflicts_no_delete',"
 			      " 'conflicts_no_rewrite', 'clock_refs', 'meta')"),
 		  11);
+	/* Schema 7: the dates still open have their own index, instead of schema 3's. */
+	CHECK_INT(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'journal_dates_open'"),
+		  1);
+	CHECK_INT(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'journal_untrusted'"),
+		  0);
 	sqlite3_close(db);
 
 	/* Opening a current database again migrates nothing. */
