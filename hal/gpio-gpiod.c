@@ -283,7 +283,7 @@ static int role_request(struct gpio_gpiod *g, const struct board *board, enum bo
 	struct gpiod_role *r = &g->roles[role];
 	bool output = board_role_kind(role) == ROLE_KIND_OUTPUT;
 	int flags = map->active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
-	struct gpiod_chip *chip;
+	struct gpiod_chip *chip = NULL; /* role_chip() sets it on success; -Os cannot see that */
 	struct gpiod_line *line;
 	const char *chip_desc, *consumer;
 	int i, fd, value, rc;
