@@ -409,7 +409,9 @@ def test_no_core_dumps_unless_asked(t):
 
 
 def _count_in_memory(pid, secret):
-    """Occurrences of secret in the writable mappings of pid (None: not allowed to look)."""
+    """Occurrences of secret in the writable mappings of pid (None: not allowed to look).
+    Adjacent mappings are read as one: a static variable may straddle the end of the
+    binary's data pages and the start of its bss."""
     n = 0
     with open("/proc/%d/maps" % pid) as f:
         maps = f.read().splitlines()
@@ -417,12 +419,18 @@ def _count_in_memory(pid, secret):
         mem = open("/proc/%d/mem" % pid, "rb", 0)
     except PermissionError:
         return None
+    runs = []
+    for line in maps:
+        addr, perms = line.split()[:2]
+        lo, hi = (int(x, 16) for x in addr.split("-"))
+        if not perms.startswith("rw") or hi - lo > 64 << 20:
+            continue
+        if runs and runs[-1][1] == lo:
+            runs[-1][1] = hi
+        else:
+            runs.append([lo, hi])
     with mem:
-        for line in maps:
-            addr, perms = line.split()[:2]
-            lo, hi = (int(x, 16) for x in addr.split("-"))
-            if not perms.startswith("rw") or hi - lo > 64 << 20:
-                continue
+        for lo, hi in runs:
             try:
                 mem.seek(lo)
                 n += mem.read(hi - lo).count(secret.encode())
