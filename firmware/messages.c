@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Patron texts by message id, from the catalogs (see messages.h). */
+#include "messages.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+#define MESSAGES_LANGS_MAX 32
+#define PARAMS_MAX 4
+
+/* Each message: its key, and the parameters circd fills in (the text may use fewer). */
+static const struct {
+	const char *key;
+	const char *params[PARAMS_MAX];
+} table[MSG_COUNT] = {
+	[MSG_WELCOME_SELFCHECK] = { "welcome.selfcheck" },
+	[MSG_WELCOME_RETURNS] = { "welcome.returns" },
+	[MSG_WELCOME_CONNECTING] = { "welcome.connecting" },
+	[MSG_WELCOME_OFFLINE] = { "welcome.offline" },
+	[MSG_WELCOME_OUT_OF_SERVICE] = { "welcome.out_of_service" },
+	[MSG_BIN_FULL] = { "bin.full" },
+	[MSG_STORE_OUT_OF_SERVICE] = { "store.out_of_service" },
+	[MSG_STORE_NOT_RECORDED] = { "store.not_recorded" },
+	[MSG_LINK_WENT_OFFLINE] = { "link.went_offline" },
+	[MSG_LINK_NO_ANSWER] = { "link.no_answer" },
+	[MSG_SCAN_WAIT] = { "scan.wait" },
+	[MSG_SCAN_BAD_READ] = { "scan.bad_read" },
+	[MSG_SCAN_UNKNOWN_CARD] = { "scan.unknown_card" },
+	[MSG_SCAN_UNKNOWN_BARCODE] = { "scan.unknown_barcode" },
+	[MSG_SCAN_NO_CARD_NEEDED] = { "scan.no_card_needed" },
+	[MSG_SCAN_CARD_AT_ITEM_SCANNER] = { "scan.card_at_item_scanner" },
+	[MSG_SCAN_ITEM_AT_CARD_READER] = { "scan.item_at_card_reader" },
+	[MSG_PATRON_CHECKING] = { "patron.checking" },
+	[MSG_PATRON_PIN] = { "patron.pin" },
+	[MSG_PATRON_PIN_WRONG] = { "patron.pin_wrong" },
+	[MSG_PATRON_PIN_RETRY] = { "patron.pin_retry" },
+	[MSG_PATRON_BLOCKED] = { "patron.blocked" },
+	[MSG_PATRON_HELLO] = { "patron.hello" },
+	[MSG_PATRON_HELLO_NAMED] = { "patron.hello_named", { "name" } },
+	[MSG_PATRON_OFFLINE] = { "patron.offline" },
+	[MSG_PATRON_OFFLINE_LIMITED] = { "patron.offline_limited" },
+	[MSG_PATRON_SIGNED_IN] = { "patron.signed_in" },
+	[MSG_PATRON_OTHER_CARD] = { "patron.other_card" },
+	[MSG_PATRON_PIN_FIRST] = { "patron.pin_first" },
+	[MSG_PATRON_CARD_FIRST] = { "patron.card_first" },
+	[MSG_PATRON_SESSION_ENDED] = { "patron.session_ended" },
+	[MSG_PATRON_NOTE_RENEWAL_DENIED] = { "patron.note.renewal_denied" },
+	[MSG_PATRON_NOTE_HOLD_DENIED] = { "patron.note.hold_denied" },
+	[MSG_PATRON_NOTE_TOO_MANY_CHARGED] = { "patron.note.too_many_charged" },
+	[MSG_PATRON_NOTE_TOO_MANY_OVERDUE] = { "patron.note.too_many_overdue" },
+	[MSG_PATRON_NOTE_RECALL_OVERDUE] = { "patron.note.recall_overdue" },
+	[MSG_PATRON_NOTE_EXCESSIVE_FINES] = { "patron.note.excessive_fines" },
+	[MSG_PATRON_NOTE_EXCESSIVE_FEES] = { "patron.note.excessive_fees" },
+	[MSG_PATRON_NOTE_TOO_MANY_LOST] = { "patron.note.too_many_lost" },
+	[MSG_CHECKOUT_DONE] = { "checkout.done", { "what" } },
+	[MSG_CHECKOUT_RENEWED] = { "checkout.renewed", { "what" } },
+	[MSG_CHECKOUT_TITLED] = { "checkout.titled", { "title", "item" } },
+	[MSG_CHECKOUT_DUE] = { "checkout.due", { "due" } },
+	[MSG_CHECKOUT_ALREADY] = { "checkout.already", { "item" } },
+	[MSG_CHECKOUT_YOURS_ALREADY] = { "checkout.yours_already", { "item", "due" } },
+	[MSG_CHECKOUT_ON_LOAN] = { "checkout.on_loan" },
+	[MSG_CHECKOUT_NOT_ALLOWED] = { "checkout.not_allowed" },
+	[MSG_CHECKOUT_OFFLINE_OFF] = { "checkout.offline_off" },
+	[MSG_CHECKOUT_OFFLINE_OFF_SHORT] = { "checkout.offline_off_short" },
+	[MSG_CHECKOUT_OFFLINE_LIMIT] = { "checkout.offline_limit", { "max" } },
+	[MSG_RECEIPT_BORROWED_ONE] = { "receipt.borrowed.one", { "count" } },
+	[MSG_RECEIPT_BORROWED_OTHER] = { "receipt.borrowed.other", { "count" } },
+	[MSG_RECEIPT_LINE] = { "receipt.line", { "item", "due" } },
+	[MSG_RECEIPT_LINE_TITLED] = { "receipt.line_titled", { "title", "item", "due" } },
+	[MSG_RETURN_DONE] = { "return.done", { "item" } },
+	[MSG_RETURN_OFFLINE_NOTE] = { "return.offline_note" },
+	[MSG_RETURN_ALREADY] = { "return.already", { "item" } },
+	[MSG_RETURN_REFUSED] = { "return.refused" },
+	[MSG_RETURN_BIN_FULL] = { "return.bin_full" },
+	[MSG_RETURN_PAUSED] = { "return.paused" },
+	[MSG_RETURN_OFFLINE_OFF] = { "return.offline_off" },
+	[MSG_RETURN_ALERT_HOLD_HERE] = { "return.alert.hold_here" },
+	[MSG_RETURN_ALERT_HOLD_ELSEWHERE] = { "return.alert.hold_elsewhere" },
+	[MSG_RETURN_ALERT_TRANSIT] = { "return.alert.transit", { "place" } },
+	[MSG_RETURN_ALERT_TRANSIT_ELSEWHERE] = { "return.alert.transit_elsewhere" },
+	[MSG_RETURN_ALERT_OTHER] = { "return.alert.other" },
+	[MSG_RECEIPT_RETURNED_ONE] = { "receipt.returned.one", { "count" } },
+	[MSG_RECEIPT_RETURNED_OTHER] = { "receipt.returned.other", { "count" } },
+	[MSG_RFID_NO_CARD_NEEDED] = { "rfid.no_card_needed" },
+	[MSG_RFID_BLANK] = { "rfid.blank" },
+	[MSG_RFID_DAMAGED] = { "rfid.damaged" },
+	[MSG_RFID_NOT_RETURNABLE] = { "rfid.not_returnable", { "item" } },
+	[MSG_RFID_NOT_BORROWABLE] = { "rfid.not_borrowable", { "item" } },
+	[MSG_RFID_OTHER_LIBRARY] = { "rfid.other_library", { "item", "owner" } },
+	[MSG_RFID_TOO_MANY] = { "rfid.too_many" },
+	[MSG_RFID_PARTS_MISSING_ONE] = { "rfid.parts_missing.one",
+					 { "item", "size", "here", "missing" } },
+	[MSG_RFID_PARTS_MISSING_OTHER] = { "rfid.parts_missing.other",
+					   { "item", "size", "here", "missing" } },
+	[MSG_RFID_RETURN_NOT_SECURED] = { "rfid.return_not_secured", { "item" } },
+	[MSG_RFID_NOT_SECURED_OFF] = { "rfid.not_secured_off", { "item" } },
+	[MSG_RFID_NOT_SECURED_ON] = { "rfid.not_secured_on", { "item" } },
+};
+
+struct language {
+	char name[MESSAGES_LANG_MAX];
+	struct catalog *catalog;
+	const char *text[MSG_COUNT]; /* NULL: English is shown */
+};
+
+struct messages {
+	struct language langs[MESSAGES_LANGS_MAX];
+	size_t n;
+	const struct language *english;
+};
+
+const char *messages_key(enum msg_id id)
+{
+	return (unsigned)id < MSG_COUNT ? table[id].key : "";
+}
+
+static size_t params_of(enum msg_id id)
+{
+	size_t n = 0;
+
+	while (n < PARAMS_MAX && table[id].params[n])
+		n++;
+	return n;
+}
+
+static enum msg_id id_of_key(const char *key)
+{
+	for (unsigned i = 0; i < MSG_COUNT; i++)
+		if (strcmp(table[i].key, key) == 0)
+			return (enum msg_id)i;
+	return MSG_COUNT;
+}
+
+/* "de", "pt-br": the file names taken for languages. */
+static bool lang_name_ok(const char *name, size_t len)
+{
+	if (len < 2 || len >= MESSAGES_LANG_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] == '-' && i >= 2)))
+			return false;
+	return true;
+}
+
+/*
+ * Keys it knows, each text checked against its message's parameters. For
+ * English a fault is fatal (err filled); elsewhere it is logged and the
+ * text left out.
+ */
+static int judge(struct language *l, const char *path, struct file_error *err)
+{
+	bool english = strcmp(l->name, "en") == 0;
+	unsigned missing = 0;
+
+	for (size_t i = 0; i < catalog_count(l->catalog); i++) {
+		const char *key = catalog_key(l->catalog, i);
+		enum msg_id id = id_of_key(key);
+		const char *text = catalog_get(l->catalog, key);
+
+		if (id == MSG_COUNT) {
+			log_warning("%s: no message is called %s (left out)", path, key);
+			continue;
+		}
+		if (!catalog_params_ok(text, table[id].params, params_of(id))) {
+			if (english) {
+				file_error_set(err, path, 0, "%s names a parameter its message does "
+							     "not have",
+					       key);
+				return -EINVAL;
+			}
+			log_warning("%s: %s names a parameter its message does not have (English "
+				    "shown instead)",
+				    path, key);
+			continue;
+		}
+		l->text[id] = text;
+	}
+	for (unsigned i = 0; i < MSG_COUNT; i++) {
+		if (l->text[i])
+			continue;
+		if (english) {
+			file_error_set(err, path, 0, "no text for %s: the English catalog must "
+						     "have every message",
+				       table[i].key);
+			return -EINVAL;
+		}
+		missing++;
+	}
+	if (missing)
+		log_notice("%s: %u of %u texts missing: English shown for those", path, missing,
+			   (unsigned)MSG_COUNT);
+	return 0;
+}
+
+static int load_one(struct messages *m, const char *dir, const char *name, size_t len,
+		    struct file_error *err)
+{
+	struct language *l = &m->langs[m->n];
+	char path[512], *text = NULL;
+	const char *why = NULL;
+	unsigned line = 0;
+	int r;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%.*s.msg", dir, (int)len, name) >=
+	    sizeof(path)) {
+		file_error_set(err, dir, 0, "path too long");
+		return -ENAMETOOLONG;
+	}
+	memset(l, 0, sizeof(*l));
+	memcpy(l->name, name, len);
+	r = inifile_read(path, &text, err);
+	if (r < 0)
+		return r;
+	r = catalog_parse(text, strlen(text), &l->catalog, &line, &why);
+	free(text);
+	if (r < 0) {
+		file_error_set(err, path, (int)line, "%s", why ? why : strerror(-r));
+		return r;
+	}
+	r = judge(l, path, err);
+	if (r < 0) {
+		catalog_free(l->catalog);
+		return r;
+	}
+	m->n++;
+	return 0;
+}
+
+int messages_load(const char *dir, struct messages **ret, struct file_error *err)
+{
+	struct messages *m;
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	*ret = NULL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	d = opendir(dir);
+	if (!d) {
+		r = -errno;
+		file_error_set(err, dir, 0, "cannot open the message catalogs: %s", strerror(-r));
+		goto err_free;
+	}
+	while ((e = readdir(d)) && r >= 0) {
+		size_t len = strlen(e->d_name);
+		struct file_error one = { 0 };
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".msg") != 0)
+			continue;
+		if (!lang_name_ok(e->d_name, len - 4)) {
+			log_warning("%s/%s: not a language's catalog (names are like de.msg or "
+				    "pt-br.msg)",
+				    dir, e->d_name);
+			continue;
+		}
+		if (m->n == MESSAGES_LANGS_MAX) {
+			log_warning("%s: more than %d catalogs: %s left out", dir,
+				    MESSAGES_LANGS_MAX, e->d_name);
+			continue;
+		}
+		r = load_one(m, dir, e->d_name, len - 4, &one);
+		/* Only English must load: another faulty catalog is left out, said why. */
+		if (r < 0 && strcmp(e->d_name, "en.msg") != 0) {
+			log_warning("%s:%d: %s (catalog left out)", one.file, one.line, one.msg);
+			r = 0;
+		} else if (r < 0 && err) {
+			*err = one;
+		}
+	}
+	closedir(d);
+	if (r < 0)
+		goto err_free;
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->langs[i].name, "en") == 0)
+			m->english = &m->langs[i];
+	if (!m->english) {
+		r = -ENOENT;
+		file_error_set(err, dir, 0, "no en.msg: the English catalog is required");
+		goto err_free;
+	}
+	*ret = m;
+	return 0;
+
+err_free:
+	messages_free(m);
+	return r;
+}
+
+void messages_free(struct messages *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		catalog_free(m->langs[i].catalog);
+	free(m);
+}
+
+static const struct language *language(const struct messages *m, const char *lang)
+{
+	for (size_t i = 0; m && lang && i < m->n; i++)
+		if (strcmp(m->langs[i].name, lang) == 0)
+			return &m->langs[i];
+	return NULL;
+}
+
+bool messages_have(const struct messages *m, const char *lang)
+{
+	return language(m, lang) != NULL;
+}
+
+void messages_languages(const struct messages *m, char *out, size_t size)
+{
+	size_t used = 0;
+
+	if (!size)
+		return;
+	out[0] = '\0';
+	/* Sorted, so the list does not depend on the directory's order. */
+	for (char last[MESSAGES_LANG_MAX] = ""; m;) {
+		const char *next = NULL;
+
+		for (size_t i = 0; i < m->n; i++)
+			if (strcmp(m->langs[i].name, last) > 0 &&
+			    (!next || strcmp(m->langs[i].name, next) < 0))
+				next = m->langs[i].name;
+		if (!next)
+			break;
+		used += (size_t)snprintf(out + used, used < size ? size - used : 0, "%s%s",
+					 used ? " " : "", next);
+		snprintf(last, sizeof(last), "%s", next);
+		if (used >= size)
+			break;
+	}
+}
+
+int messages_append(const struct messages *m, const char *lang, enum msg_id id,
+		    const struct catalog_arg *args, char *out, size_t size)
+{
+	const struct language *l = language(m, lang);
+	const char *text;
+	size_t n = 0, used;
+
+	if (!m || (unsigned)id >= MSG_COUNT || !out || !size)
+		return -EINVAL;
+	text = l && l->text[id] ? l->text[id] : m->english->text[id];
+	while (args && args[n].name)
+		n++;
+	used = strnlen(out, size - 1);
+	return catalog_expand(text, args, n, out + used, size - used);
+}
+
+enum msg_id messages_plural(const struct messages *m, const char *lang, unsigned long count,
+			    enum msg_id one, enum msg_id other)
+{
+	const struct language *l = language(m, lang);
+
+	if (!m)
+		return count == 1 ? one : other;
+	return catalog_is_one(l && l->text[one] && l->text[other] ? l->catalog :
+								    m->english->catalog,
+			      count) ?
+		       one :
+		       other;
+}
