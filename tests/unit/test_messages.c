@@ -103,21 +103,6 @@ static void test_plural_forms(void)
 	messages_free(m);
 }
 
-/* dir/name with text; dir/en.msg a copy of the shipped one unless name is en.msg. */
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "we");
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 static char *shipped_english(void)
 {
 	static char text[16384];
@@ -152,15 +137,15 @@ static void test_gaps_and_faults_read_english(void)
 	struct tmp t;
 
 	tmp_new(&t, "messages");
-	write_file(t.dir, "en.msg", shipped_english());
+	tmp_put(t.dir, "en.msg", shipped_english());
 	/* A gap, a parameter its message lacks, an unknown key. */
-	write_file(t.dir, "xx.msg", "@plural = one-is-1\n"
+	tmp_put(t.dir, "xx.msg", "@plural = one-is-1\n"
 				    "scan.wait = Un momento...\n"
 				    "return.done = Returned {title}\n"
 				    "no.such.message = x\n");
 	/* Not even a catalog: left out, the others load. */
-	write_file(t.dir, "yy.msg", "scan.wait Un momento\n");
-	write_file(t.dir, "Bad.msg", "scan.wait = x\n");
+	tmp_put(t.dir, "yy.msg", "scan.wait Un momento\n");
+	tmp_put(t.dir, "Bad.msg", "scan.wait = x\n");
 	CHECK_INT(messages_load(t.dir, &m, &err), 0);
 	messages_languages(m, langs, sizeof(langs));
 	CHECK_STR(langs, "en xx");
@@ -190,7 +175,7 @@ static void test_english_must_be_whole(void)
 
 	tmp_new(&t, "messages");
 	/* No English at all. */
-	write_file(t.dir, "de.msg", "scan.wait = Einen Moment bitte...\n");
+	tmp_put(t.dir, "de.msg", "scan.wait = Einen Moment bitte...\n");
 	CHECK_INT(messages_load(t.dir, &m, &err), -ENOENT);
 	CHECK(m == NULL);
 	CHECK(strstr(err.msg, "no en.msg") != NULL);
@@ -200,15 +185,15 @@ static void test_english_must_be_whole(void)
 	CHECK(line != NULL);
 	if (line)
 		line[0] = '#';
-	write_file(t.dir, "en.msg", english);
+	tmp_put(t.dir, "en.msg", english);
 	CHECK_INT(messages_load(t.dir, &m, &err), -EINVAL);
 	CHECK(strstr(err.msg, "no text for scan.wait") != NULL);
 	/* English with a parameter its message does not have. */
-	write_file(t.dir, "en.msg", "scan.wait = One {moment}\n");
+	tmp_put(t.dir, "en.msg", "scan.wait = One {moment}\n");
 	CHECK_INT(messages_load(t.dir, &m, &err), -EINVAL);
 	CHECK(strstr(err.msg, "scan.wait names a parameter") != NULL);
 	/* English that does not parse: file and line. */
-	write_file(t.dir, "en.msg", "# English\nscan.wait One moment\n");
+	tmp_put(t.dir, "en.msg", "# English\nscan.wait One moment\n");
 	CHECK_INT(messages_load(t.dir, &m, &err), -EINVAL);
 	CHECK_INT(err.line, 2);
 	CHECK(strstr(err.file, "en.msg") != NULL);

@@ -24,6 +24,7 @@
 #include "../../hal/serial.h"
 #include "pty.h"
 #include "testlib.h"
+#include "tmpdir.h"
 
 /* ---- a fake sysfs ---- */
 
@@ -46,16 +47,7 @@ static void mkdirs(const char *rel)
 
 static void put(const char *rel, const char *text)
 {
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	tmp_put(root, rel, text);
 }
 
 static void link_to(const char *target, const char *rel)

@@ -70,3 +70,17 @@ sqlite3 *tmp_raw_open(const char *path)
 	sqlite3_busy_timeout(db, 1000);
 	return db;
 }
+
+void tmp_put(const char *dir, const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "we");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}

@@ -20,6 +20,9 @@ struct tmp {
 void tmp_new(struct tmp *t, const char *tag);
 int tmp_remove(struct tmp *t);
 
+/* Writes text to dir/rel (a failure fails the test). */
+void tmp_put(const char *dir, const char *rel, const char *text);
+
 struct store;
 struct sqlite3;
 /* tmp_new(), and a store opened at t->db (exits the test, status 2, if it cannot be). */
