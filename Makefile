@@ -36,7 +36,8 @@ PKG_LIBS   = $(shell pkg-config --libs sqlite3 inih libusb-1.0 libgpiod 2>/dev/n
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP -Ilib -Ihal $(SANFLAGS) $(PKG_CFLAGS) \
-           -DCIRCD_BOARDS_DIR='"$(PREFIX)/share/circd/boards"' 
+           -DCIRCD_BOARDS_DIR='"$(PREFIX)/share/circd/boards"' \
+           -DCIRCD_MESSAGES_DIR='"$(PREFIX)/share/circd/ui/messages"' 
 LDFLAGS += $(SANFLAGS) $(GCFLAGS) -Wl,-z,relro,-z,now
 LDLIBS  += $(PKG_LIBS)
 
@@ -132,6 +133,8 @@ install: all
 	install -D -m 0755 $(BUILD)/circctl $(DESTDIR)$(PREFIX)/bin/circctl
 	install -d $(DESTDIR)$(PREFIX)/share/circd/boards
 	install -m 0644 boards/*.ini $(DESTDIR)$(PREFIX)/share/circd/boards/
+	install -d $(DESTDIR)$(PREFIX)/share/circd/ui/messages
+	install -m 0644 ui/messages/*.msg $(DESTDIR)$(PREFIX)/share/circd/ui/messages/
 	install -D -m 0640 etc/circd.conf $(DESTDIR)/etc/circd/circd.conf.example
 	install -d $(DESTDIR)/lib/systemd/system
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' etc/circd.service >$(DESTDIR)/lib/systemd/system/circd.service

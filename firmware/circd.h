@@ -40,6 +40,7 @@ struct circd {
 	const char *config_path;
 	char board_path[512]; /* room for a 255-byte board name plus the boards dir */
 	struct board *board;
+	struct messages *messages; /* the patron texts' catalogs */
 	struct loop *loop;
 	struct hal_env hal_env;     /* what the backends get: the loop and main.c's report sink */
 	struct sim_channel *sim;    /* NULL unless the board has a sim backend */

@@ -50,6 +50,8 @@ struct config {
 	bool require_pin;
 	unsigned session_timeout_s;
 	char date_format[64]; /* strftime: how patrons see due dates */
+	char language[16];    /* the patron texts' language: a catalog in messages_dir */
+	char messages_dir[256]; /* "": $CIRCD_MESSAGES, else the installed catalogs */
 	/* [store] */
 	char store_path[256];
 	/* [control] */

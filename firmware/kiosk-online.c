@@ -86,32 +86,31 @@ static void end_if_requested(struct kiosk *k)
  * the others are worth telling the patron and otherwise left to the ILS to
  * judge item by item.
  */
-static void patron_notes(unsigned flags, char *out, size_t size)
+/* What the ILS says of the account, a line each. */
+static void patron_notes(const struct kiosk *k, unsigned flags, struct kiosk_text *t)
 {
 	static const struct {
 		unsigned flag;
-		const char *note;
+		enum msg_id note;
 	} notes[] = {
-		{ ILS_PATRON_RENEWAL_DENIED, "Renewals are not available on your card." },
-		{ ILS_PATRON_HOLD_DENIED, "Holds are not available on your card." },
-		{ ILS_PATRON_TOO_MANY_CHARGED, "You have reached your loan limit." },
-		{ ILS_PATRON_TOO_MANY_OVERDUE, "You have overdue items." },
-		{ ILS_PATRON_RECALL_OVERDUE, "A recalled item is overdue." },
-		{ ILS_PATRON_EXCESSIVE_FINES, "You have outstanding fines." },
-		{ ILS_PATRON_EXCESSIVE_FEES, "You have outstanding fees." },
-		{ ILS_PATRON_TOO_MANY_LOST, "Your account has lost items." },
+		{ ILS_PATRON_RENEWAL_DENIED, MSG_PATRON_NOTE_RENEWAL_DENIED },
+		{ ILS_PATRON_HOLD_DENIED, MSG_PATRON_NOTE_HOLD_DENIED },
+		{ ILS_PATRON_TOO_MANY_CHARGED, MSG_PATRON_NOTE_TOO_MANY_CHARGED },
+		{ ILS_PATRON_TOO_MANY_OVERDUE, MSG_PATRON_NOTE_TOO_MANY_OVERDUE },
+		{ ILS_PATRON_RECALL_OVERDUE, MSG_PATRON_NOTE_RECALL_OVERDUE },
+		{ ILS_PATRON_EXCESSIVE_FINES, MSG_PATRON_NOTE_EXCESSIVE_FINES },
+		{ ILS_PATRON_EXCESSIVE_FEES, MSG_PATRON_NOTE_EXCESSIVE_FEES },
+		{ ILS_PATRON_TOO_MANY_LOST, MSG_PATRON_NOTE_TOO_MANY_LOST },
 	};
-	size_t used = 0, i;
 
-	out[0] = 0;
-	for (i = 0; i < ARRAY_SIZE(notes) && used < size; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(notes); i++)
 		if (flags & notes[i].flag)
-			used += (size_t)snprintf(out + used, size - used, "\n%s", notes[i].note);
+			kiosk_text_line(k, t, notes[i].note, NULL);
 }
 
 static void patron_answered(struct kiosk *k, int err, const struct ils_patron *p)
 {
-	char notes[256];
+	struct kiosk_text hello = { "" };
 	unsigned i;
 
 	if (k->state != KIOSK_CHECKING)
@@ -131,7 +130,7 @@ static void patron_answered(struct kiosk *k, int err, const struct ils_patron *p
 		log_info("patron %s: unknown to the ILS", mask_patron(k->patron).s);
 		cache_patron(k, k->patron, false);
 		session_clear(k);
-		kiosk_refuse(k, "This card is not recognised. Please see staff.");
+		kiosk_refuse(k, MSG_SCAN_UNKNOWN_CARD, NULL);
 		return;
 	}
 	/* The ILS's word on the PIN only means something when the patron typed one. */
@@ -140,31 +139,33 @@ static void patron_answered(struct kiosk *k, int err, const struct ils_patron *p
 		explicit_bzero(k->pin, sizeof(k->pin));
 		if (++k->pin_tries >= PIN_TRIES) {
 			session_clear(k);
-			kiosk_refuse(k, "The PIN was not correct. Please see staff.");
+			kiosk_refuse(k, MSG_PATRON_PIN_WRONG, NULL);
 			return;
 		}
 		kiosk_enter(k, KIOSK_PIN);
-		kiosk_refuse(k, "The PIN was not correct. Please try again.");
+		kiosk_refuse(k, MSG_PATRON_PIN_RETRY, NULL);
 		return;
 	}
 	if (p->flags & (ILS_PATRON_CHARGE_DENIED | ILS_PATRON_CARD_LOST)) {
 		log_info("patron %s: blocked by the ILS", mask_patron(k->patron).s);
 		cache_patron(k, k->patron, false);
 		session_clear(k);
-		kiosk_refuse(k, "%s", p->screen[0] ? p->screen :
-				"Your card cannot be used to borrow right now. Please see staff.");
+		kiosk_refuse_ils(k, p->screen, MSG_PATRON_BLOCKED);
 		return;
 	}
 	cache_patron(k, k->patron, true);
 	k->n_charged = 0;
 	for (i = 0; i < p->n_charged && i < SESSION_CHARGED_MAX; i++)
 		snprintf(k->charged[k->n_charged++], sizeof(k->charged[0]), "%s", p->charged[i]);
-	patron_notes(p->flags, notes, sizeof(notes));
+	if (p->name[0])
+		kiosk_text_add(k, &hello, MSG_PATRON_HELLO_NAMED, MSG_ARGS({ "name", p->name }));
+	else
+		kiosk_text_add(k, &hello, MSG_PATRON_HELLO, NULL);
+	kiosk_text_words(&hello, p->screen);
+	patron_notes(k, p->flags, &hello);
 	kiosk_enter(k, KIOSK_ITEMS);
 	kiosk_play(k, FEEDBACK_NOTICE);
-	kiosk_say(k, DISPLAY_INFO, "Hello%s%s! Scan your items one at a time. Press Done when you "
-				   "have finished.%s%s%s",
-		  p->name[0] ? ", " : "", p->name, p->screen[0] ? "\n" : "", p->screen, notes);
+	kiosk_show(k, DISPLAY_INFO, &hello);
 }
 
 /* Every way out of patron_answered() leaves KIOSK_CHECKING, and so the wait. */
@@ -187,7 +188,7 @@ void online_check_patron(struct kiosk *k)
 		return;
 	}
 	kiosk_enter(k, KIOSK_CHECKING);
-	kiosk_say(k, DISPLAY_INFO, "Checking your card...");
+	kiosk_say(k, DISPLAY_INFO, MSG_PATRON_CHECKING, NULL);
 }
 
 /* --- transactions ------------------------------------------------------- */
@@ -243,8 +244,7 @@ static void live_unanswered(struct kiosk *k, int err)
 		/* Durable before the patron hears it: the conflict text if the ILS did apply it. */
 		if (store_note_patron_told(k->store, k->live.id, TXN_TOLD_NOT_DONE) < 0)
 			log_warning("store: cannot record what the patron was told");
-		kiosk_refuse(k, "The library system did not answer, so this did not go through. "
-				"Please try again, or see staff.");
+		kiosk_refuse(k, MSG_LINK_NO_ANSWER, NULL);
 		return;
 	}
 	r = store_demote_offline(k->store, k->live.id, checkout ? due : 0, loop_wall_ms(k->env.loop));
@@ -271,9 +271,8 @@ static void live_answered(struct kiosk *k, int err, const struct ils_circ *o)
 		 checkin && o->resensitize ? " resensitize" : "");
 	if (!o->ok) {
 		if (finish_live(k, TXN_FAILED, o->screen, evidence, o, false))
-			kiosk_refuse(k, "%s", o->screen[0] ? o->screen : checkin ?
-					"This item cannot be returned here. Please see staff." :
-					"The library system did not allow this. Please see staff.");
+			kiosk_refuse_ils(k, o->screen, checkin ? MSG_RETURN_REFUSED :
+								       MSG_CHECKOUT_NOT_ALLOWED);
 		return;
 	}
 	/*

@@ -12,6 +12,7 @@
 #include "loop.h"
 #include "store.h"
 #include "kiosk-rfid.h"
+#include "messages.h"
 
 #define PIN_MAX 16
 /* Items a patron has out (from the patron check), to tell a renewal from a checkout. */
@@ -90,10 +91,33 @@ void kiosk_enter(struct kiosk *k, enum kiosk_state next);
 /* A request for the patron at the kiosk is in flight. */
 bool kiosk_waiting(const struct kiosk *k);
 
-void kiosk_say(struct kiosk *k, enum display_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/*
+ * Patron texts: messages from the catalogs in the kiosk's language
+ * (messages.h; args as messages_append(), NULL for none), and the ILS's own
+ * words as it sent them. A text of several parts is put together in a
+ * struct kiosk_text, a part per line.
+ */
+struct kiosk_text {
+	char s[1024];
+};
+void kiosk_text_add(const struct kiosk *k, struct kiosk_text *t, enum msg_id id,
+		    const struct catalog_arg *args);
+/* The same on a line of its own (after a line break, unless t is empty). */
+void kiosk_text_line(const struct kiosk *k, struct kiosk_text *t, enum msg_id id,
+		     const struct catalog_arg *args);
+/* words on a line of their own; nothing for "". */
+void kiosk_text_words(struct kiosk_text *t, const char *words);
+/* id or other, as count takes the singular or the plural in the kiosk's language. */
+enum msg_id kiosk_plural(const struct kiosk *k, unsigned long count, enum msg_id one,
+			 enum msg_id other);
+void kiosk_show(struct kiosk *k, enum display_kind kind, const struct kiosk_text *t);
+void kiosk_say(struct kiosk *k, enum display_kind kind, enum msg_id id,
+	       const struct catalog_arg *args);
 /* Display an error and play the error pattern: nothing was recorded. */
-void kiosk_refuse(struct kiosk *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kiosk_refuse(struct kiosk *k, enum msg_id id, const struct catalog_arg *args);
+void kiosk_refuse_text(struct kiosk *k, const struct kiosk_text *t);
+/* The ILS's own words for a refusal when it sent any, else message id. */
+void kiosk_refuse_ils(struct kiosk *k, const char *ils_words, enum msg_id id);
 void kiosk_play(struct kiosk *k, enum feedback_kind kind);
 void kiosk_welcome(struct kiosk *k);
 void kiosk_welcome_later(struct kiosk *k);

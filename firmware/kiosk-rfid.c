@@ -129,11 +129,11 @@ static void write_failed(struct kiosk *k, struct pad_tag *t, const char *why)
 	t->state = PAD_DONE;
 	if (pad->ack_pending) {
 		pad->ack_pending = false;
-		kiosk_refuse(k, "%s was returned, but its tag could not be set. Please put it back "
-				"on the pad.", t->owed.item);
+		kiosk_refuse(k, MSG_RFID_RETURN_NOT_SECURED, MSG_ARGS({ "item", t->owed.item }));
 	} else {
-		kiosk_refuse(k, "Please put %s back on the pad: its security tag could not be "
-				"switched %s.", t->owed.item, tag_security_name(t->owed.want));
+		kiosk_refuse(k, t->owed.want == TAG_SECURITY_ON ? MSG_RFID_NOT_SECURED_ON :
+								  MSG_RFID_NOT_SECURED_OFF,
+			     MSG_ARGS({ "item", t->owed.item }));
 	}
 	release_if_gone(t);
 	pump_later(k);
@@ -314,11 +314,18 @@ static void check_set(struct kiosk *k, struct pad_tag *t)
 	}
 	here = parts_here(pad, t->data.item_id, size);
 	if (here < size) {
+		char n_size[16], n_here[16], n_missing[16];
+
 		t->state = PAD_WAITING_PARTS;
+		snprintf(n_size, sizeof(n_size), "%u", size);
+		snprintf(n_here, sizeof(n_here), "%u", here);
+		snprintf(n_missing, sizeof(n_missing), "%u", size - here);
 		kiosk_play(k, FEEDBACK_NOTICE);
-		kiosk_say(k, DISPLAY_NOTICE, "%s has %u parts: %u %s on the pad. Please put all "
-					     "its parts on the pad (%u missing).",
-			  item_name(t), size, here, here == 1 ? "is" : "are", size - here);
+		kiosk_say(k, DISPLAY_NOTICE,
+			  kiosk_plural(k, here, MSG_RFID_PARTS_MISSING_ONE,
+				       MSG_RFID_PARTS_MISSING_OTHER),
+			  MSG_ARGS({ "item", item_name(t) }, { "size", n_size }, { "here", n_here },
+				   { "missing", n_missing }));
 		return;
 	}
 	for (unsigned i = 0; i < PAD_TAGS_MAX; i++)
@@ -418,8 +425,7 @@ static void patron_card(struct kiosk *k, struct pad_tag *t)
 {
 	t->state = PAD_DONE;
 	if (k->cfg->mode == KIOSK_RETURNS) {
-		kiosk_refuse(k, "This is a return point: no card is needed. Please put your items on "
-				"the pad.");
+		kiosk_refuse(k, MSG_RFID_NO_CARD_NEEDED, NULL);
 		return;
 	}
 	if (kiosk_waiting(k))
@@ -436,10 +442,7 @@ static void decoded(struct kiosk *k, struct pad_tag *t, const struct rfid_tag *t
 	if (r < 0) {
 		log_notice("rfid: tag %s on %s unreadable: %s", t->uid_hex, tag->reader, why);
 		t->state = PAD_REFUSED;
-		kiosk_refuse(k, r == -ENODATA ? "This tag is blank. Please take the item to the staff "
-						"desk." :
-						"This item's tag is damaged and cannot be read. Please "
-						"take it to the staff desk.");
+		kiosk_refuse(k, r == -ENODATA ? MSG_RFID_BLANK : MSG_RFID_DAMAGED, NULL);
 		return;
 	}
 	switch (tag_usage_class(&t->data)) {
@@ -456,9 +459,9 @@ static void decoded(struct kiosk *k, struct pad_tag *t, const struct rfid_tag *t
 			log_notice("rfid: item %s: type of usage 0x%02X is not for loan", t->data.item_id,
 				   t->data.usage);
 			t->state = PAD_REFUSED;
-			kiosk_refuse(k, "%s cannot be %s here. Please take it to the staff desk.",
-				     item_name(t), k->cfg->mode == KIOSK_RETURNS ? "returned" :
-										  "borrowed");
+			kiosk_refuse(k, k->cfg->mode == KIOSK_RETURNS ? MSG_RFID_NOT_RETURNABLE :
+									 MSG_RFID_NOT_BORROWABLE,
+				     MSG_ARGS({ "item", item_name(t) }));
 			return;
 		}
 		break; /* no type of usage on the tag: the ILS decides */
@@ -466,8 +469,8 @@ static void decoded(struct kiosk *k, struct pad_tag *t, const struct rfid_tag *t
 	if (!owner_ok(k, &t->data)) {
 		log_notice("rfid: item %s belongs to %s", t->data.item_id, t->data.owner_isil);
 		t->state = PAD_REFUSED;
-		kiosk_refuse(k, "%s belongs to another library (%s). Please take it to the staff "
-				"desk.", item_name(t), t->data.owner_isil);
+		kiosk_refuse(k, MSG_RFID_OTHER_LIBRARY,
+			     MSG_ARGS({ "item", item_name(t) }, { "owner", t->data.owner_isil }));
 		return;
 	}
 	check_set(k, t);
@@ -488,7 +491,7 @@ void kiosk_tag_arrived(struct kiosk *k, struct rfid_reader *reader, const struct
 	for (t = pad->tags; t < pad->tags + PAD_TAGS_MAX && t->used; t++)
 		;
 	if (t == pad->tags + PAD_TAGS_MAX) {
-		kiosk_refuse(k, "Too many items on the pad. Please take some off.");
+		kiosk_refuse(k, MSG_RFID_TOO_MANY, NULL);
 		return;
 	}
 	memset(t, 0, sizeof(*t));

@@ -16,26 +16,68 @@
 #include "aim.h"
 #include "ils-date.h"
 #include "patron-id.h"
+#include "utf8.h"
 #include "util.h"
 
 /* How long a receipt or a refusal stays up before the welcome returns. */
 #define WELCOME_DELAY_MS 15000
 
-static void vdisplay(struct kiosk *k, enum display_kind kind, const char *fmt, va_list ap)
+void kiosk_text_add(const struct kiosk *k, struct kiosk_text *t, enum msg_id id,
+		    const struct catalog_arg *args)
 {
-	char text[1024];
-
-	vsnprintf(text, sizeof(text), fmt, ap);
-	k->env.out->display(k->env.out_data, kind, text);
+	/* Cut short (at a character), a text still says most of what it should. */
+	(void)messages_append(k->env.messages, k->cfg->language, id, args, t->s, sizeof(t->s));
 }
 
-void kiosk_say(struct kiosk *k, enum display_kind kind, const char *fmt, ...)
+/* A line break after what t holds, if anything. */
+static size_t new_line(struct kiosk_text *t)
 {
-	va_list ap;
+	size_t used = strlen(t->s);
 
-	va_start(ap, fmt);
-	vdisplay(k, kind, fmt, ap);
-	va_end(ap);
+	if (used && used + 1 < sizeof(t->s)) {
+		t->s[used++] = '\n';
+		t->s[used] = '\0';
+	}
+	return used;
+}
+
+void kiosk_text_line(const struct kiosk *k, struct kiosk_text *t, enum msg_id id,
+		     const struct catalog_arg *args)
+{
+	new_line(t);
+	kiosk_text_add(k, t, id, args);
+}
+
+void kiosk_text_words(struct kiosk_text *t, const char *words)
+{
+	size_t used, n;
+
+	if (!words || !*words)
+		return;
+	used = new_line(t);
+	n = utf8_cut_len(words, sizeof(t->s) - used);
+	memcpy(t->s + used, words, n);
+	t->s[used + n] = '\0';
+}
+
+enum msg_id kiosk_plural(const struct kiosk *k, unsigned long count, enum msg_id one,
+			 enum msg_id other)
+{
+	return messages_plural(k->env.messages, k->cfg->language, count, one, other);
+}
+
+void kiosk_show(struct kiosk *k, enum display_kind kind, const struct kiosk_text *t)
+{
+	k->env.out->display(k->env.out_data, kind, t->s);
+}
+
+void kiosk_say(struct kiosk *k, enum display_kind kind, enum msg_id id,
+	       const struct catalog_arg *args)
+{
+	struct kiosk_text t = { "" };
+
+	kiosk_text_add(k, &t, id, args);
+	kiosk_show(k, kind, &t);
 }
 
 void kiosk_play(struct kiosk *k, enum feedback_kind kind)
@@ -43,41 +85,54 @@ void kiosk_play(struct kiosk *k, enum feedback_kind kind)
 	k->env.out->feedback(k->env.out_data, kind);
 }
 
-void kiosk_refuse(struct kiosk *k, const char *fmt, ...)
+void kiosk_refuse_text(struct kiosk *k, const struct kiosk_text *t)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vdisplay(k, DISPLAY_ERROR, fmt, ap);
-	va_end(ap);
+	kiosk_show(k, DISPLAY_ERROR, t);
 	kiosk_play(k, FEEDBACK_ERROR);
 	if (k->state == KIOSK_IDLE)
 		kiosk_welcome_later(k);
+}
+
+void kiosk_refuse(struct kiosk *k, enum msg_id id, const struct catalog_arg *args)
+{
+	struct kiosk_text t = { "" };
+
+	kiosk_text_add(k, &t, id, args);
+	kiosk_refuse_text(k, &t);
+}
+
+void kiosk_refuse_ils(struct kiosk *k, const char *ils_words, enum msg_id id)
+{
+	struct kiosk_text t = { "" };
+
+	if (ils_words && *ils_words)
+		kiosk_text_words(&t, ils_words);
+	else
+		kiosk_text_add(k, &t, id, NULL);
+	kiosk_refuse_text(k, &t);
 }
 
 void kiosk_welcome(struct kiosk *k)
 {
 	loop_timer_disarm(k->env.loop, &k->welcome_timer);
 	if (!k->store) {
-		kiosk_say(k, DISPLAY_ERROR,
-			  "Out of service: this kiosk cannot record transactions right now. "
-			  "Please see staff.");
+		kiosk_say(k, DISPLAY_ERROR, MSG_WELCOME_OUT_OF_SERVICE, NULL);
 		return;
 	}
 	if (k->cfg->mode == KIOSK_RETURNS) {
 		if (k->bin_full)
-			kiosk_say(k, DISPLAY_ERROR,
-				  "The return bin is full. Please use another return point or "
-				  "see staff.");
+			kiosk_say(k, DISPLAY_ERROR, MSG_BIN_FULL, NULL);
 		else
-			kiosk_say(k, DISPLAY_INFO,
-				  "Returns: scan each item, then put it in when the flap opens.");
+			kiosk_say(k, DISPLAY_INFO, MSG_WELCOME_RETURNS, NULL);
 	} else {
-		kiosk_say(k, DISPLAY_INFO, "Welcome! Scan your library card to borrow items.%s",
-			  !k->env.ils || k->online ? "" :
-			  !k->link_known ? "\nConnecting to the library system..." :
-					   "\nThe library system is offline: loans are recorded "
-					   "here and sent later.");
+		struct kiosk_text t = { "" };
+
+		kiosk_text_add(k, &t, MSG_WELCOME_SELFCHECK, NULL);
+		if (k->env.ils && !k->online)
+			kiosk_text_line(k, &t, k->link_known ? MSG_WELCOME_OFFLINE :
+							       MSG_WELCOME_CONNECTING,
+					NULL);
+		kiosk_show(k, DISPLAY_INFO, &t);
 	}
 }
 
@@ -222,8 +277,7 @@ bool kiosk_store_usable(struct kiosk *k)
 {
 	if (k->store)
 		return true;
-	kiosk_refuse(k, "Sorry, this kiosk cannot record transactions right now, so nothing was "
-			"recorded. Please see staff.");
+	kiosk_refuse(k, MSG_STORE_OUT_OF_SERVICE, NULL);
 	return false;
 }
 
@@ -235,8 +289,7 @@ void kiosk_store_failed(struct kiosk *k, int err, const char *what)
 	snprintf(k->last_error, sizeof(k->last_error), "store: %s: %s%s%s", what, strerror(-err),
 		 why && *why ? ": " : "", why ? why : "");
 	log_err("%s", k->last_error);
-	kiosk_refuse(k, "Sorry, this could not be recorded, so nothing was recorded. "
-			"Please see staff.");
+	kiosk_refuse(k, MSG_STORE_NOT_RECORDED, NULL);
 }
 
 void kiosk_queued(struct kiosk *k)
@@ -362,7 +415,7 @@ void kiosk_scan(struct kiosk *k, const struct scan *scan)
 		if (cls == BARCODE_DONE && k->state != KIOSK_IDLE)
 			k->end_requested = true;
 		kiosk_play(k, FEEDBACK_NOTICE);
-		kiosk_say(k, DISPLAY_NOTICE, "One moment, please...");
+		kiosk_say(k, DISPLAY_NOTICE, MSG_SCAN_WAIT, NULL);
 		return;
 	}
 	log_debug("scan from %s (%s%s%s): %s", scan->device ? scan->device : "?",
@@ -372,29 +425,26 @@ void kiosk_scan(struct kiosk *k, const struct scan *scan)
 	case BARCODE_BAD_CHECK_DIGIT:
 		if (k->state != KIOSK_IDLE)
 			session_touch(k);
-		kiosk_refuse(k, "That barcode did not read correctly. Please scan it again, or "
-				"see staff.");
+		kiosk_refuse(k, MSG_SCAN_BAD_READ, NULL);
 		return;
 	case BARCODE_UNKNOWN:
 		if (k->state != KIOSK_IDLE)
 			session_touch(k);
-		kiosk_refuse(k, scan->for_patrons && !scan->for_items ?
-				"This card is not recognised. Please see staff." :
-				"This barcode is not recognised. Please scan a library card or a "
-				"library item.");
+		kiosk_refuse(k, scan->for_patrons && !scan->for_items ? MSG_SCAN_UNKNOWN_CARD :
+									 MSG_SCAN_UNKNOWN_BARCODE,
+			     NULL);
 		return;
 	case BARCODE_CARD_AT_ITEM_SCANNER:
 		if (k->state != KIOSK_IDLE)
 			session_touch(k);
-		kiosk_refuse(k, k->cfg->mode == KIOSK_RETURNS ?
-				"This is a return point: no card is needed. Please scan your "
-				"items." :
-				"This is a library card: please use the card reader.");
+		kiosk_refuse(k, k->cfg->mode == KIOSK_RETURNS ? MSG_SCAN_NO_CARD_NEEDED :
+								 MSG_SCAN_CARD_AT_ITEM_SCANNER,
+			     NULL);
 		return;
 	case BARCODE_ITEM_AT_CARD_READER:
 		if (k->state != KIOSK_IDLE)
 			session_touch(k);
-		kiosk_refuse(k, "Please scan items at the item scanner.");
+		kiosk_refuse(k, MSG_SCAN_ITEM_AT_CARD_READER, NULL);
 		return;
 	default:
 		break;
@@ -427,8 +477,7 @@ void kiosk_input(struct kiosk *k, enum board_role role, bool active)
 		if (k->cfg->mode == KIOSK_RETURNS && k->state == KIOSK_IDLE)
 			kiosk_welcome(k);
 		else if (k->cfg->mode == KIOSK_RETURNS && active)
-			kiosk_say(k, DISPLAY_ERROR, "The return bin is full. Please use another "
-						    "return point or see staff.");
+			kiosk_say(k, DISPLAY_ERROR, MSG_BIN_FULL, NULL);
 		break;
 	case ROLE_DOOR_CLOSED:
 		if (k->door_closed != active)
@@ -441,7 +490,7 @@ void kiosk_input(struct kiosk *k, enum board_role role, bool active)
 		/* Ending now would leave out the item the ILS is answering for. */
 		if (kiosk_waiting(k)) {
 			k->end_requested = true;
-			kiosk_say(k, DISPLAY_NOTICE, "One moment, please...");
+			kiosk_say(k, DISPLAY_NOTICE, MSG_SCAN_WAIT, NULL);
 			return;
 		}
 		if (k->cfg->mode == KIOSK_SELFCHECK && k->state != KIOSK_IDLE)
@@ -478,8 +527,7 @@ void kiosk_set_online(struct kiosk *k, bool online)
 	if (k->state == KIOSK_IDLE)
 		kiosk_welcome(k);
 	else if (!online && in_items(k) && k->cfg->mode == KIOSK_SELFCHECK)
-		kiosk_say(k, DISPLAY_NOTICE, "The library system went offline. You can go on: "
-					     "your loans are recorded here and sent later.");
+		kiosk_say(k, DISPLAY_NOTICE, MSG_LINK_WENT_OFFLINE, NULL);
 }
 
 void kiosk_reload(struct kiosk *k, const struct config *cfg)

@@ -26,6 +26,7 @@
 
 struct board;
 struct file_error;
+struct messages;
 struct kiosk;
 struct loop;
 struct ils;
@@ -51,6 +52,7 @@ struct kiosk_env {
 	struct ils *ils; /* NULL: no ILS configured */
 	const struct kiosk_output *out;
 	void *out_data;
+	const struct messages *messages; /* the patron texts (messages.h) */
 };
 
 int kiosk_new(const struct kiosk_env *env, struct kiosk **ret);

@@ -25,6 +25,7 @@
 #include "kiosk.h"
 #include "kiosk-rfid.h"
 #include "log.h"
+#include "messages.h"
 #include "loop.h"
 #include "store.h"
 #include "circd.h"
@@ -65,8 +66,27 @@ static void resolve_board(const char *name, char *path, size_t size)
 	snprintf(path, size, "boards/%s.ini", name);
 }
 
+/*
+ * The catalogs: as configured; else $CIRCD_MESSAGES (a source tree's
+ * ui/messages, for tests and demos); else installed; else ui/messages below
+ * the working directory (circd started in a source tree).
+ */
+static void resolve_messages(const struct config *cfg, char *path, size_t size)
+{
+	const char *env = getenv("CIRCD_MESSAGES");
+	char en[512];
+
+	if (cfg->messages_dir[0] || (env && *env)) {
+		snprintf(path, size, "%s", cfg->messages_dir[0] ? cfg->messages_dir : env);
+		return;
+	}
+	snprintf(en, sizeof(en), "%s/en.msg", CIRCD_MESSAGES_DIR);
+	snprintf(path, size, "%s", access(en, R_OK) == 0 ? CIRCD_MESSAGES_DIR : "ui/messages");
+}
+
 static int load_configuration(struct circd *c, const char *board_override, struct config *cfg)
 {
+	char messages_dir[512];
 	struct file_error err = { 0 };
 	int r;
 
@@ -83,9 +103,20 @@ static int load_configuration(struct circd *c, const char *board_override, struc
 		return r;
 	}
 	r = kiosk_board_fits(c->board, cfg, &err);
-	if (r < 0)
+	if (r < 0) {
 		print_file_error(&err);
-	return r;
+		return r;
+	}
+	resolve_messages(cfg, messages_dir, sizeof(messages_dir));
+	r = messages_load(messages_dir, &c->messages, &err);
+	if (r < 0) {
+		print_file_error(&err);
+		return r;
+	}
+	if (!messages_have(c->messages, cfg->language))
+		log_warning("%s: [kiosk] language = %s: no %s.msg in %s, so patrons read English",
+			    c->config_path, cfg->language, cfg->language, messages_dir);
+	return 0;
 }
 
 static void read_boot_id(char *buf, size_t size)
@@ -491,6 +522,7 @@ int main(int argc, char **argv)
 	c->clock_synced = true; /* the fake clock's default; the system clock asks adjtimex() */
 	if (check_only) {
 		printf("%s and %s: OK\n", c->config_path, c->board_path);
+		messages_free(c->messages);
 		board_free(c->board);
 		return 0;
 	}
@@ -537,6 +569,7 @@ int main(int argc, char **argv)
 			.ils = c->ils,
 			.out = &kiosk_output,
 			.out_data = c,
+			.messages = c->messages,
 		};
 
 		r = kiosk_new(&env, &c->kiosk);
@@ -586,6 +619,7 @@ out_devices:
 out_loop:
 	loop_free(c->loop);
 out_board:
+	messages_free(c->messages);
 	board_free(c->board);
 	log_close();
 	return status;

@@ -13,6 +13,7 @@
 #include "coredump.h"
 #include "kiosk.h"
 #include "log.h"
+#include "messages.h"
 #include "sync.h"
 
 int reload_keep_restart_keys(const struct config *running, struct config *next,
@@ -73,6 +74,9 @@ void circd_reload(struct circd *c)
 	log_set_level(next->log_level);
 	circd_apply_core_dumps(next, old_core_dumps);
 	kiosk_reload(c->kiosk, next);
+	if (!messages_have(c->messages, next->language))
+		log_warning("reload: [kiosk] language = %s has no catalog: patrons read English",
+			    next->language);
 	if (c->sync)
 		sync_set_config(c->sync, next);
 	log_notice("reloaded %s", c->config_path);

@@ -13,26 +13,28 @@
 void returns_end(struct kiosk *k)
 {
 	unsigned n = k->n_returned;
+	char count[16];
 
 	if (k->state == KIOSK_IDLE)
 		return;
 	log_info("returns session ended: %u items", n);
 	session_clear(k);
-	kiosk_say(k, DISPLAY_RECEIPT, "Thank you! You returned %u item%s.", n, n == 1 ? "" : "s");
+	snprintf(count, sizeof(count), "%u", n);
+	kiosk_say(k, DISPLAY_RECEIPT,
+		  kiosk_plural(k, n, MSG_RECEIPT_RETURNED_ONE, MSG_RECEIPT_RETURNED_OTHER),
+		  MSG_ARGS({ "count", count }));
 	kiosk_welcome_later(k);
 }
 
 static void checkin(struct kiosk *k, const char *item)
 {
 	if (k->bin_full) {
-		kiosk_refuse(k, "The return bin is full, so this item was not returned. Please use "
-				"another return point or see staff.");
+		kiosk_refuse(k, MSG_RETURN_BIN_FULL, NULL);
 		return;
 	}
 	/* Staff are emptying the bin: an item pushed in now would land at their feet. */
 	if (!k->door_closed) {
-		kiosk_refuse(k, "Returns are paused while staff empty the bin. Please wait a "
-				"moment or see staff.");
+		kiosk_refuse(k, MSG_RETURN_PAUSED, NULL);
 		return;
 	}
 	if (k->state == KIOSK_ITEMS && session_has_item(k, item)) {
@@ -40,12 +42,11 @@ static void checkin(struct kiosk *k, const char *item)
 		/* Recorded already; open the flap again so it can go in. */
 		kiosk_play(k, FEEDBACK_ACCEPT);
 		kiosk_play(k, FEEDBACK_NOTICE);
-		kiosk_say(k, DISPLAY_NOTICE, "Already returned: %s. Please put it in.", item);
+		kiosk_say(k, DISPLAY_NOTICE, MSG_RETURN_ALREADY, MSG_ARGS({ "item", item }));
 		return;
 	}
 	if (!kiosk_online(k) && k->cfg->offline_policy == OFFLINE_NONE) {
-		kiosk_refuse(k, "Returns are unavailable while the library system is offline. "
-				"Please keep this item and try again later, or see staff.");
+		kiosk_refuse(k, MSG_RETURN_OFFLINE_OFF, NULL);
 		return;
 	}
 	if (!kiosk_store_usable(k))
@@ -65,27 +66,30 @@ static void checkin(struct kiosk *k, const char *item)
 }
 
 /* What the ILS's alert means for the person at the bin. */
-static void alert_text(const struct ils_circ *o, char *out, size_t size)
+/* The ILS's alert for a returned item, on a line of its own. */
+static void alert_text(const struct kiosk *k, const struct ils_circ *o, struct kiosk_text *t)
 {
-	out[0] = 0;
 	if (!o || o->alert == ILS_ALERT_NONE)
 		return;
 	switch (o->alert) {
 	case ILS_ALERT_HOLD_HERE:
-		snprintf(out, size, "\nThis item is on hold for another patron: staff will set it "
-				    "aside.");
+		kiosk_text_line(k, t, MSG_RETURN_ALERT_HOLD_HERE, NULL);
 		break;
 	case ILS_ALERT_HOLD_ELSEWHERE:
-		snprintf(out, size, "\nThis item is on hold at another library.");
+		kiosk_text_line(k, t, MSG_RETURN_ALERT_HOLD_ELSEWHERE, NULL);
 		break;
 	case ILS_ALERT_TRANSIT:
-		snprintf(out, size, "\nThis item goes back to %s.",
-			 o->destination[0] ? o->destination : "another library");
+		if (o->destination[0])
+			kiosk_text_line(k, t, MSG_RETURN_ALERT_TRANSIT,
+					MSG_ARGS({ "place", o->destination }));
+		else
+			kiosk_text_line(k, t, MSG_RETURN_ALERT_TRANSIT_ELSEWHERE, NULL);
 		break;
 	default:
-		/* Cut to the display's room: the alert is one line among others. */
-		snprintf(out, size, "\n%.*s", (int)(size > 2 ? size - 2 : 0),
-			 o->screen_first[0] ? o->screen_first : "Staff will look at this item.");
+		if (o->screen_first[0])
+			kiosk_text_words(t, o->screen_first);
+		else
+			kiosk_text_line(k, t, MSG_RETURN_ALERT_OTHER, NULL);
 		break;
 	}
 }
@@ -118,10 +122,9 @@ void returns_confirmed(struct kiosk *k, const char *item, const struct ils_circ 
 void returns_acknowledge(struct kiosk *k, const char *item, const struct ils_circ *o,
 			 enum confirm_how how)
 {
-	char alert[192];
+	struct kiosk_text t = { "" };
 
 	remember_item(k, item, o ? o->title : "");
-	alert_text(o, alert, sizeof(alert));
 	if (o && o->alert != ILS_ALERT_NONE)
 		log_info("checkin of %s: alert %s%s%s", item, o->alert_name,
 			 o->sort_bin[0] ? ", sort bin " : "", o->sort_bin);
@@ -129,9 +132,11 @@ void returns_acknowledge(struct kiosk *k, const char *item, const struct ils_cir
 		k->env.out->sort(k->env.out_data, o->sort_bin);
 	kiosk_play(k, FEEDBACK_ACCEPT);
 	kiosk_play(k, FEEDBACK_OK);
-	kiosk_say(k, DISPLAY_OK, "Returned: %s. Thank you! Please put it in now.%s%s", item, alert,
-		  how == CONFIRM_OFFLINE && k->env.ils ?
-			  "\n(Recorded here; the library system is updated later.)" : "");
+	kiosk_text_add(k, &t, MSG_RETURN_DONE, MSG_ARGS({ "item", item }));
+	alert_text(k, o, &t);
+	if (how == CONFIRM_OFFLINE && k->env.ils)
+		kiosk_text_line(k, &t, MSG_RETURN_OFFLINE_NOTE, NULL);
+	kiosk_show(k, DISPLAY_OK, &t);
 }
 
 void returns_scan(struct kiosk *k, enum barcode_class cls, const char *symbol)
@@ -141,7 +146,7 @@ void returns_scan(struct kiosk *k, enum barcode_class cls, const char *symbol)
 		checkin(k, symbol);
 		break;
 	case BARCODE_PATRON:
-		kiosk_refuse(k, "This is a return point: no card is needed. Please scan your items.");
+		kiosk_refuse(k, MSG_SCAN_NO_CARD_NEEDED, NULL);
 		break;
 	case BARCODE_DONE:
 		returns_end(k);

@@ -18,26 +18,28 @@
 
 void selfcheck_offline_session(struct kiosk *k)
 {
+	struct kiosk_text hello = { "" };
+
 	if (k->cfg->offline_policy != OFFLINE_CHECKIN_CHECKOUT) {
 		session_clear(k);
-		kiosk_refuse(k, "Borrowing is unavailable while the library system is offline. "
-				"Please see staff, or try again later.");
+		kiosk_refuse(k, MSG_CHECKOUT_OFFLINE_OFF, NULL);
 		return;
 	}
 	if (online_patron_blocked_offline(k, k->patron)) {
 		log_info("patron %s refused offline: refused by the ILS recently",
 			 mask_patron(k->patron).s);
 		session_clear(k);
-		kiosk_refuse(k, "Your card cannot be used to borrow right now. Please see staff.");
+		kiosk_refuse(k, MSG_PATRON_BLOCKED, NULL);
 		return;
 	}
 	kiosk_enter(k, KIOSK_ITEMS);
 	session_touch(k);
 	kiosk_play(k, FEEDBACK_NOTICE);
-	kiosk_say(k, DISPLAY_INFO, "Hello! Scan your items one at a time. Press Done when you "
-				   "have finished.\nThe library system is offline: your loans are "
-				   "recorded here and sent to the library later%s.",
-		  k->cfg->offline_max_items ? ", up to a few items at a time" : "");
+	kiosk_text_add(k, &hello, MSG_PATRON_HELLO, NULL);
+	kiosk_text_line(k, &hello,
+			k->cfg->offline_max_items ? MSG_PATRON_OFFLINE_LIMITED : MSG_PATRON_OFFLINE,
+			NULL);
+	kiosk_show(k, DISPLAY_INFO, &hello);
 }
 
 static void start_session(struct kiosk *k, const char *patron)
@@ -46,7 +48,7 @@ static void start_session(struct kiosk *k, const char *patron)
 	log_info("session started for patron %s", mask_patron(patron).s);
 	if (k->cfg->require_pin) {
 		kiosk_enter(k, KIOSK_PIN);
-		kiosk_say(k, DISPLAY_INFO, "Please enter your PIN.");
+		kiosk_say(k, DISPLAY_INFO, MSG_PATRON_PIN, NULL);
 		return;
 	}
 	if (kiosk_online(k))
@@ -72,6 +74,7 @@ void selfcheck_pin(struct kiosk *k, const char *pin)
 void selfcheck_confirmed(struct kiosk *k, const char *item, const char *title, int64_t due_ms,
 			 const char *due_text, enum confirm_how how)
 {
+	struct kiosk_text what = { "" }, t = { "" };
 	char due[64];
 
 	kiosk_due_text(k, due_text, due_ms, due, sizeof(due));
@@ -80,10 +83,16 @@ void selfcheck_confirmed(struct kiosk *k, const char *item, const char *title, i
 		log_warning("receipt will miss item %s: out of memory", item);
 	kiosk_rfid_confirmed(k, item);
 	kiosk_play(k, FEEDBACK_OK);
-	kiosk_say(k, DISPLAY_OK, "%s: %s%s%s%s%s%s", how == CONFIRM_RENEWED ? "Renewed" : "Checked out",
-		  title && *title ? title : item, title && *title ? " (" : "",
-		  title && *title ? item : "", title && *title ? ")" : "", due[0] ? "\nDue back " : "",
-		  due);
+	if (title && *title)
+		kiosk_text_add(k, &what, MSG_CHECKOUT_TITLED,
+			       MSG_ARGS({ "title", title }, { "item", item }));
+	else
+		kiosk_text_words(&what, item);
+	kiosk_text_add(k, &t, how == CONFIRM_RENEWED ? MSG_CHECKOUT_RENEWED : MSG_CHECKOUT_DONE,
+		       MSG_ARGS({ "what", what.s }));
+	if (due[0])
+		kiosk_text_line(k, &t, MSG_CHECKOUT_DUE, MSG_ARGS({ "due", due }));
+	kiosk_show(k, DISPLAY_OK, &t);
 }
 
 static bool on_loan_here(struct kiosk *k, const char *item)
@@ -100,12 +109,13 @@ static bool on_loan_here(struct kiosk *k, const char *item)
 	}
 	if (strcmp(loan.patron, k->patron) != 0) {
 		log_notice("item %s refused: on loan to another patron", item);
-		kiosk_refuse(k, "This item is already on loan. Please take it to the staff desk.");
+		kiosk_refuse(k, MSG_CHECKOUT_ON_LOAN, NULL);
 		return true;
 	}
 	kiosk_due_text(k, NULL, loan.due_ms, due, sizeof(due));
 	kiosk_play(k, FEEDBACK_NOTICE);
-	kiosk_say(k, DISPLAY_NOTICE, "You already have %s, due %s.", item, due);
+	kiosk_say(k, DISPLAY_NOTICE, MSG_CHECKOUT_YOURS_ALREADY,
+		  MSG_ARGS({ "item", item }, { "due", due }));
 	return true;
 }
 
@@ -126,7 +136,7 @@ static void checkout(struct kiosk *k, const char *item)
 	session_touch(k);
 	if (session_has_item(k, item)) {
 		kiosk_play(k, FEEDBACK_NOTICE);
-		kiosk_say(k, DISPLAY_NOTICE, "Already checked out: %s", item);
+		kiosk_say(k, DISPLAY_NOTICE, MSG_CHECKOUT_ALREADY, MSG_ARGS({ "item", item }));
 		return;
 	}
 	if (!kiosk_store_usable(k))
@@ -139,14 +149,14 @@ static void checkout(struct kiosk *k, const char *item)
 		return;
 	}
 	if (k->cfg->offline_policy != OFFLINE_CHECKIN_CHECKOUT) {
-		kiosk_refuse(k, "Borrowing is unavailable while the library system is offline. "
-				"Please see staff.");
+		kiosk_refuse(k, MSG_CHECKOUT_OFFLINE_OFF_SHORT, NULL);
 		return;
 	}
 	if (k->cfg->offline_max_items && k->n_items >= k->cfg->offline_max_items) {
-		kiosk_refuse(k, "While the library system is offline you can borrow up to %u items "
-				"at a time. Please see staff for more.",
-			     k->cfg->offline_max_items);
+		char max[16];
+
+		snprintf(max, sizeof(max), "%u", k->cfg->offline_max_items);
+		kiosk_refuse(k, MSG_CHECKOUT_OFFLINE_LIMIT, MSG_ARGS({ "max", max }));
 		return;
 	}
 	if (on_loan_here(k, item))
@@ -159,29 +169,33 @@ static void checkout(struct kiosk *k, const char *item)
 
 void selfcheck_end(struct kiosk *k, const char *why)
 {
-	char receipt[1024];
-	size_t used;
+	struct kiosk_text receipt = { "" };
+	char count[16];
 	unsigned i;
 
 	if (k->state == KIOSK_IDLE)
 		return;
 	log_info("session ended (%s): %u item%s", why, k->n_items, k->n_items == 1 ? "" : "s");
 	if (k->state == KIOSK_ITEMS) {
-		used = (size_t)snprintf(receipt, sizeof(receipt),
-					"Thank you! You borrowed %u item%s.", k->n_items,
-					k->n_items == 1 ? "" : "s");
-		for (i = 0; i < k->n_items && used < sizeof(receipt); i++)
-			used += (size_t)snprintf(receipt + used, sizeof(receipt) - used,
-						 "\n%s%s%s  due %s", k->items[i].title,
-						 k->items[i].title[0] ? " " : "",
-						 k->items[i].item, k->items[i].due);
+		snprintf(count, sizeof(count), "%u", k->n_items);
+		kiosk_text_add(k, &receipt,
+			       kiosk_plural(k, k->n_items, MSG_RECEIPT_BORROWED_ONE,
+					    MSG_RECEIPT_BORROWED_OTHER),
+			       MSG_ARGS({ "count", count }));
+		for (i = 0; i < k->n_items; i++)
+			kiosk_text_line(k, &receipt,
+					k->items[i].title[0] ? MSG_RECEIPT_LINE_TITLED :
+							       MSG_RECEIPT_LINE,
+					MSG_ARGS({ "title", k->items[i].title },
+						 { "item", k->items[i].item },
+						 { "due", k->items[i].due }));
 		online_end_session(k);
 		session_clear(k);
-		kiosk_say(k, DISPLAY_RECEIPT, "%s", receipt);
+		kiosk_show(k, DISPLAY_RECEIPT, &receipt);
 		kiosk_receipt_done(k);
 	} else {
 		session_clear(k);
-		kiosk_say(k, DISPLAY_INFO, "Session ended.");
+		kiosk_say(k, DISPLAY_INFO, MSG_PATRON_SESSION_ENDED, NULL);
 	}
 	kiosk_welcome_later(k);
 }
@@ -196,25 +210,23 @@ void selfcheck_scan(struct kiosk *k, enum barcode_class cls, const char *symbol)
 		} else if (strcmp(symbol, k->patron) == 0) {
 			session_touch(k);
 			kiosk_play(k, FEEDBACK_NOTICE);
-			kiosk_say(k, DISPLAY_NOTICE, k->state == KIOSK_PIN ?
-					"Please enter your PIN." :
-					"You are signed in. Scan your items, or press Done.");
+			kiosk_say(k, DISPLAY_NOTICE,
+				  k->state == KIOSK_PIN ? MSG_PATRON_PIN : MSG_PATRON_SIGNED_IN, NULL);
 		} else if (k->state == KIOSK_PIN) {
 			/* Nobody has been served yet: the newest card wins. */
 			start_session(k, symbol);
 		} else {
 			session_touch(k);
-			kiosk_refuse(k, "Another card is signed in. Press Done to finish that "
-					"session first.");
+			kiosk_refuse(k, MSG_PATRON_OTHER_CARD, NULL);
 		}
 		break;
 	case BARCODE_ITEM:
 		if (k->state == KIOSK_ITEMS)
 			checkout(k, symbol);
 		else if (k->state == KIOSK_PIN)
-			kiosk_refuse(k, "Please enter your PIN first.");
+			kiosk_refuse(k, MSG_PATRON_PIN_FIRST, NULL);
 		else
-			kiosk_refuse(k, "Please scan your library card first.");
+			kiosk_refuse(k, MSG_PATRON_CARD_FIRST, NULL);
 		break;
 	case BARCODE_DONE:
 		selfcheck_end(k, "done barcode");

@@ -36,6 +36,8 @@ WORK=/tmp/board
 SOCK=$WORK/control.sock
 SHARED=${BOARD_SHARED:-$WORK}
 CIRCD_LOG=$SHARED/circd.log
+# circd's patron texts: this tree's catalogs (nothing is installed in the guest).
+export CIRCD_MESSAGES=$ROOT/ui/messages
 CIRCD_PID=""
 # shellcheck source=tests/board/rfid.sh
 . "$HERE/rfid.sh"

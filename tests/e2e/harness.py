@@ -39,6 +39,8 @@ def _binary(env, default):
 CIRCD = _binary("CIRCD", "build/circd")
 CIRCCTL = _binary("CIRCCTL", "build/circctl")
 SIM_BOARD = os.path.join(REPO, "boards", "sim.ini")
+# circd runs in each test's own directory: its patron texts come from this tree.
+os.environ.setdefault("CIRCD_MESSAGES", os.path.join(REPO, "ui", "messages"))
 SAN = os.environ.get("CIRCD_SAN") == "1"
 TIMEOUT = 40.0 if SAN else 10.0
 SAN_PATTERNS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")

@@ -58,11 +58,13 @@ void kiosk_rig_start(struct kiosk_rig *rig, enum kiosk_mode mode, bool with_ils)
 	snprintf(rig->cfg.barcodes.done[0], sizeof(rig->cfg.barcodes.done[0]), "DONE");
 	CHECK_INT(loop_new(LOOP_CLOCK_FAKE, &rig->loop), 0);
 	CHECK_INT(store_open(rig->tmp.db, &rig->store), 0);
+	CHECK_INT(messages_load("ui/messages", &rig->messages, NULL), 0);
 	rig->cap.store = rig->store;
 	if (with_ils)
 		CHECK_INT(fake_ils_new(rig->loop, &link_events, rig, &rig->fake), 0);
 	env = (struct kiosk_env){ .loop = rig->loop, .cfg = &rig->cfg, .store = rig->store,
-				  .boot_id = "boot-1", .out = &cap_output, .out_data = &rig->cap };
+				  .boot_id = "boot-1", .out = &cap_output, .out_data = &rig->cap,
+				  .messages = rig->messages };
 	if (rig->fake)
 		env.ils = fake_ils_ils(rig->fake);
 	CHECK_INT(kiosk_new(&env, &rig->kiosk), 0);
@@ -76,6 +78,7 @@ void kiosk_rig_stop(struct kiosk_rig *rig)
 	if (rig->fake)
 		ils_free(fake_ils_ils(rig->fake));
 	store_close(rig->store);
+	messages_free(rig->messages);
 	loop_free(rig->loop);
 	CHECK_INT(tmp_remove(&rig->tmp), 0);
 }

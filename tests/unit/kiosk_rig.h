@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "../../firmware/kiosk.h"
+#include "../../firmware/messages.h"
 #include "../../firmware/store.h"
 #include "../../lib/loop.h"
 #include "fake_ils.h"
@@ -40,6 +41,7 @@ struct kiosk_rig {
 	struct fake_ils *fake; /* NULL: no ILS configured */
 	struct kiosk *kiosk;
 	struct kiosk_capture cap;
+	struct messages *messages; /* the source tree's ui/messages */
 };
 
 /* One "DONE" barcode configured; with_ils: online to a fake ILS whose link is up. */

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Patron texts from the catalogs (ui/messages): the kiosk's language, English where a
+catalog lacks a text, and a broken English catalog refused at start like a config error."""
+
+import os
+import shutil
+import signal
+import time
+
+from harness import DONE, SIM_BOARD, Failure, check, check_eq, displays, fmt_events, item, patron
+
+
+def wait_log(d, needle, timeout=10):
+    deadline = time.monotonic() + timeout
+    while needle not in d.log():
+        if time.monotonic() > deadline:
+            raise Failure("%r not in circd's log within %ss; log:\n%s" % (needle, timeout, d.log()))
+        time.sleep(0.02)
+
+
+def first_display(ev, kind):
+    texts = displays(ev, kind)
+    check(texts, "expected a 'display %s'; got:%s" % (kind, fmt_events(ev)))
+    return texts[0]
+
+
+def test_kiosk_speaks_german(t):
+    conf = t.config({"kiosk": {"language": "de"}})
+    d = t.start(conf)
+    ev = d.scan_patron(patron(1))
+    check("Scannen Sie Ihre Medien einzeln" in first_display(ev, "info"),
+          "German greeting:%s" % fmt_events(ev))
+    ev = d.scan_item(item(101))
+    check(first_display(ev, "ok").startswith("Ausgeliehen: " + item(101)),
+          "German checkout:%s" % fmt_events(ev))
+    ev = d.scan_item(DONE)
+    receipt = first_display(ev, "receipt")
+    check(receipt.startswith("Vielen Dank!") and "fällig" in receipt,
+          "German receipt: %r" % receipt)
+    check_eq(d.stop(), 0, "exit status")
+
+
+def test_language_follows_reload(t):
+    d = t.start(t.config({"kiosk": {"language": "fr"}}))
+    ev = d.scan_item(item(101))
+    check("carte" in first_display(ev, "error"), "French refusal:%s" % fmt_events(ev))
+    t.config({"kiosk": {"language": "en"}})
+    d.signal(signal.SIGHUP)
+    wait_log(d, "reloaded ")
+    ev = d.scan_item(item(101))
+    check_eq(first_display(ev, "error"), "Please scan your library card first.",
+             "English after the reload")
+    check_eq(d.stop(), 0, "exit status")
+
+
+def _catalogs_copy(t):
+    src = os.environ["CIRCD_MESSAGES"]
+    dst = t.path("messages")
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_missing_texts_read_english(t):
+    """A catalog that lacks a text shows the English one, never the message's id."""
+    msgs = _catalogs_copy(t)
+    with open(os.path.join(msgs, "de.msg")) as f:
+        lines = [line for line in f if not line.startswith("patron.card_first")]
+    with open(os.path.join(msgs, "de.msg"), "w") as f:
+        f.writelines(lines)
+    d = t.start(t.config({"kiosk": {"language": "de", "messages": msgs}}))
+    ev = d.scan_item(item(101))
+    check_eq(first_display(ev, "error"), "Please scan your library card first.",
+             "English for the missing German text")
+    check("de.msg: 1 of" in d.log(), "the gap is logged:\n%s" % d.log())
+    check_eq(d.stop(), 0, "exit status")
+
+
+def test_language_without_catalog_reads_english(t):
+    d = t.start(t.config({"kiosk": {"language": "kl"}}))
+    check("no kl.msg" in d.log(), "the missing catalog is logged:\n%s" % d.log())
+    ev = d.scan_item(item(101))
+    check_eq(first_display(ev, "error"), "Please scan your library card first.", "English")
+    check_eq(d.stop(), 0, "exit status")
+
+
+def test_broken_english_catalog_refused(t):
+    msgs = _catalogs_copy(t)
+    with open(os.path.join(msgs, "en.msg"), "a") as f:
+        f.write("scan.wait = twice\n")
+    conf = t.config({"kiosk": {"messages": msgs}})
+    r = t.run_circd(["-c", conf, "-b", SIM_BOARD, "--check-config"])
+    out = r.stdout + r.stderr
+    check_eq(r.returncode, 2, "exit status; output:\n%s" % out)
+    check("en.msg:" in out and "given before" in out, "file:line and why:\n%s" % out)
