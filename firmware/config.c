@@ -55,6 +55,7 @@ void config_default(struct config *cfg)
 	cfg->session_timeout_s = 60;
 	snprintf(cfg->date_format, sizeof(cfg->date_format), "%%a %%d %%b %%Y");
 	strcpy(cfg->language, "en");
+	cfg->language_from_ils = false;
 	cfg->messages_dir[0] = '\0';
 	strcpy(cfg->store_path, "/var/lib/circd/circd.db");
 	strcpy(cfg->control_socket, "/run/circd/control.sock");
@@ -116,6 +117,7 @@ static const struct config_key config_keys[] = {
 	  .min = 5, .max = 3600 },
 	{ KEY(KIOSK, "date_format", DATE_FORMAT, date_format, APPLY_AT_ONCE) },
 	{ KEY(KIOSK, "language", STRING, language, APPLY_AT_ONCE) },
+	{ KEY(KIOSK, "language_from_ils", BOOL, language_from_ils, APPLY_AT_ONCE) },
 	{ KEY(KIOSK, "messages", STRING_OPTIONAL, messages_dir, APPLY_AT_RESTART) },
 
 	{ KEY(STORE, "path", STRING, store_path, APPLY_AT_RESTART) },

@@ -51,6 +51,7 @@ struct config {
 	unsigned session_timeout_s;
 	char date_format[64]; /* strftime: how patrons see due dates */
 	char language[16];    /* the patron texts' language: a catalog in messages_dir */
+	bool language_from_ils; /* a patron's own language, when the ILS gives one with a catalog */
 	char messages_dir[256]; /* "": $CIRCD_MESSAGES, else the installed catalogs */
 	/* [store] */
 	char store_path[256];

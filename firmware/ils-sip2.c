@@ -286,6 +286,7 @@ static void patron_reply(struct request *rq, int err, const struct sip2_msg *msg
 			out->flags |= patron_flags[i].ils;
 	copy(out->name, sizeof(out->name), st->personal_name);
 	copy(out->fee_amount, sizeof(out->fee_amount), st->fee_amount);
+	copy(out->language, sizeof(out->language), sip2_language_iso639(st->language));
 	sip2_list_join(&st->screen_msg, out->screen, sizeof(out->screen));
 	for (i = 0; i < info.charged_items.n && i < ILS_CHARGED_MAX; i++)
 		copy(out->charged[out->n_charged++], sizeof(out->charged[0]),

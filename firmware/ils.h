@@ -66,6 +66,7 @@ struct ils_patron {
 	char name[ILS_SHORT_MAX];
 	char screen[ILS_TEXT_MAX];
 	char fee_amount[32];      /* as the ILS wrote it, "" if none */
+	char language[8];         /* the patron's, ISO 639-1 ("de"); "" when the ILS did not say */
 	unsigned n_charged;       /* the first ILS_CHARGED_MAX of the patron's loans */
 	char charged[ILS_CHARGED_MAX][ILS_ID_MAX + 1];
 };

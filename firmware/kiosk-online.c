@@ -157,6 +157,9 @@ static void patron_answered(struct kiosk *k, int err, const struct ils_patron *p
 	k->n_charged = 0;
 	for (i = 0; i < p->n_charged && i < SESSION_CHARGED_MAX; i++)
 		snprintf(k->charged[k->n_charged++], sizeof(k->charged[0]), "%s", p->charged[i]);
+	/* Spoken from the greeting on, when the library wants it and a catalog has it. */
+	if (k->cfg->language_from_ils && messages_have(k->env.messages, p->language))
+		snprintf(k->language, sizeof(k->language), "%s", p->language);
 	if (p->name[0])
 		kiosk_text_add(k, &hello, MSG_PATRON_HELLO_NAMED, MSG_ARGS({ "name", p->name }));
 	else

@@ -22,11 +22,17 @@
 /* How long a receipt or a refusal stays up before the welcome returns. */
 #define WELCOME_DELAY_MS 15000
 
+/* The patron's language while a session has one, else the kiosk's. */
+static const char *language(const struct kiosk *k)
+{
+	return k->language[0] ? k->language : k->cfg->language;
+}
+
 void kiosk_text_add(const struct kiosk *k, struct kiosk_text *t, enum msg_id id,
 		    const struct catalog_arg *args)
 {
 	/* Cut short (at a character), a text still says most of what it should. */
-	(void)messages_append(k->env.messages, k->cfg->language, id, args, t->s, sizeof(t->s));
+	(void)messages_append(k->env.messages, language(k), id, args, t->s, sizeof(t->s));
 }
 
 /* A line break after what t holds, if anything. */
@@ -63,7 +69,7 @@ void kiosk_text_words(struct kiosk_text *t, const char *words)
 enum msg_id kiosk_plural(const struct kiosk *k, unsigned long count, enum msg_id one,
 			 enum msg_id other)
 {
-	return messages_plural(k->env.messages, k->cfg->language, count, one, other);
+	return messages_plural(k->env.messages, language(k), count, one, other);
 }
 
 void kiosk_show(struct kiosk *k, enum display_kind kind, const struct kiosk_text *t)
@@ -233,6 +239,7 @@ void session_clear(struct kiosk *k)
 {
 	explicit_bzero(k->pin, sizeof(k->pin));
 	memset(k->patron, 0, sizeof(k->patron));
+	k->language[0] = '\0';
 	memset(k->charged, 0, sizeof(k->charged[0]) * k->n_charged);
 	k->n_charged = 0;
 	k->pin_tries = 0;

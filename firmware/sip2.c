@@ -426,6 +426,23 @@ const char *sip2_fee_type_name(int type)
 	return NAME(names, type);
 }
 
+const char *sip2_language_iso639(const char *code)
+{
+	/* SIP2 2.00's language codes, 000-027, in order. */
+	static const char *const iso639[] = {
+		"",   "en", "fr", "de", "it", "nl", "sv", "fi", "es", "da", "pt", "fr", "no", "he",
+		"ja", "ru", "ar", "pl", "el", "zh", "ko", "es", "ta", "ms", "en", "is", "",   "zh",
+	};
+	int n = 0;
+
+	for (int i = 0; i < 3; i++) {
+		if (!code || code[i] < '0' || code[i] > '9')
+			return "";
+		n = n * 10 + (code[i] - '0');
+	}
+	return (size_t)n < ARRAY_SIZE(iso639) ? iso639[n] : "";
+}
+
 const char *sip2_media_type_name(int type)
 {
 	static const char *const names[] = {

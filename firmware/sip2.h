@@ -520,6 +520,12 @@ const char *sip2_patron_flag_name(unsigned flag);
 const char *sip2_circ_status_name(int status);
 const char *sip2_alert_type_name(int type);
 const char *sip2_fee_type_name(int type);
+/*
+ * A patron's language field (24/64, "003") as ISO 639-1 ("de"); "" for 000
+ * (unknown), a code SIP2 does not define, a blank or malformed field, and
+ * the ones with no one language (Belgian).
+ */
+const char *sip2_language_iso639(const char *code);
 const char *sip2_media_type_name(int type);
 
 #endif

@@ -47,10 +47,15 @@ def patron_message(p):
     return (p.get("block_message") or "Patron blocked") if p.get("blocked") else None
 
 
+def patron_language(p, m):
+    """The patron's language as their record has it (a SIP2 code), else the terminal's."""
+    return (p or {}).get("language") or m.fixed["language"]
+
+
 def h_patron_status(srv, sess, m, meta):
     pid = m.get("AA", "")
     p = srv.library.patron(pid)
-    fixed = srv.library.patron_flags(p) + m.fixed["language"] + srv.date()
+    fixed = srv.library.patron_flags(p) + patron_language(p, m) + srv.date()
     fields = [("AO", institution(srv, m)), ("AA", pid)] + patron_common(srv, m, p)
     fields.append(("AF", patron_message(p)))
     return "24", fixed, fields
@@ -65,7 +70,7 @@ def h_patron_info(srv, sess, m, meta):
     p = srv.library.patron(pid)
     lists = srv.library.patron_lists(pid) if p else {k: [] for k, _ in SUMMARY_LISTS}
     counts = "".join("%04d" % min(len(lists[k]), 9999) for k, _ in SUMMARY_LISTS)
-    fixed = srv.library.patron_flags(p) + m.fixed["language"] + srv.date() + counts
+    fixed = srv.library.patron_flags(p) + patron_language(p, m) + srv.date() + counts
     fields = [("AO", institution(srv, m)), ("AA", pid)] + patron_common(srv, m, p)
     summary = m.fixed["summary"]
 

@@ -81,7 +81,7 @@ def demo_state(now, loan_days=21):
                "block_message": "Please see staff: card expired"},
         P(3): {"pin": "3456", "name": "Grace Hopper", "fines": 12.5},
         P(4): {"pin": "4567", "name": "Alan Turing"},
-        P(5): {"pin": "5678", "name": "Jürgen Müller"},
+        P(5): {"pin": "5678", "name": "Jürgen Müller", "language": "003"},
         P(6): {"pin": "6789", "name": "Katherine Johnson"},
     }
     for p in patrons.values():

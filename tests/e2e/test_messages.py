@@ -92,3 +92,24 @@ def test_broken_english_catalog_refused(t):
     out = r.stdout + r.stderr
     check_eq(r.returncode, 2, "exit status; output:\n%s" % out)
     check("en.msg:" in out and "given before" in out, "file:line and why:\n%s" % out)
+
+
+def test_patron_language_from_the_ils(t):
+    """The ILS's record says Jürgen reads German (SIP2 language 003): with language_from_ils,
+    his session is in German over the real SIP2 path, and Ada's after him in English."""
+    from acs_client import JURGEN
+    from sip2lib import ADA, ITEM, answered, scan_until, sign_in, sip2_conf, start_acs, start_online
+    acs = start_acs(t)
+    d = start_online(t, sip2_conf(t, acs, over={"kiosk": {"language_from_ils": "yes"}}))
+    scan_until(d, "patron_reader", JURGEN,
+               # the ACS speaks ASCII by default: its ü arrives as ?
+               lambda e: e.startswith("display info Guten Tag, J?rgen M?ller!"),
+               "German greeting")
+    ev = scan_until(d, "item_scanner", ITEM[1], answered, "checkout")
+    check(any(e.startswith("display ok Ausgeliehen: ") for e in ev),
+          "German checkout:%s" % fmt_events(ev))
+    ev = scan_until(d, "item_scanner", DONE, lambda e: e.startswith("display receipt"), "receipt")
+    check(any(e.startswith("display receipt Vielen Dank!") for e in ev),
+          "German receipt:%s" % fmt_events(ev))
+    sign_in(d, ADA, "Ada Lovelace")
+    check_eq(d.stop(), 0, "exit status")

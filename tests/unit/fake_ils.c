@@ -117,6 +117,8 @@ static void answer_patron(struct pending *p)
 	out->pin_ok = strcmp(p->req.pin, "1234") == 0;
 	out->flags = p->step.flags;
 	snprintf(out->name, sizeof(out->name), "Ada");
+	snprintf(out->language, sizeof(out->language), "%s",
+		 p->step.language ? p->step.language : "");
 	snprintf(out->screen, sizeof(out->screen), "%s", p->screen);
 	for (unsigned i = 0; i < f->n_charges && out->n_charged < ILS_CHARGED_MAX; i++)
 		if (strcmp(f->charges[i].patron, p->req.patron) == 0)

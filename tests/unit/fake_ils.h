@@ -47,6 +47,7 @@ struct fake_step {
 	const char *screen;
 	bool unknown_patron;     /* patron check */
 	unsigned flags;          /* patron check: enum ils_patron_flag */
+	const char *language;    /* patron check: the patron's, ISO 639-1 */
 	enum ils_alert alert;    /* checkin */
 	const char *sort_bin;    /* checkin */
 };

@@ -76,6 +76,38 @@ static void test_online_checkout_recorded_then_told(void)
 	kiosk_rig_stop(&rig);
 }
 
+/*
+ * The ILS says the patron reads German: with language_from_ils the session
+ * speaks it, receipt included, and the next patron is greeted in the
+ * kiosk's language again. Without it, or for a language without a catalog,
+ * the kiosk's language stays.
+ */
+static void test_patron_language_from_the_ils(void)
+{
+	struct kiosk_rig rig;
+
+	kiosk_rig_start(&rig, KIOSK_SELFCHECK, true);
+	rig.cfg.language_from_ils = true;
+	fake_ils_script(rig.fake, &(struct fake_step){ .language = "de" });
+	kiosk_rig_scan(&rig, PATRON);
+	settle(&rig);
+	kiosk_rig_expect(&rig, DISPLAY_INFO, "Guten Tag, Ada!");
+	kiosk_rig_scan(&rig, ITEM_1);
+	settle(&rig);
+	kiosk_rig_expect(&rig, DISPLAY_OK, "Ausgeliehen: Title of " ITEM_1);
+	kiosk_rig_scan(&rig, "DONE");
+	kiosk_rig_expect(&rig, DISPLAY_RECEIPT, "Sie haben 1 Medium ausgeliehen.");
+	/* A language the kiosk has no catalog for. */
+	fake_ils_script(rig.fake, &(struct fake_step){ .language = "ja" });
+	sign_in(&rig);
+	kiosk_rig_scan(&rig, "DONE");
+	/* The library has not asked for it. */
+	rig.cfg.language_from_ils = false;
+	fake_ils_script(rig.fake, &(struct fake_step){ .language = "fr" });
+	sign_in(&rig);
+	kiosk_rig_stop(&rig);
+}
+
 static void test_online_refusal_shows_the_ils_message(void)
 {
 	struct kiosk_rig rig;
@@ -261,6 +293,7 @@ static void test_online_return_with_alert_and_sort_bin(void)
 int main(void)
 {
 	RUN(test_online_checkout_recorded_then_told);
+	RUN(test_patron_language_from_the_ils);
 	RUN(test_online_refusal_shows_the_ils_message);
 	RUN(test_patron_refused_and_remembered_offline);
 	RUN(test_reply_lost_served_offline);

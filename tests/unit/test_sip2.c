@@ -817,6 +817,14 @@ static void test_names(void)
 	      EQ(sip2_alert_type_name(4), "send to other branch") &&
 	      EQ(sip2_alert_type_name(99), "other") && EQ(sip2_alert_type_name(50), "unknown"));
 	CHECK(EQ(sip2_fee_type_name(4), "overdue") && EQ(sip2_media_type_name(1), "book"));
+	/* The patron's language field, as ISO 639-1. */
+	CHECK(EQ(sip2_language_iso639("001"), "en") && EQ(sip2_language_iso639("003"), "de"));
+	CHECK(EQ(sip2_language_iso639("002"), "fr") && EQ(sip2_language_iso639("011"), "fr"));
+	CHECK(EQ(sip2_language_iso639("009"), "da") && EQ(sip2_language_iso639("027"), "zh"));
+	CHECK(EQ(sip2_language_iso639("000"), "") && EQ(sip2_language_iso639("026"), ""));
+	CHECK(EQ(sip2_language_iso639("028"), "") && EQ(sip2_language_iso639("999"), ""));
+	CHECK(EQ(sip2_language_iso639("   "), "") && EQ(sip2_language_iso639("0a1"), ""));
+	CHECK(EQ(sip2_language_iso639(NULL), "") && EQ(sip2_language_iso639("01"), ""));
 }
 
 int main(void)
