@@ -53,7 +53,7 @@ void config_default(struct config *cfg)
 	strcpy(cfg->board, "sim");
 	cfg->require_pin = false;
 	cfg->session_timeout_s = 60;
-	snprintf(cfg->date_format, sizeof(cfg->date_format), "%%a %%d %%b %%Y");
+	cfg->date_format[0] = '\0'; /* the language's date.format */
 	strcpy(cfg->language, "en");
 	cfg->language_from_ils = false;
 	cfg->messages_dir[0] = '\0';

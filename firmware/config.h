@@ -49,7 +49,7 @@ struct config {
 	char board[256];           /* a path, or a name looked up in the boards dir */
 	bool require_pin;
 	unsigned session_timeout_s;
-	char date_format[64]; /* strftime: how patrons see due dates */
+	char date_format[64]; /* strftime: how patrons see due dates; "": the language's */
 	char language[16];    /* the patron texts' language: a catalog in messages_dir */
 	bool language_from_ils; /* a patron's own language, when the ILS gives one with a catalog */
 	char messages_dir[256]; /* "": $CIRCD_MESSAGES, else the installed catalogs */

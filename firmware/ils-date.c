@@ -161,22 +161,72 @@ int due_date_parse(const char *text, time_t *ret)
 	return 0;
 }
 
-int due_date_format(time_t t, const char *format, char *out, size_t size)
+/* The name %c stands for on tm in names, or NULL: strftime's own. */
+static const char *name_for(char c, const struct tm *tm, const struct date_names *names)
 {
+	bool day = c == 'a' || c == 'A';
+	int i = day ? tm->tm_wday : tm->tm_mon;
+
+	if (!names || i < 0 || i >= (day ? 7 : 12))
+		return NULL;
+	switch (c) {
+	case 'a': return names->days_short[i];
+	case 'A': return names->days[i];
+	case 'b': return names->months_short[i];
+	case 'B': return names->months[i];
+	default: return NULL;
+	}
+}
+
+/* format with %a %A %b %B written out from names (each % in a name doubled) into out. */
+static int with_names(const char *format, const struct tm *tm, const struct date_names *names,
+		      char *out, size_t size)
+{
+	size_t used = 0;
+
+	for (const char *f = format; *f; f++) {
+		const char *name = f[0] == '%' && f[1] ? name_for(f[1], tm, names) : NULL;
+
+		if (!name) {
+			if (used + 2 >= size)
+				return -ENOSPC;
+			out[used++] = *f;
+			if (f[0] == '%' && f[1])
+				out[used++] = *++f; /* %% stays a pair, not the start of another */
+			continue;
+		}
+		for (; *name; name++) {
+			if (used + 3 >= size)
+				return -ENOSPC;
+			if (*name == '%')
+				out[used++] = '%';
+			out[used++] = *name;
+		}
+		f++;
+	}
+	out[used] = '\0';
+	return 0;
+}
+
+int due_date_format(time_t t, const char *format, const struct date_names *names, char *out,
+		    size_t size)
+{
+	char named[256];
 	struct tm tm;
 
 	if (!size)
 		return -ENOSPC;
 	out[0] = 0;
-	if (!localtime_r(&t, &tm) || strftime(out, size, format, &tm) == 0) {
+	if (!localtime_r(&t, &tm) || with_names(format, &tm, names, named, sizeof(named)) < 0 ||
+	    strftime(out, size, named, &tm) == 0) {
 		out[0] = 0;
 		return -ENOSPC;
 	}
 	return 0;
 }
 
-void due_date_show(const char *ils_text, int64_t wall_ms, const char *format, char *out,
-		   size_t size)
+void due_date_show(const char *ils_text, int64_t wall_ms, const char *format,
+		   const struct date_names *names, char *out, size_t size)
 {
 	time_t t;
 
@@ -184,11 +234,12 @@ void due_date_show(const char *ils_text, int64_t wall_ms, const char *format, ch
 		return;
 	out[0] = 0;
 	if (ils_text && *ils_text) {
-		if (due_date_parse(ils_text, &t) < 0 || due_date_format(t, format, out, size) < 0)
+		if (due_date_parse(ils_text, &t) < 0 ||
+		    due_date_format(t, format, names, out, size) < 0)
 			snprintf(out, size, "%s", ils_text);
 		return;
 	}
-	if (wall_ms && due_date_format((time_t)(wall_ms / 1000), format, out, size) < 0)
+	if (wall_ms && due_date_format((time_t)(wall_ms / 1000), format, names, out, size) < 0)
 		out[0] = 0;
 }
 

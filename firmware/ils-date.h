@@ -27,17 +27,28 @@
 int due_date_parse(const char *text, time_t *ret);
 
 /*
- * Writes t in the library's local time with a strftime format. 0, or
- * -ENOSPC when the result does not fit (or is empty).
+ * The day and month names %a %A %b %B write, in the patron's language
+ * (strings the caller keeps). NULL names, or a NULL name in them: strftime's
+ * own (the C locale's English).
  */
-int due_date_format(time_t t, const char *format, char *out, size_t size);
+struct date_names {
+	const char *days_short[7], *days[7];       /* Sunday first, as tm_wday */
+	const char *months_short[12], *months[12]; /* January first, as tm_mon */
+};
+
+/*
+ * Writes t in the library's local time with a strftime format, its names
+ * from names. 0, or -ENOSPC when the result does not fit (or is empty).
+ */
+int due_date_format(time_t t, const char *format, const struct date_names *names, char *out,
+		    size_t size);
 
 /*
  * What a patron is shown for a due date: the ILS's text when there is one
  * (formatted when it parses, else as sent), or wall_ms (0: none, "").
  */
-void due_date_show(const char *ils_text, int64_t wall_ms, const char *format, char *out,
-		   size_t size);
+void due_date_show(const char *ils_text, int64_t wall_ms, const char *format,
+		   const struct date_names *names, char *out, size_t size);
 
 /* 23:59:59 local time on the day of wall_ms: when ILSs make loans due. */
 int64_t due_date_end_of_day(int64_t wall_ms);

@@ -159,7 +159,11 @@ void kiosk_welcome_later(struct kiosk *k)
 void kiosk_due_text(const struct kiosk *k, const char *ils_text, int64_t due_ms, char *out,
 		    size_t size)
 {
-	due_date_show(ils_text, due_ms, k->cfg->date_format, out, size);
+	const char *format = k->cfg->date_format[0] ? k->cfg->date_format :
+						      messages_date_format(k->env.messages, language(k));
+
+	due_date_show(ils_text, due_ms, format, messages_date_names(k->env.messages, language(k)),
+		      out, size);
 }
 
 int64_t kiosk_offline_due_ms(const struct kiosk *k)

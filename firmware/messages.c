@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,11 @@ static const struct {
 	const char *key;
 	const char *params[PARAMS_MAX];
 } table[MSG_COUNT] = {
+	[MSG_DATE_FORMAT] = { "date.format" },
+	[MSG_DATE_DAYS_SHORT] = { "date.days_short" },
+	[MSG_DATE_DAYS] = { "date.days" },
+	[MSG_DATE_MONTHS_SHORT] = { "date.months_short" },
+	[MSG_DATE_MONTHS] = { "date.months" },
 	[MSG_WELCOME_SELFCHECK] = { "welcome.selfcheck" },
 	[MSG_WELCOME_RETURNS] = { "welcome.returns" },
 	[MSG_WELCOME_CONNECTING] = { "welcome.connecting" },
@@ -107,6 +113,19 @@ struct language {
 	char name[MESSAGES_LANG_MAX];
 	struct catalog *catalog;
 	const char *text[MSG_COUNT]; /* NULL: English is shown */
+	struct date_names names;     /* into the lists below; NULLs: English's */
+	char *lists[4];              /* date.* lists, their commas made NULs */
+};
+
+/* The name lists: each message, where its names go in struct date_names, how many. */
+static const struct {
+	enum msg_id id;
+	size_t offset, count;
+} name_lists[4] = {
+	{ MSG_DATE_DAYS_SHORT, offsetof(struct date_names, days_short), 7 },
+	{ MSG_DATE_DAYS, offsetof(struct date_names, days), 7 },
+	{ MSG_DATE_MONTHS_SHORT, offsetof(struct date_names, months_short), 12 },
+	{ MSG_DATE_MONTHS, offsetof(struct date_names, months), 12 },
 };
 
 struct messages {
@@ -146,6 +165,51 @@ static bool lang_name_ok(const char *name, size_t len)
 		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] == '-' && i >= 2)))
 			return false;
 	return true;
+}
+
+/*
+ * The date.* lists of l cut into names (7 days, 12 months, none empty).
+ * A list that is not: fatal for English, English's names elsewhere.
+ */
+static int split_names(struct language *l, const char *path, struct file_error *err)
+{
+	bool english = strcmp(l->name, "en") == 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(name_lists); i++) {
+		const char *text = l->text[name_lists[i].id];
+		const char **names = (const char **)((char *)&l->names + name_lists[i].offset);
+		size_t n = 0;
+		char *list, *p;
+		bool ok;
+
+		if (!text)
+			continue;
+		list = strdup(text);
+		if (!list)
+			return -ENOMEM;
+		for (p = list; p && n < name_lists[i].count; n++) {
+			names[n] = p;
+			p = strchr(p, ',');
+			if (p)
+				*p++ = '\0';
+		}
+		l->lists[i] = list;
+		ok = n == name_lists[i].count && !p;
+		for (size_t j = 0; ok && j < n; j++)
+			ok = names[j][0] != '\0';
+		if (ok)
+			continue;
+		for (size_t j = 0; j < name_lists[i].count; j++)
+			names[j] = NULL;
+		if (english) {
+			file_error_set(err, path, 0, "%s: %zu names, not empty, separated by commas",
+				       table[name_lists[i].id].key, name_lists[i].count);
+			return -EINVAL;
+		}
+		log_warning("%s: %s is not %zu names separated by commas (English's shown)", path,
+			    table[name_lists[i].id].key, name_lists[i].count);
+	}
+	return 0;
 }
 
 /*
@@ -195,7 +259,14 @@ static int judge(struct language *l, const char *path, struct file_error *err)
 	if (missing)
 		log_notice("%s: %u of %u texts missing: English shown for those", path, missing,
 			   (unsigned)MSG_COUNT);
-	return 0;
+	return split_names(l, path, err);
+}
+
+static void free_language(struct language *l)
+{
+	catalog_free(l->catalog);
+	for (size_t i = 0; i < ARRAY_SIZE(l->lists); i++)
+		free(l->lists[i]);
 }
 
 static int load_one(struct messages *m, const char *dir, const char *name, size_t len,
@@ -225,7 +296,7 @@ static int load_one(struct messages *m, const char *dir, const char *name, size_
 	}
 	r = judge(l, path, err);
 	if (r < 0) {
-		catalog_free(l->catalog);
+		free_language(l);
 		return r;
 	}
 	m->n++;
@@ -299,7 +370,7 @@ void messages_free(struct messages *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->n; i++)
-		catalog_free(m->langs[i].catalog);
+		free_language(&m->langs[i]);
 	free(m);
 }
 
@@ -369,4 +440,27 @@ enum msg_id messages_plural(const struct messages *m, const char *lang, unsigned
 			      count) ?
 		       one :
 		       other;
+}
+
+const char *messages_date_format(const struct messages *m, const char *lang)
+{
+	const struct language *l = language(m, lang);
+
+	if (!m)
+		return "%a %d %b %Y";
+	return l && l->text[MSG_DATE_FORMAT] ? l->text[MSG_DATE_FORMAT] :
+					       m->english->text[MSG_DATE_FORMAT];
+}
+
+const struct date_names *messages_date_names(const struct messages *m, const char *lang)
+{
+	const struct language *l = language(m, lang);
+
+	if (!m)
+		return NULL;
+	/* All four lists or none: a language does not mix its names with English's. */
+	return l && l->names.days_short[0] && l->names.days[0] && l->names.months_short[0] &&
+			       l->names.months[0] ?
+		       &l->names :
+		       &m->english->names;
 }

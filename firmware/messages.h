@@ -19,9 +19,15 @@
 #include <stddef.h>
 
 #include "catalog.h"
+#include "ils-date.h"
 #include "inifile.h"
 
 enum msg_id {
+	MSG_DATE_FORMAT,
+	MSG_DATE_DAYS_SHORT,
+	MSG_DATE_DAYS,
+	MSG_DATE_MONTHS_SHORT,
+	MSG_DATE_MONTHS,
 	MSG_WELCOME_SELFCHECK,
 	MSG_WELCOME_RETURNS,
 	MSG_WELCOME_CONNECTING,
@@ -133,6 +139,14 @@ int messages_append(const struct messages *m, const char *lang, enum msg_id id,
 /* one or other, as count takes the singular or the plural in lang. */
 enum msg_id messages_plural(const struct messages *m, const char *lang, unsigned long count,
 			    enum msg_id one, enum msg_id other);
+
+/*
+ * How lang writes a date: its strftime format (date.format) and the day and
+ * month names of its date.* lists, English's where lang lacks them. Owned
+ * by m.
+ */
+const char *messages_date_format(const struct messages *m, const char *lang);
+const struct date_names *messages_date_names(const struct messages *m, const char *lang);
 
 /* The key of id in the catalogs ("welcome.selfcheck"). */
 const char *messages_key(enum msg_id id);

@@ -3,6 +3,7 @@
 catalog lacks a text, and a broken English catalog refused at start like a config error."""
 
 import os
+import re
 import shutil
 import signal
 import time
@@ -31,8 +32,11 @@ def test_kiosk_speaks_german(t):
     check("Scannen Sie Ihre Medien einzeln" in first_display(ev, "info"),
           "German greeting:%s" % fmt_events(ev))
     ev = d.scan_item(item(101))
-    check(first_display(ev, "ok").startswith("Ausgeliehen: " + item(101)),
-          "German checkout:%s" % fmt_events(ev))
+    text = first_display(ev, "ok")
+    check(text.startswith("Ausgeliehen: " + item(101)), "German checkout:%s" % fmt_events(ev))
+    # The offline due date, written the German way: "Rückgabe bis So., 20.12.2026".
+    check(re.search(r"\\n.* (So|Mo|Di|Mi|Do|Fr|Sa)\., \d\d\.\d\d\.20\d\d$", text),
+          "German due date: %r" % text)
     ev = d.scan_item(DONE)
     receipt = first_display(ev, "receipt")
     check(receipt.startswith("Vielen Dank!") and "fällig" in receipt,

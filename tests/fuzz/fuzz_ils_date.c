@@ -19,9 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(text, data, len);
 	text[len] = 0;
-	if (due_date_parse(text, &t) == 0 && due_date_format(t, "%Y-%m-%d", out, sizeof(out)) < 0)
+	if (due_date_parse(text, &t) == 0 &&
+	    due_date_format(t, "%Y-%m-%d", NULL, out, sizeof(out)) < 0)
 		abort();
-	due_date_show(text, 0, "%a %d %b %Y", out, sizeof(out));
+	due_date_show(text, 0, "%a %d %b %Y", NULL, out, sizeof(out));
 	if (strnlen(out, sizeof(out)) == sizeof(out))
 		abort();
 	return 0;

@@ -48,7 +48,7 @@ static void check_default_values(const struct config *cfg)
 	CHECK_STR(cfg->board, "sim");
 	CHECK(!cfg->require_pin);
 	CHECK_INT(cfg->session_timeout_s, 60);
-	CHECK_STR(cfg->date_format, "%a %d %b %Y");
+	CHECK_STR(cfg->date_format, ""); /* each language's own (messages.h) */
 	CHECK_STR(cfg->store_path, "/var/lib/circd/circd.db");
 	CHECK_STR(cfg->control_socket, "/run/circd/control.sock");
 	CHECK_STR(cfg->control_group, "");

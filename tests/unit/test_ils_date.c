@@ -83,20 +83,51 @@ static void test_shown_readably_or_as_sent(void)
 
 	setenv("TZ", "UTC", 1);
 	tzset();
-	due_date_show("20261220    235959", 0, "%a %d %b %Y", out, sizeof(out));
+	due_date_show("20261220    235959", 0, "%a %d %b %Y", NULL, out, sizeof(out));
 	CHECK_STR(out, "Sun 20 Dec 2026");
-	due_date_show("2026-12-20", 0, "%Y-%m-%d", out, sizeof(out));
+	due_date_show("2026-12-20", 0, "%Y-%m-%d", NULL, out, sizeof(out));
 	CHECK_STR(out, "2026-12-20");
 	/* The ILS's words, when they are not a date: as sent. */
-	due_date_show("end of term", 0, "%a %d %b %Y", out, sizeof(out));
+	due_date_show("end of term", 0, "%a %d %b %Y", NULL, out, sizeof(out));
 	CHECK_STR(out, "end of term");
-	due_date_show(NULL, (int64_t)T_UTC * 1000, "%d.%m.%Y", out, sizeof(out));
+	due_date_show(NULL, (int64_t)T_UTC * 1000, "%d.%m.%Y", NULL, out, sizeof(out));
 	CHECK_STR(out, "20.12.2026");
-	due_date_show("", 0, "%d.%m.%Y", out, sizeof(out));
+	due_date_show("", 0, "%d.%m.%Y", NULL, out, sizeof(out));
 	CHECK_STR(out, "");
 	/* Too small: nothing rather than a cut date. */
-	due_date_show(NULL, (int64_t)T_UTC * 1000, "%A %d %B %Y", out, 8);
+	due_date_show(NULL, (int64_t)T_UTC * 1000, "%A %d %B %Y", NULL, out, 8);
 	CHECK_STR(out, "");
+}
+
+/* Names in the patron's language; one with a % in it stays itself. */
+static void test_names_of_a_language(void)
+{
+	static const struct date_names de = {
+		.days_short = { "So", "Mo", "Di", "Mi", "Do", "Fr", "Sa" },
+		.days = { "Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag",
+			  "Samstag" },
+		.months_short = { "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.",
+				  "Sep.", "Okt.", "Nov.", "Dez." },
+		.months = { "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+			    "September", "Oktober", "November", "Dezember" },
+	};
+	struct date_names odd = { .months_short = { [11] = "100%d" } };
+	char out[64];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	due_date_show("20261220    235959", 0, "%a., %d. %b %Y", &de, out, sizeof(out));
+	CHECK_STR(out, "So., 20. Dez. 2026");
+	due_date_show("2026-03-02", 0, "%A, %d. %B %Y (%%a)", &de, out, sizeof(out));
+	CHECK_STR(out, "Montag, 02. März 2026 (%a)");
+	/* A name the language lacks: strftime's. */
+	due_date_show("2026-12-20", 0, "%a %d %b", &odd, out, sizeof(out));
+	CHECK_STR(out, "Sun 20 100%d");
+	/* Names that do not fit: nothing rather than a cut date (an ILS's text: as sent). */
+	due_date_show(NULL, (int64_t)T_UTC * 1000, "%B %B %B %B", &de, out, 16);
+	CHECK_STR(out, "");
+	due_date_show("2026-12-20", 0, "%B %B %B %B", &de, out, 16);
+	CHECK_STR(out, "2026-12-20");
 }
 
 static void test_end_of_day_in_local_time(void)
@@ -116,6 +147,7 @@ int main(void)
 	RUN(test_iso_forms);
 	RUN(test_not_dates);
 	RUN(test_shown_readably_or_as_sent);
+	RUN(test_names_of_a_language);
 	RUN(test_end_of_day_in_local_time);
 	return testlib_finish();
 }
