@@ -68,6 +68,7 @@ struct request {
 	char patron[ILS_ID_MAX + 1];
 	char pin[ILS_PIN_MAX + 1];
 	char item[ILS_ID_MAX + 1];
+	unsigned language; /* REQ_PATRON: SIP2's code of the language asked for */
 	int64_t wall_ms;
 	bool no_block;
 	int64_t no_block_due_ms;
@@ -152,7 +153,7 @@ static int build_patron(const struct request *rq, const struct sip2_profile *p, 
 {
 	if (rq->owner->patron_message == 63) {
 		struct sip2_patron_info_req req = {
-			.language = 1,
+			.language = rq->language,
 			.date = now_s(rq),
 			.summary = SIP2_SUMMARY_CHARGED_ITEMS,
 			.patron_id = rq->patron,
@@ -164,7 +165,7 @@ static int build_patron(const struct request *rq, const struct sip2_profile *p, 
 		return sip2_encode_patron_info(p, seq, &req, out, size, len);
 	} else {
 		struct sip2_patron_status_req req = {
-			.language = 1,
+			.language = rq->language,
 			.date = now_s(rq),
 			.patron_id = rq->patron,
 			.patron_password = rq->pin,
@@ -536,6 +537,10 @@ static int sip2_check_patron(struct ils *ils, const struct ils_patron_req *req, 
 	rq->done.patron = done;
 	copy(rq->patron, sizeof(rq->patron), req->patron);
 	copy(rq->pin, sizeof(rq->pin), req->pin);
+	/* The kiosk's language, so the ILS may answer in it; English when SIP2 has no code for it. */
+	rq->language = sip2_language_code(req->language);
+	if (!rq->language)
+		rq->language = sip2_language_code("en");
 	return send_request(rq, is->patron_message == 63 ? "64" : "24");
 }
 

@@ -56,7 +56,8 @@ enum ils_patron_flag {
 
 struct ils_patron_req {
 	const char *patron;
-	const char *pin; /* "" if none was asked for */
+	const char *pin;      /* "" if none was asked for */
+	const char *language; /* ISO 639-1 the ILS's words are wanted in; NULL or "": none */
 };
 
 struct ils_patron {

@@ -182,7 +182,8 @@ static void on_patron(void *data, int err, const struct ils_patron *p)
 
 void online_check_patron(struct kiosk *k)
 {
-	struct ils_patron_req req = { .patron = k->patron, .pin = k->pin };
+	struct ils_patron_req req = { .patron = k->patron, .pin = k->pin,
+				      .language = k->cfg->language };
 	int r;
 
 	r = k->env.ils->ops->check_patron(k->env.ils, &req, on_patron, k);

@@ -426,13 +426,22 @@ const char *sip2_fee_type_name(int type)
 	return NAME(names, type);
 }
 
+/* SIP2 2.00's language codes, 000-027, in order, as ISO 639-1 ("": none). */
+static const char *const sip2_languages[] = {
+	"",   "en", "fr", "de", "it", "nl", "sv", "fi", "es", "da", "pt", "fr", "no", "he",
+	"ja", "ru", "ar", "pl", "el", "zh", "ko", "es", "ta", "ms", "en", "is", "",   "zh",
+};
+
+unsigned sip2_language_code(const char *iso639)
+{
+	for (unsigned i = 1; iso639 && *iso639 && i < ARRAY_SIZE(sip2_languages); i++)
+		if (strcmp(sip2_languages[i], iso639) == 0)
+			return i;
+	return 0;
+}
+
 const char *sip2_language_iso639(const char *code)
 {
-	/* SIP2 2.00's language codes, 000-027, in order. */
-	static const char *const iso639[] = {
-		"",   "en", "fr", "de", "it", "nl", "sv", "fi", "es", "da", "pt", "fr", "no", "he",
-		"ja", "ru", "ar", "pl", "el", "zh", "ko", "es", "ta", "ms", "en", "is", "",   "zh",
-	};
 	int n = 0;
 
 	for (int i = 0; i < 3; i++) {
@@ -440,7 +449,7 @@ const char *sip2_language_iso639(const char *code)
 			return "";
 		n = n * 10 + (code[i] - '0');
 	}
-	return (size_t)n < ARRAY_SIZE(iso639) ? iso639[n] : "";
+	return (size_t)n < ARRAY_SIZE(sip2_languages) ? sip2_languages[n] : "";
 }
 
 const char *sip2_media_type_name(int type)

@@ -526,6 +526,8 @@ const char *sip2_fee_type_name(int type);
  * the ones with no one language (Belgian).
  */
 const char *sip2_language_iso639(const char *code);
+/* The SIP2 code (1..27) of an ISO 639-1 language, its first in SIP2's list; 0: none. */
+unsigned sip2_language_code(const char *iso639);
 const char *sip2_media_type_name(int type);
 
 #endif

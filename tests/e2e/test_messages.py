@@ -117,3 +117,14 @@ def test_patron_language_from_the_ils(t):
           "German receipt:%s" % fmt_events(ev))
     sign_in(d, ADA, "Ada Lovelace")
     check_eq(d.stop(), 0, "exit status")
+
+
+def test_kiosk_asks_the_ils_in_its_language(t):
+    """A German kiosk's patron check asks the ILS for German (SIP2 language 003)."""
+    from sip2lib import ADA, scan_until, sip2_conf, start_acs, start_online
+    acs = start_acs(t)
+    d = start_online(t, sip2_conf(t, acs, over={"kiosk": {"language": "de"}}))
+    scan_until(d, "patron_reader", ADA, lambda e: e.startswith("display info Guten Tag, Ada"),
+               "German greeting")
+    check("<- 23003" in acs.stderr(20000), "a 23 with language 003:\n%s" % acs.stderr(2000))
+    check_eq(d.stop(), 0, "exit status")

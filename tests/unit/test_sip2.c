@@ -825,6 +825,11 @@ static void test_names(void)
 	CHECK(EQ(sip2_language_iso639("028"), "") && EQ(sip2_language_iso639("999"), ""));
 	CHECK(EQ(sip2_language_iso639("   "), "") && EQ(sip2_language_iso639("0a1"), ""));
 	CHECK(EQ(sip2_language_iso639(NULL), "") && EQ(sip2_language_iso639("01"), ""));
+	/* And back, for the language a kiosk asks for: the first code of a language. */
+	CHECK(sip2_language_code("en") == 1 && sip2_language_code("de") == 3);
+	CHECK(sip2_language_code("fr") == 2 && sip2_language_code("es") == 8);
+	CHECK(sip2_language_code("kl") == 0 && sip2_language_code("") == 0);
+	CHECK(sip2_language_code(NULL) == 0);
 }
 
 int main(void)
