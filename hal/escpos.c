@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ESC/POS encoder and status decoder (escpos.h has the command table). The
  * command bytes follow Epson's ESC/POS command reference; the test cites it.

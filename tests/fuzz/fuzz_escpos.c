@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzzes the ESC/POS builder and status decoder. Input: a byte choosing the
  * buffer size to retry with, a byte of options (code page, bold, size, QR

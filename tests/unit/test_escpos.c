@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The ESC/POS encoder and status decoder, byte for byte. Sources:
  *   [epson] Epson, ESC/POS Command Reference for TM printers
