@@ -78,7 +78,8 @@ const char *board_role_kind_name(enum board_role_kind kind)
 
 /* ---- board files ---- */
 
-static const char *const board_keys[] = { "name", "gpio", "scanner", "display", NULL };
+static const char *const board_keys[] = { "name", "gpio", "scanner", "display", "printer",
+					  NULL };
 static const char *const output_keys[] = { "chip", "line", "active_low", NULL };
 static const char *const input_keys[] = { "chip", "line", "active_low", "debounce_ms", "sim_active",
 					   NULL };
@@ -96,6 +97,7 @@ static const char *const kind_words[] = { "output", "input", "scanner", "rfid", 
 static const char *const gpio_backends[] = { "sim", "gpiod", NULL };
 static const char *const scanner_backends[] = { "sim", "libusb", NULL };
 static const char *const display_backends[] = { "sim", "none", NULL };
+static const char *const printer_backends[] = { "sim", "none", NULL };
 static const char *const protocols[] = { "wedge", "hidpos", NULL };
 static const char *const scanner_roles[] = { "item_scanner", "patron_reader", "both", NULL };
 
@@ -196,6 +198,9 @@ static int board_key(struct board_parse *p, const char *key, const char *value, 
 	if (strcmp(key, "scanner") == 0)
 		return set_choice(p, line, key, value, scanner_backends, b->scanner_backend,
 				  sizeof(b->scanner_backend));
+	if (strcmp(key, "printer") == 0)
+		return set_choice(p, line, key, value, printer_backends, b->printer_backend,
+				  sizeof(b->printer_backend));
 	return set_choice(p, line, key, value, display_backends, b->display_backend,
 			  sizeof(b->display_backend));
 }
@@ -641,6 +646,7 @@ int board_parse(const char *text, const char *path, struct board **ret, struct f
 	strcpy(b->gpio_backend, "sim");
 	strcpy(b->scanner_backend, "sim");
 	strcpy(b->display_backend, "sim");
+	strcpy(b->printer_backend, "none");
 	for (int i = 0; i < ROLE__COUNT; i++)
 		b->roles[i].debounce_ms = role_info[i].kind == ROLE_KIND_INPUT ? 10 : 0;
 	p.board = b;

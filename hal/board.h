@@ -9,6 +9,7 @@
  *   gpio = gpiod            ; backend: sim | gpiod
  *   scanner = libusb        ; backend: sim | libusb
  *   display = none          ; backend: sim | none (no patron screen: texts are logged)
+ *   printer = none          ; receipt printer backend: sim | none (no printer; the default)
  *
  *   [output lamp_ok]
  *   chip = gpiochip0        ; name, /dev path, label or number; optional:
@@ -191,6 +192,7 @@ struct board {
 	char gpio_backend[16];    /* default "sim" */
 	char scanner_backend[16]; /* default "sim" */
 	char display_backend[16]; /* default "sim" */
+	char printer_backend[16]; /* default "none" */
 	/* A scanner or rfid role is present when some scanner or reader serves it. */
 	struct board_role_map roles[ROLE__COUNT];
 	struct board_scanner scanners[BOARD_SCANNERS_MAX];

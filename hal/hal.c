@@ -25,6 +25,11 @@ static const struct display_ops *const display_backends[] = {
 	&display_none_ops,
 };
 
+static const struct printer_ops *const printer_backends[] = {
+	&printer_sim_ops,
+	&printer_none_ops,
+};
+
 extern const struct rfid_ops rfid_3m_ops; /* hal/rfid-3m.c */
 
 static const struct rfid_ops *const rfid_backends[] = {
@@ -61,6 +66,32 @@ const struct display_ops *hal_display_backend(const char *name)
 		if (strcmp(display_backends[i]->name, name) == 0)
 			return display_backends[i];
 	return NULL;
+}
+
+const struct printer_ops *hal_printer_backend(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(printer_backends); i++)
+		if (strcmp(printer_backends[i]->name, name) == 0)
+			return printer_backends[i];
+	return NULL;
+}
+
+const char *printer_state_name(enum printer_state state)
+{
+	static const char *const names[PRINTER_STATE__COUNT] = {
+		[PRINTER_OK] = "ok",
+		[PRINTER_PAPER_NEAR_END] = "paper-near-end",
+		[PRINTER_PAPER_OUT] = "paper-out",
+		[PRINTER_COVER_OPEN] = "cover-open",
+		[PRINTER_OFFLINE] = "offline",
+		[PRINTER_UNKNOWN] = "unknown",
+	};
+
+	if ((int)state < 0 || state >= PRINTER_STATE__COUNT)
+		return "unknown";
+	return names[state];
 }
 
 const struct rfid_ops *hal_rfid_backend(const char *name)

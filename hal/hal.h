@@ -7,6 +7,7 @@
 #define CIRCD_HAL_H
 
 #include "display.h"
+#include "printer.h"
 #include "gpio.h"
 #include "rfid.h"
 #include "scanner.h"
@@ -14,6 +15,7 @@
 const struct gpio_ops *hal_gpio_backend(const char *name);
 const struct scanner_ops *hal_scanner_backend(const char *name);
 const struct display_ops *hal_display_backend(const char *name);
+const struct printer_ops *hal_printer_backend(const char *name);
 /* By the board's protocol name: "sim" (and "feig", "3m" once they are built). */
 const struct rfid_ops *hal_rfid_backend(const char *name);
 

@@ -31,7 +31,10 @@
 #define SIM_MAX_CLIENTS 16
 #define SIM_LINE_MAX 512            /* one command line, without its newline */
 #define SIM_OUT_MAX (1024 * 1024)   /* queued output before a client is dropped */
-#define SIM_EVENT_MAX 2048          /* one event line, newline included */
+#define SIM_EVENT_MAX 8192          /* one event line, newline included */
+
+_Static_assert(sizeof("printer ") + 2 * SIM_PRINTER_BYTES_MAX + 1 <= SIM_EVENT_MAX,
+	       "a printed receipt fits one event line");
 
 struct line_reader {
 	char buf[SIM_LINE_MAX];
@@ -533,7 +536,7 @@ struct sim_channel *sim_channel_get(const struct hal_env *env)
 bool sim_channel_needed(const struct board *board)
 {
 	if (!strcmp(board->gpio_backend, "sim") || !strcmp(board->scanner_backend, "sim") ||
-	    !strcmp(board->display_backend, "sim"))
+	    !strcmp(board->display_backend, "sim") || !strcmp(board->printer_backend, "sim"))
 		return true;
 	for (size_t i = 0; i < board->n_rfids; i++)
 		if (board->rfids[i].protocol == RFID_PROTOCOL_SIM)

@@ -23,6 +23,16 @@ static const char *const command_words[SIM_CMD__COUNT] = {
 	[SIM_CMD_PING] = "ping",
 	[SIM_CMD_WALL] = "wall",
 	[SIM_CMD_TAG] = "tag",
+	[SIM_CMD_PRINTER_STATUS] = "printer-status",
+};
+
+static const char *const printer_state_words[PRINTER_STATE__COUNT] = {
+	[PRINTER_OK] = "ok",
+	[PRINTER_PAPER_NEAR_END] = "paper-near-end",
+	[PRINTER_PAPER_OUT] = "paper-out",
+	[PRINTER_COVER_OPEN] = "cover-open",
+	[PRINTER_OFFLINE] = "offline",
+	[PRINTER_UNKNOWN] = "unknown",
 };
 
 static const char *const tag_actions[] = {
@@ -341,6 +351,16 @@ static int parse_args(const char *p, size_t n, struct sim_command *cmd, const ch
 		return -EINVAL;
 	case SIM_CMD_TAG:
 		return parse_tag(p, n, cmd, why);
+	case SIM_CMD_PRINTER_STATUS:
+		r = -1;
+		if (n && p[0] == ' ')
+			r = word_index(p + 1, n - 1, printer_state_words, PRINTER_STATE__COUNT);
+		if (r < 0) {
+			*why = "usage: printer-status <state>";
+			return -EINVAL;
+		}
+		cmd->printer_state = (enum printer_state)r;
+		return 0;
 	case SIM_CMD_PING:
 		if (n) {
 			*why = "ping takes no arguments";

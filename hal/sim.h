@@ -15,6 +15,9 @@
  *   wall <ms> <synced|unsynced>  fake clock only: set the wall clock (ms since
  *                             the epoch) and whether NTP would vouch for it
  *   ping                      does nothing; answers ok
+ *   printer-status <state>    what the sim printer answers when asked from
+ *                             now on: ok paper-near-end paper-out cover-open
+ *                             offline unknown (it starts ok)
  *   tag <reader> place <uid> <dsfid> <afi> <eas> <block size> <memory>
  *                             a tag laid on an rfid reader: <reader> is its
  *                             board name, or a role (item_pad, patron_reader)
@@ -44,6 +47,8 @@
  *   rfid <uid> afi 0x<hh>         circd wrote a simulated tag's AFI
  *   rfid <uid> eas <0|1>          circd set (1) or reset (0) its EAS
  *   rfid <uid> write <block> <hex>  circd wrote blocks from <block> on
+ *   printer <hex>                 a receipt printed: its bytes (ESC/POS), two
+ *                                 hex digits each, at most SIM_PRINTER_BYTES_MAX
  *
  * sim_channel_free() accepts NULL; it closes the socket, its clients and
  * unlinks the socket path it created.
@@ -63,6 +68,7 @@
 
 #include "board.h"
 #include "hal-env.h"
+#include "printer.h"
 #include "rfid.h"
 #include "scanner.h"
 
@@ -76,6 +82,7 @@ enum sim_cmd {
 	SIM_CMD_PING,
 	SIM_CMD_WALL,
 	SIM_CMD_TAG,
+	SIM_CMD_PRINTER_STATUS,
 	SIM_CMD__COUNT,
 };
 
@@ -93,6 +100,9 @@ enum sim_tag_fault {
 	SIM_FAULT_TIMEOUT,
 	SIM_FAULT_MISS,
 };
+
+/* A receipt's bytes in one event line, as hex: the channel's event lines hold this much. */
+#define SIM_PRINTER_BYTES_MAX 4000
 
 /* More than fits a command line: the line's length is the limit. */
 #define SIM_TAG_MEM_MAX 256
@@ -124,6 +134,7 @@ struct sim_command {
 	enum sim_tag_action tag_action;
 	enum sim_tag_fault fault;
 	struct sim_tag tag;
+	enum printer_state printer_state; /* printer-status */
 };
 
 /*

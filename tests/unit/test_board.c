@@ -32,6 +32,8 @@ static void test_sim_board(void)
 	CHECK_STR(b->gpio_backend, "sim");
 	CHECK_STR(b->scanner_backend, "sim");
 	CHECK_STR(b->display_backend, "sim");
+	/* A board says it has a printer: none unless it does. */
+	CHECK_STR(b->printer_backend, "none");
 
 	CHECK(b->roles[ROLE_LAMP_OK].present);
 	CHECK_INT(b->roles[ROLE_LAMP_OK].src_line, 5);
@@ -71,6 +73,24 @@ static void test_sim_board(void)
 	CHECK(b && strcmp(b->gpio_backend, "sim") == 0 && b->roles[ROLE_LAMP_OK].present);
 	board_free(b);
 	CHECK_INT(board_parse("", "empty.ini", &b, &err), 0);
+	board_free(b);
+}
+
+static void test_printer_key(void)
+{
+	struct file_error err = { 0 };
+	struct board *b = NULL;
+
+	CHECK_INT(board_parse("[board]\nprinter = sim\n", "p.ini", &b, &err), 0);
+	if (!b)
+		return;
+	CHECK_STR(b->printer_backend, "sim");
+	board_free(b);
+	b = NULL;
+	CHECK_INT(board_parse("[board]\nprinter = none\n", "p.ini", &b, &err), 0);
+	if (!b)
+		return;
+	CHECK_STR(b->printer_backend, "none");
 	board_free(b);
 }
 
@@ -187,6 +207,7 @@ static const struct error_case error_cases[] = {
 	{ "[board]\ngpio = wiringpi\n", 2, { "[board] gpio", "sim or gpiod", "'wiringpi'" } },
 	{ "[board]\nscanner = hidraw\n", 2, { "[board] scanner", "sim or libusb" } },
 	{ "[board]\ndisplay = libusb\n", 2, { "[board] display", "expected sim" } },
+	{ "[board]\nprinter = usblp\n", 2, { "[board] printer", "expected sim", "'usblp'" } },
 	{ "[board]\nname =\n", 2, { "[board] name", "empty" } },
 	{ "[board]\nname = " LONG64 LONG64 "\n", 2, { "[board] name", "longer than 127" } },
 	{ "[output lamp_ok]\nchip = " LONG64 "\n", 2, { "chip", "longer than 63" } },
@@ -359,6 +380,7 @@ static void test_shipped_sim(void)
 	CHECK_STR(b->gpio_backend, "sim");
 	CHECK_STR(b->scanner_backend, "sim");
 	CHECK_STR(b->display_backend, "sim");
+	CHECK_STR(b->printer_backend, "sim");
 	for (int i = 0; i < ROLE__COUNT; i++)
 		all[i] = (enum board_role)i;
 	CHECK_INT(board_require(b, all, ROLE__COUNT, &err), 0);
@@ -383,6 +405,7 @@ static void test_shipped_rpi4_kiosk(void)
 	CHECK_STR(b->scanner_backend, "libusb");
 	/* No screen yet, and no sim backend: no test socket on a kiosk in a library. */
 	CHECK_STR(b->display_backend, "none");
+	CHECK_STR(b->printer_backend, "none");
 	CHECK_INT(board_require(b, needed, ARRAY_SIZE(needed), &err), 0);
 	CHECK(!b->roles[ROLE_FLAP_UNLOCK].present);
 	CHECK_STR(b->roles[ROLE_LAMP_OK].chip, "gpiochip0");
@@ -703,6 +726,7 @@ static void test_shipped_sim_pad(void)
 int main(void)
 {
 	RUN(test_sim_board);
+	RUN(test_printer_key);
 	RUN(test_gpiod_board);
 	RUN(test_booleans);
 	RUN(test_errors_name_the_line);

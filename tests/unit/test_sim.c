@@ -216,6 +216,27 @@ static void test_parse_terminal(void)
 	check_refused(line, true, "text too long");
 }
 
+static void test_parse_printer_status(void)
+{
+	struct sim_command cmd;
+
+	CHECK_INT(sim_parse_line("printer-status paper-out", false, &cmd, NULL), 0);
+	CHECK_INT(cmd.cmd, SIM_CMD_PRINTER_STATUS);
+	CHECK_INT(cmd.printer_state, PRINTER_PAPER_OUT);
+	CHECK_INT(sim_parse_line("printer-status ok", false, &cmd, NULL), 0);
+	CHECK_INT(cmd.printer_state, PRINTER_OK);
+	CHECK_INT(sim_parse_line("printer-status cover-open", false, &cmd, NULL), 0);
+	CHECK_INT(cmd.printer_state, PRINTER_COVER_OPEN);
+	CHECK_INT(sim_parse_line("printer-status paper-near-end", false, &cmd, NULL), 0);
+	CHECK_INT(cmd.printer_state, PRINTER_PAPER_NEAR_END);
+	CHECK_INT(sim_parse_line("printer-status offline", false, &cmd, NULL), 0);
+	CHECK_INT(cmd.printer_state, PRINTER_OFFLINE);
+	check_refused("printer-status", false, "usage: printer-status <state>");
+	check_refused("printer-status ", false, "usage: printer-status <state>");
+	check_refused("printer-status jammed", false, "usage: printer-status <state>");
+	check_refused("printer-status ok ", false, "usage: printer-status <state>");
+}
+
 /* ---- names and backend tables ---- */
 
 static void test_hal_tables(void)
@@ -228,6 +249,13 @@ static void test_hal_tables(void)
 	CHECK(hal_gpio_backend("wiringpi") == NULL);
 	CHECK(hal_scanner_backend("") == NULL);
 	CHECK(hal_display_backend(NULL) == NULL);
+	CHECK(hal_printer_backend("sim") == &printer_sim_ops);
+	CHECK(hal_printer_backend("none") == &printer_none_ops);
+	CHECK(hal_printer_backend("usblp") == NULL);
+	CHECK_STR(printer_state_name(PRINTER_OK), "ok");
+	CHECK_STR(printer_state_name(PRINTER_PAPER_OUT), "paper-out");
+	CHECK_STR(printer_state_name(PRINTER_COVER_OPEN), "cover-open");
+	CHECK_STR(printer_state_name((enum printer_state)42), "unknown");
 	CHECK_STR(symbology_name(SYM_UNKNOWN), "unknown");
 	CHECK_STR(symbology_name(SYM_CODABAR), "codabar");
 	CHECK_STR(symbology_name(SYM_CODE39), "code39");
@@ -446,6 +474,61 @@ static void test_sim_display_and_pin(void)
 	sim_client_expect_nothing(&a, r.loop);
 	sim_client_close(&a);
 	rig_close(&r);
+}
+
+static void test_sim_printer(void)
+{
+	static const uint8_t receipt[] = { 0x1b, 0x40, 'H', 'i', '\n', 0x1d, 0x56, 0x42, 0x00 };
+	const struct printer_ops *ops = hal_printer_backend("sim");
+	struct printer_status st;
+	struct sim_client a;
+	void *printer = NULL;
+	struct rig r;
+
+	if (!rig_open(&r, true, false))
+		return;
+	CHECK_INT(ops->open(&r.env, &r.board, NULL, NULL, &printer, NULL), 0);
+	sim_client_connect(&a, r.loop, r.path);
+	CHECK_INT(ops->status(printer, &st), 0);
+	CHECK_INT(st.state, PRINTER_OK);
+	CHECK_INT(ops->print(printer, receipt, sizeof(receipt)), 0);
+	sim_client_expect(&a, r.loop, "printer 1b4048690a1d564200");
+
+	sim_client_send(&a, "printer-status paper-out\n");
+	sim_client_expect(&a, r.loop, "ok");
+	CHECK_INT(ops->status(printer, &st), 0);
+	CHECK_INT(st.state, PRINTER_PAPER_OUT);
+	/* Nothing comes out of a printer without paper. */
+	CHECK_INT(ops->print(printer, receipt, sizeof(receipt)), -EIO);
+	sim_client_send(&a, "printer-status paper-near-end\n");
+	sim_client_expect(&a, r.loop, "ok");
+	CHECK_INT(ops->print(printer, receipt, 2), 0);
+	sim_client_expect(&a, r.loop, "printer 1b40");
+	CHECK_INT(ops->print(printer, receipt, 0), -EINVAL);
+	sim_client_expect_nothing(&a, r.loop);
+
+	ops->close(printer);
+	/* Closed: the command has no handler any more. */
+	sim_client_send(&a, "printer-status ok\n");
+	sim_client_expect(&a, r.loop, "error unsupported");
+	sim_client_close(&a);
+	rig_close(&r);
+}
+
+static void test_printer_none(void)
+{
+	const struct printer_ops *ops = hal_printer_backend("none");
+	struct board board = { .path = "none.ini" };
+	struct hal_env env = { 0 };
+	struct printer_status st;
+	void *printer = NULL;
+
+	CHECK_INT(ops->open(&env, &board, NULL, NULL, &printer, NULL), 0);
+	CHECK_INT(ops->status(printer, &st), 0);
+	CHECK_INT(st.state, PRINTER_OFFLINE);
+	CHECK_INT(ops->print(printer, (const uint8_t *)"x", 1), -ENODEV);
+	ops->close(printer);
+	ops->close(NULL);
 }
 
 static void test_sim_input(void)
@@ -835,10 +918,13 @@ int main(void)
 	RUN(test_parse_ping_unknown_empty);
 	RUN(test_parse_cr);
 	RUN(test_parse_terminal);
+	RUN(test_parse_printer_status);
 	RUN(test_hal_tables);
 	RUN(test_sim_scan_roundtrip);
 	RUN(test_sim_gpio);
 	RUN(test_sim_display_and_pin);
+	RUN(test_sim_printer);
+	RUN(test_printer_none);
 	RUN(test_sim_input);
 	RUN(test_sim_errors_and_framing);
 	RUN(test_sim_two_clients);

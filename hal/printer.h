@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Printer device class: the receipt printer. print() takes a receipt already
+ * encoded for the printer (hal/escpos.h builds one), whole: a backend sends
+ * it all or fails, so a patron never gets half a receipt from a call that
+ * returned 0. status() says whether a receipt could be printed now, so that
+ * firmware asks before it prints rather than learning of an empty roll after.
+ *
+ * Backends: "sim" (each receipt is a "printer <hex>" event on the sim
+ * channel; its printer-status command sets what status() answers) and
+ * "none", for boards without a printer: status() says offline and print()
+ * fails with -ENODEV.
+ */
+#ifndef CIRCD_HAL_PRINTER_H
+#define CIRCD_HAL_PRINTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.h"
+#include "hal-env.h"
+
+enum printer_state {
+	PRINTER_OK,
+	PRINTER_PAPER_NEAR_END, /* still prints: staff should change the roll soon */
+	PRINTER_PAPER_OUT,
+	PRINTER_COVER_OPEN,
+	PRINTER_OFFLINE,
+	PRINTER_UNKNOWN, /* it did not answer in a way we understand */
+	PRINTER_STATE__COUNT,
+};
+
+struct printer_status {
+	enum printer_state state;
+};
+
+/* No events yet: a printer that reports on its own comes with a real backend. */
+struct printer_events {
+	int unused;
+};
+
+struct printer_ops {
+	const char *name; /* as in the board file: "sim", "none" */
+	int (*open)(const struct hal_env *env, const struct board *board,
+		    const struct printer_events *events, void *data, void **ret,
+		    struct file_error *err);
+	void (*close)(void *handle); /* accepts NULL */
+	/* 0 when all len bytes went to the printer, else -errno and nothing printed. */
+	int (*print)(void *handle, const uint8_t *bytes, size_t len);
+	int (*status)(void *handle, struct printer_status *ret);
+};
+
+extern const struct printer_ops printer_sim_ops;
+extern const struct printer_ops printer_none_ops;
+
+/* "ok", "paper-near-end", "paper-out", "cover-open", "offline", "unknown" (also out of range). */
+const char *printer_state_name(enum printer_state state);
+
+/* Whether a receipt can be printed in this state: ok and paper near its end. */
+static inline bool printer_state_can_print(enum printer_state state)
+{
+	return state == PRINTER_OK || state == PRINTER_PAPER_NEAR_END;
+}
+
+#endif
