@@ -35,6 +35,14 @@ struct rfid_config {
 	bool eas;                 /* NXP EAS is switched with the AFI */
 };
 
+/* [receipt] codepage: the printer's code page (values are hal/escpos.h's, by receipt.c). */
+enum receipt_codepage {
+	RECEIPT_PC437,
+	RECEIPT_PC850,
+	RECEIPT_PC858,
+	RECEIPT_WPC1252,
+};
+
 enum offline_policy {
 	OFFLINE_CHECKIN_ONLY,
 	OFFLINE_CHECKIN_CHECKOUT,
@@ -77,6 +85,9 @@ struct config {
 	enum log_level log_level;
 	bool core_dumps;          /* debugging only: a core holds passwords and PINs */
 	struct rfid_config rfid;
+	/* [receipt] */
+	char receipt_header[256]; /* the library's name and address, lines split by '|'; may be "" */
+	enum receipt_codepage receipt_codepage;
 };
 
 void config_default(struct config *cfg);

@@ -107,6 +107,10 @@ static const struct {
 	[MSG_RFID_RETURN_NOT_SECURED] = { .key = "rfid.return_not_secured", .params = { "item" } },
 	[MSG_RFID_NOT_SECURED_OFF] = { .key = "rfid.not_secured_off", .params = { "item" } },
 	[MSG_RFID_NOT_SECURED_ON] = { .key = "rfid.not_secured_on", .params = { "item" } },
+	[MSG_RECEIPT_PRINT_WHEN] = { .key = "receipt.print.when", .params = { "date", "time" } },
+	[MSG_RECEIPT_PRINT_CARD] = { .key = "receipt.print.card", .params = { "card" } },
+	[MSG_RECEIPT_PRINT_DUE] = { .key = "receipt.print.due", .params = { "due" } },
+	[MSG_RECEIPT_PRINT_OFFLINE] = { .key = "receipt.print.offline" },
 };
 
 struct language {

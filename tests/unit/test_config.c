@@ -73,6 +73,8 @@ static void check_default_values(const struct config *cfg)
 	CHECK_INT(cfg->sip2.patron_wait_s, 8);
 	CHECK_INT(cfg->log_level, LOG_LEVEL_INFO);
 	CHECK(!cfg->core_dumps);
+	CHECK_STR(cfg->receipt_header, "");
+	CHECK_INT(cfg->receipt_codepage, RECEIPT_PC858);
 }
 
 static void test_defaults(void)
@@ -158,6 +160,23 @@ static void test_rfid_section(void)
 	config_default(&cfg);
 	CHECK_INT(cfg.rfid.afi_checked_out, 0xC2);
 	CHECK_INT(cfg.rfid.afi_on_shelf, 0x07);
+}
+
+static void test_receipt_section(void)
+{
+	struct config cfg;
+	struct file_error err;
+
+	CHECK_INT(config_parse("[receipt]\nheader = Stadtbücherei | Hauptstraße 1\n"
+			       "codepage = wpc1252\n", "r.conf", &cfg, &err), 0);
+	CHECK_STR(cfg.receipt_header, "Stadtbücherei | Hauptstraße 1");
+	CHECK_INT(cfg.receipt_codepage, RECEIPT_WPC1252);
+	CHECK_INT(config_parse("[receipt]\nheader =\ncodepage = pc437\n", "r.conf", &cfg, &err), 0);
+	CHECK_STR(cfg.receipt_header, "");
+	CHECK_INT(cfg.receipt_codepage, RECEIPT_PC437);
+	CHECK_INT(config_parse("[receipt]\ncodepage = utf-8\n", "r.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(err.line, 2);
+	CHECK(strstr(err.msg, "pc858") != NULL);
 }
 
 static void test_every_key(void)
@@ -831,6 +850,7 @@ int main(void)
 	RUN(test_empty_file_gives_defaults);
 	RUN(test_every_key);
 	RUN(test_rfid_section);
+	RUN(test_receipt_section);
 	RUN(test_values_and_layout);
 	RUN(test_errors_name_the_line);
 	RUN(test_error_leaves_config_alone);

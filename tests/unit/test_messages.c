@@ -22,6 +22,7 @@ static const struct catalog_arg all_args[] = {
 	{ "name", "Ada" },   { "what", "W" },	{ "title", "T" },    { "item", "I" },
 	{ "due", "D" },	     { "max", "3" },	{ "count", "2" },    { "place", "P" },
 	{ "owner", "O" },    { "size", "3" },	{ "here", "2" },     { "missing", "1" },
+	{ "date", "Mon 07 Dec 2026" }, { "time", "10:15" }, { "card", "***4567" },
 	{ NULL, NULL },
 };
 
