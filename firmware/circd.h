@@ -14,6 +14,7 @@
 #include "display.h"
 #include "gpio.h"
 #include "hal-env.h"
+#include "printer.h"
 #include "scanner.h"
 #include "config.h"
 #include "control.h"
@@ -50,6 +51,8 @@ struct circd {
 	void *scanner_handle;
 	const struct display_ops *display;
 	void *display_handle;
+	const struct printer_ops *printer;
+	void *printer_handle;
 	struct circd_rfid rfid[BOARD_RFIDS_MAX];
 	unsigned n_rfid;
 	struct feedback *feedback;

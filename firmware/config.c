@@ -19,6 +19,7 @@ static const char *const policy_names[] = { "checkin-only", "checkin-and-checkou
 static const char *const charset_names[] = { "ascii", "utf-8", "iso-8859-1", "ibm850", NULL };
 /* As tag_model_choice_name() says them, in enum tag_model_choice's order. */
 static const char *const data_model_names[] = { "auto", "iso28560-2", "iso28560-3", NULL };
+static const char *const receipt_policy_names[] = { "never", "always", NULL };
 static const char *const codepage_names[] = { "pc437", "pc850", "pc858", "wpc1252", NULL };
 static const char *const level_names[] = { "err", "warning", "notice", "info", "debug", NULL };
 
@@ -89,6 +90,8 @@ void config_default(struct config *cfg)
 	cfg->rfid.afi_checked_out = 0xC2;
 	cfg->rfid.afi_on_shelf = 0x07;
 	cfg->rfid.eas = true;
+	/* A printed receipt is a library's choice; without one nothing changes. */
+	cfg->receipt_policy = RECEIPT_NEVER;
 	cfg->receipt_header[0] = '\0';
 	/* PC850 with the euro sign: English, German and French print whole. */
 	cfg->receipt_codepage = RECEIPT_PC858;
@@ -196,6 +199,8 @@ static const struct config_key config_keys[] = {
 	{ KEY(RFID, "afi_on_shelf", AFI, rfid.afi_on_shelf, APPLY_AT_ONCE) },
 	{ KEY(RFID, "eas", BOOL, rfid.eas, APPLY_AT_ONCE) },
 
+	{ KEY(RECEIPT, "policy", CHOICE, receipt_policy, APPLY_AT_ONCE),
+	  .choices = receipt_policy_names },
 	{ KEY(RECEIPT, "header", STRING_OPTIONAL, receipt_header, APPLY_AT_ONCE) },
 	{ KEY(RECEIPT, "codepage", CHOICE, receipt_codepage, APPLY_AT_ONCE),
 	  .choices = codepage_names },
@@ -212,6 +217,7 @@ _Static_assert(sizeof(enum log_level) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum sip2_charset_cfg) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum tag_model_choice) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum receipt_codepage) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum receipt_policy) == sizeof(int), "enum size");
 
 /* Where each key was set (0 = not set), indexed like config_keys: later checks name the line. */
 struct config_lines {

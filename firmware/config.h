@@ -43,6 +43,12 @@ enum receipt_codepage {
 	RECEIPT_WPC1252,
 };
 
+/* [receipt] policy: when a self-check session ends with a printed receipt. */
+enum receipt_policy {
+	RECEIPT_NEVER,
+	RECEIPT_ALWAYS, /* every session that borrowed something, when the board has a printer */
+};
+
 enum offline_policy {
 	OFFLINE_CHECKIN_ONLY,
 	OFFLINE_CHECKIN_CHECKOUT,
@@ -86,6 +92,7 @@ struct config {
 	bool core_dumps;          /* debugging only: a core holds passwords and PINs */
 	struct rfid_config rfid;
 	/* [receipt] */
+	enum receipt_policy receipt_policy;
 	char receipt_header[256]; /* the library's name and address, lines split by '|'; may be "" */
 	enum receipt_codepage receipt_codepage;
 };

@@ -41,6 +41,7 @@ struct session_item {
 	char item[SCAN_TEXT_MAX + 1];
 	char title[64];
 	char due[64]; /* as the patron is shown it (kiosk_due_text) */
+	bool offline; /* recorded for store-and-forward: the receipt says so */
 };
 
 struct kiosk {
@@ -79,6 +80,10 @@ struct kiosk {
 	struct txn live; /* the transaction that request carries */
 	char charged[SESSION_CHARGED_MAX][SCAN_TEXT_MAX + 1];
 	unsigned n_charged;
+
+	/* receipts (kiosk-receipt.c) */
+	uint64_t receipts_printed;
+	char receipt_failure[128];
 };
 
 /*
@@ -122,6 +127,15 @@ void kiosk_refuse_ils(struct kiosk *k, const char *ils_words, enum msg_id id);
 void kiosk_play(struct kiosk *k, enum feedback_kind kind);
 void kiosk_welcome(struct kiosk *k);
 void kiosk_welcome_later(struct kiosk *k);
+
+/*
+ * kiosk-receipt.c: prints the receipt of the session ending, when [receipt]
+ * policy says so and there is a printer; call it while the session's items
+ * are still held. 0 when printed or not wanted; -errno when the patron gets
+ * none though one was due (the printer could not, or refused): the patron
+ * is to be told (MSG_RECEIPT_UNAVAILABLE). Logs, and calls staff itself.
+ */
+int kiosk_receipt_print(struct kiosk *k);
 
 /* Starts a session (new id) for patron ("" for returns) and its timer. */
 void session_begin(struct kiosk *k, const char *patron);

@@ -599,4 +599,6 @@ void kiosk_get_status(const struct kiosk *k, struct kiosk_status *st)
 	st->patron = mask_patron(k->patron);
 	st->session_items = k->cfg->mode == KIOSK_RETURNS ? k->n_returned : k->n_items;
 	st->session_idle_ms = st->in_session ? loop_mono_ms(k->env.loop) - k->last_activity_ms : 0;
+	st->receipts_printed = k->receipts_printed;
+	snprintf(st->receipt_failure, sizeof(st->receipt_failure), "%s", k->receipt_failure);
 }

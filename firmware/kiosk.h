@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "display.h"
+#include "printer.h"
 #include "scanner.h"
 #include "config.h"
 #include "log.h"
@@ -42,6 +43,14 @@ struct kiosk_output {
 	/* The wall time to stamp a transaction with, and whether it is to be
 	 * trusted (NTP, or the ILS's time). NULL: the loop's clock, trusted. */
 	int64_t (*wall_clock)(void *data, bool *trusted);
+	/*
+	 * The receipt printer, NULL for none: its status (-ENODEV: the board has
+	 * no printer), a whole receipt printed (0 or -errno), and staff to be
+	 * called because a receipt could not be (the attention lamp; may be NULL).
+	 */
+	int (*printer_status)(void *data, struct printer_status *ret);
+	int (*print)(void *data, const uint8_t *bytes, size_t len);
+	void (*printer_attention)(void *data);
 };
 
 struct kiosk_env {
@@ -83,6 +92,8 @@ struct kiosk_status {
 	struct masked_id patron;
 	unsigned session_items;
 	uint64_t session_idle_ms;
+	uint64_t receipts_printed;   /* since start */
+	char receipt_failure[128];   /* the last receipt not printed and why; "" if none */
 };
 
 void kiosk_get_status(const struct kiosk *kiosk, struct kiosk_status *status);

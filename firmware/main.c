@@ -169,12 +169,51 @@ static int64_t wall_clock(void *data, bool *trusted)
 	return circd_wall_clock(data, trusted);
 }
 
+static int printer_status(void *data, struct printer_status *ret)
+{
+	struct circd *c = data;
+
+	if (c->printer == &printer_none_ops)
+		return -ENODEV;
+	return c->printer->status(c->printer_handle, ret);
+}
+
+static int print_receipt(void *data, const uint8_t *bytes, size_t len)
+{
+	struct circd *c = data;
+
+	return c->printer->print(c->printer_handle, bytes, len);
+}
+
+/*
+ * A receipt could not be printed: the attention lamp, where the board has
+ * one, for a minute (as long as a [feedback] step may be); the next failure
+ * lights it again, so it comes on at each session that ends without paper.
+ */
+#define PRINTER_ATTENTION_MS 60000
+
+static void printer_attention(void *data)
+{
+	struct circd *c = data;
+	const struct feedback_pattern lamp = {
+		.n_tracks = 1,
+		.tracks = { { .role = ROLE_LAMP_ATTENTION, .n_steps = 1,
+			      .steps_ms = { PRINTER_ATTENTION_MS } } },
+	};
+
+	if (c->board->roles[ROLE_LAMP_ATTENTION].present)
+		feedback_play(c->feedback, &lamp);
+}
+
 static const struct kiosk_output kiosk_output = {
 	.display = show,
 	.feedback = play,
 	.sort = sort,
 	.queued = queued,
 	.wall_clock = wall_clock,
+	.printer_status = printer_status,
+	.print = print_receipt,
+	.printer_attention = printer_attention,
 };
 
 /* --- device events ------------------------------------------------------ */
@@ -376,7 +415,8 @@ static int open_devices(struct circd *c, bool *board_error)
 	c->gpio = hal_gpio_backend(c->board->gpio_backend);
 	c->scanner = hal_scanner_backend(c->board->scanner_backend);
 	c->display = hal_display_backend(c->board->display_backend);
-	if (!c->gpio || !c->scanner || !c->display) {
+	c->printer = hal_printer_backend(c->board->printer_backend);
+	if (!c->gpio || !c->scanner || !c->display || !c->printer) {
 		log_err("%s: a backend named there is not built into this circd", c->board_path);
 		return -ENOENT;
 	}
@@ -408,6 +448,9 @@ static int open_devices(struct circd *c, bool *board_error)
 			     &err);
 	if (r < 0)
 		goto err_device;
+	r = c->printer->open(&c->hal_env, c->board, NULL, c, &c->printer_handle, &err);
+	if (r < 0)
+		goto err_device;
 	r = open_rfid_readers(c, &err);
 	if (r < 0)
 		goto err_device;
@@ -429,6 +472,8 @@ static void close_devices(struct circd *c)
 	feedback_free(c->feedback);
 	while (c->n_rfid)
 		rfid_close(c->rfid[--c->n_rfid].reader);
+	if (c->printer_handle)
+		c->printer->close(c->printer_handle);
 	if (c->display_handle)
 		c->display->close(c->display_handle);
 	if (c->scanner_handle)

@@ -111,6 +111,7 @@ static const struct {
 	[MSG_RECEIPT_PRINT_CARD] = { .key = "receipt.print.card", .params = { "card" } },
 	[MSG_RECEIPT_PRINT_DUE] = { .key = "receipt.print.due", .params = { "due" } },
 	[MSG_RECEIPT_PRINT_OFFLINE] = { .key = "receipt.print.offline" },
+	[MSG_RECEIPT_UNAVAILABLE] = { .key = "receipt.unavailable" },
 };
 
 struct language {

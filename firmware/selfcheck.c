@@ -81,6 +81,8 @@ void selfcheck_confirmed(struct kiosk *k, const char *item, const char *title, i
 	/* Recorded durably: from here on the patron may rely on it. */
 	if (session_add_item(k, item, title, due) < 0)
 		log_warning("receipt will miss item %s: out of memory", item);
+	else
+		k->items[k->n_items - 1].offline = how == CONFIRM_OFFLINE;
 	kiosk_rfid_confirmed(k, item);
 	kiosk_play(k, FEEDBACK_OK);
 	if (title && *title)
@@ -189,6 +191,9 @@ void selfcheck_end(struct kiosk *k, const char *why)
 					MSG_ARGS({ "title", k->items[i].title },
 						 { "item", k->items[i].item },
 						 { "due", k->items[i].due }));
+		/* Every item is recorded by now; the session still holds them for the paper. */
+		if (kiosk_receipt_print(k) < 0)
+			kiosk_text_line(k, &receipt, MSG_RECEIPT_UNAVAILABLE, NULL);
 		online_end_session(k);
 		session_clear(k);
 		kiosk_show(k, DISPLAY_RECEIPT, &receipt);

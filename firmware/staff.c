@@ -224,6 +224,22 @@ static void status_store(struct circd *c, const struct kiosk_status *ks, struct 
 			 strerror(-mark_err));
 }
 
+static void status_printer(struct circd *c, const struct kiosk_status *ks,
+			   struct circd_status *out)
+{
+	struct printer_status ps = { .state = PRINTER_UNKNOWN };
+
+	if (!c->printer || c->printer == &printer_none_ops)
+		return;
+	/* Asked now: staff who refilled the paper see it at once, before any receipt. */
+	if (c->printer->status(c->printer_handle, &ps) < 0)
+		ps.state = PRINTER_UNKNOWN;
+	out->printer = c->printer->name;
+	out->printer_state = printer_state_name(ps.state);
+	out->receipts_printed = ks->receipts_printed;
+	out->receipt_failure = ks->receipt_failure;
+}
+
 /* The borrowed strings in *out live in c, ks and stats: render before they change. */
 static void status_fill(struct circd *c, const struct kiosk_status *ks,
 			const struct sync_stats *stats, struct circd_status *out)
@@ -254,6 +270,7 @@ static void status_fill(struct circd *c, const struct kiosk_status *ks,
 	};
 	status_store(c, ks, out);
 	status_scanners(c, out);
+	status_printer(c, ks, out);
 	for (unsigned i = 0; i < c->n_rfid && i < BOARD_RFIDS_MAX; i++)
 		rfid_status(c->rfid[i].reader, &out->rfid[out->n_rfid++]);
 	if (c->store)

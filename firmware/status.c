@@ -64,6 +64,20 @@ static void rfid_json(const struct circd_status *st, struct strbuf *out)
 	strbuf_printf(out, "],\"security_owed\":%llu", (unsigned long long)st->security_owed);
 }
 
+static void printer_json(const struct circd_status *st, struct strbuf *out)
+{
+	if (!st->printer)
+		return;
+	strbuf_printf(out, ",\"printer\":{\"backend\":");
+	strbuf_json_string(out, st->printer);
+	strbuf_printf(out, ",\"state\":");
+	strbuf_json_string(out, st->printer_state);
+	strbuf_printf(out, ",\"receipts_printed\":%llu,\"last_failure\":",
+		      (unsigned long long)st->receipts_printed);
+	strbuf_json_string(out, or_null(st->receipt_failure));
+	strbuf_printf(out, "}");
+}
+
 static void render_json(const struct circd_status *st, struct strbuf *out)
 {
 	strbuf_printf(out, "{\"mode\":\"%s\",\"kiosk_id\":", st->mode);
@@ -88,6 +102,7 @@ static void render_json(const struct circd_status *st, struct strbuf *out)
 	strbuf_json_string(out, or_null(st->forwarded_ils_message));
 	scanners_json(st, out);
 	rfid_json(st, out);
+	printer_json(st, out);
 	strbuf_printf(out, "}\n");
 }
 
@@ -160,6 +175,13 @@ static void render_text(const struct circd_status *st, struct strbuf *out)
 			      st->door_closed ? "closed" : "OPEN");
 	scanners_text(st, out);
 	rfid_text(st, out);
+	if (st->printer)
+		strbuf_printf(out, "printer:      %s: %s, %llu receipt%s printed, last failure: %s\n",
+			      st->printer, st->printer_state,
+			      (unsigned long long)st->receipts_printed,
+			      st->receipts_printed == 1 ? "" : "s",
+			      st->receipt_failure && st->receipt_failure[0] ? st->receipt_failure :
+									       "none");
 	strbuf_printf(out, "last error:   %s\n", st->last_error[0] ? st->last_error : "none");
 	strbuf_printf(out, "uptime:       %s\n", uptime);
 	strbuf_printf(out, "wakeups:      %llu\n", (unsigned long long)st->wakeups);

@@ -50,6 +50,11 @@ struct circd_status {
 	size_t n_rfid;
 	struct rfid_status rfid[BOARD_RFIDS_MAX];
 	uint64_t security_owed; /* RFID tags whose security write is still owed */
+	/* the receipt printer: NULL printer when the board has none (nothing is shown) */
+	const char *printer;         /* its backend: "sim" */
+	const char *printer_state;   /* as asked now: "ok", "paper-out", ... */
+	uint64_t receipts_printed;   /* since start */
+	const char *receipt_failure; /* the last receipt not printed and why; "" if none */
 };
 
 /* The forms of a circctl answer. Only exceptions have a CSV one: status renders it as text. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "kiosk_rig.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,8 +32,41 @@ static void cap_sort(void *data, const char *bin)
 	snprintf(cap->sort_bin, sizeof(cap->sort_bin), "%s", bin);
 }
 
+static int cap_printer_status(void *data, struct printer_status *ret)
+{
+	struct kiosk_capture *cap = data;
+
+	if (cap->no_printer)
+		return -ENODEV;
+	ret->state = cap->printer_state;
+	return 0;
+}
+
+static int cap_print(void *data, const uint8_t *bytes, size_t len)
+{
+	struct kiosk_capture *cap = data;
+
+	if (cap->no_printer)
+		return -ENODEV;
+	if (len > sizeof(cap->printed))
+		return -EMSGSIZE;
+	memcpy(cap->printed, bytes, len);
+	cap->printed_len = len;
+	cap->prints++;
+	return 0;
+}
+
+static void cap_printer_attention(void *data)
+{
+	struct kiosk_capture *cap = data;
+
+	cap->attentions++;
+}
+
 static const struct kiosk_output cap_output = {
 	.display = cap_display, .feedback = cap_feedback, .sort = cap_sort,
+	.printer_status = cap_printer_status, .print = cap_print,
+	.printer_attention = cap_printer_attention,
 };
 
 static void on_link(void *data, bool up, const char *why)

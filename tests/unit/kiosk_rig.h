@@ -31,6 +31,12 @@ struct kiosk_capture {
 	char sort_bin[16];            /* the last sort-bin output */
 	struct store *store;          /* NULL once a test takes the store away */
 	uint64_t in_store_at_ok;      /* what the store held when OK was played */
+	/* A receipt printer: it answers printer_state (ok unless a test sets it). */
+	bool no_printer;              /* a test sets it: the board's printer is "none" */
+	enum printer_state printer_state;
+	int prints, attentions;
+	uint8_t printed[4096];        /* the last receipt printed */
+	size_t printed_len;
 };
 
 struct kiosk_rig {

@@ -174,6 +174,10 @@ static void test_receipt_section(void)
 	CHECK_INT(config_parse("[receipt]\nheader =\ncodepage = pc437\n", "r.conf", &cfg, &err), 0);
 	CHECK_STR(cfg.receipt_header, "");
 	CHECK_INT(cfg.receipt_codepage, RECEIPT_PC437);
+	CHECK_INT(cfg.receipt_policy, RECEIPT_NEVER);
+	CHECK_INT(config_parse("[receipt]\npolicy = always\n", "r.conf", &cfg, &err), 0);
+	CHECK_INT(cfg.receipt_policy, RECEIPT_ALWAYS);
+	CHECK_INT(config_parse("[receipt]\npolicy = ask\n", "r.conf", &cfg, &err), -EINVAL);
 	CHECK_INT(config_parse("[receipt]\ncodepage = utf-8\n", "r.conf", &cfg, &err), -EINVAL);
 	CHECK_INT(err.line, 2);
 	CHECK(strstr(err.msg, "pc858") != NULL);

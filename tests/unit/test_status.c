@@ -184,10 +184,47 @@ static void test_rfid(void)
 	strbuf_free(&out);
 }
 
+/* A board with a receipt printer: its state and the last receipt not printed. */
+static void test_printer(void)
+{
+	struct circd_status st;
+	struct strbuf out = { 0 };
+	const char *text;
+
+	sample(&st);
+	st.n_scanners = 0;
+	st.printer = "sim";
+	st.printer_state = "paper-out";
+	st.receipts_printed = 1;
+	st.receipt_failure = "no receipt for patron ***0018: printer paper-out";
+	text = rendered(&st, STATUS_TEXT, &out);
+	CHECK(strstr(text, "bin:          FULL, door OPEN\n"
+			   "printer:      sim: paper-out, 1 receipt printed, last failure: "
+			   "no receipt for patron ***0018: printer paper-out\n"
+			   "last error:") != NULL);
+	strbuf_free(&out);
+	text = rendered(&st, STATUS_JSON, &out);
+	CHECK(strstr(text, "\"security_owed\":0,\"printer\":{\"backend\":\"sim\","
+			   "\"state\":\"paper-out\",\"receipts_printed\":1,\"last_failure\":"
+			   "\"no receipt for patron ***0018: printer paper-out\"}}\n") != NULL);
+	strbuf_free(&out);
+
+	st.printer_state = "ok";
+	st.receipts_printed = 2;
+	st.receipt_failure = "";
+	text = rendered(&st, STATUS_TEXT, &out);
+	CHECK(strstr(text, "printer:      sim: ok, 2 receipts printed, last failure: none\n"));
+	strbuf_free(&out);
+	text = rendered(&st, STATUS_JSON, &out);
+	CHECK(strstr(text, "\"receipts_printed\":2,\"last_failure\":null}}\n"));
+	strbuf_free(&out);
+}
+
 int main(void)
 {
 	RUN(test_text);
 	RUN(test_rfid);
+	RUN(test_printer);
 	RUN(test_json);
 	return testlib_finish();
 }
