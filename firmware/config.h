@@ -93,7 +93,7 @@ struct config {
 	struct rfid_config rfid;
 	/* [receipt] */
 	enum receipt_policy receipt_policy;
-	char receipt_header[256]; /* the library's name and address, lines split by '|'; may be "" */
+	char receipt_header[256]; /* the library's name and address, lines split by '|'; or "" */
 	enum receipt_codepage receipt_codepage;
 };
 

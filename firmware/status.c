@@ -176,7 +176,8 @@ static void render_text(const struct circd_status *st, struct strbuf *out)
 	scanners_text(st, out);
 	rfid_text(st, out);
 	if (st->printer)
-		strbuf_printf(out, "printer:      %s: %s, %llu receipt%s printed, last failure: %s\n",
+		strbuf_printf(out,
+			      "printer:      %s: %s, %llu receipt%s printed, last failure: %s\n",
 			      st->printer, st->printer_state,
 			      (unsigned long long)st->receipts_printed,
 			      st->receipts_printed == 1 ? "" : "s",

@@ -92,8 +92,8 @@ static void test_english_returns_offline(void)
 	check_rendered(&r, "{init}{cp 16}{center}{left}2026-12-06, 18:20\n\n"
 			   "{bold}Thank you! You returned 1 item.\n{/bold}"
 			   "\n31234000000030\n"
-			   "\nRecorded while the library system was offline: your account will show "
-			   "it later.\n"
+			   "\nRecorded while the library system was offline: your account will "
+			   "show it later.\n"
 			   "{feed 3}{cut}");
 }
 
