@@ -113,6 +113,8 @@ void kiosk_text_line(const struct kiosk *k, struct kiosk_text *t, enum msg_id id
 		     const struct catalog_arg *args);
 /* words on a line of their own; nothing for "". */
 void kiosk_text_words(struct kiosk_text *t, const char *words);
+/* The patron's language while a session has one (from the ILS), else [kiosk] language. */
+const char *kiosk_language(const struct kiosk *k);
 /* id or other, as count takes the singular or the plural in the kiosk's language. */
 enum msg_id kiosk_plural(const struct kiosk *k, unsigned long count, enum msg_id one,
 			 enum msg_id other);

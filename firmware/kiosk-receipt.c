@@ -24,18 +24,13 @@ static int no_receipt(struct kiosk *k, int err, const char *why)
 	return err;
 }
 
-static const char *language(const struct kiosk *k)
-{
-	return k->language[0] ? k->language : k->cfg->language;
-}
-
 static int print_session(struct kiosk *k)
 {
 	struct receipt_item *items = calloc(k->n_items, sizeof(*items));
 	struct receipt r = {
 		.kind = RECEIPT_BORROWED,
 		.messages = k->env.messages,
-		.lang = language(k),
+		.lang = kiosk_language(k),
 		.date_format = k->cfg->date_format,
 		.header = k->cfg->receipt_header,
 		.codepage = k->cfg->receipt_codepage,

@@ -22,8 +22,7 @@
 /* How long a receipt or a refusal stays up before the welcome returns. */
 #define WELCOME_DELAY_MS 15000
 
-/* The patron's language while a session has one, else the kiosk's. */
-static const char *language(const struct kiosk *k)
+const char *kiosk_language(const struct kiosk *k)
 {
 	return k->language[0] ? k->language : k->cfg->language;
 }
@@ -32,7 +31,7 @@ void kiosk_text_add(const struct kiosk *k, struct kiosk_text *t, enum msg_id id,
 		    const struct catalog_arg *args)
 {
 	/* Cut short (at a character), a text still says most of what it should. */
-	(void)messages_append(k->env.messages, language(k), id, args, t->s, sizeof(t->s));
+	(void)messages_append(k->env.messages, kiosk_language(k), id, args, t->s, sizeof(t->s));
 }
 
 /* A line break after what t holds, if anything. */
@@ -69,7 +68,7 @@ void kiosk_text_words(struct kiosk_text *t, const char *words)
 enum msg_id kiosk_plural(const struct kiosk *k, unsigned long count, enum msg_id one,
 			 enum msg_id other)
 {
-	return messages_plural(k->env.messages, language(k), count, one, other);
+	return messages_plural(k->env.messages, kiosk_language(k), count, one, other);
 }
 
 void kiosk_show(struct kiosk *k, enum display_kind kind, const struct kiosk_text *t)
@@ -159,11 +158,12 @@ void kiosk_welcome_later(struct kiosk *k)
 void kiosk_due_text(const struct kiosk *k, const char *ils_text, int64_t due_ms, char *out,
 		    size_t size)
 {
+	const char *lang = kiosk_language(k);
 	const char *format = k->cfg->date_format[0] ? k->cfg->date_format :
-						      messages_date_format(k->env.messages, language(k));
+						      messages_date_format(k->env.messages, lang);
 
-	due_date_show(ils_text, due_ms, format, messages_date_names(k->env.messages, language(k)),
-		      out, size);
+	due_date_show(ils_text, due_ms, format, messages_date_names(k->env.messages, lang), out,
+		      size);
 }
 
 int64_t kiosk_offline_due_ms(const struct kiosk *k)

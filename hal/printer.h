@@ -4,7 +4,9 @@
  * encoded for the printer (hal/escpos.h builds one), whole: a backend sends
  * it all or fails, so a patron never gets half a receipt from a call that
  * returned 0. status() says whether a receipt could be printed now, so that
- * firmware asks before it prints rather than learning of an empty roll after.
+ * firmware asks before it prints rather than learning of an empty roll after;
+ * it never blocks (a real backend answers with the state it last polled on
+ * the loop).
  *
  * Backends: "sim" (each receipt is a "printer <hex>" event on the sim
  * channel; its printer-status command sets what status() answers) and
