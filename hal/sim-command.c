@@ -26,14 +26,6 @@ static const char *const command_words[SIM_CMD__COUNT] = {
 	[SIM_CMD_PRINTER_STATUS] = "printer-status",
 };
 
-static const char *const printer_state_words[PRINTER_STATE__COUNT] = {
-	[PRINTER_OK] = "ok",
-	[PRINTER_PAPER_NEAR_END] = "paper-near-end",
-	[PRINTER_PAPER_OUT] = "paper-out",
-	[PRINTER_COVER_OPEN] = "cover-open",
-	[PRINTER_OFFLINE] = "offline",
-	[PRINTER_UNKNOWN] = "unknown",
-};
 
 static const char *const tag_actions[] = {
 	[SIM_TAG_PLACE] = "place",
@@ -173,6 +165,15 @@ static int word_index(const char *p, size_t n, const char *const *words, size_t 
 	for (size_t i = 0; i < n_words; i++)
 		if (bytes_equal(p, n, words[i]))
 			return (int)i;
+	return -1;
+}
+
+/* A printer state by its name (printer_state_name()), or -1. */
+static int printer_state_index(const char *p, size_t n)
+{
+	for (int i = 0; i < PRINTER_STATE__COUNT; i++)
+		if (bytes_equal(p, n, printer_state_name((enum printer_state)i)))
+			return i;
 	return -1;
 }
 
@@ -354,7 +355,7 @@ static int parse_args(const char *p, size_t n, struct sim_command *cmd, const ch
 	case SIM_CMD_PRINTER_STATUS:
 		r = -1;
 		if (n && p[0] == ' ')
-			r = word_index(p + 1, n - 1, printer_state_words, PRINTER_STATE__COUNT);
+			r = printer_state_index(p + 1, n - 1);
 		if (r < 0) {
 			*why = "usage: printer-status <state>";
 			return -EINVAL;
