@@ -42,6 +42,10 @@ struct circd {
 	char board_path[512]; /* room for a 255-byte board name plus the boards dir */
 	struct board *board;
 	struct messages *messages; /* the patron texts' catalogs */
+	struct sdnotify *notify;   /* the service manager's socket; NULL: none */
+	int notify_err;            /* the last failure told, so it is told once */
+	struct loop_timer watchdog_timer;
+	uint64_t watchdog_ms;      /* 0: no watchdog */
 	struct loop *loop;
 	struct hal_env hal_env;     /* what the backends get: the loop and main.c's report sink */
 	struct sim_channel *sim;    /* NULL unless the board has a sim backend */

@@ -20,6 +20,7 @@
 #include "circd.h"
 #include "kiosk.h"
 #include "log.h"
+#include "service.h"
 #include "ils-sip2.h"
 #include "sync.h"
 
@@ -56,6 +57,7 @@ static void on_link(void *data, bool up, const char *why)
 	else
 		log_warning("ILS link down: %s; working offline", why);
 	kiosk_set_online(c->kiosk, up);
+	service_status(c);
 	if (up)
 		sync_kick(c->sync);
 }

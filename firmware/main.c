@@ -26,6 +26,7 @@
 #include "kiosk-rfid.h"
 #include "log.h"
 #include "messages.h"
+#include "service.h"
 #include "loop.h"
 #include "store.h"
 #include "circd.h"
@@ -337,14 +338,16 @@ static void on_store_retry(struct loop *loop, void *data)
 
 static void on_quit(struct loop *loop, int signo, void *data)
 {
-	(void)data;
 	log_notice("%s: shutting down", strsignal(signo));
+	service_stopping(data);
 	loop_quit(loop);
 }
 
 static void on_reload(struct loop *loop, int signo, void *data)
 {
+	service_reloading(data, false);
 	circd_reload(data);
+	service_reloading(data, true);
 }
 
 static void on_tag_arrived(void *data, const struct rfid_tag *tag)
@@ -646,7 +649,10 @@ int main(int argc, char **argv)
 	log_notice("circd %s ready: %s mode on %s (%s), store %s", CIRCD_VERSION,
 		   kiosk_mode_name(active_cfg(c)->mode), c->board->name, c->board_path,
 		   active_cfg(c)->store_path);
+	service_start(c);
+	service_ready(c);
 	r = loop_run(c->loop);
+	service_stop(c);
 	if (r < 0)
 		log_err("event loop failed: %s", strerror(-r));
 	else

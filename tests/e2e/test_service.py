@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""circd under a service manager (systemd's notify protocol): READY=1 with a STATUS once it
+is set up, WATCHDOG=1 at half the interval asked for, RELOADING=1 and READY=1 around a
+SIGHUP, STOPPING=1 at the end; nothing at all without NOTIFY_SOCKET."""
+
+import os
+import signal
+import socket
+import time
+
+from harness import Failure, check, check_eq
+
+
+def _manager(t):
+    path = t.path("notify.sock")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(0.2)
+    return s, path
+
+
+def _messages(s, until, timeout=10):
+    """Datagrams received until one satisfies until(message); all of them."""
+    got, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            m = s.recv(4096).decode()
+        except socket.timeout:
+            continue
+        got.append(m)
+        if until(m):
+            return got
+    raise Failure("no matching notification within %ss; got %r" % (timeout, got))
+
+
+def _start(t, env):
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        return t.start(fake_clock=False)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def test_ready_watchdog_reload_stop(t):
+    s, path = _manager(t)
+    d = _start(t, {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"})
+    got = _messages(s, lambda m: m.startswith("READY=1"))
+    ready = got[-1]
+    check("STATUS=recording; ILS none configured; outbox 0" in ready, "ready: %r" % ready)
+    # Half of 400 ms: several pings within a second or two, from the loop.
+    _messages(s, lambda m: m == "WATCHDOG=1")
+    _messages(s, lambda m: m == "WATCHDOG=1")
+    d.signal(signal.SIGHUP)
+    got = _messages(s, lambda m: m.startswith("READY=1"))
+    check(any(m.startswith("RELOADING=1\nMONOTONIC_USEC=") for m in got),
+          "RELOADING=1 before READY=1 again: %r" % got)
+    check_eq(d.stop(), 0, "exit status")
+    _messages(s, lambda m: m == "STOPPING=1")
+    s.close()
+
+
+def test_nothing_without_a_manager(t):
+    s, path = _manager(t)
+    os.environ.pop("NOTIFY_SOCKET", None)
+    d = t.start(fake_clock=False)
+    time.sleep(0.3)
+    check_eq(d.stop(), 0, "exit status")
+    try:
+        m = s.recv(4096)
+        raise Failure("a notification without NOTIFY_SOCKET: %r" % m)
+    except socket.timeout:
+        pass
+    s.close()
