@@ -174,8 +174,6 @@ static int printer_status(void *data, struct printer_status *ret)
 {
 	struct circd *c = data;
 
-	if (c->printer == &printer_none_ops)
-		return -ENODEV;
 	return c->printer->status(c->printer_handle, ret);
 }
 
@@ -451,7 +449,7 @@ static int open_devices(struct circd *c, bool *board_error)
 			     &err);
 	if (r < 0)
 		goto err_device;
-	r = c->printer->open(&c->hal_env, c->board, NULL, c, &c->printer_handle, &err);
+	r = c->printer->open(&c->hal_env, c->board, &c->printer_handle, &err);
 	if (r < 0)
 		goto err_device;
 	r = open_rfid_readers(c, &err);

@@ -228,11 +228,12 @@ static void status_printer(struct circd *c, const struct kiosk_status *ks,
 			   struct circd_status *out)
 {
 	struct printer_status ps = { .state = PRINTER_UNKNOWN };
-
-	if (!c->printer || c->printer == &printer_none_ops)
-		return;
 	/* Asked now: staff who refilled the paper see it at once, before any receipt. */
-	if (c->printer->status(c->printer_handle, &ps) < 0)
+	int r = c->printer ? c->printer->status(c->printer_handle, &ps) : -ENODEV;
+
+	if (r == -ENODEV)
+		return; /* no printer on this board */
+	if (r < 0)
 		ps.state = PRINTER_UNKNOWN;
 	out->printer = c->printer->name;
 	out->printer_state = printer_state_name(ps.state);

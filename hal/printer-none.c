@@ -1,34 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * No printer: the default for every board. It opens, so a board without a
- * printer needs no special case in firmware, and says offline when asked.
+ * printer needs no special case in firmware, and -ENODEV answers the rest.
  */
 #include "printer.h"
 
 #include <errno.h>
-#include <stdlib.h>
 
-struct printer_none {
-	int unused;
-};
+/* Nothing to keep: every board without a printer shares this handle. */
+static char no_printer;
 
-static int printer_none_open(const struct hal_env *env, const struct board *board,
-			     const struct printer_events *events, void *data, void **ret,
+static int printer_none_open(const struct hal_env *env, const struct board *board, void **ret,
 			     struct file_error *err)
 {
-	struct printer_none *p = calloc(1, sizeof(*p));
-
-	if (!p) {
-		file_error_set(err, board->path, 0, "printer: out of memory");
-		return -ENOMEM;
-	}
-	*ret = p;
+	*ret = &no_printer;
 	return 0;
 }
 
 static void printer_none_close(void *handle)
 {
-	free(handle);
 }
 
 static int printer_none_print(void *handle, const uint8_t *bytes, size_t len)
@@ -38,8 +28,7 @@ static int printer_none_print(void *handle, const uint8_t *bytes, size_t len)
 
 static int printer_none_status(void *handle, struct printer_status *ret)
 {
-	ret->state = PRINTER_OFFLINE;
-	return 0;
+	return -ENODEV;
 }
 
 const struct printer_ops printer_none_ops = {

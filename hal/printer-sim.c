@@ -30,8 +30,7 @@ static int on_status_command(void *data, const struct sim_command *cmd)
 	return 0;
 }
 
-static int printer_sim_open(const struct hal_env *env, const struct board *board,
-			    const struct printer_events *events, void *data, void **ret,
+static int printer_sim_open(const struct hal_env *env, const struct board *board, void **ret,
 			    struct file_error *err)
 {
 	struct sim_channel *sim = sim_channel_get(env);

@@ -10,8 +10,8 @@
  *
  * Backends: "sim" (each receipt is a "printer <hex>" event on the sim
  * channel; its printer-status command sets what status() answers) and
- * "none", for boards without a printer: status() says offline and print()
- * fails with -ENODEV.
+ * "none", for boards without a printer: status() and print() fail with
+ * -ENODEV, which firmware takes for "this board gives no receipts".
  */
 #ifndef CIRCD_HAL_PRINTER_H
 #define CIRCD_HAL_PRINTER_H
@@ -37,15 +37,9 @@ struct printer_status {
 	enum printer_state state;
 };
 
-/* No events yet: a printer that reports on its own comes with a real backend. */
-struct printer_events {
-	int unused;
-};
-
 struct printer_ops {
 	const char *name; /* as in the board file: "sim", "none" */
-	int (*open)(const struct hal_env *env, const struct board *board,
-		    const struct printer_events *events, void *data, void **ret,
+	int (*open)(const struct hal_env *env, const struct board *board, void **ret,
 		    struct file_error *err);
 	void (*close)(void *handle); /* accepts NULL */
 	/* 0 when all len bytes went to the printer, else -errno and nothing printed. */
