@@ -159,8 +159,7 @@ void kiosk_due_text(const struct kiosk *k, const char *ils_text, int64_t due_ms,
 		    size_t size)
 {
 	const char *lang = kiosk_language(k);
-	const char *format = k->cfg->date_format[0] ? k->cfg->date_format :
-						      messages_date_format(k->env.messages, lang);
+	const char *format = messages_date_format(k->env.messages, lang, k->cfg->date_format);
 
 	due_date_show(ils_text, due_ms, format, messages_date_names(k->env.messages, lang), out,
 		      size);

@@ -447,10 +447,12 @@ enum msg_id messages_plural(const struct messages *m, const char *lang, unsigned
 		       other;
 }
 
-const char *messages_date_format(const struct messages *m, const char *lang)
+const char *messages_date_format(const struct messages *m, const char *lang, const char *format)
 {
 	const struct language *l = language(m, lang);
 
+	if (format && *format)
+		return format;
 	if (!m)
 		return "%a %d %b %Y";
 	return l && l->text[MSG_DATE_FORMAT] ? l->text[MSG_DATE_FORMAT] :

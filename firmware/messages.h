@@ -146,11 +146,12 @@ enum msg_id messages_plural(const struct messages *m, const char *lang, unsigned
 			    enum msg_id one, enum msg_id other);
 
 /*
- * How lang writes a date: its strftime format (date.format) and the day and
- * month names of its date.* lists, English's where lang lacks them. Owned
- * by m.
+ * How lang writes a date: its strftime format (date.format), unless format
+ * (the site's [kiosk] date_format; NULL or "": none) says otherwise, and the
+ * day and month names of its date.* lists, English's where lang lacks them.
+ * Owned by m (or the caller's format).
  */
-const char *messages_date_format(const struct messages *m, const char *lang);
+const char *messages_date_format(const struct messages *m, const char *lang, const char *format);
 const struct date_names *messages_date_names(const struct messages *m, const char *lang);
 
 /* The key of id in the catalogs ("welcome.selfcheck"). */

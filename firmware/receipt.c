@@ -88,8 +88,7 @@ static void put_header(struct escpos *e, const char *header)
 
 static void put_when(struct escpos *e, const struct receipt *r)
 {
-	const char *format = r->date_format && *r->date_format ?
-				     r->date_format : messages_date_format(r->messages, r->lang);
+	const char *format = messages_date_format(r->messages, r->lang, r->date_format);
 	time_t t = (time_t)(r->wall_ms / 1000);
 	char date[64], hour[16];
 

@@ -96,11 +96,13 @@ static void test_date_names(void)
 	CHECK_STR(messages_date_names(m, "de")->days[6], "Samstag");
 	CHECK_STR(messages_date_names(m, "de")->months_short[2], "März");
 	CHECK_STR(messages_date_names(m, "fr")->months_short[7], "août");
-	CHECK_STR(messages_date_format(m, "de"), "%a., %d.%m.%Y");
-	CHECK_STR(messages_date_format(m, "en"), "%a %d %b %Y");
+	CHECK_STR(messages_date_format(m, "de", ""), "%a., %d.%m.%Y");
+	CHECK_STR(messages_date_format(m, "en", NULL), "%a %d %b %Y");
 	/* No catalog: English's. */
 	CHECK_STR(messages_date_names(m, "xx")->days[0], "Sunday");
-	CHECK_STR(messages_date_format(m, "xx"), "%a %d %b %Y");
+	CHECK_STR(messages_date_format(m, "xx", ""), "%a %d %b %Y");
+	/* The site's format over every language's. */
+	CHECK_STR(messages_date_format(m, "de", "%Y-%m-%d"), "%Y-%m-%d");
 	messages_free(m);
 }
 
