@@ -377,6 +377,24 @@ static int owed(struct fake_pad *p, unsigned n, struct store_security *s)
 	return store_security_owed(p->rig.store, uid_hex(n), s ? s : &ignored);
 }
 
+/*
+ * A loaned tag whose security write failed comes back on the pad: its write
+ * is done first (AFI checked out, EAS off, read back), the debt is paid, and
+ * the item is not lent a second time.
+ */
+static void put_back_secured_off(struct fake_pad *p, unsigned n, const char *item)
+{
+	unsigned n_log = p->n_log;
+	char want[64];
+
+	put_back(p, n);
+	run(p, 1000);
+	snprintf(want, sizeof(want), "t%u afi C2, t%u eas 0, t%u read", n, n, n);
+	CHECK_STR(ops_since(p, n_log), want);
+	CHECK_INT(owed(p, n, NULL), -ENOENT);
+	CHECK_INT(txns_of(p, item, NULL), 1);
+}
+
 static uint64_t owed_count(struct fake_pad *p)
 {
 	uint64_t n = 0;
@@ -580,7 +598,6 @@ static void tag_moves_away(bool left_reported_first)
 {
 	struct fake_pad p;
 	struct store_security s;
-	unsigned n_log;
 
 	pad_start(&p, KIOSK_SELFCHECK, false, true);
 	sign_in_offline(&p);
@@ -604,13 +621,7 @@ static void tag_moves_away(bool left_reported_first)
 	CHECK_STR(s.last_error, "the tag moved away");
 	CHECK_INT(s.want, TAG_SECURITY_OFF);
 	CHECK_INT(kiosk_rfid_tags_on_pad(p.rig.kiosk), 0);
-	/* Back on the pad: its write first, and no second loan. */
-	n_log = p.n_log;
-	put_back(&p, 51);
-	run(&p, 1000);
-	CHECK_STR(ops_since(&p, n_log), "t51 afi C2, t51 eas 0, t51 read");
-	CHECK_INT(owed(&p, 51, NULL), -ENOENT);
-	CHECK_INT(txns_of(&p, ITEM_1, NULL), 1);
+	put_back_secured_off(&p, 51, ITEM_1);
 	CHECK_INT(fake_tag_n(&p, 51)->tag.afi, 0xC2);
 	pad_stop(&p);
 }
@@ -766,7 +777,6 @@ static void test_online_tag_taken_away_before_the_answer(void)
 {
 	struct fake_pad p;
 	struct store_security s;
-	unsigned n_log;
 
 	pad_start(&p, KIOSK_SELFCHECK, true, true);
 	sign_in_online(&p);
@@ -781,12 +791,7 @@ static void test_online_tag_taken_away_before_the_answer(void)
 	CHECK_INT(s.tries, 1);
 	CHECK_STR(s.last_error, "the tag moved away");
 	CHECK_INT(kiosk_rfid_tags_on_pad(p.rig.kiosk), 0);
-	n_log = p.n_log;
-	put_back(&p, 85);
-	run(&p, 1000);
-	CHECK_STR(ops_since(&p, n_log), "t85 afi C2, t85 eas 0, t85 read");
-	CHECK_INT(owed(&p, 85, NULL), -ENOENT);
-	CHECK_INT(txns_of(&p, ITEM_2, NULL), 1);
+	put_back_secured_off(&p, 85, ITEM_2);
 	CHECK_INT(fake_ils_count(p.rig.fake, FAKE_CHECKOUT, ITEM_2), 1);
 	pad_stop(&p);
 }
