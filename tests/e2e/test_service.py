@@ -65,10 +65,17 @@ def test_ready_watchdog_reload_stop(t):
 
 
 def test_nothing_without_a_manager(t):
+    """WATCHDOG_USEC alone (no NOTIFY_SOCKET): nobody to ping, so no timer runs and the loop
+    stays asleep; and no datagram reaches a manager's socket nobody named."""
     s, path = _manager(t)
     os.environ.pop("NOTIFY_SOCKET", None)
-    d = t.start(fake_clock=False)
-    time.sleep(0.3)
+    d = _start(t, {"WATCHDOG_USEC": "20000"})
+    w0 = t.status()["wakeups"]
+    w1 = t.status()["wakeups"]  # what one status request itself costs
+    time.sleep(0.5)
+    w2 = t.status()["wakeups"]
+    # A 10 ms watchdog timer would wake the loop about 50 times meanwhile.
+    check((w2 - w1) - (w1 - w0) < 5, "loop wakeups with nothing due: %d, %d, %d" % (w0, w1, w2))
     check_eq(d.stop(), 0, "exit status")
     try:
         m = s.recv(4096)
