@@ -526,6 +526,7 @@ int main(int argc, char **argv)
 	};
 	static struct circd circd; /* static: two configs make it large for a stack */
 	struct circd *c = &circd;
+	char languages[128];
 	const char *board_override = NULL;
 	bool foreground = false, verbose = false, check_only = false, fake_clock = false;
 	int opt, r, status = EXIT_FAILURE;
@@ -647,6 +648,8 @@ int main(int argc, char **argv)
 	log_notice("circd %s ready: %s mode on %s (%s), store %s", CIRCD_VERSION,
 		   kiosk_mode_name(active_cfg(c)->mode), c->board->name, c->board_path,
 		   active_cfg(c)->store_path);
+	messages_languages(c->messages, languages, sizeof(languages));
+	log_info("patron texts: %s (kiosk: %s)", languages, active_cfg(c)->language);
 	service_start(c);
 	service_ready(c);
 	r = loop_run(c->loop);

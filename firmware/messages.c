@@ -139,11 +139,6 @@ struct messages {
 	const struct language *english;
 };
 
-const char *messages_key(enum msg_id id)
-{
-	return (unsigned)id < MSG_COUNT ? table[id].key : "";
-}
-
 static size_t params_of(enum msg_id id)
 {
 	size_t n = 0;

@@ -154,9 +154,6 @@ enum msg_id messages_plural(const struct messages *m, const char *lang, unsigned
 const char *messages_date_format(const struct messages *m, const char *lang, const char *format);
 const struct date_names *messages_date_names(const struct messages *m, const char *lang);
 
-/* The key of id in the catalogs ("welcome.selfcheck"). */
-const char *messages_key(enum msg_id id);
-
 /* args for messages_append(): MSG_ARGS({ "item", item }, { "due", due }). */
 #define MSG_ARGS(...) ((const struct catalog_arg[]){ __VA_ARGS__, { NULL, NULL } })
 
