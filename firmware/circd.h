@@ -73,6 +73,8 @@ struct circd {
 	int64_t ref_wall_ms;
 	char boot_id[TXN_ID_LEN + 1];
 	uint64_t started_ms;
+	bool link_up;              /* as the ILS link last reported */
+	uint64_t offline_since_ms; /* mono: when it last went down, or link_start() */
 	bool board_overridden; /* -b given: the config's board= does not apply */
 };
 

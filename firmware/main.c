@@ -32,10 +32,8 @@
 #include "circd.h"
 #include "sync.h"
 #include "util.h"
+#include "version.h"
 
-#ifndef CIRCD_VERSION
-#define CIRCD_VERSION "0.1"
-#endif
 #ifndef CIRCD_BOARDS_DIR
 #define CIRCD_BOARDS_DIR "/usr/local/share/circd/boards"
 #endif

@@ -18,6 +18,7 @@
 #include "staff-render.h"
 #include "store-security.h"
 #include "status.h"
+#include "version.h"
 
 /*
  * outbox and export-koc can run to tens of thousands of rows: they are
@@ -187,6 +188,26 @@ static void status_scanners(struct circd *c, struct circd_status *out)
 	}
 }
 
+static int oldest_wall(void *data, const struct txn *txn)
+{
+	int64_t *oldest = data;
+
+	if (txn->wall_ms < *oldest)
+		*oldest = txn->wall_ms;
+	return 0;
+}
+
+/* The outbox is oldest first in each state: one row of each says how long it has waited. */
+static uint64_t oldest_pending_s(struct circd *c)
+{
+	int64_t now = loop_wall_ms(c->loop), oldest = now;
+
+	store_list(c->store, TXN_PENDING, 1, oldest_wall, &oldest);
+	store_list(c->store, TXN_FORWARDED, 1, oldest_wall, &oldest);
+	/* A stamp from a clock that was ahead is no wait at all. */
+	return oldest < now ? (uint64_t)(now - oldest) / 1000 : 0;
+}
+
 /* What a store that cannot be trusted says, worst first. */
 static void status_store(struct circd *c, const struct kiosk_status *ks, struct circd_status *out)
 {
@@ -195,6 +216,7 @@ static void status_store(struct circd *c, const struct kiosk_status *ks, struct 
 	int r, files, mark_err;
 
 	snprintf(out->store_state, sizeof(out->store_state), "ok");
+	out->store_open = c->store != NULL;
 	if (!c->store) {
 		snprintf(out->store_state, sizeof(out->store_state), "unavailable: %s",
 			 strerror(-c->store_open_err));
@@ -211,6 +233,9 @@ static void status_store(struct circd *c, const struct kiosk_status *ks, struct 
 	files = store_check_files(c->store);
 	alarm = store_alarm(c->store);
 	mark_err = store_mark_status(c->store, NULL);
+	out->store_usable = files >= 0 && r >= 0 && ks->store_ok;
+	if (out->outbox)
+		out->oldest_pending_s = oldest_pending_s(c);
 	if (files < 0)
 		snprintf(out->store_state, sizeof(out->store_state), "failing: %s", alarm);
 	else if (r < 0 || !ks->store_ok)
@@ -237,6 +262,7 @@ static void status_printer(struct circd *c, const struct kiosk_status *ks,
 		ps.state = PRINTER_UNKNOWN;
 	out->printer = c->printer->name;
 	out->printer_state = printer_state_name(ps.state);
+	out->printer_status = ps.state;
 	out->receipts_printed = ks->receipts_printed;
 	out->receipt_failure = ks->receipt_failure;
 }
@@ -268,7 +294,12 @@ static void status_fill(struct circd *c, const struct kiosk_status *ks,
 		.last_error = ks->last_error,
 		.uptime_s = (loop_mono_ms(c->loop) - c->started_ms) / 1000,
 		.wakeups = loop_wakeups(c->loop),
+		.version = CIRCD_VERSION,
+		.store_failures = ks->store_failures,
+		.offline_s = c->ils && !ks->online ?
+				     (loop_mono_ms(c->loop) - c->offline_since_ms) / 1000 : 0,
 	};
+	memcpy(out->recorded_by, ks->recorded_by, sizeof(out->recorded_by));
 	status_store(c, ks, out);
 	status_scanners(c, out);
 	status_printer(c, ks, out);
