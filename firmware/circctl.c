@@ -34,6 +34,7 @@ static void usage(FILE *out)
 		     "                  was taken away, or circd stopped): put them on the pad\n"
 		     "  export-koc      a Koha offline circulation (.koc) file of everything the\n"
 		     "                  library system has not got, for manual upload\n"
+		     "  metrics         the metrics for monitoring, in Prometheus' text format\n"
 		     "options:\n"
 		     "  -s, --socket PATH  circd's control socket (default " DEFAULT_SOCKET ")\n"
 		     "  -t, --timeout SECONDS  give up when circd sends nothing for this long\n"

@@ -17,6 +17,7 @@
 #include "sync.h"
 #include "staff-render.h"
 #include "store-security.h"
+#include "metrics.h"
 #include "status.h"
 #include "version.h"
 
@@ -309,18 +310,37 @@ static void status_fill(struct circd *c, const struct kiosk_status *ks,
 		store_security_count_owed(c->store, &out->security_owed);
 }
 
-static int control_status(struct circd *c, const struct control_request *req, struct strbuf *body)
-{
+/* What status_fill() borrows from, kept beside the struct while it is rendered. */
+struct status_snapshot {
 	struct circd_status st;
 	struct kiosk_status ks;
-	struct sync_stats stats = { 0 };
+	struct sync_stats stats;
+};
 
-	kiosk_get_status(c->kiosk, &ks);
+static void status_snapshot(struct circd *c, struct status_snapshot *snap)
+{
+	snap->stats = (struct sync_stats){ 0 };
+	kiosk_get_status(c->kiosk, &snap->ks);
 	if (c->sync)
-		sync_get_stats(c->sync, &stats);
-	status_fill(c, &ks, &stats, &st);
-	status_render(&st, req->json ? STATUS_JSON : STATUS_TEXT, body);
+		sync_get_stats(c->sync, &snap->stats);
+	status_fill(c, &snap->ks, &snap->stats, &snap->st);
+}
+
+static int control_status(struct circd *c, const struct control_request *req, struct strbuf *body)
+{
+	struct status_snapshot snap;
+
+	status_snapshot(c, &snap);
+	status_render(&snap.st, req->json ? STATUS_JSON : STATUS_TEXT, body);
 	return 0;
+}
+
+void staff_metrics(struct circd *c, struct strbuf *out)
+{
+	struct status_snapshot snap;
+
+	status_snapshot(c, &snap);
+	metrics_render(&snap.st, out);
 }
 
 static int control_sessions(struct circd *c, const struct control_request *req,
@@ -476,6 +496,10 @@ int staff_command(void *data, const struct control_request *req, struct strbuf *
 		return control_sessions(c, req, body);
 	if (strcmp(req->command, "sync") == 0)
 		return staff_sync(c, body);
+	if (strcmp(req->command, "metrics") == 0) {
+		staff_metrics(c, body);
+		return 0;
+	}
 	if (!c->store) {
 		strbuf_printf(body, "store unavailable: %s", strerror(-c->store_open_err));
 		return -EIO;
@@ -491,6 +515,6 @@ int staff_command(void *data, const struct control_request *req, struct strbuf *
 	if (strcmp(req->command, "export-koc") == 0)
 		return staff_export_koc(c, body, stream);
 	strbuf_printf(body, "unknown command '%s' (try: status, outbox, sessions, sync, exceptions, "
-			    "resolve, security, export-koc)", req->command);
+			    "resolve, security, export-koc, metrics)", req->command);
 	return -EINVAL;
 }
