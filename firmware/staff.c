@@ -17,6 +17,7 @@
 #include "sync.h"
 #include "staff-render.h"
 #include "store-security.h"
+#include "health.h"
 #include "metrics.h"
 #include "status.h"
 #include "version.h"
@@ -361,6 +362,25 @@ static int control_sessions(struct circd *c, const struct control_request *req,
 	return 0;
 }
 
+/* One line, "<verdict> <name>: <why>": circctl check exits with the verdict (health.h). */
+static int staff_check(struct circd *c, struct strbuf *body)
+{
+	const struct config *cfg = active_cfg(c);
+	const struct health_limits limits = {
+		.max_offline_s = cfg->health_max_offline_s,
+		.max_outbox = cfg->health_max_outbox,
+		.printer_required = cfg->receipt_policy == RECEIPT_ALWAYS,
+	};
+	struct status_snapshot snap;
+	enum health_verdict verdict;
+	char why[1300];
+
+	status_snapshot(c, &snap);
+	verdict = health_check(&snap.st, &limits, why, sizeof(why));
+	strbuf_printf(body, "%d %s: %s\n", verdict, health_verdict_name(verdict), why);
+	return 0;
+}
+
 static int staff_sync(struct circd *c, struct strbuf *body)
 {
 	if (!c->ils) {
@@ -496,6 +516,8 @@ int staff_command(void *data, const struct control_request *req, struct strbuf *
 		return control_sessions(c, req, body);
 	if (strcmp(req->command, "sync") == 0)
 		return staff_sync(c, body);
+	if (strcmp(req->command, "check") == 0)
+		return staff_check(c, body);
 	if (strcmp(req->command, "metrics") == 0) {
 		staff_metrics(c, body);
 		return 0;
@@ -515,6 +537,6 @@ int staff_command(void *data, const struct control_request *req, struct strbuf *
 	if (strcmp(req->command, "export-koc") == 0)
 		return staff_export_koc(c, body, stream);
 	strbuf_printf(body, "unknown command '%s' (try: status, outbox, sessions, sync, exceptions, "
-			    "resolve, security, export-koc, metrics)", req->command);
+			    "resolve, security, export-koc, metrics, check)", req->command);
 	return -EINVAL;
 }
