@@ -205,6 +205,26 @@ static void test_metrics_and_health_sections(void)
 	CHECK_STR(cfg.metrics_textfile, "");
 }
 
+/* The textfile's timer is set up at start; the health limits are read at each check. */
+static void test_metrics_need_a_restart_health_does_not(void)
+{
+	struct file_error err = { 0 };
+	struct config running, reloaded;
+	char why[128];
+
+	config_default(&running);
+	CHECK_INT(config_parse("[metrics]\ntextfile = /run/x.prom\ninterval = 30\n"
+			       "[health]\nmax_offline = 60\nmax_outbox = 0\n", "m.conf", &reloaded,
+			       &err), 0);
+	CHECK_INT(config_restart_needed(&running, &reloaded, why, sizeof(why)), 2);
+	CHECK_STR(why, "[metrics] textfile, [metrics] interval");
+	config_keep_restart_keys(&reloaded, &running);
+	CHECK_STR(reloaded.metrics_textfile, "");
+	CHECK_INT(reloaded.metrics_interval_s, 15);
+	CHECK_INT(reloaded.health_max_offline_s, 60);
+	CHECK_INT(reloaded.health_max_outbox, 0);
+}
+
 static void test_every_key(void)
 {
 	struct file_error err = { 0 };
@@ -888,6 +908,7 @@ int main(void)
 	RUN(test_rfid_section);
 	RUN(test_receipt_section);
 	RUN(test_metrics_and_health_sections);
+	RUN(test_metrics_need_a_restart_health_does_not);
 	RUN(test_values_and_layout);
 	RUN(test_errors_name_the_line);
 	RUN(test_error_leaves_config_alone);
