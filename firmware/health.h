@@ -22,7 +22,7 @@ struct circd_status;
 enum health_verdict {
 	HEALTH_OK = 0,
 	HEALTH_UNREACHABLE = 1,    /* circctl: circd not running, or no answer */
-	HEALTH_OUT_OF_SERVICE = 3, /* the store could not be opened: the kiosk shows "out of service" */
+	HEALTH_OUT_OF_SERVICE = 3, /* the store could not be opened: "out of service" is shown */
 	HEALTH_STORE = 4,          /* the store refuses to record, or its files were replaced */
 	HEALTH_DEVICE = 5,         /* a device the mode needs is not there */
 	HEALTH_BIN_FULL = 6,       /* a returns bin reports full */

@@ -127,13 +127,14 @@ static void render_devices(const struct circd_status *st, struct strbuf *out)
 	for (size_t i = 0; i < st->n_scanners; i++)
 		scanner_roles(&st->scanners[i], out);
 	for (size_t i = 0; i < st->n_rfid; i++)
-		labelled(out, "circd_device_attached", "role", "rfid_pad", "device", st->rfid[i].name,
-			 st->rfid[i].attached);
+		labelled(out, "circd_device_attached", "role", "rfid_pad", "device",
+			 st->rfid[i].name, st->rfid[i].attached);
 	if (!st->printer)
 		return;
 	labelled(out, "circd_device_attached", "role", "printer", "device", st->printer,
 		 st->printer_status != PRINTER_OFFLINE && st->printer_status != PRINTER_UNKNOWN);
-	gauge(out, "circd_printer_can_print", "1 while the receipt printer can print (paper, cover).",
+	gauge(out, "circd_printer_can_print",
+	      "1 while the receipt printer can print (paper, cover).",
 	      printer_state_can_print(st->printer_status));
 	family(out, "circd_receipts_printed_total", "counter", "Receipts printed since start.");
 	sample(out, "circd_receipts_printed_total", st->receipts_printed);

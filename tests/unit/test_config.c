@@ -192,7 +192,8 @@ static void test_metrics_and_health_sections(void)
 	struct file_error err = { 0 };
 	struct config cfg;
 
-	CHECK_INT(config_parse("[metrics]\ntextfile = /var/lib/prometheus/node-exporter/circd.prom\n"
+	CHECK_INT(config_parse("[metrics]\n"
+			       "textfile = /var/lib/prometheus/node-exporter/circd.prom\n"
 			       "interval = 60\n[health]\nmax_offline = 0\nmax_outbox = 500\n",
 			       "m.conf", &cfg, &err), 0);
 	CHECK_STR(err.msg, "");

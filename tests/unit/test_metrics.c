@@ -144,8 +144,9 @@ static void parse_line(struct parsed *m, const char *line, char *help_for)
 		if (strcmp(name, help_for) || family_index(m, name) >= 0 ||
 		    (strcmp(type, "counter") && strcmp(type, "gauge")) ||
 		    m->n_families == SAMPLES_MAX)
-			m->error = "a TYPE line without its HELP just before, twice, or of no known type";
-		else if (!metric_name_ok(name) || ends_with(name, "_total") != !strcmp(type, "counter"))
+			m->error = "a TYPE without its HELP before it, twice, or of no known type";
+		else if (!metric_name_ok(name) ||
+			 ends_with(name, "_total") != !strcmp(type, "counter"))
 			m->error = "a name without circd_, or _total on what is not a counter";
 		snprintf(m->families[m->n_families], sizeof(m->families[0]), "%s", name);
 		snprintf(m->types[m->n_families++], sizeof(m->types[0]), "%s", type);
@@ -176,7 +177,8 @@ static void parse(const char *text, struct parsed *m)
 static long long value_of(const struct parsed *m, const char *name, const char *labels)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->samples[i].name, name) == 0 && strcmp(m->samples[i].labels, labels) == 0)
+		if (strcmp(m->samples[i].name, name) == 0 &&
+		    strcmp(m->samples[i].labels, labels) == 0)
 			return (long long)m->samples[i].value;
 	return -1;
 }
@@ -350,7 +352,8 @@ static void test_parser_refuses(void)
 	static const char *const bad[] = {
 		"circd_x 1\n", /* no HELP and TYPE */
 		"# HELP circd_x h\n# TYPE circd_x gauge\ncircd_x 1", /* no final line feed */
-		"# HELP circd_x h\n# TYPE circd_x counter\ncircd_x 1\n", /* a counter without _total */
+		/* a counter without _total */
+		"# HELP circd_x h\n# TYPE circd_x counter\ncircd_x 1\n",
 		"# HELP circd_x h\n# TYPE circd_x gauge\ncircd_x{a=\"\\t\"} 1\n", /* bad escape */
 		"# HELP circd_x h\n# TYPE circd_x gauge\ncircd_x{a=\"b} 1\n", /* unterminated */
 		"# HELP x h\n# TYPE x gauge\nx 1\n", /* no prefix */
