@@ -95,6 +95,12 @@ struct config {
 	enum receipt_policy receipt_policy;
 	char receipt_header[256]; /* the library's name and address, lines split by '|'; or "" */
 	enum receipt_codepage receipt_codepage;
+	/* [metrics] */
+	char metrics_textfile[256]; /* node_exporter's textfile collector reads it; "" = none */
+	unsigned metrics_interval_s;
+	/* [health]: when circctl check says the kiosk cannot serve patrons */
+	unsigned health_max_offline_s; /* offline longer than this ... (0: never) */
+	unsigned health_max_outbox;    /* ... with at least this many transactions waiting */
 };
 
 void config_default(struct config *cfg);

@@ -55,6 +55,8 @@ struct kiosk {
 	bool door_closed;
 	char last_error[192];
 	uint64_t recorded;
+	uint64_t recorded_by[TXN_KINDS][TXN_MODES];
+	uint64_t store_failures; /* since start: each time the store refused what the kiosk asked */
 	enum symbology scan_symbology; /* of the scan being handled, for the journal */
 	/* The RFID tags of the item being handled: its transaction owes them a write. */
 	const struct store_tags *scan_tags;

@@ -296,6 +296,7 @@ void kiosk_store_failed(struct kiosk *k, int err, const char *what)
 	const char *why = k->store ? store_strerror(k->store) : "";
 
 	k->store_err = err;
+	k->store_failures++;
 	snprintf(k->last_error, sizeof(k->last_error), "store: %s: %s%s%s", what, strerror(-err),
 		 why && *why ? ": " : "", why ? why : "");
 	log_err("%s", k->last_error);
@@ -378,6 +379,7 @@ int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, co
 		k->store_err = 0;
 	}
 	k->recorded++;
+	k->recorded_by[kind][mode]++;
 	log_info("recorded %s %s item %s patron %s (%s, seq %lld)", txn_kind_name(kind), txn->id,
 		 item, *patron ? mask_patron(patron).s : "-", txn_mode_name(mode),
 		 (long long)txn->seq);
@@ -592,6 +594,8 @@ void kiosk_get_status(const struct kiosk *k, struct kiosk_status *st)
 	st->door_closed = k->door_closed;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", k->last_error);
 	st->recorded = k->recorded;
+	memcpy(st->recorded_by, k->recorded_by, sizeof(st->recorded_by));
+	st->store_failures = k->store_failures;
 	st->in_session = k->state != KIOSK_IDLE;
 	st->session_state = k->cfg->mode == KIOSK_RETURNS && in_items(k) ?
 				    "returns" : state_names[k->state];

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "log.h"
 #include "patron-id.h"
+#include "store.h"
 
 struct board;
 struct file_error;
@@ -86,6 +87,8 @@ struct kiosk_status {
 	bool door_closed;
 	char last_error[192]; /* "" if none since start */
 	uint64_t recorded;    /* transactions recorded since start */
+	uint64_t recorded_by[TXN_KINDS][TXN_MODES]; /* the same by enum txn_kind and txn_mode */
+	uint64_t store_failures; /* since start: a recording or look-up the store refused */
 	/* the current session, if any */
 	bool in_session;
 	const char *session_state; /* "pin", "items", "returns" */

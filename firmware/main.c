@@ -26,16 +26,15 @@
 #include "kiosk-rfid.h"
 #include "log.h"
 #include "messages.h"
+#include "metrics-file.h"
 #include "service.h"
 #include "loop.h"
 #include "store.h"
 #include "circd.h"
 #include "sync.h"
 #include "util.h"
+#include "version.h"
 
-#ifndef CIRCD_VERSION
-#define CIRCD_VERSION "0.1"
-#endif
 #ifndef CIRCD_BOARDS_DIR
 #define CIRCD_BOARDS_DIR "/usr/local/share/circd/boards"
 #endif
@@ -651,8 +650,10 @@ int main(int argc, char **argv)
 	messages_languages(c->messages, languages, sizeof(languages));
 	log_info("patron texts: %s (kiosk: %s)", languages, active_cfg(c)->language);
 	service_start(c);
+	metrics_file_start(c);
 	service_ready(c);
 	r = loop_run(c->loop);
+	metrics_file_stop(c);
 	service_stop(c);
 	if (r < 0)
 		log_err("event loop failed: %s", strerror(-r));
