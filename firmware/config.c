@@ -95,13 +95,17 @@ void config_default(struct config *cfg)
 	cfg->receipt_header[0] = '\0';
 	/* PC850 with the euro sign: English, German and French print whole. */
 	cfg->receipt_codepage = RECEIPT_PC858;
+	/* The kiosk's own browser is on the board: nothing else needs to reach the page. */
+	strcpy(cfg->display.listen, "127.0.0.1");
+	cfg->display.port = 8080;
+	cfg->display.ui_dir[0] = '\0';
 }
 
 /* ---- parsing ---- */
 
 const char *const config_section_names[] = {
 	"kiosk", "store", "control", "sim", "barcode", "feedback", "offline", "log", "sip2",
-	"privacy", "rfid", "receipt", NULL,
+	"privacy", "rfid", "receipt", "display", NULL,
 };
 
 #define KEY(sec, key_name, value_type, member, policy)                                      \
@@ -204,6 +208,10 @@ static const struct config_key config_keys[] = {
 	{ KEY(RECEIPT, "header", STRING_OPTIONAL, receipt_header, APPLY_AT_ONCE) },
 	{ KEY(RECEIPT, "codepage", CHOICE, receipt_codepage, APPLY_AT_ONCE),
 	  .choices = codepage_names },
+
+	{ KEY(DISPLAY, "listen", IP_ADDRESS, display.listen, APPLY_AT_RESTART) },
+	{ KEY(DISPLAY, "port", UINT, display.port, APPLY_AT_RESTART), .min = 0, .max = 65535 },
+	{ KEY(DISPLAY, "ui", STRING_OPTIONAL, display.ui_dir, APPLY_AT_RESTART) },
 };
 
 #define CONFIG_KEYS_COUNT ARRAY_SIZE(config_keys)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "barcode.h"
+#include "display.h"
 #include "feedback.h"
 #include "ils-sip2.h"
 #include "log.h"
@@ -95,6 +96,8 @@ struct config {
 	enum receipt_policy receipt_policy;
 	char receipt_header[256]; /* the library's name and address, lines split by '|'; or "" */
 	enum receipt_codepage receipt_codepage;
+	/* [display]: where display = web serves the page */
+	struct display_config display;
 };
 
 void config_default(struct config *cfg);

@@ -183,6 +183,32 @@ static void test_receipt_section(void)
 	CHECK(strstr(err.msg, "pc858") != NULL);
 }
 
+static void test_display_section(void)
+{
+	struct config cfg;
+	struct file_error err;
+
+	/* Loopback unless the site says otherwise: nothing but the kiosk's browser reaches it. */
+	CHECK_INT(config_parse("", "d.conf", &cfg, &err), 0);
+	CHECK_STR(cfg.display.listen, "127.0.0.1");
+	CHECK_INT(cfg.display.port, 8080);
+	CHECK_STR(cfg.display.ui_dir, "");
+	CHECK_INT(config_parse("[display]\nlisten = ::1\nport = 0\nui = /srv/ui\n", "d.conf", &cfg,
+			       &err), 0);
+	CHECK_STR(cfg.display.listen, "::1");
+	CHECK_INT(cfg.display.port, 0);
+	CHECK_STR(cfg.display.ui_dir, "/srv/ui");
+	CHECK_INT(config_parse("[display]\nlisten = 0.0.0.0\n", "d.conf", &cfg, &err), 0);
+	CHECK_STR(cfg.display.listen, "0.0.0.0");
+	/* A name is refused: its lookup could widen what the page is served to. */
+	CHECK_INT(config_parse("[display]\nport = 80\nlisten = localhost\n", "d.conf", &cfg, &err),
+		  -EINVAL);
+	CHECK_INT(err.line, 3);
+	CHECK(strstr(err.msg, "IP address") != NULL);
+	CHECK_INT(config_parse("[display]\nport = 65536\n", "d.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(err.line, 2);
+}
+
 static void test_every_key(void)
 {
 	struct file_error err = { 0 };
@@ -855,6 +881,7 @@ int main(void)
 	RUN(test_every_key);
 	RUN(test_rfid_section);
 	RUN(test_receipt_section);
+	RUN(test_display_section);
 	RUN(test_values_and_layout);
 	RUN(test_errors_name_the_line);
 	RUN(test_error_leaves_config_alone);
