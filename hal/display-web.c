@@ -61,7 +61,8 @@ struct display_web {
 	void *data;
 	struct MHD_Daemon *daemon;
 	struct loop_source *source;
-	struct loop_timer mhd_timer;
+	struct loop_timer mhd_timer;    /* MHD's own timeouts */
+	struct loop_timer resume_timer; /* resumed streams need a turn of MHD's */
 	struct loop_timer heartbeat_timer;
 	char ui_dir[256];
 	char token[DISPLAY_WEB_TOKEN_LEN + 1];
@@ -118,9 +119,13 @@ static void resume_streams(struct display_web *w)
 			any = true;
 		}
 	}
-	/* MHD needs a turn to put resumed connections back on its epoll set. */
+	/*
+	 * MHD needs a turn to put resumed connections back on its epoll set; not
+	 * now, as this may be inside MHD_run() (a touch's handler), and not on
+	 * mhd_timer, which that MHD_run()'s caller re-arms from MHD_get_timeout().
+	 */
 	if (any)
-		loop_timer_arm(w->env.loop, &w->mhd_timer, 0);
+		loop_timer_arm(w->env.loop, &w->resume_timer, 0);
 }
 
 static void on_heartbeat(struct loop *loop, void *data)
@@ -340,13 +345,19 @@ static enum MHD_Result serve_input(struct display_web *w, struct MHD_Connection 
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (!input_allowed(w, conn))
+	if (!input_allowed(w, conn)) {
+		/* Something other than the kiosk's page tried to drive the kiosk: staff should know. */
+		hal_report(&w->env, HAL_LEVEL_WARNING,
+			   "display: a touch refused (no token of this start, or another origin)");
 		return queue_status(conn, MHD_HTTP_FORBIDDEN);
+	}
 	if (req->too_long)
 		return queue_status(conn, MHD_HTTP_CONTENT_TOO_LARGE);
 	r = display_input_parse(req->body, req->len, &in);
-	if (r < 0)
+	if (r < 0) {
+		hal_report(&w->env, HAL_LEVEL_WARNING, "display: a touch not understood");
 		return queue_status(conn, MHD_HTTP_BAD_REQUEST);
+	}
 	dispatch_input(w, &in);
 	explicit_bzero(&in, sizeof(in));
 	return queue_status(conn, MHD_HTTP_NO_CONTENT);
@@ -477,6 +488,7 @@ static int display_web_open(const struct hal_env *env, const struct board *board
 	w->data = data;
 	snprintf(w->ui_dir, sizeof(w->ui_dir), "%s", cfg->ui_dir);
 	loop_timer_init(&w->mhd_timer, on_mhd_timer, w);
+	loop_timer_init(&w->resume_timer, on_mhd_timer, w);
 	loop_timer_init(&w->heartbeat_timer, on_heartbeat, w);
 	r = new_token(w->token);
 	if (r < 0) {
@@ -507,6 +519,7 @@ static void display_web_close(void *handle)
 	if (!w)
 		return;
 	loop_timer_disarm(w->env.loop, &w->mhd_timer);
+	loop_timer_disarm(w->env.loop, &w->resume_timer);
 	loop_timer_disarm(w->env.loop, &w->heartbeat_timer);
 	loop_source_free(w->source);
 	if (w->daemon) {
