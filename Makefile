@@ -136,9 +136,11 @@ install: all
 	install -m 0644 boards/*.ini $(DESTDIR)$(PREFIX)/share/circd/boards/
 	install -d $(DESTDIR)$(PREFIX)/share/circd/ui/messages
 	install -m 0644 ui/messages/*.msg $(DESTDIR)$(PREFIX)/share/circd/ui/messages/
+	install -m 0644 ui/index.html ui/app.js ui/style.css $(DESTDIR)$(PREFIX)/share/circd/ui/
 	install -D -m 0640 etc/circd.conf $(DESTDIR)/etc/circd/circd.conf.example
 	install -d $(DESTDIR)/lib/systemd/system
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' etc/circd.service >$(DESTDIR)/lib/systemd/system/circd.service
+	install -m 0644 etc/circd-kiosk-browser.service $(DESTDIR)/lib/systemd/system/
 	install -d $(DESTDIR)/lib/udev/rules.d
 	scripts/udev-rules.sh boards/*.ini >$(DESTDIR)/lib/udev/rules.d/60-circd.rules
 
