@@ -19,7 +19,7 @@ static const char *const policy_names[] = { "checkin-only", "checkin-and-checkou
 static const char *const charset_names[] = { "ascii", "utf-8", "iso-8859-1", "ibm850", NULL };
 /* As tag_model_choice_name() says them, in enum tag_model_choice's order. */
 static const char *const data_model_names[] = { "auto", "iso28560-2", "iso28560-3", NULL };
-static const char *const receipt_policy_names[] = { "never", "always", NULL };
+static const char *const receipt_policy_names[] = { "never", "always", "ask", NULL };
 static const char *const codepage_names[] = { "pc437", "pc850", "pc858", "wpc1252", NULL };
 static const char *const level_names[] = { "err", "warning", "notice", "info", "debug", NULL };
 

@@ -48,6 +48,7 @@ enum receipt_codepage {
 enum receipt_policy {
 	RECEIPT_NEVER,
 	RECEIPT_ALWAYS, /* every session that borrowed something, when the board has a printer */
+	RECEIPT_ASK,    /* as always, when the patron said yes on the touch screen */
 };
 
 enum offline_policy {

@@ -92,6 +92,7 @@ struct kiosk {
 	enum msg_id screen_msg; /* MSG_COUNT: a text put together or with arguments */
 
 	/* receipts (kiosk-receipt.c) */
+	bool receipt_wanted; /* [receipt] ask: the patron said yes on the screen */
 	uint64_t receipts_printed;
 	char receipt_failure[128];
 };
@@ -145,6 +146,10 @@ void kiosk_welcome_later(struct kiosk *k);
  * is to be told (MSG_RECEIPT_UNAVAILABLE). Logs, and calls staff itself.
  */
 int kiosk_receipt_print(struct kiosk *k);
+/* [receipt] policy says this session's receipt is to be printed (always, or ask and yes). */
+bool kiosk_receipt_due(const struct kiosk *k);
+/* [receipt] ask, on a board with a printer: the screen asks the patron. */
+bool kiosk_receipt_askable(const struct kiosk *k);
 
 /*
  * kiosk-screen.c: tells a screen that shows the whole state (the web page)

@@ -32,6 +32,9 @@ static const struct {
 	{ "items", MSG_SCREEN_ITEMS },
 	{ "ending", MSG_SCREEN_ENDING },
 	{ "gone", MSG_SCREEN_GONE },
+	{ "receipt_question", MSG_SCREEN_RECEIPT_QUESTION },
+	{ "yes", MSG_SCREEN_YES },
+	{ "no", MSG_SCREEN_NO },
 };
 
 static enum display_screen screen_of(const struct kiosk *k)
@@ -131,6 +134,8 @@ void kiosk_screen_push(struct kiosk *k)
 	st.offline = k->env.ils && k->link_known && !k->online;
 	st.busy = kiosk_waiting(k);
 	st.ends_in_ms = session_ends_in_ms(k);
+	st.receipt_asked = st.screen == DISPLAY_SCREEN_ITEMS && kiosk_receipt_askable(k);
+	st.receipt_wanted = k->receipt_wanted;
 	if (k->n_items && st.screen == DISPLAY_SCREEN_ITEMS)
 		items = calloc(k->n_items, sizeof(*items));
 	for (i = 0; items && i < k->n_items; i++)

@@ -262,6 +262,7 @@ void session_clear(struct kiosk *k)
 	k->n_charged = 0;
 	k->pin_tries = 0;
 	k->end_requested = false;
+	k->receipt_wanted = false;
 	k->session_id[0] = 0;
 	free(k->items);
 	k->items = NULL;
@@ -560,6 +561,17 @@ void kiosk_help(struct kiosk *k)
 	if (k->state != KIOSK_IDLE && !kiosk_waiting(k))
 		session_touch(k);
 	kiosk_say(k, DISPLAY_INFO, MSG_SCREEN_HELP_TEXT, NULL);
+}
+
+void kiosk_choose_receipt(struct kiosk *k, bool wanted)
+{
+	if (k->cfg->mode != KIOSK_SELFCHECK || k->state == KIOSK_IDLE ||
+	    k->cfg->receipt_policy != RECEIPT_ASK)
+		return;
+	k->receipt_wanted = wanted;
+	if (!kiosk_waiting(k))
+		session_touch(k);
+	kiosk_screen_push(k);
 }
 
 void kiosk_set_store(struct kiosk *k, struct store *store, int err)

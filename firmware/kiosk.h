@@ -77,6 +77,8 @@ void kiosk_done(struct kiosk *kiosk);
 /* -ENOENT: no catalog for language (nothing changes). */
 int kiosk_choose_language(struct kiosk *kiosk, const char *language);
 void kiosk_help(struct kiosk *kiosk);
+/* [receipt] ask: the patron's answer for the session in progress; ignored otherwise. */
+void kiosk_choose_receipt(struct kiosk *kiosk, bool wanted);
 
 /* store may be NULL, with err (-errno) saying why: the kiosk refuses scans. */
 void kiosk_set_store(struct kiosk *kiosk, struct store *store, int err);

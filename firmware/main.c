@@ -318,6 +318,14 @@ static void on_screen_language(void *data, const char *language)
 		log_info("display: language %s chosen on the screen has no catalog", language);
 }
 
+static void on_screen_receipt(void *data, bool wanted)
+{
+	struct circd *c = data;
+
+	if (c->kiosk)
+		kiosk_choose_receipt(c->kiosk, wanted);
+}
+
 static void on_screen_help(void *data)
 {
 	struct circd *c = data;
@@ -473,6 +481,7 @@ static int open_devices(struct circd *c, bool *board_error)
 		.pin = on_pin,
 		.done = on_screen_done,
 		.language = on_screen_language,
+		.receipt = on_screen_receipt,
 		.help = on_screen_help,
 	};
 	const struct config *cfg = active_cfg(c);

@@ -123,6 +123,9 @@ static const struct {
 	[MSG_SCREEN_ITEMS] = { .key = "screen.items" },
 	[MSG_SCREEN_ENDING] = { .key = "screen.ending", .params = { "seconds" } },
 	[MSG_SCREEN_GONE] = { .key = "screen.gone" },
+	[MSG_SCREEN_RECEIPT_QUESTION] = { .key = "screen.receipt_question" },
+	[MSG_SCREEN_YES] = { .key = "screen.yes" },
+	[MSG_SCREEN_NO] = { .key = "screen.no" },
 };
 
 struct language {

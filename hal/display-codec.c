@@ -121,6 +121,10 @@ int display_state_json(const struct display_state *st, uint64_t seq, char *out, 
 	put_key_bool(&o, "busy", st->busy);
 	put(&o, ",");
 	put_key_uint(&o, "ends_in_ms", st->ends_in_ms);
+	put(&o, ",");
+	put_key_bool(&o, "receipt_asked", st->receipt_asked);
+	put(&o, ",");
+	put_key_bool(&o, "receipt_wanted", st->receipt_wanted);
 	put(&o, ",\"items\":[");
 	for (i = 0; i < st->n_items; i++) {
 		put(&o, i ? ",{" : "{");

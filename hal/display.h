@@ -75,6 +75,8 @@ struct display_state {
 	const char *offline_text;
 	bool busy;              /* the ILS is answering for the patron */
 	uint32_t ends_in_ms;    /* a session: its inactivity timeout from now; 0 = none */
+	bool receipt_asked;     /* the patron chooses whether a receipt is printed ([receipt] ask) */
+	bool receipt_wanted;    /* what the patron chose so far (no until they say yes) */
 	const struct display_item *items;
 	unsigned n_items;
 	const struct display_label *labels;

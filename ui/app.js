@@ -117,6 +117,12 @@
 		drawPin();
 		$('items').hidden = s.screen !== 'items' || !s.items.length;
 		$('done').hidden = s.screen !== 'items' && s.screen !== 'pin';
+		$('receipt').hidden = !s.receipt_asked;
+		setText('receipt-question', label('receipt_question'));
+		setText('receipt-yes', label('yes'));
+		setText('receipt-no', label('no'));
+		$('receipt-yes').setAttribute('aria-pressed', String(s.receipt_wanted));
+		$('receipt-no').setAttribute('aria-pressed', String(!s.receipt_wanted));
 		drawItems();
 		drawLanguages();
 		endsAt = s.ends_in_ms ? performance.now() + s.ends_in_ms : 0;
@@ -168,6 +174,8 @@
 	});
 	$('done').addEventListener('click', () => post('done'));
 	$('help').addEventListener('click', () => post('help'));
+	$('receipt-yes').addEventListener('click', () => post('receipt', 'yes'));
+	$('receipt-no').addEventListener('click', () => post('receipt', 'no'));
 	setInterval(drawEnding, 1000);
 	connect();
 })();

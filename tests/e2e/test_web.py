@@ -132,6 +132,31 @@ def test_web_page_survives_a_restart(t):
     wait_screen(p, "items")
 
 
+def test_web_receipt_asked_by_touch(t):
+    conf = web_conf()
+    conf["receipt"] = {"policy": "ask"}
+    d = t.start(t.config(conf), board=WEB_BOARD, fake_clock=False)
+    url, _ = page_address(t, d)
+    p = Browser(t).open(url, 480, 800)
+    wait_screen(p, "welcome")
+    check(p.eval("document.getElementById('receipt').hidden"), "a receipt question at the welcome")
+    d.scan_patron(patron(73))
+    d.scan_item(ITEM[9])
+    p.wait("!document.getElementById('receipt').hidden && "
+           "document.querySelectorAll('#item-list li').length === 1", "the receipt question")
+    check_eq(p.eval("document.getElementById('receipt-no').getAttribute('aria-pressed')"), "true",
+             "no receipt until the patron says yes")
+    p.tap("#receipt-yes")
+    p.wait("document.getElementById('receipt-yes').getAttribute('aria-pressed') === 'true'",
+           "the yes taken")
+    p.screenshot(os.path.join(SHOTS, "receipt-480x800.png"), 480, 800)
+    p.tap("#done")
+    ev = d.sim.wait_event(lambda e: e.startswith("printer "))
+    receipt = bytes.fromhex([e for e in ev if e.startswith("printer ")][0].split(" ", 1)[1])
+    check(ITEM[9].encode() in receipt, "the item is not on the receipt: %r" % receipt[:200])
+    wait_screen(p, "goodbye")
+
+
 def post(url, body, headers):
     req = urllib.request.Request(url + "input", data=body.encode(), headers=headers,
                                  method="POST")

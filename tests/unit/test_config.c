@@ -177,7 +177,10 @@ static void test_receipt_section(void)
 	CHECK_INT(cfg.receipt_policy, RECEIPT_NEVER);
 	CHECK_INT(config_parse("[receipt]\npolicy = always\n", "r.conf", &cfg, &err), 0);
 	CHECK_INT(cfg.receipt_policy, RECEIPT_ALWAYS);
-	CHECK_INT(config_parse("[receipt]\npolicy = ask\n", "r.conf", &cfg, &err), -EINVAL);
+	/* ask: the patron chooses on the touch screen. */
+	CHECK_INT(config_parse("[receipt]\npolicy = ask\n", "r.conf", &cfg, &err), 0);
+	CHECK_INT(cfg.receipt_policy, RECEIPT_ASK);
+	CHECK_INT(config_parse("[receipt]\npolicy = maybe\n", "r.conf", &cfg, &err), -EINVAL);
 	CHECK_INT(config_parse("[receipt]\ncodepage = utf-8\n", "r.conf", &cfg, &err), -EINVAL);
 	CHECK_INT(err.line, 2);
 	CHECK(strstr(err.msg, "pc858") != NULL);

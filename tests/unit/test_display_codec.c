@@ -25,7 +25,7 @@ static void test_state_json_whole(void)
 	const struct display_state st = {
 		.screen = DISPLAY_SCREEN_ITEMS, .kind = DISPLAY_OK, .text = "Checked out:\n\"x\"",
 		.language = "de", .offline = true, .offline_text = "off", .busy = false,
-		.ends_in_ms = 59000, .items = items, .n_items = 2, .labels = labels, .n_labels = 2,
+		.ends_in_ms = 59000, .receipt_asked = true, .items = items, .n_items = 2, .labels = labels, .n_labels = 2,
 		.languages = langs, .n_languages = 2,
 	};
 	char out[1024];
@@ -34,6 +34,7 @@ static void test_state_json_whole(void)
 	CHECK_STR(out, "{\"seq\":7,\"screen\":\"items\",\"kind\":\"ok\","
 		       "\"text\":\"Checked out:\\n\\\"x\\\"\",\"language\":\"de\",\"offline\":true,"
 		       "\"offline_text\":\"off\",\"busy\":false,\"ends_in_ms\":59000,"
+		       "\"receipt_asked\":true,\"receipt_wanted\":false,"
 		       "\"items\":[{\"item\":\"31234000000016\",\"title\":\"Le Petit Prince\","
 		       "\"due\":\"Sun 20 Dec 2026\"},{\"item\":\"31234000000024\",\"title\":\"\","
 		       "\"due\":\"\"}],\"labels\":{\"done\":\"Fertig\",\"help\":\"Hilfe\"},"

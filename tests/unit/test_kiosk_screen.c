@@ -28,7 +28,7 @@ struct seen {
 	enum display_kind kind;
 	char text[1024];
 	char language[16];
-	bool offline, busy;
+	bool offline, busy, receipt_asked, receipt_wanted;
 	uint32_t ends_in_ms;
 	unsigned n_items;
 	char item[32], due[64];
@@ -70,6 +70,8 @@ static void on_screen(void *data, const struct display_state *st)
 	s->offline = st->offline;
 	s->busy = st->busy;
 	s->ends_in_ms = st->ends_in_ms;
+	s->receipt_asked = st->receipt_asked;
+	s->receipt_wanted = st->receipt_wanted;
 	s->n_items = st->n_items;
 	s->item[0] = s->due[0] = '\0';
 	if (st->n_items) {
@@ -97,10 +99,29 @@ static void on_feedback(void *data, enum feedback_kind kind)
 	(void)kind;
 }
 
+/* A printer that is always ready: [receipt] ask has something to ask about. */
+static int on_printer_status(void *data, struct printer_status *ret)
+{
+	(void)data;
+	memset(ret, 0, sizeof(*ret));
+	ret->state = PRINTER_OK;
+	return 0;
+}
+
+static int on_print(void *data, const uint8_t *bytes, size_t len)
+{
+	(void)data;
+	(void)bytes;
+	(void)len;
+	return 0;
+}
+
 static const struct kiosk_output screen_output = {
 	.display = on_display,
 	.screen = on_screen,
 	.feedback = on_feedback,
+	.printer_status = on_printer_status,
+	.print = on_print,
 };
 
 static void rig_start(struct screen_rig *r, enum kiosk_mode mode)
@@ -242,11 +263,31 @@ static void test_out_of_service_and_bin_full(void)
 	rig_stop(&r);
 }
 
+static void test_receipt_question_in_a_session(void)
+{
+	struct screen_rig r;
+
+	rig_start(&r, KIOSK_SELFCHECK);
+	scan(&r, ROLE_PATRON_READER, PATRON_A);
+	CHECK(!r.seen.receipt_asked); /* [receipt] never: no question */
+	kiosk_done(r.kiosk);
+	r.cfg.receipt_policy = RECEIPT_ASK;
+	scan(&r, ROLE_PATRON_READER, PATRON_A);
+	CHECK_INT(r.seen.screen, DISPLAY_SCREEN_ITEMS);
+	CHECK(r.seen.receipt_asked && !r.seen.receipt_wanted);
+	kiosk_choose_receipt(r.kiosk, true);
+	CHECK(r.seen.receipt_wanted);
+	kiosk_done(r.kiosk);
+	CHECK(!r.seen.receipt_asked);
+	rig_stop(&r);
+}
+
 int main(void)
 {
 	RUN(test_a_session_step_by_step);
 	RUN(test_language_chosen_before_the_card_holds);
 	RUN(test_help_and_done_when_idle);
 	RUN(test_out_of_service_and_bin_full);
+	RUN(test_receipt_question_in_a_session);
 	return testlib_finish();
 }
