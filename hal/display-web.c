@@ -15,7 +15,7 @@
  * Guards: only an IP address or "localhost" is accepted as Host (a DNS
  * name could rebind another site onto this port), and a touch must carry
  * the token of this start (in the served page) and come from the page's
- * own origin, else 403.
+ * own origin, else 403 (display-web-input.c). The files: display-web-files.c.
  */
 #include "display.h"
 
@@ -32,8 +32,6 @@
 
 /* A state with a hundred items in long titles still fits. */
 #define STATE_JSON_MAX (64 * 1024)
-/* The longest body a touch needs, with room to spare. */
-#define INPUT_BODY_MAX 256
 /* Browsers open a few streams at most; more are refused. */
 #define EVENT_STREAMS_MAX 8
 /* Suspended streams do not see their peer go: a comment line now and then does. */
@@ -41,44 +39,6 @@
 #define CONNECTION_TIMEOUT_S 30
 /* A page whose stream broke tries again after a second (the browser's default is 3 s). */
 #define STREAM_PREFIX "retry: 1000\ndata: "
-
-struct display_web;
-
-struct event_stream {
-	struct display_web *w;
-	uint64_t sent_seq;
-	char *pending; /* "data: <json>\n\n" being written */
-	size_t pending_len, pending_off;
-	bool suspended;
-	bool heartbeat_due;
-	struct MHD_Connection *conn;
-	struct event_stream *next;
-};
-
-struct display_web {
-	struct hal_env env;
-	struct display_events events;
-	void *data;
-	struct MHD_Daemon *daemon;
-	struct loop_source *source;
-	struct loop_timer mhd_timer;    /* MHD's own timeouts */
-	struct loop_timer resume_timer; /* resumed streams need a turn of MHD's */
-	struct loop_timer heartbeat_timer;
-	char ui_dir[256];
-	char token[DISPLAY_WEB_TOKEN_LEN + 1];
-	char *state; /* the last state's JSON */
-	size_t state_len;
-	uint64_t seq;
-	struct event_stream *streams;
-	unsigned n_streams;
-};
-
-/* The body of a POST while it arrives. */
-struct request {
-	char body[INPUT_BODY_MAX + 1];
-	size_t len;
-	bool too_long;
-};
 
 static void run_daemon(struct display_web *w);
 
@@ -192,7 +152,7 @@ static void stream_free(void *cls)
 	free(s);
 }
 
-static enum MHD_Result queue_status(struct MHD_Connection *conn, unsigned status)
+enum MHD_Result display_web_status(struct MHD_Connection *conn, unsigned status)
 {
 	struct MHD_Response *response =
 		MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
@@ -213,7 +173,7 @@ static enum MHD_Result serve_events(struct display_web *w, struct MHD_Connection
 	enum MHD_Result r;
 
 	if (w->n_streams >= EVENT_STREAMS_MAX)
-		return queue_status(conn, MHD_HTTP_SERVICE_UNAVAILABLE);
+		return display_web_status(conn, MHD_HTTP_SERVICE_UNAVAILABLE);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return MHD_NO;
@@ -240,145 +200,6 @@ static enum MHD_Result serve_events(struct display_web *w, struct MHD_Connection
 	return r;
 }
 
-/* ---- /input ---- */
-
-/* "localhost" or an IP literal, with an optional port: a name that DNS could point here is not. */
-static bool host_acceptable(const char *host)
-{
-	char name[64];
-	unsigned char addr[16];
-	const char *end;
-	size_t n;
-
-	if (!host || !*host)
-		return false;
-	if (host[0] == '[') {
-		end = strchr(host, ']');
-		if (!end || (size_t)(end - host - 1) >= sizeof(name))
-			return false;
-		n = (size_t)(end - host - 1);
-		memcpy(name, host + 1, n);
-		name[n] = '\0';
-		return inet_pton(AF_INET6, name, addr) == 1 && (!end[1] || end[1] == ':');
-	}
-	n = strcspn(host, ":");
-	if (n >= sizeof(name))
-		return false;
-	memcpy(name, host, n);
-	name[n] = '\0';
-	return strcmp(name, "localhost") == 0 || inet_pton(AF_INET, name, addr) == 1;
-}
-
-static bool same_text(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i;
-	unsigned diff = la != lb;
-
-	/* Compared whole, so how long it takes says nothing of the token. */
-	for (i = 0; i < la && i < lb; i++)
-		diff |= (unsigned char)a[i] ^ (unsigned char)b[i];
-	return diff == 0;
-}
-
-/* The page's own origin sent it, with this start's token. */
-static bool input_allowed(struct display_web *w, struct MHD_Connection *conn)
-{
-	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
-	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-	const char *token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Circd-Token");
-	char own[128];
-
-	if (!host || !origin || !token)
-		return false;
-	snprintf(own, sizeof(own), "http://%s", host);
-	return same_text(origin, own) && same_text(token, w->token);
-}
-
-static void dispatch_input(struct display_web *w, const struct display_input *in)
-{
-	const struct display_events *ev = &w->events;
-
-	switch (in->action) {
-	case DISPLAY_ACTION_PIN:
-		if (ev->pin)
-			ev->pin(w->data, in->value);
-		break;
-	case DISPLAY_ACTION_DONE:
-		if (ev->done)
-			ev->done(w->data);
-		break;
-	case DISPLAY_ACTION_LANGUAGE:
-		if (ev->language)
-			ev->language(w->data, in->value);
-		break;
-	case DISPLAY_ACTION_RECEIPT:
-		if (ev->receipt)
-			ev->receipt(w->data, strcmp(in->value, "yes") == 0);
-		break;
-	case DISPLAY_ACTION_HELP:
-		if (ev->help)
-			ev->help(w->data);
-		break;
-	}
-}
-
-static enum MHD_Result serve_input(struct display_web *w, struct MHD_Connection *conn,
-				   const char *upload, size_t *upload_size, void **con_cls)
-{
-	struct request *req = *con_cls;
-	struct display_input in;
-	int r;
-
-	if (!req) {
-		req = calloc(1, sizeof(*req));
-		if (!req)
-			return MHD_NO;
-		*con_cls = req;
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (req->len + *upload_size > INPUT_BODY_MAX)
-			req->too_long = true;
-		else
-			memcpy(req->body + req->len, upload, *upload_size);
-		req->len += req->too_long ? 0 : *upload_size;
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	if (!input_allowed(w, conn)) {
-		/* Something other than the kiosk's page tried to drive the kiosk: staff should know. */
-		hal_report(&w->env, HAL_LEVEL_WARNING,
-			   "display: a touch refused (no token of this start, or another origin)");
-		return queue_status(conn, MHD_HTTP_FORBIDDEN);
-	}
-	if (req->too_long)
-		return queue_status(conn, MHD_HTTP_CONTENT_TOO_LARGE);
-	r = display_input_parse(req->body, req->len, &in);
-	if (r < 0) {
-		hal_report(&w->env, HAL_LEVEL_WARNING, "display: a touch not understood");
-		return queue_status(conn, MHD_HTTP_BAD_REQUEST);
-	}
-	dispatch_input(w, &in);
-	explicit_bzero(&in, sizeof(in));
-	return queue_status(conn, MHD_HTTP_NO_CONTENT);
-}
-
-static void on_request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
-			    enum MHD_RequestTerminationCode why)
-{
-	struct request *req = *con_cls;
-
-	(void)cls;
-	(void)conn;
-	(void)why;
-	if (req) {
-		/* It may have held a PIN. */
-		explicit_bzero(req, sizeof(*req));
-		free(req);
-		*con_cls = NULL;
-	}
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -388,21 +209,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	enum MHD_Result r;
 
 	(void)version;
-	if (!host_acceptable(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host")))
-		return queue_status(conn, MHD_HTTP_FORBIDDEN);
+	if (!display_web_host_acceptable(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host")))
+		return display_web_status(conn, MHD_HTTP_FORBIDDEN);
 	if (strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
 		if (strcmp(url, "/input") != 0)
-			return queue_status(conn, MHD_HTTP_NOT_FOUND);
-		return serve_input(w, conn, upload, upload_size, con_cls);
+			return display_web_status(conn, MHD_HTTP_NOT_FOUND);
+		return display_web_input(w, conn, upload, upload_size, con_cls);
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-		return queue_status(conn, MHD_HTTP_METHOD_NOT_ALLOWED);
+		return display_web_status(conn, MHD_HTTP_METHOD_NOT_ALLOWED);
 	if (strcmp(url, "/events") == 0)
 		return serve_events(w, conn);
 	response = display_web_file(w->ui_dir, strcmp(url, "/") == 0 ? "index.html" : url + 1,
 				    w->token);
 	if (!response)
-		return queue_status(conn, MHD_HTTP_NOT_FOUND);
+		return display_web_status(conn, MHD_HTTP_NOT_FOUND);
 	r = MHD_queue_response(conn, MHD_HTTP_OK, response);
 	MHD_destroy_response(response);
 	return r;
@@ -446,7 +267,7 @@ static int start_daemon(struct display_web *w, const struct display_config *cfg,
 	}
 	w->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, w,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_request_done, w,
+				     MHD_OPTION_NOTIFY_COMPLETED, display_web_request_done, w,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)32,
 				     MHD_OPTION_END);
