@@ -30,8 +30,8 @@
 #include "display-codec.h"
 #include "display-web-private.h"
 
-/* A state with a hundred items in long titles still fits. */
-#define STATE_JSON_MAX (64 * 1024)
+/* A session of a thousand items with long titles still fits. */
+#define STATE_JSON_MAX (256 * 1024)
 /* Browsers open a few streams at most; more are refused. */
 #define EVENT_STREAMS_MAX 8
 /* Suspended streams do not see their peer go: a comment line now and then does. */
