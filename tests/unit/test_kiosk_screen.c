@@ -15,6 +15,7 @@
 #include "../../firmware/messages.h"
 #include "../../firmware/store.h"
 #include "../../lib/loop.h"
+#include "fake_ils.h"
 #include "testlib.h"
 #include "tmpdir.h"
 
@@ -45,6 +46,7 @@ struct screen_rig {
 	struct store *store;
 	struct messages *messages;
 	struct kiosk *kiosk;
+	struct fake_ils *fake; /* NULL: no ILS configured */
 	struct seen seen;
 };
 
@@ -124,7 +126,18 @@ static const struct kiosk_output screen_output = {
 	.print = on_print,
 };
 
-static void rig_start(struct screen_rig *r, enum kiosk_mode mode)
+static void on_link(void *data, bool up, const char *why)
+{
+	struct screen_rig *r = data;
+
+	(void)why;
+	if (r->kiosk)
+		kiosk_set_online(r->kiosk, up);
+}
+
+static const struct ils_events link_events = { .link = on_link };
+
+static void rig_start_ils(struct screen_rig *r, enum kiosk_mode mode, bool with_ils)
 {
 	struct kiosk_env env;
 
@@ -138,12 +151,23 @@ static void rig_start(struct screen_rig *r, enum kiosk_mode mode)
 	env = (struct kiosk_env){ .loop = r->loop, .cfg = &r->cfg, .store = r->store,
 				  .boot_id = "boot-1", .out = &screen_output, .out_data = &r->seen,
 				  .messages = r->messages };
+	if (with_ils) {
+		CHECK_INT(fake_ils_new(r->loop, &link_events, r, &r->fake), 0);
+		env.ils = fake_ils_ils(r->fake);
+	}
 	CHECK_INT(kiosk_new(&env, &r->kiosk), 0);
+}
+
+static void rig_start(struct screen_rig *r, enum kiosk_mode mode)
+{
+	rig_start_ils(r, mode, false);
 }
 
 static void rig_stop(struct screen_rig *r)
 {
 	kiosk_free(r->kiosk);
+	if (r->fake)
+		ils_free(fake_ils_ils(r->fake));
 	store_close(r->store);
 	messages_free(r->messages);
 	loop_free(r->loop);
@@ -282,6 +306,28 @@ static void test_receipt_question_in_a_session(void)
 	rig_stop(&r);
 }
 
+static void test_offline_banner(void)
+{
+	struct screen_rig r;
+
+	rig_start_ils(&r, KIOSK_SELFCHECK, true);
+	/* Not known yet: connecting, not offline. */
+	CHECK(!r.seen.offline);
+	fake_ils_set_up(r.fake, true);
+	CHECK(!r.seen.offline);
+	scan(&r, ROLE_PATRON_READER, PATRON_A);
+	CHECK(r.seen.busy); /* the ILS is checking the card */
+	CHECK_INT(r.seen.screen, DISPLAY_SCREEN_CHECKING);
+	CHECK_INT(r.seen.ends_in_ms, 0);
+	fake_ils_set_up(r.fake, false);
+	CHECK(r.seen.offline && !r.seen.busy);
+	kiosk_done(r.kiosk);
+	CHECK(r.seen.offline);
+	fake_ils_set_up(r.fake, true);
+	CHECK(!r.seen.offline);
+	rig_stop(&r);
+}
+
 int main(void)
 {
 	RUN(test_a_session_step_by_step);
@@ -289,5 +335,6 @@ int main(void)
 	RUN(test_help_and_done_when_idle);
 	RUN(test_out_of_service_and_bin_full);
 	RUN(test_receipt_question_in_a_session);
+	RUN(test_offline_banner);
 	return testlib_finish();
 }
