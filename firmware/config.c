@@ -19,7 +19,7 @@ static const char *const policy_names[] = { "checkin-only", "checkin-and-checkou
 static const char *const charset_names[] = { "ascii", "utf-8", "iso-8859-1", "ibm850", NULL };
 /* As tag_model_choice_name() says them, in enum tag_model_choice's order. */
 static const char *const data_model_names[] = { "auto", "iso28560-2", "iso28560-3", NULL };
-static const char *const receipt_policy_names[] = { "never", "always", NULL };
+static const char *const receipt_policy_names[] = { "never", "always", "ask", NULL };
 static const char *const codepage_names[] = { "pc437", "pc850", "pc858", "wpc1252", NULL };
 static const char *const level_names[] = { "err", "warning", "notice", "info", "debug", NULL };
 
@@ -99,13 +99,17 @@ void config_default(struct config *cfg)
 	cfg->metrics_interval_s = 15; /* node_exporter's own scrape interval, commonly */
 	cfg->health_max_offline_s = 30 * 60;
 	cfg->health_max_outbox = 1;
+	/* The kiosk's own browser is on the board: nothing else needs to reach the page. */
+	strcpy(cfg->display.listen, "127.0.0.1");
+	cfg->display.port = 8080;
+	cfg->display.ui_dir[0] = '\0';
 }
 
 /* ---- parsing ---- */
 
 const char *const config_section_names[] = {
 	"kiosk", "store", "control", "sim", "barcode", "feedback", "offline", "log", "sip2",
-	"privacy", "rfid", "receipt", "metrics", "health", NULL,
+	"privacy", "rfid", "receipt", "metrics", "health", "display", NULL,
 };
 
 #define KEY(sec, key_name, value_type, member, policy)                                      \
@@ -218,6 +222,9 @@ static const struct config_key config_keys[] = {
 	  .min = 0, .max = 30 * 86400 },
 	{ KEY(HEALTH, "max_outbox", UINT, health_max_outbox, APPLY_AT_ONCE),
 	  .min = 0, .max = 10000000 },
+	{ KEY(DISPLAY, "listen", IP_ADDRESS, display.listen, APPLY_AT_RESTART) },
+	{ KEY(DISPLAY, "port", UINT, display.port, APPLY_AT_RESTART), .min = 0, .max = 65535 },
+	{ KEY(DISPLAY, "ui", STRING_OPTIONAL, display.ui_dir, APPLY_AT_RESTART) },
 };
 
 #define CONFIG_KEYS_COUNT ARRAY_SIZE(config_keys)

@@ -8,7 +8,7 @@
  *   name = Raspberry Pi 4 self-check kiosk
  *   gpio = gpiod            ; backend: sim | gpiod
  *   scanner = libusb        ; backend: sim | libusb
- *   display = none          ; backend: sim | none (no patron screen: texts are logged)
+ *   display = none          ; backend: sim | none (no patron screen: texts are logged) | web
  *   printer = none          ; receipt printer backend: sim | none (no printer; the default)
  *
  *   [output lamp_ok]

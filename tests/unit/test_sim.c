@@ -378,7 +378,7 @@ static bool rig_open(struct rig *r, bool with_socket, bool terminal)
 				NULL), 0);
 	CHECK_INT(r->scanner->open(&r->env, &r->board, &scanner_events, &r->rec,
 				   &r->scanner_handle, NULL), 0);
-	CHECK_INT(r->rec.display->open(&r->env, &r->board, &display_events, &r->rec,
+	CHECK_INT(r->rec.display->open(&r->env, &r->board, NULL, &display_events, &r->rec,
 				       &r->rec.display_handle, NULL), 0);
 	return r->ch && r->gpio_handle && r->scanner_handle && r->rec.display_handle;
 }
@@ -876,7 +876,7 @@ static void test_sim_socket_path(void)
 	CHECK(strstr(err.msg, "sim channel") != NULL);
 	CHECK_INT(scanner_sim_ops.open(&env, &board, &scanner_events, NULL, &handle, &err),
 		  -EINVAL);
-	CHECK_INT(display_sim_ops.open(&env, &board, &display_events, NULL, &handle, &err),
+	CHECK_INT(display_sim_ops.open(&env, &board, NULL, &display_events, NULL, &handle, &err),
 		  -EINVAL);
 	gpio_sim_ops.close(NULL);
 	scanner_sim_ops.close(NULL);
