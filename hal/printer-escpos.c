@@ -30,6 +30,8 @@ static const enum escpos_status_kind poll_kinds[] = {
 	ESCPOS_STATUS_PAPER,
 };
 #define POLL_KINDS (sizeof(poll_kinds) / sizeof(poll_kinds[0]))
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 struct printer_escpos {
 	struct hal_env env;
@@ -73,13 +75,15 @@ static enum printer_state state_of(const struct escpos_status *s)
 	return PRINTER_OK;
 }
 
-static void set_state(struct printer_escpos *p, enum printer_state state)
+/* Reported at each change only: a printer that stays silent is not a log line every poll. */
+static void set_state(struct printer_escpos *p, enum printer_state state, const char *why)
 {
 	if (state == p->state)
 		return;
 	hal_report(&p->env, state == PRINTER_OK ? HAL_LEVEL_NOTICE : HAL_LEVEL_WARNING,
-		   "printer %s: %s (was %s)", p->path[0] ? p->path : "-", printer_state_name(state),
-		   printer_state_name(p->state));
+		   "printer %s: %s (was %s)%s%s", p->path[0] ? p->path : "-",
+		   printer_state_name(state), printer_state_name(p->state), why ? ": " : "",
+		   why ? why : "");
 	p->state = state;
 }
 
@@ -131,7 +135,7 @@ static void detach(struct printer_escpos *p, const char *why)
 	p->out_len = p->out_done = 0;
 	p->answers_due = 0;
 	loop_timer_disarm(p->env.loop, &p->answer);
-	set_state(p, PRINTER_OFFLINE);
+	set_state(p, PRINTER_OFFLINE, NULL);
 	hal_report(&p->env, HAL_LEVEL_WARNING, "printer %s gone: %s", p->path, why);
 	p->path[0] = '\0';
 	p->last_why[0] = '\0';
@@ -214,15 +218,15 @@ static void on_answer_byte(struct printer_escpos *p, uint8_t byte)
 		return; /* nothing asked: not ours to read (an automatic status, noise) */
 	kind = poll_kinds[POLL_KINDS - p->answers_due];
 	if (escpos_status_parse(kind, byte, &p->answered) < 0) {
-		hal_report(&p->env, HAL_LEVEL_DEBUG,
-			   "printer %s: 0x%02x is no answer to DLE EOT %d", p->path, byte,
-			   (int)kind);
-		set_state(p, PRINTER_UNKNOWN);
+		char why[48];
+
+		snprintf(why, sizeof(why), "0x%02x is no answer to DLE EOT %d", byte, (int)kind);
+		set_state(p, PRINTER_UNKNOWN, why);
 		poll_done(p);
 		return;
 	}
 	if (--p->answers_due == 0) {
-		set_state(p, state_of(&p->answered));
+		set_state(p, state_of(&p->answered), NULL);
 		poll_done(p);
 	}
 }
@@ -264,12 +268,11 @@ static void on_answer_timeout(struct loop *loop, void *data)
 		hal_report(&p->env, HAL_LEVEL_WARNING,
 			   "printer %s: took no byte of the receipt for %d ms (%zu of %zu sent)",
 			   p->path, PRINTER_ESCPOS_STALL_MS, p->out_done, p->receipt_len);
-		set_state(p, PRINTER_UNKNOWN);
+		set_state(p, PRINTER_UNKNOWN, "stalled");
 		return;
 	}
-	hal_report(&p->env, HAL_LEVEL_DEBUG, "printer %s: no answer to DLE EOT within %d ms",
-		   p->path, PRINTER_ESCPOS_ANSWER_MS);
-	set_state(p, PRINTER_UNKNOWN);
+	set_state(p, PRINTER_UNKNOWN, "no answer to DLE EOT within " STR(PRINTER_ESCPOS_ANSWER_MS)
+		  " ms");
 	poll_done(p);
 }
 

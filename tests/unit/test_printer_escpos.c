@@ -318,6 +318,7 @@ static void test_unanswered_poll(void)
 	CHECK_INT(printer_reads(&r, got, sizeof(got)), sizeof(got));
 	CHECK_INT(loop_advance(r.loop, PRINTER_ESCPOS_ANSWER_MS), 0);
 	CHECK_INT(state_now(&r), PRINTER_UNKNOWN);
+	CHECK_INT(count_reports(&r, "unknown (was ok): no answer to DLE EOT within 1000 ms"), 1);
 	CHECK_INT(printer_escpos_ops.print(r.printer, poll_requests, 3), -EIO);
 
 	/* bytes nobody asked for are not taken for answers */
@@ -328,6 +329,15 @@ static void test_unanswered_poll(void)
 	CHECK_INT(loop_advance(r.loop, PRINTER_ESCPOS_POLL_MS - PRINTER_ESCPOS_ANSWER_MS), 0);
 	answer_poll(&r, ANSWER_OK, not_status, ANSWER_OK);
 	CHECK_INT(state_now(&r), PRINTER_UNKNOWN);
+	/* still unknown, and said once: a silent printer is not a log line every poll */
+	CHECK_INT(count_reports(&r, "no answer to DLE EOT"), 1);
+	CHECK_INT(count_reports(&r, "0x41 is no answer"), 0);
+	CHECK_INT(loop_advance(r.loop, PRINTER_ESCPOS_POLL_MS), 0);
+	answer_poll(&r, ANSWER_OK | 0x08, ANSWER_OK, ANSWER_OK);
+	CHECK_INT(state_now(&r), PRINTER_OFFLINE);
+	CHECK_INT(loop_advance(r.loop, PRINTER_ESCPOS_POLL_MS), 0);
+	answer_poll(&r, ANSWER_OK, not_status, ANSWER_OK);
+	CHECK_INT(count_reports(&r, "unknown (was offline): 0x41 is no answer to DLE EOT 2"), 1);
 	CHECK_INT(loop_advance(r.loop, PRINTER_ESCPOS_POLL_MS), 0);
 	answer_poll(&r, ANSWER_OK, ANSWER_OK, ANSWER_OK);
 	CHECK_INT(state_now(&r), PRINTER_OK);
