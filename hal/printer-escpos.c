@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "escpos.h"
+#include "printer-libusb.h"
 #include "usb-sysfs.h"
 
 /* The real-time requests of one poll, in the order their answers come back. */
@@ -37,8 +38,11 @@ struct printer_escpos {
 	struct hal_env env;
 	struct board_printer def;
 	char sysfs_root[128], dev_dir[128];
-	int fd;
+	int fd;                     /* usblp's node, or -1 */
 	struct loop_source *source;
+	struct printer_libusb *usb; /* the link without usblp; NULL if libusb did not start */
+	bool via_libusb;            /* attached through it */
+	unsigned seen_without_usblp; /* tries in a row that found the device but no usblp node */
 	char path[BOARD_DEVICE_PATH_MAX];
 	char last_why[200]; /* the failure to find it last reported, to report each once */
 	struct loop_timer retry, poll, answer;
@@ -55,6 +59,11 @@ struct printer_escpos {
 	size_t receipt_len;
 	bool receipt_sending; /* out is the receipt (else it waits for the poll) */
 };
+
+static bool attached(const struct printer_escpos *p)
+{
+	return p->fd >= 0 || p->via_libusb;
+}
 
 static bool usblp_name(const char *name)
 {
@@ -113,9 +122,26 @@ static void give_up_receipt(struct printer_escpos *p, const char *why)
 	drop_receipt(p);
 }
 
+/* usblp's node says when it takes more; libusb's link calls on_link_writable(). */
 static void watch(struct printer_escpos *p)
 {
-	loop_source_set_events(p->source, EPOLLIN | (p->out ? EPOLLOUT : 0));
+	if (p->source)
+		loop_source_set_events(p->source, EPOLLIN | (p->out ? EPOLLOUT : 0));
+}
+
+/* Bytes the link took now, 0 if none for the moment, -errno if it failed. */
+static ssize_t link_write(struct printer_escpos *p, const uint8_t *bytes, size_t len)
+{
+	ssize_t n;
+
+	if (p->via_libusb)
+		return printer_libusb_write(p->usb, bytes, len);
+	do
+		n = write(p->fd, bytes, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	return n ? n : -EIO; /* usblp never takes nothing but by failing */
 }
 
 static void try_open(struct printer_escpos *p);
@@ -131,6 +157,8 @@ static void detach(struct printer_escpos *p, const char *why)
 	if (p->fd >= 0)
 		close(p->fd);
 	p->fd = -1;
+	printer_libusb_detach(p->usb);
+	p->via_libusb = false;
 	p->out = NULL;
 	p->out_len = p->out_done = 0;
 	p->answers_due = 0;
@@ -145,14 +173,12 @@ static void detach(struct printer_escpos *p, const char *why)
 static void flush_out(struct printer_escpos *p)
 {
 	while (p->out && p->out_done < p->out_len) {
-		ssize_t n = write(p->fd, p->out + p->out_done, p->out_len - p->out_done);
+		ssize_t n = link_write(p, p->out + p->out_done, p->out_len - p->out_done);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
+		if (n == 0)
 			break;
-		if (n <= 0) {
-			detach(p, n < 0 ? strerror(errno) : "the device took nothing");
+		if (n < 0) {
+			detach(p, strerror((int)-n));
 			return;
 		}
 		p->out_done += (size_t)n;
@@ -183,7 +209,7 @@ static void send_bytes(struct printer_escpos *p, const uint8_t *bytes, size_t le
 /* Asks for the status now: only when nothing else is on its way to the printer. */
 static void start_poll(struct printer_escpos *p)
 {
-	if (p->fd < 0 || p->out || p->answers_due)
+	if (!attached(p) || p->out || p->answers_due)
 		return;
 	p->answers_due = POLL_KINDS;
 	p->answered = (struct escpos_status){ 0 };
@@ -198,7 +224,7 @@ static void poll_done(struct printer_escpos *p)
 
 	p->answers_due = 0;
 	loop_timer_disarm(p->env.loop, &p->answer);
-	if (!p->receipt || p->receipt_sending || p->fd < 0)
+	if (!p->receipt || p->receipt_sending || !attached(p))
 		return;
 	if (!printer_state_can_print(p->state)) {
 		snprintf(why, sizeof(why), "printer %s", printer_state_name(p->state));
@@ -260,6 +286,63 @@ static void on_io(struct loop *loop, int fd, uint32_t events, void *data)
 	}
 }
 
+static void on_link_readable(void *data, const uint8_t *bytes, size_t len)
+{
+	struct printer_escpos *p = data;
+
+	for (size_t i = 0; i < len && p->via_libusb; i++)
+		on_answer_byte(p, bytes[i]);
+}
+
+static void on_link_writable(void *data)
+{
+	flush_out(data);
+}
+
+static void on_link_gone(void *data, const char *why)
+{
+	struct printer_escpos *p = data;
+
+	if (p->via_libusb)
+		detach(p, why);
+}
+
+static const struct printer_libusb_events link_events = {
+	.readable = on_link_readable,
+	.writable = on_link_writable,
+	.gone = on_link_gone,
+};
+
+/*
+ * No usblp node for it: the USB device itself, if it is plugged in, through
+ * libusb. -ENOENT (why untouched) when it is not there at all. Only once it
+ * was seen without a node at two tries in a row: right after a plug-in usblp
+ * may not have bound yet, and a printer it can have is better on usblp.
+ */
+static int open_libusb(struct printer_escpos *p, char *why, size_t why_size)
+{
+	const struct usb_sysfs_match m = { p->def.usb_vid, p->def.usb_pid, p->def.serial,
+					   p->def.port };
+	char port[BOARD_USB_PORT_MAX];
+	int r;
+
+	if (!p->usb || p->def.device[0] ||
+	    usb_sysfs_find_device(p->sysfs_root, &m, port, sizeof(port)) < 0) {
+		p->seen_without_usblp = 0;
+		return -ENOENT;
+	}
+	if (++p->seen_without_usblp < 2) {
+		snprintf(why, why_size, "usb %s: no usblp node yet", port);
+		return -EAGAIN;
+	}
+	r = printer_libusb_attach(p->usb, port, why, why_size);
+	if (r < 0)
+		return r;
+	snprintf(p->path, sizeof(p->path), "usb %s (libusb: usblp does not have it)", port);
+	p->via_libusb = true;
+	return 0;
+}
+
 static void on_answer_timeout(struct loop *loop, void *data)
 {
 	struct printer_escpos *p = data;
@@ -316,6 +399,17 @@ static void try_open(struct printer_escpos *p)
 	int fd, r;
 
 	r = find_device(p, why, sizeof(why));
+	if (r == -ENOENT) {
+		char usb_why[200] = "";
+		int usb_r = open_libusb(p, usb_why, sizeof(usb_why));
+
+		if (usb_r != -ENOENT) {
+			r = usb_r;
+			snprintf(why, sizeof(why), "%s", usb_why);
+		}
+		if (r == 0)
+			goto attached;
+	}
 	if (r == 0) {
 		fd = open(p->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0) {
@@ -340,6 +434,8 @@ static void try_open(struct printer_escpos *p)
 		loop_timer_arm(p->env.loop, &p->retry, PRINTER_ESCPOS_RETRY_MS);
 		return;
 	}
+attached:
+	p->seen_without_usblp = 0;
 	p->last_why[0] = '\0';
 	hal_report(&p->env, HAL_LEVEL_NOTICE, "printer %s attached", p->path);
 	/* unknown until it answers: nothing is printed on a guess */
@@ -377,6 +473,14 @@ int printer_escpos_open_at(const struct hal_env *env, const struct board *board,
 	snprintf(p->dev_dir, sizeof(p->dev_dir), "%s", dev_dir);
 	p->fd = -1;
 	p->state = PRINTER_OFFLINE;
+	if (p->def.usb_set) {
+		char why[128];
+
+		/* without it, only usblp: said once, and circd runs on */
+		if (printer_libusb_new(env->loop, &link_events, p, &p->usb, why, sizeof(why)) < 0)
+			hal_report(env, HAL_LEVEL_WARNING,
+				   "printer: no libusb fallback for a printer usblp lacks: %s", why);
+	}
 	for (size_t i = 0; i < POLL_KINDS; i++)
 		off += (size_t)escpos_status_request(poll_kinds[i], p->poll_bytes + off);
 	loop_timer_init(&p->retry, on_retry, p);
@@ -403,6 +507,7 @@ static void printer_escpos_close(void *handle)
 	loop_source_free(p->source);
 	if (p->fd >= 0)
 		close(p->fd);
+	printer_libusb_free(p->usb);
 	loop_timer_disarm(p->env.loop, &p->retry);
 	loop_timer_disarm(p->env.loop, &p->poll);
 	loop_timer_disarm(p->env.loop, &p->answer);
@@ -416,7 +521,7 @@ static int printer_escpos_print(void *handle, const uint8_t *bytes, size_t len)
 
 	if (!bytes || len == 0)
 		return -EINVAL;
-	if (p->fd < 0 || !printer_state_can_print(p->state))
+	if (!attached(p) || !printer_state_can_print(p->state))
 		return -EIO;
 	if (p->receipt)
 		return -EBUSY;

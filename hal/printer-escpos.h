@@ -9,7 +9,11 @@
  * The device: [printer] device, or the /dev/usb/lpN whose USB device has the
  * section's VID:PID (usb-sysfs.h, class usbmisc), opened O_RDWR | O_NONBLOCK
  * | O_CLOEXEC. Absent or gone, it is looked for again every
- * PRINTER_ESCPOS_RETRY_MS, under whatever lpN it comes back as.
+ * PRINTER_ESCPOS_RETRY_MS, under whatever lpN it comes back as. A printer
+ * that is plugged in but has no usblp node at two looks in a row (no usblp
+ * in the kernel, or it let go) is taken through libusb instead
+ * (printer-libusb.h: bulk OUT and IN on its printer interface); all the rest
+ * is the same over either.
  *
  * Status: DLE EOT 1, 2 and 4 (escpos.h) every PRINTER_ESCPOS_POLL_MS while
  * nothing is being printed, and right before each receipt; their three

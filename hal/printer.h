@@ -19,7 +19,8 @@
  *
  * Backends: "sim" (each receipt is a "printer <hex>" event on the sim
  * channel; its printer-status command sets what status() answers), "escpos"
- * (an ESC/POS printer on the kernel's usblp driver, printer-escpos.h) and
+ * (an ESC/POS printer on the kernel's usblp driver, or through libusb where
+ * usblp does not have it: printer-escpos.h) and
  * "none", for boards without a printer: status() and print() fail with
  * -ENODEV, which firmware takes for "this board gives no receipts".
  */

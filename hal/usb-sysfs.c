@@ -40,6 +40,26 @@ static bool hex_equals(const char *text, uint16_t value)
 	return *text && !*end && v == value;
 }
 
+/* Whether the USB device at dir is the one m describes. */
+static bool usb_device_matches(const char *dir, const char *usb_port,
+			       const struct usb_sysfs_match *m)
+{
+	char value[128];
+
+	read_attr(dir, "idVendor", value, sizeof(value));
+	if (!hex_equals(value, m->vid))
+		return false;
+	read_attr(dir, "idProduct", value, sizeof(value));
+	if (!hex_equals(value, m->pid))
+		return false;
+	if (m->serial && m->serial[0]) {
+		read_attr(dir, "serial", value, sizeof(value));
+		if (strcmp(value, m->serial) != 0)
+			return false;
+	}
+	return !(m->port && m->port[0] && strcmp(usb_port, m->port) != 0);
+}
+
 /*
  * The USB device above a node's device directory: the nearest ancestor with
  * an idVendor, not above root. Cuts dir down to it; false if there is none.
@@ -81,7 +101,6 @@ int usb_sysfs_find(const char *sysfs_root, const char *class_name,
 	if (!d)
 		return errno == ENOENT ? -ENOENT : -errno;
 	while ((de = readdir(d))) {
-		char value[128];
 		const char *usb_port;
 
 		if (!node_name(de->d_name))
@@ -91,19 +110,8 @@ int usb_sysfs_find(const char *sysfs_root, const char *class_name,
 		    !realpath(link, dev) || strncmp(dev, root, strlen(root)) != 0 ||
 		    !usb_device_of(dev, root))
 			continue;
-		read_attr(dev, "idVendor", value, sizeof(value));
-		if (!hex_equals(value, m->vid))
-			continue;
-		read_attr(dev, "idProduct", value, sizeof(value));
-		if (!hex_equals(value, m->pid))
-			continue;
-		if (m->serial && m->serial[0]) {
-			read_attr(dev, "serial", value, sizeof(value));
-			if (strcmp(value, m->serial) != 0)
-				continue;
-		}
 		usb_port = strrchr(dev, '/') + 1;
-		if (m->port && m->port[0] && strcmp(usb_port, m->port) != 0)
+		if (!usb_device_matches(dev, usb_port, m))
 			continue;
 		matches++;
 		snprintf(found_name, sizeof(found_name), "%s", de->d_name);
@@ -118,5 +126,43 @@ int usb_sysfs_find(const char *sysfs_root, const char *class_name,
 		return -ENAMETOOLONG;
 	if (port && port_size)
 		snprintf(port, port_size, "%s", found_port);
+	return 0;
+}
+
+int usb_sysfs_find_device(const char *sysfs_root, const struct usb_sysfs_match *m, char *port,
+			  size_t port_size)
+{
+	char root[PATH_MAX], dir[PATH_MAX], found[256] = "", vendor[16];
+	unsigned matches = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (!realpath(sysfs_root, root))
+		return -errno;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/bus/usb/devices", root) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? -ENOENT : -errno;
+	while ((de = readdir(d))) {
+		char dev[PATH_MAX];
+
+		/* interfaces ("1-1:1.0") have no ids; "usb1" is a root hub */
+		if (de->d_name[0] == '.' || strchr(de->d_name, ':') ||
+		    (size_t)snprintf(dev, sizeof(dev), "%s/%s", dir, de->d_name) >= sizeof(dev))
+			continue;
+		read_attr(dev, "idVendor", vendor, sizeof(vendor));
+		if (!vendor[0] || !usb_device_matches(dev, de->d_name, m))
+			continue;
+		matches++;
+		snprintf(found, sizeof(found), "%s", de->d_name);
+	}
+	closedir(d);
+	if (!matches)
+		return -ENOENT;
+	if (matches > 1)
+		return -ENOTUNIQ;
+	if ((size_t)snprintf(port, port_size, "%s", found) >= port_size)
+		return -ENAMETOOLONG;
 	return 0;
 }

@@ -36,4 +36,14 @@ int usb_sysfs_find(const char *sysfs_root, const char *class_name,
 		   const struct usb_sysfs_match *m, char *path, size_t path_size, char *port,
 		   size_t port_size);
 
+/*
+ * The USB device itself (sysfs_root/bus/usb/devices/PORT, the entries with
+ * an idVendor) that m describes, whatever drivers its interfaces have:
+ * writes its USB port path ("1-1.3") to port. For a device that has no node
+ * of the class its user wants (a printer usblp did not take), to be opened
+ * through libusb at that port. Returns as usb_sysfs_find().
+ */
+int usb_sysfs_find_device(const char *sysfs_root, const struct usb_sysfs_match *m, char *port,
+			  size_t port_size);
+
 #endif

@@ -38,6 +38,7 @@
 #include "../../lib/loop.h"
 #include "../../hal/escpos.h"
 #include "../../hal/printer-escpos.h"
+#include "../../hal/usb-sysfs.h"
 #include "pty.h"
 #include "testlib.h"
 #include "tmpdir.h"
@@ -73,19 +74,36 @@ static void link_to(const char *target, const char *rel)
 	CHECK_INT(symlink(target, path), 0);
 }
 
+/* A USB device at port, in devices/ and bus/usb/devices/ with its interface 1.0 (no ids). */
+static void plug_device(const char *port, const char *vid, const char *pid)
+{
+	char dev[128], rel[512], target[512];
+
+	snprintf(dev, sizeof(dev), "devices/pci0000:00/usb1/%s", port);
+	snprintf(rel, sizeof(rel), "%s/%s:1.0", dev, port);
+	mkdirs(rel);
+	snprintf(rel, sizeof(rel), "%s/idVendor", dev);
+	tmp_put(root, rel, vid);
+	snprintf(rel, sizeof(rel), "%s/idProduct", dev);
+	tmp_put(root, rel, pid);
+	snprintf(rel, sizeof(rel), "bus/usb/devices/%s", port);
+	snprintf(target, sizeof(target), "../../../%s", dev);
+	link_to(target, rel);
+	snprintf(rel, sizeof(rel), "bus/usb/devices/%s:1.0", port);
+	snprintf(target, sizeof(target), "../../../%s/%s:1.0", dev, port);
+	link_to(target, rel);
+}
+
 /* [lp] A USB printer at port with node lpN; its device node is slave (NULL: none yet). */
 static void plug_printer(const char *port, const char *vid, const char *pid, int n,
 			 const char *slave)
 {
 	char dev[128], rel[512], target[512];
 
+	plug_device(port, vid, pid);
 	snprintf(dev, sizeof(dev), "devices/pci0000:00/usb1/%s", port);
 	snprintf(rel, sizeof(rel), "%s/%s:1.0/usbmisc/lp%d", dev, port, n);
 	mkdirs(rel);
-	snprintf(rel, sizeof(rel), "%s/idVendor", dev);
-	tmp_put(root, rel, vid);
-	snprintf(rel, sizeof(rel), "%s/idProduct", dev);
-	tmp_put(root, rel, pid);
 	snprintf(rel, sizeof(rel), "%s/%s:1.0/usbmisc/lp%d/device", dev, port, n);
 	snprintf(target, sizeof(target), "../../../%s:1.0", port);
 	link_to(target, rel);
@@ -106,6 +124,8 @@ static void unplug_printer(int n)
 	CHECK_INT(unlink(path), 0);
 	snprintf(path, sizeof(path), "%s/lp%d", dev_dir, n);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/bus/usb/devices/1-1", root);
+	unlink(path);
 }
 
 static void fake_sysfs(void)
@@ -116,12 +136,14 @@ static void fake_sysfs(void)
 		exit(2);
 	}
 	mkdirs("class/usbmisc");
+	mkdirs("bus/usb/devices");
 	mkdirs("dev");
 	snprintf(dev_dir, sizeof(dev_dir), "%s/dev", root);
 	/* the root hub has ids too; a node's nearest USB device is the one that counts */
 	mkdirs("devices/pci0000:00/usb1");
 	tmp_put(root, "devices/pci0000:00/usb1/idVendor", "1d6b\n");
 	tmp_put(root, "devices/pci0000:00/usb1/idProduct", "0002\n");
+	link_to("../../../devices/pci0000:00/usb1", "bus/usb/devices/usb1");
 	/* another printer, of another make: never picked */
 	plug_printer("1-2", "0416\n", "5011\n", 3, NULL);
 }
@@ -467,6 +489,58 @@ static void test_unplug_mid_receipt(void)
 	rig_close(&r);
 }
 
+/* The USB device itself, for a printer usblp did not take: found by ids, serial and port. */
+static void test_find_usb_device(void)
+{
+	struct usb_sysfs_match m = { .vid = 0x0416, .pid = 0x5011 };
+	char port[32];
+
+	fake_sysfs();
+	CHECK_INT(usb_sysfs_find_device(root, &m, port, sizeof(port)), 0);
+	CHECK_STR(port, "1-2");
+	plug_device("1-4.1", "0416\n", "5011\n");
+	CHECK_INT(usb_sysfs_find_device(root, &m, port, sizeof(port)), -ENOTUNIQ);
+	m.port = "1-4.1";
+	CHECK_INT(usb_sysfs_find_device(root, &m, port, sizeof(port)), 0);
+	CHECK_STR(port, "1-4.1");
+	m.serial = "X1"; /* the fake devices have none */
+	CHECK_INT(usb_sysfs_find_device(root, &m, port, sizeof(port)), -ENOENT);
+	/* the root hub's ids are a device's too, but never a printer's */
+	m = (struct usb_sysfs_match){ .vid = 0x1d6b, .pid = 0x0002 };
+	CHECK_INT(usb_sysfs_find_device(root, &m, port, sizeof(port)), 0);
+	CHECK_STR(port, "usb1");
+	m = (struct usb_sysfs_match){ .vid = 0x04b8, .pid = 0x0202 };
+	CHECK_INT(usb_sysfs_find_device(root, &m, port, sizeof(port)), -ENOENT);
+	CHECK_INT(usb_sysfs_find_device("/tmp/circd-no-such-sysfs", &m, port, sizeof(port)),
+		  -ENOENT);
+	remove_tree(root);
+}
+
+/*
+ * Plugged in, but usblp made no node of it: after a second look (usblp may
+ * just not have bound yet), libusb is asked for the device at its port. No
+ * real device is there, so libusb does not see it; that is what is said.
+ */
+static void test_no_usblp_falls_back_to_libusb(void)
+{
+	struct rig r;
+	bool has_libusb;
+
+	rig_open(&r);
+	has_libusb = count_reports(&r, "no libusb fallback") == 0;
+	plug_device("9-9.9", "04b8\n", "0202\n");
+	CHECK_INT(loop_advance(r.loop, PRINTER_ESCPOS_RETRY_MS), 0);
+	if (has_libusb) {
+		CHECK_INT(count_reports(&r, "printer: usb 9-9.9: no usblp node yet"), 1);
+		CHECK_INT(loop_advance(r.loop, PRINTER_ESCPOS_RETRY_MS), 0);
+		CHECK_INT(count_reports(&r, "printer: usb 9-9.9: libusb does not see it"), 1);
+	} else {
+		CHECK_INT(count_reports(&r, "no USB printer 04b8:0202 plugged in"), 1);
+	}
+	CHECK_INT(state_now(&r), PRINTER_OFFLINE);
+	rig_close(&r);
+}
+
 /* A fixed device path: opened as it is, looked for again while it is missing. */
 static void test_fixed_path(void)
 {
@@ -503,5 +577,7 @@ int main(void)
 	RUN(test_unplug_replug);
 	RUN(test_unplug_mid_receipt);
 	RUN(test_fixed_path);
+	RUN(test_find_usb_device);
+	RUN(test_no_usblp_falls_back_to_libusb);
 	return testlib_finish();
 }
