@@ -18,7 +18,8 @@
 # (tests/board/printer.sh) it plugs in a USB printer gadget, which the
 # guest's usblp driver makes a /dev/usb/lpN, and runs circd as the self-check
 # kiosk of boards/qemu-x86_64-printer.ini: a session's receipt read back on
-# the gadget's side, then paper out as circctl, the patron and the lamp show it.
+# the gadget's side, then paper out as circctl, the patron and the lamp show it,
+# and the same printer through libusb once usblp lets go of it.
 #
 # Prints "PASS name" / "FAIL name: why" per test (also appended to
 # $BOARD_SHARED/results) and a last "N passed, N failed"; exits 1 if any
@@ -463,6 +464,8 @@ run_test "printer: a session's receipt is read back whole on the gadget: header,
 	t_printer_receipt
 run_test "printer: paper out: circctl says so, no receipt, the patron told, attention lamp on" \
 	t_printer_paper_out
+run_test "printer: usblp unbound: circd takes the printer through libusb and prints on it" \
+	t_printer_libusb
 if circd_alive; then
 	echo "--- circd status at the end (printer)"
 	ctl status | sed 's/^/    /'

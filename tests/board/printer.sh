@@ -196,3 +196,32 @@ t_printer_paper_out() {
 	wait_for 10000 status_has "printer: *escpos: ok" ||
 		{ why="not ok again after the refill: $(ctl status | grep 'printer' | tr '\n' ';')"; return 1; }
 }
+
+# 5. usblp lets go of the printer (unbound, as on a system without the
+# driver): circd finds the device without a /dev/usb/lp node and takes it
+# through libusb, and the next receipt reaches the printer that way.
+t_printer_libusb() {
+	need_circd || return 1
+	prn_host_node || { why="no usblp node before the test"; return 1; }
+	iface=$(basename "$(cd -P "/sys/class/usbmisc/${PRN_HOST##*/}/device" && pwd)")
+	attached_before=$(grep -c "printer usb .* (libusb: usblp does not have it) attached" "$CIRCD_LOG")
+	echo "$iface" >/sys/bus/usb/drivers/usblp/unbind || { why="cannot unbind usblp from $iface"; return 1; }
+	wait_for 10000 logged_more "printer usb .* (libusb: usblp does not have it) attached" "$attached_before" ||
+		{ why="not taken through libusb in 10 s: $(grep 'printer' "$CIRCD_LOG" | tail -n 1)"; return 1; }
+	note "$(grep "(libusb: usblp does not have it) attached" "$CIRCD_LOG" | tail -n 1 | sed 's/.*circd[^:]*: //')"
+	wait_for 10000 status_has "printer: *escpos: ok" ||
+		{ why="status: $(ctl status | grep 'printer' | tr '\n' ';')"; return 1; }
+	prn_cuts
+	before=$CUTS
+	patron 23
+	scan_wedge "$PATRON" || return 1
+	wait_for 5000 in_session || { why="no session after the patron's card"; return 1; }
+	item 23
+	scan_wedge "$ITEM" || return 1
+	wait_for 5000 outbox_has "$ITEM" || { why="$ITEM not checked out"; return 1; }
+	press_done
+	wait_for 10000 prn_cuts_more "$before" || { why="no receipt reached the printer through libusb"; return 1; }
+	last=$(printf '%s\n' "$PRINTED" | awk -v n="$before" '/^--- cut$/ { c++; next } c == n')
+	printf '%s\n' "$last" | grep -qF -- "$ITEM" || { why="$ITEM is not on the receipt: $last"; return 1; }
+	note "receipt $((before + 1)) through libusb names $ITEM"
+}
