@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The ESC/POS receipt printer on usblp (printer-escpos.h): found, polled and
- * written to on the loop, never blocking.
+ * The ESC/POS receipt printer on usblp, or through libusb without it
+ * (printer-escpos.h): found, polled and written to on the loop, never
+ * blocking.
  *
  * One thing travels to the printer at a time: a status poll (three DLE EOT
  * requests) or a receipt. print() takes a copy of the receipt, polls, and
@@ -38,11 +39,11 @@ struct printer_escpos {
 	struct hal_env env;
 	struct board_printer def;
 	char sysfs_root[128], dev_dir[128];
-	int fd;                     /* usblp's node, or -1 */
+	int fd; /* usblp's node, or -1 */
 	struct loop_source *source;
-	struct printer_libusb *usb; /* the link without usblp; NULL if libusb did not start */
-	bool via_libusb;            /* attached through it */
-	unsigned seen_without_usblp; /* tries in a row that found the device but no usblp node */
+	struct printer_libusb *usb;  /* the link without usblp; NULL if libusb did not start */
+	bool via_libusb;             /* attached through it */
+	unsigned seen_without_usblp; /* looks in a row that found the device but no usblp node */
 	char path[BOARD_DEVICE_PATH_MAX];
 	char last_why[200]; /* the failure to find it last reported, to report each once */
 	struct loop_timer retry, poll, answer;
@@ -143,8 +144,6 @@ static ssize_t link_write(struct printer_escpos *p, const uint8_t *bytes, size_t
 		return errno == EAGAIN ? 0 : -errno;
 	return n ? n : -EIO; /* usblp never takes nothing but by failing */
 }
-
-static void try_open(struct printer_escpos *p);
 
 static void detach(struct printer_escpos *p, const char *why)
 {
@@ -393,39 +392,36 @@ static int find_device(struct printer_escpos *p, char *why, size_t why_size)
 	return r;
 }
 
+static int open_usblp(struct printer_escpos *p, char *why, size_t why_size)
+{
+	int fd = open(p->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	int r;
+
+	if (fd < 0) {
+		r = -errno;
+		snprintf(why, why_size, "%s: %s", p->path, strerror(-r));
+		return r;
+	}
+	r = loop_add_io(p->env.loop, fd, EPOLLIN, on_io, p, &p->source);
+	if (r < 0) {
+		close(fd);
+		snprintf(why, why_size, "cannot watch %s: %s", p->path, strerror(-r));
+		return r;
+	}
+	p->fd = fd;
+	return 0;
+}
+
 static void try_open(struct printer_escpos *p)
 {
 	char why[200] = "";
-	int fd, r;
+	int r;
 
 	r = find_device(p, why, sizeof(why));
-	if (r == -ENOENT) {
-		char usb_why[200] = "";
-		int usb_r = open_libusb(p, usb_why, sizeof(usb_why));
-
-		if (usb_r != -ENOENT) {
-			r = usb_r;
-			snprintf(why, sizeof(why), "%s", usb_why);
-		}
-		if (r == 0)
-			goto attached;
-	}
-	if (r == 0) {
-		fd = open(p->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0) {
-			r = -errno;
-			snprintf(why, sizeof(why), "%s: %s", p->path, strerror(-r));
-		} else {
-			r = loop_add_io(p->env.loop, fd, EPOLLIN, on_io, p, &p->source);
-			if (r < 0) {
-				close(fd);
-				snprintf(why, sizeof(why), "cannot watch %s: %s", p->path,
-					 strerror(-r));
-			} else {
-				p->fd = fd;
-			}
-		}
-	}
+	if (r == 0)
+		r = open_usblp(p, why, sizeof(why));
+	else if (r == -ENOENT)
+		r = open_libusb(p, why, sizeof(why)); /* -ENOENT: not plugged in at all, why kept */
 	if (r < 0) {
 		p->path[0] = '\0';
 		if (strcmp(why, p->last_why) != 0)
@@ -434,7 +430,6 @@ static void try_open(struct printer_escpos *p)
 		loop_timer_arm(p->env.loop, &p->retry, PRINTER_ESCPOS_RETRY_MS);
 		return;
 	}
-attached:
 	p->seen_without_usblp = 0;
 	p->last_why[0] = '\0';
 	hal_report(&p->env, HAL_LEVEL_NOTICE, "printer %s attached", p->path);
