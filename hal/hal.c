@@ -29,6 +29,7 @@ static const struct display_ops *const display_backends[] = {
 static const struct printer_ops *const printer_backends[] = {
 	&printer_sim_ops,
 	&printer_none_ops,
+	&printer_escpos_ops,
 };
 
 extern const struct rfid_ops rfid_3m_ops; /* hal/rfid-3m.c */

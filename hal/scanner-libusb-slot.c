@@ -391,7 +391,7 @@ static void slot_start_setup(struct slot *s)
 		return;
 	}
 	s->ctrl_busy = true;
-	usb_update_timeouts(s->owner);
+	usb_loop_update_timeouts(&s->owner->usb);
 }
 
 /* The HID class descriptor, after the interface descriptor, gives the report descriptor's size. */
