@@ -217,6 +217,8 @@ static const struct config_key config_keys[] = {
 	{ KEY(METRICS, "textfile", STRING_OPTIONAL, metrics_textfile, APPLY_AT_RESTART) },
 	{ KEY(METRICS, "interval", UINT, metrics_interval_s, APPLY_AT_RESTART),
 	  .min = 1, .max = 3600 },
+	/* The server is set up at start, with the display. */
+	{ KEY(METRICS, "http", BOOL, metrics_http, APPLY_AT_RESTART) },
 
 	{ KEY(HEALTH, "max_offline", UINT, health_max_offline_s, APPLY_AT_ONCE),
 	  .min = 0, .max = 30 * 86400 },

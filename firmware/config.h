@@ -100,6 +100,7 @@ struct config {
 	/* [metrics] */
 	char metrics_textfile[256]; /* node_exporter's textfile collector reads it; "" = none */
 	unsigned metrics_interval_s;
+	bool metrics_http; /* also GET /metrics on the touch screen's server (display = web) */
 	/* [health]: when circctl check says the kiosk cannot serve patrons */
 	unsigned health_max_offline_s; /* offline longer than this ... (0: never) */
 	unsigned health_max_outbox;    /* ... with at least this many transactions waiting */

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "messages.h"
 #include "metrics-file.h"
+#include "metrics.h"
 #include "service.h"
 #include "loop.h"
 #include "store.h"
@@ -333,6 +334,12 @@ static void on_screen_help(void *data)
 		kiosk_help(c->kiosk);
 }
 
+static const char *on_metrics_request(void *data, struct strbuf *out)
+{
+	staff_metrics(data, out);
+	return METRICS_CONTENT_TYPE;
+}
+
 static void on_pin(void *data, const char *pin)
 {
 	struct circd *c = data;
@@ -476,12 +483,13 @@ static int open_devices(struct circd *c, bool *board_error)
 		.discarded = on_scan_discarded,
 	};
 	struct file_error err = { .line = 0 };
-	static const struct display_events display_events = {
+	struct display_events display_events = {
 		.pin = on_pin,
 		.done = on_screen_done,
 		.language = on_screen_language,
 		.receipt = on_screen_receipt,
 		.help = on_screen_help,
+		.metrics = active_cfg(c)->metrics_http ? on_metrics_request : NULL,
 	};
 	const struct config *cfg = active_cfg(c);
 	struct display_config display_cfg = cfg->display;
@@ -524,6 +532,9 @@ static int open_devices(struct circd *c, bool *board_error)
 			     &c->display_handle, &err);
 	if (r < 0)
 		goto err_device;
+	if (cfg->metrics_http && strcmp(c->display->name, "web") != 0)
+		log_warning("[metrics] http = yes: only the touch screen's server (display = web) "
+			    "serves /metrics, and this board's display is %s", c->display->name);
 	r = c->printer->open(&c->hal_env, c->board, &c->printer_handle, &err);
 	if (r < 0)
 		goto err_device;

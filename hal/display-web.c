@@ -29,6 +29,7 @@
 
 #include "display-codec.h"
 #include "display-web-private.h"
+#include "strbuf.h"
 
 /* A session of a thousand items with long titles still fits. */
 #define STATE_JSON_MAX (256 * 1024)
@@ -200,6 +201,37 @@ static enum MHD_Result serve_events(struct display_web *w, struct MHD_Connection
 	return r;
 }
 
+/*
+ * Scraped by the monitoring server, by the kiosk's name: no Host check
+ * (that guards the patron's page against DNS rebinding; these figures
+ * carry no patron data and change nothing).
+ */
+static enum MHD_Result serve_metrics(struct display_web *w, struct MHD_Connection *conn)
+{
+	struct strbuf text = { 0 };
+	struct MHD_Response *response;
+	const char *type;
+	enum MHD_Result r;
+
+	if (!w->events.metrics)
+		return display_web_status(conn, MHD_HTTP_NOT_FOUND);
+	type = w->events.metrics(w->data, &text);
+	if (text.oom || !type) {
+		strbuf_free(&text);
+		return display_web_status(conn, MHD_HTTP_INTERNAL_SERVER_ERROR);
+	}
+	response = MHD_create_response_from_buffer(text.len, text.buf ? text.buf : "",
+						   MHD_RESPMEM_MUST_COPY);
+	strbuf_free(&text);
+	if (!response)
+		return MHD_NO;
+	display_web_common_headers(response);
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	r = MHD_queue_response(conn, MHD_HTTP_OK, response);
+	MHD_destroy_response(response);
+	return r;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -209,6 +241,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	enum MHD_Result r;
 
 	(void)version;
+	if (strcmp(url, "/metrics") == 0 && strcmp(method, MHD_HTTP_METHOD_GET) == 0)
+		return serve_metrics(w, conn);
 	if (!display_web_host_acceptable(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host")))
 		return display_web_status(conn, MHD_HTTP_FORBIDDEN);
 	if (strcmp(method, MHD_HTTP_METHOD_POST) == 0) {

@@ -85,6 +85,8 @@ struct display_state {
 	unsigned n_languages;
 };
 
+struct strbuf;
+
 /* The patron's touches; any may be NULL. */
 struct display_events {
 	void (*pin)(void *data, const char *pin);
@@ -92,6 +94,12 @@ struct display_events {
 	void (*language)(void *data, const char *language);
 	void (*receipt)(void *data, bool wanted);
 	void (*help)(void *data);
+	/*
+	 * Not a touch: GET /metrics on a backend serving over the network, for
+	 * the library's monitoring. Fills out (the caller frees it) and returns
+	 * its content type. NULL: the backend answers 404 there.
+	 */
+	const char *(*metrics)(void *data, struct strbuf *out);
 };
 
 /* Where a backend that serves the screen over the network does so, and from which files. */

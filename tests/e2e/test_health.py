@@ -15,7 +15,7 @@ import os
 import re
 import socket
 
-from harness import DONE, check, check_eq, displays, fmt_events, item, patron
+from harness import DONE, REPO, check, check_eq, displays, fmt_events, item, patron
 from sip2lib import wait_for
 
 SAMPLE = re.compile(r'^([a-z_:][a-z0-9_:]*)(\{(.*)\})? ([0-9]+)$')
@@ -152,3 +152,45 @@ def test_metrics_textfile_follows_a_checkout(t):
     # circctl metrics says the same
     now = parse_metrics(t.ctl("metrics").stdout)
     check_eq(now[key], 1, "circctl metrics after a checkout")
+
+
+def test_metrics_over_http_when_enabled(t):
+    """[metrics] http = yes: GET /metrics on the touch screen's server, by the kiosk's name
+    too (a monitoring server scrapes it so); off by default."""
+    web_board = os.path.join(REPO, "boards", "sim-web.ini")
+    ui = os.path.join(REPO, "ui")
+
+    def serve(name, http):
+        conf = {"display": {"port": "0", "ui": ui}}
+        if http:
+            conf["metrics"] = {"http": "yes"}
+        d = t.start(t.config(conf, name=name), board=web_board, fake_clock=False)
+        m = wait_for("the page's address in circd's log",
+                     lambda: re.search(r"the patron's page is at http://[0-9.]+:(\d+)/", d.log()))
+        return d, int(m.group(1))
+
+    def get(port, host):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+                      % host.encode())
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        return int(head.split()[1]), head.decode(), body.decode()
+
+    d, port = serve("off.conf", False)
+    check_eq(get(port, "127.0.0.1")[0], 404, "/metrics with [metrics] http off")
+    check_eq(d.stop(), 0, "exit status")
+
+    d, port = serve("on.conf", True)
+    status, head, body = get(port, "kiosk7.library.example:%d" % port)
+    check_eq(status, 200, "/metrics by the kiosk's name")
+    check("Content-Type: text/plain; version=0.0.4; charset=utf-8" in head,
+          "the exposition's content type: %s" % head)
+    m = parse_metrics(body)
+    check_eq(m[("circd_outbox_transactions", ())], 0, "the outbox over http")
+    check_eq(d.stop(), 0, "exit status")

@@ -207,6 +207,9 @@ static void test_metrics_and_health_sections(void)
 	/* set empty: no file, as by default */
 	CHECK_INT(config_parse("[metrics]\ntextfile =\n", "m.conf", &cfg, &err), 0);
 	CHECK_STR(cfg.metrics_textfile, "");
+	CHECK(!cfg.metrics_http);
+	CHECK_INT(config_parse("[metrics]\nhttp = yes\n", "m.conf", &cfg, &err), 0);
+	CHECK(cfg.metrics_http);
 }
 
 /* The textfile's timer is set up at start; the health limits are read at each check. */

@@ -22,6 +22,7 @@
 
 #include "../../hal/display.h"
 #include "../../hal/hal.h"
+#include "strbuf.h"
 #include "testlib.h"
 #include "tmpdir.h"
 
@@ -91,7 +92,7 @@ static void on_report(void *data, enum hal_level level, const char *msg)
 		r->port = (unsigned)atoi(at + strlen("http://127.0.0.1:"));
 }
 
-static void rig_start(struct web_rig *r)
+static void rig_start_with(struct web_rig *r, const struct display_events *ev)
 {
 	struct hal_env env = { .report = on_report, .report_data = r };
 	struct display_config cfg = { .listen = "127.0.0.1", .port = 0 };
@@ -109,9 +110,13 @@ static void rig_start(struct web_rig *r)
 	env.loop = r->loop;
 	CHECK(hal_display_backend("web") == &display_web_ops);
 	CHECK(display_web_ops.keypad && display_web_ops.state);
-	CHECK_INT(display_web_ops.open(&env, &board, &cfg, &events, &r->touches, &r->display,
-				       &err), 0);
+	CHECK_INT(display_web_ops.open(&env, &board, &cfg, ev, &r->touches, &r->display, &err), 0);
 	CHECK(r->port > 0);
+}
+
+static void rig_start(struct web_rig *r)
+{
+	rig_start_with(r, &events);
 }
 
 static void rig_stop(struct web_rig *r)
@@ -226,6 +231,42 @@ static void test_page_and_files(void)
 	rig_stop(&r);
 }
 
+static const char *on_metrics(void *data, struct strbuf *out)
+{
+	struct touches *t = data;
+
+	strbuf_printf(out, "# TYPE circd_up gauge\ncircd_up %d\n", ++t->done);
+	return "text/plain; version=0.0.4; charset=utf-8";
+}
+
+/* /metrics: only where firmware serves them; by any Host, as a monitoring server names the kiosk. */
+static void test_metrics_when_served(void)
+{
+	struct display_events with_metrics = events;
+	struct web_rig r;
+	char buf[4096];
+
+	rig_start(&r);
+	CHECK_INT(get(&r, "/metrics", buf, sizeof(buf)), 404);
+	rig_stop(&r);
+
+	with_metrics.metrics = on_metrics;
+	rig_start_with(&r, &with_metrics);
+	CHECK_INT(get(&r, "/metrics", buf, sizeof(buf)), 200);
+	CHECK(strstr(buf, "Content-Type: text/plain; version=0.0.4; charset=utf-8") != NULL);
+	CHECK(strstr(buf, "\r\n\r\n# TYPE circd_up gauge\ncircd_up 1\n") != NULL);
+	CHECK_INT(exchange(&r, "GET /metrics HTTP/1.1\r\nHost: kiosk7.library.example:8080\r\n"
+			   "Connection: close\r\n\r\n", buf, sizeof(buf)), 200);
+	CHECK(strstr(buf, "circd_up 2\n") != NULL);
+	/* The page itself still refuses that name. */
+	CHECK_INT(exchange(&r, "GET / HTTP/1.1\r\nHost: kiosk7.library.example:8080\r\n"
+			   "Connection: close\r\n\r\n", buf, sizeof(buf)), 403);
+	/* Read only. */
+	CHECK_INT(exchange(&r, "POST /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+			   "Connection: close\r\n\r\n", buf, sizeof(buf)), 404);
+	rig_stop(&r);
+}
+
 static void test_touches_need_token_and_origin(void)
 {
 	struct web_rig r;
@@ -325,5 +366,6 @@ int main(void)
 	RUN(test_touches_need_token_and_origin);
 	RUN(test_state_pushed_as_events);
 	RUN(test_listen_address_is_checked);
+	RUN(test_metrics_when_served);
 	return testlib_finish();
 }
