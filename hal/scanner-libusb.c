@@ -4,12 +4,8 @@
  * section is a slot that a matching device (VID:PID, optionally serial and
  * port path) fills when it is plugged in and empties when it goes.
  *
- * Everything runs on circd's loop: libusb's file descriptors are registered
- * with it (libusb_get_pollfds + the pollfd notifiers) and events are handled
- * with a zero timeout when one is readable, so nothing here blocks and nothing
- * wakes up while no device talks. (libusb itself keeps one internal thread
- * blocked on udev's monitor socket for hotplug; it only queues events that
- * we then handle on the loop.)
+ * Everything runs on circd's loop, through usb-loop.h: nothing here blocks
+ * and nothing wakes up while no device talks.
  *
  * A device's life in its slot:
  *   ABSENT --match--> SETUP: detach usbhid and claim the HID interface (it
@@ -34,130 +30,9 @@
 #include "scanner-libusb.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-
-/* --- libusb on the loop --------------------------------------------------------------- */
-
-void usb_update_timeouts(struct scanner_libusb *u)
-{
-	struct timeval tv;
-
-	if (libusb_pollfds_handle_timeouts(u->ctx))
-		return;
-	if (libusb_get_next_timeout(u->ctx, &tv) == 1)
-		loop_timer_arm(u->loop, &u->usb_timer,
-			       (uint64_t)tv.tv_sec * 1000 + (uint64_t)(tv.tv_usec + 999) / 1000);
-	else
-		loop_timer_disarm(u->loop, &u->usb_timer);
-}
-
-static void handle_usb_events(struct scanner_libusb *u)
-{
-	struct timeval zero = { 0, 0 };
-
-	libusb_handle_events_timeout_completed(u->ctx, &zero, NULL);
-	usb_update_timeouts(u);
-}
-
-static void on_usb_fd(struct loop *loop, int fd, uint32_t events, void *data)
-{
-	handle_usb_events(data);
-}
-
-static void on_usb_timer(struct loop *loop, void *data)
-{
-	handle_usb_events(data);
-}
-
-static uint32_t epoll_events(short poll_events)
-{
-	return (poll_events & POLLIN ? EPOLLIN : 0) | (poll_events & POLLOUT ? EPOLLOUT : 0);
-}
-
-static void on_unwatchable_poll(struct loop *loop, void *data)
-{
-	struct scanner_libusb *u = data;
-
-	handle_usb_events(u);
-	if (u->n_unwatchable)
-		loop_timer_arm(loop, &u->unwatchable_timer, UNWATCHABLE_POLL_MS);
-}
-
-/*
- * epoll refuses fds of regular files (EPERM): umockdev's replayed device
- * node is one. poll() would call such an fd always ready, so it is looked
- * at on a short timer instead; a real usbfs node never takes this path.
- * Each look reaps every transfer umockdev has completed meanwhile, so a
- * replay goes at about one scan per tick; without activity, ticks stop once
- * the device is gone.
- */
-static int watch_fd(struct scanner_libusb *u, int fd, short events)
-{
-	struct usb_pollfd *p;
-	int r;
-
-	if (u->n_pollfds == USB_POLLFDS_MAX)
-		return -EMFILE;
-	p = &u->pollfds[u->n_pollfds];
-	r = loop_add_io(u->loop, fd, epoll_events(events), on_usb_fd, u, &p->source);
-	if (r == -EPERM) {
-		p->source = NULL;
-		u->n_unwatchable++;
-		loop_timer_arm(u->loop, &u->unwatchable_timer, 0);
-	} else if (r < 0) {
-		return r;
-	}
-	p->fd = fd;
-	u->n_pollfds++;
-	return 0;
-}
-
-static void unwatch_fd(struct scanner_libusb *u, int fd)
-{
-	for (size_t i = 0; i < u->n_pollfds; i++) {
-		struct usb_pollfd *p = &u->pollfds[i];
-
-		if (p->fd != fd)
-			continue;
-		if (p->source)
-			loop_source_free(p->source);
-		else if (--u->n_unwatchable == 0)
-			loop_timer_disarm(u->loop, &u->unwatchable_timer);
-		*p = u->pollfds[--u->n_pollfds];
-		return;
-	}
-}
-
-static void LIBUSB_CALL on_pollfd_added(int fd, short events, void *data)
-{
-	/* libusb gives us no way to report failure; a lost fd shows as a dead scanner */
-	watch_fd(data, fd, events);
-}
-
-static void LIBUSB_CALL on_pollfd_removed(int fd, void *data)
-{
-	unwatch_fd(data, fd);
-}
-
-static int watch_pollfds(struct scanner_libusb *u)
-{
-	const struct libusb_pollfd **fds = libusb_get_pollfds(u->ctx);
-	int r = 0;
-
-	if (!fds)
-		return -ENOMEM;
-	for (size_t i = 0; fds[i] && r >= 0; i++)
-		r = watch_fd(u, fds[i]->fd, fds[i]->events);
-	libusb_free_pollfds(fds);
-	if (r < 0)
-		return r;
-	libusb_set_pollfd_notifiers(u->ctx, on_pollfd_added, on_pollfd_removed, u);
-	return 0;
-}
 
 void usb_slot_emptied(struct scanner_libusb *u)
 {
@@ -255,7 +130,7 @@ static int scanner_libusb_open(const struct hal_env *env, const struct board *bo
 			       struct file_error *err)
 {
 	struct scanner_libusb *u;
-	int r;
+	int r, libusb_error = 0;
 
 	u = calloc(1, sizeof(*u));
 	if (!u) {
@@ -267,16 +142,17 @@ static int scanner_libusb_open(const struct hal_env *env, const struct board *bo
 		u->events = *events;
 	u->data = data;
 	loop_timer_init(&u->arrival_timer, on_arrival_timer, u);
-	loop_timer_init(&u->usb_timer, on_usb_timer, u);
-	loop_timer_init(&u->unwatchable_timer, on_unwatchable_poll, u);
-	r = libusb_init(&u->ctx);
-	if (r < 0) {
-		u->ctx = NULL;
+	r = usb_loop_open(u->loop, &u->usb, &libusb_error);
+	if (r == -EIO) {
 		file_error_set(err, board->path, 0, "scanner = libusb: cannot start libusb (%s)",
-			       libusb_error_name(r));
-		r = -EIO;
+			       libusb_error_name(libusb_error));
 		goto err_free;
 	}
+	if (r < 0) {
+		file_error_set(err, board->path, 0, "scanner = libusb: %s", strerror(-r));
+		goto err_free;
+	}
+	u->ctx = usb_loop_ctx(u->usb);
 	for (u->n_slots = 0; u->n_slots < board->n_scanners; u->n_slots++) {
 		r = slot_init(u, &u->slots[u->n_slots], &board->scanners[u->n_slots], board->path,
 			      err);
@@ -284,11 +160,6 @@ static int scanner_libusb_open(const struct hal_env *env, const struct board *bo
 			u->n_slots++;
 			goto err_free;
 		}
-	}
-	r = watch_pollfds(u);
-	if (r < 0) {
-		file_error_set(err, board->path, 0, "scanner = libusb: %s", strerror(-r));
-		goto err_free;
 	}
 	if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) &&
 	    libusb_hotplug_register_callback(u->ctx,
@@ -319,8 +190,6 @@ static void scanner_libusb_close(void *handle)
 		return;
 	u->closing = true;
 	loop_timer_disarm(u->loop, &u->arrival_timer);
-	loop_timer_disarm(u->loop, &u->usb_timer);
-	loop_timer_disarm(u->loop, &u->unwatchable_timer);
 	for (size_t i = 0; i < u->n_slots; i++) {
 		loop_timer_disarm(u->loop, &u->slots[i].retry_timer);
 		slot_release(&u->slots[i], "");
@@ -348,14 +217,9 @@ static void scanner_libusb_close(void *handle)
 	}
 	while (u->n_arrivals)
 		libusb_unref_device(u->arrivals[--u->n_arrivals]);
-	if (u->ctx) {
-		if (u->hotplug)
-			libusb_hotplug_deregister_callback(u->ctx, u->hotplug_handle);
-		libusb_set_pollfd_notifiers(u->ctx, NULL, NULL, NULL);
-		while (u->n_pollfds)
-			unwatch_fd(u, u->pollfds[0].fd);
-		libusb_exit(u->ctx);
-	}
+	if (u->ctx && u->hotplug)
+		libusb_hotplug_deregister_callback(u->ctx, u->hotplug_handle);
+	usb_loop_free(u->usb);
 	free(u);
 }
 

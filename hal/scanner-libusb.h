@@ -14,6 +14,7 @@
 #include "hid-keyboard.h"
 #include "hid-report.h"
 #include "scanner.h"
+#include "usb-loop.h"
 
 #define REPORT_MAX 1024       /* wMaxPacketSize of a high-speed interrupt endpoint */
 #define REPORT_DESC_MAX 2048  /* plenty for a scanner's report descriptor */
@@ -23,20 +24,12 @@
 #define CLAIM_TRIES 10
 #define ARRIVALS_MAX 16
 #define ERRORS_MAX 5          /* consecutive failed transfers before giving up on a device */
-#define USB_POLLFDS_MAX 16    /* libusb's own few, and one usbfs node per open device */
-#define UNWATCHABLE_POLL_MS 2
 
 enum slot_state { SLOT_ABSENT, SLOT_SETUP, SLOT_READING, SLOT_RELEASING };
 
 enum setup_step { STEP_SET_PROTOCOL, STEP_SET_IDLE, STEP_REPORT_DESC, STEP_DONE };
 
 struct scanner_libusb;
-
-/* libusb names its fds by number alone, in the removal notifier: this finds the source. */
-struct usb_pollfd {
-	int fd;
-	struct loop_source *source; /* NULL: epoll refused it; looked at on unwatchable_timer */
-};
 
 struct slot {
 	struct scanner_libusb *owner;
@@ -74,7 +67,8 @@ struct slot {
 };
 
 struct scanner_libusb {
-	libusb_context *ctx;
+	struct usb_loop *usb;
+	libusb_context *ctx; /* usb's */
 	struct loop *loop;
 	struct scanner_events events;
 	void *data;
@@ -85,17 +79,10 @@ struct scanner_libusb {
 	libusb_device *arrivals[ARRIVALS_MAX];
 	size_t n_arrivals;
 	struct loop_timer arrival_timer; /* handles queued arrivals, or rescans */
-	struct loop_timer usb_timer;     /* libusb's own timeouts, if it has no timerfd */
-	struct usb_pollfd pollfds[USB_POLLFDS_MAX];
-	size_t n_pollfds;
-	size_t n_unwatchable;
-	struct loop_timer unwatchable_timer;
 	bool closing;
 };
 
 /* scanner-libusb.c */
-/* libusb may have a new timeout to watch (a control transfer was submitted). */
-void usb_update_timeouts(struct scanner_libusb *u);
 /* A slot emptied: without hotplug, schedule a rescan. */
 void usb_slot_emptied(struct scanner_libusb *u);
 

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libusb on the loop, and the board's USB keys matched (usb-loop.h). */
+#include "usb-loop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#define USB_POLLFDS_MAX 16    /* libusb's own few, and one usbfs node per open device */
+#define UNWATCHABLE_POLL_MS 2
+
+/* libusb names its fds by number alone, in the removal notifier: this finds the source. */
+struct usb_pollfd {
+	int fd;
+	struct loop_source *source; /* NULL: epoll refused it; looked at on unwatchable_timer */
+};
+
+struct usb_loop {
+	libusb_context *ctx;
+	struct loop *loop;
+	struct loop_timer usb_timer;     /* libusb's own timeouts, if it has no timerfd */
+	struct usb_pollfd pollfds[USB_POLLFDS_MAX];
+	size_t n_pollfds;
+	size_t n_unwatchable;
+	struct loop_timer unwatchable_timer;
+};
+
+void usb_loop_update_timeouts(struct usb_loop *u)
+{
+	struct timeval tv;
+
+	if (libusb_pollfds_handle_timeouts(u->ctx))
+		return;
+	if (libusb_get_next_timeout(u->ctx, &tv) == 1)
+		loop_timer_arm(u->loop, &u->usb_timer,
+			       (uint64_t)tv.tv_sec * 1000 + (uint64_t)(tv.tv_usec + 999) / 1000);
+	else
+		loop_timer_disarm(u->loop, &u->usb_timer);
+}
+
+static void handle_usb_events(struct usb_loop *u)
+{
+	struct timeval zero = { 0, 0 };
+
+	libusb_handle_events_timeout_completed(u->ctx, &zero, NULL);
+	usb_loop_update_timeouts(u);
+}
+
+static void on_usb_fd(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	handle_usb_events(data);
+}
+
+static void on_usb_timer(struct loop *loop, void *data)
+{
+	handle_usb_events(data);
+}
+
+static uint32_t epoll_events(short poll_events)
+{
+	return (poll_events & POLLIN ? EPOLLIN : 0) | (poll_events & POLLOUT ? EPOLLOUT : 0);
+}
+
+static void on_unwatchable_poll(struct loop *loop, void *data)
+{
+	struct usb_loop *u = data;
+
+	handle_usb_events(u);
+	if (u->n_unwatchable)
+		loop_timer_arm(loop, &u->unwatchable_timer, UNWATCHABLE_POLL_MS);
+}
+
+/*
+ * epoll refuses fds of regular files (EPERM): umockdev's replayed device
+ * node is one. poll() would call such an fd always ready, so it is looked
+ * at on a short timer instead; a real usbfs node never takes this path.
+ * Each look reaps every transfer umockdev has completed meanwhile, so a
+ * replay goes at about one scan per tick; without activity, ticks stop once
+ * the device is gone.
+ */
+static int watch_fd(struct usb_loop *u, int fd, short events)
+{
+	struct usb_pollfd *p;
+	int r;
+
+	if (u->n_pollfds == USB_POLLFDS_MAX)
+		return -EMFILE;
+	p = &u->pollfds[u->n_pollfds];
+	r = loop_add_io(u->loop, fd, epoll_events(events), on_usb_fd, u, &p->source);
+	if (r == -EPERM) {
+		p->source = NULL;
+		u->n_unwatchable++;
+		loop_timer_arm(u->loop, &u->unwatchable_timer, 0);
+	} else if (r < 0) {
+		return r;
+	}
+	p->fd = fd;
+	u->n_pollfds++;
+	return 0;
+}
+
+static void unwatch_fd(struct usb_loop *u, int fd)
+{
+	for (size_t i = 0; i < u->n_pollfds; i++) {
+		struct usb_pollfd *p = &u->pollfds[i];
+
+		if (p->fd != fd)
+			continue;
+		if (p->source)
+			loop_source_free(p->source);
+		else if (--u->n_unwatchable == 0)
+			loop_timer_disarm(u->loop, &u->unwatchable_timer);
+		*p = u->pollfds[--u->n_pollfds];
+		return;
+	}
+}
+
+static void LIBUSB_CALL on_pollfd_added(int fd, short events, void *data)
+{
+	/* libusb gives us no way to report failure; a lost fd shows as a dead device */
+	watch_fd(data, fd, events);
+}
+
+static void LIBUSB_CALL on_pollfd_removed(int fd, void *data)
+{
+	unwatch_fd(data, fd);
+}
+
+static int watch_pollfds(struct usb_loop *u)
+{
+	const struct libusb_pollfd **fds = libusb_get_pollfds(u->ctx);
+	int r = 0;
+
+	if (!fds)
+		return -ENOMEM;
+	for (size_t i = 0; fds[i] && r >= 0; i++)
+		r = watch_fd(u, fds[i]->fd, fds[i]->events);
+	libusb_free_pollfds(fds);
+	if (r < 0)
+		return r;
+	libusb_set_pollfd_notifiers(u->ctx, on_pollfd_added, on_pollfd_removed, u);
+	return 0;
+}
+
+int usb_loop_open(struct loop *loop, struct usb_loop **ret, int *libusb_error)
+{
+	struct usb_loop *u = calloc(1, sizeof(*u));
+	int r;
+
+	*ret = NULL;
+	if (!u)
+		return -ENOMEM;
+	u->loop = loop;
+	loop_timer_init(&u->usb_timer, on_usb_timer, u);
+	loop_timer_init(&u->unwatchable_timer, on_unwatchable_poll, u);
+	r = libusb_init(&u->ctx);
+	if (r < 0) {
+		if (libusb_error)
+			*libusb_error = r;
+		free(u);
+		return -EIO;
+	}
+	r = watch_pollfds(u);
+	if (r < 0) {
+		usb_loop_free(u);
+		return r;
+	}
+	*ret = u;
+	return 0;
+}
+
+void usb_loop_free(struct usb_loop *u)
+{
+	if (!u)
+		return;
+	loop_timer_disarm(u->loop, &u->usb_timer);
+	libusb_set_pollfd_notifiers(u->ctx, NULL, NULL, NULL);
+	while (u->n_pollfds)
+		unwatch_fd(u, u->pollfds[0].fd);
+	loop_timer_disarm(u->loop, &u->unwatchable_timer);
+	libusb_exit(u->ctx);
+	free(u);
+}
+
+libusb_context *usb_loop_ctx(const struct usb_loop *u)
+{
+	return u->ctx;
+}
+
+void usb_port_path(libusb_device *dev, char *out, size_t size)
+{
+	uint8_t ports[8];
+	int n = libusb_get_port_numbers(dev, ports, sizeof(ports));
+	size_t len;
+
+	len = (size_t)snprintf(out, size, "%u", libusb_get_bus_number(dev));
+	for (int i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%c%u", i ? '.' : '-', ports[i]);
+}
+
+bool usb_serial_matches(const char *port, const char *want)
+{
+	char path[96], serial[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/serial", port);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, serial, sizeof(serial) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	serial[n] = '\0';
+	serial[strcspn(serial, "\n")] = '\0';
+	return strcmp(serial, want) == 0;
+}
+
+bool usb_device_matches(libusb_device *dev, uint16_t vid, uint16_t pid, const char *port,
+			const char *serial, char *port_out, size_t size)
+{
+	struct libusb_device_descriptor d;
+
+	if (libusb_get_device_descriptor(dev, &d) < 0 || d.idVendor != vid || d.idProduct != pid)
+		return false;
+	usb_port_path(dev, port_out, size);
+	if (port[0] && strcmp(port_out, port) != 0)
+		return false;
+	return !serial[0] || usb_serial_matches(port_out, serial);
+}
