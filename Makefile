@@ -28,16 +28,17 @@ OPT      = -Os -ffunction-sections -fdata-sections
 GCFLAGS  = -Wl,--gc-sections
 endif
 
-PKGS      := sqlite3 inih libusb-1.0 libgpiod openssl
+PKGS      := sqlite3 inih libusb-1.0 libgpiod openssl libmicrohttpd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # OpenSSL is loaded on demand (firmware/ossl.c), so only its headers are used here.
-PKG_LIBS   = $(shell pkg-config --libs sqlite3 inih libusb-1.0 libgpiod 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs sqlite3 inih libusb-1.0 libgpiod libmicrohttpd 2>/dev/null)
 
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP -Ilib -Ihal $(SANFLAGS) $(PKG_CFLAGS) \
            -DCIRCD_BOARDS_DIR='"$(PREFIX)/share/circd/boards"' \
-           -DCIRCD_MESSAGES_DIR='"$(PREFIX)/share/circd/ui/messages"' 
+           -DCIRCD_MESSAGES_DIR='"$(PREFIX)/share/circd/ui/messages"' \
+           -DCIRCD_UI_DIR='"$(PREFIX)/share/circd/ui"'
 LDFLAGS += $(SANFLAGS) $(GCFLAGS) -Wl,-z,relro,-z,now
 LDLIBS  += $(PKG_LIBS)
 
@@ -135,9 +136,11 @@ install: all
 	install -m 0644 boards/*.ini $(DESTDIR)$(PREFIX)/share/circd/boards/
 	install -d $(DESTDIR)$(PREFIX)/share/circd/ui/messages
 	install -m 0644 ui/messages/*.msg $(DESTDIR)$(PREFIX)/share/circd/ui/messages/
+	install -m 0644 ui/index.html ui/app.js ui/style.css $(DESTDIR)$(PREFIX)/share/circd/ui/
 	install -D -m 0640 etc/circd.conf $(DESTDIR)/etc/circd/circd.conf.example
 	install -d $(DESTDIR)/lib/systemd/system
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' etc/circd.service >$(DESTDIR)/lib/systemd/system/circd.service
+	install -m 0644 etc/circd-kiosk-browser.service $(DESTDIR)/lib/systemd/system/
 	install -d $(DESTDIR)/lib/udev/rules.d
 	scripts/udev-rules.sh boards/*.ini >$(DESTDIR)/lib/udev/rules.d/60-circd.rules
 

@@ -136,6 +136,8 @@ int acs_start(struct acs *a, const char *name, int port, char *why);
 int acs_admin(const struct acs *a, const char *command, char *out, size_t size);
 /* How many requests with this code the ACS has seen (its "stats"); -1 on error. */
 long acs_messages(const struct acs *a, const char *code);
+/* ms from the ACS's first message of this code to its last (its own clock); < 0 if none. */
+double acs_span_ms(const struct acs *a, const char *code);
 void acs_stop(struct acs *a);
 
 struct sip_conn {

@@ -5,7 +5,9 @@
  * port yet: the offline queue fills, one durable commit each). Then the
  * test ACS starts on that port; from the moment it listens, staff's
  * "circctl sync" (so the figure is not the reconnect backoff) until
- * "circctl --json status" shows "outbox": 0, polled every 50 ms.
+ * "circctl --json status" shows "outbox": 0, polled every 50 ms. The
+ * ratio against the target is timed by each ACS's own clock, from the first
+ * 09 it got to the last, so link-up and polling stay out of it.
  *
  * The baseline: a fresh ACS of the same program, state in memory like the
  * first, and a minimal SIP2 client in this process sending the same
@@ -27,11 +29,13 @@ struct p3 {
 	double record_s;    /* recording the checkins offline */
 	double online_ms;   /* ACS listening -> circd's link up */
 	double circd_s;     /* ACS listening -> outbox 0 (or the timeout) */
+	double circd_span_ms; /* the ACS's first 09 from circd to its last */
 	unsigned forwarded; /* all of them, unless the timeout struck */
 	long exceptions;
 	long circd_09, circd_17;
 	double circd_cpu_us; /* circd's CPU while forwarding */
 	double base_s;
+	double base_span_ms;
 	double base_cpu_us; /* the raw client's (this process) */
 	long base_09;
 	char why[WHY_MAX], base_why[WHY_MAX];
@@ -101,6 +105,7 @@ static int forward(struct p3 *p, struct acs *acs, int port, pid_t pid)
 	p->exceptions = json_number(status, "exceptions");
 	p->circd_09 = acs_messages(acs, "09");
 	p->circd_17 = acs_messages(acs, "17");
+	p->circd_span_ms = acs_span_ms(acs, "09");
 	return 0;
 }
 
@@ -182,6 +187,7 @@ static int measure_baseline(struct p3 *p)
 	p->base_s = (now_us() - t0) / 1e6;
 	p->base_cpu_us = clock_cpu_us(0) - cpu0;
 	p->base_09 = acs_messages(&acs, "09");
+	p->base_span_ms = acs_span_ms(&acs, "09");
 	r = 0;
 out:
 	sip_close(&sip);
@@ -218,8 +224,20 @@ void bench_p3(void)
 		printf("   baseline        %6d txns in %6.2f s = %6.0f txn/s, %5.0f us each   "
 		       "(raw SIP2 09->10 loop, fresh ACS)\n",
 		       P3_TXNS, p.base_s, base_tps, 1e6 / base_tps);
-	if (circd_tps && base_tps)
-		printf("   ratio           throughput circd/baseline %5.2f          target >= 0.9\n",
+	/*
+	 * The target is on throughput while forwarding, timed alike for both by
+	 * the ACS's own clock from its first 09 to its last: circd's link-up and
+	 * this process's polling step stay out of it (the first is shown above).
+	 */
+	if (rc == 0 && rb == 0 && p.forwarded == P3_TXNS && p.circd_span_ms > 0 &&
+	    p.base_span_ms > 0)
+		printf("   ratio           throughput circd/baseline %5.2f          target >= 0.9\n"
+		       "                   (ACS-timed, first 09 to last: circd %.0f us, the raw "
+		       "client %.0f us per txn; end to end, as above: %.2f)\n",
+		       p.base_span_ms / p.circd_span_ms, 1e3 * p.circd_span_ms / (P3_TXNS - 1),
+		       1e3 * p.base_span_ms / (P3_TXNS - 1), circd_tps / base_tps);
+	else if (circd_tps && base_tps)
+		printf("   ratio           throughput circd/baseline %5.2f (end to end)  target >= 0.9\n",
 		       circd_tps / base_tps);
 	if (rc == 0)
 		printf("                   (%d offline checkins recorded in %.1f s first; link up "

@@ -130,6 +130,22 @@ long acs_messages(const struct acs *a, const char *code)
 	return strtol(p + strlen(key), NULL, 10);
 }
 
+double acs_span_ms(const struct acs *a, const char *code)
+{
+	char stats[2048], key[16];
+	const char *p;
+	double first, last;
+
+	if (acs_admin(a, "stats", stats, sizeof(stats)) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "\"%s\": [", code);
+	p = strstr(stats, "\"seen_ms\":");
+	p = p ? strstr(p, key) : NULL;
+	if (!p || sscanf(p + strlen(key), "%lf, %lf", &first, &last) != 2)
+		return -1;
+	return last - first;
+}
+
 void acs_stop(struct acs *a)
 {
 	reap(a->pid);

@@ -3,7 +3,8 @@
  * circctl: staff's window into a running circd, over its control socket.
  *   circctl [-s SOCKET] [-t SECONDS] [--json] COMMAND [ARGUMENT]
  * Exit status: 0 ok, 1 circd answered with an error, is not running or did
- * not answer in time, 2 usage.
+ * not answer in time, 2 usage; circctl check exits with its verdict instead
+ * of 0 (firmware/health.h, README "Monitoring a fleet").
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +35,9 @@ static void usage(FILE *out)
 		     "                  was taken away, or circd stopped): put them on the pad\n"
 		     "  export-koc      a Koha offline circulation (.koc) file of everything the\n"
 		     "                  library system has not got, for manual upload\n"
+		     "  metrics         the metrics for monitoring, in Prometheus' text format\n"
+		     "  check           whether the kiosk can serve patrons: one line, and exit\n"
+		     "                  status 0 if so, else why not (3-7, see the README)\n"
 		     "options:\n"
 		     "  -s, --socket PATH  circd's control socket (default " DEFAULT_SOCKET ")\n"
 		     "  -t, --timeout SECONDS  give up when circd sends nothing for this long\n"
@@ -74,6 +78,26 @@ static int set_timeouts(int fd, unsigned timeout_s)
 	return 0;
 }
 
+/*
+ * check's answer is one line, "<verdict> <name>: <why>": the line goes out
+ * from the name on, and the verdict becomes the exit status.
+ */
+static int check_verdict(const char *answer, size_t len)
+{
+	char line[2048], *end;
+	long verdict;
+
+	snprintf(line, sizeof(line), "%.*s", (int)len, answer);
+	verdict = strtol(line, &end, 10);
+	if (end == line || *end != ' ' || verdict < 0 || verdict > 125 || verdict == 1 ||
+	    verdict == 2 || !strchr(end, '\n')) {
+		fprintf(stderr, "circctl: malformed answer to check: %s\n", line);
+		return 1;
+	}
+	fputs(end + 1, stdout);
+	return (int)verdict;
+}
+
 static bool timed_out(int err)
 {
 	return err == EAGAIN || err == EWOULDBLOCK || err == EINPROGRESS;
@@ -92,7 +116,9 @@ int main(int argc, char **argv)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	const char *path = DEFAULT_SOCKET, *command = NULL, *argument = NULL;
 	char request[128], buf[4096];
-	bool json = false, csv = false, first_line = true, failed = false;
+	bool json = false, csv = false, first_line = true, failed = false, check;
+	char answer[2048];
+	size_t answer_len = 0;
 	unsigned timeout_s = DEFAULT_TIMEOUT_S;
 	int opt, fd, i;
 	ssize_t n;
@@ -141,6 +167,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	check = strcmp(command, "check") == 0;
 	memcpy(addr.sun_path, path, strlen(path));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || set_timeouts(fd, timeout_s) < 0) {
@@ -188,8 +215,13 @@ int main(int argc, char **argv)
 			len -= (size_t)(nl + 1 - buf);
 			p = nl + 1;
 		}
-		if (write_all(failed ? STDERR_FILENO : STDOUT_FILENO, p, len) < 0)
+		if (check && !failed) {
+			len = len < sizeof(answer) - answer_len ? len : sizeof(answer) - answer_len;
+			memcpy(answer + answer_len, p, len);
+			answer_len += len;
+		} else if (write_all(failed ? STDERR_FILENO : STDOUT_FILENO, p, len) < 0) {
 			return 1;
+		}
 	}
 	if (n < 0) {
 		if (timed_out(errno))
@@ -206,5 +238,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "circctl: circd closed the connection without answering\n");
 		return 1;
 	}
+	if (check && !failed)
+		return check_verdict(answer, answer_len);
 	return failed ? 1 : 0;
 }

@@ -46,6 +46,8 @@ struct circd {
 	int notify_err;            /* the last failure told, so it is told once */
 	struct loop_timer watchdog_timer;
 	uint64_t watchdog_ms;      /* 0: no watchdog */
+	struct loop_timer metrics_timer; /* [metrics] textfile rewritten (metrics-file.h) */
+	int metrics_err;           /* the last failure to write it, logged once */
 	struct loop *loop;
 	struct hal_env hal_env;     /* what the backends get: the loop and main.c's report sink */
 	struct sim_channel *sim;    /* NULL unless the board has a sim backend */
@@ -73,6 +75,8 @@ struct circd {
 	int64_t ref_wall_ms;
 	char boot_id[TXN_ID_LEN + 1];
 	uint64_t started_ms;
+	bool link_up;              /* as the ILS link last reported */
+	uint64_t offline_since_ms; /* mono: when it last went down, or link_start() */
 	bool board_overridden; /* -b given: the config's board= does not apply */
 };
 
@@ -94,5 +98,7 @@ void circd_apply_core_dumps(const struct config *cfg, bool was_allowed);
 /* staff.c: answers circctl. */
 int staff_command(void *data, const struct control_request *req, struct strbuf *body,
 		  struct control_stream *stream);
+/* The metrics (metrics.h) as they are now, appended to out: for circctl, the textfile, HTTP. */
+void staff_metrics(struct circd *c, struct strbuf *out);
 
 #endif

@@ -28,6 +28,9 @@ enum config_section {
 	SECTION_PRIVACY,
 	SECTION_RFID,
 	SECTION_RECEIPT,
+	SECTION_METRICS,
+	SECTION_HEALTH,
+	SECTION_DISPLAY,
 	SECTION__COUNT,
 };
 
@@ -53,6 +56,7 @@ enum value_type {
 	VALUE_DONE,            /* struct barcode_rules */
 	VALUE_FEEDBACK,        /* struct feedback_pattern */
 	VALUE_AFI,             /* unsigned, an ISO 15693 AFI: 0xHH or 0..255 */
+	VALUE_IP_ADDRESS,      /* char[], an IPv4 or IPv6 address as inet_pton reads it */
 };
 
 /* A running circd applies some keys on SIGHUP; the rest it set up once at start. */

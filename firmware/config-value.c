@@ -5,6 +5,7 @@
  */
 #include "config-private.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,6 +79,20 @@ static int set_afi(struct config_parse *p, const char *value, unsigned *ret)
 		return 0;
 	}
 	return value_error(p, "expected an AFI, 0x00 to 0xFF, got '%.*s'", VALUE_QUOTE_MAX, value);
+}
+
+/* An address to listen on: a literal, so that no name lookup can widen it. */
+static int set_ip_address(struct config_parse *p, const char *value, char *dst, size_t size)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	if (inet_pton(AF_INET, value, addr) != 1 && inet_pton(AF_INET6, value, addr) != 1)
+		return value_error(p, "expected an IP address (127.0.0.1, ::1), got '%.*s'",
+				   VALUE_QUOTE_MAX, value);
+	if (strlen(value) >= size)
+		return value_error(p, "longer than %zu characters", size - 1);
+	memcpy(dst, value, strlen(value) + 1);
+	return 0;
 }
 
 static int set_bool(struct config_parse *p, const char *value, bool *ret)
@@ -301,6 +316,8 @@ int config_set_value(struct config_parse *p, const struct config_key *key, const
 		return set_bool(p, value, field);
 	case VALUE_AFI:
 		return set_afi(p, value, field);
+	case VALUE_IP_ADDRESS:
+		return set_ip_address(p, value, field, key->size);
 	case VALUE_CHOICE:
 		r = set_choice(p, value, key->choices, &choice);
 		if (r >= 0)

@@ -19,7 +19,7 @@ static const char *const policy_names[] = { "checkin-only", "checkin-and-checkou
 static const char *const charset_names[] = { "ascii", "utf-8", "iso-8859-1", "ibm850", NULL };
 /* As tag_model_choice_name() says them, in enum tag_model_choice's order. */
 static const char *const data_model_names[] = { "auto", "iso28560-2", "iso28560-3", NULL };
-static const char *const receipt_policy_names[] = { "never", "always", NULL };
+static const char *const receipt_policy_names[] = { "never", "always", "ask", NULL };
 static const char *const codepage_names[] = { "pc437", "pc850", "pc858", "wpc1252", NULL };
 static const char *const level_names[] = { "err", "warning", "notice", "info", "debug", NULL };
 
@@ -95,13 +95,21 @@ void config_default(struct config *cfg)
 	cfg->receipt_header[0] = '\0';
 	/* PC850 with the euro sign: English, German and French print whole. */
 	cfg->receipt_codepage = RECEIPT_PC858;
+	cfg->metrics_textfile[0] = '\0';
+	cfg->metrics_interval_s = 15; /* node_exporter's own scrape interval, commonly */
+	cfg->health_max_offline_s = 30 * 60;
+	cfg->health_max_outbox = 1;
+	/* The kiosk's own browser is on the board: nothing else needs to reach the page. */
+	strcpy(cfg->display.listen, "127.0.0.1");
+	cfg->display.port = 8080;
+	cfg->display.ui_dir[0] = '\0';
 }
 
 /* ---- parsing ---- */
 
 const char *const config_section_names[] = {
 	"kiosk", "store", "control", "sim", "barcode", "feedback", "offline", "log", "sip2",
-	"privacy", "rfid", "receipt", NULL,
+	"privacy", "rfid", "receipt", "metrics", "health", "display", NULL,
 };
 
 #define KEY(sec, key_name, value_type, member, policy)                                      \
@@ -204,6 +212,19 @@ static const struct config_key config_keys[] = {
 	{ KEY(RECEIPT, "header", STRING_OPTIONAL, receipt_header, APPLY_AT_ONCE) },
 	{ KEY(RECEIPT, "codepage", CHOICE, receipt_codepage, APPLY_AT_ONCE),
 	  .choices = codepage_names },
+
+	/* The file's timer is set up at start. */
+	{ KEY(METRICS, "textfile", STRING_OPTIONAL, metrics_textfile, APPLY_AT_RESTART) },
+	{ KEY(METRICS, "interval", UINT, metrics_interval_s, APPLY_AT_RESTART),
+	  .min = 1, .max = 3600 },
+
+	{ KEY(HEALTH, "max_offline", UINT, health_max_offline_s, APPLY_AT_ONCE),
+	  .min = 0, .max = 30 * 86400 },
+	{ KEY(HEALTH, "max_outbox", UINT, health_max_outbox, APPLY_AT_ONCE),
+	  .min = 0, .max = 10000000 },
+	{ KEY(DISPLAY, "listen", IP_ADDRESS, display.listen, APPLY_AT_RESTART) },
+	{ KEY(DISPLAY, "port", UINT, display.port, APPLY_AT_RESTART), .min = 0, .max = 65535 },
+	{ KEY(DISPLAY, "ui", STRING_OPTIONAL, display.ui_dir, APPLY_AT_RESTART) },
 };
 
 #define CONFIG_KEYS_COUNT ARRAY_SIZE(config_keys)
@@ -353,6 +374,26 @@ static int check_control_socket(struct config_parse *p)
 	return 0;
 }
 
+/*
+ * node_exporter's textfile collector reads only *.prom files of its
+ * directory; a relative path would depend on where circd was started.
+ */
+static int check_metrics_textfile(const struct config *cfg, const struct config_lines *lines,
+				  struct file_error *err)
+{
+	const char *path = cfg->metrics_textfile;
+	size_t len = strlen(path);
+
+	if (!len || (path[0] == '/' && len > 5 && strcmp(path + len - 5, ".prom") == 0 &&
+		     path[len - 6] != '/'))
+		return 0;
+	file_error_set(err, cfg->path, key_line(lines, SECTION_METRICS, "textfile"),
+		       "[metrics] textfile: '%.*s' is not an absolute path ending in .prom (the "
+		       "only files node_exporter's textfile collector reads)", VALUE_QUOTE_MAX * 4,
+		       path);
+	return -EINVAL;
+}
+
 static const struct inifile_callbacks config_callbacks = {
 	.section = config_parse_section,
 	.key = config_parse_key,
@@ -416,6 +457,8 @@ static int parse_config_text(const char *text, const char *path, struct config *
 		r = check_control_socket(&p);
 	if (r >= 0)
 		r = check_tls_keys(&parsed, lines, err);
+	if (r >= 0)
+		r = check_metrics_textfile(&parsed, lines, err);
 	if (r >= 0)
 		*cfg = parsed;
 	explicit_bzero(&parsed, sizeof(parsed));

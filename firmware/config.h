@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "barcode.h"
+#include "display.h"
 #include "feedback.h"
 #include "ils-sip2.h"
 #include "log.h"
@@ -47,6 +48,7 @@ enum receipt_codepage {
 enum receipt_policy {
 	RECEIPT_NEVER,
 	RECEIPT_ALWAYS, /* every session that borrowed something, when the board has a printer */
+	RECEIPT_ASK,    /* as always, when the patron said yes on the touch screen */
 };
 
 enum offline_policy {
@@ -95,6 +97,14 @@ struct config {
 	enum receipt_policy receipt_policy;
 	char receipt_header[256]; /* the library's name and address, lines split by '|'; or "" */
 	enum receipt_codepage receipt_codepage;
+	/* [metrics] */
+	char metrics_textfile[256]; /* node_exporter's textfile collector reads it; "" = none */
+	unsigned metrics_interval_s;
+	/* [health]: when circctl check says the kiosk cannot serve patrons */
+	unsigned health_max_offline_s; /* offline longer than this ... (0: never) */
+	unsigned health_max_outbox;    /* ... with at least this many transactions waiting */
+	/* [display]: where display = web serves the page */
+	struct display_config display;
 };
 
 void config_default(struct config *cfg);

@@ -41,6 +41,15 @@ int kiosk_board_fits(const struct board *board, const struct config *cfg, struct
 			       board->path, board->display_backend);
 		return -EINVAL;
 	}
+	/* Only a screen that shows the whole session can ask the patron about a receipt. */
+	if (cfg->receipt_policy == RECEIPT_ASK && cfg->mode == KIOSK_SELFCHECK && display &&
+	    !display->state) {
+		file_error_set(err, cfg->path, 0,
+			       "[receipt] policy = ask needs the touch screen (display = web); %s has "
+			       "display = %s",
+			       board->path, board->display_backend);
+		return -EINVAL;
+	}
 	if ((unsigned)cfg->mode >= ARRAY_SIZE(mode_roles)) {
 		file_error_set(err, cfg->path, 0, "unknown mode %d", (int)cfg->mode);
 		return -EINVAL;

@@ -37,6 +37,11 @@ enum confirm_how {
 /* What a returns session keeps to recognise a repeat scan (older items are only counted). */
 #define RETURNS_RECENT_MAX 64
 
+/* A patron text, put together (see kiosk_text_add()). */
+struct kiosk_text {
+	char s[1024];
+};
+
 struct session_item {
 	char item[SCAN_TEXT_MAX + 1];
 	char title[64];
@@ -55,6 +60,8 @@ struct kiosk {
 	bool door_closed;
 	char last_error[192];
 	uint64_t recorded;
+	uint64_t recorded_by[TXN_KINDS][TXN_MODES];
+	uint64_t store_failures; /* since start: each time the store refused what the kiosk asked */
 	enum symbology scan_symbology; /* of the scan being handled, for the journal */
 	/* The RFID tags of the item being handled: its transaction owes them a write. */
 	const struct store_tags *scan_tags;
@@ -81,7 +88,13 @@ struct kiosk {
 	char charged[SESSION_CHARGED_MAX][SCAN_TEXT_MAX + 1];
 	unsigned n_charged;
 
+	/* what the screen shows (kiosk-screen.c): the last text, and its id if it had no arguments */
+	struct kiosk_text screen_text;
+	enum display_kind screen_kind;
+	enum msg_id screen_msg; /* MSG_COUNT: a text put together or with arguments */
+
 	/* receipts (kiosk-receipt.c) */
+	bool receipt_wanted; /* [receipt] ask: the patron said yes on the screen */
 	uint64_t receipts_printed;
 	char receipt_failure[128];
 };
@@ -103,9 +116,6 @@ bool kiosk_waiting(const struct kiosk *k);
  * words as it sent them. A text of several parts is put together in a
  * struct kiosk_text, a part per line.
  */
-struct kiosk_text {
-	char s[1024];
-};
 void kiosk_text_add(const struct kiosk *k, struct kiosk_text *t, enum msg_id id,
 		    const struct catalog_arg *args);
 /* The same on a line of its own (after a line break, unless t is empty). */
@@ -138,6 +148,16 @@ void kiosk_welcome_later(struct kiosk *k);
  * is to be told (MSG_RECEIPT_UNAVAILABLE). Logs, and calls staff itself.
  */
 int kiosk_receipt_print(struct kiosk *k);
+/* [receipt] policy says this session's receipt is to be printed (always, or ask and yes). */
+bool kiosk_receipt_due(const struct kiosk *k);
+/* [receipt] ask, on a board with a printer: the screen asks the patron. */
+bool kiosk_receipt_askable(const struct kiosk *k);
+
+/*
+ * kiosk-screen.c: tells a screen that shows the whole state (the web page)
+ * what it is now; nothing when the display shows texts only.
+ */
+void kiosk_screen_push(struct kiosk *k);
 
 /* Starts a session (new id) for patron ("" for returns) and its timer. */
 void session_begin(struct kiosk *k, const char *patron);

@@ -65,6 +65,24 @@ static int print_session(struct kiosk *k)
 	return 0;
 }
 
+bool kiosk_receipt_due(const struct kiosk *k)
+{
+	if (!k->n_items)
+		return false;
+	return k->cfg->receipt_policy == RECEIPT_ALWAYS ||
+	       (k->cfg->receipt_policy == RECEIPT_ASK && k->receipt_wanted);
+}
+
+bool kiosk_receipt_askable(const struct kiosk *k)
+{
+	struct printer_status st;
+	const struct kiosk_output *out = k->env.out;
+
+	/* No printer on the board: a question with one answer is not asked. */
+	return k->cfg->receipt_policy == RECEIPT_ASK && out->printer_status &&
+	       out->printer_status(k->env.out_data, &st) != -ENODEV;
+}
+
 int kiosk_receipt_print(struct kiosk *k)
 {
 	struct printer_status st = { .state = PRINTER_UNKNOWN };
@@ -72,8 +90,7 @@ int kiosk_receipt_print(struct kiosk *k)
 	char why[64];
 	int ret;
 
-	if (k->cfg->receipt_policy != RECEIPT_ALWAYS || !k->n_items || !out->printer_status ||
-	    !out->print)
+	if (!kiosk_receipt_due(k) || !out->printer_status || !out->print)
 		return 0;
 	ret = out->printer_status(k->env.out_data, &st);
 	if (ret == -ENODEV)

@@ -74,6 +74,11 @@ enum msg_id kiosk_plural(const struct kiosk *k, unsigned long count, enum msg_id
 void kiosk_show(struct kiosk *k, enum display_kind kind, const struct kiosk_text *t)
 {
 	k->env.out->display(k->env.out_data, kind, t->s);
+	if (&k->screen_text != t)
+		k->screen_text = *t;
+	k->screen_kind = kind;
+	k->screen_msg = MSG_COUNT;
+	kiosk_screen_push(k);
 }
 
 void kiosk_say(struct kiosk *k, enum display_kind kind, enum msg_id id,
@@ -83,6 +88,9 @@ void kiosk_say(struct kiosk *k, enum display_kind kind, enum msg_id id,
 
 	kiosk_text_add(k, &t, id, args);
 	kiosk_show(k, kind, &t);
+	/* Said again in another language when the patron picks one. */
+	if (!args)
+		k->screen_msg = id;
 }
 
 void kiosk_play(struct kiosk *k, enum feedback_kind kind)
@@ -206,6 +214,7 @@ void kiosk_enter(struct kiosk *k, enum kiosk_state next)
 		if (!was_waiting)
 			loop_timer_arm(k->env.loop, &k->patron_wait_timer,
 				       (uint64_t)k->cfg->sip2.patron_wait_s * 1000u);
+		kiosk_screen_push(k);
 		return;
 	}
 	if (was_waiting)
@@ -214,6 +223,7 @@ void kiosk_enter(struct kiosk *k, enum kiosk_state next)
 		loop_timer_disarm(k->env.loop, &k->session_timer);
 	else if (was_waiting)
 		session_touch(k);
+	kiosk_screen_push(k);
 }
 
 void session_touch(struct kiosk *k)
@@ -229,7 +239,12 @@ void session_touch(struct kiosk *k)
 
 void session_begin(struct kiosk *k, const char *patron)
 {
+	char chosen[sizeof(k->language)];
+
+	/* A language the patron chose on the screen before the card holds for the session. */
+	memcpy(chosen, k->language, sizeof(chosen));
 	session_clear(k);
+	memcpy(k->language, chosen, sizeof(k->language));
 	if (txn_id_new(k->session_id) < 0)
 		snprintf(k->session_id, sizeof(k->session_id), "session-%llu",
 			 (unsigned long long)loop_mono_ms(k->env.loop));
@@ -247,6 +262,7 @@ void session_clear(struct kiosk *k)
 	k->n_charged = 0;
 	k->pin_tries = 0;
 	k->end_requested = false;
+	k->receipt_wanted = false;
 	k->session_id[0] = 0;
 	free(k->items);
 	k->items = NULL;
@@ -296,6 +312,7 @@ void kiosk_store_failed(struct kiosk *k, int err, const char *what)
 	const char *why = k->store ? store_strerror(k->store) : "";
 
 	k->store_err = err;
+	k->store_failures++;
 	snprintf(k->last_error, sizeof(k->last_error), "store: %s: %s%s%s", what, strerror(-err),
 		 why && *why ? ": " : "", why ? why : "");
 	log_err("%s", k->last_error);
@@ -378,6 +395,7 @@ int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, co
 		k->store_err = 0;
 	}
 	k->recorded++;
+	k->recorded_by[kind][mode]++;
 	log_info("recorded %s %s item %s patron %s (%s, seq %lld)", txn_kind_name(kind), txn->id,
 		 item, *patron ? mask_patron(patron).s : "-", txn_mode_name(mode),
 		 (long long)txn->seq);
@@ -488,6 +506,8 @@ void kiosk_input(struct kiosk *k, enum board_role role, bool active)
 			kiosk_welcome(k);
 		else if (k->cfg->mode == KIOSK_RETURNS && active)
 			kiosk_say(k, DISPLAY_ERROR, MSG_BIN_FULL, NULL);
+		else
+			kiosk_screen_push(k);
 		break;
 	case ROLE_DOOR_CLOSED:
 		if (k->door_closed != active)
@@ -495,18 +515,8 @@ void kiosk_input(struct kiosk *k, enum board_role role, bool active)
 		k->door_closed = active;
 		break;
 	case ROLE_DONE_BUTTON:
-		if (!active)
-			return;
-		/* Ending now would leave out the item the ILS is answering for. */
-		if (kiosk_waiting(k)) {
-			k->end_requested = true;
-			kiosk_say(k, DISPLAY_NOTICE, MSG_SCAN_WAIT, NULL);
-			return;
-		}
-		if (k->cfg->mode == KIOSK_SELFCHECK && k->state != KIOSK_IDLE)
-			selfcheck_end(k, "done button");
-		else if (k->cfg->mode == KIOSK_RETURNS && k->state != KIOSK_IDLE)
-			returns_end(k);
+		if (active)
+			kiosk_done(k);
 		break;
 	case ROLE_STAFF_BUTTON:
 		if (active)
@@ -515,6 +525,55 @@ void kiosk_input(struct kiosk *k, enum board_role role, bool active)
 	default:
 		break;
 	}
+}
+
+void kiosk_done(struct kiosk *k)
+{
+	/* Ending now would leave out the item the ILS is answering for. */
+	if (kiosk_waiting(k)) {
+		k->end_requested = true;
+		kiosk_say(k, DISPLAY_NOTICE, MSG_SCAN_WAIT, NULL);
+		return;
+	}
+	if (k->cfg->mode == KIOSK_SELFCHECK && k->state != KIOSK_IDLE)
+		selfcheck_end(k, "done button");
+	else if (k->cfg->mode == KIOSK_RETURNS && k->state != KIOSK_IDLE)
+		returns_end(k);
+}
+
+int kiosk_choose_language(struct kiosk *k, const char *language)
+{
+	if (!messages_have(k->env.messages, language))
+		return -ENOENT;
+	snprintf(k->language, sizeof(k->language), "%s", language);
+	if (k->state != KIOSK_IDLE && !kiosk_waiting(k))
+		session_touch(k);
+	if (k->state == KIOSK_IDLE && k->screen_kind != DISPLAY_ERROR)
+		kiosk_welcome(k);
+	else if (k->screen_msg != MSG_COUNT)
+		kiosk_say(k, k->screen_kind, k->screen_msg, NULL);
+	else
+		kiosk_screen_push(k);
+	return 0;
+}
+
+void kiosk_help(struct kiosk *k)
+{
+	log_notice("help asked for on the screen");
+	if (k->state != KIOSK_IDLE && !kiosk_waiting(k))
+		session_touch(k);
+	kiosk_say(k, DISPLAY_INFO, MSG_SCREEN_HELP_TEXT, NULL);
+}
+
+void kiosk_choose_receipt(struct kiosk *k, bool wanted)
+{
+	if (k->cfg->mode != KIOSK_SELFCHECK || k->state == KIOSK_IDLE ||
+	    k->cfg->receipt_policy != RECEIPT_ASK)
+		return;
+	k->receipt_wanted = wanted;
+	if (!kiosk_waiting(k))
+		session_touch(k);
+	kiosk_screen_push(k);
 }
 
 void kiosk_set_store(struct kiosk *k, struct store *store, int err)
@@ -526,6 +585,8 @@ void kiosk_set_store(struct kiosk *k, struct store *store, int err)
 			 strerror(-err));
 	if (k->state == KIOSK_IDLE)
 		kiosk_welcome(k);
+	else
+		kiosk_screen_push(k);
 }
 
 void kiosk_set_online(struct kiosk *k, bool online)
@@ -538,6 +599,8 @@ void kiosk_set_online(struct kiosk *k, bool online)
 		kiosk_welcome(k);
 	else if (!online && in_items(k) && k->cfg->mode == KIOSK_SELFCHECK)
 		kiosk_say(k, DISPLAY_NOTICE, MSG_LINK_WENT_OFFLINE, NULL);
+	else
+		kiosk_screen_push(k);
 }
 
 void kiosk_reload(struct kiosk *k, const struct config *cfg)
@@ -558,6 +621,7 @@ int kiosk_new(const struct kiosk_env *env, struct kiosk **ret)
 	k->cfg = env->cfg;
 	k->store = env->store;
 	k->door_closed = true;
+	k->screen_msg = MSG_COUNT;
 	loop_timer_init(&k->session_timer, on_session_timeout, k);
 	loop_timer_init(&k->welcome_timer, on_welcome_timer, k);
 	loop_timer_init(&k->patron_wait_timer, online_patron_wait_expired, k);
@@ -592,6 +656,8 @@ void kiosk_get_status(const struct kiosk *k, struct kiosk_status *st)
 	st->door_closed = k->door_closed;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", k->last_error);
 	st->recorded = k->recorded;
+	memcpy(st->recorded_by, k->recorded_by, sizeof(st->recorded_by));
+	st->store_failures = k->store_failures;
 	st->in_session = k->state != KIOSK_IDLE;
 	st->session_state = k->cfg->mode == KIOSK_RETURNS && in_items(k) ?
 				    "returns" : state_names[k->state];

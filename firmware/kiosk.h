@@ -24,6 +24,7 @@
 #include "config.h"
 #include "log.h"
 #include "patron-id.h"
+#include "store.h"
 
 struct board;
 struct file_error;
@@ -35,6 +36,8 @@ struct store;
 
 struct kiosk_output {
 	void (*display)(void *data, enum display_kind kind, const char *text);
+	/* The whole screen, for a display that shows it (display->state); NULL: texts only. */
+	void (*screen)(void *data, const struct display_state *state);
 	void (*feedback)(void *data, enum feedback_kind kind);
 	/* Returns: divert the item into the ILS's sort bin ("1".."4"). May be NULL. */
 	void (*sort)(void *data, const char *bin);
@@ -70,6 +73,13 @@ void kiosk_free(struct kiosk *kiosk);
 void kiosk_scan(struct kiosk *kiosk, const struct scan *scan);
 void kiosk_pin(struct kiosk *kiosk, const char *pin);
 void kiosk_input(struct kiosk *kiosk, enum board_role role, bool active);
+/* The patron's touches on the screen: Done, a language, help. */
+void kiosk_done(struct kiosk *kiosk);
+/* -ENOENT: no catalog for language (nothing changes). */
+int kiosk_choose_language(struct kiosk *kiosk, const char *language);
+void kiosk_help(struct kiosk *kiosk);
+/* [receipt] ask: the patron's answer for the session in progress; ignored otherwise. */
+void kiosk_choose_receipt(struct kiosk *kiosk, bool wanted);
 
 /* store may be NULL, with err (-errno) saying why: the kiosk refuses scans. */
 void kiosk_set_store(struct kiosk *kiosk, struct store *store, int err);
@@ -86,6 +96,8 @@ struct kiosk_status {
 	bool door_closed;
 	char last_error[192]; /* "" if none since start */
 	uint64_t recorded;    /* transactions recorded since start */
+	uint64_t recorded_by[TXN_KINDS][TXN_MODES]; /* the same by enum txn_kind and txn_mode */
+	uint64_t store_failures; /* since start: a recording or look-up the store refused */
 	/* the current session, if any */
 	bool in_session;
 	const char *session_state; /* "pin", "items", "returns" */

@@ -56,6 +56,10 @@ static void on_link(void *data, bool up, const char *why)
 			   active_cfg(c)->sip2.tls ? " (TLS)" : " (plain TCP)");
 	else
 		log_warning("ILS link down: %s; working offline", why);
+	/* The first of several "down"s in a row: the outage began there. */
+	if (!up && c->link_up)
+		c->offline_since_ms = loop_mono_ms(c->loop);
+	c->link_up = up;
 	kiosk_set_online(c->kiosk, up);
 	service_status(c);
 	if (up)
@@ -102,6 +106,7 @@ int link_start(struct circd *c)
 	const struct config *cfg = active_cfg(c);
 	int r;
 
+	c->offline_since_ms = loop_mono_ms(c->loop); /* offline until the first log-in */
 	if (!cfg->sip2.host[0]) {
 		log_notice("no library system configured ([sip2] host): working offline only");
 		return 0;

@@ -26,16 +26,15 @@
 #include "kiosk-rfid.h"
 #include "log.h"
 #include "messages.h"
+#include "metrics-file.h"
 #include "service.h"
 #include "loop.h"
 #include "store.h"
 #include "circd.h"
 #include "sync.h"
 #include "util.h"
+#include "version.h"
 
-#ifndef CIRCD_VERSION
-#define CIRCD_VERSION "0.1"
-#endif
 #ifndef CIRCD_BOARDS_DIR
 #define CIRCD_BOARDS_DIR "/usr/local/share/circd/boards"
 #endif
@@ -83,6 +82,20 @@ static void resolve_messages(const struct config *cfg, char *path, size_t size)
 	}
 	snprintf(en, sizeof(en), "%s/en.msg", CIRCD_MESSAGES_DIR);
 	snprintf(path, size, "%s", access(en, R_OK) == 0 ? CIRCD_MESSAGES_DIR : "ui/messages");
+}
+
+/* The touch-screen page's folder, found as the catalogs are. */
+static void resolve_ui(const struct config *cfg, char *path, size_t size)
+{
+	const char *env = getenv("CIRCD_UI");
+	char page[512];
+
+	if (cfg->display.ui_dir[0] || (env && *env)) {
+		snprintf(path, size, "%s", cfg->display.ui_dir[0] ? cfg->display.ui_dir : env);
+		return;
+	}
+	snprintf(page, sizeof(page), "%s/index.html", CIRCD_UI_DIR);
+	snprintf(path, size, "%s", access(page, R_OK) == 0 ? CIRCD_UI_DIR : "ui");
 }
 
 static int load_configuration(struct circd *c, const char *board_override, struct config *cfg)
@@ -140,6 +153,15 @@ static void show(void *data, enum display_kind kind, const char *text)
 
 	/* The backend reports the text for the log (at info when there is no screen). */
 	c->display->show(c->display_handle, kind, text);
+}
+
+static void screen(void *data, const struct display_state *state)
+{
+	struct circd *c = data;
+	int r = c->display->state(c->display_handle, state);
+
+	if (r < 0)
+		log_warning("display: the screen's state could not be shown: %s", strerror(-r));
 }
 
 static void play(void *data, enum feedback_kind kind)
@@ -204,6 +226,19 @@ static void printer_attention(void *data)
 		feedback_play(c->feedback, &lamp);
 }
 
+/* A display that shows the whole screen (display = web) gets it; the others texts only. */
+static const struct kiosk_output kiosk_output_screen = {
+	.display = show,
+	.screen = screen,
+	.feedback = play,
+	.sort = sort,
+	.queued = queued,
+	.wall_clock = wall_clock,
+	.printer_status = printer_status,
+	.print = print_receipt,
+	.printer_attention = printer_attention,
+};
+
 static const struct kiosk_output kiosk_output = {
 	.display = show,
 	.feedback = play,
@@ -264,6 +299,38 @@ static void on_hal_report(void *data, enum hal_level level, const char *msg)
 	bool known = (unsigned)level < ARRAY_SIZE(levels);
 
 	log_msg(known ? levels[level] : LOG_LEVEL_DEBUG, "%s", msg);
+}
+
+static void on_screen_done(void *data)
+{
+	struct circd *c = data;
+
+	if (c->kiosk)
+		kiosk_done(c->kiosk);
+}
+
+static void on_screen_language(void *data, const char *language)
+{
+	struct circd *c = data;
+
+	if (c->kiosk && kiosk_choose_language(c->kiosk, language) < 0)
+		log_info("display: language %s chosen on the screen has no catalog", language);
+}
+
+static void on_screen_receipt(void *data, bool wanted)
+{
+	struct circd *c = data;
+
+	if (c->kiosk)
+		kiosk_choose_receipt(c->kiosk, wanted);
+}
+
+static void on_screen_help(void *data)
+{
+	struct circd *c = data;
+
+	if (c->kiosk)
+		kiosk_help(c->kiosk);
 }
 
 static void on_pin(void *data, const char *pin)
@@ -409,8 +476,15 @@ static int open_devices(struct circd *c, bool *board_error)
 		.discarded = on_scan_discarded,
 	};
 	struct file_error err = { .line = 0 };
-	static const struct display_events display_events = { .pin = on_pin };
+	static const struct display_events display_events = {
+		.pin = on_pin,
+		.done = on_screen_done,
+		.language = on_screen_language,
+		.receipt = on_screen_receipt,
+		.help = on_screen_help,
+	};
 	const struct config *cfg = active_cfg(c);
+	struct display_config display_cfg = cfg->display;
 	int r;
 
 	c->gpio = hal_gpio_backend(c->board->gpio_backend);
@@ -445,8 +519,9 @@ static int open_devices(struct circd *c, bool *board_error)
 	r = c->scanner->open(&c->hal_env, c->board, &scanner_events, c, &c->scanner_handle, &err);
 	if (r < 0)
 		goto err_device;
-	r = c->display->open(&c->hal_env, c->board, &display_events, c, &c->display_handle,
-			     &err);
+	resolve_ui(cfg, display_cfg.ui_dir, sizeof(display_cfg.ui_dir));
+	r = c->display->open(&c->hal_env, c->board, &display_cfg, &display_events, c,
+			     &c->display_handle, &err);
 	if (r < 0)
 		goto err_device;
 	r = c->printer->open(&c->hal_env, c->board, &c->printer_handle, &err);
@@ -614,7 +689,7 @@ int main(int argc, char **argv)
 			.store = c->store,
 			.boot_id = c->boot_id,
 			.ils = c->ils,
-			.out = &kiosk_output,
+			.out = c->display->state ? &kiosk_output_screen : &kiosk_output,
 			.out_data = c,
 			.messages = c->messages,
 		};
@@ -651,8 +726,10 @@ int main(int argc, char **argv)
 	messages_languages(c->messages, languages, sizeof(languages));
 	log_info("patron texts: %s (kiosk: %s)", languages, active_cfg(c)->language);
 	service_start(c);
+	metrics_file_start(c);
 	service_ready(c);
 	r = loop_run(c->loop);
+	metrics_file_stop(c);
 	service_stop(c);
 	if (r < 0)
 		log_err("event loop failed: %s", strerror(-r));

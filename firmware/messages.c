@@ -112,6 +112,20 @@ static const struct {
 	[MSG_RECEIPT_PRINT_DUE] = { .key = "receipt.print.due", .params = { "due" } },
 	[MSG_RECEIPT_PRINT_OFFLINE] = { .key = "receipt.print.offline" },
 	[MSG_RECEIPT_UNAVAILABLE] = { .key = "receipt.unavailable" },
+	[MSG_LANGUAGE_NAME] = { .key = "language.name" },
+	[MSG_SCREEN_LANGUAGE] = { .key = "screen.language" },
+	[MSG_SCREEN_DONE] = { .key = "screen.done" },
+	[MSG_SCREEN_HELP] = { .key = "screen.help" },
+	[MSG_SCREEN_HELP_TEXT] = { .key = "screen.help_text" },
+	[MSG_SCREEN_PIN_LABEL] = { .key = "screen.pin_label" },
+	[MSG_SCREEN_PIN_OK] = { .key = "screen.pin_ok" },
+	[MSG_SCREEN_PIN_DELETE] = { .key = "screen.pin_delete" },
+	[MSG_SCREEN_ITEMS] = { .key = "screen.items" },
+	[MSG_SCREEN_ENDING] = { .key = "screen.ending", .params = { "seconds" } },
+	[MSG_SCREEN_GONE] = { .key = "screen.gone" },
+	[MSG_SCREEN_RECEIPT_QUESTION] = { .key = "screen.receipt_question" },
+	[MSG_SCREEN_YES] = { .key = "screen.yes" },
+	[MSG_SCREEN_NO] = { .key = "screen.no" },
 };
 
 struct language {

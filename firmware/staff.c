@@ -17,7 +17,10 @@
 #include "sync.h"
 #include "staff-render.h"
 #include "store-security.h"
+#include "health.h"
+#include "metrics.h"
 #include "status.h"
+#include "version.h"
 
 /*
  * outbox and export-koc can run to tens of thousands of rows: they are
@@ -187,6 +190,26 @@ static void status_scanners(struct circd *c, struct circd_status *out)
 	}
 }
 
+static int oldest_wall(void *data, const struct txn *txn)
+{
+	int64_t *oldest = data;
+
+	if (txn->wall_ms < *oldest)
+		*oldest = txn->wall_ms;
+	return 0;
+}
+
+/* The outbox is oldest first in each state: one row of each says how long it has waited. */
+static uint64_t oldest_pending_s(struct circd *c)
+{
+	int64_t now = loop_wall_ms(c->loop), oldest = now;
+
+	store_list(c->store, TXN_PENDING, 1, oldest_wall, &oldest);
+	store_list(c->store, TXN_FORWARDED, 1, oldest_wall, &oldest);
+	/* A stamp from a clock that was ahead is no wait at all. */
+	return oldest < now ? (uint64_t)(now - oldest) / 1000 : 0;
+}
+
 /* What a store that cannot be trusted says, worst first. */
 static void status_store(struct circd *c, const struct kiosk_status *ks, struct circd_status *out)
 {
@@ -195,6 +218,7 @@ static void status_store(struct circd *c, const struct kiosk_status *ks, struct 
 	int r, files, mark_err;
 
 	snprintf(out->store_state, sizeof(out->store_state), "ok");
+	out->store_open = c->store != NULL;
 	if (!c->store) {
 		snprintf(out->store_state, sizeof(out->store_state), "unavailable: %s",
 			 strerror(-c->store_open_err));
@@ -211,6 +235,9 @@ static void status_store(struct circd *c, const struct kiosk_status *ks, struct 
 	files = store_check_files(c->store);
 	alarm = store_alarm(c->store);
 	mark_err = store_mark_status(c->store, NULL);
+	out->store_usable = files >= 0 && r >= 0 && ks->store_ok;
+	if (out->outbox)
+		out->oldest_pending_s = oldest_pending_s(c);
 	if (files < 0)
 		snprintf(out->store_state, sizeof(out->store_state), "failing: %s", alarm);
 	else if (r < 0 || !ks->store_ok)
@@ -237,6 +264,7 @@ static void status_printer(struct circd *c, const struct kiosk_status *ks,
 		ps.state = PRINTER_UNKNOWN;
 	out->printer = c->printer->name;
 	out->printer_state = printer_state_name(ps.state);
+	out->printer_status = ps.state;
 	out->receipts_printed = ks->receipts_printed;
 	out->receipt_failure = ks->receipt_failure;
 }
@@ -268,7 +296,12 @@ static void status_fill(struct circd *c, const struct kiosk_status *ks,
 		.last_error = ks->last_error,
 		.uptime_s = (loop_mono_ms(c->loop) - c->started_ms) / 1000,
 		.wakeups = loop_wakeups(c->loop),
+		.version = CIRCD_VERSION,
+		.store_failures = ks->store_failures,
+		.offline_s = c->ils && !ks->online ?
+				     (loop_mono_ms(c->loop) - c->offline_since_ms) / 1000 : 0,
 	};
+	memcpy(out->recorded_by, ks->recorded_by, sizeof(out->recorded_by));
 	status_store(c, ks, out);
 	status_scanners(c, out);
 	status_printer(c, ks, out);
@@ -278,18 +311,37 @@ static void status_fill(struct circd *c, const struct kiosk_status *ks,
 		store_security_count_owed(c->store, &out->security_owed);
 }
 
-static int control_status(struct circd *c, const struct control_request *req, struct strbuf *body)
-{
+/* What status_fill() borrows from, kept beside the struct while it is rendered. */
+struct status_snapshot {
 	struct circd_status st;
 	struct kiosk_status ks;
-	struct sync_stats stats = { 0 };
+	struct sync_stats stats;
+};
 
-	kiosk_get_status(c->kiosk, &ks);
+static void status_snapshot(struct circd *c, struct status_snapshot *snap)
+{
+	snap->stats = (struct sync_stats){ 0 };
+	kiosk_get_status(c->kiosk, &snap->ks);
 	if (c->sync)
-		sync_get_stats(c->sync, &stats);
-	status_fill(c, &ks, &stats, &st);
-	status_render(&st, req->json ? STATUS_JSON : STATUS_TEXT, body);
+		sync_get_stats(c->sync, &snap->stats);
+	status_fill(c, &snap->ks, &snap->stats, &snap->st);
+}
+
+static int control_status(struct circd *c, const struct control_request *req, struct strbuf *body)
+{
+	struct status_snapshot snap;
+
+	status_snapshot(c, &snap);
+	status_render(&snap.st, req->json ? STATUS_JSON : STATUS_TEXT, body);
 	return 0;
+}
+
+void staff_metrics(struct circd *c, struct strbuf *out)
+{
+	struct status_snapshot snap;
+
+	status_snapshot(c, &snap);
+	metrics_render(&snap.st, out);
 }
 
 static int control_sessions(struct circd *c, const struct control_request *req,
@@ -307,6 +359,25 @@ static int control_sessions(struct circd *c, const struct control_request *req,
 		.idle_s = ks.session_idle_ms / 1000,
 	};
 	sessions_render(&session, req->json ? STATUS_JSON : STATUS_TEXT, body);
+	return 0;
+}
+
+/* One line, "<verdict> <name>: <why>": circctl check exits with the verdict (health.h). */
+static int staff_check(struct circd *c, struct strbuf *body)
+{
+	const struct config *cfg = active_cfg(c);
+	const struct health_limits limits = {
+		.max_offline_s = cfg->health_max_offline_s,
+		.max_outbox = cfg->health_max_outbox,
+		.printer_required = cfg->receipt_policy == RECEIPT_ALWAYS,
+	};
+	struct status_snapshot snap;
+	enum health_verdict verdict;
+	char why[1300];
+
+	status_snapshot(c, &snap);
+	verdict = health_check(&snap.st, &limits, why, sizeof(why));
+	strbuf_printf(body, "%d %s: %s\n", verdict, health_verdict_name(verdict), why);
 	return 0;
 }
 
@@ -445,6 +516,12 @@ int staff_command(void *data, const struct control_request *req, struct strbuf *
 		return control_sessions(c, req, body);
 	if (strcmp(req->command, "sync") == 0)
 		return staff_sync(c, body);
+	if (strcmp(req->command, "check") == 0)
+		return staff_check(c, body);
+	if (strcmp(req->command, "metrics") == 0) {
+		staff_metrics(c, body);
+		return 0;
+	}
 	if (!c->store) {
 		strbuf_printf(body, "store unavailable: %s", strerror(-c->store_open_err));
 		return -EIO;
@@ -460,6 +537,6 @@ int staff_command(void *data, const struct control_request *req, struct strbuf *
 	if (strcmp(req->command, "export-koc") == 0)
 		return staff_export_koc(c, body, stream);
 	strbuf_printf(body, "unknown command '%s' (try: status, outbox, sessions, sync, exceptions, "
-			    "resolve, security, export-koc)", req->command);
+			    "resolve, security, export-koc, metrics, check)", req->command);
 	return -EINVAL;
 }

@@ -15,8 +15,10 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "printer.h"
 #include "rfid.h"
 #include "scanner.h"
+#include "store.h"
 #include "strbuf.h"
 
 struct status_scanner {
@@ -55,6 +57,16 @@ struct circd_status {
 	const char *printer_state;   /* as asked now: "ok", "paper-out", ... */
 	uint64_t receipts_printed;   /* since start */
 	const char *receipt_failure; /* the last receipt not printed and why; "" if none */
+	enum printer_state printer_status; /* printer_state as an enum, when printer is set */
+
+	/* Not shown by status_render(): for the metrics (metrics.h) and circctl check (health.h) */
+	const char *version;
+	bool store_open;           /* false: it could not be opened; the kiosk is out of service */
+	bool store_usable;         /* open, its files intact, and its last write did not fail */
+	uint64_t store_failures;   /* since start: a recording or look-up the store refused */
+	uint64_t oldest_pending_s; /* how long the oldest transaction of the outbox has waited */
+	uint64_t offline_s;        /* how long the ILS link has been down; 0 online or no ILS */
+	uint64_t recorded_by[TXN_KINDS][TXN_MODES]; /* since start, by enum txn_kind and txn_mode */
 };
 
 /* The forms of a circctl answer. Only exceptions have a CSV one: status renders it as text. */

@@ -49,6 +49,7 @@ struct store;
 /* Array sizes for per-kind and per-state tables (not enumerators: switches stay exhaustive). */
 #define TXN_KINDS 3
 #define TXN_STATES 5
+#define TXN_MODES 2
 
 enum txn_kind {
 	TXN_CHECKOUT,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What board.c shares with the files that parse its other sections
- * (board-rfid.c): the parse state and the helpers that word every error the
+ * (board-rfid.c, board-printer.c): the parse state and the helpers that word every error the
  * same way, "[section NAME] key: why" at file:line. Not for use outside
  * board*.c.
  */
@@ -24,6 +24,7 @@ enum board_section {
 	SECTION_ROLE,
 	SECTION_SCANNER,
 	SECTION_RFID,
+	SECTION_PRINTER,
 };
 
 struct board_parse {
@@ -61,5 +62,12 @@ int rfid_key(struct board_parse *p, const char *key, const char *value, int line
 void rfid_check(const struct board_parse *p, int *line, const char **what, char *header,
 		size_t header_size);
 void rfid_mark_roles(struct board *b);
+
+/* board-printer.c: the [printer] section */
+extern const char *const printer_keys[];
+int printer_section(struct board_parse *p, int line, struct file_error *err);
+int printer_key(struct board_parse *p, const char *key, const char *value, int line);
+/* What the printer backend lacks, as file:line in err: 0 or -EINVAL. */
+int printer_check(const struct board_parse *p, struct file_error *err);
 
 #endif

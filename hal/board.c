@@ -96,8 +96,8 @@ static const char *const *const role_keys[] = {
 static const char *const kind_words[] = { "output", "input", "scanner", "rfid", NULL };
 static const char *const gpio_backends[] = { "sim", "gpiod", NULL };
 static const char *const scanner_backends[] = { "sim", "libusb", NULL };
-static const char *const display_backends[] = { "sim", "none", NULL };
-static const char *const printer_backends[] = { "sim", "none", NULL };
+static const char *const display_backends[] = { "sim", "none", "web", NULL };
+static const char *const printer_backends[] = { "sim", "none", "escpos", NULL };
 static const char *const protocols[] = { "wedge", "hidpos", NULL };
 static const char *const scanner_roles[] = { "item_scanner", "patron_reader", "both", NULL };
 
@@ -388,6 +388,8 @@ static int board_parse_key(void *data, const char *key, const char *value, int l
 		keys = scanner_keys;
 	else if (p->section == SECTION_RFID)
 		keys = rfid_keys;
+	else if (p->section == SECTION_PRINTER)
+		keys = printer_keys;
 	else
 		keys = role_keys[board_role_kind(p->role)];
 	i = inifile_word_index(keys, key);
@@ -405,6 +407,8 @@ static int board_parse_key(void *data, const char *key, const char *value, int l
 		return scanner_key(p, key, value, line);
 	if (p->section == SECTION_RFID)
 		return rfid_key(p, key, value, line);
+	if (p->section == SECTION_PRINTER)
+		return printer_key(p, key, value, line);
 	return role_key(p, key, value, line);
 }
 
@@ -499,10 +503,12 @@ static int board_parse_section(void *data, const char *section, int line,
 		kind_word[kind_len] = '\0';
 		kind = inifile_word_index(kind_words, kind_word);
 	}
+	if (strcmp(section, "printer") == 0)
+		return printer_section(p, line, err);
 	if (kind < 0 && strcmp(section, "board") != 0) {
 		file_error_set(err, p->path, line,
 			       "unknown section [%.*s] (expected [board], [output ROLE], "
-			       "[input ROLE], [scanner NAME] or [rfid NAME])",
+			       "[input ROLE], [scanner NAME], [rfid NAME] or [printer])",
 			       VALUE_QUOTE_MAX, section);
 		return -EINVAL;
 	}
@@ -655,6 +661,9 @@ int board_parse(const char *text, const char *path, struct board **ret, struct f
 	if (r < 0)
 		goto err_free;
 	r = board_check(&p, err);
+	if (r < 0)
+		goto err_free;
+	r = printer_check(&p, err);
 	if (r < 0)
 		goto err_free;
 	mark_scanner_roles(b);

@@ -8,8 +8,9 @@
  *   name = Raspberry Pi 4 self-check kiosk
  *   gpio = gpiod            ; backend: sim | gpiod
  *   scanner = libusb        ; backend: sim | libusb
- *   display = none          ; backend: sim | none (no patron screen: texts are logged)
- *   printer = none          ; receipt printer backend: sim | none (no printer; the default)
+ *   display = none          ; backend: sim | none (no patron screen: texts are logged) | web
+ *   printer = none          ; receipt printer backend: sim | escpos | none (no
+ *                           ; printer; the default)
  *
  *   [output lamp_ok]
  *   chip = gpiochip0        ; name, /dev path, label or number; optional:
@@ -65,6 +66,12 @@
  *   power = 500             ; RF power in mW, 0 = the reader's setting
  *   inventory_ms = 150      ; inventory interval while a session or intake is on
  *   idle_inventory_ms = 1000 ; while idle; 0 = no inventory while idle
+ *
+ *   [printer]               ; the receipt printer of printer = escpos (a USB
+ *   usb = 04b8:0202         ;   ESC/POS printer on the kernel's usblp driver):
+ *   serial = 1234           ;   its VID:PID (its /dev/usb/lpN is found through
+ *   port = 1-1.4            ;   sysfs, again after a replug), serial and port
+ *   device = /dev/usb/lp0   ;   as for scanners; or a fixed path instead of usb
  *
  * Up to BOARD_SCANNERS_MAX scanner sections; several may share a VID:PID
  * when serial or port tells them apart. Up to BOARD_RFIDS_MAX rfid sections.
@@ -193,6 +200,17 @@ struct board_rfid {
 	unsigned inventory_ms, idle_inventory_ms;
 };
 
+/* The [printer] section: where printer = escpos finds its device. */
+struct board_printer {
+	bool present;
+	int src_line;
+	char device[BOARD_DEVICE_PATH_MAX]; /* "" when found by usb */
+	uint16_t usb_vid, usb_pid;
+	bool usb_set;
+	char serial[BOARD_NAME_MAX];   /* "" matches any */
+	char port[BOARD_USB_PORT_MAX]; /* "" matches any */
+};
+
 struct board {
 	char path[256];
 	char name[128];
@@ -206,6 +224,7 @@ struct board {
 	size_t n_scanners;
 	struct board_rfid rfids[BOARD_RFIDS_MAX];
 	size_t n_rfids;
+	struct board_printer printer;
 };
 
 /* The role a scanner's symbols are reported under: item_scanner unless it reads only cards. */

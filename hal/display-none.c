@@ -18,6 +18,7 @@ struct display_none {
 };
 
 static int display_none_open(const struct hal_env *env, const struct board *board,
+			     const struct display_config *cfg,
 			     const struct display_events *events, void *data, void **ret,
 			     struct file_error *err)
 {

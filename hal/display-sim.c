@@ -38,6 +38,7 @@ static int on_pin_command(void *data, const struct sim_command *cmd)
 }
 
 static int display_sim_open(const struct hal_env *env, const struct board *board,
+			    const struct display_config *cfg,
 			    const struct display_events *events, void *data, void **ret,
 			    struct file_error *err)
 {

@@ -23,11 +23,13 @@ static const struct scanner_ops *const scanner_backends[] = {
 static const struct display_ops *const display_backends[] = {
 	&display_sim_ops,
 	&display_none_ops,
+	&display_web_ops,
 };
 
 static const struct printer_ops *const printer_backends[] = {
 	&printer_sim_ops,
 	&printer_none_ops,
+	&printer_escpos_ops,
 };
 
 extern const struct rfid_ops rfid_3m_ops; /* hal/rfid-3m.c */
@@ -114,6 +116,23 @@ const char *display_kind_name(enum display_kind kind)
 	if ((int)kind < 0 || (size_t)kind >= ARRAY_SIZE(names))
 		return "unknown";
 	return names[kind];
+}
+
+const char *display_screen_name(enum display_screen screen)
+{
+	static const char *const names[] = {
+		[DISPLAY_SCREEN_WELCOME] = "welcome",
+		[DISPLAY_SCREEN_CHECKING] = "checking",
+		[DISPLAY_SCREEN_PIN] = "pin",
+		[DISPLAY_SCREEN_ITEMS] = "items",
+		[DISPLAY_SCREEN_GOODBYE] = "goodbye",
+		[DISPLAY_SCREEN_OUT_OF_SERVICE] = "out_of_service",
+		[DISPLAY_SCREEN_BIN_FULL] = "bin_full",
+	};
+
+	if ((int)screen < 0 || (size_t)screen >= ARRAY_SIZE(names))
+		return "unknown";
+	return names[screen];
 }
 
 void display_report(const struct hal_env *env, enum hal_level level, enum display_kind kind,

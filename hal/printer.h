@@ -1,15 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Printer device class: the receipt printer. print() takes a receipt already
- * encoded for the printer (hal/escpos.h builds one), whole: a backend sends
- * it all or fails, so a patron never gets half a receipt from a call that
- * returned 0. status() says whether a receipt could be printed now, so that
+ * encoded for the printer (hal/escpos.h builds one), whole: a patron never
+ * gets half a receipt from a call that returned 0, as far as a backend can
+ * see to it. status() says whether a receipt could be printed now, so that
  * firmware asks before it prints rather than learning of an empty roll after;
  * it never blocks (a real backend answers with the state it last polled on
  * the loop).
  *
+ * print() returns 0 when the receipt is the backend's to deliver; a backend
+ * on a real device delivers it on the loop afterwards (rule 4: no blocking
+ * write). What can still go wrong then is not returned but reported through
+ * the env's sink and seen in status(): the printer found unable to print
+ * right before (the receipt is dropped whole), or the device gone or stalled
+ * in the middle of one (the only way a receipt is cut short). -EIO when the
+ * state cannot print or the device is not there, -EBUSY while the previous
+ * receipt is still going out.
+ *
  * Backends: "sim" (each receipt is a "printer <hex>" event on the sim
- * channel; its printer-status command sets what status() answers) and
+ * channel; its printer-status command sets what status() answers), "escpos"
+ * (an ESC/POS printer on the kernel's usblp driver, or through libusb where
+ * usblp does not have it: printer-escpos.h) and
  * "none", for boards without a printer: status() and print() fail with
  * -ENODEV, which firmware takes for "this board gives no receipts".
  */
@@ -38,17 +49,18 @@ struct printer_status {
 };
 
 struct printer_ops {
-	const char *name; /* as in the board file: "sim", "none" */
+	const char *name; /* as in the board file: "sim", "escpos", "none" */
 	int (*open)(const struct hal_env *env, const struct board *board, void **ret,
 		    struct file_error *err);
 	void (*close)(void *handle); /* accepts NULL */
-	/* 0 when all len bytes went to the printer, else -errno and nothing printed. */
+	/* 0: the receipt is the backend's to send whole (see above); -errno: nothing printed. */
 	int (*print)(void *handle, const uint8_t *bytes, size_t len);
 	int (*status)(void *handle, struct printer_status *ret);
 };
 
 extern const struct printer_ops printer_sim_ops;
 extern const struct printer_ops printer_none_ops;
+extern const struct printer_ops printer_escpos_ops;
 
 /* "ok", "paper-near-end", "paper-out", "cover-open", "offline", "unknown" (also out of range). */
 const char *printer_state_name(enum printer_state state);

@@ -391,7 +391,7 @@ static void slot_start_setup(struct slot *s)
 		return;
 	}
 	s->ctrl_busy = true;
-	usb_loop_update_timeouts(s->owner->usb);
+	usb_loop_update_timeouts(&s->owner->usb);
 }
 
 /* The HID class descriptor, after the interface descriptor, gives the report descriptor's size. */
@@ -493,8 +493,10 @@ static int find_interface(struct slot *s, libusb_device *dev, const char *port)
 
 bool slot_matches(const struct slot *s, libusb_device *dev, char *port, size_t size)
 {
-	return usb_device_matches(dev, s->cfg.usb_vid, s->cfg.usb_pid, s->cfg.port, s->cfg.serial,
-				  port, size);
+	const struct usb_sysfs_match m = { s->cfg.usb_vid, s->cfg.usb_pid, s->cfg.serial,
+					   s->cfg.port };
+
+	return usb_device_is(dev, &m, port, size);
 }
 
 static void on_retry(struct loop *loop, void *data);

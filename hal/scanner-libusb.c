@@ -5,7 +5,9 @@
  * port path) fills when it is plugged in and empties when it goes.
  *
  * Everything runs on circd's loop, through usb-loop.h: nothing here blocks
- * and nothing wakes up while no device talks.
+ * and nothing wakes up while no device talks. (libusb itself keeps one
+ * internal thread blocked on udev's monitor socket for hotplug; it only
+ * queues events that we then handle on the loop.)
  *
  * A device's life in its slot:
  *   ABSENT --match--> SETUP: detach usbhid and claim the HID interface (it
@@ -78,7 +80,7 @@ static bool any_slot_absent(const struct scanner_libusb *u)
 static void rescan(struct scanner_libusb *u)
 {
 	libusb_device **list;
-	ssize_t n = libusb_get_device_list(u->ctx, &list);
+	ssize_t n = libusb_get_device_list(u->usb.ctx, &list);
 
 	for (ssize_t i = 0; i < n; i++)
 		offer_device(u, list[i]);
@@ -130,7 +132,8 @@ static int scanner_libusb_open(const struct hal_env *env, const struct board *bo
 			       struct file_error *err)
 {
 	struct scanner_libusb *u;
-	int r, libusb_error = 0;
+	char why[128];
+	int r;
 
 	u = calloc(1, sizeof(*u));
 	if (!u) {
@@ -142,17 +145,11 @@ static int scanner_libusb_open(const struct hal_env *env, const struct board *bo
 		u->events = *events;
 	u->data = data;
 	loop_timer_init(&u->arrival_timer, on_arrival_timer, u);
-	r = usb_loop_open(u->loop, &u->usb, &libusb_error);
-	if (r == -EIO) {
-		file_error_set(err, board->path, 0, "scanner = libusb: cannot start libusb (%s)",
-			       libusb_error_name(libusb_error));
-		goto err_free;
-	}
+	r = usb_loop_open(&u->usb, u->loop, why, sizeof(why));
 	if (r < 0) {
-		file_error_set(err, board->path, 0, "scanner = libusb: %s", strerror(-r));
+		file_error_set(err, board->path, 0, "scanner = libusb: %s", why);
 		goto err_free;
 	}
-	u->ctx = usb_loop_ctx(u->usb);
 	for (u->n_slots = 0; u->n_slots < board->n_scanners; u->n_slots++) {
 		r = slot_init(u, &u->slots[u->n_slots], &board->scanners[u->n_slots], board->path,
 			      err);
@@ -162,7 +159,7 @@ static int scanner_libusb_open(const struct hal_env *env, const struct board *bo
 		}
 	}
 	if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) &&
-	    libusb_hotplug_register_callback(u->ctx,
+	    libusb_hotplug_register_callback(u->usb.ctx,
 					     LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED |
 						     LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
 					     LIBUSB_HOTPLUG_ENUMERATE, LIBUSB_HOTPLUG_MATCH_ANY,
@@ -183,7 +180,6 @@ err_free:
 static void scanner_libusb_close(void *handle)
 {
 	struct scanner_libusb *u = handle;
-	struct timeval tick = { 0, 10000 };
 	bool busy = true;
 
 	if (!u)
@@ -194,12 +190,12 @@ static void scanner_libusb_close(void *handle)
 		loop_timer_disarm(u->loop, &u->slots[i].retry_timer);
 		slot_release(&u->slots[i], "");
 	}
-	for (int i = 0; i < 100 && busy && u->ctx; i++) {
+	for (int i = 0; i < 100 && busy && u->usb.ctx; i++) {
 		busy = false;
 		for (size_t j = 0; j < u->n_slots; j++)
 			busy |= u->slots[j].ctrl_busy || u->slots[j].intr_busy;
 		if (busy)
-			libusb_handle_events_timeout_completed(u->ctx, &tick, NULL);
+			usb_loop_drain(&u->usb, 10);
 	}
 	for (size_t i = 0; i < u->n_slots; i++) {
 		struct slot *s = &u->slots[i];
@@ -217,9 +213,9 @@ static void scanner_libusb_close(void *handle)
 	}
 	while (u->n_arrivals)
 		libusb_unref_device(u->arrivals[--u->n_arrivals]);
-	if (u->ctx && u->hotplug)
-		libusb_hotplug_deregister_callback(u->ctx, u->hotplug_handle);
-	usb_loop_free(u->usb);
+	if (u->usb.ctx && u->hotplug)
+		libusb_hotplug_deregister_callback(u->usb.ctx, u->hotplug_handle);
+	usb_loop_close(&u->usb);
 	free(u);
 }
 

@@ -67,8 +67,7 @@ struct slot {
 };
 
 struct scanner_libusb {
-	struct usb_loop *usb;
-	libusb_context *ctx; /* usb's */
+	struct usb_loop usb; /* libusb's context on the loop */
 	struct loop *loop;
 	struct scanner_events events;
 	void *data;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Simulated scanners: the sim channel's "scan <role> <text>" command is a
- * symbol read by the first board scanner serving that role. The sim says
- * nothing about symbology, and its scanners are always attached.
+ * symbol read by the first attached board scanner serving that role. The sim
+ * says nothing about symbology. Its scanners start attached; "scanner-attached
+ * <role> 0|1" unplugs the first one serving the role and plugs it back.
  * It uses the sim channel of its env's loop (hal/sim.h), which must exist.
  * Close this backend before freeing the sim channel.
  */
@@ -25,6 +26,33 @@ struct scanner_sim {
 	size_t n;
 };
 
+static bool serves(const struct scanner_sim *s, size_t i, enum board_role role)
+{
+	return (role == ROLE_ITEM_SCANNER && s->items[i]) ||
+	       (role == ROLE_PATRON_READER && s->patrons[i]);
+}
+
+/* As a USB scanner's replug: the status changes, and the device event says so. */
+static int on_plug_command(void *data, const struct sim_command *cmd)
+{
+	struct scanner_sim *s = data;
+	struct scanner_status *st;
+	size_t i;
+
+	for (i = 0; i < s->n && !serves(s, i, cmd->role); i++)
+		;
+	if (i == s->n)
+		return -ENOENT;
+	st = &s->status[i];
+	if (st->attached == cmd->active)
+		return 0;
+	st->attached = cmd->active;
+	snprintf(st->port, sizeof(st->port), "%s", cmd->active ? "sim" : "");
+	if (s->events.device)
+		s->events.device(s->data, st);
+	return 0;
+}
+
 static int on_scan_command(void *data, const struct sim_command *cmd)
 {
 	struct scanner_sim *s = data;
@@ -32,8 +60,7 @@ static int on_scan_command(void *data, const struct sim_command *cmd)
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		if ((cmd->role == ROLE_ITEM_SCANNER && s->items[i]) ||
-		    (cmd->role == ROLE_PATRON_READER && s->patrons[i]))
+		if (serves(s, i, cmd->role) && s->status[i].attached)
 			break;
 	if (i == s->n)
 		return -ENOENT;
@@ -83,6 +110,7 @@ static int scanner_sim_open(const struct hal_env *env, const struct board *board
 		s->patrons[s->n] = sc->patrons;
 	}
 	sim_channel_on(sim, SIM_CMD_SCAN, on_scan_command, s);
+	sim_channel_on(sim, SIM_CMD_SCANNER_ATTACHED, on_plug_command, s);
 	*ret = s;
 	return 0;
 }
@@ -94,6 +122,7 @@ static void scanner_sim_close(void *handle)
 	if (!s)
 		return;
 	sim_channel_on(s->sim, SIM_CMD_SCAN, NULL, NULL);
+	sim_channel_on(s->sim, SIM_CMD_SCANNER_ATTACHED, NULL, NULL);
 	free(s);
 }
 

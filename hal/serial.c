@@ -2,10 +2,8 @@
 /* Serial ports: raw termios, and USB-serial ttys found through sysfs (serial.h). */
 #include "serial.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,56 +136,6 @@ unsigned serial_bytes_ms(const struct serial_settings *s, size_t n)
 	return (unsigned)((bits * 1000 + s->baud - 1) / s->baud);
 }
 
-/* One sysfs attribute, its newline dropped; "" if it cannot be read. */
-static void read_attr(const char *dir, const char *name, char *buf, size_t size)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	buf[0] = '\0';
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		n = 0;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
-static bool hex_equals(const char *text, uint16_t value)
-{
-	char *end;
-	unsigned long v = strtoul(text, &end, 16);
-
-	return *text && !*end && v == value;
-}
-
-/*
- * The USB device above a tty's device directory: the nearest ancestor with
- * an idVendor, not above root. Cuts dir down to it; false if there is none.
- */
-static bool usb_device_of(char *dir, const char *root)
-{
-	size_t root_len = strlen(root);
-	char vendor[16];
-
-	for (;;) {
-		char *slash = strrchr(dir, '/');
-
-		read_attr(dir, "idVendor", vendor, sizeof(vendor));
-		if (vendor[0])
-			return true;
-		if (!slash || (size_t)(slash - dir) <= root_len)
-			return false;
-		*slash = '\0';
-	}
-}
-
 static bool usb_tty_name(const char *name)
 {
 	return strncmp(name, "ttyUSB", 6) == 0 || strncmp(name, "ttyACM", 6) == 0;
@@ -196,59 +144,10 @@ static bool usb_tty_name(const char *name)
 int serial_usb_find(const char *sysfs_root, const char *dev_dir, const struct serial_usb_match *m,
 		    char *path, size_t path_size, char *port, size_t port_size)
 {
-	char root[PATH_MAX], class_dir[PATH_MAX], link[PATH_MAX], dev[PATH_MAX];
-	char found_name[256] = "", found_port[64] = "";
-	unsigned matches = 0;
-	struct dirent *de;
-	DIR *d;
+	const struct usb_sysfs_match usb = { m->vid, m->pid, m->serial, m->port };
 
-	if (!realpath(sysfs_root, root))
-		return -errno;
-	if ((size_t)snprintf(class_dir, sizeof(class_dir), "%s/class/tty", root) >=
-	    sizeof(class_dir))
-		return -ENAMETOOLONG;
-	d = opendir(class_dir);
-	if (!d)
-		return errno == ENOENT ? -ENOENT : -errno;
-	while ((de = readdir(d))) {
-		char value[128];
-		const char *usb_port;
-
-		if (!usb_tty_name(de->d_name))
-			continue;
-		if ((size_t)snprintf(link, sizeof(link), "%s/%s/device", class_dir, de->d_name) >=
-			    sizeof(link) ||
-		    !realpath(link, dev) || strncmp(dev, root, strlen(root)) != 0 ||
-		    !usb_device_of(dev, root))
-			continue;
-		read_attr(dev, "idVendor", value, sizeof(value));
-		if (!hex_equals(value, m->vid))
-			continue;
-		read_attr(dev, "idProduct", value, sizeof(value));
-		if (!hex_equals(value, m->pid))
-			continue;
-		if (m->serial && m->serial[0]) {
-			read_attr(dev, "serial", value, sizeof(value));
-			if (strcmp(value, m->serial) != 0)
-				continue;
-		}
-		usb_port = strrchr(dev, '/') + 1;
-		if (m->port && m->port[0] && strcmp(usb_port, m->port) != 0)
-			continue;
-		matches++;
-		snprintf(found_name, sizeof(found_name), "%s", de->d_name);
-		snprintf(found_port, sizeof(found_port), "%s", usb_port);
-	}
-	closedir(d);
-	if (!matches)
-		return -ENOENT;
-	if (matches > 1)
-		return -ENOTUNIQ;
-	if ((size_t)snprintf(path, path_size, "%s/%s", dev_dir, found_name) >= path_size)
-		return -ENAMETOOLONG;
-	if (port && port_size)
-		snprintf(port, port_size, "%s", found_port);
-	return 0;
+	return usb_sysfs_find(sysfs_root, "tty", usb_tty_name, dev_dir, &usb, path, path_size,
+			      port, port_size);
 }
 
 int serial_open_board(const struct board_rfid *def, const struct serial_settings *defaults,

@@ -2,7 +2,8 @@
 /*
  * Serial ports, for the RFID readers' backends: a tty opened raw and
  * non-blocking (its fd goes on the loop), and a USB-serial adapter's tty
- * found by VID:PID (+ serial number, USB port path) through sysfs.
+ * found by VID:PID (+ serial number, USB port path) through sysfs
+ * (usb-sysfs.h, which the receipt printer's usblp node is found by too).
  *
  * Finding the port again after a replug: serial_open_board() from a retry
  * timer until it succeeds, as the tty's name (ttyUSB0, ttyUSB1 ...) may
@@ -18,6 +19,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "usb-sysfs.h"
 
 enum serial_parity {
 	SERIAL_PARITY_NONE,

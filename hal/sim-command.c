@@ -24,6 +24,7 @@ static const char *const command_words[SIM_CMD__COUNT] = {
 	[SIM_CMD_WALL] = "wall",
 	[SIM_CMD_TAG] = "tag",
 	[SIM_CMD_PRINTER_STATUS] = "printer-status",
+	[SIM_CMD_SCANNER_ATTACHED] = "scanner-attached",
 };
 
 
@@ -362,6 +363,20 @@ static int parse_args(const char *p, size_t n, struct sim_command *cmd, const ch
 		}
 		cmd->printer_state = (enum printer_state)r;
 		return 0;
+	case SIM_CMD_SCANNER_ATTACHED:
+		if (!take_token(&p, &n, &tok, &tok_len)) {
+			*why = "usage: scanner-attached <role> <0|1>";
+			return -EINVAL;
+		}
+		r = parse_role(tok, tok_len, ROLE_KIND_SCANNER, &cmd->role, why);
+		if (r < 0)
+			return r;
+		if (bytes_equal(p, n, " 0") || bytes_equal(p, n, " 1")) {
+			cmd->active = p[1] == '1';
+			return 0;
+		}
+		*why = "bad level";
+		return -EINVAL;
 	case SIM_CMD_PING:
 		if (n) {
 			*why = "ping takes no arguments";

@@ -18,6 +18,10 @@
  *   printer-status <state>    what the sim printer answers when asked from
  *                             now on: ok paper-near-end paper-out cover-open
  *                             offline unknown (it starts ok)
+ *   scanner-attached <role> <0|1>  the first board scanner serving role
+ *                             (item_scanner, patron_reader) is unplugged (0)
+ *                             or plugged in again (1); an unplugged one reads
+ *                             nothing (scans for it are refused)
  *   tag <reader> place <uid> <dsfid> <afi> <eas> <block size> <memory>
  *                             a tag laid on an rfid reader: <reader> is its
  *                             board name, or a role (item_pad, patron_reader)
@@ -83,6 +87,7 @@ enum sim_cmd {
 	SIM_CMD_WALL,
 	SIM_CMD_TAG,
 	SIM_CMD_PRINTER_STATUS,
+	SIM_CMD_SCANNER_ATTACHED,
 	SIM_CMD__COUNT,
 };
 
@@ -126,7 +131,7 @@ struct sim_command {
 	 * comes from no one role: the barcode rules alone say what it is.
 	 */
 	bool typed;
-	bool active;                    /* input; wall: synced */
+	bool active;                    /* input; wall: synced; scanner: plugged in */
 	uint64_t ms;                    /* advance; wall: ms since the epoch */
 	char text[SCAN_TEXT_MAX + 1];   /* scan text, pin digits */
 	/* tag: the reader's name or role as written; place, remove: the tag's uid */

@@ -10,7 +10,7 @@
 #include "usb-loop.h"
 
 #define OUT_TIMEOUT_MS 1000   /* a reader that takes no request for this long is gone */
-#define FREE_TICK_US 10000    /* at free, while libusb gives the transfers back */
+#define FREE_TICK_MS 10       /* at free, while libusb gives the transfers back */
 #define FREE_TICKS 100
 
 enum port_state { PORT_ABSENT, PORT_ATTACHED, PORT_RELEASING };
@@ -21,7 +21,7 @@ struct usb_bulk_port {
 	void *data;
 	struct board_rfid def;
 	unsigned gap_ms;
-	struct usb_loop *usb;
+	struct usb_loop usb;
 
 	enum port_state state;
 	libusb_device_handle *handle;
@@ -132,7 +132,7 @@ static int submit(struct usb_bulk_port *p, struct libusb_transfer *t, uint8_t ep
 
 	libusb_fill_bulk_transfer(t, p->handle, ep, buf, (int)len, on_transfer_done, p, timeout_ms);
 	r = libusb_submit_transfer(t);
-	usb_loop_update_timeouts(p->usb);
+	usb_loop_update_timeouts(&p->usb);
 	return r;
 }
 
@@ -325,7 +325,9 @@ static void attach(struct usb_bulk_port *p, libusb_device *dev, const char *port
 static void look_for_device(struct usb_bulk_port *p)
 {
 	libusb_device **list;
-	ssize_t n = libusb_get_device_list(usb_loop_ctx(p->usb), &list);
+	ssize_t n = libusb_get_device_list(p->usb.ctx, &list);
+	const struct usb_sysfs_match m = { p->def.usb_vid, p->def.usb_pid, p->def.serial,
+					   p->def.port };
 	char port[BOARD_USB_PORT_MAX], why[160];
 	bool found = false;
 
@@ -333,8 +335,7 @@ static void look_for_device(struct usb_bulk_port *p)
 		 p->def.usb_pid, p->def.serial[0] ? " with serial " : "", p->def.serial,
 		 p->def.port[0] ? " at port " : "", p->def.port);
 	for (ssize_t i = 0; i < n && !found; i++) {
-		if (usb_device_matches(list[i], p->def.usb_vid, p->def.usb_pid, p->def.port,
-				       p->def.serial, port, sizeof(port))) {
+		if (usb_device_is(list[i], &m, port, sizeof(port))) {
 			found = true;
 			attach(p, list[i], port, why, sizeof(why));
 		}
@@ -408,6 +409,7 @@ int usb_bulk_port_open(const struct hal_env *env, const struct board_rfid *def, 
 		       struct usb_bulk_port **ret)
 {
 	struct usb_bulk_port *p = calloc(1, sizeof(*p));
+	char why[128]; /* libusb's failure: the caller's -EIO says enough */
 	int r;
 
 	*ret = NULL;
@@ -430,7 +432,7 @@ int usb_bulk_port_open(const struct hal_env *env, const struct board_rfid *def, 
 		r = -ENOMEM;
 		goto err_free;
 	}
-	r = usb_loop_open(env->loop, &p->usb, NULL);
+	r = usb_loop_open(&p->usb, env->loop, why, sizeof(why));
 	if (r < 0)
 		goto err_free;
 	*ret = p;
@@ -447,10 +449,8 @@ err_free:
 /* Takes the transfers back (briefly: this is a close), gives the device back, frees. */
 static void finish_free(struct usb_bulk_port *p)
 {
-	struct timeval tick = { 0, FREE_TICK_US };
-
 	for (int i = 0; i < FREE_TICKS && (p->out_busy || p->in_busy); i++)
-		libusb_handle_events_timeout_completed(usb_loop_ctx(p->usb), &tick, NULL);
+		usb_loop_drain(&p->usb, FREE_TICK_MS);
 	loop_timer_disarm(p->env.loop, &p->close);
 	loop_timer_disarm(p->env.loop, &p->reap);
 	if (p->handle) {
@@ -462,7 +462,7 @@ static void finish_free(struct usb_bulk_port *p)
 		libusb_free_transfer(p->out);
 	if (!p->in_busy)
 		libusb_free_transfer(p->in);
-	usb_loop_free(p->usb);
+	usb_loop_close(&p->usb);
 	free(p);
 }
 

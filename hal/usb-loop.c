@@ -1,34 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libusb on the loop, and the board's USB keys matched (usb-loop.h). */
+/* libusb on circd's loop, and the board's USB keys matched (usb-loop.h). */
 #include "usb-loop.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <unistd.h>
-
-#define USB_POLLFDS_MAX 16    /* libusb's own few, and one usbfs node per open device */
-#define UNWATCHABLE_POLL_MS 2
-
-/* libusb names its fds by number alone, in the removal notifier: this finds the source. */
-struct usb_pollfd {
-	int fd;
-	struct loop_source *source; /* NULL: epoll refused it; looked at on unwatchable_timer */
-};
-
-struct usb_loop {
-	libusb_context *ctx;
-	struct loop *loop;
-	struct loop_timer usb_timer;     /* libusb's own timeouts, if it has no timerfd */
-	struct usb_pollfd pollfds[USB_POLLFDS_MAX];
-	size_t n_pollfds;
-	size_t n_unwatchable;
-	struct loop_timer unwatchable_timer;
-};
 
 void usb_loop_update_timeouts(struct usb_loop *u)
 {
@@ -72,23 +50,20 @@ static void on_unwatchable_poll(struct loop *loop, void *data)
 
 	handle_usb_events(u);
 	if (u->n_unwatchable)
-		loop_timer_arm(loop, &u->unwatchable_timer, UNWATCHABLE_POLL_MS);
+		loop_timer_arm(loop, &u->unwatchable_timer, USB_LOOP_UNWATCHABLE_MS);
 }
 
 /*
- * epoll refuses fds of regular files (EPERM): umockdev's replayed device
- * node is one. poll() would call such an fd always ready, so it is looked
- * at on a short timer instead; a real usbfs node never takes this path.
- * Each look reaps every transfer umockdev has completed meanwhile, so a
- * replay goes at about one scan per tick; without activity, ticks stop once
- * the device is gone.
+ * Each look at an unwatchable fd reaps every transfer umockdev has completed
+ * meanwhile, so a replay goes at about one scan per tick; without activity,
+ * ticks stop once the device is gone.
  */
 static int watch_fd(struct usb_loop *u, int fd, short events)
 {
 	struct usb_pollfd *p;
 	int r;
 
-	if (u->n_pollfds == USB_POLLFDS_MAX)
+	if (u->n_pollfds == USB_LOOP_POLLFDS_MAX)
 		return -EMFILE;
 	p = &u->pollfds[u->n_pollfds];
 	r = loop_add_io(u->loop, fd, epoll_events(events), on_usb_fd, u, &p->source);
@@ -147,90 +122,71 @@ static int watch_pollfds(struct usb_loop *u)
 	return 0;
 }
 
-int usb_loop_open(struct loop *loop, struct usb_loop **ret, int *libusb_error)
+int usb_loop_open(struct usb_loop *u, struct loop *loop, char *why, size_t why_size)
 {
-	struct usb_loop *u = calloc(1, sizeof(*u));
 	int r;
 
-	*ret = NULL;
-	if (!u)
-		return -ENOMEM;
 	u->loop = loop;
+	u->ctx = NULL;
+	u->n_pollfds = u->n_unwatchable = 0;
 	loop_timer_init(&u->usb_timer, on_usb_timer, u);
 	loop_timer_init(&u->unwatchable_timer, on_unwatchable_poll, u);
 	r = libusb_init(&u->ctx);
 	if (r < 0) {
-		if (libusb_error)
-			*libusb_error = r;
-		free(u);
+		u->ctx = NULL;
+		snprintf(why, why_size, "cannot start libusb (%s)", libusb_error_name(r));
 		return -EIO;
 	}
 	r = watch_pollfds(u);
 	if (r < 0) {
-		usb_loop_free(u);
+		snprintf(why, why_size, "%s", strerror(-r));
+		usb_loop_close(u);
 		return r;
 	}
-	*ret = u;
 	return 0;
 }
 
-void usb_loop_free(struct usb_loop *u)
+void usb_loop_drain(struct usb_loop *u, unsigned ms)
 {
-	if (!u)
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (u->ctx)
+		libusb_handle_events_timeout_completed(u->ctx, &tv, NULL);
+}
+
+void usb_loop_close(struct usb_loop *u)
+{
+	if (!u->ctx)
 		return;
 	loop_timer_disarm(u->loop, &u->usb_timer);
+	loop_timer_disarm(u->loop, &u->unwatchable_timer);
 	libusb_set_pollfd_notifiers(u->ctx, NULL, NULL, NULL);
 	while (u->n_pollfds)
 		unwatch_fd(u, u->pollfds[0].fd);
-	loop_timer_disarm(u->loop, &u->unwatchable_timer);
 	libusb_exit(u->ctx);
-	free(u);
+	u->ctx = NULL;
 }
 
-libusb_context *usb_loop_ctx(const struct usb_loop *u)
-{
-	return u->ctx;
-}
-
-void usb_port_path(libusb_device *dev, char *out, size_t size)
+void usb_device_port_path(libusb_device *dev, char *out, size_t size)
 {
 	uint8_t ports[8];
 	int n = libusb_get_port_numbers(dev, ports, sizeof(ports));
-	size_t len;
+	size_t len = (size_t)snprintf(out, size, "%u", libusb_get_bus_number(dev));
 
-	len = (size_t)snprintf(out, size, "%u", libusb_get_bus_number(dev));
 	for (int i = 0; i < n && len < size; i++)
 		len += (size_t)snprintf(out + len, size - len, "%c%u", i ? '.' : '-', ports[i]);
 }
 
-bool usb_serial_matches(const char *port, const char *want)
-{
-	char path[96], serial[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/serial", port);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, serial, sizeof(serial) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	serial[n] = '\0';
-	serial[strcspn(serial, "\n")] = '\0';
-	return strcmp(serial, want) == 0;
-}
-
-bool usb_device_matches(libusb_device *dev, uint16_t vid, uint16_t pid, const char *port,
-			const char *serial, char *port_out, size_t size)
+bool usb_device_is(libusb_device *dev, const struct usb_sysfs_match *m, char *port_out,
+		   size_t size)
 {
 	struct libusb_device_descriptor d;
 
-	if (libusb_get_device_descriptor(dev, &d) < 0 || d.idVendor != vid || d.idProduct != pid)
+	if (libusb_get_device_descriptor(dev, &d) < 0 || d.idVendor != m->vid ||
+	    d.idProduct != m->pid)
 		return false;
-	usb_port_path(dev, port_out, size);
-	if (port[0] && strcmp(port_out, port) != 0)
+	usb_device_port_path(dev, port_out, size);
+	if (m->port && m->port[0] && strcmp(port_out, m->port) != 0)
 		return false;
-	return !serial[0] || usb_serial_matches(port_out, serial);
+	return !(m->serial && m->serial[0]) || usb_sysfs_serial_is("/sys", port_out, m->serial);
 }

@@ -4,7 +4,7 @@
 set -eu
 
 need="gcc make pkg-config libc6-dev libsqlite3-dev libinih-dev libgpiod-dev libusb-1.0-0-dev
-python3 sqlite3 util-linux libssl-dev openssl umockdev"
+python3 sqlite3 util-linux libssl-dev openssl umockdev libmicrohttpd-dev chromium"
 
 missing=""
 for p in $need; do

@@ -9,6 +9,10 @@ mkdir -p "$run"
 conf=$run/circd.conf
 mode=${MODE:-selfcheck}
 ils=${ILS:-yes}
+# SCREEN=web: the patron's touch screen is a page to open in a browser.
+board=boards/sim.ini
+[ "${SCREEN:-sim}" = web ] && board=boards/sim-web.ini
+web_port=${WEB_PORT:-8080}
 acs_pid=
 
 cleanup() {
@@ -45,7 +49,7 @@ cat >"$conf" <<CONF
 [kiosk]
 mode = $mode
 id = demo-kiosk
-board = boards/sim.ini
+board = $board
 session_timeout = 120
 
 [store]
@@ -59,6 +63,10 @@ socket = $run/sim.sock
 
 [barcode]
 done = DONE
+
+[display]
+port = $web_port
+ui = $(pwd)/ui
 
 $sip2
 CONF
@@ -84,8 +92,16 @@ Take it away and bring it back, from another terminal, and watch the queue forwa
   scripts/acs-admin.sh fault refuse off     scripts/acs-admin.sh log
 TEXT
 fi
+if [ "$board" = boards/sim-web.ini ]; then
+	cat <<TEXT
+The patron's touch screen: open http://127.0.0.1:$web_port/ in a browser on this machine
+(WEB_PORT=... to move it). Type the PIN and press Done there; scans stay in this terminal.
+TEXT
+else
+	echo "SCREEN=web make run: the patron's screen as a page in a browser, instead of this terminal."
+fi
 cat <<TEXT
 Ctrl-C stops circd; transactions stay in $run/circd.db.
 
 TEXT
-"$build/circd" -f -c "$conf" -b boards/sim.ini
+"$build/circd" -f -c "$conf" -b "$board"

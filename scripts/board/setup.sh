@@ -34,15 +34,17 @@ export DEBIAN_FRONTEND=noninteractive
 # gadgets, usbhid + hid_generic because a real kiosk has them bound to its
 # scanners and circd has to take the interface from them, usb_f_acm for the
 # RFID pad's USB serial (CDC ACM) gadget and cdc_acm, the host side's driver
-# that makes it a /dev/ttyACMn as a real USB-serial reader is.
+# that makes it a /dev/ttyACMn as a real USB-serial reader is, usb_f_printer
+# for the receipt printer's gadget and usblp, the host side's driver that
+# makes it a /dev/usb/lpN as a real USB printer is.
 GUEST_MODULES="virtio_pci 9pnet_virtio 9p overlay configfs dummy_hcd libcomposite usb_f_hid
-usbhid hid_generic usb_f_acm cdc_acm"
+usbhid hid_generic usb_f_acm cdc_acm usb_f_printer usblp"
 
-# dummy_hcd provides one UDC per instance: three gadgets (a keyboard wedge, a
-# HID POS scanner and the RFID pad's serial port) are plugged in at the same
-# time.
+# dummy_hcd provides one UDC per instance: four gadgets (a keyboard wedge, a
+# HID POS scanner, the RFID pad's serial port and the receipt printer) are
+# plugged in at the same time.
 DUMMY_HCD_PARAM=num
-DUMMY_HCD_UDCS=3
+DUMMY_HCD_UDCS=4
 
 log() { echo "[board-setup $(date +%T)] $*"; }
 die() { echo "board-setup: $*" >&2; exit 1; }

@@ -211,7 +211,7 @@ class Server:
         self.sessions = {}
         self.next_id = 1
         self.stats = {"connections": 0, "refused": 0, "messages": {}, "replies": 0,
-                      "ignored": 0, "bad_checksums": 0}
+                      "ignored": 0, "bad_checksums": 0, "seen_ms": {}}
         self.stopping = threading.Event()
         self.rng = random.Random(1)
         self.tls = None
@@ -421,6 +421,10 @@ class Server:
             return
         with self.lock:
             self.stats["messages"][msg.code] = self.stats["messages"].get(msg.code, 0) + 1
+            # When each kind of message came first and last (monotonic ms), so a
+            # benchmark can time a stream of requests on the server's side.
+            now_ms = time.monotonic() * 1000.0
+            self.stats["seen_ms"].setdefault(msg.code, [now_ms, now_ms])[1] = now_ms
         if msg.code == "97":
             self.resend(sess, msg)
             return

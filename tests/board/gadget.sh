@@ -16,13 +16,22 @@
 # sysfs by its VID:PID and serial number; its gadget end is /dev/ttyGSn, a tty
 # that the reader's emulator serves. Unbinding hangs the gadget end up.
 #
+# A printer gadget (the kernel's f_printer, bidirectional, as USB receipt
+# printers are) is bound by the host side's usblp driver to /dev/usb/lpN,
+# found through sysfs the same way; its gadget end, /dev/g_printerN, gives
+# what the host wrote and takes what the printer answers.
+#
 #   gadget.sh wedge NAME VID PID SERIAL     a boot keyboard (keyboard wedge)
 #   gadget.sh hidpos NAME VID PID SERIAL    a HID POS scanner (usage page 0x8C)
 #   gadget.sh acm NAME VID PID SERIAL       a USB serial port (CDC ACM)
+#   gadget.sh printer NAME VID PID SERIAL   a USB printer (f_printer)
 #   gadget.sh bind NAME UDC                 plug in (UDC: dummy_udc.N)
 #   gadget.sh unbind NAME                   unplug
 #   gadget.sh dev NAME                      prints its /dev/hidgN
 #   gadget.sh tty NAME                      prints its /dev/ttyGSn (acm)
+#   gadget.sh lp                            prints the printer gadget's
+#                                           /dev/g_printerN (bound: the
+#                                           node exists only then)
 #   gadget.sh type DEV TEXT                 a wedge scan: TEXT, then Enter
 #   gadget.sh pos DEV AIM PART...           a HID POS scan: one report per
 #                                           PART, all but the last flagged
@@ -98,6 +107,16 @@ create_acm() {
 	device "$1" "$2" "$3" "$4" "USB serial RFID reader" "CDC ACM"
 	mkdir "$_g/functions/acm.0"
 	ln -s "$_g/functions/acm.0" "$_g/configs/c.1/"
+}
+
+# create_printer NAME VID PID SERIAL: a printer gadget (usb_f_printer). The
+# IEEE 1284 device id is what usblp reads at probe time.
+create_printer() {
+	device "$1" "$2" "$3" "$4" "USB receipt printer" "Printer"
+	mkdir "$_g/functions/printer.0"
+	echo "MFG:circd;MDL:board test receipt printer;CMD:ESC/POS;CLS:PRINTER;" \
+		>"$_g/functions/printer.0/pnp_string"
+	ln -s "$_g/functions/printer.0" "$_g/configs/c.1/"
 }
 
 LOWER=abcdefghijklmnopqrstuvwxyz
@@ -180,6 +199,10 @@ acm)
 	[ $# -eq 4 ] || die "usage: gadget.sh acm NAME VID PID SERIAL"
 	create_acm "$1" "$2" "$3" "$4"
 	;;
+printer)
+	[ $# -eq 4 ] || die "usage: gadget.sh printer NAME VID PID SERIAL"
+	create_printer "$1" "$2" "$3" "$4"
+	;;
 bind)
 	[ $# -eq 2 ] || die "usage: gadget.sh bind NAME UDC"
 	echo "$2" >"$GADGETS/$1/UDC"
@@ -198,6 +221,13 @@ tty)
 	[ $# -eq 1 ] || die "usage: gadget.sh tty NAME"
 	read -r port <"$GADGETS/$1/functions/acm.0/port_num"
 	echo "/dev/ttyGS$port"
+	;;
+lp)
+	# one printer gadget in the tests: its node is the only one
+	for _n in /dev/g_printer*; do
+		[ -c "$_n" ] && echo "$_n" && exit 0
+	done
+	die "no /dev/g_printer* (is the printer gadget bound?)"
 	;;
 type)
 	[ $# -eq 2 ] || die "usage: gadget.sh type DEV TEXT"

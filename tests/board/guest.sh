@@ -14,7 +14,12 @@
 # (tests/board/rfid.sh) it plugs in a USB serial gadget carrying the emulated
 # 3M RFID pad and runs circd again, as the self-check kiosk of
 # boards/qemu-x86_64-3m.ini: the pad found by its USB id, a checkout from the
-# pad with the tag's AFI switched, unplug and replug.
+# pad with the tag's AFI switched, unplug and replug. Last
+# (tests/board/printer.sh) it plugs in a USB printer gadget, which the
+# guest's usblp driver makes a /dev/usb/lpN, and runs circd as the self-check
+# kiosk of boards/qemu-x86_64-printer.ini: a session's receipt read back on
+# the gadget's side, then paper out as circctl, the patron and the lamp show it,
+# and the same printer through libusb once usblp lets go of it.
 #
 # Prints "PASS name" / "FAIL name: why" per test (also appended to
 # $BOARD_SHARED/results) and a last "N passed, N failed"; exits 1 if any
@@ -41,6 +46,8 @@ export CIRCD_MESSAGES=$ROOT/ui/messages
 CIRCD_PID=""
 # shellcheck source=tests/board/rfid.sh
 . "$HERE/rfid.sh"
+# shellcheck source=tests/board/printer.sh
+. "$HERE/printer.sh"
 
 rm -rf "$WORK" # the host's /tmp shows through: start clean
 mkdir -p "$WORK"
@@ -448,6 +455,23 @@ fi
 stop_circd
 pad_stop
 [ -z "$HOLDER" ] || kill "$HOLDER" 2>/dev/null
+
+run_test "board: printer gadget 1209:0005 is a /dev/usb/lp (usblp); printer.py serves its g_printer" \
+	t_printer_gadget
+run_test "printer: circd finds it by USB id (no device path), its DLE EOT answers say ok" \
+	t_printer_attach
+run_test "printer: a session's receipt is read back whole on the gadget: header, masked card, item" \
+	t_printer_receipt
+run_test "printer: paper out: circctl says so, no receipt, the patron told, attention lamp on" \
+	t_printer_paper_out
+run_test "printer: usblp unbound: circd takes the printer through libusb and prints on it" \
+	t_printer_libusb
+if circd_alive; then
+	echo "--- circd status at the end (printer)"
+	ctl status | sed 's/^/    /'
+fi
+stop_circd
+prn_stop
 
 echo "$n_passed passed, $n_failed failed"
 [ "$n_failed" -eq 0 ]

@@ -13,16 +13,20 @@ test if a sanitizer reported anything.
 Every wait is bounded by TIMEOUT (longer under CIRCD_SAN=1).
 """
 
+import fcntl
 import hashlib
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
 import sqlite3
+import struct
 import subprocess
 import tempfile
+import termios
 import threading
 import time
 
@@ -259,6 +263,7 @@ class Daemon:
         self.sim = None
         self._log_chunks = []
         self._log_lock = threading.Lock()
+        self._log_busy = False  # the reader holds bytes not yet in _log_chunks
         self._logf = open(log_path, "wb")
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, preexec_fn=preexec_fn,
@@ -272,26 +277,54 @@ class Daemon:
 
     def _pump(self):
         # Through a pipe, not a file: RLIMIT_FSIZE in a test must not cut the log.
+        fd = self.proc.stdout.fileno()
         while True:
             try:
-                data = self.proc.stdout.read1(65536)
+                select.select([fd], [], [])
+                with self._log_lock:
+                    self._log_busy = True
+                data = os.read(fd, 65536)
             except (OSError, ValueError):
                 break
-            if not data:
-                break
             with self._log_lock:
+                self._log_busy = False
+                if not data:
+                    break
                 self._log_chunks.append(data)
                 try:
                     self._logf.write(data)
                     self._logf.flush()
                 except (OSError, ValueError):
                     pass
+        with self._log_lock:
+            self._log_busy = False
+
+    def _log_unread(self):
+        try:
+            buf = fcntl.ioctl(self.proc.stdout.fileno(), termios.FIONREAD, b"\0\0\0\0")
+            return struct.unpack("i", buf)[0]
+        except (OSError, ValueError):
+            return 0
+
+    def _log_drained(self):
+        """What circd wrote before this call is in the chunks: a test that
+        saw an effect of a logged step must find the line, however late the
+        reader thread ran (bounded, for a circd that never stops writing)."""
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            with self._log_lock:
+                busy = self._log_busy
+            if not busy and self._log_unread() == 0:
+                return
+            time.sleep(0.002)
 
     def log(self):
+        self._log_drained()
         with self._log_lock:
             return b"".join(self._log_chunks).decode("utf-8", "replace")
 
     def log_bytes(self):
+        self._log_drained()
         with self._log_lock:
             return b"".join(self._log_chunks)
 

@@ -84,6 +84,14 @@ static void check_one(const uint8_t *data, size_t size, bool terminal)
 	case SIM_CMD_TAG:
 		check_tag(&cmd);
 		break;
+	case SIM_CMD_PRINTER_STATUS:
+		if ((unsigned)cmd.printer_state >= PRINTER_STATE__COUNT)
+			abort();
+		break;
+	case SIM_CMD_SCANNER_ATTACHED:
+		if (board_role_kind(cmd.role) != ROLE_KIND_SCANNER)
+			abort();
+		break;
 	default:
 		abort();
 	}

@@ -94,6 +94,50 @@ static void test_printer_key(void)
 	board_free(b);
 }
 
+/*
+ * The receipt printer's section. 04b8:0202 is Seiko Epson's USB interface
+ * of its TM-series receipt printers, the id the escpos-rw crate's README
+ * opens its example printer with (https://docs.rs/crate/escpos-rw/1.0.0).
+ */
+static void test_printer_section(void)
+{
+	struct file_error err = { 0 };
+	struct board *b = NULL;
+
+	CHECK_INT(board_parse("[board]\nprinter = escpos\n[printer]\nusb = 04b8:0202\n"
+			      "serial = P1\nport = 1-1.4\n",
+			      "p.ini", &b, &err),
+		  0);
+	if (!b)
+		return;
+	CHECK_STR(b->printer_backend, "escpos");
+	CHECK(b->printer.present && b->printer.usb_set);
+	CHECK_INT(b->printer.src_line, 3);
+	CHECK_INT(b->printer.usb_vid, 0x04b8);
+	CHECK_INT(b->printer.usb_pid, 0x0202);
+	CHECK_STR(b->printer.serial, "P1");
+	CHECK_STR(b->printer.port, "1-1.4");
+	CHECK_STR(b->printer.device, "");
+	board_free(b);
+	b = NULL;
+	/* the section may come first, and a fixed path does without usb */
+	CHECK_INT(board_parse("[printer]\ndevice = /dev/usb/lp0\n[board]\nprinter = escpos\n",
+			      "p.ini", &b, &err),
+		  0);
+	if (!b)
+		return;
+	CHECK_STR(b->printer.device, "/dev/usb/lp0");
+	CHECK(!b->printer.usb_set);
+	board_free(b);
+	b = NULL;
+	/* switched off in [board]: the ids stay, unused */
+	CHECK_INT(board_parse("[board]\nprinter = none\n[printer]\nusb = 04b8:0202\n", "p.ini",
+			      &b, &err),
+		  0);
+	CHECK(b && b->printer.usb_set);
+	board_free(b);
+}
+
 static const char gpiod_board[] =
 	"[board]\n"
 	"name = Raspberry Pi 4 self-check kiosk\n"
@@ -403,8 +447,8 @@ static void test_shipped_rpi4_kiosk(void)
 		return;
 	CHECK_STR(b->gpio_backend, "gpiod");
 	CHECK_STR(b->scanner_backend, "libusb");
-	/* No screen yet, and no sim backend: no test socket on a kiosk in a library. */
-	CHECK_STR(b->display_backend, "none");
+	/* The touch screen's page, and no sim backend: no test socket on a kiosk in a library. */
+	CHECK_STR(b->display_backend, "web");
 	CHECK_STR(b->printer_backend, "none");
 	CHECK_INT(board_require(b, needed, ARRAY_SIZE(needed), &err), 0);
 	CHECK(!b->roles[ROLE_FLAP_UNLOCK].present);
@@ -713,6 +757,46 @@ static void test_rfid_usb_transport(void)
 	board_free(b);
 }
 
+static const struct error_case printer_error_cases[] = {
+	{ "[board]\nprinter = escpos\n", 1,
+	  { "[board] printer = escpos needs a [printer] section with device or usb" } },
+	{ "[board]\nprinter = escpos\n\n[printer]\nserial = 1\n", 4,
+	  { "[printer] needs device (a path such as /dev/usb/lp0) or usb" } },
+	{ "[printer]\ndevice = /dev/usb/lp0\nusb = 04b8:0202\n", 1,
+	  { "[printer] needs device or usb, not both" } },
+	{ "[printer]\ndevice = /dev/usb/lp0\nport = 1-1\n", 1, { "usb for serial and port" } },
+	{ "[printer]\ndevice = lp0\n", 2, { "[printer] device", "absolute path" } },
+	{ "[printer]\nusb = 0416\n", 2, { "[printer] usb", "VID:PID", "'0416'" } },
+	{ "[printer]\nport = usb1\n", 2, { "[printer] port", "1-1.2" } },
+	{ "[printer]\nserial =\n", 2, { "[printer] serial", "empty" } },
+	{ "[printer]\nbaud = 9600\n", 2,
+	  { "[printer] baud: unknown key (expected device, usb, serial or port)" } },
+	{ "[printer]\nusb = 04b8:0202\nusb = 04b8:0202\n", 3, { "usb: set twice" } },
+	{ "[printer]\n[printer]\n", 2, { "duplicate section [printer] (first at line 1)" } },
+	{ "[printer receipt]\n", 1, { "unknown section [printer receipt]", "[printer])" } },
+};
+
+static void test_printer_errors_name_the_line(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(printer_error_cases); i++) {
+		const struct error_case *c = &printer_error_cases[i];
+		struct file_error err = { 0 };
+		struct board *b = (struct board *)&err;
+		int r = board_parse(c->text, "kiosk.ini", &b, &err);
+
+		CHECK_INT(r, -EINVAL);
+		CHECK(b == NULL);
+		CHECK_INT(err.line, c->line);
+		for (int w = 0; w < 3 && c->want[w]; w++) {
+			if (!strstr(err.msg, c->want[w])) {
+				fprintf(stderr, "printer case %zu: '%s' not in '%s'\n", i,
+					c->want[w], err.msg);
+				CHECK(strstr(err.msg, c->want[w]));
+			}
+		}
+	}
+}
+
 static void test_rfid_errors_name_the_line(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(rfid_error_cases); i++) {
@@ -755,6 +839,8 @@ int main(void)
 {
 	RUN(test_sim_board);
 	RUN(test_printer_key);
+	RUN(test_printer_section);
+	RUN(test_printer_errors_name_the_line);
 	RUN(test_gpiod_board);
 	RUN(test_booleans);
 	RUN(test_errors_name_the_line);

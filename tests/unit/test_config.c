@@ -75,6 +75,10 @@ static void check_default_values(const struct config *cfg)
 	CHECK(!cfg->core_dumps);
 	CHECK_STR(cfg->receipt_header, "");
 	CHECK_INT(cfg->receipt_codepage, RECEIPT_PC858);
+	CHECK_STR(cfg->metrics_textfile, "");
+	CHECK_INT(cfg->metrics_interval_s, 15);
+	CHECK_INT(cfg->health_max_offline_s, 1800);
+	CHECK_INT(cfg->health_max_outbox, 1);
 }
 
 static void test_defaults(void)
@@ -177,10 +181,78 @@ static void test_receipt_section(void)
 	CHECK_INT(cfg.receipt_policy, RECEIPT_NEVER);
 	CHECK_INT(config_parse("[receipt]\npolicy = always\n", "r.conf", &cfg, &err), 0);
 	CHECK_INT(cfg.receipt_policy, RECEIPT_ALWAYS);
-	CHECK_INT(config_parse("[receipt]\npolicy = ask\n", "r.conf", &cfg, &err), -EINVAL);
+	/* ask: the patron chooses on the touch screen. */
+	CHECK_INT(config_parse("[receipt]\npolicy = ask\n", "r.conf", &cfg, &err), 0);
+	CHECK_INT(cfg.receipt_policy, RECEIPT_ASK);
+	CHECK_INT(config_parse("[receipt]\npolicy = maybe\n", "r.conf", &cfg, &err), -EINVAL);
 	CHECK_INT(config_parse("[receipt]\ncodepage = utf-8\n", "r.conf", &cfg, &err), -EINVAL);
 	CHECK_INT(err.line, 2);
 	CHECK(strstr(err.msg, "pc858") != NULL);
+}
+
+static void test_metrics_and_health_sections(void)
+{
+	struct file_error err = { 0 };
+	struct config cfg;
+
+	CHECK_INT(config_parse("[metrics]\n"
+			       "textfile = /var/lib/prometheus/node-exporter/circd.prom\n"
+			       "interval = 60\n[health]\nmax_offline = 0\nmax_outbox = 500\n",
+			       "m.conf", &cfg, &err), 0);
+	CHECK_STR(err.msg, "");
+	CHECK_STR(cfg.metrics_textfile, "/var/lib/prometheus/node-exporter/circd.prom");
+	CHECK_INT(cfg.metrics_interval_s, 60);
+	CHECK_INT(cfg.health_max_offline_s, 0);
+	CHECK_INT(cfg.health_max_outbox, 500);
+	/* set empty: no file, as by default */
+	CHECK_INT(config_parse("[metrics]\ntextfile =\n", "m.conf", &cfg, &err), 0);
+	CHECK_STR(cfg.metrics_textfile, "");
+}
+
+/* The textfile's timer is set up at start; the health limits are read at each check. */
+static void test_metrics_need_a_restart_health_does_not(void)
+{
+	struct file_error err = { 0 };
+	struct config running, reloaded;
+	char why[128];
+
+	config_default(&running);
+	CHECK_INT(config_parse("[metrics]\ntextfile = /run/x.prom\ninterval = 30\n"
+			       "[health]\nmax_offline = 60\nmax_outbox = 0\n", "m.conf", &reloaded,
+			       &err), 0);
+	CHECK_INT(config_restart_needed(&running, &reloaded, why, sizeof(why)), 2);
+	CHECK_STR(why, "[metrics] textfile, [metrics] interval");
+	config_keep_restart_keys(&reloaded, &running);
+	CHECK_STR(reloaded.metrics_textfile, "");
+	CHECK_INT(reloaded.metrics_interval_s, 15);
+	CHECK_INT(reloaded.health_max_offline_s, 60);
+	CHECK_INT(reloaded.health_max_outbox, 0);
+}
+
+static void test_display_section(void)
+{
+	struct config cfg;
+	struct file_error err;
+
+	/* Loopback unless the site says otherwise: nothing but the kiosk's browser reaches it. */
+	CHECK_INT(config_parse("", "d.conf", &cfg, &err), 0);
+	CHECK_STR(cfg.display.listen, "127.0.0.1");
+	CHECK_INT(cfg.display.port, 8080);
+	CHECK_STR(cfg.display.ui_dir, "");
+	CHECK_INT(config_parse("[display]\nlisten = ::1\nport = 0\nui = /srv/ui\n", "d.conf", &cfg,
+			       &err), 0);
+	CHECK_STR(cfg.display.listen, "::1");
+	CHECK_INT(cfg.display.port, 0);
+	CHECK_STR(cfg.display.ui_dir, "/srv/ui");
+	CHECK_INT(config_parse("[display]\nlisten = 0.0.0.0\n", "d.conf", &cfg, &err), 0);
+	CHECK_STR(cfg.display.listen, "0.0.0.0");
+	/* A name is refused: its lookup could widen what the page is served to. */
+	CHECK_INT(config_parse("[display]\nport = 80\nlisten = localhost\n", "d.conf", &cfg, &err),
+		  -EINVAL);
+	CHECK_INT(err.line, 3);
+	CHECK(strstr(err.msg, "IP address") != NULL);
+	CHECK_INT(config_parse("[display]\nport = 65536\n", "d.conf", &cfg, &err), -EINVAL);
+	CHECK_INT(err.line, 2);
 }
 
 static void test_every_key(void)
@@ -391,6 +463,16 @@ static const struct error_case error_cases[] = {
 	/* the first error wins: syntax on line 2 before the bad value on line 3 */
 	{ "[log]\nnonsense\nlevel = loud\n", 2, { "expected [section]" } },
 	{ "[log]\nlevel = loud\nnonsense\n", 2, { "[log] level" } },
+	{ "[metrics]\ninterval = 0\n", 2, { "[metrics] interval", "1 to 3600" } },
+	{ "[metrics]\ntextfile = circd.prom\n", 2,
+	  { "[metrics] textfile: 'circd.prom' is not an absolute path ending in .prom" } },
+	{ "[metrics]\ninterval = 5\n\ntextfile = /var/lib/node/circd.txt\n", 4,
+	  { "[metrics] textfile", "node_exporter" } },
+	{ "[metrics]\ntextfile = /var/lib/node/.prom\n", 2, { "[metrics] textfile" } },
+	{ "[health]\nmax_offline = 2h\n", 2, { "[health] max_offline", "'2h'" } },
+	{ "[health]\nmax_outbox = -1\n", 2, { "[health] max_outbox" } },
+	{ "[health]\nmax_outbox = 1\nlimit = 3\n", 3,
+	  { "[health] limit: unknown key (expected max_offline or max_outbox)" } },
 	/* an indented line is a key of its own, not a continuation */
 	{ "[kiosk]\nmode = returns\n  id =\n", 3, { "[kiosk] id", "empty" } },
 };
@@ -855,6 +937,9 @@ int main(void)
 	RUN(test_every_key);
 	RUN(test_rfid_section);
 	RUN(test_receipt_section);
+	RUN(test_metrics_and_health_sections);
+	RUN(test_metrics_need_a_restart_health_does_not);
+	RUN(test_display_section);
 	RUN(test_values_and_layout);
 	RUN(test_errors_name_the_line);
 	RUN(test_error_leaves_config_alone);

@@ -93,7 +93,7 @@ static void test_display_none(void)
 
 	/* No sim channel exists, and none is needed. */
 	CHECK(sim_channel_get(&env) == NULL);
-	CHECK_INT(display->open(&env, &board, &display_events, NULL, &handle, &err), 0);
+	CHECK_INT(display->open(&env, &board, NULL, &display_events, NULL, &handle, &err), 0);
 	CHECK_INT(display->show(handle, DISPLAY_ERROR, "The bin is full.\nPlease see staff."), 0);
 	CHECK_INT(sink.reports, 1);
 	CHECK_INT(sink.level, HAL_LEVEL_INFO);
@@ -139,7 +139,7 @@ static void test_sim_channel_found_through_env(void)
 
 	CHECK_INT(gpio_sim_ops.open(&env, &board, NULL, NULL, &gpio, &err), 0);
 	CHECK_INT(scanner_sim_ops.open(&env, &board, NULL, NULL, &scanner, &err), 0);
-	CHECK_INT(display_sim_ops.open(&env, &board, NULL, NULL, &display, &err), 0);
+	CHECK_INT(display_sim_ops.open(&env, &board, NULL, NULL, NULL, &display, &err), 0);
 	/* The sim display also reports, at debug: a -v log shows what it showed. */
 	CHECK_INT(display_sim_ops.show(display, DISPLAY_OK, "Checked out: Dune"), 0);
 	CHECK_INT(sink.level, HAL_LEVEL_DEBUG);
@@ -156,7 +156,7 @@ static void test_sim_channel_found_through_env(void)
 
 	sim_channel_free(ch);
 	CHECK(sim_channel_get(&env) == NULL);
-	CHECK_INT(display_sim_ops.open(&env, &board, NULL, NULL, &display, &err), -EINVAL);
+	CHECK_INT(display_sim_ops.open(&env, &board, NULL, NULL, NULL, &display, &err), -EINVAL);
 	/* Freed, the loop may have a channel again. */
 	CHECK_INT(sim_channel_new(with, NULL, false, &ch), 0);
 	CHECK(sim_channel_get(&env) == ch);

@@ -306,10 +306,31 @@ static void test_returns_bin_full_stops_intake(void)
 	kiosk_rig_stop(&rig);
 }
 
+/* The counters the metrics show: each recording by kind and mode, since start. */
+static void test_recordings_counted_by_kind_and_mode(void)
+{
+	struct kiosk_rig rig;
+	struct kiosk_status st;
+
+	kiosk_rig_start(&rig, KIOSK_SELFCHECK, false);
+	kiosk_rig_scan(&rig, PATRON_A);
+	kiosk_rig_scan(&rig, ITEM_1);
+	kiosk_rig_scan(&rig, ITEM_2);
+	kiosk_rig_scan(&rig, ITEM_1); /* again: acknowledged, not recorded twice */
+	kiosk_get_status(rig.kiosk, &st);
+	CHECK_INT(st.recorded_by[TXN_CHECKOUT][TXN_OFFLINE], 2);
+	CHECK_INT(st.recorded_by[TXN_CHECKOUT][TXN_ONLINE], 0);
+	CHECK_INT(st.recorded_by[TXN_CHECKIN][TXN_OFFLINE], 0);
+	CHECK_INT(st.recorded, 2);
+	CHECK_INT(st.store_failures, 0);
+	kiosk_rig_stop(&rig);
+}
+
 int main(void)
 {
 	log_open(true, LOG_LEVEL_WARNING);
 	RUN(test_selfcheck_session_records_each_item_before_ok);
+	RUN(test_recordings_counted_by_kind_and_mode);
 	RUN(test_selfcheck_wrong_inputs_record_nothing);
 	RUN(test_selfcheck_repeat_item_acknowledged_once);
 	RUN(test_selfcheck_offline_cap_and_policy);

@@ -88,10 +88,30 @@ static void test_pin_needs_a_keypad(void)
 	CHECK_INT(kiosk_board_fits(&b, &cfg, &err), 0);
 }
 
+static void test_receipt_choice_needs_the_touch_screen(void)
+{
+	struct file_error err = { 0 };
+	struct config cfg;
+	struct board b;
+
+	setup(&cfg, KIOSK_SELFCHECK, &b);
+	cfg.receipt_policy = RECEIPT_ASK;
+	/* The sim display shows texts only: nowhere to ask. */
+	CHECK_INT(kiosk_board_fits(&b, &cfg, &err), -EINVAL);
+	CHECK(strstr(err.msg, "policy = ask") != NULL);
+	strcpy(b.display_backend, "web");
+	CHECK_INT(kiosk_board_fits(&b, &cfg, &err), 0);
+	/* A returns bin prints no receipts, so it asks nothing. */
+	strcpy(b.display_backend, "none");
+	cfg.mode = KIOSK_RETURNS;
+	CHECK_INT(kiosk_board_fits(&b, &cfg, &err), 0);
+}
+
 int main(void)
 {
 	RUN(test_each_mode_needs_its_roles);
 	RUN(test_feedback_outputs_must_exist);
 	RUN(test_pin_needs_a_keypad);
+	RUN(test_receipt_choice_needs_the_touch_screen);
 	return testlib_finish();
 }

@@ -20,6 +20,7 @@
 #define ITEM_1 "31234000000016"
 #define ITEM_2 "31234000000024"
 #define ITEM_3 "31234000000032"
+#define ITEM_4 "31234000000040"
 
 /* A patron borrows two items offline (the rig has no ILS), then presses Done. */
 static void borrow_two(struct kiosk_rig *rig)
@@ -183,6 +184,44 @@ static void test_german(void)
 	kiosk_rig_stop(&rig);
 }
 
+/* ask: printed only for a patron who said yes on the screen during that session. */
+static void test_ask_prints_when_the_patron_says_yes(void)
+{
+	struct kiosk_rig rig;
+
+	kiosk_rig_start(&rig, KIOSK_SELFCHECK, false);
+	rig.cfg.receipt_policy = RECEIPT_ASK;
+	borrow_two(&rig);
+	kiosk_rig_expect(&rig, DISPLAY_RECEIPT, "2 items");
+	CHECK_INT(rig.cap.prints, 0);
+	/* An answer with no session is nobody's. */
+	kiosk_choose_receipt(rig.kiosk, true);
+	kiosk_rig_scan(&rig, PATRON_A);
+	kiosk_rig_scan(&rig, ITEM_3);
+	kiosk_choose_receipt(rig.kiosk, true);
+	kiosk_rig_scan(&rig, "DONE");
+	CHECK_INT(rig.cap.prints, 1);
+	CHECK_INT(rig.cap.attentions, 0);
+	/* Yes, then no: the last answer counts; and each session starts at no. */
+	kiosk_rig_scan(&rig, PATRON_A);
+	kiosk_rig_scan(&rig, ITEM_1);
+	kiosk_choose_receipt(rig.kiosk, true);
+	kiosk_choose_receipt(rig.kiosk, false);
+	kiosk_rig_scan(&rig, "DONE");
+	kiosk_rig_scan(&rig, PATRON_A);
+	kiosk_rig_scan(&rig, ITEM_2);
+	kiosk_rig_scan(&rig, "DONE");
+	CHECK_INT(rig.cap.prints, 1);
+	/* Under always, the answer changes nothing. */
+	rig.cfg.receipt_policy = RECEIPT_ALWAYS;
+	kiosk_rig_scan(&rig, PATRON_A);
+	kiosk_rig_scan(&rig, ITEM_4);
+	kiosk_choose_receipt(rig.kiosk, false);
+	kiosk_rig_scan(&rig, "DONE");
+	CHECK_INT(rig.cap.prints, 2);
+	kiosk_rig_stop(&rig);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -194,5 +233,6 @@ int main(void)
 	RUN(test_cover_open_offline_unknown);
 	RUN(test_paper_near_end_still_prints);
 	RUN(test_german);
+	RUN(test_ask_prints_when_the_patron_says_yes);
 	return testlib_finish();
 }

@@ -23,6 +23,7 @@ static const struct catalog_arg all_args[] = {
 	{ "due", "D" },	     { "max", "3" },	{ "count", "2" },    { "place", "P" },
 	{ "owner", "O" },    { "size", "3" },	{ "here", "2" },     { "missing", "1" },
 	{ "date", "Mon 07 Dec 2026" }, { "time", "10:15" }, { "card", "***4567" },
+	{ "seconds", "9" },
 	{ NULL, NULL },
 };
 

@@ -237,6 +237,24 @@ static void test_parse_printer_status(void)
 	check_refused("printer-status ok ", false, "usage: printer-status <state>");
 }
 
+static void test_parse_scanner_plug(void)
+{
+	struct sim_command cmd;
+
+	CHECK_INT(sim_parse_line("scanner-attached item_scanner 0", false, &cmd, NULL), 0);
+	CHECK_INT(cmd.cmd, SIM_CMD_SCANNER_ATTACHED);
+	CHECK_INT(cmd.role, ROLE_ITEM_SCANNER);
+	CHECK(!cmd.active);
+	CHECK_INT(sim_parse_line("scanner-attached patron_reader 1", false, &cmd, NULL), 0);
+	CHECK_INT(cmd.role, ROLE_PATRON_READER);
+	CHECK(cmd.active);
+	check_refused("scanner-attached", false, "usage: scanner-attached <role> <0|1>");
+	check_refused("scanner-attached item_scanner", false, "bad level");
+	check_refused("scanner-attached item_scanner 2", false, "bad level");
+	check_refused("scanner-attached item_scanner 1 ", false, "bad level");
+	check_refused("scanner-attached lamp_ok 1", false, "not a scanner role");
+}
+
 /* ---- names and backend tables ---- */
 
 static void test_hal_tables(void)
@@ -360,7 +378,7 @@ static bool rig_open(struct rig *r, bool with_socket, bool terminal)
 				NULL), 0);
 	CHECK_INT(r->scanner->open(&r->env, &r->board, &scanner_events, &r->rec,
 				   &r->scanner_handle, NULL), 0);
-	CHECK_INT(r->rec.display->open(&r->env, &r->board, &display_events, &r->rec,
+	CHECK_INT(r->rec.display->open(&r->env, &r->board, NULL, &display_events, &r->rec,
 				       &r->rec.display_handle, NULL), 0);
 	return r->ch && r->gpio_handle && r->scanner_handle && r->rec.display_handle;
 }
@@ -410,6 +428,39 @@ static void test_sim_scan_roundtrip(void)
 	sim_client_expect(&a, r.loop, error_answer(ENOENT));
 	CHECK_INT(r.rec.scans, 1);
 	sim_client_expect_nothing(&a, r.loop);
+	sim_client_close(&a);
+	rig_close(&r);
+}
+
+/* An unplugged sim scanner is absent in its status and reads nothing until plugged in again. */
+static void test_sim_scanner_unplugged(void)
+{
+	struct scanner_status st;
+	struct sim_client a;
+	struct rig r;
+
+	if (!rig_open(&r, true, false))
+		return;
+	sim_client_connect(&a, r.loop, r.path);
+	sim_client_send(&a, "scanner-attached item_scanner 0\n");
+	sim_client_expect(&a, r.loop, "ok");
+	CHECK_INT(r.scanner->status(r.scanner_handle, &st, 1), 1);
+	CHECK(!st.attached);
+	CHECK_STR(st.port, "");
+	sim_client_send(&a, "scan item_scanner 31234000000014\n");
+	sim_client_expect(&a, r.loop, error_answer(ENOENT));
+	CHECK_INT(r.rec.scans, 0);
+	sim_client_send(&a, "scanner-attached item_scanner 1\n");
+	sim_client_expect(&a, r.loop, "ok");
+	CHECK_INT(r.scanner->status(r.scanner_handle, &st, 1), 1);
+	CHECK(st.attached);
+	sim_client_send(&a, "scan item_scanner 31234000000014\n");
+	sim_client_expect(&a, r.loop, "display ok Checked out 31234000000014");
+	sim_client_expect(&a, r.loop, "ok");
+	CHECK_INT(r.rec.scans, 1);
+	/* the board has no patron_reader to unplug */
+	sim_client_send(&a, "scanner-attached patron_reader 0\n");
+	sim_client_expect(&a, r.loop, error_answer(ENOENT));
 	sim_client_close(&a);
 	rig_close(&r);
 }
@@ -825,7 +876,7 @@ static void test_sim_socket_path(void)
 	CHECK(strstr(err.msg, "sim channel") != NULL);
 	CHECK_INT(scanner_sim_ops.open(&env, &board, &scanner_events, NULL, &handle, &err),
 		  -EINVAL);
-	CHECK_INT(display_sim_ops.open(&env, &board, &display_events, NULL, &handle, &err),
+	CHECK_INT(display_sim_ops.open(&env, &board, NULL, &display_events, NULL, &handle, &err),
 		  -EINVAL);
 	gpio_sim_ops.close(NULL);
 	scanner_sim_ops.close(NULL);
@@ -918,8 +969,10 @@ int main(void)
 	RUN(test_parse_cr);
 	RUN(test_parse_terminal);
 	RUN(test_parse_printer_status);
+	RUN(test_parse_scanner_plug);
 	RUN(test_hal_tables);
 	RUN(test_sim_scan_roundtrip);
+	RUN(test_sim_scanner_unplugged);
 	RUN(test_sim_gpio);
 	RUN(test_sim_display_and_pin);
 	RUN(test_sim_printer);
