@@ -242,56 +242,21 @@ static void on_quiet(struct loop *loop, void *data)
 	end_dispatch(p);
 }
 
-/* The first interface whose first setting has a bulk OUT and a bulk IN endpoint. */
-static int find_interface(struct usb_bulk_port *p, libusb_device *dev)
-{
-	struct libusb_config_descriptor *cfg;
-	int r = libusb_get_active_config_descriptor(dev, &cfg);
-
-	if (r < 0)
-		return r;
-	r = LIBUSB_ERROR_NOT_FOUND;
-	for (int i = 0; i < cfg->bNumInterfaces && r < 0; i++) {
-		const struct libusb_interface_descriptor *alt;
-		uint8_t in = 0, out = 0;
-
-		if (cfg->interface[i].num_altsetting < 1)
-			continue;
-		alt = &cfg->interface[i].altsetting[0];
-		for (int e = 0; e < alt->bNumEndpoints; e++) {
-			const struct libusb_endpoint_descriptor *ep = &alt->endpoint[e];
-
-			if ((ep->bmAttributes & LIBUSB_TRANSFER_TYPE_MASK) != LIBUSB_TRANSFER_TYPE_BULK)
-				continue;
-			if (ep->bEndpointAddress & LIBUSB_ENDPOINT_IN) {
-				if (!in)
-					in = ep->bEndpointAddress;
-			} else if (!out) {
-				out = ep->bEndpointAddress;
-			}
-		}
-		if (in && out) {
-			p->iface = alt->bInterfaceNumber;
-			p->ep_in = in;
-			p->ep_out = out;
-			r = 0;
-		}
-	}
-	libusb_free_config_descriptor(cfg);
-	return r;
-}
-
 static void attach(struct usb_bulk_port *p, libusb_device *dev, const char *port, char *why,
 		   size_t why_size)
 {
+	struct usb_bulk_pair pair;
 	libusb_device_handle *h;
-	int r = find_interface(p, dev);
+	int r = usb_find_bulk_pair(dev, -1, &pair);
 
 	if (r < 0) {
 		snprintf(why, why_size, "usb %s: no interface with a bulk OUT and a bulk IN endpoint",
 			 port);
 		return;
 	}
+	p->iface = pair.iface;
+	p->ep_out = pair.ep_out;
+	p->ep_in = pair.ep_in;
 	r = libusb_open(dev, &h);
 	if (r < 0) {
 		snprintf(why, why_size, "usb %s: %s", port,

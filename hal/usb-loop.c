@@ -190,3 +190,41 @@ bool usb_device_is(libusb_device *dev, const struct usb_sysfs_match *m, char *po
 		return false;
 	return !(m->serial && m->serial[0]) || usb_sysfs_serial_is("/sys", port_out, m->serial);
 }
+
+int usb_find_bulk_pair(libusb_device *dev, int interface_class, struct usb_bulk_pair *ret)
+{
+	struct libusb_config_descriptor *cfg;
+	int r = libusb_get_active_config_descriptor(dev, &cfg);
+
+	if (r < 0)
+		return r;
+	r = LIBUSB_ERROR_NOT_FOUND;
+	for (int i = 0; i < cfg->bNumInterfaces && r < 0; i++) {
+		const struct libusb_interface_descriptor *alt;
+		uint8_t in = 0, out = 0;
+
+		if (cfg->interface[i].num_altsetting < 1)
+			continue;
+		alt = &cfg->interface[i].altsetting[0];
+		if (interface_class >= 0 && alt->bInterfaceClass != interface_class)
+			continue;
+		for (int e = 0; e < alt->bNumEndpoints; e++) {
+			const struct libusb_endpoint_descriptor *ep = &alt->endpoint[e];
+
+			if ((ep->bmAttributes & LIBUSB_TRANSFER_TYPE_MASK) != LIBUSB_TRANSFER_TYPE_BULK)
+				continue;
+			if (ep->bEndpointAddress & LIBUSB_ENDPOINT_IN) {
+				if (!in)
+					in = ep->bEndpointAddress;
+			} else if (!out) {
+				out = ep->bEndpointAddress;
+			}
+		}
+		if (in && out) {
+			*ret = (struct usb_bulk_pair){ alt->bInterfaceNumber, out, in };
+			r = 0;
+		}
+	}
+	libusb_free_config_descriptor(cfg);
+	return r;
+}

@@ -12,8 +12,8 @@
  * node is one. poll() would call such an fd always ready, so it is looked at
  * on a short timer instead; a real usbfs node never takes this path.
  *
- * Also the matching every such backend does of a libusb device against the
- * board's usb, serial and port keys.
+ * Also what every such backend does with a libusb device: match it against
+ * the board's usb, serial and port keys, and find its bulk endpoints.
  *
  * The struct is embedded in its backend's state; usb_loop_close() accepts
  * one that never opened (zeroed) or failed to.
@@ -24,6 +24,7 @@
 #include <libusb.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "loop.h"
 #include "usb-sysfs.h"
@@ -68,5 +69,19 @@ void usb_device_port_path(libusb_device *dev, char *out, size_t size);
  */
 bool usb_device_is(libusb_device *dev, const struct usb_sysfs_match *m, char *port_out,
 		   size_t size);
+
+/* One interface's bulk endpoints, a pair to talk over: requests out, answers in. */
+struct usb_bulk_pair {
+	int iface;
+	uint8_t ep_out, ep_in;
+};
+
+/*
+ * The first interface of dev's active configuration whose first setting
+ * (alternate setting 0) has a bulk OUT and a bulk IN endpoint, of
+ * interface_class unless that is -1; the first endpoint of each direction.
+ * 0, or a libusb error (LIBUSB_ERROR_NOT_FOUND: no such interface).
+ */
+int usb_find_bulk_pair(libusb_device *dev, int interface_class, struct usb_bulk_pair *ret);
 
 #endif
