@@ -445,6 +445,10 @@ static void decoded(struct kiosk *k, struct pad_tag *t, const struct rfid_tag *t
 		kiosk_refuse(k, r == -ENODATA ? MSG_RFID_BLANK : MSG_RFID_DAMAGED, NULL);
 		return;
 	}
+	/* the item is still what its basic block says: staff may want to rewrite the tag */
+	if (t->data.damaged_extension_at)
+		log_notice("rfid: tag %s (item %s): extension block at byte %u damaged, not used",
+			   t->uid_hex, t->data.item_id, t->data.damaged_extension_at);
 	switch (tag_usage_class(&t->data)) {
 	case TAG_USAGE_PATRON_CARD:
 		if (tag->for_patrons || !tag->for_items)

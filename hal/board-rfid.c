@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * [rfid NAME] sections of board files: an RFID reader, the roles it serves,
- * its protocol and how its serial port is found (board.h has the keys).
+ * its protocol and how it is reached: a serial port, or FEIG's USB endpoints
+ * (board.h has the keys).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +15,8 @@
 
 const char *const rfid_keys[] = {
 	"role", "protocol", "device", "usb", "serial", "port", "baud", "parity", "data_bits",
-	"stop_bits", "bus_address", "antenna", "power", "inventory_ms", "idle_inventory_ms", NULL,
+	"stop_bits", "bus_address", "antenna", "power", "inventory_ms", "idle_inventory_ms",
+	"transport", NULL,
 };
 
 static const char *const rfid_protocols[] = {
@@ -25,6 +27,11 @@ static const char *const rfid_protocols[] = {
 };
 static const char *const rfid_roles[] = { "item_pad", "patron_reader", "both", NULL };
 static const char *const parities[] = { "none", "even", "odd", NULL };
+static const char *const transports[] = {
+	[RFID_TRANSPORT_SERIAL] = "serial",
+	[RFID_TRANSPORT_USB] = "usb",
+	NULL,
+};
 
 /* The rates termios can set (hal/serial.c maps each). */
 static const unsigned bauds[] = { 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400 };
@@ -188,6 +195,13 @@ int rfid_key(struct board_parse *p, const char *key, const char *value, int line
 		return number_key(p, line, key, value, 0, 10000, &rf->power_mw);
 	if (strcmp(key, "inventory_ms") == 0)
 		return number_key(p, line, key, value, 20, 10000, &rf->inventory_ms);
+	if (strcmp(key, "transport") == 0) {
+		i = inifile_word_index(transports, value);
+		if (i < 0)
+			return board_choice_error(p, line, key, value, transports);
+		rf->transport = (enum board_rfid_transport)i;
+		return 0;
+	}
 	return number_key(p, line, key, value, 0, 60000, &rf->idle_inventory_ms);
 }
 
@@ -199,6 +213,17 @@ static const char *rfid_missing(const struct board_rfid *rf)
 		return "protocol = feig, 3m or sim";
 	if (rf->protocol == RFID_PROTOCOL_SIM)
 		return NULL;
+	if (rf->transport == RFID_TRANSPORT_USB) {
+		if (rf->protocol != RFID_PROTOCOL_FEIG)
+			return "protocol = feig for transport = usb (only FEIG readers speak on USB "
+			       "endpoints of their own)";
+		if (!rf->usb_set || rf->device[0])
+			return "usb (VID:PID), not device, for transport = usb";
+		if (rf->baud || rf->parity != BOARD_PARITY_DEFAULT || rf->data_bits ||
+		    rf->stop_bits)
+			return "no baud, parity, data_bits or stop_bits for transport = usb "
+			       "(there is no serial line)";
+	}
 	if (!rf->device[0] && !rf->usb_set)
 		return "device (a path) or usb (VID:PID) to find its serial port";
 	if (rf->device[0] && rf->usb_set)

@@ -164,6 +164,12 @@ enum board_rfid_protocol {
 	RFID_PROTOCOL_3M,   /* 3M 810 */
 };
 
+/* How an RFID reader is reached: a serial line (a tty, maybe of a USB adapter), or its own USB endpoints. */
+enum board_rfid_transport {
+	RFID_TRANSPORT_SERIAL,
+	RFID_TRANSPORT_USB,  /* FEIG's USB readers: bulk endpoints, found by usb (VID:PID) */
+};
+
 enum board_parity {
 	BOARD_PARITY_DEFAULT, /* the protocol's */
 	BOARD_PARITY_NONE,
@@ -180,6 +186,7 @@ struct board_rfid {
 	int src_line;
 	bool items, patrons; /* the roles it serves: item_pad, patron_reader */
 	enum board_rfid_protocol protocol;
+	enum board_rfid_transport transport;
 	char device[BOARD_DEVICE_PATH_MAX]; /* "" when found by usb */
 	uint16_t usb_vid, usb_pid;
 	bool usb_set;

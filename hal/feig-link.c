@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "serial-port.h"
+#include "usb-bulk-port.h"
 
 /*
  * Inside an answer, a gap of this many characters' time, plus slack for
@@ -15,11 +16,21 @@
  */
 #define GAP_CHARS 16
 #define GAP_SLACK_MS 40
+/*
+ * On USB (transport = usb) an answer comes in one IN transfer, or in a few
+ * back to back; the time on the wire is nothing next to the reader's own.
+ * FEIG asks for 5 ms between messages, as the public Rust client of the
+ * ID ISC.LR2500's USB interface notes and keeps (see usb-bulk-port.h).
+ */
+#define USB_GAP_MS 40
+#define USB_SLACK_MS 20
+#define USB_MESSAGE_GAP_MS 5
 
 struct feig_link {
 	struct feig_link_events events;
 	void *data;
-	struct serial_port *port;
+	struct serial_port *port;   /* transport = serial */
+	struct usb_bulk_port *usb;  /* transport = usb: one of the two */
 	uint8_t com_adr;
 	unsigned gap_ms;
 	struct feig_splitter rx;
@@ -29,10 +40,30 @@ struct feig_link {
 	int write_error; /* it could not be written */
 };
 
+static void port_expect(struct feig_link *l, unsigned ms)
+{
+	if (l->usb)
+		usb_bulk_port_expect(l->usb, ms);
+	else
+		serial_port_expect(l->port, ms);
+}
+
+static int port_write(struct feig_link *l, const uint8_t *bytes, size_t len)
+{
+	return l->usb ? usb_bulk_port_write(l->usb, bytes, len) :
+			serial_port_write(l->port, bytes, len);
+}
+
+/* How long n bytes take on the line, with what a reply waits beyond the reader's own time. */
+static unsigned wire_ms(const struct feig_link *l, size_t n)
+{
+	return l->usb ? USB_SLACK_MS : serial_bytes_ms(serial_port_settings(l->port), n);
+}
+
 static void finish(struct feig_link *l, int result, const struct feig_response *resp)
 {
 	l->busy = false;
-	serial_port_expect(l->port, 0);
+	port_expect(l, 0);
 	if (l->events.answer)
 		l->events.answer(l->data, result, resp);
 }
@@ -83,7 +114,7 @@ static void on_data(void *data, const uint8_t *bytes, size_t len)
 		len -= n;
 		if (!l->got_bytes) {
 			l->got_bytes = true;
-			serial_port_expect(l->port, l->gap_ms);
+			port_expect(l, l->gap_ms);
 		}
 		if (take_answer(l))
 			return; /* what else came answers nothing: no other request is out */
@@ -121,7 +152,8 @@ static void on_state(void *data, bool attached, const char *why)
 int feig_link_send(struct feig_link *l, const struct feig_request *req, unsigned answer_ms)
 {
 	uint8_t frame[FEIG_REQUEST_DATA_MAX + FEIG_ADV_MIN];
-	enum feig_frame_kind kind = req->data_len + FEIG_STD_MIN > FEIG_STD_MAX ?
+	/* on USB, advanced frames only: the one framing a public client shows working there */
+	enum feig_frame_kind kind = l->usb || req->data_len + FEIG_STD_MIN > FEIG_STD_MAX ?
 					    FEIG_FRAME_ADVANCED : FEIG_FRAME_STANDARD;
 	int n, r;
 
@@ -135,15 +167,14 @@ int feig_link_send(struct feig_link *l, const struct feig_request *req, unsigned
 	l->control = req->control;
 	l->got_bytes = false;
 	l->write_error = 0;
-	r = serial_port_write(l->port, frame, (size_t)n);
+	r = port_write(l, frame, (size_t)n);
 	if (r < 0) {
 		/* It ends from the loop as an exchange that timed out at once, with this result. */
 		l->write_error = r == -ENODEV ? -ENODEV : -EIO;
-		serial_port_expect(l->port, 1);
+		port_expect(l, 1);
 		return 0;
 	}
-	serial_port_expect(l->port, serial_bytes_ms(serial_port_settings(l->port),
-						    (size_t)n + FEIG_STD_MAX) + answer_ms);
+	port_expect(l, wire_ms(l, (size_t)n + FEIG_STD_MAX) + answer_ms);
 	return 0;
 }
 
@@ -155,18 +186,18 @@ bool feig_link_busy(const struct feig_link *l)
 void feig_link_cancel(struct feig_link *l)
 {
 	l->busy = false;
-	serial_port_expect(l->port, 0);
+	port_expect(l, 0);
 	feig_splitter_reset(&l->rx);
 }
 
 const char *feig_link_path(const struct feig_link *l)
 {
-	return serial_port_path(l->port);
+	return l->usb ? usb_bulk_port_path(l->usb) : serial_port_path(l->port);
 }
 
 const struct serial_settings *feig_link_settings(const struct feig_link *l)
 {
-	return serial_port_settings(l->port);
+	return l->usb ? NULL : serial_port_settings(l->port);
 }
 
 int feig_link_open(const struct hal_env *env, const struct board_rfid *def,
@@ -190,6 +221,14 @@ int feig_link_open(const struct hal_env *env, const struct board_rfid *def,
 	l->data = data;
 	l->com_adr = def->bus_address_set ? (uint8_t)def->bus_address : FEIG_COM_ADR_ANY;
 	feig_splitter_init(&l->rx);
+	if (def->transport == RFID_TRANSPORT_USB) {
+		l->gap_ms = USB_GAP_MS;
+		r = usb_bulk_port_open(env, def, USB_MESSAGE_GAP_MS, &port_events, l, &l->usb);
+		if (r < 0)
+			goto err_free;
+		*ret = l;
+		return 0;
+	}
 	r = serial_port_open(env, &cfg, &port_events, l, &l->port);
 	if (r < 0)
 		goto err_free;
@@ -207,5 +246,6 @@ void feig_link_free(struct feig_link *l)
 	if (!l)
 		return;
 	serial_port_free(l->port);
+	usb_bulk_port_free(l->usb);
 	free(l);
 }

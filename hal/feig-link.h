@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The line to a FEIG ISO host reader, for hal/rfid-feig.c: its serial port
- * on the loop (serial-port.h) carrying one exchange at a time, a request and
- * the reader's answer.
+ * on the loop (serial-port.h), or its USB bulk endpoints (usb-bulk-port.h,
+ * transport = usb, where requests go as advanced frames), carrying one
+ * exchange at a time, a request and the reader's answer.
  *
  * The protocol has no sequence numbers: an answer is known by its control
  * byte (and bus address, unless the request went to 255, which any reader
@@ -41,9 +42,11 @@ struct feig_link_events {
 };
 
 /*
- * def's port (device or usb, its settings over defaults) at def's bus
- * address (255 when it has none). Only -ENOMEM fails: a port that is not
- * there is tried again and reported through state, maybe from within.
+ * def's port (device or usb, its settings over defaults; or with transport
+ * = usb, the USB device itself) at def's bus address (255 when it has
+ * none). Only -ENOMEM (and on USB -EIO: libusb does not start) fails: a
+ * port that is not there is tried again and reported through state, maybe
+ * from within.
  */
 int feig_link_open(const struct hal_env *env, const struct board_rfid *def,
 		   const struct serial_settings *defaults, const struct feig_link_events *events,
@@ -60,7 +63,7 @@ bool feig_link_busy(const struct feig_link *link);
 /* Forgets the exchange under way without an answer callback (the port went away). */
 void feig_link_cancel(struct feig_link *link);
 
-/* The tty in use ("" while absent) and its settings, for reports and status. */
+/* The tty or "usb PORT" in use ("" while absent) and the tty's settings (NULL on USB). */
 const char *feig_link_path(const struct feig_link *link);
 const struct serial_settings *feig_link_settings(const struct feig_link *link);
 

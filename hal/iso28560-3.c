@@ -94,6 +94,7 @@ int iso28560_3_decode(const uint8_t *mem, size_t len, struct tag_data *out, char
 	char country[COUNTRY_LEN + 1], isil[ISO28560_3_ISIL_LEN + 1];
 	size_t n, country_len, isil_len, isil_field;
 	uint16_t computed, stored;
+	bool id_in_extension;
 
 	if (why && why_size)
 		why[0] = '\0';
@@ -120,11 +121,13 @@ int iso28560_3_decode(const uint8_t *mem, size_t len, struct tag_data *out, char
 	out->set_size = mem[OFF_SET_SIZE];
 	out->set_part = mem[OFF_SET_PART];
 
-	if (mem[OFF_ITEM_ID] == ITEM_ID_IN_EXTENSION)
+	id_in_extension = mem[OFF_ITEM_ID] == ITEM_ID_IN_EXTENSION;
+	if (id_in_extension && len <= ISO28560_3_BLOCK_SIZE)
 		return why_refuse(-ENOTSUP, why, why_size,
 			      "primary item identifier is in the library extension block, "
 			      "which is not read");
-	if (read_text(mem + OFF_ITEM_ID, ISO28560_3_ITEM_ID_LEN, out->item_id, &n) < 0)
+	if (!id_in_extension &&
+	    read_text(mem + OFF_ITEM_ID, ISO28560_3_ITEM_ID_LEN, out->item_id, &n) < 0)
 		return why_refuse(-EBADMSG, why, why_size,
 			      "control character in the primary item identifier");
 
@@ -135,6 +138,8 @@ int iso28560_3_decode(const uint8_t *mem, size_t len, struct tag_data *out, char
 	if (isil_len)
 		snprintf(out->owner_isil, sizeof(out->owner_isil), "%s%s%s", country,
 			 country_len ? "-" : "", isil);
+	if (len > ISO28560_3_BLOCK_SIZE)
+		return iso28560_3_decode_extensions(mem, len, id_in_extension, out, why, why_size);
 	return 0;
 }
 
@@ -174,6 +179,7 @@ int iso28560_3_next_extension(const uint8_t *mem, size_t len, size_t *cursor,
 			  (uint32_t)mem[at + 4] << 16;
 	else
 		out->id = (uint32_t)mem[at + 1] | (uint32_t)mem[at + 2] << 8;
+	out->data_at = at + (mem[at + 2] == EXT_ID_ESCAPE ? EXT_HEADER_LONG_ID : EXT_HEADER);
 	*cursor = at + frame;
 	return 1;
 }

@@ -22,8 +22,7 @@
  * bytes 0-18 and 21-33 in that order. A 32-byte tag holds the basic block
  * cut after byte 31 (9 bytes of ISIL); its CRC is computed as if bytes 32
  * and 33 were there and 0, so the same ISIL gives the same CRC on either
- * size. Optional extension blocks may follow byte 33: iso28560_3_next_extension()
- * walks their frames; their contents are not decoded.
+ * size. Optional extension blocks may follow byte 33 (below).
  *
  * The tag has no country field apart from the ISIL: owner_isil is written
  * as the ISIL is spelled, "DK-710100", the prefix from bytes 21-22.
@@ -66,9 +65,9 @@ bool iso28560_3_crc_ok(const uint8_t *mem, size_t len);
  *   -EBADMSG  the CRC does not check ("damaged tag (CRC ...)"), version 0,
  *             or a control character in the identifier or ISIL
  *   -ENOTSUP  the primary item identifier is in the library extension
- *             block, which this decoder does not read
- * Extension blocks after byte 33 are left alone: the basic block holds all
- * the kiosk needs, and is protected by its own CRC.
+ *             block, and mem ends with the basic block (the extension was
+ *             not read)
+ * Past byte 33 the extension blocks are decoded too (see below).
  */
 int iso28560_3_decode(const uint8_t *mem, size_t len, struct tag_data *out, char *why,
 		      size_t why_size);
@@ -79,15 +78,57 @@ int iso28560_3_decode(const uint8_t *mem, size_t len, struct tag_data *out, char
  * 1: one filler byte), a data block ID of 16 bits least significant byte
  * first (a high byte of 0xFF escapes to a 24-bit ID in 4 bytes: LSB, 0xFF,
  * middle, MSB), a checksum byte and the data; the XOR of all the frame's
- * bytes is 0. ID 1 is the library extension block (media format, alternate
- * item id, extended owner library).
+ * bytes is 0.
+ *
+ * The structured blocks' data (ISO 28560-3, as its annex B example 2 and
+ * the open-source ISO28560 library of TH Wildau encode them) are text
+ * fields, each ended by a 0x00 but the last, which ends with the frame; a
+ * frame may stop after its last non-empty field (the Danish model, 3.3.5:
+ * the fields it leaves out are empty). The library extension block starts
+ * with one fixed byte, the media format, before its fields. The fields, in
+ * order (enum iso28560_3_field):
+ *   1 library:     [media format] item id, owner institution
+ *   2 acquisition: supplier id, product id (local), order number, supplier
+ *                  invoice number, GS1 product id, supply chain stage
+ *   3 supplement:  shelf location, MARC media format, ONIX media format,
+ *                  subsidiary of the owner institution
+ *   4 title:       title
+ *   5 ILL:         ILL borrowing institution (ISIL), ILL borrowing
+ *                  transaction number, alternative ILL borrowing institution
+ * The library block's item id is the primary item identifier when byte 3
+ * of the basic block is 0x01 (an id longer than the basic block holds),
+ * the alternative item identifier otherwise. Other IDs are skipped.
  */
 #define ISO28560_3_EXT_LIBRARY 1
+#define ISO28560_3_EXT_ACQUISITION 2
+#define ISO28560_3_EXT_SUPPLEMENT 3
+#define ISO28560_3_EXT_TITLE 4
+#define ISO28560_3_EXT_ILL 5
+
+enum iso28560_3_field {
+	ISO28560_3_LIBRARY_ITEM_ID = 0,
+	ISO28560_3_LIBRARY_OWNER = 1,
+	ISO28560_3_ACQ_SUPPLIER = 0,
+	ISO28560_3_ACQ_PRODUCT = 1,
+	ISO28560_3_ACQ_ORDER = 2,
+	ISO28560_3_ACQ_INVOICE = 3,
+	ISO28560_3_ACQ_GS1_PRODUCT = 4,
+	ISO28560_3_ACQ_SUPPLY_STAGE = 5,
+	ISO28560_3_SUPPLEMENT_SHELF = 0,
+	ISO28560_3_SUPPLEMENT_MARC_MEDIA = 1,
+	ISO28560_3_SUPPLEMENT_ONIX_MEDIA = 2,
+	ISO28560_3_SUPPLEMENT_SUBSIDIARY = 3,
+	ISO28560_3_TITLE_TEXT = 0,
+	ISO28560_3_ILL_BORROWER = 0,
+	ISO28560_3_ILL_TRANSACTION = 1,
+	ISO28560_3_ILL_ALT_BORROWER = 2,
+};
 
 struct iso28560_3_extension {
 	size_t offset;   /* of its length byte in the tag's memory */
 	size_t len;      /* the whole frame */
 	uint32_t id;
+	size_t data_at;  /* its first data byte (after the header); offset + len when none */
 };
 
 /*
@@ -100,6 +141,45 @@ struct iso28560_3_extension {
  */
 int iso28560_3_next_extension(const uint8_t *mem, size_t len, size_t *cursor,
 			      struct iso28560_3_extension *out);
+
+/*
+ * Field n (enum iso28560_3_field) of the extension block ext that
+ * iso28560_3_next_extension() found in mem: *field points into mem, *field_len
+ * bytes long, without its 0x00 (0 for a field the frame leaves empty or out).
+ * The library block's media format byte is not a field. Returns 0, or
+ * -EINVAL for NULL arguments. The bytes are as the tag has them: checked
+ * for nothing.
+ */
+int iso28560_3_ext_field(const uint8_t *mem, const struct iso28560_3_extension *ext, unsigned n,
+			 const uint8_t **field, size_t *field_len);
+
+/*
+ * What iso28560_3_decode() does past the basic block, for it: fills *out's
+ * media_code and alt_item_id (the library block; the item id instead when
+ * id_in_extension), shelf_location and media_format (the supplement block),
+ * title (the title block), from the first block of each ID. A frame whose
+ * checksum fails stops the walk (its length cannot be trusted) and a block
+ * whose fields are not text (UTF-8 without control characters, ids and
+ * media format not too long; shelf location and title are cut on a UTF-8
+ * boundary) is skipped: either sets out->damaged_extension_at, and the rest
+ * stands. Returns 0, or -EBADMSG (with why) only when id_in_extension and no
+ * sound library block gives the item id: without it the tag names no item.
+ */
+int iso28560_3_decode_extensions(const uint8_t *mem, size_t len, bool id_in_extension,
+				 struct tag_data *out, char *why, size_t why_size);
+
+/*
+ * Encodes *in into mem with the extension blocks its fields need, then an
+ * end byte when there is room: the basic block as iso28560_3_encode()
+ * writes it (an item id of 17 to TAG_ITEM_ID_MAX bytes goes to the library
+ * block instead, 0x01 in byte 3, and then there is no room for an
+ * alt_item_id), the library block for media_code or alt_item_id, the
+ * supplement block for shelf_location or media_format, the title block for
+ * title. Returns the bytes written (the basic block alone when no block is
+ * needed); -ENOSPC when they do not fit in size; -EINVAL as
+ * iso28560_3_encode(), or for a text with control characters or not UTF-8.
+ */
+int iso28560_3_encode_extensions(const struct tag_data *in, uint8_t *mem, size_t size);
 
 /*
  * Encodes *in into mem: the 34-byte basic block when size >= 34, the

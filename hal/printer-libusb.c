@@ -159,51 +159,6 @@ err_free:
 	return r;
 }
 
-/* "BUS-PORT.PORT...", as sysfs names a USB device. */
-static void port_path(libusb_device *dev, char *buf, size_t size)
-{
-	uint8_t ports[8];
-	int n = libusb_get_port_numbers(dev, ports, sizeof(ports));
-	size_t len = (size_t)snprintf(buf, size, "%u", libusb_get_bus_number(dev));
-
-	for (int i = 0; i < n && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%c%u", i ? '.' : '-', ports[i]);
-}
-
-/* The printer-class interface with a bulk OUT and a bulk IN endpoint (alternate setting 0). */
-static int find_interface(struct printer_libusb *l, libusb_device *dev)
-{
-	struct libusb_config_descriptor *cfg;
-	int found = -1;
-
-	if (libusb_get_active_config_descriptor(dev, &cfg) < 0)
-		return -1;
-	for (int i = 0; i < cfg->bNumInterfaces && found < 0; i++) {
-		const struct libusb_interface_descriptor *alt;
-
-		if (cfg->interface[i].num_altsetting < 1)
-			continue;
-		alt = &cfg->interface[i].altsetting[0];
-		if (alt->bInterfaceClass != LIBUSB_CLASS_PRINTER)
-			continue;
-		l->ep_out = l->ep_in = 0;
-		for (int e = 0; e < alt->bNumEndpoints; e++) {
-			const struct libusb_endpoint_descriptor *ep = &alt->endpoint[e];
-
-			if ((ep->bmAttributes & 0x03) != LIBUSB_TRANSFER_TYPE_BULK)
-				continue;
-			if (ep->bEndpointAddress & LIBUSB_ENDPOINT_IN)
-				l->ep_in = ep->bEndpointAddress;
-			else
-				l->ep_out = ep->bEndpointAddress;
-		}
-		if (l->ep_out && l->ep_in)
-			found = alt->bInterfaceNumber;
-	}
-	libusb_free_config_descriptor(cfg);
-	return found;
-}
-
 static libusb_device *device_at(struct printer_libusb *l, const char *port)
 {
 	libusb_device **list, *found = NULL;
@@ -211,7 +166,7 @@ static libusb_device *device_at(struct printer_libusb *l, const char *port)
 	char path[64];
 
 	for (ssize_t i = 0; i < n && !found; i++) {
-		port_path(list[i], path, sizeof(path));
+		usb_device_port_path(list[i], path, sizeof(path));
 		if (strcmp(path, port) == 0)
 			found = libusb_ref_device(list[i]);
 	}
@@ -223,6 +178,7 @@ static libusb_device *device_at(struct printer_libusb *l, const char *port)
 int printer_libusb_attach(struct printer_libusb *l, const char *port, char *why,
 			  size_t why_size)
 {
+	struct usb_bulk_pair pair;
 	libusb_device *dev;
 	int r;
 
@@ -235,12 +191,15 @@ int printer_libusb_attach(struct printer_libusb *l, const char *port, char *why,
 		snprintf(why, why_size, "usb %s: libusb does not see it", port);
 		return -ENXIO;
 	}
-	l->iface = find_interface(l, dev);
-	if (l->iface < 0) {
+	/* bidirectional: the printer class's bulk OUT, and the bulk IN its status comes back on */
+	if (usb_find_bulk_pair(dev, LIBUSB_CLASS_PRINTER, &pair) < 0) {
 		libusb_unref_device(dev);
 		snprintf(why, why_size, "usb %s: no printer interface with bulk OUT and IN", port);
 		return -ENODEV;
 	}
+	l->iface = pair.iface;
+	l->ep_out = pair.ep_out;
+	l->ep_in = pair.ep_in;
 	r = libusb_open(dev, &l->handle);
 	libusb_unref_device(dev);
 	if (r < 0) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * FEIG ISO host readers (protocol = feig): ID ISC.MR101/MR102/LR2500 class
- * readers on a serial line, spoken to through hal/feig-frame.h over the
+ * readers on a serial line, or on their own USB bulk endpoints (transport =
+ * usb: hal/usb-bulk-port.h), spoken to through hal/feig-frame.h over the
  * one-exchange-at-a-time line of hal/feig-link.h. A failed exchange (no
  * answer, a bad one) ends in its errno and the driver goes on with the
  * next: the reader itself ignores a frame it cannot read and answers the
@@ -424,11 +425,17 @@ static void round_start(struct rfid_feig *f)
 
 static void handshake_failed(struct rfid_feig *f)
 {
+	const struct serial_settings *line = feig_link_settings(f->link);
 	char settings[32];
 
-	serial_settings_name(feig_link_settings(f->link), settings, sizeof(settings));
-	report_once(f, HAL_LEVEL_WARNING, "%s: no FEIG reader answers at %s",
-		    feig_link_path(f->link), settings);
+	if (line) {
+		serial_settings_name(line, settings, sizeof(settings));
+		report_once(f, HAL_LEVEL_WARNING, "%s: no FEIG reader answers at %s",
+			    feig_link_path(f->link), settings);
+	} else {
+		report_once(f, HAL_LEVEL_WARNING, "%s: the FEIG reader does not answer",
+			    feig_link_path(f->link));
+	}
 	f->handshake_wait = true;
 	loop_timer_arm(f->base.env.loop, &f->tick, HANDSHAKE_RETRY_MS);
 }

@@ -491,51 +491,12 @@ static int find_interface(struct slot *s, libusb_device *dev, const char *port)
 	return 0;
 }
 
-static void port_path(libusb_device *dev, char *out, size_t size)
-{
-	uint8_t ports[8];
-	int n = libusb_get_port_numbers(dev, ports, sizeof(ports));
-	size_t len;
-
-	len = (size_t)snprintf(out, size, "%u", libusb_get_bus_number(dev));
-	for (int i = 0; i < n && len < size; i++)
-		len += (size_t)snprintf(out + len, size - len, "%c%u", i ? '.' : '-', ports[i]);
-}
-
-/*
- * The serial number as the kernel read it at enumeration, from sysfs: asking
- * the device would be a blocking control transfer.
- */
-static bool serial_matches(const char *port, const char *want)
-{
-	char path[96], serial[BOARD_NAME_MAX + 2];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/serial", port);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, serial, sizeof(serial) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	serial[n] = '\0';
-	serial[strcspn(serial, "\n")] = '\0';
-	return strcmp(serial, want) == 0;
-}
-
 bool slot_matches(const struct slot *s, libusb_device *dev, char *port, size_t size)
 {
-	struct libusb_device_descriptor d;
+	const struct usb_sysfs_match m = { s->cfg.usb_vid, s->cfg.usb_pid, s->cfg.serial,
+					   s->cfg.port };
 
-	if (libusb_get_device_descriptor(dev, &d) < 0 || d.idVendor != s->cfg.usb_vid ||
-	    d.idProduct != s->cfg.usb_pid)
-		return false;
-	port_path(dev, port, size);
-	if (s->cfg.port[0] && strcmp(port, s->cfg.port) != 0)
-		return false;
-	return !s->cfg.serial[0] || serial_matches(port, s->cfg.serial);
+	return usb_device_is(dev, &m, port, size);
 }
 
 static void on_retry(struct loop *loop, void *data);

@@ -38,6 +38,17 @@ enum tag_usage_class {
 	TAG_USAGE_LIBRARY_EQUIPMENT = 0x9,
 };
 
+/* ISO 28560-1's media format (element 19), as ISO 28560-3 codes it in one byte */
+enum tag_media_code {
+	TAG_MEDIA_UNDEFINED = 0,
+	TAG_MEDIA_BOOK = 1,
+	TAG_MEDIA_CD_DVD = 2,
+	TAG_MEDIA_MAGNETIC_TAPE = 3,
+	TAG_MEDIA_OTHER = 4,
+	TAG_MEDIA_OTHER_CAREFUL = 5,     /* careful handling required */
+	TAG_MEDIA_VERY_SMALL = 6,        /* very small item, special handling required */
+};
+
 struct tag_data {
 	enum tag_model model;
 	uint8_t version;                      /* the data model's own version, when it has one */
@@ -52,6 +63,14 @@ struct tag_data {
 	char title[TAG_TEXT_MAX + 1];          /* element 17 */
 	char media_format[TAG_MEDIA_MAX + 1];  /* ONIX media format (element 7), as the tag has it */
 	char alt_item_id[TAG_ITEM_ID_MAX + 1]; /* alternative unique item identifier (element 14) */
+	/* ISO 28560-3's media format (element 19, enum tag_media_code); 0: undefined */
+	uint8_t media_code;
+	/*
+	 * ISO 28560-3: where the first extension block that could not be used
+	 * starts (checksum or content damaged); 0 when none. The basic block
+	 * and the blocks before it stand: firmware may say the tag needs care.
+	 */
+	uint16_t damaged_extension_at;
 };
 
 static inline enum tag_usage_class tag_usage_class(const struct tag_data *t)

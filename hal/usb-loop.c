@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libusb on circd's loop (usb-loop.h). */
+/* libusb on circd's loop, and the board's USB keys matched (usb-loop.h). */
 #include "usb-loop.h"
 
 #include <errno.h>
@@ -165,4 +165,66 @@ void usb_loop_close(struct usb_loop *u)
 		unwatch_fd(u, u->pollfds[0].fd);
 	libusb_exit(u->ctx);
 	u->ctx = NULL;
+}
+
+void usb_device_port_path(libusb_device *dev, char *out, size_t size)
+{
+	uint8_t ports[8];
+	int n = libusb_get_port_numbers(dev, ports, sizeof(ports));
+	size_t len = (size_t)snprintf(out, size, "%u", libusb_get_bus_number(dev));
+
+	for (int i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%c%u", i ? '.' : '-', ports[i]);
+}
+
+bool usb_device_is(libusb_device *dev, const struct usb_sysfs_match *m, char *port_out,
+		   size_t size)
+{
+	struct libusb_device_descriptor d;
+
+	if (libusb_get_device_descriptor(dev, &d) < 0 || d.idVendor != m->vid ||
+	    d.idProduct != m->pid)
+		return false;
+	usb_device_port_path(dev, port_out, size);
+	if (m->port && m->port[0] && strcmp(port_out, m->port) != 0)
+		return false;
+	return !(m->serial && m->serial[0]) || usb_sysfs_serial_is("/sys", port_out, m->serial);
+}
+
+int usb_find_bulk_pair(libusb_device *dev, int interface_class, struct usb_bulk_pair *ret)
+{
+	struct libusb_config_descriptor *cfg;
+	int r = libusb_get_active_config_descriptor(dev, &cfg);
+
+	if (r < 0)
+		return r;
+	r = LIBUSB_ERROR_NOT_FOUND;
+	for (int i = 0; i < cfg->bNumInterfaces && r < 0; i++) {
+		const struct libusb_interface_descriptor *alt;
+		uint8_t in = 0, out = 0;
+
+		if (cfg->interface[i].num_altsetting < 1)
+			continue;
+		alt = &cfg->interface[i].altsetting[0];
+		if (interface_class >= 0 && alt->bInterfaceClass != interface_class)
+			continue;
+		for (int e = 0; e < alt->bNumEndpoints; e++) {
+			const struct libusb_endpoint_descriptor *ep = &alt->endpoint[e];
+
+			if ((ep->bmAttributes & LIBUSB_TRANSFER_TYPE_MASK) != LIBUSB_TRANSFER_TYPE_BULK)
+				continue;
+			if (ep->bEndpointAddress & LIBUSB_ENDPOINT_IN) {
+				if (!in)
+					in = ep->bEndpointAddress;
+			} else if (!out) {
+				out = ep->bEndpointAddress;
+			}
+		}
+		if (in && out) {
+			*ret = (struct usb_bulk_pair){ alt->bInterfaceNumber, out, in };
+			r = 0;
+		}
+	}
+	libusb_free_config_descriptor(cfg);
+	return r;
 }

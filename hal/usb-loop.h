@@ -12,6 +12,9 @@
  * node is one. poll() would call such an fd always ready, so it is looked at
  * on a short timer instead; a real usbfs node never takes this path.
  *
+ * Also what every such backend does with a libusb device: match it against
+ * the board's usb, serial and port keys, and find its bulk endpoints.
+ *
  * The struct is embedded in its backend's state; usb_loop_close() accepts
  * one that never opened (zeroed) or failed to.
  */
@@ -19,9 +22,12 @@
 #define CIRCD_HAL_USB_LOOP_H
 
 #include <libusb.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "loop.h"
+#include "usb-sysfs.h"
 
 #define USB_LOOP_POLLFDS_MAX 16    /* libusb's own few, and one usbfs node per open device */
 #define USB_LOOP_UNWATCHABLE_MS 2
@@ -53,5 +59,29 @@ void usb_loop_close(struct usb_loop *u);
 void usb_loop_update_timeouts(struct usb_loop *u);
 /* Handles events for up to ms (blocking): only for closing, to take transfers back. */
 void usb_loop_drain(struct usb_loop *u, unsigned ms);
+
+/* dev's USB port path as sysfs names it ("1-1.4"), cut to size. */
+void usb_device_port_path(libusb_device *dev, char *out, size_t size);
+/*
+ * Whether dev is the device m describes (its VID:PID, and its port path and
+ * serial number where m gives them; the serial as /sys has it); port_out
+ * gets its port path.
+ */
+bool usb_device_is(libusb_device *dev, const struct usb_sysfs_match *m, char *port_out,
+		   size_t size);
+
+/* One interface's bulk endpoints, a pair to talk over: requests out, answers in. */
+struct usb_bulk_pair {
+	int iface;
+	uint8_t ep_out, ep_in;
+};
+
+/*
+ * The first interface of dev's active configuration whose first setting
+ * (alternate setting 0) has a bulk OUT and a bulk IN endpoint, of
+ * interface_class unless that is -1; the first endpoint of each direction.
+ * 0, or a libusb error (LIBUSB_ERROR_NOT_FOUND: no such interface).
+ */
+int usb_find_bulk_pair(libusb_device *dev, int interface_class, struct usb_bulk_pair *ret);
 
 #endif

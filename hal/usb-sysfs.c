@@ -166,3 +166,14 @@ int usb_sysfs_find_device(const char *sysfs_root, const struct usb_sysfs_match *
 		return -ENAMETOOLONG;
 	return 0;
 }
+
+bool usb_sysfs_serial_is(const char *sysfs_root, const char *port, const char *want)
+{
+	char dir[PATH_MAX], serial[128];
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/bus/usb/devices/%s", sysfs_root, port) >=
+	    sizeof(dir))
+		return false;
+	read_attr(dir, "serial", serial, sizeof(serial));
+	return serial[0] && strcmp(serial, want) == 0;
+}

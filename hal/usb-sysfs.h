@@ -46,4 +46,11 @@ int usb_sysfs_find(const char *sysfs_root, const char *class_name,
 int usb_sysfs_find_device(const char *sysfs_root, const struct usb_sysfs_match *m, char *port,
 			  size_t port_size);
 
+/*
+ * Whether the USB device at port path port ("1-1.3") has serial number
+ * want, as the kernel read it at enumeration (for a device met through
+ * libusb: asking the device itself would be a blocking control transfer).
+ */
+bool usb_sysfs_serial_is(const char *sysfs_root, const char *port, const char *want);
+
 #endif

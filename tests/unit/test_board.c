@@ -727,7 +727,35 @@ static const struct error_case rfid_error_cases[] = {
 	  { "duplicate section [rfid p]" } },
 	{ "[rfid a]\n[rfid b]\n[rfid c]\n[rfid d]\n[rfid e]\n", 5, { "more than 4 rfid readers" } },
 	{ "[rfids pad]\n", 1, { "unknown section [rfids pad]", "[rfid NAME]" } },
+	{ "[rfid item_pad]\ntransport = usb-serial\n", 2,
+	  { "transport: expected serial or usb, got 'usb-serial'" } },
+	{ "[rfid item_pad]\nprotocol = 3m\ntransport = usb\nusb = 0ab1:0002\n", 1,
+	  { "needs protocol = feig for transport = usb" } },
+	{ "[rfid item_pad]\nprotocol = feig\ntransport = usb\ndevice = /dev/ttyS0\n", 1,
+	  { "needs usb (VID:PID), not device, for transport = usb" } },
+	{ "[rfid item_pad]\nprotocol = feig\ntransport = usb\nusb = 0ab1:0002\nbaud = 9600\n", 1,
+	  { "no baud, parity, data_bits or stop_bits for transport = usb" } },
 };
+
+/* transport = usb: a FEIG reader on its own USB endpoints, found like a USB serial adapter */
+static void test_rfid_usb_transport(void)
+{
+	static const char text[] = "[rfid item_pad]\nprotocol = feig\ntransport = usb\n"
+				   "usb = 0ab1:0002\nserial = 7\nport = 1-1\n"
+				   "[rfid patron_reader]\nprotocol = feig\ntransport = serial\n"
+				   "device = /dev/ttyS1\n";
+	struct file_error err = { 0 };
+	struct board *b = NULL;
+
+	CHECK_INT(board_parse(text, "usb.ini", &b, &err), 0);
+	if (!b)
+		return;
+	CHECK_INT(b->rfids[0].transport, RFID_TRANSPORT_USB);
+	CHECK_INT(b->rfids[0].usb_vid, 0x0ab1);
+	CHECK_STR(b->rfids[0].serial, "7");
+	CHECK_INT(b->rfids[1].transport, RFID_TRANSPORT_SERIAL);
+	board_free(b);
+}
 
 static const struct error_case printer_error_cases[] = {
 	{ "[board]\nprinter = escpos\n", 1,
@@ -828,6 +856,7 @@ int main(void)
 	RUN(test_card_reader_options);
 	RUN(test_rfid_sections);
 	RUN(test_rfid_errors_name_the_line);
+	RUN(test_rfid_usb_transport);
 	RUN(test_shipped_sim_pad);
 	return testlib_finish();
 }

@@ -524,6 +524,30 @@ static void test_damaged_and_blank_tags_refused(void)
 	pad_stop(&p);
 }
 
+/*
+ * An extension block whose checksum fails leaves the basic block standing:
+ * the item is what its CRC-checked basic block says, and is lent.
+ */
+static void test_damaged_extension_block_still_lent(void)
+{
+	struct tag_data d = { .has_usage = true, .usage = TAG_USAGE_CIRCULATING << 4 };
+	uint8_t mem[64] = { 0 };
+	struct fake_pad p;
+
+	snprintf(d.item_id, sizeof(d.item_id), "%s", ITEM_1);
+	snprintf(d.owner_isil, sizeof(d.owner_isil), "%s", OUR_ISIL);
+	snprintf(d.title, sizeof(d.title), "%s", "A title");
+	CHECK_INT(iso28560_3_encode_extensions(&d, mem, sizeof(mem)), 34 + 4 + 7 + 1);
+	mem[34 + 4] ^= 0x20; /* "a title": the checksum no longer holds */
+	pad_start(&p, KIOSK_SELFCHECK, false, true);
+	sign_in_offline(&p);
+	place_memory(&p, 26, mem, sizeof(mem));
+	run(&p, 500);
+	CHECK_INT(recorded(&p), 1);
+	CHECK_INT(p.rig.cap.played[FEEDBACK_ERROR], 0);
+	pad_stop(&p);
+}
+
 static void test_foreign_owner_refused_unless_allowed(void)
 {
 	struct fake_pad p;
@@ -897,6 +921,7 @@ int main(void)
 	RUN(test_stack_checked_out_offline_each_once);
 	RUN(test_set_waits_for_its_last_part);
 	RUN(test_damaged_and_blank_tags_refused);
+	RUN(test_damaged_extension_block_still_lent);
 	RUN(test_foreign_owner_refused_unless_allowed);
 	RUN(test_patron_card_signs_in);
 	RUN(test_patron_card_refused_at_returns);

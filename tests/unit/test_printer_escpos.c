@@ -516,6 +516,20 @@ static void test_find_usb_device(void)
 	remove_tree(root);
 }
 
+/* A device met through libusb: its serial number as the kernel read it, from sysfs. */
+static void test_serial_from_sysfs(void)
+{
+	fake_sysfs();
+	plug_device("1-4.1", "0416\n", "5011\n");
+	tmp_put(root, "devices/pci0000:00/usb1/1-4.1/serial", "X4NE012345\n");
+	CHECK(usb_sysfs_serial_is(root, "1-4.1", "X4NE012345"));
+	CHECK(!usb_sysfs_serial_is(root, "1-4.1", "X4NE01234"));
+	CHECK(!usb_sysfs_serial_is(root, "1-2", "X4NE012345"));    /* it has none */
+	CHECK(!usb_sysfs_serial_is(root, "1-2", ""));
+	CHECK(!usb_sysfs_serial_is(root, "1-9", "X4NE012345"));    /* not plugged in */
+	remove_tree(root);
+}
+
 /*
  * Plugged in, but usblp made no node of it: after a second look (usblp may
  * just not have bound yet), libusb is asked for the device at its port. No
@@ -578,6 +592,7 @@ int main(void)
 	RUN(test_unplug_mid_receipt);
 	RUN(test_fixed_path);
 	RUN(test_find_usb_device);
+	RUN(test_serial_from_sysfs);
 	RUN(test_no_usblp_falls_back_to_libusb);
 	return testlib_finish();
 }

@@ -137,14 +137,19 @@ def device_description(vid, pid, serial, kind="wedge"):
                   "E: DRIVER=usbhid", "E: SUBSYSTEM=usb", "A: bInterfaceClass=03\\n",
                   "A: bInterfaceNumber=%02d\\n" % n, "A: bInterfaceProtocol=00\\n",
                   "A: bInterfaceSubClass=00\\n", ""]
-    lines += [
+    return "\n".join(lines + _device_nodes(vid, pid, serial, product, desc, len(interfaces)))
+
+
+def _device_nodes(vid, pid, serial, product, desc, n_interfaces):
+    """The device's own node, the root hub and the dummy_hcd platform device."""
+    return [
         "P: %s" % SYSPATH,
         "N: bus/usb/001/002=%s" % desc,
         "E: BUSNUM=001", "E: DEVNAME=%s" % DEVNODE, "E: DEVNUM=002", "E: DEVTYPE=usb_device",
         "E: DRIVER=usb", "E: MAJOR=189", "E: MINOR=1",
         "E: PRODUCT=%x/%x/100" % (vid, pid), "E: SUBSYSTEM=usb",
         "A: authorized=1\\n", "A: bConfigurationValue=1\\n", "A: bDeviceClass=00\\n",
-        "A: bNumConfigurations=1\\n", "A: bNumInterfaces= %d\\n" % len(interfaces),
+        "A: bNumConfigurations=1\\n", "A: bNumInterfaces= %d\\n" % n_interfaces,
         "A: busnum=1\\n",
         "A: devnum=2\\n", "A: devpath=1\\n", "A: idProduct=%04x\\n" % pid,
         "A: idVendor=%04x\\n" % vid, "A: manufacturer=circd tests\\n",
@@ -164,7 +169,6 @@ def device_description(vid, pid, serial, kind="wedge"):
         "000705810304000C", "",
         "P: /devices/platform/dummy_hcd.0", "E: DRIVER=dummy_hcd", "E: SUBSYSTEM=platform", "",
     ]
-    return "\n".join(lines)
 
 
 def _control_out(request, iface=0):
@@ -209,4 +213,53 @@ def write(dirpath, name, vid, pid, serial, reports, kind="wedge", end="unplug"):
         f.write(device_description(vid, pid, serial, kind))
     with open(ioc, "w") as f:
         f.write(ioctl_script(reports, kind, end))
+    return ["-d", dev, "-i", "%s=%s" % (DEVNODE, ioc)]
+
+
+# A reader on bulk endpoints of its own: FEIG's USB readers as a public client of the
+# ID ISC.LR2500 drives one (vendor 0x0AB1, bulk OUT 0x02, bulk IN 0x81; see
+# hal/usb-bulk-port.h), each request one OUT transfer and each answer one IN transfer.
+BULK_OUT = 0x02
+BULK_IN = 0x81
+BULK_IN_LEN = 2048  # what circd asks for in each IN transfer (USB_BULK_PORT_IN_MAX)
+
+
+def bulk_device_description(vid, pid, serial, product="USB RFID reader", mps=64):
+    """The .umockdev text of a device with one vendor-specific interface, bulk OUT and IN."""
+    device = bytes([18, 1, 0x00, 0x02, 0, 0, 0, 64, vid & 0xff, vid >> 8, pid & 0xff, pid >> 8,
+                    0x00, 0x01, 1, 2, 3, 1])
+    body = bytes([9, 4, 0, 0, 2, 0xff, 0, 0, 0])
+    for ep in (BULK_OUT, BULK_IN):
+        body += bytes([7, 5, ep, 2, mps & 0xff, mps >> 8, 0])
+    total = 9 + len(body)
+    config = bytes([9, 2, total & 0xff, total >> 8, 1, 1, 0, 0x80, 50])
+    desc = (device + config + body).hex().upper()
+    return "\n".join(_device_nodes(vid, pid, serial, product, desc, 1))
+
+
+def bulk_ioctl_script(exchanges, unplug_on=None):
+    """The .ioctl text: each (request, answer) as an OUT reap then an IN reap, in order;
+    then unplug_on, the request that finds the device gone (-ENODEV), if given."""
+    reaps = []
+    for request, answer in exchanges:
+        reaps.append((BULK_OUT, 0, len(request), len(request), request))
+        reaps.append((BULK_IN, 0, BULK_IN_LEN, len(answer), answer))
+    if unplug_on is not None:
+        reaps.append((BULK_OUT, -19, len(unplug_on), 0, unplug_on))
+    lines = ["@DEV %s" % DEVNODE, "USBDEVFS_GET_CAPABILITIES 0 FF010000"]
+    for depth, (ep, status, length, actual, data) in enumerate(reaps):
+        lines.append("%sUSBDEVFS_REAPURBNDELAY 0 3 %d %d 0 %d %d 0 %s"
+                     % (" " * depth, ep, status, length, actual, data.hex().upper()))
+    return "\n".join(lines) + "\n"
+
+
+def write_bulk(dirpath, name, vid, pid, serial, exchanges, unplug_on=None):
+    """Writes NAME.umockdev and NAME.ioctl of a bulk reader; returns umockdev-run's arguments."""
+    import os
+    dev = os.path.join(dirpath, name + ".umockdev")
+    ioc = os.path.join(dirpath, name + ".ioctl")
+    with open(dev, "w") as f:
+        f.write(bulk_device_description(vid, pid, serial))
+    with open(ioc, "w") as f:
+        f.write(bulk_ioctl_script(exchanges, unplug_on))
     return ["-d", dev, "-i", "%s=%s" % (DEVNODE, ioc)]
