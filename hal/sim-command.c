@@ -24,6 +24,7 @@ static const char *const command_words[SIM_CMD__COUNT] = {
 	[SIM_CMD_WALL] = "wall",
 	[SIM_CMD_TAG] = "tag",
 	[SIM_CMD_PRINTER_STATUS] = "printer-status",
+	[SIM_CMD_WEDGE] = "wedge",
 };
 
 
@@ -363,8 +364,10 @@ static int parse_args(const char *p, size_t n, struct sim_command *cmd, const ch
 		cmd->printer_state = (enum printer_state)r;
 		return 0;
 	case SIM_CMD_PING:
+	case SIM_CMD_WEDGE:
 		if (n) {
-			*why = "ping takes no arguments";
+			*why = cmd->cmd == SIM_CMD_PING ? "ping takes no arguments"
+							: "wedge takes no arguments";
 			return -EINVAL;
 		}
 		return 0;

@@ -83,3 +83,28 @@ def test_nothing_without_a_manager(t):
     except socket.timeout:
         pass
     s.close()
+
+
+def test_wedged_loop_stops_the_pings(t):
+    """The pings come from the loop itself, not from a timer of their own: a loop stuck in a
+    callback ("wedge" on the sim channel) sends no WATCHDOG=1 however long it stays stuck, which
+    is what lets the manager see it (test_watchdog.py has a real systemd restart it)."""
+    s, path = _manager(t)
+    d = _start(t, {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "200000"})
+    _messages(s, lambda m: m.startswith("READY=1"))
+    _messages(s, lambda m: m == "WATCHDOG=1")
+    d.sim.send("wedge")
+    # A ping already on its way may still arrive; after that, silence for ten intervals.
+    quiet_since, deadline = time.monotonic(), time.monotonic() + 2.0 + t.timeout
+    while time.monotonic() - quiet_since < 2.0:
+        check(time.monotonic() < deadline, "WATCHDOG=1 kept coming after the wedge")
+        try:
+            m = s.recv(4096).decode()
+        except socket.timeout:
+            continue
+        check(m == "WATCHDOG=1", "unexpected notification while wedged: %r" % m)
+        quiet_since = time.monotonic()
+    check(d.running(), "circd exited instead of staying wedged")
+    d.signal(signal.SIGABRT)  # what systemd sends on a missed deadline
+    check(d.wait_exit() == -signal.SIGABRT, "circd did not die of SIGABRT")
+    s.close()
