@@ -589,6 +589,7 @@ int main(int argc, char **argv)
 	}
 
 	log_open(foreground, verbose ? LOG_LEVEL_DEBUG : active_cfg(c)->log_level);
+	log_set_kiosk_id(active_cfg(c)->kiosk_id);
 	circd_apply_core_dumps(active_cfg(c), false);
 	/* A full disk must come back as an error from write(), not kill us. */
 	signal(SIGXFSZ, SIG_IGN);

@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """circd under a service manager (systemd's notify protocol): READY=1 with a STATUS once it
 is set up, WATCHDOG=1 at half the interval asked for, RELOADING=1 and READY=1 around a
-SIGHUP, STOPPING=1 at the end; nothing at all without NOTIFY_SOCKET."""
+SIGHUP, STOPPING=1 at the end; nothing at all without NOTIFY_SOCKET; no WATCHDOG=1 from a
+wedged loop. And its log records to journald with their fields when stderr is the journal's."""
 
 import os
 import signal
 import socket
 import time
 
-from harness import Failure, check, check_eq
+from harness import Failure, check, check_eq, item, patron
 
 
 def _manager(t):
@@ -108,3 +109,67 @@ def test_wedged_loop_stops_the_pings(t):
     d.signal(signal.SIGABRT)  # what systemd sends on a missed deadline
     check(d.wait_exit() == -signal.SIGABRT, "circd did not die of SIGABRT")
     s.close()
+
+
+def _journal_fields(datagram):
+    """One native-protocol datagram (systemd.io/JOURNAL_NATIVE_PROTOCOL) as {name: value}."""
+    fields, i = {}, 0
+    while i < len(datagram):
+        nl = datagram.index(b"\n", i)
+        eq = datagram.find(b"=", i, nl)
+        if eq >= 0:
+            fields[datagram[i:eq].decode()] = datagram[eq + 1:nl].decode()
+            i = nl + 1
+        else:
+            size = int.from_bytes(datagram[nl + 1:nl + 9], "little")
+            value = datagram[nl + 9:nl + 9 + size]
+            check(datagram[nl + 9 + size:nl + 10 + size] == b"\n", "binary field's end")
+            fields[datagram[i:nl].decode()] = value.decode()
+            i = nl + 10 + size
+    return fields
+
+
+def test_journald_fields(t):
+    """With $JOURNAL_STREAM naming its stderr, as systemd sets it, circd sends each record to
+    journald's socket (here the test's own, through CIRCD_JOURNAL_SOCKET) with its priority,
+    the kiosk id, and the transaction a record is about; patron ids stay masked."""
+    journal = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    journal.bind(t.path("journal.sock"))
+    journal.settimeout(0.2)
+    # stat(1) run by the shell has circd's stderr: the pipe the harness reads.
+    wrap = ["sh", "-c", 'JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec "$@"', "sh"]
+    saved = os.environ.get("CIRCD_JOURNAL_SOCKET")
+    os.environ["CIRCD_JOURNAL_SOCKET"] = t.path("journal.sock")
+    try:
+        d = t.start(wrap=wrap)
+    finally:
+        if saved is None:
+            os.environ.pop("CIRCD_JOURNAL_SOCKET", None)
+        else:
+            os.environ["CIRCD_JOURNAL_SOCKET"] = saved
+    d.scan_patron(patron(18))
+    d.scan_item(item(16))
+    check_eq(d.stop(), 0, "exit status")
+    records = []
+    while True:
+        try:
+            records.append(_journal_fields(journal.recv(65536)))
+        except socket.timeout:
+            break
+    journal.close()
+    check(records, "no records at the journal socket; circd's stderr:\n%s" % d.log())
+    for r in records:
+        check_eq(r.get("SYSLOG_IDENTIFIER"), "circd", "SYSLOG_IDENTIFIER")
+        check_eq(r.get("CIRCD_KIOSK_ID"), "kiosk-test", "CIRCD_KIOSK_ID")
+        check(r.get("PRIORITY", "") in ("3", "4", "5", "6", "7"), "PRIORITY: %r" % r)
+        check(r.get("CODE_FILE", "").endswith(".c") and r.get("CODE_LINE", "").isdigit(),
+              "CODE_FILE, CODE_LINE: %r" % r)
+        check(patron(18) not in "".join(r.values()), "an unmasked patron id: %r" % r)
+    txn_id = t.journal()[0]["id"]
+    recorded = [r for r in records if r["MESSAGE"].startswith("recorded checkout")]
+    check(len(recorded) == 1, "one 'recorded checkout' record: %r" % records)
+    check_eq(recorded[0].get("CIRCD_TXN"), txn_id, "CIRCD_TXN")
+    check_eq(recorded[0]["PRIORITY"], "6", "info's PRIORITY")
+    check(all("CIRCD_TXN" not in r for r in records if r is not recorded[0]),
+          "CIRCD_TXN only where a record is about a transaction")
+    check("recorded checkout" not in d.log(), "the journal took the records; stderr had them too")
