@@ -168,3 +168,33 @@ def test_install_keeps_the_site_config(t):
         check(os.path.exists(os.path.join(dest, path)), "installed %s" % path)
     with open(os.path.join(dest, "lib/systemd/system/circd.service")) as f:
         check("ExecStart=/usr/sbin/circd " in f.read(), "the unit's ExecStart follows PREFIX")
+
+
+def test_snippets_make_the_user_and_own_the_config(t):
+    """What a kiosk's boot (or make install without DESTDIR) does with the two snippets, on a
+    copy of this system's user database (--root): the circd user and group appear, and the
+    installed circd.conf becomes circd's, 0600, as circd requires of a config with passwords."""
+    sysusers, tmpfiles = shutil.which("systemd-sysusers"), shutil.which("systemd-tmpfiles")
+    if not (sysusers and tmpfiles) or os.geteuid() != 0:
+        t.note("skipped: needs root, systemd-sysusers and systemd-tmpfiles")
+        return
+    root = t.path("root")
+    os.makedirs(os.path.join(root, "etc", "circd"))
+    for name in ("passwd", "group", "shadow", "gshadow"):
+        if os.path.exists("/etc/" + name):
+            shutil.copy2("/etc/" + name, os.path.join(root, "etc", name))
+    conf = os.path.join(root, "etc", "circd", "circd.conf")
+    shutil.copy(os.path.join(REPO, "etc", "circd.conf"), conf)
+    for argv in ([sysusers, "--root=" + root, os.path.join(REPO, "etc/sysusers.d/circd.conf")],
+                 [tmpfiles, "--root=" + root, "--create",
+                  os.path.join(REPO, "etc/tmpfiles.d/circd.conf")]):
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=t.timeout)
+        check(r.returncode == 0, "%s: %s%s" % (" ".join(argv), r.stdout, r.stderr))
+    with open(os.path.join(root, "etc", "passwd")) as f:
+        users = {l.split(":")[0]: l.split(":") for l in f}
+    with open(os.path.join(root, "etc", "group")) as f:
+        groups = {l.split(":")[0]: l.split(":") for l in f}
+    check("circd" in users and "circd" in groups, "user and group circd")
+    st = os.stat(conf)
+    check_eq((st.st_uid, st.st_gid, st.st_mode & 0o777),
+             (int(users["circd"][2]), int(groups["circd"][2]), 0o600), "circd.conf's owner and mode")
