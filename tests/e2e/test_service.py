@@ -7,9 +7,11 @@ wedged loop. And its log records to journald with their fields when stderr is th
 import os
 import signal
 import socket
+import threading
 import time
 
 from harness import Failure, check, check_eq, item, patron
+from sip2lib import ITEM, come_back, go_offline, sip2_conf, start_acs, wait_outbox_empty
 
 
 def _manager(t):
@@ -129,34 +131,66 @@ def _journal_fields(datagram):
     return fields
 
 
-def test_journald_fields(t):
-    """With $JOURNAL_STREAM naming its stderr, as systemd sets it, circd sends each record to
-    journald's socket (here the test's own, through CIRCD_JOURNAL_SOCKET) with its priority,
-    the kiosk id, and the transaction a record is about; patron ids stay masked."""
-    journal = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    journal.bind(t.path("journal.sock"))
-    journal.settimeout(0.2)
+class _Journal:
+    """The test's journal socket, read as records come (a socket's queue holds only ten
+    datagrams; circd sends to a full one nothing but writes the record to stderr)."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.1)
+        self.datagrams, self.done = [], False
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        while not self.done:
+            try:
+                self.datagrams.append(self.sock.recv(65536))
+            except socket.timeout:
+                continue
+
+    def records(self):
+        """Every record, once circd has stopped."""
+        self.done = True
+        self.thread.join()
+        self.sock.setblocking(False)
+        while True:  # what is still queued
+            try:
+                self.datagrams.append(self.sock.recv(65536))
+            except BlockingIOError:
+                break
+        self.sock.close()
+        return [_journal_fields(d) for d in self.datagrams]
+
+
+def _start_with_journal(t, conf=None, fake_clock=True):
+    """circd with $JOURNAL_STREAM naming its stderr, as systemd sets it, and its journal socket
+    the test's own (CIRCD_JOURNAL_SOCKET); returns (daemon, journal)."""
+    journal = _Journal(t.path("journal.sock"))
+    t.at_cleanup("the journal reader", lambda: journal.records() if not journal.done else None)
     # stat(1) run by the shell has circd's stderr: the pipe the harness reads.
     wrap = ["sh", "-c", 'JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec "$@"', "sh"]
     saved = os.environ.get("CIRCD_JOURNAL_SOCKET")
     os.environ["CIRCD_JOURNAL_SOCKET"] = t.path("journal.sock")
     try:
-        d = t.start(wrap=wrap)
+        d = t.start(conf, wrap=wrap, fake_clock=fake_clock)
     finally:
         if saved is None:
             os.environ.pop("CIRCD_JOURNAL_SOCKET", None)
         else:
             os.environ["CIRCD_JOURNAL_SOCKET"] = saved
+    return d, journal
+
+
+def test_journald_fields(t):
+    """With $JOURNAL_STREAM naming its stderr, circd sends each record to journald's socket with
+    its priority, the kiosk id, and the transaction a record is about; patron ids stay masked."""
+    d, journal = _start_with_journal(t)
     d.scan_patron(patron(18))
     d.scan_item(item(16))
     check_eq(d.stop(), 0, "exit status")
-    records = []
-    while True:
-        try:
-            records.append(_journal_fields(journal.recv(65536)))
-        except socket.timeout:
-            break
-    journal.close()
+    records = journal.records()
     check(records, "no records at the journal socket; circd's stderr:\n%s" % d.log())
     for r in records:
         check_eq(r.get("SYSLOG_IDENTIFIER"), "circd", "SYSLOG_IDENTIFIER")
@@ -173,3 +207,20 @@ def test_journald_fields(t):
     check(all("CIRCD_TXN" not in r for r in records if r is not recorded[0]),
           "CIRCD_TXN only where a record is about a transaction")
     check("recorded checkout" not in d.log(), "the journal took the records; stderr had them too")
+
+
+def test_journald_forwarded_transaction(t):
+    """A return recorded offline and forwarded when the ILS is back: both records carry its
+    transaction id, so journalctl CIRCD_TXN=... tells its whole story."""
+    acs = start_acs(t)
+    go_offline(acs)
+    d, journal = _start_with_journal(t, sip2_conf(t, acs, mode="returns"), fake_clock=False)
+    d.scan_item(ITEM[1])
+    come_back(acs)
+    wait_outbox_empty(t)
+    check_eq(d.stop(), 0, "exit status")
+    records = journal.records()
+    txn_id = t.journal()[0]["id"]
+    about = [r["MESSAGE"] for r in records if r.get("CIRCD_TXN") == txn_id]
+    check(len(about) == 2 and about[0].startswith("recorded checkin") and
+          about[1].startswith("forwarded checkin"), "the return's records: %r" % about)
