@@ -82,7 +82,7 @@ def _start_manager(t, units):
         "mount -t tmpfs -o mode=0755 tmpfs /run\n"
         "mkdir -p /run/systemd/system /run/user/0\n"
         "chmod 0700 /run/user/0\n"
-        # Not exec'd: the manager refuses to be PID 1 in user mode.
+        # Not exec'd: sh stays the namespace's init, the user manager is not made to be one.
         "%s --user --unit=%s\n" % (SYSTEMD, UNIT))
     env = dict(os.environ, XDG_RUNTIME_DIR="/run/user/0", SYSTEMD_UNIT_PATH=units)
     for k in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "DBUS_SESSION_BUS_ADDRESS"):
