@@ -109,10 +109,10 @@ def test_user_groups_and_devices(t):
     rules = subprocess.run([os.path.join(REPO, "scripts", "udev-rules.sh")] + boards,
                            capture_output=True, text=True, check=True).stdout
     group = _one(u, "Group")
-    check(re.search(r'KERNEL=="gpiochip\*".*GROUP="%s"' % group, rules),
+    check(re.search(r'KERNEL=="gpiochip\*".*GROUP:="%s"' % group, rules),
           "udev gives the unit's group the GPIO chips:\n%s" % rules)
     usb = [l for l in rules.splitlines() if 'ENV{DEVTYPE}=="usb_device"' in l]
-    check(usb and all('GROUP="%s"' % group in l for l in usb),
+    check(usb and all('GROUP:="%s"' % group in l for l in usb),
           "udev gives the unit's group the board files' USB devices:\n%s" % rules)
 
 
