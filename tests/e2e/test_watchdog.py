@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 
 from harness import CIRCD, REPO, SIM_BOARD, SAN, Failure, SimClient, SimClosed, check
@@ -54,7 +55,26 @@ def _shipped_service_lines():
     return keep
 
 
+# adjtimex() without modes (clock trust) and chown() to one's own group (the control socket's
+# [control] group), as circd makes them: "probe adjtimex 0 chown 0" when both are let through.
+PROBE = """import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+state = libc.adjtimex(ctypes.create_string_buffer(512))
+adjtimex = 0 if state >= 0 else ctypes.get_errno()
+try:
+    os.chown(sys.argv[0], -1, os.getgid())
+    chown = 0
+except OSError as e:
+    chown = e.errno
+with open(%r, "a") as f:
+    f.write("probe adjtimex %%d chown %%d\\n" %% (adjtimex, chown))
+"""
+
+
 def _unit(t, conf, log, events):
+    probe = t.path("probe.py")
+    with open(probe, "w") as f:
+        f.write(PROBE % events)
     env = "CIRCD_MESSAGES=%s" % os.environ["CIRCD_MESSAGES"]
     asan = os.environ.get("ASAN_OPTIONS")
     lines = ["[Unit]", "Description=circd under a real systemd (test)",
@@ -67,6 +87,8 @@ def _unit(t, conf, log, events):
         "Environment=%s" % env,
         "StandardOutput=append:%s" % log,
         "StandardError=append:%s" % log,
+        # The calls the filter lets through beyond @system-service, tried under it first.
+        "ExecStartPre=%s %s" % (sys.executable, probe),
         "ExecStartPost=/bin/sh -c 'echo ready >>%s'" % events,
         "ExecStopPost=/bin/sh -c 'echo \"stopped $SERVICE_RESULT $EXIT_CODE $EXIT_STATUS\" >>%s'"
         % events,
@@ -175,6 +197,9 @@ def test_systemd_restarts_a_wedged_circd(t):
     deadline = time.monotonic() + 3 * t.timeout
 
     _wait_for(events, r"^ready$", deadline, "systemd: READY=1 (ExecStartPost)")
+    probe = _wait_for(events, r"^probe .*$", deadline, "the system call probe")
+    check(probe[0] == "probe adjtimex 0 chown 0",
+          "adjtimex() or chown() refused under the unit's filter: %r" % probe[0])
     sim = _connect(t, deadline, proc)
     status = _status_of_circd(conf)
     check(status.get("NoNewPrivs") == "1" and status.get("CapEff") == "0" * 16,
