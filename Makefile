@@ -5,6 +5,11 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# Where systemd and udev look, whatever PREFIX is (make install).
+UNITDIR      ?= /lib/systemd/system
+UDEVRULESDIR ?= /lib/udev/rules.d
+SYSUSERSDIR  ?= /usr/lib/sysusers.d
+TMPFILESDIR  ?= /usr/lib/tmpfiles.d
 SAN     ?=
 
 ifeq ($(SAN),1)
@@ -129,6 +134,10 @@ $(BUILD)/circd-bench: $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c)) $(BUILD
 fuzz:
 	@scripts/fuzz.sh
 
+# The configuration is the site's: installed once, never overwritten (the
+# example beside it always is). Without DESTDIR, this machine is the kiosk:
+# its user, the config's owner and udev's rules are applied now, not at the
+# next boot (scripts/install-apply.sh); with DESTDIR a package does that.
 install: all
 	install -D -m 0755 $(BUILD)/circd $(DESTDIR)$(PREFIX)/sbin/circd
 	install -D -m 0755 $(BUILD)/circctl $(DESTDIR)$(PREFIX)/bin/circctl
@@ -138,11 +147,17 @@ install: all
 	install -m 0644 ui/messages/*.msg $(DESTDIR)$(PREFIX)/share/circd/ui/messages/
 	install -m 0644 ui/index.html ui/app.js ui/style.css $(DESTDIR)$(PREFIX)/share/circd/ui/
 	install -D -m 0640 etc/circd.conf $(DESTDIR)/etc/circd/circd.conf.example
-	install -d $(DESTDIR)/lib/systemd/system
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|' etc/circd.service >$(DESTDIR)/lib/systemd/system/circd.service
-	install -m 0644 etc/circd-kiosk-browser.service $(DESTDIR)/lib/systemd/system/
-	install -d $(DESTDIR)/lib/udev/rules.d
-	scripts/udev-rules.sh boards/*.ini >$(DESTDIR)/lib/udev/rules.d/60-circd.rules
+	test -e $(DESTDIR)/etc/circd/circd.conf || \
+		install -m 0600 etc/circd.conf $(DESTDIR)/etc/circd/circd.conf
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' etc/circd.service >$(DESTDIR)$(UNITDIR)/circd.service
+	install -D -m 0644 etc/sysusers.d/circd.conf $(DESTDIR)$(SYSUSERSDIR)/circd.conf
+	install -D -m 0644 etc/tmpfiles.d/circd.conf $(DESTDIR)$(TMPFILESDIR)/circd.conf
+	install -m 0644 etc/circd-kiosk-browser.service $(DESTDIR)$(UNITDIR)/
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	scripts/udev-rules.sh boards/*.ini >$(DESTDIR)$(UDEVRULESDIR)/60-circd.rules
+	@if [ -z "$(DESTDIR)" ]; then \
+		scripts/install-apply.sh $(SYSUSERSDIR)/circd.conf $(TMPFILESDIR)/circd.conf; fi
 
 clean:
 	rm -rf build

@@ -396,9 +396,9 @@ int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, co
 	}
 	k->recorded++;
 	k->recorded_by[kind][mode]++;
-	log_info("recorded %s %s item %s patron %s (%s, seq %lld)", txn_kind_name(kind), txn->id,
-		 item, *patron ? mask_patron(patron).s : "-", txn_mode_name(mode),
-		 (long long)txn->seq);
+	log_txn(LOG_LEVEL_INFO, txn->id, "recorded %s %s item %s patron %s (%s, seq %lld)",
+		txn_kind_name(kind), txn->id, item, *patron ? mask_patron(patron).s : "-",
+		txn_mode_name(mode), (long long)txn->seq);
 	return 0;
 }
 

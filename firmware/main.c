@@ -363,6 +363,19 @@ static int on_sim_wall(void *data, const struct sim_command *cmd)
 	return loop_set_wall(c->loop, (int64_t)cmd->ms);
 }
 
+/*
+ * Tests of the service manager's watchdog: a loop stuck in a callback, as a
+ * driver that never returns would leave it. Only on a board with a sim
+ * backend, so a kiosk in a library cannot be wedged through it.
+ */
+static int on_sim_wedge(void *data, const struct sim_command *cmd)
+{
+	log_warning("sim channel: wedging the event loop, as asked; only a signal ends circd now");
+	for (;;)
+		pause();
+	return 0;
+}
+
 /* --- store -------------------------------------------------------------- */
 
 static int open_store(struct circd *c)
@@ -516,6 +529,7 @@ static int open_devices(struct circd *c, bool *board_error)
 			log_err("sim channel %s: %s", cfg->sim_socket, strerror(-r));
 			return r;
 		}
+		sim_channel_on(c->sim, SIM_CMD_WEDGE, on_sim_wedge, c);
 		if (loop_clock_is_fake(c->loop)) {
 			sim_channel_on(c->sim, SIM_CMD_ADVANCE, on_sim_advance, c);
 			sim_channel_on(c->sim, SIM_CMD_WALL, on_sim_wall, c);
@@ -661,6 +675,7 @@ int main(int argc, char **argv)
 	}
 
 	log_open(foreground, verbose ? LOG_LEVEL_DEBUG : active_cfg(c)->log_level);
+	log_set_kiosk_id(active_cfg(c)->kiosk_id);
 	circd_apply_core_dumps(active_cfg(c), false);
 	/* A full disk must come back as an error from write(), not kill us. */
 	signal(SIGXFSZ, SIG_IGN);

@@ -72,6 +72,7 @@ void circd_reload(struct circd *c)
 	/* The slot just left is the next reload's scratch space: no credentials linger in it. */
 	wipe_secrets(&c->cfgs[!c->active]);
 	log_set_level(next->log_level);
+	log_set_kiosk_id(next->kiosk_id);
 	circd_apply_core_dumps(next, old_core_dumps);
 	kiosk_reload(c->kiosk, next);
 	if (!messages_have(c->messages, next->language))

@@ -226,13 +226,15 @@ static void finish(struct sync *s, enum txn_state state, const char *result, con
 		s->stats.conflicts++;
 	else
 		s->stats.failed++;
-	log_info("forwarded %s seq %lld (item %s, %s): %s%s%s", txn_kind_name(s->txn.kind),
-		 (long long)s->txn.seq, s->txn.item, txn_mode_name(s->txn.mode),
-		 txn_state_name(state), evidence && *evidence ? ", " : "", evidence ? evidence : "");
+	log_txn(LOG_LEVEL_INFO, s->txn.id, "forwarded %s seq %lld (item %s, %s): %s%s%s",
+		txn_kind_name(s->txn.kind), (long long)s->txn.seq, s->txn.item,
+		txn_mode_name(s->txn.mode), txn_state_name(state),
+		evidence && *evidence ? ", " : "", evidence ? evidence : "");
 	if (state == TXN_CONFLICT)
-		log_warning("%s of item %s needs staff (%s): %s; listed in circctl exceptions",
-			    txn_kind_name(s->txn.kind), s->txn.item,
-			    conflict_category_name(conflict->category), result ? result : "");
+		log_txn(LOG_LEVEL_WARNING, s->txn.id,
+			"%s of item %s needs staff (%s): %s; listed in circctl exceptions",
+			txn_kind_name(s->txn.kind), s->txn.item,
+			conflict_category_name(conflict->category), result ? result : "");
 	else if (state == TXN_CONFIRMED && said && said->screen_msg && said->screen_msg[0])
 		note_ils_message(s, said->screen_msg);
 	s->busy = false;
@@ -500,8 +502,9 @@ static void on_verified(void *data, int err, const struct ils_item_check *check)
 		 */
 		snprintf(evidence, sizeof(evidence), "never sent; %s",
 			 check->evidence);
-		log_info("return of item %s was marked forwarded but never sent: sending it",
-			 s->txn.item);
+		log_txn(LOG_LEVEL_INFO, s->txn.id,
+			"return of item %s was marked forwarded but never sent: sending it",
+			s->txn.item);
 		not_applied(s, evidence);
 	} else {
 		snprintf(evidence, sizeof(evidence), "reply lost; %s", check->evidence);

@@ -25,6 +25,7 @@ static const char *const command_words[SIM_CMD__COUNT] = {
 	[SIM_CMD_TAG] = "tag",
 	[SIM_CMD_PRINTER_STATUS] = "printer-status",
 	[SIM_CMD_SCANNER_ATTACHED] = "scanner-attached",
+	[SIM_CMD_WEDGE] = "wedge",
 };
 
 
@@ -378,8 +379,10 @@ static int parse_args(const char *p, size_t n, struct sim_command *cmd, const ch
 		*why = "bad level";
 		return -EINVAL;
 	case SIM_CMD_PING:
+	case SIM_CMD_WEDGE:
 		if (n) {
-			*why = "ping takes no arguments";
+			*why = cmd->cmd == SIM_CMD_PING ? "ping takes no arguments"
+							: "wedge takes no arguments";
 			return -EINVAL;
 		}
 		return 0;

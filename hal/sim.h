@@ -15,6 +15,9 @@
  *   wall <ms> <synced|unsynced>  fake clock only: set the wall clock (ms since
  *                             the epoch) and whether NTP would vouch for it
  *   ping                      does nothing; answers ok
+ *   wedge                     tests of the service manager's watchdog: the
+ *                             handler never returns, so the loop stops (and
+ *                             with it WATCHDOG=1); no answer comes
  *   printer-status <state>    what the sim printer answers when asked from
  *                             now on: ok paper-near-end paper-out cover-open
  *                             offline unknown (it starts ok)
@@ -88,6 +91,7 @@ enum sim_cmd {
 	SIM_CMD_TAG,
 	SIM_CMD_PRINTER_STATUS,
 	SIM_CMD_SCANNER_ATTACHED,
+	SIM_CMD_WEDGE,
 	SIM_CMD__COUNT,
 };
 

@@ -149,7 +149,7 @@ static const char *const fragments[] = {
 	" ", "\t", "\n", "\r\n", "\xef\xbb\xbf", "2123", "21234000000018", "31234000000057", "A",
 	"B", "a", "d", "DONE", "yes", "no", "-1", "+1", "0x10", "4294967296",
 	"99999999999999999999", "scan item_scanner ", "scan patron_reader ", "input bin_full 1",
-	"pin 1234", "advance 1000", "wall 1767225600000 synced", "wall 0 unsynced", "ping", "{",
+	"pin 1234", "advance 1000", "wall 1767225600000 synced", "wall 0 unsynced", "ping", "wedge", "{",
 	"}", "\"", "\\", "%s", "\0", "\xff", "\x80",
 	"\x7f",
 };

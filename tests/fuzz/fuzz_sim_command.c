@@ -80,6 +80,7 @@ static void check_one(const uint8_t *data, size_t size, bool terminal)
 			abort();
 		break;
 	case SIM_CMD_PING:
+	case SIM_CMD_WEDGE:
 		break;
 	case SIM_CMD_TAG:
 		check_tag(&cmd);

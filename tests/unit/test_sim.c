@@ -160,6 +160,9 @@ static void test_parse_ping_unknown_empty(void)
 	CHECK_INT(sim_parse_line("ping", false, &cmd, NULL), 0);
 	CHECK_INT(cmd.cmd, SIM_CMD_PING);
 	check_refused("ping x", false, "ping takes no arguments");
+	CHECK_INT(sim_parse_line("wedge", false, &cmd, NULL), 0);
+	CHECK_INT(cmd.cmd, SIM_CMD_WEDGE);
+	check_refused("wedge 1", false, "wedge takes no arguments");
 	check_refused("pingx", false, "unknown command");
 	check_refused("PING", false, "unknown command");
 	check_refused("31234000000014", false, "unknown command");
