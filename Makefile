@@ -7,6 +7,9 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 SAN     ?=
 
+# ARCH=arm64|armhf: cross-builds into build/ARCH (sets BUILD, CC, AR, PKG_CONFIG).
+include mk/cross.mk
+
 ifeq ($(SAN),1)
 BUILD   ?= build/asan
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -29,15 +32,16 @@ GCFLAGS  = -Wl,--gc-sections
 endif
 
 PKGS      := sqlite3 inih libusb-1.0 libgpiod openssl
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # OpenSSL is loaded on demand (firmware/ossl.c), so only its headers are used here.
-PKG_LIBS   = $(shell pkg-config --libs sqlite3 inih libusb-1.0 libgpiod 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs sqlite3 inih libusb-1.0 libgpiod 2>/dev/null)
 
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP -Ilib -Ihal $(SANFLAGS) $(PKG_CFLAGS) \
            -DCIRCD_BOARDS_DIR='"$(PREFIX)/share/circd/boards"' \
            -DCIRCD_MESSAGES_DIR='"$(PREFIX)/share/circd/ui/messages"' 
+CFLAGS  += $(ARCH_CFLAGS)
 LDFLAGS += $(SANFLAGS) $(GCFLAGS) -Wl,-z,relro,-z,now
 LDLIBS  += $(PKG_LIBS)
 
@@ -77,7 +81,7 @@ $(BUILD)/circctl: $(BUILD)/firmware/circctl.o $(BUILD)/libcirc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Tests may run OpenSSL servers of their own (test_net): they link it.
-$(BUILD)/tests/%: LDLIBS += $(shell pkg-config --libs openssl 2>/dev/null)
+$(BUILD)/tests/%: LDLIBS += $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null)
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/libunit.a $(BUILD)/libcirc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
