@@ -148,4 +148,7 @@ install: all
 clean:
 	rm -rf build
 
+# make check-cross.
+include mk/packages.mk
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
