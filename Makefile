@@ -148,7 +148,10 @@ install: all
 clean:
 	rm -rf build
 
-# make check-cross.
+# make check-cross, make deb.
 include mk/packages.mk
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Not into the package builds' trees and roots (mk/packages.mk): they hold
+# directories named *.d, and a whole Debian root is slow to walk.
+-include $(shell find $(BUILD) \( -path build/deb -o -path build/check-deb \) -prune -o \
+	-name '*.d' -type f -print 2>/dev/null)

@@ -1,7 +1,7 @@
-# Cross-built unit tests (included at the end of the
+# Cross-built unit tests and Debian packages (included at the end of the
 # Makefile; the cross-build variables are in mk/cross.mk).
 
-.PHONY: unit-tests check-cross
+.PHONY: unit-tests check-cross deb
 
 # The unit tests alone, without the fuzz targets: what make check-cross runs.
 unit-tests: $(UNIT_BINS)
@@ -13,3 +13,9 @@ CROSS_ARCHS ?= arm64 armhf
 check-cross:
 	@scripts/deps-cross.sh $(CROSS_ARCHS)
 	@scripts/check-cross.sh $(CROSS_ARCHS)
+
+# The Debian package for ARCH (default: this machine's), built with
+# dpkg-buildpackage from a copy of the tree, checked by lintian; the .deb goes
+# to build/deb/ (scripts/deb.sh).
+deb:
+	@scripts/deb.sh $(ARCH)
