@@ -148,7 +148,7 @@ install: all
 clean:
 	rm -rf build
 
-# make check-cross, make deb.
+# make check-cross, make deb, make check-deb.
 include mk/packages.mk
 
 # Not into the package builds' trees and roots (mk/packages.mk): they hold

@@ -1,7 +1,7 @@
 # Cross-built unit tests and Debian packages (included at the end of the
 # Makefile; the cross-build variables are in mk/cross.mk).
 
-.PHONY: unit-tests check-cross deb
+.PHONY: unit-tests check-cross deb check-deb
 
 # The unit tests alone, without the fuzz targets: what make check-cross runs.
 unit-tests: $(UNIT_BINS)
@@ -19,3 +19,9 @@ check-cross:
 # to build/deb/ (scripts/deb.sh).
 deb:
 	@scripts/deb.sh $(ARCH)
+
+# The amd64 package installed, upgraded and removed in a clean Debian 12 root
+# made by debootstrap (cached in build/check-deb/cache/); last line
+# "N passed, N failed" (scripts/check-deb.sh, tests/package/run.py).
+check-deb:
+	@scripts/check-deb.sh
