@@ -11,7 +11,7 @@
 #
 # usage: scripts/check-cross.sh arm64 armhf
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 logs=build/check-cross
 mkdir -p "$logs"
 total_passed=0
@@ -65,7 +65,7 @@ time_abi_check() {
 			rc=1
 			continue
 		fi
-		for h in $(echo "$deps" | tr -d '\\' | cut -d: -f2-); do
+		for h in $(echo "$deps" | tr -d '\\\n' | cut -d: -f2-); do
 			case $h in *.h) ;; *) continue ;; esac
 			if grep -nE '\b(time_t|struct timespec|struct timeval)\b' "$h" >>"$log"; then
 				echo "$src includes $h, which has a time type" >>"$log"
@@ -79,9 +79,9 @@ time_abi_check
 
 for arch in "$@"; do
 	case $arch in
-	arm64) qemu=qemu-aarch64 ;;
-	armhf) qemu=qemu-arm ;;
-	amd64) qemu=qemu-x86_64 ;;
+	arm64) qemu="qemu-aarch64" ;;
+	armhf) qemu="qemu-arm" ;;
+	amd64) qemu="qemu-x86_64" ;;
 	*) echo "check-cross: unknown architecture $arch" >&2; exit 2 ;;
 	esac
 	build=build/$arch
