@@ -127,7 +127,8 @@ def step_install(root):
     st = os.stat(root.host(CONF))
     gid = int(root.run("getent", "group", "circd").stdout.split(":")[2])
     check_eq((st.st_gid, st.st_mode & 0o777), (gid, 0o640), CONF + " group and mode")
-    check(os.path.exists(root.host("/lib/systemd/system/circd.service")), "no systemd unit")
+    check(any(os.path.exists(root.host(d + "/systemd/system/circd.service"))
+              for d in ("/lib", "/usr/lib")), "no systemd unit")
     check(os.path.exists(root.host("/lib/udev/rules.d/60-circd.rules")), "no udev rules")
 
 
