@@ -12,6 +12,9 @@ SYSUSERSDIR  ?= /usr/lib/sysusers.d
 TMPFILESDIR  ?= /usr/lib/tmpfiles.d
 SAN     ?=
 
+# ARCH=arm64|armhf: cross-builds into build/ARCH (sets BUILD, CC, AR, PKG_CONFIG).
+include mk/cross.mk
+
 ifeq ($(SAN),1)
 BUILD   ?= build/asan
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -34,9 +37,9 @@ GCFLAGS  = -Wl,--gc-sections
 endif
 
 PKGS      := sqlite3 inih libusb-1.0 libgpiod openssl libmicrohttpd
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # OpenSSL is loaded on demand (firmware/ossl.c), so only its headers are used here.
-PKG_LIBS   = $(shell pkg-config --libs sqlite3 inih libusb-1.0 libgpiod libmicrohttpd 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs sqlite3 inih libusb-1.0 libgpiod libmicrohttpd 2>/dev/null)
 
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
@@ -44,6 +47,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-par
            -DCIRCD_BOARDS_DIR='"$(PREFIX)/share/circd/boards"' \
            -DCIRCD_MESSAGES_DIR='"$(PREFIX)/share/circd/ui/messages"' \
            -DCIRCD_UI_DIR='"$(PREFIX)/share/circd/ui"'
+CFLAGS  += $(ARCH_CFLAGS)
 LDFLAGS += $(SANFLAGS) $(GCFLAGS) -Wl,-z,relro,-z,now
 LDLIBS  += $(PKG_LIBS)
 
@@ -83,7 +87,7 @@ $(BUILD)/circctl: $(BUILD)/firmware/circctl.o $(BUILD)/libcirc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Tests may run OpenSSL servers of their own (test_net): they link it.
-$(BUILD)/tests/%: LDLIBS += $(shell pkg-config --libs openssl 2>/dev/null)
+$(BUILD)/tests/%: LDLIBS += $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null)
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/libunit.a $(BUILD)/libcirc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -162,4 +166,10 @@ install: all
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# make check-cross, make deb, make check-deb.
+include mk/packages.mk
+
+# Not into the package builds' trees and roots (mk/packages.mk): they hold
+# directories named *.d, and a whole Debian root is slow to walk.
+-include $(shell find $(BUILD) \( -path build/deb -o -path build/check-deb \) -prune -o \
+	-name '*.d' -type f -print 2>/dev/null)

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Installs what cross-building circd for other Debian 12 architectures needs
+# (make ARCH=arm64|armhf, make check-cross, make deb ARCH=...), and only what
+# is missing: the foreign architecture itself (dpkg --add-architecture), its
+# cross compiler, the :ARCH -dev packages circd links against, and qemu-user
+# to run the cross-built unit tests. qemu-user, not qemu-user-static: a
+# quarter of the size, and make check-cross names the emulator and the
+# target's library root itself (qemu-aarch64 -L /usr/aarch64-linux-gnu), so
+# no binfmt_misc registration is needed (CI containers may not have it).
+#
+# usage: scripts/deps-cross.sh arm64 armhf
+set -eu
+
+libs="libc6-dev pkg-config libsqlite3-dev libinih-dev libgpiod-dev libusb-1.0-0-dev libssl-dev
+libmicrohttpd-dev"
+need="qemu-user pkg-config"
+add_archs=""
+for arch in "$@"; do
+	case $arch in
+	arm64) need="$need gcc-aarch64-linux-gnu" ;;
+	armhf) need="$need gcc-arm-linux-gnueabihf" ;;
+	amd64) [ "$(dpkg --print-architecture)" = amd64 ] && continue
+		need="$need gcc-x86-64-linux-gnu" ;;
+	*) echo "deps-cross: unknown architecture $arch (arm64, armhf, amd64)" >&2; exit 2 ;;
+	esac
+	[ "$arch" = "$(dpkg --print-architecture)" ] && continue
+	for l in $libs; do
+		need="$need $l:$arch"
+	done
+	if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+		add_archs="$add_archs $arch"
+	fi
+done
+
+missing=""
+for p in $need; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && [ -z "$add_archs" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "cross-building circd needs these Debian packages:$missing" >&2
+	[ -n "$add_archs" ] && echo "and these architectures: dpkg --add-architecture$add_archs" >&2
+	echo "run as root: scripts/deps-cross.sh $*" >&2
+	exit 1
+fi
+for arch in $add_archs; do
+	echo "adding architecture $arch"
+	dpkg --add-architecture "$arch"
+done
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# Other sources in sources.list.d may not carry the foreign architectures:
+# apt-get only warns about those.
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 $missing >/dev/null
