@@ -18,6 +18,7 @@
 #include "scanner.h"
 #include "config.h"
 #include "control.h"
+#include "kiosk.h"
 #include "loop.h"
 #include "store.h"
 
@@ -66,6 +67,7 @@ struct circd {
 	int store_open_err;
 	struct loop_timer store_retry;
 	struct kiosk *kiosk;
+	struct kiosk_output kiosk_output; /* what the kiosk drives, as this board has it */
 	struct control *control;
 	struct ils *ils; /* NULL: no ILS configured */
 	struct sync *sync;

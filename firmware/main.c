@@ -227,19 +227,6 @@ static void printer_attention(void *data)
 		feedback_play(c->feedback, &lamp);
 }
 
-/* A display that shows the whole screen (display = web) gets it; the others texts only. */
-static const struct kiosk_output kiosk_output_screen = {
-	.display = show,
-	.screen = screen,
-	.feedback = play,
-	.sort = sort,
-	.queued = queued,
-	.wall_clock = wall_clock,
-	.printer_status = printer_status,
-	.print = print_receipt,
-	.printer_attention = printer_attention,
-};
-
 static const struct kiosk_output kiosk_output = {
 	.display = show,
 	.feedback = play,
@@ -708,6 +695,10 @@ int main(int argc, char **argv)
 		log_err("ILS link: %s", strerror(-r));
 		goto out_store;
 	}
+	c->kiosk_output = kiosk_output;
+	/* A display that shows the whole screen (display = web) gets it; the others texts only. */
+	if (c->display->state)
+		c->kiosk_output.screen = screen;
 	{
 		struct kiosk_env env = {
 			.loop = c->loop,
@@ -715,7 +706,7 @@ int main(int argc, char **argv)
 			.store = c->store,
 			.boot_id = c->boot_id,
 			.ils = c->ils,
-			.out = c->display->state ? &kiosk_output_screen : &kiosk_output,
+			.out = &c->kiosk_output,
 			.out_data = c,
 			.messages = c->messages,
 		};

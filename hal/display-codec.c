@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "utf8.h"
+#include "util.h"
 
 /* Writes stop at the first overflow; the result says so once, at the end. */
 struct json_out {
@@ -155,17 +156,6 @@ int display_state_json(const struct display_state *st, uint64_t seq, char *out, 
 
 /* ---- the posted touches ---- */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes one form-encoded component into out (size bytes with its NUL); -EINVAL if it does not fit. */
 static int form_decode(const char *s, size_t len, char *out, size_t size)
 {
@@ -181,8 +171,8 @@ static int form_decode(const char *s, size_t len, char *out, size_t size)
 
 			if (i + 2 >= len)
 				return -EINVAL;
-			hi = hex_value(s[i + 1]);
-			lo = hex_value(s[i + 2]);
+			hi = hex_digit_value(s[i + 1]);
+			lo = hex_digit_value(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -EINVAL;
 			c = (char)(hi << 4 | lo);
