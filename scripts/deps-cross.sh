@@ -10,6 +10,8 @@
 #
 # usage: scripts/deps-cross.sh arm64 armhf
 set -eu
+# shellcheck source=scripts/apt-lib.sh
+. "$(dirname "$0")/apt-lib.sh"
 
 libs="libc6-dev pkg-config libsqlite3-dev libinih-dev libgpiod-dev libusb-1.0-0-dev libssl-dev
 libmicrohttpd-dev"
@@ -32,12 +34,8 @@ for arch in "$@"; do
 	fi
 done
 
-missing=""
-for p in $need; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-		missing="$missing $p"
-	fi
-done
+# shellcheck disable=SC2086
+missing=$(apt_missing $need)
 [ -z "$missing" ] && [ -z "$add_archs" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
