@@ -14,6 +14,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 logs=build/check-cross
 mkdir -p "$logs"
+# shellcheck source=scripts/suite-lib.sh
+. scripts/suite-lib.sh
 total_passed=0
 total_failed=0
 
@@ -24,33 +26,6 @@ skip_reason() {
 	case $1 in
 	*) return 1 ;;
 	esac
-}
-
-# One test binary's "N passed, N failed" line added to the totals; a test that
-# crashed before printing one counts as one failure.
-count() {
-	name=$1 log=$2 rc=$3
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-	if [ -n "$line" ]; then
-		p=${line%% passed*}
-		f=${line#*passed, }
-		f=${f%% failed*}
-	elif [ "$rc" -eq 0 ]; then
-		p=1 f=0
-	else
-		p=0 f=1
-	fi
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-	fi
-	total_passed=$((total_passed + p))
-	total_failed=$((total_failed + f))
-	if [ "$f" -ne 0 ]; then
-		echo "FAIL $name: $p passed, $f failed (log: $log)"
-		grep -E '^(FAIL|not ok)|failed$|CHECK|Error|ERROR' "$log" | head -n 20 | sed 's/^/    /'
-	else
-		echo "ok   $name: $p passed"
-	fi
 }
 
 # mk/cross.mk builds the files that call libusb and libgpiod with 32-bit
