@@ -44,8 +44,10 @@ void set_why(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3
  * Children are tracked: bench_cleanup(), and the signal handlers that
  * bench_init() installs (SIGINT, SIGTERM, SIGHUP, and SIGALRM as the whole
  * run's watchdog), kill what is left and remove bench_dir. A child also dies
- * with the bench itself (PR_SET_PDEATHSIG). spawn() sends the child's stdout
- * and stderr to bench_dir/log_name.log.
+ * with the bench itself (PR_SET_PDEATHSIG). A child that made itself the
+ * leader of a process group is killed with its group (the page probe: Chromium
+ * and its helpers write into bench_dir until they are gone). spawn() sends the
+ * child's stdout and stderr to bench_dir/log_name.log.
  */
 int bench_init(void);
 void bench_cleanup(void);
@@ -64,7 +66,12 @@ void log_tail(const char *name, char *out, size_t size);
  * name, log level warning, then body (the [kiosk], [sip2], ... sections).
  */
 int circd_config(const char *name, const char *body);
+/* The same at another log level ("notice" logs the touch screen's address). */
+int circd_config_level(const char *name, const char *level, const char *body);
+/* circd on boards/sim.ini, its log in bench_dir/name.log. */
 pid_t circd_start(const char *name, bool fake_clock);
+/* The same on another board file, relative to the source tree. */
+pid_t circd_start_on(const char *name, const char *board, bool fake_clock);
 /* VmRSS in KiB, and in *anon the part that is circd's own (heap, stack, sqlite cache). */
 long rss_kib(pid_t pid, long *anon);
 /* A process's CPU time in us, all threads: utime+stime from /proc (clock ticks), -1 if gone. */

@@ -123,11 +123,18 @@ static void remove_dir_now(void)
 		waitpid(pid, NULL, 0);
 }
 
+/* A child leading a process group of its own is killed with the group. */
+static void kill_child_now(pid_t pid)
+{
+	kill(-pid, SIGKILL); /* ESRCH when pid leads no group: then nothing */
+	kill(pid, SIGKILL);
+}
+
 static void kill_children_now(void)
 {
 	for (int i = 0; i < MAX_CHILDREN; i++)
 		if (children[i] > 0) {
-			kill(children[i], SIGKILL);
+			kill_child_now(children[i]);
 			waitpid(children[i], NULL, 0);
 			children[i] = 0;
 		}
@@ -259,7 +266,7 @@ void reap(pid_t pid)
 		usleep(10000);
 	}
 	if (i == 500) {
-		kill(pid, SIGKILL);
+		kill_child_now(pid);
 		waitpid(pid, NULL, 0);
 	}
 	untrack(pid);
@@ -285,6 +292,11 @@ void log_tail(const char *name, char *out, size_t size)
 
 int circd_config(const char *name, const char *body)
 {
+	return circd_config_level(name, "warning", body);
+}
+
+int circd_config_level(const char *name, const char *level, const char *body)
+{
 	char path[128];
 	FILE *f;
 
@@ -293,15 +305,20 @@ int circd_config(const char *name, const char *body)
 	if (!f)
 		return -1;
 	fprintf(f, "%s[store]\npath = %s/%s.db\n[control]\nsocket = %s/%s.ctl\n"
-		   "[sim]\nsocket = %s/%s.sim\n[log]\nlevel = warning\n",
-		body, bench_dir, name, bench_dir, name, bench_dir, name);
+		   "[sim]\nsocket = %s/%s.sim\n[log]\nlevel = %s\n",
+		body, bench_dir, name, bench_dir, name, bench_dir, name, level);
 	return fclose(f) == 0 ? 0 : -1;
 }
 
 pid_t circd_start(const char *name, bool fake_clock)
 {
+	return circd_start_on(name, "boards/sim.ini", fake_clock);
+}
+
+pid_t circd_start_on(const char *name, const char *board, bool fake_clock)
+{
 	char circd[256], conf[128];
-	char *argv[] = { circd, "-f", "-c", conf, "-b", "boards/sim.ini",
+	char *argv[] = { circd, "-f", "-c", conf, "-b", (char *)board,
 			 fake_clock ? "--fake-clock" : NULL, NULL };
 
 	snprintf(circd, sizeof(circd), "%s/circd", bench_build);
