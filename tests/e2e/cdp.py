@@ -11,15 +11,19 @@ directory; open(url) gives a Page on a new tab. Every wait is bounded.
 """
 
 import base64
+import ctypes
 import fcntl
 import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import time
 
 from harness import Failure
+
+PR_SET_PDEATHSIG = 1
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -39,7 +43,9 @@ def chromium_path():
 
 
 class Browser:
-    def __init__(self, t):
+    def __init__(self, t, die_with_parent=False):
+        """die_with_parent: Chromium is killed when the process that started it dies,
+        even by SIGKILL (make bench's probe, whose temp dir goes right after)."""
         self.t = t
         self.next_id = 0
         self.buf = b""
@@ -53,6 +59,8 @@ class Browser:
             b = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD, 10)
             os.dup2(a, 3)
             os.dup2(b, 4)
+            if die_with_parent:
+                ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
         self.log_path = t.path("chromium.log")
         log = open(self.log_path, "wb")
