@@ -20,6 +20,9 @@
  *           security write verified, against the raw 3M command sequence
  *           for the same tags; and circd's inventory CPU, idle and active
  *           (rfid.c).
+ *   page    the touch screen in headless Chromium: scan -> the item's row
+ *           on the page by Chromium's own clock, next to scan -> OK lamp
+ *           for the same scans (page.c, page_probe.py); no target.
  *   binary  stripped size of circd.
  *   idle    loop wakeups in 10 s with nothing due.
  *
@@ -29,8 +32,10 @@
  * are killed and the temp dir is removed.
  *
  * usage: circd-bench BUILD_DIR [FIGURE...]   (BUILD_DIR holds circd; FIGUREs
- * are p1 p2 p3 hid usb rfid binary idle, all of them when none is named).
- * Run it from the source tree (it uses boards/sim.ini and tests/acs/acs.py).
+ * are p1 p2 p3 hid usb rfid page binary idle, all of them when none is
+ * named).
+ * Run it from the source tree (it uses boards/sim.ini, boards/sim-web.ini,
+ * ui/, tests/acs/acs.py and bench/page_probe.py).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +103,7 @@ static const struct {
 } figures[] = {
 	{ "p1", bench_p1 },	  { "p2", bench_p2 },	{ "p3", bench_p3 },
 	{ "hid", bench_hid },	  { "usb", bench_usb }, { "rfid", bench_rfid },
-	{ "binary", bench_binary }, { "idle", bench_idle },
+	{ "page", bench_page },	  { "binary", bench_binary }, { "idle", bench_idle },
 };
 
 static bool chosen(const char *name, int argc, char **argv)

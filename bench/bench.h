@@ -173,6 +173,7 @@ void bench_p3(void);     /* p3.c: P3 forwarding throughput */
 void bench_hid(void);    /* hid.c: HID decode throughput */
 void bench_usb(void);   /* usb.c: CPU per scan, libusb under umockdev vs sim */
 void bench_rfid(void);   /* rfid.c: R1 RFID stack on the 3M pad emulator, inventory CPU */
+void bench_page(void);   /* page.c: scan -> the item on the touch screen, in Chromium */
 void bench_binary(void); /* bench.c */
 void bench_idle(void);   /* bench.c */
 
