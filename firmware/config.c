@@ -210,6 +210,7 @@ static const struct config_key config_keys[] = {
 	{ KEY(RECEIPT, "policy", CHOICE, receipt_policy, APPLY_AT_ONCE),
 	  .choices = receipt_policy_names },
 	{ KEY(RECEIPT, "header", STRING_OPTIONAL, receipt_header, APPLY_AT_ONCE) },
+	{ KEY(RECEIPT, "session_qr", BOOL, receipt_session_qr, APPLY_AT_ONCE) },
 	{ KEY(RECEIPT, "codepage", CHOICE, receipt_codepage, APPLY_AT_ONCE),
 	  .choices = codepage_names },
 

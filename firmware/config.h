@@ -97,6 +97,7 @@ struct config {
 	enum receipt_policy receipt_policy;
 	char receipt_header[256]; /* the library's name and address, lines split by '|'; or "" */
 	enum receipt_codepage receipt_codepage;
+	bool receipt_session_qr; /* the session's id as a QR code at the foot of the receipt */
 	/* [metrics] */
 	char metrics_textfile[256]; /* node_exporter's textfile collector reads it; "" = none */
 	unsigned metrics_interval_s;

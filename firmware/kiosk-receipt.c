@@ -39,6 +39,7 @@ static int print_session(struct kiosk *k)
 		.items = items,
 		.n_items = k->n_items,
 		.count = k->n_items,
+		.session_id = k->cfg->receipt_session_qr ? k->session_id : NULL,
 	};
 	uint8_t bytes[RECEIPT_BYTES_MAX];
 	size_t len = 0;

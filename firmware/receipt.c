@@ -18,6 +18,8 @@
 #define RECEIPT_LINE_MAX 512
 /* Lines fed after the text, so the last of it clears the tear bar before the cut. */
 #define RECEIPT_FEED_LINES 3
+/* A session id (36 characters) is a version 3 QR code: 29 modules, 18 mm at 203 dpi. */
+#define RECEIPT_QR_MODULE_DOTS 5
 
 enum escpos_codepage receipt_escpos_codepage(enum receipt_codepage codepage)
 {
@@ -152,6 +154,12 @@ int receipt_build(const struct receipt *r, uint8_t *buf, size_t cap, size_t *len
 	if (r->offline) {
 		escpos_text(&e, "\n");
 		put_message(&e, r, MSG_RECEIPT_PRINT_OFFLINE, NULL);
+	}
+	if (r->session_id && *r->session_id) {
+		escpos_text(&e, "\n");
+		escpos_align(&e, ESCPOS_CENTER);
+		escpos_qr(&e, r->session_id, strlen(r->session_id), RECEIPT_QR_MODULE_DOTS);
+		escpos_align(&e, ESCPOS_LEFT);
 	}
 	escpos_feed(&e, RECEIPT_FEED_LINES);
 	escpos_cut(&e);

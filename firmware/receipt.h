@@ -44,6 +44,8 @@ struct receipt {
 	size_t n_items;
 	unsigned long count;     /* the items of the session: returns keep only the last few */
 	bool offline;            /* any of them recorded while the ILS was offline */
+	/* Printed last as a QR code, for staff to find the session; NULL or "": none. */
+	const char *session_id;
 };
 
 /* escpos's code page for the [receipt] codepage choice. */

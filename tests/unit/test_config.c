@@ -210,6 +210,9 @@ static void test_metrics_and_health_sections(void)
 	CHECK(!cfg.metrics_http);
 	CHECK_INT(config_parse("[metrics]\nhttp = yes\n", "m.conf", &cfg, &err), 0);
 	CHECK(cfg.metrics_http);
+	CHECK(!cfg.receipt_session_qr);
+	CHECK_INT(config_parse("[receipt]\nsession_qr = yes\n", "r.conf", &cfg, &err), 0);
+	CHECK(cfg.receipt_session_qr);
 }
 
 /* The textfile's timer is set up at start; the health limits are read at each check. */

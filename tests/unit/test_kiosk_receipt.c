@@ -81,9 +81,31 @@ static void test_always_prints_after_recording(void)
 	/* Both were recorded offline (no ILS here). */
 	CHECK(strstr(text, "Recorded while the library system was offline") != NULL);
 	CHECK(strstr(text, "{feed 3}{cut}") != NULL);
+	CHECK(!strstr(text, "{qr-store")); /* [receipt] session_qr is off by default */
 	kiosk_get_status(rig.kiosk, &st);
 	CHECK_INT(st.receipts_printed, 1);
 	CHECK_STR(st.receipt_failure, "");
+	kiosk_rig_stop(&rig);
+}
+
+/* [receipt] session_qr: the session's id, as its transactions carry it in the store. */
+static void test_session_id_as_qr(void)
+{
+	struct kiosk_rig rig;
+	struct txn txn;
+	char text[4096], want[160];
+
+	kiosk_rig_start(&rig, KIOSK_SELFCHECK, false);
+	rig.cfg.receipt_policy = RECEIPT_ALWAYS;
+	rig.cfg.receipt_session_qr = true;
+	borrow_two(&rig);
+	CHECK_INT(rig.cap.prints, 1);
+	rendered(&rig, text, sizeof(text));
+	CHECK_INT(store_next_to_forward(rig.store, &txn), 0);
+	CHECK_INT((int)strlen(txn.session_id), TXN_ID_LEN);
+	snprintf(want, sizeof(want), "{center}{qr-model 2}{qr-module 5}{qr-level M}{qr-store %s}",
+		 txn.session_id);
+	CHECK(strstr(text, want) != NULL);
 	kiosk_rig_stop(&rig);
 }
 
@@ -228,6 +250,7 @@ int main(void)
 	tzset();
 	RUN(test_never_prints);
 	RUN(test_always_prints_after_recording);
+	RUN(test_session_id_as_qr);
 	RUN(test_always_without_items_or_printer);
 	RUN(test_paper_out);
 	RUN(test_cover_open_offline_unknown);

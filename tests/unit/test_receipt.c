@@ -68,6 +68,25 @@ static void test_german_loans(void)
 			   "{feed 3}{cut}");
 }
 
+/* [receipt] session_qr: the session's id, centred, as staff's scanner reads it back. */
+static void test_session_as_qr_code(void)
+{
+	struct receipt r = german_loans();
+
+	r.header = "";
+	r.n_items = 1;
+	r.count = 1;
+	r.session_id = "0b4f3c52-8d1e-4a57-9a8e-3c2f1d6e7a90";
+	check_rendered(&r, "{init}{cp 19}{center}{left}"
+			   "So., 06.12.2026, 18:20 Uhr\n"
+			   "Bibliotheksausweis: ***4567\n\n"
+			   "{bold}Vielen Dank! Sie haben 1 Medium ausgeliehen.\n{/bold}"
+			   "\nDer Zauberberg\n31234000000014\nRückgabe bis: Mo., 21.12.2026\n"
+			   "\n{center}{qr-model 2}{qr-module 5}{qr-level M}"
+			   "{qr-store 0b4f3c52-8d1e-4a57-9a8e-3c2f1d6e7a90}{qr-print}{left}"
+			   "{feed 3}{cut}");
+}
+
 static void test_english_returns_offline(void)
 {
 	static const struct receipt_item returned[] = {
@@ -144,6 +163,7 @@ int main(void)
 		return 1;
 	RUN(test_german_loans);
 	RUN(test_english_returns_offline);
+	RUN(test_session_as_qr_code);
 	RUN(test_french_words);
 	RUN(test_never_half_a_receipt);
 	messages_free(catalogs);
