@@ -19,7 +19,7 @@ cache=$work/cache
 # What circd's package depends on (debian/control and dh_shlibdeps), and
 # what the test uses in the root: runuser comes with util-linux, which
 # minbase has.
-include=adduser,libssl3,libsqlite3-0,libinih1,libgpiod2,libusb-1.0-0
+include=adduser,libssl3,libsqlite3-0,libinih1,libgpiod2,libusb-1.0-0,libmicrohttpd12
 
 # The Debian mirror of this machine's apt sources (one-line or deb822 form);
 # MIRROR= overrides it.
@@ -55,6 +55,19 @@ fi
 version=$(dpkg-parsechangelog -l debian/changelog -S Version)
 scripts/deb.sh "$arch"
 scripts/deb.sh "$arch" "$version+1"
+
+# The clean root holds minbase and what include= names: a dependency the
+# package gained since (a new library) must be named there, or the install
+# fails for a reason that is not the package's.
+deb="build/deb/circd_${version}_$arch.deb"
+for dep in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/(.*//; s/ //g'); do
+	if ! dpkg-query --admindir="$base/var/lib/dpkg" -W "$dep" >/dev/null 2>&1; then
+		echo "check-deb: the package depends on $dep, which the clean root lacks:" \
+			"add it to include= in $0" >&2
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+done
 
 root=$work/root
 rm -rf "$root"
