@@ -95,6 +95,29 @@ static int parse_role(const char *p, size_t n, enum board_role_kind kind, enum b
 	return 0;
 }
 
+/* " <role> <0|1>": a role of kind and a level, into cmd->role and cmd->active. */
+static int parse_role_level(const char *p, size_t n, enum board_role_kind kind, const char *usage,
+			    struct sim_command *cmd, const char **why)
+{
+	const char *tok;
+	size_t tok_len;
+	int r;
+
+	if (!take_token(&p, &n, &tok, &tok_len)) {
+		*why = usage;
+		return -EINVAL;
+	}
+	r = parse_role(tok, tok_len, kind, &cmd->role, why);
+	if (r < 0)
+		return r;
+	if (bytes_equal(p, n, " 0") || bytes_equal(p, n, " 1")) {
+		cmd->active = p[1] == '1';
+		return 0;
+	}
+	*why = "bad level";
+	return -EINVAL;
+}
+
 static int parse_scan_text(const char *p, size_t n, char *text, const char **why)
 {
 	size_t i;
@@ -319,19 +342,7 @@ static int parse_args(const char *p, size_t n, struct sim_command *cmd, const ch
 		}
 		return parse_pin(p + 1, n - 1, cmd->text, why);
 	case SIM_CMD_INPUT:
-		if (!take_token(&p, &n, &tok, &tok_len)) {
-			*why = "usage: input <role> <0|1>";
-			return -EINVAL;
-		}
-		r = parse_role(tok, tok_len, ROLE_KIND_INPUT, &cmd->role, why);
-		if (r < 0)
-			return r;
-		if (bytes_equal(p, n, " 0") || bytes_equal(p, n, " 1")) {
-			cmd->active = p[1] == '1';
-			return 0;
-		}
-		*why = "bad level";
-		return -EINVAL;
+		return parse_role_level(p, n, ROLE_KIND_INPUT, "usage: input <role> <0|1>", cmd, why);
 	case SIM_CMD_ADVANCE:
 		if (n == 0 || p[0] != ' ') {
 			*why = "usage: advance <ms>";
@@ -365,19 +376,8 @@ static int parse_args(const char *p, size_t n, struct sim_command *cmd, const ch
 		cmd->printer_state = (enum printer_state)r;
 		return 0;
 	case SIM_CMD_SCANNER_ATTACHED:
-		if (!take_token(&p, &n, &tok, &tok_len)) {
-			*why = "usage: scanner-attached <role> <0|1>";
-			return -EINVAL;
-		}
-		r = parse_role(tok, tok_len, ROLE_KIND_SCANNER, &cmd->role, why);
-		if (r < 0)
-			return r;
-		if (bytes_equal(p, n, " 0") || bytes_equal(p, n, " 1")) {
-			cmd->active = p[1] == '1';
-			return 0;
-		}
-		*why = "bad level";
-		return -EINVAL;
+		return parse_role_level(p, n, ROLE_KIND_SCANNER, "usage: scanner-attached <role> <0|1>",
+					cmd, why);
 	case SIM_CMD_PING:
 	case SIM_CMD_WEDGE:
 		if (n) {
