@@ -167,6 +167,18 @@ void sip_close(struct sip_conn *c);
 
 /* --- the figures: each measures, then prints its lines ------------------- */
 
+/* Lines from a pipe or socket, read with a deadline; a zeroed struct is empty. */
+struct line_reader {
+	size_t len;
+	char buf[4096];
+};
+/*
+ * The next line from fd, without its newline, within timeout_ms: 0;
+ * -ETIMEDOUT; -EPIPE when fd closed or failed; -EMSGSIZE for a line longer
+ * than the buffer (dropped).
+ */
+int line_read(struct line_reader *lr, int fd, char *line, size_t size, int timeout_ms);
+
 void bench_p1(void);     /* p1.c: P1 scan -> OK lamp offline, and memory */
 void bench_p2(void);     /* p2.c: P2 online checkout latency */
 void bench_p3(void);     /* p3.c: P3 forwarding throughput */

@@ -42,8 +42,7 @@
 struct probe {
 	int fd;
 	pid_t pid;
-	size_t len;
-	char buf[512];
+	struct line_reader in;
 };
 
 static int probe_child_end = -1;
@@ -74,46 +73,27 @@ static void probe_exec(int fd)
 /* The next line from the probe, without its newline; -1 with why. */
 static int probe_read(struct probe *p, char *line, size_t size, int timeout_ms, char *why)
 {
-	double deadline = now_us() + timeout_ms * 1e3;
+	char tail[160];
+	int r = line_read(&p->in, p->fd, line, size, timeout_ms);
 
-	for (;;) {
-		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
-		char *nl = memchr(p->buf, '\n', p->len);
-		double left;
-		ssize_t r;
-
-		if (nl) {
-			size_t used = (size_t)(nl - p->buf) + 1;
-
-			snprintf(line, size, "%.*s", (int)(used - 1), p->buf);
-			memmove(p->buf, p->buf + used, p->len - used);
-			p->len -= used;
-			if (strncmp(line, "error ", 6) == 0) {
-				set_why(why, "the browser probe: %s", line + 6);
-				return -1;
-			}
-			return 0;
-		}
-		left = deadline - now_us();
-		if (left <= 0 || poll(&pfd, 1, (int)(left / 1e3) + 1) == 0) {
-			set_why(why, "no answer from the browser probe within %d ms", timeout_ms);
-			return -1;
-		}
-		r = read(p->fd, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			char tail[160];
-
-			log_tail("page-probe", tail, sizeof(tail));
-			set_why(why, "the browser probe stopped (%s)",
-				tail[0] ? tail : "no output");
-			return -1;
-		}
-		p->len += (size_t)r;
-		if (p->len == sizeof(p->buf) - 1 && !memchr(p->buf, '\n', p->len))
-			p->len = 0; /* not the probe's protocol */
+	if (r == -ETIMEDOUT) {
+		set_why(why, "no answer from the browser probe within %d ms", timeout_ms);
+		return -1;
 	}
+	if (r == -EMSGSIZE) {
+		set_why(why, "the browser probe sent a line of over %zu bytes", sizeof(p->in.buf));
+		return -1;
+	}
+	if (r < 0) {
+		log_tail("page-probe", tail, sizeof(tail));
+		set_why(why, "the browser probe stopped (%s)", tail[0] ? tail : "no output");
+		return -1;
+	}
+	if (strncmp(line, "error ", 6) == 0) {
+		set_why(why, "the browser probe: %s", line + 6);
+		return -1;
+	}
+	return 0;
 }
 
 static int probe_ask(struct probe *p, const char *request, char *line, size_t size,
@@ -136,7 +116,7 @@ static int probe_start(struct probe *p, const char *url, double *uncertainty, ch
 
 	p->fd = -1;
 	p->pid = 0;
-	p->len = 0;
+	p->in.len = 0;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		set_why(why, "socketpair: %s", strerror(errno));
 		return -1;

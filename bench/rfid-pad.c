@@ -45,33 +45,7 @@ static void exec_helper(int unused)
 /* One answer line from the helper, without its newline. */
 static int pad_line(struct pad *p, char *line, size_t size, int timeout_ms)
 {
-	double deadline = now_us() + timeout_ms * 1e3;
-
-	for (;;) {
-		char *nl = memchr(p->buf, '\n', p->len);
-		struct pollfd pfd = { .fd = p->from, .events = POLLIN };
-		double left;
-		ssize_t r;
-
-		if (nl) {
-			size_t used = (size_t)(nl - p->buf) + 1;
-
-			snprintf(line, size, "%.*s", (int)(used - 1), p->buf);
-			memmove(p->buf, p->buf + used, p->len - used);
-			p->len -= used;
-			return 0;
-		}
-		left = deadline - now_us();
-		if (p->len == sizeof(p->buf) || left <= 0 ||
-		    poll(&pfd, 1, (int)(left / 1e3) + 1) == 0)
-			return -1;
-		r = read(p->from, p->buf + p->len, sizeof(p->buf) - p->len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p->len += (size_t)r;
-	}
+	return line_read(&p->in, p->from, line, size, timeout_ms) < 0 ? -1 : 0;
 }
 
 static int pad_write(struct pad *p, const char *text, size_t len)

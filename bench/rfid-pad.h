@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "bench.h"
 #include "m3-frame.h"
 
 #define STACK_TAGS 10
@@ -27,8 +28,7 @@
 struct pad {
 	pid_t pid;
 	int to, from; /* the helper's stdin and stdout */
-	size_t len;
-	char buf[4096];
+	struct line_reader in;
 	char link[128]; /* the symlink to its pty: the board's device */
 };
 

@@ -612,3 +612,37 @@ double clock_cpu_us(pid_t pid)
 		return -1;
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
+
+int line_read(struct line_reader *lr, int fd, char *line, size_t size, int timeout_ms)
+{
+	double deadline = now_us() + timeout_ms * 1e3;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char *nl = memchr(lr->buf, '\n', lr->len);
+		double left;
+		ssize_t r;
+
+		if (nl) {
+			size_t used = (size_t)(nl - lr->buf) + 1;
+
+			snprintf(line, size, "%.*s", (int)(used - 1), lr->buf);
+			memmove(lr->buf, lr->buf + used, lr->len - used);
+			lr->len -= used;
+			return 0;
+		}
+		if (lr->len == sizeof(lr->buf)) {
+			lr->len = 0;
+			return -EMSGSIZE;
+		}
+		left = deadline - now_us();
+		if (left <= 0 || poll(&pfd, 1, (int)(left / 1e3) + 1) == 0)
+			return -ETIMEDOUT;
+		r = read(fd, lr->buf + lr->len, sizeof(lr->buf) - lr->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -EPIPE;
+		lr->len += (size_t)r;
+	}
+}
