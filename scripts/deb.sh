@@ -1,7 +1,9 @@
 #!/bin/sh
 # make deb: builds circd's Debian package for one architecture with the
 # Debian tools (dpkg-buildpackage, debhelper; cross for a foreign ARCH), from
-# a copy of the tree in build/deb/ARCH/ so the worktree stays clean, then
+# a copy of the tree in a temporary directory, removed afterwards (a second
+# copy of the sources in build/ would be read as the project's own by every
+# tool that walks the tree), then
 # checks it with lintian (overrides in debian/circd.lintian-overrides, each
 # with its reason). The .deb lands in build/deb/.
 #
@@ -17,9 +19,12 @@ scripts/deps-deb.sh
 [ "$arch" = "$(dpkg --print-architecture)" ] || scripts/deps-cross.sh "$arch"
 
 work=build/deb/$arch
-src=$work/circd
 rm -rf "$work"
-mkdir -p "$src"
+mkdir -p "$work"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/circd-deb.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+src=$tmp/circd
+mkdir "$src"
 tar --exclude=./build --exclude=./.git -cf - . | tar -C "$src" -xf -
 
 if [ -n "$version" ]; then
@@ -42,7 +47,7 @@ if ! (cd "$src" && dpkg-buildpackage -a"$arch" -b --no-sign) >"$work/build.log" 
 	echo "deb: dpkg-buildpackage failed (log: $work/build.log)" >&2
 	exit 1
 fi
-deb=$(ls "$work"/circd_*_"$arch".deb)
+deb=$(ls "$tmp"/circd_*_"$arch".deb)
 cp "$deb" build/deb/
 echo "deb: build/deb/$(basename "$deb")"
 
