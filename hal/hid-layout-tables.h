@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Private to hid-layouts.c: the data of the keyboard layouts, generated
- * by scripts/hid-layouts-xkb.py into hid-layout-tables.c (each layout's
- * keys) and hid-charsets.c (what the cells and Alt codes stand for). All
+ * by scripts/hid-layouts-xkb.py into hid-layout-qwerty.c and
+ * hid-layout-qwertz-azerty.c (each layout's keys, by keyboard family),
+ * hid-layout-tables.c (Shift+AltGr across them) and hid-charsets.c (what the cells and Alt codes stand for). All
  * constant.
  *
  * A key's cell is one byte, to keep fourteen layouts small: 0 types

@@ -3,7 +3,7 @@
  * Keyboard layouts for the wedge decoder (hid-keyboard.h): what the host
  * would have typed for a usage of the keyboard page.
  *
- * The tables (hid-layout-tables.c) are generated from the XKB symbols files
+ * The tables (hid-layout-*.c) are generated from the XKB symbols files
  * Linux uses (xkeyboard-config), which for these countries agree with the
  * Windows layouts on the characters a barcode can carry; they give each
  * key plain, with Shift and with AltGr, and Shift+AltGr where it types

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Writes hal/hid-layout-tables.c and hal/hid-charsets.c: key tables as Linux's XKB keymaps
-define them, and the characters their cells and Alt codes stand for.
+"""Writes hal/hid-layout-qwerty.c, hal/hid-layout-qwertz-azerty.c, hal/hid-layout-tables.c and
+hal/hid-charsets.c: key tables as Linux's XKB keymaps define them, and the characters their cells and Alt codes stand for.
 
 Not part of the build: a maintainer's tool to make or check the tables.
 It compiles each layout with libxkbcommon (rules evdev, model pc105, the
@@ -161,8 +161,11 @@ HEADER = """/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "hid-layout-tables.h"
 """
 TABLES_WHAT = """what each key of
- * the keyboard page types on each layout plain, with Shift and with AltGr,
- * and the ASCII characters typed with Shift+AltGr."""
+ * the keyboard page types plain, with Shift and with AltGr, on the layouts
+ * %s."""
+LEVEL4_WHAT = """the ASCII
+ * characters typed with Shift+AltGr on every layout (the keycap tables are
+ * in hid-layout-qwerty.c and hid-layout-qwertz-azerty.c)."""
 CHARSETS_WHAT = """the characters
  * the layouts' cells stand for (dead keys' accents, characters past
  * Latin-1, the letters a dead key composes). The code pages Alt codes
@@ -211,8 +214,17 @@ def write_charsets(wide):
     print("const size_t n_compositions = sizeof(compositions) / sizeof(compositions[0]);")
 
 
-def write_tables(tables, wide):
-    print(HEADER % (xkb_data_version(), TABLES_WHAT), end="")
+# The keycap tables, one file per keyboard family, so no generated file grows past what a
+# reader can page through; hid-layout-tables.c keeps what spans them all.
+FAMILIES = {
+    "hid-layout-qwerty.c": ("us", "gb", "nl", "es", "it", "dk", "no", "se", "fi"),
+    "hid-layout-qwertz-azerty.c": ("de", "ch-de", "ch-fr", "fr", "be"),
+}
+assert sorted(sum(FAMILIES.values(), ())) == sorted(LAYOUTS), "every layout in one family"
+
+
+def write_level4(tables, wide):
+    print(HEADER % (xkb_data_version(), LEVEL4_WHAT), end="")
     print("\n/* Shift+AltGr, where it types ASCII (Italian { and }, and a few more). */")
     print("const struct level4 level4_keys[] = {")
     for name, rows in tables.items():
@@ -222,7 +234,12 @@ def write_tables(tables, wide):
                 print("\t{ %s, 0x%02x, %s }," % (c_enum(name), usage, c_cell(kind, cp, wide)))
     print("};")
     print("const size_t n_level4_keys = sizeof(level4_keys) / sizeof(level4_keys[0]);")
-    for name, rows in tables.items():
+
+
+def write_family(tables, wide, names):
+    print(HEADER % (xkb_data_version(), TABLES_WHAT % ", ".join(names)), end="")
+    for name in names:
+        rows = tables[name]
         layout, variant = LAYOUTS[name]
         print("\n/* %s: xkb symbols/%s%s */" % (name, layout, "(%s)" % variant if variant else ""))
         print("const struct keycap %s[KEY_ROWS] = {" % c_name(name))
@@ -237,8 +254,11 @@ def main():
     ctx = x.xkb_context_new(0)
     tables = {name: table(x, ctx, name) for name in LAYOUTS}
     wide = wide_set(tables)
-    for file, write in (("hid-charsets.c", lambda: write_charsets(wide)),
-                        ("hid-layout-tables.c", lambda: write_tables(tables, wide))):
+    files = [("hid-charsets.c", lambda: write_charsets(wide)),
+             ("hid-layout-tables.c", lambda: write_level4(tables, wide))]
+    files += [(file, lambda names=names: write_family(tables, wide, names))
+              for file, names in FAMILIES.items()]
+    for file, write in files:
         with open(os.path.join(hal, file), "w") as f, contextlib.redirect_stdout(f):
             write()
 
