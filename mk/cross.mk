@@ -19,10 +19,6 @@ PKG_CONFIG  ?= pkg-config
 triplet_amd64 := x86_64-linux-gnu
 triplet_arm64 := aarch64-linux-gnu
 triplet_armhf := arm-linux-gnueabihf
-# The emulator of each architecture's user space, for make check-cross.
-qemu_amd64    := qemu-x86_64
-qemu_arm64    := qemu-aarch64
-qemu_armhf    := qemu-arm
 
 TRIPLET := $(triplet_$(ARCH))
 ifeq ($(TRIPLET),)
@@ -39,7 +35,6 @@ AR         := $(TRIPLET)-ar
 # Debian's <triplet>-pkg-config reads only that architecture's .pc files
 # (PKG_CONFIG_LIBDIR=/usr/lib/<triplet>/pkgconfig:/usr/share/pkgconfig).
 PKG_CONFIG := $(TRIPLET)-pkg-config
-QEMU       := $(qemu_$(ARCH))
 endif
 
 # Large-file offsets and 64-bit time_t on every build (no-op on 64-bit
@@ -56,5 +51,6 @@ ARCH_CFLAGS := -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 # layout; no header they share with the rest of circd has a time type
 # (scripts/check-cross.sh checks). Debian 13 builds those libraries with
 # 64-bit time_t (the t64 transition): there, this exception must go.
-LIB_TIME32_OBJS := %/hal/usb-loop.o %/hal/gpio-gpiod.o
+LIB_TIME32_SRCS := hal/usb-loop.c hal/gpio-gpiod.c
+LIB_TIME32_OBJS := $(addprefix %/,$(LIB_TIME32_SRCS:.c=.o))
 $(LIB_TIME32_OBJS): ARCH_CFLAGS := -D_FILE_OFFSET_BITS=64

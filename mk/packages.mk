@@ -12,7 +12,7 @@ CROSS_ARCHS ?= arm64 armhf
 # last line "N passed, N failed" (scripts/check-cross.sh).
 check-cross:
 	@scripts/deps-cross.sh $(CROSS_ARCHS)
-	@scripts/check-cross.sh $(CROSS_ARCHS)
+	@TIME32_SRCS="$(LIB_TIME32_SRCS)" scripts/check-cross.sh $(CROSS_ARCHS)
 
 # The Debian package for ARCH (default: this machine's), built with
 # dpkg-buildpackage from a copy of the tree, checked by lintian; the .deb goes

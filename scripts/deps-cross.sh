@@ -48,10 +48,8 @@ for arch in $add_archs; do
 	echo "adding architecture $arch"
 	dpkg --add-architecture "$arch"
 done
-echo "installing:$missing"
-export DEBIAN_FRONTEND=noninteractive
+[ -z "$missing" ] && exit 0
 # Other sources in sources.list.d may not carry the foreign architectures:
-# apt-get only warns about those.
-apt-get update -qq
+# apt-get update only warns about those.
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 $missing >/dev/null
+apt_install "cross-building circd" $missing
