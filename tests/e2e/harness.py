@@ -57,6 +57,10 @@ class Failure(AssertionError):
     pass
 
 
+class Skipped(Exception):
+    """A test that could not run here (t.skip): counted apart, never as passed."""
+
+
 def check(cond, msg="check failed"):
     if not cond:
         raise Failure(msg)
@@ -462,6 +466,9 @@ class T:
 
     def note(self, msg):
         self.notes.append(msg)
+
+    def skip(self, why):
+        raise Skipped(why)
 
     # ---- config and board files
 

@@ -50,15 +50,18 @@ def main(argv):
         print("missing %s (run make first)" % ", ".join(missing), file=sys.stderr)
         print("0 passed, 1 failed", flush=True)
         return 1
-    passed = failed = 0
+    passed = failed = skipped = 0
     for name, fn in load_tests():
         if pattern not in name:
             continue
         t = harness.T(name)
         start = time.monotonic()
         problems = []
+        skip_why = None
         try:
             fn(t)
+        except harness.Skipped as e:
+            skip_why = str(e)
         except BaseException as e:
             if isinstance(e, KeyboardInterrupt):
                 t.cleanup()
@@ -87,6 +90,10 @@ def main(argv):
                     err.write("   %s\n" % line)
             err.write("-- kept %s\n" % t.dir)
             err.flush()
+        elif skip_why is not None:
+            skipped += 1
+            print("skip %s: %s" % (name, skip_why), flush=True)
+            t.remove()
         else:
             passed += 1
             print("ok %s" % name, flush=True)
@@ -97,6 +104,8 @@ def main(argv):
                 sys.stderr.flush()
             if not os.environ.get("E2E_KEEP"):
                 t.remove()
+    if skipped:
+        print("%d skipped (neither passed nor failed)" % skipped, flush=True)
     print("%d passed, %d failed" % (passed, failed), flush=True)
     return 1 if failed else 0
 
