@@ -234,7 +234,8 @@ int escpos_status_parse(enum escpos_status_kind kind, uint8_t byte, struct escpo
 		break;
 	case ESCPOS_STATUS_PAPER:
 		status->paper_near_end = byte & 0x0C;
-		status->paper_out = byte & 0x60;
+		/* Added to, not set: the offline cause may have said it already. */
+		status->paper_out |= (byte & 0x60) != 0;
 		break;
 	}
 	return 0;

@@ -359,6 +359,24 @@ static void test_status_out_of_paper(void)
 	CHECK(s.offline && s.paper_out && s.paper_near_end && !s.cover_open && !s.error);
 }
 
+/*
+ * Stopped by paper end (offline cause bit 5) while the paper sensor byte
+ * still reads "present" (0x12): out of paper, whatever order the answers
+ * come in (printer-escpos asks printer, offline cause, paper).
+ */
+static void test_status_stopped_by_paper_end(void)
+{
+	struct escpos_status s = { 0 };
+
+	CHECK_INT(escpos_status_parse(ESCPOS_STATUS_OFFLINE_CAUSE, 0x32, &s), 0);
+	CHECK_INT(escpos_status_parse(ESCPOS_STATUS_PAPER, 0x12, &s), 0);
+	CHECK(s.paper_out && !s.paper_near_end);
+	s = (struct escpos_status){ 0 };
+	CHECK_INT(escpos_status_parse(ESCPOS_STATUS_PAPER, 0x12, &s), 0);
+	CHECK_INT(escpos_status_parse(ESCPOS_STATUS_OFFLINE_CAUSE, 0x32, &s), 0);
+	CHECK(s.paper_out);
+}
+
 static void test_status_fixed_bits(void)
 {
 	static const uint8_t bad[] = { 0x00, 0xFF, 0x13, 0x92, 0x02, 0x10, 0x0A };
@@ -392,6 +410,7 @@ int main(void)
 	RUN(test_status_request);
 	RUN(test_status_conditions);
 	RUN(test_status_out_of_paper);
+	RUN(test_status_stopped_by_paper_end);
 	RUN(test_status_fixed_bits);
 	return testlib_finish();
 }
