@@ -162,6 +162,7 @@ static void detach(struct printer_escpos *p, const char *why)
 	p->out_len = p->out_done = 0;
 	p->answers_due = 0;
 	loop_timer_disarm(p->env.loop, &p->answer);
+	loop_timer_disarm(p->env.loop, &p->poll);
 	set_state(p, PRINTER_OFFLINE, NULL);
 	hal_report(&p->env, HAL_LEVEL_WARNING, "printer %s gone: %s", p->path, why);
 	p->path[0] = '\0';
@@ -362,6 +363,9 @@ static void on_poll(struct loop *loop, void *data)
 {
 	struct printer_escpos *p = data;
 
+	/* Polled while attached only: try_open() starts it again on attach. */
+	if (!attached(p))
+		return;
 	loop_timer_arm(p->env.loop, &p->poll, PRINTER_ESCPOS_POLL_MS);
 	start_poll(p);
 }
@@ -481,7 +485,6 @@ int printer_escpos_open_at(const struct hal_env *env, const struct board *board,
 	loop_timer_init(&p->retry, on_retry, p);
 	loop_timer_init(&p->poll, on_poll, p);
 	loop_timer_init(&p->answer, on_answer_timeout, p);
-	loop_timer_arm(p->env.loop, &p->poll, PRINTER_ESCPOS_POLL_MS);
 	try_open(p);
 	*ret = p;
 	return 0;
