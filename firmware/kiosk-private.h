@@ -71,6 +71,7 @@ struct kiosk {
 	char session_id[TXN_ID_LEN + 1];
 	char patron[PATRON_ID_MAX + 1];
 	char language[MESSAGES_LANG_MAX]; /* the patron's, from the ILS; "": [kiosk] language */
+	bool language_for_next; /* chosen on the screen with nobody signed in: the next patron's */
 	char pin[PIN_MAX + 1]; /* held for the ILS only; wiped at session end */
 	struct session_item *items; /* returns: only the last RETURNS_RECENT_MAX */
 	unsigned n_items, items_cap;

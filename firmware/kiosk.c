@@ -154,8 +154,15 @@ static void on_welcome_timer(struct loop *loop, void *data)
 	struct kiosk *k = data;
 
 	(void)loop;
-	if (k->state == KIOSK_IDLE)
+	if (k->state == KIOSK_IDLE) {
+		/*
+		 * The last patron's language lasts through their refusal or goodbye
+		 * and ends here; the next patron starts in the kiosk's.
+		 */
+		if (!k->language_for_next)
+			k->language[0] = '\0';
 		kiosk_welcome(k);
+	}
 }
 
 void kiosk_welcome_later(struct kiosk *k)
@@ -239,12 +246,15 @@ void session_touch(struct kiosk *k)
 
 void session_begin(struct kiosk *k, const char *patron)
 {
-	char chosen[sizeof(k->language)];
-
-	/* A language the patron chose on the screen before the card holds for the session. */
-	memcpy(chosen, k->language, sizeof(chosen));
+	/*
+	 * session_clear() keeps the language: a refused card or a goodbye is
+	 * still said in it. A new session keeps it only if it was chosen on the
+	 * screen before this card.
+	 */
 	session_clear(k);
-	memcpy(k->language, chosen, sizeof(k->language));
+	if (!k->language_for_next)
+		k->language[0] = '\0';
+	k->language_for_next = false;
 	if (txn_id_new(k->session_id) < 0)
 		snprintf(k->session_id, sizeof(k->session_id), "session-%llu",
 			 (unsigned long long)loop_mono_ms(k->env.loop));
@@ -257,7 +267,6 @@ void session_clear(struct kiosk *k)
 {
 	explicit_bzero(k->pin, sizeof(k->pin));
 	memset(k->patron, 0, sizeof(k->patron));
-	k->language[0] = '\0';
 	memset(k->charged, 0, sizeof(k->charged[0]) * k->n_charged);
 	k->n_charged = 0;
 	k->pin_tries = 0;
@@ -546,6 +555,7 @@ int kiosk_choose_language(struct kiosk *k, const char *language)
 	if (!messages_have(k->env.messages, language))
 		return -ENOENT;
 	snprintf(k->language, sizeof(k->language), "%s", language);
+	k->language_for_next = k->state == KIOSK_IDLE;
 	if (k->state != KIOSK_IDLE && !kiosk_waiting(k))
 		session_touch(k);
 	if (k->state == KIOSK_IDLE && k->screen_kind != DISPLAY_ERROR)

@@ -232,8 +232,9 @@ static void test_a_session_step_by_step(void)
 	CHECK(strstr(r.seen.text, ITEM_1) != NULL);
 	CHECK_INT(r.seen.n_items, 0);
 	CHECK_INT(r.seen.ends_in_ms, 0);
-	/* The session is over: its language too. */
-	CHECK_STR(r.seen.language, "en");
+	/* The goodbye is the patron's, in their language, words and buttons alike. */
+	CHECK_STR(r.seen.language, "de");
+	CHECK_STR(r.seen.done_label, "Fertig");
 	rig_stop(&r);
 }
 
@@ -249,6 +250,13 @@ static void test_language_chosen_before_the_card_holds(void)
 	CHECK_STR(r.seen.language, "fr");
 	CHECK_STR(r.seen.done_label, "Terminer");
 	CHECK_INT(r.seen.screen, DISPLAY_SCREEN_ITEMS);
+	/* Through the goodbye, then the next card (no choice of its own) is the kiosk's. */
+	kiosk_done(r.kiosk);
+	CHECK_INT(r.seen.screen, DISPLAY_SCREEN_GOODBYE);
+	CHECK_STR(r.seen.language, "fr");
+	scan(&r, ROLE_PATRON_READER, PATRON_A);
+	CHECK_STR(r.seen.language, "en");
+	CHECK_STR(r.seen.done_label, "Done");
 	rig_stop(&r);
 }
 
