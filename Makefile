@@ -48,6 +48,10 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-par
            -DCIRCD_MESSAGES_DIR='"$(PREFIX)/share/circd/ui/messages"' \
            -DCIRCD_UI_DIR='"$(PREFIX)/share/circd/ui"'
 CFLAGS  += $(ARCH_CFLAGS)
+# The version is the package's (debian/changelog's first entry), so --version,
+# the start-up log and the metrics name the build a library installed.
+CIRCD_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog 2>/dev/null)
+CFLAGS  += -DCIRCD_VERSION='"$(or $(CIRCD_VERSION),unknown)"'
 LDFLAGS += $(SANFLAGS) $(GCFLAGS) -Wl,-z,relro,-z,now
 LDLIBS  += $(PKG_LIBS)
 

@@ -6,9 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#ifndef CIRCD_VERSION
-#define CIRCD_VERSION "0.1"
-#endif
+#include "version.h"
 
 /* Writes what fmt makes into out, or nothing and -ENOBUFS. */
 static int put(char *out, size_t size, int n)

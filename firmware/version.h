@@ -3,9 +3,9 @@
 #ifndef CIRCD_VERSION_H
 #define CIRCD_VERSION_H
 
-/* A package build sets it (-DCIRCD_VERSION=...); a source tree is this. */
+/* The Makefile sets it from debian/changelog; a build without it says so. */
 #ifndef CIRCD_VERSION
-#define CIRCD_VERSION "0.1"
+#define CIRCD_VERSION "unknown"
 #endif
 
 #endif

@@ -160,6 +160,9 @@ def step_upgrade(root):
     root.run("dpkg", "-i", root.debs["new"])
     want = os.path.basename(root.debs["new"]).split("_")[1]
     check_eq(root.version(), "install ok installed " + want, "version after the upgrade")
+    # The daemon itself says the package's version (the Makefile reads debian/changelog).
+    check_eq(root.run("/usr/sbin/circd", "-V").stdout.strip(), "circd " + want,
+             "circd -V after the upgrade")
     after = os.stat(root.host(STORE))
     check_eq((after.st_ino, after.st_size, after.st_mtime_ns),
              (before.st_ino, before.st_size, before.st_mtime_ns), "store file after the upgrade")
