@@ -31,7 +31,8 @@
 #include "display-web-private.h"
 #include "strbuf.h"
 
-/* A session of a thousand items with long titles still fits. */
+/* A state's JSON: a few hundred bytes usually; at most, a thousand items with long titles. */
+#define STATE_JSON_FIRST 4096
 #define STATE_JSON_MAX (256 * 1024)
 /* Browsers open a few streams at most; more are refused. */
 #define EVENT_STREAMS_MAX 8
@@ -404,16 +405,26 @@ static int display_web_show(void *handle, enum display_kind kind, const char *te
 static int display_web_state(void *handle, const struct display_state *state)
 {
 	struct display_web *w = handle;
-	char *json = malloc(STATE_JSON_MAX);
+	size_t cap = STATE_JSON_FIRST;
+	char *json, *fit;
 	int n;
 
-	if (!json)
-		return -ENOMEM;
-	n = display_state_json(state, w->seq + 1, json, STATE_JSON_MAX);
-	if (n < 0) {
+	/* Pushed several times a scan: sized to the state, not to the largest one. */
+	for (;;) {
+		json = malloc(cap);
+		if (!json)
+			return -ENOMEM;
+		n = display_state_json(state, w->seq + 1, json, cap);
+		if (n >= 0)
+			break;
 		free(json);
-		return n;
+		if (n != -ENOSPC || cap >= STATE_JSON_MAX)
+			return n;
+		cap *= 4;
 	}
+	fit = realloc(json, (size_t)n + 1);
+	if (fit)
+		json = fit;
 	free(w->state);
 	w->state = json;
 	w->state_len = (size_t)n;

@@ -341,6 +341,33 @@ static void test_state_pushed_as_events(void)
 	rig_stop(&r);
 }
 
+/* A state past the first buffer (many items) is sized up and sent whole. */
+static void test_large_state_sent_whole(void)
+{
+	static struct display_item items[400];
+	struct display_state st = { .screen = DISPLAY_SCREEN_ITEMS, .text = "Hello!",
+				    .language = "en", .items = items, .n_items = 400 };
+	static char buf[64 * 1024];
+	struct web_rig r;
+	char req[256];
+	int fd;
+
+	for (size_t i = 0; i < 400; i++)
+		items[i] = (struct display_item){ .item = "31234000000016", .title = "A title",
+						  .due = "Sun 27 Dec 2026" };
+	items[399].item = "31234000000399";
+	rig_start(&r);
+	CHECK_INT(display_web_ops.state(r.display, &st), 0);
+	fd = connect_to(&r);
+	snprintf(req, sizeof(req), "GET /events HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n", r.port);
+	CHECK_INT((int)write(fd, req, strlen(req)), (int)strlen(req));
+	pump_read(&r, fd, buf, sizeof(buf), 0, "}\n\n");
+	CHECK(strlen(buf) > 4096 * 4);
+	CHECK(strstr(buf, "31234000000399") != NULL);
+	close(fd);
+	rig_stop(&r);
+}
+
 static void test_listen_address_is_checked(void)
 {
 	struct hal_env env = { 0 };
@@ -367,5 +394,6 @@ int main(void)
 	RUN(test_state_pushed_as_events);
 	RUN(test_listen_address_is_checked);
 	RUN(test_metrics_when_served);
+	RUN(test_large_state_sent_whole);
 	return testlib_finish();
 }
