@@ -190,24 +190,16 @@ static void status_scanners(struct circd *c, struct circd_status *out)
 	}
 }
 
-static int oldest_wall(void *data, const struct txn *txn)
-{
-	int64_t *oldest = data;
-
-	if (txn->wall_ms < *oldest)
-		*oldest = txn->wall_ms;
-	return 0;
-}
-
-/* The outbox is oldest first in each state: one row of each says how long it has waited. */
+/* How long the oldest transaction the ILS has not confirmed has waited. */
 static uint64_t oldest_pending_s(struct circd *c)
 {
-	int64_t now = loop_wall_ms(c->loop), oldest = now;
+	int64_t now = loop_wall_ms(c->loop);
+	struct txn oldest;
 
-	store_list(c->store, TXN_PENDING, 1, oldest_wall, &oldest);
-	store_list(c->store, TXN_FORWARDED, 1, oldest_wall, &oldest);
 	/* A stamp from a clock that was ahead is no wait at all. */
-	return oldest < now ? (uint64_t)(now - oldest) / 1000 : 0;
+	if (store_next_to_forward(c->store, &oldest) < 0 || oldest.wall_ms >= now)
+		return 0;
+	return (uint64_t)(now - oldest.wall_ms) / 1000;
 }
 
 /* What a store that cannot be trusted says, worst first. */
