@@ -292,18 +292,9 @@ static bool put(char *out, size_t size, size_t *used, const char *s, size_t n)
 	size_t room = size - 1 - *used;
 
 	if (n > room) {
-		size_t fit = 0;
+		/* s has room + 1 bytes at least: utf8_cut_len() reads no further. */
+		size_t fit = utf8_cut_len(s, room + 1);
 
-		/* How much of s fits without cutting a UTF-8 sequence. */
-		while (fit < room) {
-			size_t step = 1;
-
-			while (fit + step < n && ((unsigned char)s[fit + step] & 0xC0) == 0x80)
-				step++;
-			if (fit + step > room)
-				break;
-			fit += step;
-		}
 		memcpy(out + *used, s, fit);
 		*used += fit;
 		out[*used] = '\0';
