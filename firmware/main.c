@@ -68,35 +68,23 @@ static void resolve_board(const char *name, char *path, size_t size)
 }
 
 /*
- * The catalogs: as configured; else $CIRCD_MESSAGES (a source tree's
- * ui/messages, for tests and demos); else installed; else ui/messages below
- * the working directory (circd started in a source tree).
+ * A folder of installed files (the catalogs, the touch screen's page): as
+ * configured; else the environment's (a source tree's, for tests and demos);
+ * else installed, if probe is readable there; else fallback below the
+ * working directory (circd started in a source tree).
  */
-static void resolve_messages(const struct config *cfg, char *path, size_t size)
+static void resolve_dir(const char *configured, const char *env_name, const char *installed,
+			const char *probe, const char *fallback, char *path, size_t size)
 {
-	const char *env = getenv("CIRCD_MESSAGES");
-	char en[512];
+	const char *env = getenv(env_name);
+	char file[512];
 
-	if (cfg->messages_dir[0] || (env && *env)) {
-		snprintf(path, size, "%s", cfg->messages_dir[0] ? cfg->messages_dir : env);
+	if (configured[0] || (env && *env)) {
+		snprintf(path, size, "%s", configured[0] ? configured : env);
 		return;
 	}
-	snprintf(en, sizeof(en), "%s/en.msg", CIRCD_MESSAGES_DIR);
-	snprintf(path, size, "%s", access(en, R_OK) == 0 ? CIRCD_MESSAGES_DIR : "ui/messages");
-}
-
-/* The touch-screen page's folder, found as the catalogs are. */
-static void resolve_ui(const struct config *cfg, char *path, size_t size)
-{
-	const char *env = getenv("CIRCD_UI");
-	char page[512];
-
-	if (cfg->display.ui_dir[0] || (env && *env)) {
-		snprintf(path, size, "%s", cfg->display.ui_dir[0] ? cfg->display.ui_dir : env);
-		return;
-	}
-	snprintf(page, sizeof(page), "%s/index.html", CIRCD_UI_DIR);
-	snprintf(path, size, "%s", access(page, R_OK) == 0 ? CIRCD_UI_DIR : "ui");
+	snprintf(file, sizeof(file), "%s/%s", installed, probe);
+	snprintf(path, size, "%s", access(file, R_OK) == 0 ? installed : fallback);
 }
 
 static int load_configuration(struct circd *c, const char *board_override, struct config *cfg)
@@ -122,7 +110,8 @@ static int load_configuration(struct circd *c, const char *board_override, struc
 		print_file_error(&err);
 		return r;
 	}
-	resolve_messages(cfg, messages_dir, sizeof(messages_dir));
+	resolve_dir(cfg->messages_dir, "CIRCD_MESSAGES", CIRCD_MESSAGES_DIR, "en.msg", "ui/messages",
+		    messages_dir, sizeof(messages_dir));
 	r = messages_load(messages_dir, &c->messages, &err);
 	if (r < 0) {
 		print_file_error(&err);
@@ -528,7 +517,8 @@ static int open_devices(struct circd *c, bool *board_error)
 	r = c->scanner->open(&c->hal_env, c->board, &scanner_events, c, &c->scanner_handle, &err);
 	if (r < 0)
 		goto err_device;
-	resolve_ui(cfg, display_cfg.ui_dir, sizeof(display_cfg.ui_dir));
+	resolve_dir(cfg->display.ui_dir, "CIRCD_UI", CIRCD_UI_DIR, "index.html", "ui",
+		    display_cfg.ui_dir, sizeof(display_cfg.ui_dir));
 	r = c->display->open(&c->hal_env, c->board, &display_cfg, &display_events, c,
 			     &c->display_handle, &err);
 	if (r < 0)
