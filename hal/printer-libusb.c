@@ -239,15 +239,15 @@ err_close:
 	return r;
 }
 
+static bool attached(const struct printer_libusb *l)
+{
+	return l && l->handle && !l->releasing;
+}
+
 void printer_libusb_detach(struct printer_libusb *l)
 {
 	if (l)
 		start_release(l);
-}
-
-bool printer_libusb_attached(const struct printer_libusb *l)
-{
-	return l && l->handle && !l->releasing;
 }
 
 ssize_t printer_libusb_write(struct printer_libusb *l, const uint8_t *bytes, size_t len)
@@ -255,7 +255,7 @@ ssize_t printer_libusb_write(struct printer_libusb *l, const uint8_t *bytes, siz
 	size_t n = len < sizeof(l->out_buf) ? len : sizeof(l->out_buf);
 	int r;
 
-	if (!printer_libusb_attached(l))
+	if (!attached(l))
 		return -ENODEV;
 	if (l->out_busy)
 		return 0;

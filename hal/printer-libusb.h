@@ -49,7 +49,6 @@ int printer_libusb_attach(struct printer_libusb *l, const char *port, char *why,
 			  size_t why_size);
 /* Lets the device go (no event follows); safe from the events. */
 void printer_libusb_detach(struct printer_libusb *l);
-bool printer_libusb_attached(const struct printer_libusb *l);
 
 /*
  * Takes up to PRINTER_LIBUSB_OUT_MAX bytes into the OUT transfer: how many,

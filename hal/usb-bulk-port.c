@@ -354,11 +354,6 @@ void usb_bulk_port_expect(struct usb_bulk_port *p, unsigned ms)
 		libusb_cancel_transfer(p->in);
 }
 
-bool usb_bulk_port_attached(const struct usb_bulk_port *p)
-{
-	return p->state == PORT_ATTACHED;
-}
-
 const char *usb_bulk_port_path(const struct usb_bulk_port *p)
 {
 	return p->path;

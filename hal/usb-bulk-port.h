@@ -62,7 +62,6 @@ int usb_bulk_port_write(struct usb_bulk_port *port, const uint8_t *bytes, size_t
  */
 void usb_bulk_port_expect(struct usb_bulk_port *port, unsigned ms);
 
-bool usb_bulk_port_attached(const struct usb_bulk_port *port);
 /* "usb 1-1.4" (the port path) while attached, "" otherwise. */
 const char *usb_bulk_port_path(const struct usb_bulk_port *port);
 
