@@ -296,6 +296,13 @@ static bool link_trouble(struct sync *s, int err, bool sending)
 {
 	if (err == 0)
 		return false;
+	/*
+	 * Maybe applied, maybe not: nothing after it goes before it is settled
+	 * (a return sent first would make an applied checkout of the same item
+	 * look unapplied, and it would be sent again).
+	 */
+	s->head_is_next = false;
+	s->txn_in_batch = false;
 	if (err == -ENOTCONN && sending)
 		requeue_unsent(s);
 	if (!sending)

@@ -413,6 +413,37 @@ static void test_long_queue_in_order_once(void)
 	rig_stop(&r);
 }
 
+/*
+ * A checkout's reply lost in the middle of the queue, and a return of the
+ * same item after it: the checkout is verified before the return goes (sent
+ * first, the return would make the applied checkout look unapplied, and it
+ * would be sent again: the item charged to the patron after all).
+ */
+static void test_lost_reply_settled_before_the_next(void)
+{
+	struct rig r;
+	struct txn a, b, c;
+
+	rig_start(&r);
+	record(&r, &a, TXN_CHECKIN, TXN_OFFLINE, ITEM_2);
+	record(&r, &b, TXN_CHECKOUT, TXN_OFFLINE, ITEM_1);
+	record(&r, &c, TXN_CHECKIN, TXN_OFFLINE, ITEM_1);
+	fake_ils_script(r.fake, &(struct fake_step){ .fate = FAKE_ANSWER });
+	fake_ils_script(r.fake, &(struct fake_step){ .fate = FAKE_LOSE, .apply_anyway = true });
+	fake_ils_set_up(r.fake, true);
+	pump(&r);
+	loop_advance(r.loop, 5000); /* the reply is given up on */
+	for (int i = 0; i < 4; i++)
+		pump(&r);
+	CHECK_INT(got(&r, b.id).state, TXN_CONFIRMED);
+	CHECK_STR(got(&r, b.id).evidence, "reply lost; fake says charged");
+	CHECK_INT(got(&r, c.id).state, TXN_CONFIRMED);
+	CHECK_INT(fake_ils_applied(r.fake, FAKE_CHECKOUT, ITEM_1), 1);
+	CHECK_INT(fake_ils_applied(r.fake, FAKE_CHECKIN, ITEM_1), 1);
+	CHECK_STR(fake_ils_charged_to(r.fake, ITEM_1), "");
+	rig_stop(&r);
+}
+
 int main(void)
 {
 	RUN(test_forwards_oldest_first_with_no_block);
@@ -427,5 +458,6 @@ int main(void)
 	RUN(test_died_with_outcomes_lost);
 	RUN(test_died_with_uncharged_returns_marked);
 	RUN(test_long_queue_in_order_once);
+	RUN(test_lost_reply_settled_before_the_next);
 	return testlib_finish();
 }
