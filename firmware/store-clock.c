@@ -103,7 +103,7 @@ int store_clock_ref_get(struct store *store, const char *boot_id, struct store_c
 		return -EINVAL;
 	stmt = stmt_of(store, CLOCK_CLOCK_REF_GET);
 	store_bind_text(stmt, 1, boot_id);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW) {
 		memset(ret, 0, sizeof(*ret));
 		store_column_copy(stmt, 0, ret->boot_id, sizeof(ret->boot_id));

@@ -153,7 +153,7 @@ int store_conflicts_list(struct store *store, bool include_resolved, store_confl
 		sqlite3_bind_int64(stmt, 1, after);
 		sqlite3_bind_int64(stmt, 2, (int64_t)last_id);
 		sqlite3_bind_int(stmt, 3, include_resolved);
-		rc = sqlite3_step(stmt);
+		rc = store_step(store, stmt);
 		if (rc == SQLITE_DONE) {
 			store_stmt_done(stmt);
 			return 0;
@@ -195,7 +195,7 @@ int store_conflict_resolve(struct store *store, int64_t conflict_id, const char 
 
 	stmt = stmt_of(store, CONFLICT_RESOLVED_MS);
 	sqlite3_bind_int64(stmt, 1, conflict_id);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW) {
 		store_set_errmsg(store, "the conflict is already resolved");
 		r = -EALREADY;

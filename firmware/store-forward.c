@@ -190,7 +190,7 @@ static int txn_state_get_at(struct store *store, const char *id, int64_t seq,
 	store_bind_text(stmt, 1, id);
 	if (seq > 0)
 		sqlite3_bind_int64(stmt, 2, seq);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW) {
 		int state = store_state_index(sqlite3_column_text(stmt, 0));
 		int kind = store_kind_index(sqlite3_column_text(stmt, 1));
@@ -521,6 +521,118 @@ out:
 	return r < 0 ? r : 0;
 }
 
+/* Forwarding's transaction, begun at its first piece of work. */
+static int fwd_begin(struct store *store)
+{
+	int r;
+
+	if (store->fwd_open)
+		return 0;
+	r = store_begin(store);
+	if (r < 0)
+		return r;
+	store->fwd_open = true;
+	store->fwd_sent_ready = false;
+	return 0;
+}
+
+/* A piece of work failed: none of the transaction's is kept, and the next commit says so. */
+static int fwd_undo(struct store *store, int r)
+{
+	store_rollback(store);
+	store->fwd_open = false;
+	store->fwd_lost = r;
+	return r;
+}
+
+int store_fwd_record(struct store *store, const struct store_outcome *outcome, int64_t now_ms)
+{
+	int r;
+
+	if (!store || !outcome || now_ms <= 0)
+		return -EINVAL;
+	r = fwd_begin(store);
+	if (r < 0)
+		return r;
+	store->fwd_busy = true;
+	r = record_outcome(store, outcome, now_ms);
+	if (r < 0)
+		r = fwd_undo(store, r);
+	store->fwd_busy = false;
+	return r;
+}
+
+int store_fwd_mark_next(struct store *store, int64_t after_seq, int64_t now_ms, struct txn *ret)
+{
+	int r;
+
+	if (!store || !ret || now_ms <= 0)
+		return -EINVAL;
+	r = fwd_begin(store);
+	if (r < 0)
+		return r;
+	store->fwd_busy = true;
+	/*
+	 * Before the first is marked, the log of returns sent exists for this
+	 * boot: a crash before one of them is sent is then judged by it.
+	 */
+	if (!store->fwd_sent_ready) {
+		(void)store_sent_prepare(store); /* without it: judged as before the log */
+		store->fwd_sent_ready = true;
+	}
+	r = walk_step(store, FWD_WALK_UNFINISHED, after_seq, INT64_MAX, ret);
+	/* Only a plain first send: a renewal, or one sent before, is not sent blindly. */
+	if (r > 0 && (ret->state != TXN_PENDING || ret->kind == TXN_RENEW || ret->attempts))
+		r = 0;
+	if (r > 0 && (r = mark_in_txn(store, ret->id, ret->seq, now_ms)) >= 0)
+		r = 1;
+	if (r < 0) {
+		r = fwd_undo(store, r);
+	} else if (r > 0) {
+		ret->state = TXN_FORWARDED;
+		ret->attempts++;
+		ret->sent_wall_ms = now_ms;
+	}
+	store->fwd_busy = false;
+	return r;
+}
+
+int store_fwd_commit(struct store *store)
+{
+	int r = 0;
+
+	if (!store)
+		return -EINVAL;
+	if (store->fwd_open) {
+		store->fwd_busy = true;
+		r = store_commit(store);
+		if (r < 0)
+			store_rollback(store);
+		store->fwd_open = false;
+		store->fwd_busy = false;
+	}
+	if (store->fwd_lost < 0 && r >= 0)
+		r = store->fwd_lost;
+	store->fwd_lost = 0;
+	return r;
+}
+
+void store_fwd_yield(struct store *store)
+{
+	int r;
+
+	if (!store->fwd_open || store->fwd_busy)
+		return;
+	store->fwd_busy = true;
+	r = store_commit(store);
+	if (r < 0) {
+		store_rollback(store);
+		store->fwd_lost = r;
+	}
+	store->fwd_open = false;
+	store->fwd_busy = false;
+}
+
 /*
  * One step of a walk (FWD_WALK_*): the first txn after seq `after`, up to
  * `last`. 1 and *ret, 0 at the end.
@@ -533,7 +645,7 @@ static int walk_step(struct store *store, enum forward_stmt_id walk, int64_t aft
 
 	sqlite3_bind_int64(stmt, 1, after);
 	sqlite3_bind_int64(stmt, 2, last);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW) {
 		r = store_row_to_txn(stmt, ret);
 		if (r < 0)
@@ -613,7 +725,7 @@ int store_count_by_kind(struct store *store, struct store_counts *ret)
 		return -EINVAL;
 	memset(ret, 0, sizeof(*ret));
 	stmt = stmt_of(store, FWD_COUNT_BY_KIND);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((rc = store_step(store, stmt)) == SQLITE_ROW) {
 		int kind = store_kind_index(sqlite3_column_text(stmt, 0));
 		int state = store_state_index(sqlite3_column_text(stmt, 1));
 

@@ -62,7 +62,7 @@ int store_finish_said(struct store *store, const char *id, enum txn_state state,
 
 /*
  * An outcome held by value, to be recorded later: store-and-forward keeps
- * outcomes in memory and records them with the next mark. Filled by
+ * outcomes in memory and records them while the ILS works. Filled by
  * store_outcome_set() (strings cut to the fields, never inside a UTF-8
  * sequence); conflict_message is meaningful for TXN_CONFLICT only.
  */
@@ -107,6 +107,44 @@ int store_record_outcomes(struct store *store, const struct store_outcome *outco
 			  int64_t now_ms, int64_t after_seq, struct txn *marked, unsigned mark_max,
 			  unsigned *n_marked);
 
+
+/*
+ * Forwarding's own write transaction: its work (the outcomes, the marks of
+ * the next sends) is done a piece at a time while the ILS works on a
+ * request, and all of it is made durable by one commit. Begun by the first
+ * piece, kept open across loop turns, ended by store_fwd_commit(). Any
+ * other write to the store first commits it, durably (store_fwd_yield() in
+ * store-private.h), so nothing else ever joins it or waits for it; reads
+ * see its work.
+ *
+ * Nothing it marks may be sent before store_fwd_commit() returns 0. A piece
+ * that fails undoes the whole transaction (its earlier pieces too: those
+ * marks were never sent, those outcomes leave their txns forwarded, which
+ * is verified, never resent) and returns the error.
+ */
+
+/* store_finish_said()'s work for one outcome, in the transaction. Errors as store_finish(). */
+int store_fwd_record(struct store *store, const struct store_outcome *outcome, int64_t now_ms);
+
+/*
+ * Marks forwarded (as store_mark_forwarded()), in the transaction, the
+ * oldest unfinished txn with a seq above after_seq (INT64_MIN: the head of
+ * the queue) if it is a plain first send: pending, never sent, not a
+ * renewal. 1 and *ret as it now is; 0 when that txn is not one, or there
+ * is none. A return marked but never sent is told from one applied by
+ * store-sent.h's log, which the first mark of a transaction prepares.
+ */
+int store_fwd_mark_next(struct store *store, int64_t after_seq, int64_t now_ms, struct txn *ret);
+
+/*
+ * Commits the transaction, durably. 0: everything the store_fwd_*() calls
+ * did since the last store_fwd_commit() is on disk (also when another
+ * write committed it first, or nothing was done). < 0: some of it was
+ * undone (this commit failed, a piece failed, or a commit on another
+ * write's behalf did): nothing marked since the last 0 may be sent as
+ * marked.
+ */
+int store_fwd_commit(struct store *store);
 
 /* The oldest (by seq) txn in state pending or forwarded; -ENOENT when none. */
 int store_next_to_forward(struct store *store, struct txn *ret);

@@ -355,7 +355,7 @@ static int rescue_copy(struct store *store, char *name, size_t size)
 	rc = sqlite3_prepare_v2(store->db, "VACUUM INTO ?1", -1, &stmt, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-		rc = sqlite3_step(stmt);
+		rc = store_step(store, stmt);
 		sqlite3_finalize(stmt);
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_OK) {

@@ -90,7 +90,7 @@ static int unchanged(struct store *store, const char *id, unsigned *verification
 	int rc, r;
 
 	store_bind_text(stmt, 1, id);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW) {
 		if (verifications)
 			*verifications = (unsigned)sqlite3_column_int64(stmt, 0);
@@ -141,7 +141,7 @@ int store_count_verification(struct store *store, const char *id, int64_t now_ms
 		return unchanged(store, id, NULL);
 	stmt = store->outcome_stmt[OUTCOME_VERIFICATIONS];
 	store_bind_text(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW && verifications)
+	if (store_step(store, stmt) == SQLITE_ROW && verifications)
 		*verifications = (unsigned)sqlite3_column_int64(stmt, 0);
 	store_stmt_done(stmt);
 	return 0;

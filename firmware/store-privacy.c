@@ -114,7 +114,7 @@ static int salt_get(struct store *store, uint8_t salt[STORE_SALT_LEN])
 	int rc, r = 0;
 
 	store_bind_text(stmt, 1, SALT_KEY);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW) {
 		const void *blob = sqlite3_column_blob(stmt, 0);
 
@@ -205,7 +205,7 @@ int store_patron_cache_get(struct store *store, const uint8_t key_hash[STORE_KEY
 	hex_encode(key_hash, STORE_KEY_HASH_LEN, key);
 	stmt = stmt_of(store, PRIVACY_CACHE_GET);
 	store_bind_text(stmt, 1, key);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW) {
 		memset(ret, 0, sizeof(*ret));
 		memcpy(ret->key_hash, key_hash, STORE_KEY_HASH_LEN);

@@ -59,6 +59,11 @@ struct store {
 	bool sent_boot_read;
 	bool sent_empty; /* emptied by this process, nothing logged since */
 	bool sent_begun; /* sent_fd's file is not empty: no header, no fstat() needed */
+	/* store-forward.c: forwarding's open transaction (store-forward.h) */
+	bool fwd_open;       /* begun by store_fwd_*(), not yet committed */
+	bool fwd_busy;       /* a store_fwd_*() is at work: its statements do not yield */
+	bool fwd_sent_ready; /* store_sent_prepare() done in this transaction */
+	int fwd_lost;        /* some of it was undone: what store_fwd_commit() says next */
 	char alarm[384]; /* what the open found: acknowledged transactions missing */
 	char notice[192]; /* what the open found that is not damage */
 };
@@ -137,6 +142,19 @@ int store_schema_error(int r, int rc);
 /* Prepares n persistent statements of one file of the store into stmts (finalized by store_close). */
 int store_prepare_statements(struct store *store, const char *const *sql, size_t n,
 			     sqlite3_stmt **stmts);
+
+/*
+ * sqlite3_step() for every statement of the store: one that writes first
+ * commits forwarding's open transaction (store_fwd_yield()), so no other
+ * write ever joins it or waits on it.
+ */
+int store_step(struct store *store, sqlite3_stmt *stmt);
+/*
+ * Commits forwarding's open transaction, durably, if one is open and no
+ * store_fwd_*() is at work; a failure rolls it back and is told by the
+ * next store_fwd_commit(). Before anything else writes, and at close.
+ */
+void store_fwd_yield(struct store *store);
 
 void store_stmt_done(sqlite3_stmt *stmt);
 /* Steps a statement that returns no rows, and resets it either way. */

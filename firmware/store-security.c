@@ -148,7 +148,7 @@ int store_security_owed(struct store *store, const char *uid, struct store_secur
 		return -EINVAL;
 	stmt = stmt_of(store, SEC_OWED);
 	store_bind_text(stmt, 1, uid);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW)
 		r = row_to_security(stmt, ret, NULL);
 	else if (rc == SQLITE_DONE)
@@ -200,7 +200,7 @@ int store_security_list_owed(struct store *store,
 		int rc, r;
 
 		sqlite3_bind_int64(stmt, 1, after);
-		rc = sqlite3_step(stmt);
+		rc = store_step(store, stmt);
 		if (rc == SQLITE_DONE) {
 			store_stmt_done(stmt);
 			return 0;

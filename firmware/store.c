@@ -261,9 +261,16 @@ void store_stmt_done(sqlite3_stmt *stmt)
 	sqlite3_clear_bindings(stmt);
 }
 
+int store_step(struct store *store, sqlite3_stmt *stmt)
+{
+	if (store->fwd_open && !sqlite3_stmt_readonly(stmt))
+		store_fwd_yield(store);
+	return sqlite3_step(stmt);
+}
+
 int store_stmt_run(struct store *store, sqlite3_stmt *stmt)
 {
-	int rc = sqlite3_step(stmt);
+	int rc = store_step(store, stmt);
 	int r = 0;
 
 	if (rc != SQLITE_DONE)
@@ -279,6 +286,8 @@ static int stmt_exec(struct store *store, enum stmt_id id)
 
 int store_begin(struct store *store)
 {
+	/* BEGIN counts as read-only to sqlite: store_step() would not yield for it. */
+	store_fwd_yield(store);
 	return stmt_exec(store, STMT_BEGIN);
 }
 
@@ -289,7 +298,8 @@ int store_commit(struct store *store)
 
 void store_rollback(struct store *store)
 {
-	if (sqlite3_get_autocommit(store->db))
+	/* Forwarding's, open between its calls, is nobody else's to undo. */
+	if (sqlite3_get_autocommit(store->db) || (store->fwd_open && !store->fwd_busy))
 		return;
 	sqlite3_step(store->stmt[STMT_ROLLBACK]);
 	store_stmt_done(store->stmt[STMT_ROLLBACK]);
@@ -310,7 +320,7 @@ static int query_int(struct store *store, const char *sql, int64_t *ret)
 	rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(store, rc);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW)
 		*ret = sqlite3_column_int64(stmt, 0);
 	else
@@ -327,7 +337,7 @@ static int query_text(struct store *store, const char *sql, char *buf, size_t si
 	rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(store, rc);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW) {
 		const unsigned char *text = sqlite3_column_text(stmt, 0);
 
@@ -608,6 +618,7 @@ void store_close(struct store *store)
 {
 	if (!store)
 		return;
+	store_fwd_yield(store); /* what forwarding knows is kept */
 	store_guard_close(store); /* reads the journal: while the statements are there */
 	for (size_t i = 0; i < ARRAY_SIZE(store->stmt); i++)
 		sqlite3_finalize(store->stmt[i]);
@@ -720,7 +731,7 @@ static int journal_insert(struct store *store, const struct txn *txn, int64_t *s
 	sqlite3_bind_int64(stmt, 17, txn->sent_wall_ms);
 	sqlite3_bind_int64(stmt, 18, confirmed_ms);
 	store_bind_text(stmt, 19, txn->symbology);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_DONE)
 		/* Now, before the loan statements move last_insert_rowid. */
 		*seq = sqlite3_last_insert_rowid(store->db);
@@ -879,7 +890,7 @@ int store_get(struct store *store, const char *id, struct txn *ret)
 		return -EINVAL;
 	stmt = store->stmt[STMT_GET];
 	store_bind_text(stmt, 1, id);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW) {
 		r = store_row_to_txn(stmt, ret);
 		if (r < 0)
@@ -902,7 +913,7 @@ int store_loan_get(struct store *store, const char *item, struct store_loan *ret
 		return -EINVAL;
 	stmt = store->stmt[STMT_LOAN_GET];
 	store_bind_text(stmt, 1, item);
-	rc = sqlite3_step(stmt);
+	rc = store_step(store, stmt);
 	if (rc == SQLITE_ROW) {
 		memset(ret, 0, sizeof(*ret));
 		store_column_copy(stmt, 0, ret->item, sizeof(ret->item));
@@ -921,7 +932,7 @@ int store_loan_get(struct store *store, const char *item, struct store_loan *ret
 
 int store_stmt_count(struct store *store, sqlite3_stmt *stmt, uint64_t *ret)
 {
-	int rc = sqlite3_step(stmt);
+	int rc = store_step(store, stmt);
 	int r = 0;
 
 	if (rc == SQLITE_ROW)
@@ -992,7 +1003,7 @@ int store_list_range(struct store *store, enum txn_state state, int64_t after_se
 		store_bind_text(stmt, 1, txn_state_name(state));
 		sqlite3_bind_int64(stmt, 2, after);
 		sqlite3_bind_int64(stmt, 3, last_seq);
-		rc = sqlite3_step(stmt);
+		rc = store_step(store, stmt);
 		if (rc == SQLITE_DONE) {
 			store_stmt_done(stmt);
 			break;

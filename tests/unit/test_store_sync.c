@@ -1148,6 +1148,72 @@ static void test_record_outcomes_and_mark_a_batch(void)
 	CHECK_INT(tmp_remove(&t), 0);
 }
 
+/* Whether another connection sees txn id in state: 1 or 0. */
+static long long raw_state_is(sqlite3 *db, const char *id, const char *state)
+{
+	char fmt[128];
+
+	snprintf(fmt, sizeof(fmt), "SELECT count(*) FROM journal WHERE id = '%%s' AND state = '%s'",
+		 state);
+	return raw_int_id(db, fmt, id);
+}
+
+/*
+ * Forwarding's transaction stays open between its calls, unseen by other
+ * connections; any other write commits it first (durably), so the other
+ * write neither joins it nor fails on it; so does closing the store.
+ */
+static void test_forwarding_transaction_yields_to_other_writes(void)
+{
+	struct tmp t;
+	struct store *s = tmp_store_new(&t, "sync");
+	struct txn a, b, c, m;
+	sqlite3 *db;
+
+	record(s, &a, TXN_CHECKIN, "", "31234000000001", 1700000000000LL);
+	record(s, &b, TXN_CHECKIN, "", "31234000000002", 1700000000001LL);
+	db = tmp_raw_open(t.db);
+	CHECK_INT(store_fwd_mark_next(s, INT64_MIN, 1700000000100LL, &m), 1);
+	CHECK_STR(m.id, a.id);
+	/* Its own connection sees it; another does not, yet. */
+	CHECK_INT(state_of(s, a.id), TXN_FORWARDED);
+	CHECK_INT(raw_state_is(db, a.id, "pending"), 1);
+	/* A scan recorded meanwhile: its own durable transaction, after forwarding's. */
+	record(s, &c, TXN_CHECKIN, "", "31234000000003", 1700000000150LL);
+	CHECK_INT(raw_state_is(db, a.id, "forwarded"), 1);
+	CHECK_INT(raw_state_is(db, c.id, "pending"), 1);
+	/* Committed on its behalf: nothing of it was undone. */
+	CHECK_INT(store_fwd_commit(s), 0);
+
+	/* A single-statement write (no BEGIN of its own) yields as well. */
+	CHECK_INT(store_fwd_mark_next(s, a.seq, 1700000000200LL, &m), 1);
+	CHECK_STR(m.id, b.id);
+	CHECK_INT(raw_state_is(db, b.id, "pending"), 1);
+	CHECK_INT(store_mark_forwarded(s, c.id, 1700000000250LL), 0);
+	CHECK_INT(raw_state_is(db, b.id, "forwarded"), 1);
+	CHECK_INT(raw_state_is(db, c.id, "forwarded"), 1);
+	CHECK_INT(store_fwd_commit(s), 0);
+
+	/* A failing piece undoes the whole transaction, earlier pieces too. */
+	struct store_outcome o;
+
+	store_outcome_set(&o, b.id, TXN_CONFIRMED, "", "10 ok=1", "", NULL, NULL);
+	CHECK_INT(store_fwd_record(s, &o, 1700000000300LL), 0);
+	CHECK_INT(state_of(s, b.id), TXN_CONFIRMED);
+	CHECK_INT(store_fwd_record(s, &o, 1700000000300LL), -EPERM);
+	CHECK_INT(state_of(s, b.id), TXN_FORWARDED);
+	/* The commit says so too, once: nothing marked since the last one may be sent. */
+	CHECK_INT(store_fwd_commit(s), -EPERM);
+	CHECK_INT(store_fwd_commit(s), 0);
+
+	/* Closing commits it. */
+	CHECK_INT(store_fwd_record(s, &o, 1700000000400LL), 0);
+	store_close(s);
+	CHECK_INT(raw_state_is(db, b.id, "confirmed"), 1);
+	sqlite3_close(db);
+	CHECK_INT(tmp_remove(&t), 0);
+}
+
 static void test_names(void)
 {
 	static const char *const names[] = { "on-loan-to-other", "patron-blocked", "unknown-item",
@@ -1189,5 +1255,6 @@ int main(void)
 	RUN(test_names);
 	RUN(test_demote_offline);
 	RUN(test_record_outcomes_and_mark_a_batch);
+	RUN(test_forwarding_transaction_yields_to_other_writes);
 	return testlib_finish();
 }
