@@ -213,8 +213,7 @@ static bool finish_live(struct kiosk *k, enum txn_state state, const char *resul
 
 	store_outcome_set(&outcome, k->live.id, state, result, evidence, o->title, NULL, &said);
 	outcome.seq = k->live.seq;
-	r = store_record_outcomes(k->store, &outcome, 1, loop_wall_ms(k->env.loop), 0, NULL, 0,
-				  NULL);
+	r = store_record_outcomes(k->store, &outcome, 1, loop_wall_ms(k->env.loop));
 	if (r < 0 && told) {
 		log_warning("store: cannot record the ILS's answer for item %s (%s): "
 			    "store-and-forward asks the ILS", k->live.item, store_strerror(k->store));

@@ -442,75 +442,33 @@ static int record_outcome(struct store *store, const struct store_outcome *o, in
 static int walk_step(struct store *store, enum forward_stmt_id walk, int64_t after, int64_t last,
 		     struct txn *ret);
 
-/* The run of plain first sends at the head of the queue, marked; how many. */
-static int mark_run(struct store *store, int64_t after, int64_t now_ms, struct txn *marked,
-		    unsigned max)
+int store_record_outcomes(struct store *store, const struct store_outcome *outcomes, unsigned n,
+			  int64_t now_ms)
 {
-	unsigned n;
 	int r;
 
-	for (n = 0; n < max; n++) {
-		struct txn *txn = &marked[n];
-
-		r = walk_step(store, FWD_WALK_UNFINISHED, after, INT64_MAX, txn);
-		if (r < 0)
-			return r;
-		if (r == 0 || txn->state != TXN_PENDING || txn->kind == TXN_RENEW ||
-		    txn->attempts)
-			break;
-		r = mark_in_txn(store, txn->id, txn->seq, now_ms);
-		if (r < 0)
-			return r;
-		txn->state = TXN_FORWARDED;
-		txn->attempts++;
-		txn->sent_wall_ms = now_ms;
-		after = txn->seq;
-	}
-	return (int)n;
-}
-
-int store_record_outcomes(struct store *store, const struct store_outcome *outcomes, unsigned n,
-			  int64_t now_ms, int64_t after_seq, struct txn *marked, unsigned mark_max,
-			  unsigned *n_marked)
-{
-	int r, marks = 0;
-
-	if (!store || (n && !outcomes) || (mark_max && (!marked || !n_marked)) || now_ms <= 0)
+	if (!store || (n && !outcomes) || now_ms <= 0)
 		return -EINVAL;
-	if (!n && !mark_max)
+	if (!n)
 		return 0;
-	/* Only the marks must reach the disk before anything goes out. */
-	if (!mark_max) {
-		r = store_stmt_run(store, stmt_of(store, FWD_LAZY_COMMITS));
-		if (r < 0)
-			return r;
-	}
-	r = store_begin(store);
+	/* The pragma takes no effect inside a transaction: forwarding's is committed first. */
+	store_fwd_yield(store);
+	r = store_stmt_run(store, stmt_of(store, FWD_LAZY_COMMITS));
 	if (r < 0)
-		goto out;
+		return r;
+	r = store_begin(store);
 	for (unsigned i = 0; i < n && r >= 0; i++)
 		r = record_outcome(store, &outcomes[i], now_ms);
-	/*
-	 * Before a batch is marked, the log of returns sent exists for this boot:
-	 * a crash before the first of them is sent is then judged by it.
-	 */
-	if (r >= 0 && mark_max)
-		(void)store_sent_prepare(store); /* without it: judged as before the log */
-	if (r >= 0 && mark_max)
-		r = marks = mark_run(store, after_seq, now_ms, marked, mark_max);
 	if (r >= 0)
 		r = store_commit(store);
 	if (r < 0)
 		store_rollback(store);
-	else if (n_marked)
-		*n_marked = (unsigned)marks;
-out:
 	/*
 	 * Every other commit must stay durable: if the store cannot be put back
 	 * to FULL, it records nothing more (sticky, as for replaced files) rather
 	 * than acknowledge transactions a power cut could take.
 	 */
-	if (!mark_max && store_stmt_run(store, stmt_of(store, FWD_DURABLE_COMMITS)) < 0) {
+	if (store_stmt_run(store, stmt_of(store, FWD_DURABLE_COMMITS)) < 0) {
 		snprintf(store->files_alarm, sizeof(store->files_alarm),
 			 "%s: commits could not be made durable again (synchronous = FULL "
 			 "failed); nothing more is recorded until circd is restarted", store->path);

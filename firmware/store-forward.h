@@ -86,27 +86,16 @@ void store_outcome_set(struct store_outcome *ret, const char *id, enum txn_state
 		       const struct store_conflict_in *conflict, const struct store_ils_said *said);
 
 /*
- * The n outcomes as store_finish_said() records each, then marks forwarded
- * (as store_mark_forwarded()) the run of pending txns that are now the
- * oldest unfinished with a seq above after_seq, up to mark_max, stopping at
- * the first that is not a plain first send (a renewal, or one sent before):
- * all in one transaction. INT64_MIN marks the head of the queue. A return
- * marked but never sent is told from one applied by store-sent.h's log.
- * marked (room for mark_max) gets them as they now are, oldest first, and
- * *n_marked how many (may be NULL when mark_max is 0).
- *
- * Durable when it returns 0 only if mark_max > 0: the marks must be on
- * disk before any of them is sent. With mark_max 0 the commit is lazy
- * (synchronous=NORMAL: safe against circd dying, and sqlite's own order
- * puts it on disk with the next durable commit; a power cut may lose it).
- * A lost outcome leaves its txn forwarded, and forwarded means "verify
- * before sending again", so a lost outcome costs a question, never a
- * second send. Errors as store_finish(); nothing is recorded on error.
+ * The n outcomes as store_finish_said() records each, in one transaction,
+ * committed lazily (synchronous=NORMAL: safe against circd dying, and
+ * sqlite's own order puts it on disk with the next durable commit; a power
+ * cut may lose it). For an online transaction's answer: a lost outcome
+ * leaves its txn forwarded, and forwarded means "verify before sending
+ * again", so it costs a question, never a second send. Errors as
+ * store_finish(); nothing is recorded on error.
  */
 int store_record_outcomes(struct store *store, const struct store_outcome *outcomes, unsigned n,
-			  int64_t now_ms, int64_t after_seq, struct txn *marked, unsigned mark_max,
-			  unsigned *n_marked);
-
+			  int64_t now_ms);
 
 /*
  * Forwarding's own write transaction: its work (the outcomes, the marks of

@@ -17,17 +17,21 @@
  * on the reply) goes to staff after SYNC_MAX_VERIFICATIONS and the queue
  * moves on. How the ILS is asked (SIP2: 63 pages, 17) is ils-sip2.c's business.
  *
- * Throughput: the next SYNC_BATCH pending transactions are marked
- * forwarded in one durable commit, which also holds the outcomes known so
- * far (store_record_outcomes()); they then go out one by one, and their
- * outcomes wait in memory to be recorded lazily. Safety never rests on an
- * outcome's commit: one lost with circd leaves its transaction forwarded,
- * which is verified, not resent.
+ * Throughput: nothing but the request itself stands between one answer
+ * and the next request. The store's work is done while the ILS works on a
+ * request, a little each round trip, in forwarding's own transaction
+ * (store-forward.h): the outcome just known, and marks for the pending
+ * transactions after the queue (those marked by this process, never sent).
+ * When the queue's durable part has all gone out, one durable commit makes
+ * the rest of it sendable: one flush for up to SYNC_QUEUE_MAX sends. Safety
+ * never rests on an outcome's commit: one lost with circd leaves its
+ * transaction forwarded, which is verified, not resent. Logging, too, waits
+ * until the next request is out.
  *
  * After a crash, what the ILS says settles every forwarded checkout (the
  * item is charged to the patron or not), but not a return of an item the
  * ILS does not have charged (on the hold shelf, in transit): "applied" and
- * "marked with its batch, never sent" look the same. The log of returns
+ * "marked with the queue, never sent" look the same. The log of returns
  * sent (store-sent.h) tells them apart after circd died, so such a return
  * goes out once (tests/e2e test_crash_before_send_loses_no_return); after
  * a power cut (no log from this boot) it is taken as applied, as before.
@@ -51,12 +55,35 @@
 /* The same for asking whether the ILS applied one. */
 #define SYNC_MAX_VERIFICATIONS 5
 #define SYNC_RETRY_MS 5000
-/* Marked forwarded in one durable commit: its flush is paid once for them all. */
-#define SYNC_BATCH 32
-/* Outcomes held at most (recorded lazily past that): those of verifications, a batch's. */
+/* Queued at most: one durable commit makes this many sendable. */
+#define SYNC_QUEUE_MAX 256
+/* Marked before a run's first send; the rest while the ILS works, so the queue grows as it goes. */
+#define SYNC_FIRST_MARKS 16
+#define SYNC_MARKS_PER_TRIP 2
+/* Forwarding's transaction holds work this long at most (ms): what a power cut may take. */
+#define SYNC_COMMIT_MS 1000
+/* Outcomes held at most before they go to the store. */
 #define SYNC_OUTCOMES_MAX 16
-/* Recorded while the ILS works on the next request from this many on. */
-#define SYNC_OUTCOMES_EARLY 8
+
+/* A txn marked forwarded by this process and never sent: what sending it takes. */
+struct queued {
+	int64_t seq, wall_ms, due_ms;
+	enum txn_kind kind;
+	enum txn_mode mode;
+	unsigned attempts;
+	char id[TXN_ID_LEN + 1];
+	char patron[PATRON_ID_MAX + 1];
+	char item[SCAN_TEXT_MAX + 1];
+};
+
+/* Whose outcome it is, for the log line written once the next request is out. */
+struct outcome_of {
+	enum txn_kind kind;
+	enum txn_mode mode;
+	int64_t seq;
+	char item[SCAN_TEXT_MAX + 1];
+};
+
 struct sync {
 	struct loop *loop;
 	struct store *store;
@@ -67,13 +94,17 @@ struct sync {
 	bool busy;
 	unsigned depth; /* step() nesting through immediate outcomes */
 	struct txn txn; /* the one in hand */
-	bool txn_in_batch; /* txn is the batch member last taken, sent as marked */
-	/* Marked forwarded by this process and never sent: batch[batch_next..batch_len). */
-	struct txn *batch;
-	unsigned batch_len, batch_next;
-	bool head_is_next; /* nothing unfinished is older than the batch's head */
+	bool txn_queued; /* txn is the queue's member last taken, sent as marked */
+	/* queue[q_next..q_len), oldest first; durably marked: queue[q_next..q_durable). */
+	struct queued *queue;
+	unsigned q_next, q_durable, q_len;
+	bool run_open;     /* the queue may grow after run_last, the seq queued last */
+	int64_t run_last;
+	bool head_is_next; /* nothing unfinished is older than the queue's head */
+	uint64_t work_since_ms; /* forwarding's transaction holds work since (monotonic); 0: none */
 	struct store_outcome *outcomes; /* known, not yet in the store */
-	unsigned n_outcomes;
+	struct outcome_of *outcome_of;  /* outcomes[i]'s txn */
+	unsigned n_outcomes, n_logged;  /* outcomes[n_logged..n_outcomes) not logged yet */
 	char inconclusive[96];    /* why the last verification of txn settled nothing */
 	char inconclusive_of[TXN_ID_LEN + 1]; /* the txn it is about */
 	struct sync_stats stats;
@@ -146,14 +177,30 @@ static void schedule(struct sync *s)
 	loop_timer_arm(s->loop, &s->next_timer, 0);
 }
 
-static int record_outcomes(struct sync *s, unsigned mark_max, int64_t after_seq);
+static void queued_set(struct queued *q, const struct txn *t)
+{
+	q->seq = t->seq;
+	q->wall_ms = t->wall_ms;
+	q->due_ms = t->due_ms;
+	q->kind = t->kind;
+	q->mode = t->mode;
+	q->attempts = t->attempts;
+	memcpy(q->id, t->id, sizeof(q->id));
+	memcpy(q->patron, t->patron, sizeof(q->patron));
+	memcpy(q->item, t->item, sizeof(q->item));
+}
+
+static void log_outcomes(struct sync *s);
+static int record_held(struct sync *s);
+static int seal(struct sync *s);
 
 static void stop(struct sync *s, const char *why)
 {
 	s->busy = false;
 	/* Paused for a while: circctl and the privacy purge see what is known. */
-	if (s->n_outcomes && s->store)
-		record_outcomes(s, 0, 0);
+	if (s->store && (record_held(s) < 0 || seal(s) < 0))
+		log_warning("store: cannot record what forwarding found out: %s (it is verified "
+			    "with the ILS later)", store_strerror(s->store));
 	if (why) {
 		snprintf(s->stats.last_error, sizeof(s->stats.last_error), "%s", why);
 		log_info("forwarding paused: %s", why);
@@ -161,14 +208,14 @@ static void stop(struct sync *s, const char *why)
 }
 
 /* Accepted, but the ILS had something to say: staff see the last one in circctl status. */
-static void note_ils_message(struct sync *s, const char *screen_msg)
+static void note_ils_message(struct sync *s, const struct outcome_of *of, const char *screen_msg)
 {
 	char *line = s->stats.last_ils_message;
 	size_t n;
 
 	s->stats.ils_messages++;
 	n = (size_t)snprintf(line, sizeof(s->stats.last_ils_message), "%s of item %s: ",
-			     txn_kind_name(s->txn.kind), s->txn.item);
+			     txn_kind_name(of->kind), of->item);
 	/* One line for logs and circctl status: the ILS's lines joined by " / ". */
 	for (; *screen_msg && n + 4 < sizeof(s->stats.last_ils_message); screen_msg++)
 		n += (size_t)(*screen_msg == '\n' ? sprintf(line + n, " / ") :
@@ -184,65 +231,140 @@ static void note_ils_message(struct sync *s, const char *screen_msg)
 	log_notice("the ILS accepted %s", line);
 }
 
-/*
- * Outcomes held in memory go to the store, lazily, and with mark_max the
- * next batch is marked, durably, in the same commit. Before the store is
- * asked what is next, it must know what this process knows.
- */
-static int record_outcomes(struct sync *s, unsigned mark_max, int64_t after_seq)
+/* The outcomes not logged yet, in the order they came. */
+static void log_outcomes(struct sync *s)
 {
-	unsigned marked = 0;
+	for (; s->n_logged < s->n_outcomes; s->n_logged++) {
+		const struct store_outcome *o = &s->outcomes[s->n_logged];
+		const struct outcome_of *of = &s->outcome_of[s->n_logged];
+
+		log_txn(LOG_LEVEL_INFO, o->id, "forwarded %s seq %lld (item %s, %s): %s%s%s",
+			txn_kind_name(of->kind), (long long)of->seq, of->item,
+			txn_mode_name(of->mode), txn_state_name(o->state), o->evidence[0] ? ", " : "",
+			o->evidence);
+		if (o->state == TXN_CONFLICT)
+			log_txn(LOG_LEVEL_WARNING, o->id,
+				"%s of item %s needs staff (%s): %s; listed in circctl exceptions",
+				txn_kind_name(of->kind), of->item,
+				conflict_category_name(o->category), o->result);
+		else if (o->state == TXN_CONFIRMED && o->screen_msg[0])
+			note_ils_message(s, of, o->screen_msg);
+	}
+}
+
+/* Forwarding's transaction holds work from now on, if it did not already. */
+static void work_held(struct sync *s)
+{
+	if (!s->work_since_ms)
+		s->work_since_ms = loop_mono_ms(s->loop);
+}
+
+/* Undone in the store: what was queued since the last seal is pending there again. */
+static void queue_undone(struct sync *s)
+{
+	s->q_len = s->q_durable;
+	s->run_open = false;
+	s->work_since_ms = 0;
+}
+
+/*
+ * The outcomes held in memory go into forwarding's transaction. Once handed
+ * over they are the store's: one that fails is lost with the transaction,
+ * which leaves its txn forwarded, verified later, never resent.
+ */
+static int record_held(struct sync *s)
+{
+	int r = 0;
+
+	log_outcomes(s);
+	for (unsigned i = 0; i < s->n_outcomes && r >= 0; i++)
+		r = store_fwd_record(s->store, &s->outcomes[i], loop_wall_ms(s->loop));
+	if (s->n_outcomes)
+		work_held(s);
+	s->n_outcomes = s->n_logged = 0;
+	if (r < 0)
+		queue_undone(s);
+	return r;
+}
+
+/* One durable commit: everything queued may be sent. */
+static int seal(struct sync *s)
+{
+	int r = store_fwd_commit(s->store);
+
+	if (r < 0) {
+		queue_undone(s);
+		return r;
+	}
+	s->q_durable = s->q_len;
+	s->work_since_ms = 0;
+	return 0;
+}
+
+/* Up to n more of the run marked and queued, in forwarding's transaction. */
+static int grow(struct sync *s, unsigned n)
+{
+	struct txn t;
 	int r;
 
-	r = store_record_outcomes(s->store, s->outcomes, s->n_outcomes, loop_wall_ms(s->loop),
-				  after_seq, s->batch, mark_max, &marked);
-	if (r < 0)
-		return r;
-	s->n_outcomes = 0;
-	if (mark_max) {
-		s->batch_len = marked;
-		s->batch_next = 0;
+	if (s->q_len >= SYNC_QUEUE_MAX && s->q_next > 0) {
+		memmove(s->queue, s->queue + s->q_next, (s->q_len - s->q_next) * sizeof(*s->queue));
+		s->q_len -= s->q_next;
+		s->q_durable -= s->q_next;
+		s->q_next = 0;
 	}
-	return (int)marked;
+	for (; n && s->run_open && s->q_len < SYNC_QUEUE_MAX; n--) {
+		r = store_fwd_mark_next(s->store, s->run_last, loop_wall_ms(s->loop), &t);
+		if (r < 0) {
+			queue_undone(s);
+			return r;
+		}
+		if (r == 0) {
+			s->run_open = false;
+			break;
+		}
+		work_held(s);
+		queued_set(&s->queue[s->q_len++], &t);
+		s->run_last = t.seq;
+	}
+	return 0;
 }
 
 static void finish(struct sync *s, enum txn_state state, const char *result, const char *evidence,
 		   const char *title, const struct store_conflict_in *conflict,
 		   const struct store_ils_said *said)
 {
-	if (s->n_outcomes == SYNC_OUTCOMES_MAX && record_outcomes(s, 0, 0) < 0) {
+	struct outcome_of *of;
+
+	if (s->n_outcomes == SYNC_OUTCOMES_MAX && record_held(s) < 0) {
 		stop(s, "cannot record the outcome in the store");
 		return;
 	}
 	store_outcome_set(&s->outcomes[s->n_outcomes], s->txn.id, state, result, evidence, title,
 			  conflict, said);
-	s->outcomes[s->n_outcomes++].seq = s->txn.seq;
+	s->outcomes[s->n_outcomes].seq = s->txn.seq;
+	of = &s->outcome_of[s->n_outcomes++];
+	of->kind = s->txn.kind;
+	of->mode = s->txn.mode;
+	of->seq = s->txn.seq;
+	memcpy(of->item, s->txn.item, sizeof(of->item));
 	/* Sent as marked, in order: the next member is the oldest unfinished now. */
-	s->head_is_next = s->txn_in_batch;
-	s->txn_in_batch = false;
+	s->head_is_next = s->txn_queued;
+	s->txn_queued = false;
 	if (state == TXN_CONFIRMED)
 		s->stats.confirmed++;
 	else if (state == TXN_CONFLICT)
 		s->stats.conflicts++;
 	else
 		s->stats.failed++;
-	log_txn(LOG_LEVEL_INFO, s->txn.id, "forwarded %s seq %lld (item %s, %s): %s%s%s",
-		txn_kind_name(s->txn.kind), (long long)s->txn.seq, s->txn.item,
-		txn_mode_name(s->txn.mode), txn_state_name(state),
-		evidence && *evidence ? ", " : "", evidence ? evidence : "");
-	if (state == TXN_CONFLICT)
-		log_txn(LOG_LEVEL_WARNING, s->txn.id,
-			"%s of item %s needs staff (%s): %s; listed in circctl exceptions",
-			txn_kind_name(s->txn.kind), s->txn.item,
-			conflict_category_name(conflict->category), result ? result : "");
-	else if (state == TXN_CONFIRMED && said && said->screen_msg && said->screen_msg[0])
-		note_ils_message(s, said->screen_msg);
 	s->busy = false;
 	/* Straight on to the next while the ACS waits; a loop turn if nested deep. */
 	if (s->depth < 8)
 		step(s);
 	else
 		schedule(s);
+	/* Not yet logged if the next did not go out (an error, nothing left). */
+	log_outcomes(s);
 }
 
 /* Settled by nobody but staff: listed in circctl exceptions. */
@@ -273,21 +395,24 @@ static void refused(struct sync *s, const struct ils_circ *o)
 }
 
 /*
- * Marked but never went out: back to the batch's head, to be sent as it is
- * when the link is back, no need to ask.
+ * Marked (durably: it was about to go) but never went out: back to the
+ * queue's head, to be sent as it is when the link is back, no need to ask.
  */
 static void requeue_unsent(struct sync *s)
 {
-	s->txn_in_batch = false;
+	s->txn_queued = false;
 	s->head_is_next = false;
-	if (s->batch_next > 0) {
-		s->batch[--s->batch_next] = s->txn;
-	} else if (s->batch_len <= SYNC_BATCH) {
-		/* In front of what is left of the batch (room for one more). */
-		memmove(&s->batch[1], &s->batch[0], s->batch_len * sizeof(*s->batch));
-		s->batch[0] = s->txn;
-		s->batch_len++;
+	/* No room (only after sends of its own): it is verified before it goes again. */
+	if (s->q_next == 0 && s->q_len > SYNC_QUEUE_MAX)
+		return;
+	if (s->q_next == 0) {
+		/* In front of what is queued (room for one more). */
+		memmove(&s->queue[1], &s->queue[0], s->q_len * sizeof(*s->queue));
+		s->q_len++;
+		s->q_durable++;
+		s->q_next = 1;
 	}
+	queued_set(&s->queue[--s->q_next], &s->txn);
 }
 
 /* A reply that did not come, or came wrong: the transaction stays forwarded. */
@@ -302,7 +427,7 @@ static bool link_trouble(struct sync *s, int err, bool sending)
 	 * look unapplied, and it would be sent again).
 	 */
 	s->head_is_next = false;
-	s->txn_in_batch = false;
+	s->txn_queued = false;
 	if (err == -ENOTCONN && sending)
 		requeue_unsent(s);
 	if (!sending)
@@ -358,23 +483,30 @@ void sync_note_sent(struct store *store, const struct txn *txn)
 
 /*
  * Store work that need not come before a send is done while the ILS works
- * on it, off the path from one answer to the next request: the outcomes
- * known so far, and once a batch's last member is out, the next batch's
- * marks (marked a round trip early: store-sent.h tells a return marked but
- * never sent from one applied). An error here is met again, and stops
- * forwarding, at the next step.
+ * on it, a little each round trip, off the path from one answer to the
+ * next request: the outcomes known, a few more marks. Once the queue's
+ * durable part is all out, the one durable commit (marked a round trip
+ * early: store-sent.h tells a return marked but never sent from one
+ * applied). After an error the next step goes the long way, which records
+ * and commits again and stops forwarding if the store still fails.
  */
 static void while_ils_works(struct sync *s)
 {
-	bool batch_out = s->txn_in_batch && s->batch_len == 0;
+	bool old_work = s->work_since_ms &&
+			loop_mono_ms(s->loop) - s->work_since_ms >= SYNC_COMMIT_MS;
+	int r = record_held(s);
 
-	if (batch_out)
-		record_outcomes(s, SYNC_BATCH, s->txn.seq);
-	else if (s->n_outcomes >= SYNC_OUTCOMES_EARLY)
-		record_outcomes(s, 0, 0);
+	if (r >= 0 && s->txn_queued)
+		r = grow(s, SYNC_MARKS_PER_TRIP);
+	if (r >= 0 && ((s->txn_queued && s->q_next == s->q_durable) || old_work))
+		r = seal(s);
+	if (r < 0) {
+		log_warning("store: forwarding cannot record its work: %s", store_strerror(s->store));
+		s->head_is_next = false;
+	}
 }
 
-/* mark: not yet durably forwarded for this send (a batch did it otherwise). */
+/* mark: not yet durably forwarded for this send (the queue did it otherwise). */
 static void send_txn(struct sync *s, bool mark)
 {
 	int r;
@@ -553,10 +685,10 @@ static void verify(struct sync *s)
 }
 
 /* The transaction now in hand; a verification's last words are about the one before. */
-static void take(struct sync *s, const struct txn *txn, bool from_batch)
+static void take(struct sync *s, const struct txn *txn, bool from_queue)
 {
 	s->txn = *txn;
-	s->txn_in_batch = from_batch;
+	s->txn_queued = from_queue;
 	s->busy = true;
 	if (strcmp(s->txn.id, s->inconclusive_of) != 0) {
 		s->inconclusive[0] = 0;
@@ -564,42 +696,66 @@ static void take(struct sync *s, const struct txn *txn, bool from_batch)
 	}
 }
 
-/* Marked with its batch: send it as it is. */
-static void send_batch_head(struct sync *s)
+/* Durably marked by this process: send it as it is. */
+static void send_queue_head(struct sync *s)
 {
-	take(s, &s->batch[s->batch_next++], true);
-	if (s->batch_next == s->batch_len)
-		s->batch_len = s->batch_next = 0;
+	const struct queued *q = &s->queue[s->q_next++];
+
+	memset(&s->txn, 0, sizeof(s->txn));
+	s->txn.seq = q->seq;
+	s->txn.wall_ms = q->wall_ms;
+	s->txn.due_ms = q->due_ms;
+	s->txn.kind = q->kind;
+	s->txn.mode = q->mode;
+	s->txn.attempts = q->attempts;
+	s->txn.state = TXN_FORWARDED;
+	memcpy(s->txn.id, q->id, sizeof(s->txn.id));
+	memcpy(s->txn.patron, q->patron, sizeof(s->txn.patron));
+	memcpy(s->txn.item, q->item, sizeof(s->txn.item));
+	take(s, &s->txn, true);
+	if (s->q_next == s->q_len)
+		s->q_next = s->q_durable = s->q_len = 0;
 	send_txn(s, false);
 }
 
 static void step_once(struct sync *s)
 {
-	bool have_batch;
+	bool fresh = false;
 	int r;
 
 	if (s->busy || !s->store || !ils_up(s->ils))
 		return;
-	have_batch = s->batch_next < s->batch_len;
-	if (have_batch && s->head_is_next) {
-		send_batch_head(s);
+	if (s->q_next < s->q_durable && s->head_is_next) {
+		send_queue_head(s);
 		return;
 	}
 	s->head_is_next = false;
-	/* A new batch only once the last one is all sent. */
-	r = record_outcomes(s, have_batch ? 0 : SYNC_BATCH, INT64_MIN);
+	/*
+	 * The long way. The store learns what this process knows before it is
+	 * asked what is next; with nothing queued, the run of plain first sends
+	 * at the head of the queue is marked: one durable commit for both.
+	 */
+	r = record_held(s);
+	if (r >= 0 && s->q_next == s->q_len) {
+		s->run_open = true;
+		s->run_last = INT64_MIN;
+		r = grow(s, SYNC_FIRST_MARKS);
+		fresh = s->q_len > 0;
+	}
+	if (r >= 0)
+		r = seal(s);
 	if (r < 0) {
 		stop(s, "cannot record outcomes in the store");
 		return;
 	}
-	if (r > 0) {
-		send_batch_head(s); /* the oldest unfinished, just marked */
+	if (fresh) {
+		send_queue_head(s); /* the oldest unfinished, just marked */
 		return;
 	}
 	r = store_next_to_forward(s->store, &s->txn);
 	if (r == -ENOENT) {
 		s->stats.last_error[0] = 0;
-		s->batch_len = s->batch_next = 0;
+		s->q_next = s->q_durable = s->q_len = 0;
 		/* Nothing forwarded is left to verify: what was sent needs no record. */
 		if (store_sent_forget(s->store) < 0)
 			log_warning("store: cannot empty the log of returns sent");
@@ -612,16 +768,16 @@ static void step_once(struct sync *s)
 		stop(s, "cannot read the outbox");
 		return;
 	}
-	if (have_batch) {
-		const struct txn *head = &s->batch[s->batch_next];
+	if (s->q_next < s->q_len) {
+		const struct queued *head = &s->queue[s->q_next];
 
 		if (strcmp(s->txn.id, head->id) == 0) {
-			send_batch_head(s);
+			send_queue_head(s);
 			return;
 		}
 		/* The head is settled or older ones wait: past it, it is only verified. */
 		if (s->txn.seq > head->seq)
-			s->batch_len = s->batch_next = 0;
+			s->q_next = s->q_durable = s->q_len = 0;
 	}
 	take(s, &s->txn, false);
 	if (s->txn.state == TXN_FORWARDED)
@@ -653,8 +809,10 @@ void sync_set_store(struct sync *s, struct store *store)
 {
 	if (store != s->store) {
 		/* Another store's: what they say is verified there. */
-		s->batch_len = s->batch_next = 0;
-		s->n_outcomes = 0;
+		s->q_next = s->q_durable = s->q_len = 0;
+		s->run_open = false;
+		s->n_outcomes = s->n_logged = 0;
+		s->work_since_ms = 0;
 		s->head_is_next = false;
 	}
 	s->store = store;
@@ -683,12 +841,16 @@ int sync_new(struct loop *loop, struct store *store, struct ils *ils,
 
 	if (!s)
 		return -ENOMEM;
-	s->batch = calloc(SYNC_BATCH + 1, sizeof(*s->batch));
-	if (!s->batch)
+	/* One more than queued: room to put back one that never went out. */
+	s->queue = calloc(SYNC_QUEUE_MAX + 1, sizeof(*s->queue));
+	if (!s->queue)
 		goto err_sync;
 	s->outcomes = calloc(SYNC_OUTCOMES_MAX, sizeof(*s->outcomes));
 	if (!s->outcomes)
-		goto err_batch;
+		goto err_queue;
+	s->outcome_of = calloc(SYNC_OUTCOMES_MAX, sizeof(*s->outcome_of));
+	if (!s->outcome_of)
+		goto err_outcomes;
 	s->loop = loop;
 	s->store = store;
 	s->ils = ils;
@@ -699,8 +861,10 @@ int sync_new(struct loop *loop, struct store *store, struct ils *ils,
 	*ret = s;
 	return 0;
 
-err_batch:
-	free(s->batch);
+err_outcomes:
+	free(s->outcomes);
+err_queue:
+	free(s->queue);
 err_sync:
 	free(s);
 	return -ENOMEM;
@@ -712,10 +876,11 @@ void sync_free(struct sync *s)
 		return;
 	loop_timer_disarm(s->loop, &s->next_timer);
 	loop_timer_disarm(s->loop, &s->purge_timer);
-	if (s->store && s->n_outcomes && record_outcomes(s, 0, 0) < 0)
-		log_warning("store: %u outcomes not recorded: verified at the next start",
-			    s->n_outcomes);
+	if (s->store && (record_held(s) < 0 || seal(s) < 0))
+		log_warning("store: outcomes not recorded (%s): verified at the next start",
+			    store_strerror(s->store));
+	free(s->outcome_of);
 	free(s->outcomes);
-	free(s->batch);
+	free(s->queue);
 	free(s);
 }

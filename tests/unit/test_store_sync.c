@@ -1085,9 +1085,9 @@ static void test_demote_offline(void)
 }
 
 /*
- * A batch: the outcomes known so far, then the run of plain first sends at
- * the head of the queue marked, all in one commit; the run stops at a
- * renewal or at one sent before, and starts after after_seq when asked.
+ * Forwarding's transaction: the run of plain first sends at the head of the
+ * queue marked one at a time, outcomes among them, one commit; the run stops
+ * at a renewal or at one sent before, and starts after after_seq when asked.
  */
 static void test_record_outcomes_and_mark_a_batch(void)
 {
@@ -1095,7 +1095,6 @@ static void test_record_outcomes_and_mark_a_batch(void)
 	struct store *s = tmp_store_new(&t, "sync");
 	struct txn a, b, c, d, e, marked[4];
 	struct store_outcome o[2];
-	unsigned n = 99;
 	sqlite3 *db;
 
 	record(s, &a, TXN_CHECKIN, "", "31234000000001", 1700000000000LL);
@@ -1103,8 +1102,9 @@ static void test_record_outcomes_and_mark_a_batch(void)
 	record(s, &c, TXN_CHECKOUT, "21234000000018", "31234000000003", 1700000000002LL);
 	record(s, &d, TXN_RENEW, "21234000000018", "31234000000003", 1700000000003LL);
 	record(s, &e, TXN_CHECKIN, "", "31234000000004", 1700000000004LL);
-	CHECK_INT(store_record_outcomes(s, NULL, 0, 1700000000100LL, INT64_MIN, marked, 2, &n), 0);
-	CHECK_INT(n, 2);
+	CHECK_INT(store_fwd_mark_next(s, INT64_MIN, 1700000000100LL, &marked[0]), 1);
+	CHECK_INT(store_fwd_mark_next(s, marked[0].seq, 1700000000100LL, &marked[1]), 1);
+	CHECK_INT(store_fwd_commit(s), 0);
 	CHECK_STR(marked[0].id, a.id);
 	CHECK_STR(marked[1].id, b.id);
 	CHECK_INT(marked[1].state, TXN_FORWARDED);
@@ -1115,9 +1115,11 @@ static void test_record_outcomes_and_mark_a_batch(void)
 	/* b still at the ILS: the next run follows it, and stops at the renewal. */
 	store_outcome_set(&o[0], a.id, TXN_CONFIRMED, "", "10 ok=1", "Title", NULL,
 			  &(struct store_ils_said){ "Thank you", "" });
-	CHECK_INT(store_record_outcomes(s, o, 1, 1700000000200LL, b.seq, marked, 4, &n), 0);
-	CHECK_INT(n, 1);
+	CHECK_INT(store_fwd_record(s, &o[0], 1700000000200LL), 0);
+	CHECK_INT(store_fwd_mark_next(s, b.seq, 1700000000200LL, &marked[0]), 1);
 	CHECK_STR(marked[0].id, c.id);
+	CHECK_INT(store_fwd_mark_next(s, c.seq, 1700000000200LL, &marked[1]), 0);
+	CHECK_INT(store_fwd_commit(s), 0);
 	CHECK_INT(state_of(s, a.id), TXN_CONFIRMED);
 	CHECK_INT(store_get(s, a.id, &marked[1]), 0);
 	CHECK_STR(marked[1].screen_msg, "Thank you");
@@ -1127,23 +1129,25 @@ static void test_record_outcomes_and_mark_a_batch(void)
 	/* Lazily, no marks: an outcome for a final txn undoes the whole call. */
 	store_outcome_set(&o[0], b.id, TXN_CONFIRMED, "", "10 ok=1", "", NULL, NULL);
 	store_outcome_set(&o[1], a.id, TXN_CONFIRMED, "", "10 ok=1", "", NULL, NULL);
-	CHECK_INT(store_record_outcomes(s, o, 2, 1700000000300LL, 0, NULL, 0, NULL), -EPERM);
+	CHECK_INT(store_record_outcomes(s, o, 2, 1700000000300LL), -EPERM);
 	CHECK_INT(state_of(s, b.id), TXN_FORWARDED);
-	CHECK_INT(store_record_outcomes(s, o, 1, 1700000000300LL, 0, NULL, 0, NULL), 0);
+	CHECK_INT(store_record_outcomes(s, o, 1, 1700000000300LL), 0);
 	CHECK_INT(state_of(s, b.id), TXN_CONFIRMED);
 	/* A conflict keeps its category and message. */
 	store_outcome_set(&o[0], c.id, TXN_CONFLICT, "refused", "12 ok=0", "", &(
 		struct store_conflict_in){ CONFLICT_UNKNOWN_ITEM, "no such item" }, NULL);
-	CHECK_INT(store_record_outcomes(s, o, 1, 1700000000400LL, 0, NULL, 0, NULL), 0);
+	CHECK_INT(store_fwd_record(s, &o[0], 1700000000400LL), 0);
+	CHECK_INT(store_fwd_commit(s), 0);
 	CHECK_INT(state_of(s, c.id), TXN_CONFLICT);
 	db = tmp_raw_open(t.db);
 	CHECK_INT(raw_int_id(db, "SELECT count(*) FROM conflicts WHERE txn_id = '%s'"
 			     " AND category = 'unknown-item' AND message = 'no such item'", c.id), 1);
 	sqlite3_close(db);
 	/* The head is the renewal now: nothing to mark. */
-	CHECK_INT(store_record_outcomes(s, NULL, 0, 1700000000500LL, INT64_MIN, marked, 4, &n), 0);
-	CHECK_INT(n, 0);
-	CHECK_INT(store_record_outcomes(s, NULL, 0, 0, INT64_MIN, marked, 4, &n), -EINVAL);
+	CHECK_INT(store_fwd_mark_next(s, INT64_MIN, 1700000000500LL, &marked[0]), 0);
+	CHECK_INT(store_fwd_commit(s), 0);
+	CHECK_INT(store_fwd_mark_next(s, INT64_MIN, 0, &marked[0]), -EINVAL);
+	CHECK_INT(store_fwd_record(s, &o[0], 0), -EINVAL);
 	store_close(s);
 	CHECK_INT(tmp_remove(&t), 0);
 }

@@ -302,14 +302,14 @@ static void test_link_down_then_back(void)
 
 /*
  * n offline returns of items first + i, charged to PATRON at the ILS or
- * not, marked forwarded with their batch in one commit, as forwarding does
- * before it sends them.
+ * not, marked forwarded in one commit, as forwarding does before it sends
+ * them.
  */
 static void returns_marked(struct rig *r, struct txn *t, unsigned n, unsigned first,
 			   bool charged)
 {
-	struct txn marked[8];
-	unsigned n_marked = 0;
+	struct txn marked;
+	int64_t after = INT64_MIN;
 	char item[32];
 
 	for (unsigned i = 0; i < n; i++) {
@@ -318,9 +318,11 @@ static void returns_marked(struct rig *r, struct txn *t, unsigned n, unsigned fi
 		if (charged)
 			fake_ils_charge(r->fake, item, PATRON);
 	}
-	CHECK_INT(store_record_outcomes(r->store, NULL, 0, T0 + 1, INT64_MIN, marked, n,
-					&n_marked), 0);
-	CHECK_INT(n_marked, n);
+	for (unsigned i = 0; i < n; i++) {
+		CHECK_INT(store_fwd_mark_next(r->store, after, T0 + 1, &marked), 1);
+		after = marked.seq;
+	}
+	CHECK_INT(store_fwd_commit(r->store), 0);
 }
 
 /*
@@ -444,6 +446,56 @@ static void test_lost_reply_settled_before_the_next(void)
 	rig_stop(&r);
 }
 
+/*
+ * Scans recorded while the queue is forwarded (each commits forwarding's
+ * open transaction first) and a link that drops in the middle: each
+ * transaction is still applied once, in order.
+ */
+static void test_scans_while_forwarding(void)
+{
+	enum { N = 40, MORE = 8 };
+	struct rig r;
+	static struct txn t[N + MORE];
+	const struct fake_step slow = { .fate = FAKE_ANSWER, .delay_ms = 1 };
+	char item[32];
+	int more = 0;
+
+	rig_start(&r);
+	for (int i = 0; i < N; i++) {
+		snprintf(item, sizeof(item), "3123400001%04d", i);
+		record(&r, &t[i], TXN_CHECKIN, TXN_OFFLINE, item);
+	}
+	/* Answered a millisecond later each: the scans come between the answers. */
+	for (int i = 0; i < FAKE_STEPS_MAX; i++)
+		fake_ils_script(r.fake, &slow);
+	fake_ils_set_up(r.fake, true);
+	for (int turn = 0; more < MORE; turn++) {
+		loop_advance(r.loop, 1);
+		/* Forwarding's transaction is open: each scan commits it first. */
+		if (turn < 8)
+			CHECK(got(&r, t[N - 1].id).state != TXN_CONFIRMED);
+		if (turn % 2 == 1) {
+			snprintf(item, sizeof(item), "3123400001%04d", N + more);
+			record(&r, &t[N + more], TXN_CHECKIN, TXN_OFFLINE, item);
+			more++;
+			sync_kick(r.sync);
+		}
+		if (turn == 9) {
+			fake_ils_set_up(r.fake, false);
+			fake_ils_set_up(r.fake, true);
+		}
+	}
+	for (int i = 0; i < 4 * (N + MORE); i++)
+		pump(&r);
+	for (int i = 0; i < N + MORE; i++) {
+		CHECK_INT(got(&r, t[i].id).state, TXN_CONFIRMED);
+		CHECK_INT(fake_ils_applied(r.fake, FAKE_CHECKIN, t[i].item), 1);
+		CHECK_INT(got(&r, t[i].id).attempts, 1);
+		CHECK(i == 0 || got(&r, t[i].id).confirmed_ms >= got(&r, t[i - 1].id).confirmed_ms);
+	}
+	rig_stop(&r);
+}
+
 int main(void)
 {
 	RUN(test_forwards_oldest_first_with_no_block);
@@ -459,5 +511,6 @@ int main(void)
 	RUN(test_died_with_uncharged_returns_marked);
 	RUN(test_long_queue_in_order_once);
 	RUN(test_lost_reply_settled_before_the_next);
+	RUN(test_scans_while_forwarding);
 	return testlib_finish();
 }
