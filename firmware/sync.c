@@ -48,6 +48,7 @@
 #include "log.h"
 #include "loop.h"
 #include "store-sent.h"
+#include "sync-queue.h"
 #include "util.h"
 
 /* Past this many sends with no usable answer, staff decide. */
@@ -55,35 +56,11 @@
 /* The same for asking whether the ILS applied one. */
 #define SYNC_MAX_VERIFICATIONS 5
 #define SYNC_RETRY_MS 5000
-/* Queued at most: one durable commit makes this many sendable. */
-#define SYNC_QUEUE_MAX 256
 /* Marked before a run's first send; the rest while the ILS works, so the queue grows as it goes. */
 #define SYNC_FIRST_MARKS 16
 #define SYNC_MARKS_PER_TRIP 2
 /* Forwarding's transaction holds work this long at most (ms): what a power cut may take. */
 #define SYNC_COMMIT_MS 1000
-/* Outcomes held at most before they go to the store. */
-#define SYNC_OUTCOMES_MAX 16
-
-/* A txn marked forwarded by this process and never sent: what sending it takes. */
-struct queued {
-	int64_t seq, wall_ms, due_ms;
-	enum txn_kind kind;
-	enum txn_mode mode;
-	unsigned attempts;
-	char id[TXN_ID_LEN + 1];
-	char patron[PATRON_ID_MAX + 1];
-	char item[SCAN_TEXT_MAX + 1];
-};
-
-/* Whose outcome it is, for the log line written once the next request is out. */
-struct outcome_of {
-	enum txn_kind kind;
-	enum txn_mode mode;
-	int64_t seq;
-	char item[SCAN_TEXT_MAX + 1];
-};
-
 struct sync {
 	struct loop *loop;
 	struct store *store;
@@ -95,16 +72,8 @@ struct sync {
 	unsigned depth; /* step() nesting through immediate outcomes */
 	struct txn txn; /* the one in hand */
 	bool txn_queued; /* txn is the queue's member last taken, sent as marked */
-	/* queue[q_next..q_len), oldest first; durably marked: queue[q_next..q_durable). */
-	struct queued *queue;
-	unsigned q_next, q_durable, q_len;
-	bool run_open;     /* the queue may grow after run_last, the seq queued last */
-	int64_t run_last;
+	struct sync_queue *queue;
 	bool head_is_next; /* nothing unfinished is older than the queue's head */
-	uint64_t work_since_ms; /* forwarding's transaction holds work since (monotonic); 0: none */
-	struct store_outcome *outcomes; /* known, not yet in the store */
-	struct outcome_of *outcome_of;  /* outcomes[i]'s txn */
-	unsigned n_outcomes, n_logged;  /* outcomes[n_logged..n_outcomes) not logged yet */
 	char inconclusive[96];    /* why the last verification of txn settled nothing */
 	char inconclusive_of[TXN_ID_LEN + 1]; /* the txn it is about */
 	struct sync_stats stats;
@@ -177,19 +146,6 @@ static void schedule(struct sync *s)
 	loop_timer_arm(s->loop, &s->next_timer, 0);
 }
 
-static void queued_set(struct queued *q, const struct txn *t)
-{
-	q->seq = t->seq;
-	q->wall_ms = t->wall_ms;
-	q->due_ms = t->due_ms;
-	q->kind = t->kind;
-	q->mode = t->mode;
-	q->attempts = t->attempts;
-	memcpy(q->id, t->id, sizeof(q->id));
-	memcpy(q->patron, t->patron, sizeof(q->patron));
-	memcpy(q->item, t->item, sizeof(q->item));
-}
-
 static void log_outcomes(struct sync *s);
 static int record_held(struct sync *s);
 static int seal(struct sync *s);
@@ -208,7 +164,8 @@ static void stop(struct sync *s, const char *why)
 }
 
 /* Accepted, but the ILS had something to say: staff see the last one in circctl status. */
-static void note_ils_message(struct sync *s, const struct outcome_of *of, const char *screen_msg)
+static void note_ils_message(struct sync *s, const struct sync_outcome_of *of,
+			     const char *screen_msg)
 {
 	char *line = s->stats.last_ils_message;
 	size_t n;
@@ -234,9 +191,11 @@ static void note_ils_message(struct sync *s, const struct outcome_of *of, const 
 /* The outcomes not logged yet, in the order they came. */
 static void log_outcomes(struct sync *s)
 {
-	for (; s->n_logged < s->n_outcomes; s->n_logged++) {
-		const struct store_outcome *o = &s->outcomes[s->n_logged];
-		const struct outcome_of *of = &s->outcome_of[s->n_logged];
+	struct sync_queue *q = s->queue;
+
+	for (; q->n_logged < q->n_outcomes; q->n_logged++) {
+		const struct store_outcome *o = &q->outcomes[q->n_logged];
+		const struct sync_outcome_of *of = &q->outcome_of[q->n_logged];
 
 		log_txn(LOG_LEVEL_INFO, o->id, "forwarded %s seq %lld (item %s, %s): %s%s%s",
 			txn_kind_name(of->kind), (long long)of->seq, of->item,
@@ -252,102 +211,36 @@ static void log_outcomes(struct sync *s)
 	}
 }
 
-/* Forwarding's transaction holds work from now on, if it did not already. */
-static void work_held(struct sync *s)
-{
-	if (!s->work_since_ms)
-		s->work_since_ms = loop_mono_ms(s->loop);
-}
-
-/* Undone in the store: what was queued since the last seal is pending there again. */
-static void queue_undone(struct sync *s)
-{
-	s->q_len = s->q_durable;
-	s->run_open = false;
-	s->work_since_ms = 0;
-}
-
-/*
- * The outcomes held in memory go into forwarding's transaction. Once handed
- * over they are the store's: one that fails is lost with the transaction,
- * which leaves its txn forwarded, verified later, never resent.
- */
+/* The outcomes known go into forwarding's transaction, logged first. */
 static int record_held(struct sync *s)
 {
-	int r = 0;
-
 	log_outcomes(s);
-	for (unsigned i = 0; i < s->n_outcomes && r >= 0; i++)
-		r = store_fwd_record(s->store, &s->outcomes[i], loop_wall_ms(s->loop));
-	if (s->n_outcomes)
-		work_held(s);
-	s->n_outcomes = s->n_logged = 0;
-	if (r < 0)
-		queue_undone(s);
-	return r;
+	return sync_queue_record(s->queue, s->store, loop_wall_ms(s->loop), loop_mono_ms(s->loop));
 }
 
-/* One durable commit: everything queued may be sent. */
 static int seal(struct sync *s)
 {
-	int r = store_fwd_commit(s->store);
-
-	if (r < 0) {
-		queue_undone(s);
-		return r;
-	}
-	s->q_durable = s->q_len;
-	s->work_since_ms = 0;
-	return 0;
+	return sync_queue_seal(s->queue, s->store);
 }
 
-/* Up to n more of the run marked and queued, in forwarding's transaction. */
 static int grow(struct sync *s, unsigned n)
 {
-	struct txn t;
-	int r;
-
-	if (s->q_len >= SYNC_QUEUE_MAX && s->q_next > 0) {
-		memmove(s->queue, s->queue + s->q_next, (s->q_len - s->q_next) * sizeof(*s->queue));
-		s->q_len -= s->q_next;
-		s->q_durable -= s->q_next;
-		s->q_next = 0;
-	}
-	for (; n && s->run_open && s->q_len < SYNC_QUEUE_MAX; n--) {
-		r = store_fwd_mark_next(s->store, s->run_last, loop_wall_ms(s->loop), &t);
-		if (r < 0) {
-			queue_undone(s);
-			return r;
-		}
-		if (r == 0) {
-			s->run_open = false;
-			break;
-		}
-		work_held(s);
-		queued_set(&s->queue[s->q_len++], &t);
-		s->run_last = t.seq;
-	}
-	return 0;
+	return sync_queue_grow(s->queue, s->store, loop_wall_ms(s->loop), loop_mono_ms(s->loop), n);
 }
 
 static void finish(struct sync *s, enum txn_state state, const char *result, const char *evidence,
 		   const char *title, const struct store_conflict_in *conflict,
 		   const struct store_ils_said *said)
 {
-	struct outcome_of *of;
+	struct store_outcome *o;
 
-	if (s->n_outcomes == SYNC_OUTCOMES_MAX && record_held(s) < 0) {
+	if (!sync_queue_outcome_room(s->queue) && record_held(s) < 0) {
 		stop(s, "cannot record the outcome in the store");
 		return;
 	}
-	store_outcome_set(&s->outcomes[s->n_outcomes], s->txn.id, state, result, evidence, title,
-			  conflict, said);
-	s->outcomes[s->n_outcomes].seq = s->txn.seq;
-	of = &s->outcome_of[s->n_outcomes++];
-	of->kind = s->txn.kind;
-	of->mode = s->txn.mode;
-	of->seq = s->txn.seq;
-	memcpy(of->item, s->txn.item, sizeof(of->item));
+	o = sync_queue_add_outcome(s->queue, &s->txn);
+	store_outcome_set(o, s->txn.id, state, result, evidence, title, conflict, said);
+	o->seq = s->txn.seq;
 	/* Sent as marked, in order: the next member is the oldest unfinished now. */
 	s->head_is_next = s->txn_queued;
 	s->txn_queued = false;
@@ -403,16 +296,7 @@ static void requeue_unsent(struct sync *s)
 	s->txn_queued = false;
 	s->head_is_next = false;
 	/* No room (only after sends of its own): it is verified before it goes again. */
-	if (s->q_next == 0 && s->q_len > SYNC_QUEUE_MAX)
-		return;
-	if (s->q_next == 0) {
-		/* In front of what is queued (room for one more). */
-		memmove(&s->queue[1], &s->queue[0], s->q_len * sizeof(*s->queue));
-		s->q_len++;
-		s->q_durable++;
-		s->q_next = 1;
-	}
-	queued_set(&s->queue[--s->q_next], &s->txn);
+	(void)sync_queue_put_back(s->queue, &s->txn);
 }
 
 /* A reply that did not come, or came wrong: the transaction stays forwarded. */
@@ -492,13 +376,12 @@ void sync_note_sent(struct store *store, const struct txn *txn)
  */
 static void while_ils_works(struct sync *s)
 {
-	bool old_work = s->work_since_ms &&
-			loop_mono_ms(s->loop) - s->work_since_ms >= SYNC_COMMIT_MS;
+	bool old_work = sync_queue_work_older(s->queue, loop_mono_ms(s->loop), SYNC_COMMIT_MS);
 	int r = record_held(s);
 
 	if (r >= 0 && s->txn_queued)
 		r = grow(s, SYNC_MARKS_PER_TRIP);
-	if (r >= 0 && ((s->txn_queued && s->q_next == s->q_durable) || old_work))
+	if (r >= 0 && ((s->txn_queued && !sync_queue_sendable(s->queue)) || old_work))
 		r = seal(s);
 	if (r < 0) {
 		log_warning("store: forwarding cannot record its work: %s", store_strerror(s->store));
@@ -699,33 +582,21 @@ static void take(struct sync *s, const struct txn *txn, bool from_queue)
 /* Durably marked by this process: send it as it is. */
 static void send_queue_head(struct sync *s)
 {
-	const struct queued *q = &s->queue[s->q_next++];
-
-	memset(&s->txn, 0, sizeof(s->txn));
-	s->txn.seq = q->seq;
-	s->txn.wall_ms = q->wall_ms;
-	s->txn.due_ms = q->due_ms;
-	s->txn.kind = q->kind;
-	s->txn.mode = q->mode;
-	s->txn.attempts = q->attempts;
-	s->txn.state = TXN_FORWARDED;
-	memcpy(s->txn.id, q->id, sizeof(s->txn.id));
-	memcpy(s->txn.patron, q->patron, sizeof(s->txn.patron));
-	memcpy(s->txn.item, q->item, sizeof(s->txn.item));
+	sync_queue_take(s->queue, &s->txn);
 	take(s, &s->txn, true);
-	if (s->q_next == s->q_len)
-		s->q_next = s->q_durable = s->q_len = 0;
 	send_txn(s, false);
 }
 
 static void step_once(struct sync *s)
 {
+	const char *head_id;
+	int64_t head_seq;
 	bool fresh = false;
 	int r;
 
 	if (s->busy || !s->store || !ils_up(s->ils))
 		return;
-	if (s->q_next < s->q_durable && s->head_is_next) {
+	if (sync_queue_sendable(s->queue) && s->head_is_next) {
 		send_queue_head(s);
 		return;
 	}
@@ -736,11 +607,10 @@ static void step_once(struct sync *s)
 	 * at the head of the queue is marked: one durable commit for both.
 	 */
 	r = record_held(s);
-	if (r >= 0 && s->q_next == s->q_len) {
-		s->run_open = true;
-		s->run_last = INT64_MIN;
+	if (r >= 0 && sync_queue_empty(s->queue)) {
+		sync_queue_start_run(s->queue);
 		r = grow(s, SYNC_FIRST_MARKS);
-		fresh = s->q_len > 0;
+		fresh = !sync_queue_empty(s->queue);
 	}
 	if (r >= 0)
 		r = seal(s);
@@ -755,7 +625,7 @@ static void step_once(struct sync *s)
 	r = store_next_to_forward(s->store, &s->txn);
 	if (r == -ENOENT) {
 		s->stats.last_error[0] = 0;
-		s->q_next = s->q_durable = s->q_len = 0;
+		sync_queue_drop(s->queue);
 		/* Nothing forwarded is left to verify: what was sent needs no record. */
 		if (store_sent_forget(s->store) < 0)
 			log_warning("store: cannot empty the log of returns sent");
@@ -768,16 +638,14 @@ static void step_once(struct sync *s)
 		stop(s, "cannot read the outbox");
 		return;
 	}
-	if (s->q_next < s->q_len) {
-		const struct queued *head = &s->queue[s->q_next];
-
-		if (strcmp(s->txn.id, head->id) == 0) {
+	if (sync_queue_head(s->queue, &head_seq, &head_id)) {
+		if (strcmp(s->txn.id, head_id) == 0) {
 			send_queue_head(s);
 			return;
 		}
 		/* The head is settled or older ones wait: past it, it is only verified. */
-		if (s->txn.seq > head->seq)
-			s->q_next = s->q_durable = s->q_len = 0;
+		if (s->txn.seq > head_seq)
+			sync_queue_drop(s->queue);
 	}
 	take(s, &s->txn, false);
 	if (s->txn.state == TXN_FORWARDED)
@@ -809,10 +677,7 @@ void sync_set_store(struct sync *s, struct store *store)
 {
 	if (store != s->store) {
 		/* Another store's: what they say is verified there. */
-		s->q_next = s->q_durable = s->q_len = 0;
-		s->run_open = false;
-		s->n_outcomes = s->n_logged = 0;
-		s->work_since_ms = 0;
+		sync_queue_reset(s->queue);
 		s->head_is_next = false;
 	}
 	s->store = store;
@@ -841,16 +706,8 @@ int sync_new(struct loop *loop, struct store *store, struct ils *ils,
 
 	if (!s)
 		return -ENOMEM;
-	/* One more than queued: room to put back one that never went out. */
-	s->queue = calloc(SYNC_QUEUE_MAX + 1, sizeof(*s->queue));
-	if (!s->queue)
+	if (sync_queue_new(&s->queue) < 0)
 		goto err_sync;
-	s->outcomes = calloc(SYNC_OUTCOMES_MAX, sizeof(*s->outcomes));
-	if (!s->outcomes)
-		goto err_queue;
-	s->outcome_of = calloc(SYNC_OUTCOMES_MAX, sizeof(*s->outcome_of));
-	if (!s->outcome_of)
-		goto err_outcomes;
 	s->loop = loop;
 	s->store = store;
 	s->ils = ils;
@@ -861,10 +718,6 @@ int sync_new(struct loop *loop, struct store *store, struct ils *ils,
 	*ret = s;
 	return 0;
 
-err_outcomes:
-	free(s->outcomes);
-err_queue:
-	free(s->queue);
 err_sync:
 	free(s);
 	return -ENOMEM;
@@ -879,8 +732,6 @@ void sync_free(struct sync *s)
 	if (s->store && (record_held(s) < 0 || seal(s) < 0))
 		log_warning("store: outcomes not recorded (%s): verified at the next start",
 			    store_strerror(s->store));
-	free(s->outcome_of);
-	free(s->outcomes);
-	free(s->queue);
+	sync_queue_free(s->queue);
 	free(s);
 }
