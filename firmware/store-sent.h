@@ -4,8 +4,8 @@
  * a first line naming the boot it was started in, then one line per
  * checkin about to be sent, written without a flush.
  *
- * Why: forwarding marks a batch of transactions forwarded in one durable
- * commit before sending them one by one (sync.c). After a crash, a
+ * Why: forwarding marks transactions forwarded ahead of sending them one
+ * by one, many in one durable commit (sync.c). After a crash, a
  * forwarded transaction is verified with the ILS before anything is sent
  * again. For a checkout the ILS's answer settles it (the item is charged
  * to the patron or not); for a return it does when the item is still

@@ -19,9 +19,10 @@
  * caller owns and the store fills; strings passed in are copied, never kept.
  *
  * Forwarding to the ILS (store-forward.h) moves a txn pending -> forwarded
- * (store_mark_forwarded(), or a batch in store_record_outcomes(): durable
- * before the message goes out) -> one of the final states confirmed,
- * conflict or failed (store_finish(), or lazily store_record_outcomes()).
+ * (store_mark_forwarded(), or store_fwd_mark_next() with store_fwd_commit():
+ * durable before the message goes out) -> one of the final states
+ * confirmed, conflict or failed (store_finish(), store_fwd_record(), or
+ * lazily store_record_outcomes()).
  * Final states never move again.
  *
  * Schema 4 (store-outcome.c) adds what the ILS said with its answer (AF,
