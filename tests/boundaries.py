@@ -10,6 +10,8 @@
   RFID reader's libusb links reach it through), <gpiod.h> only in the gpiod backend,
   <microhttpd.h> only in the web display backend.
 - SIP2 headers only in the ILS files (firmware/sip2*.c, ils-sip2*.c, ils-date.c).
+- sqlite3_step() and sqlite3_exec() only in firmware/store.c: every other statement steps through
+  store_step(), which commits forwarding's open transaction before a write joins it.
 
 Prints one line per rule and "N passed, N failed".
 """
@@ -97,6 +99,19 @@ def rule_sip2_only_in_ils_files():
     return bad
 
 
+def rule_sqlite_steps_only_in_store_c():
+    call = re.compile(r'\bsqlite3_(step|exec)\s*\(')
+    bad = []
+    for folder in ("firmware", "hal", "lib"):
+        for path in sources(folder):
+            if rel(path) == "firmware/store.c" or not path.endswith(".c"):
+                continue
+            with open(path, encoding="utf-8", errors="replace") as f:
+                if call.search(f.read()):
+                    bad.append("%s calls sqlite3_step()/sqlite3_exec(): use store_step()" % rel(path))
+    return bad
+
+
 RULES = [
     ("lib/ includes only lib/", lambda: rule_includes_stay_within("lib", {"lib"})),
     ("hal/ includes only hal/ and lib/", lambda: rule_includes_stay_within("hal", {"hal", "lib"})),
@@ -110,6 +125,7 @@ RULES = [
      lambda: rule_angled_only_in("microhttpd.h", {"hal/display-web.c", "hal/display-web-files.c",
                                                   "hal/display-web-private.h"})),
     ("SIP2 headers only in the ILS files", rule_sip2_only_in_ils_files),
+    ("sqlite3_step() only in store.c (store_step() elsewhere)", rule_sqlite_steps_only_in_store_c),
 ]
 
 
