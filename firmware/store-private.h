@@ -131,6 +131,15 @@ int store_security_tags_valid(const struct store_tags *tags);
 int store_security_insert(struct store *store, const char *txn_id, const struct store_tags *tags,
 			  int64_t now_ms);
 
+/*
+ * store.c's pieces of a recording, for store-record.c: -EINVAL for a txn
+ * that cannot be stored as it is; inside the caller's transaction, txn's
+ * journal row (*seq its row id) and what it does to the loans.
+ */
+int store_txn_valid(const struct txn *txn);
+int store_journal_insert(struct store *store, const struct txn *txn, int64_t *seq);
+int store_loan_apply(struct store *store, const struct txn *txn);
+
 /* store-sent.c: the log of returns sent exists, started in this boot if it was empty. */
 int store_sent_prepare(struct store *store);
 

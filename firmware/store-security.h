@@ -40,6 +40,23 @@ struct store_tags {
  */
 int store_record_tagged(struct store *store, struct txn *txn, const struct store_tags *tags);
 
+#define STORE_BATCH_MAX 32 /* a pad's tags (RFID_FIELD_MAX), each an item of its own */
+
+struct store_tagged_txn {
+	struct txn *txn;               /* its seq is set once recorded */
+	const struct store_tags *tags; /* NULL: an item without tags */
+};
+
+/*
+ * store_record_tagged() for n transactions (1..STORE_BATCH_MAX) in one
+ * sqlite transaction: one durable commit, its high-water mark written once
+ * for the last of them, so a stack of items costs one wait for the disk
+ * instead of one each. All are recorded or none; the durability contract
+ * is store_record()'s (the sync is left to store_settle() only when every
+ * one of them is online). -EINVAL as store_record_tagged() for any of them.
+ */
+int store_record_batch(struct store *store, const struct store_tagged_txn *batch, unsigned n);
+
 struct store_security {
 	char txn_id[TXN_ID_LEN + 1];
 	char uid[STORE_TAG_UID_LEN + 1];

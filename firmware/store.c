@@ -681,7 +681,7 @@ int store_state_index(const unsigned char *name)
 	return name_index(state_names, ARRAY_SIZE(state_names), name);
 }
 
-static int txn_valid(const struct txn *txn)
+int store_txn_valid(const struct txn *txn)
 {
 	if ((unsigned)txn->kind >= ARRAY_SIZE(kind_names) ||
 	    (unsigned)txn->mode >= ARRAY_SIZE(mode_names) ||
@@ -702,7 +702,7 @@ static int txn_valid(const struct txn *txn)
 	return 0;
 }
 
-static int journal_insert(struct store *store, const struct txn *txn, int64_t *seq)
+int store_journal_insert(struct store *store, const struct txn *txn, int64_t *seq)
 {
 	sqlite3_stmt *stmt = store->stmt[STMT_JOURNAL_INSERT];
 	int64_t confirmed_ms = txn->confirmed_ms;
@@ -741,7 +741,7 @@ static int journal_insert(struct store *store, const struct txn *txn, int64_t *s
 	return r;
 }
 
-static int loan_apply(struct store *store, const struct txn *txn)
+int store_loan_apply(struct store *store, const struct txn *txn)
 {
 	sqlite3_stmt *stmt;
 
@@ -769,62 +769,6 @@ static int loan_apply(struct store *store, const struct txn *txn)
 int store_record(struct store *store, struct txn *txn)
 {
 	return store_record_tagged(store, txn, NULL);
-}
-
-int store_record_tagged(struct store *store, struct txn *txn, const struct store_tags *tags)
-{
-	int64_t seq = 0;
-	bool online;
-	int r;
-
-	if (!store || !txn)
-		return -EINVAL;
-	online = txn->mode == TXN_ONLINE;
-	r = txn_valid(txn);
-	if (r >= 0)
-		r = store_security_tags_valid(tags);
-	if (r < 0) {
-		store_set_errmsg(store, "invalid transaction");
-		return r;
-	}
-	/* A file deleted or replaced under us would take this and all later ones with it. */
-	r = store_check_files(store);
-	if (r < 0)
-		return r;
-	r = stmt_exec(store, STMT_BEGIN);
-	if (r < 0)
-		return r;
-	r = journal_insert(store, txn, &seq);
-	if (r < 0)
-		goto err_rollback;
-	r = loan_apply(store, txn);
-	if (r < 0)
-		goto err_rollback;
-	r = store_security_insert(store, txn->id, tags, txn->wall_ms);
-	if (r < 0)
-		goto err_rollback;
-	/*
-	 * Durable with the commit, before the patron hears OK: the mark is never
-	 * below what patrons were told. A mark that cannot be written is for
-	 * staff (store_mark_status()), not a reason to refuse the patron. An
-	 * online one is heard only after the ILS answered: its mark and its
-	 * journal row reach the disk meanwhile (the WAL's sync is owed), and
-	 * store_settle() makes sure before the patron is told.
-	 */
-	store->mark_err = store_guard_before_commit(store, seq, online);
-	if (online)
-		(void)store_vfs_defer_sync(store->db, true); /* without a WAL: synced now */
-	r = stmt_exec(store, STMT_COMMIT);
-	if (online)
-		(void)store_vfs_defer_sync(store->db, false);
-	if (r < 0)
-		goto err_rollback;
-	txn->seq = seq;
-	return 0;
-
-err_rollback:
-	store_rollback(store);
-	return r;
 }
 
 void store_column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t size)

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Security writes owed to RFID tags (store-security.c): recorded with the transaction. */
+/*
+ * Security writes owed to RFID tags (store-security.c): recorded with the
+ * transaction, or with a stack of them in one commit (store-record.c).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,10 +136,96 @@ static void test_bad_uid_records_nothing(void)
 	CHECK_INT(tmp_remove(&t), 0);
 }
 
+#define UID_C "E0040100000000C3"
+
+/*
+ * A stack in one commit: three loans, one of them a set of two parts and
+ * one without tags, recorded together; their rows in order, the mark
+ * covering the last, each tag owed its write.
+ */
+static void test_stack_recorded_in_one_commit(void)
+{
+	struct tmp t;
+	struct store *s = tmp_store_new(&t, "security");
+	struct store_tags set, one;
+	struct store_security sec;
+	struct txn loans[3];
+	struct store_tagged_txn batch[3] = {
+		{ .txn = &loans[0], .tags = &set },
+		{ .txn = &loans[1], .tags = NULL },
+		{ .txn = &loans[2], .tags = &one },
+	};
+	int64_t mark = 0;
+	uint64_t n = 0;
+
+	fill(&loans[0], TXN_CHECKOUT, "31234000000016", T0);
+	fill(&loans[1], TXN_CHECKOUT, "31234000000024", T0);
+	fill(&loans[2], TXN_CHECKOUT, "31234000000032", T0);
+	tags_of(&set, TAG_SECURITY_OFF, UID_A, UID_B);
+	tags_of(&one, TAG_SECURITY_OFF, UID_C, NULL);
+	CHECK_INT(store_record_batch(s, batch, 3), 0);
+	CHECK_INT(store_count_all(s, &n), 0);
+	CHECK_INT(n, 3);
+	CHECK(loans[0].seq > 0 && loans[1].seq == loans[0].seq + 1 &&
+	      loans[2].seq == loans[1].seq + 1);
+	CHECK_INT(store_mark_status(s, &mark), 0);
+	CHECK_INT(mark, loans[2].seq);
+	CHECK_INT(store_security_count_owed(s, &n), 0);
+	CHECK_INT(n, 3);
+	CHECK_INT(store_security_owed(s, UID_B, &sec), 0);
+	CHECK_STR(sec.txn_id, loans[0].id);
+	CHECK_INT(store_security_owed(s, UID_C, &sec), 0);
+	CHECK_STR(sec.item, "31234000000032");
+	store_close(s);
+	CHECK_INT(tmp_remove(&t), 0);
+}
+
+/* All or none: a stack whose last row the journal refuses leaves nothing of the others. */
+static void test_stack_all_or_none(void)
+{
+	struct tmp t;
+	struct store *s = tmp_store_new(&t, "security");
+	struct store_tags tags;
+	struct txn loans[2];
+	struct store_tagged_txn batch[2] = {
+		{ .txn = &loans[0], .tags = &tags },
+		{ .txn = &loans[1], .tags = NULL },
+	};
+	uint64_t n = 1;
+
+	fill(&loans[0], TXN_CHECKOUT, "31234000000016", T0);
+	fill(&loans[1], TXN_CHECKOUT, "31234000000024", T0);
+	tags_of(&tags, TAG_SECURITY_OFF, UID_A, NULL);
+	/* The same transaction id twice: the journal's UNIQUE id refuses the second row. */
+	memcpy(loans[1].id, loans[0].id, sizeof(loans[1].id));
+	CHECK(store_record_batch(s, batch, 2) < 0);
+	CHECK_INT(store_count_all(s, &n), 0);
+	CHECK_INT(n, 0);
+	CHECK_INT(store_security_count_owed(s, &n), 0);
+	CHECK_INT(n, 0);
+	/* One invalid transaction: refused before anything is written. */
+	CHECK_INT(txn_id_new(loans[1].id), 0);
+	loans[1].item[0] = '\0';
+	CHECK_INT(store_record_batch(s, batch, 2), -EINVAL);
+	CHECK_INT(store_record_batch(s, batch, 0), -EINVAL);
+	CHECK_INT(store_record_batch(s, batch, STORE_BATCH_MAX + 1), -EINVAL);
+	CHECK_INT(store_count_all(s, &n), 0);
+	CHECK_INT(n, 0);
+	/* And the store goes on recording. */
+	snprintf(loans[1].item, sizeof(loans[1].item), "31234000000024");
+	CHECK_INT(store_record_batch(s, batch, 2), 0);
+	CHECK_INT(store_count_all(s, &n), 0);
+	CHECK_INT(n, 2);
+	store_close(s);
+	CHECK_INT(tmp_remove(&t), 0);
+}
+
 int main(void)
 {
 	RUN(test_loan_owes_each_part);
 	RUN(test_newer_supersedes);
 	RUN(test_bad_uid_records_nothing);
+	RUN(test_stack_recorded_in_one_commit);
+	RUN(test_stack_all_or_none);
 	return testlib_finish();
 }
