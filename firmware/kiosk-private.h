@@ -34,6 +34,24 @@ enum confirm_how {
 	CONFIRM_RENEWED,
 };
 
+/*
+ * The items of an RFID stack (one inventory round's), handed to a flow
+ * together while offline: it takes those it may record, records them in
+ * one durable commit, then confirms each.
+ */
+#define KIOSK_STACK_MAX 32 /* a pad's tags (RFID_FIELD_MAX), each an item of its own */
+
+struct kiosk_stack_item {
+	const char *item;
+	const struct store_tags *tags; /* its tags: the transaction owes each a write */
+	bool take;                     /* the flow records it (set by the flow) */
+};
+
+struct kiosk_stack {
+	unsigned n;
+	struct kiosk_stack_item items[KIOSK_STACK_MAX];
+};
+
 /* What a returns session keeps to recognise a repeat scan (older items are only counted). */
 #define RETURNS_RECENT_MAX 64
 
@@ -61,6 +79,7 @@ struct kiosk {
 	char last_error[192];
 	uint64_t recorded;
 	uint64_t recorded_by[TXN_KINDS][TXN_MODES];
+	uint64_t record_commits; /* durable commits of them: a stack is one */
 	uint64_t store_failures; /* since start: each time the store refused what the kiosk asked */
 	enum symbology scan_symbology; /* of the scan being handled, for the journal */
 	/* The RFID tags of the item being handled: its transaction owes them a write. */
@@ -177,6 +196,12 @@ int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const 
 /* The same, online or offline, leaving the recorded transaction in *txn. */
 int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
 		     int64_t due_ms, enum txn_mode mode, struct txn *txn);
+/*
+ * Offline, the items of stack the flow takes, as kiosk_record() each but in
+ * one durable commit: all recorded, or none and the patron told (-errno).
+ */
+int kiosk_record_stack(struct kiosk *k, enum txn_kind kind, const char *patron, int64_t due_ms,
+		       const struct kiosk_stack *stack);
 void kiosk_queued(struct kiosk *k);
 void kiosk_receipt_done(struct kiosk *k);
 bool kiosk_online(const struct kiosk *k);
@@ -204,9 +229,13 @@ void selfcheck_confirmed(struct kiosk *k, const char *item, const char *title, i
 /* outcome: the ILS's answer, NULL when the return was recorded offline. */
 void returns_confirmed(struct kiosk *k, const char *item, const struct ils_circ *outcome,
 		       enum confirm_how how);
+/* An RFID stack while offline: each item as selfcheck_scan() would, recorded together. */
+void selfcheck_stack(struct kiosk *k, struct kiosk_stack *stack);
 void selfcheck_pin(struct kiosk *k, const char *pin);
 void selfcheck_end(struct kiosk *k, const char *why);
 void returns_scan(struct kiosk *k, enum barcode_class cls, const char *symbol);
+/* An RFID stack while offline: each item as returns_scan() would, recorded together. */
+void returns_stack(struct kiosk *k, struct kiosk_stack *stack);
 /* The return went in (flap, OK): after its tags' security, if it has tags. */
 void returns_acknowledge(struct kiosk *k, const char *item, const struct ils_circ *outcome,
 			 enum confirm_how how);

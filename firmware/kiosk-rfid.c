@@ -10,8 +10,13 @@
  *   tag arrives -> owed write from before? -> finish it
  *               -> decode -> patron card: sign in
  *                         -> item: owner? set complete? -> queued
- *   pump: next queued item -> flow (recorded, tags owed) -> confirmed
+ *   pump: queued items -> flow (recorded, tags owed) -> confirmed
  *         -> per tag: write AFI -> set EAS -> read back -> done
+ *
+ * Offline, the items queued together (a stack, one inventory round's) go to
+ * the flow together and are recorded in one durable commit: one wait for
+ * the disk instead of one per item, which is most of a stack's time on an
+ * SD card. Online the ILS answers for one item at a time.
  *
  * One thing happens at a time: the pump runs from a zero timer whenever
  * something may let it move (a tag, an answer, a write done).
@@ -54,6 +59,10 @@ struct pad_tag {
 	bool gone;
 	/* PAD_SECURING: the write owed (from this session's transaction, or from before) */
 	struct store_security owed;
+	bool confirmed; /* PAD_IN_FLOW: the flow told the patron its item went through */
+	/* A return whose acknowledgement (flap, OK) waits for its tags' security. */
+	bool ack_pending;
+	enum confirm_how ack_how;
 };
 
 enum write_step {
@@ -68,19 +77,20 @@ struct kiosk_pad {
 	struct rfid_reader *readers[BOARD_RFIDS_MAX];
 	bool active[BOARD_RFIDS_MAX];
 	unsigned n_readers;
-	/* The item handed to the flow, and the tags its transaction owes a write. */
+	/*
+	 * The items handed to the flow (their tags PAD_IN_FLOW), and the tags
+	 * each one's transaction owes a write.
+	 */
 	bool in_flow;
-	bool flow_confirmed; /* the flow told the patron it went through */
-	char item[TAG_ITEM_ID_MAX + 1];
-	struct store_tags owes;
+	struct kiosk_stack stack;
+	struct store_tags owes[KIOSK_STACK_MAX];
 	/* The write in hand: pad tag index and step. */
 	int writing;
 	enum write_step step;
-	/* A return waits for its tags' security before it is acknowledged. */
-	bool ack_pending;
+	/* The ILS's answer to a return waiting for its tags (online: one item at a time). */
 	bool ack_has_outcome;
+	char ack_item[TAG_ITEM_ID_MAX + 1];
 	struct ils_circ ack_outcome;
-	enum confirm_how ack_how;
 	char last_set_notice[TAG_ITEM_ID_MAX + 16];
 };
 
@@ -114,6 +124,24 @@ static const char *item_name(const struct pad_tag *t)
 
 static void write_next_step(struct kiosk *k);
 
+/* A write of txn_id's failed: its return is not acknowledged when the other tags are done. */
+static void drop_ack(struct kiosk_pad *pad, const char *txn_id)
+{
+	for (unsigned i = 0; i < PAD_TAGS_MAX; i++)
+		if (pad->tags[i].used && strcmp(pad->tags[i].owed.txn_id, txn_id) == 0)
+			pad->tags[i].ack_pending = false;
+	pad->ack_has_outcome = false;
+}
+
+/* The ILS's answer to the return of item, once. */
+static const struct ils_circ *ack_outcome_of(struct kiosk_pad *pad, const char *item)
+{
+	if (!pad->ack_has_outcome || strcmp(pad->ack_item, item) != 0)
+		return NULL;
+	pad->ack_has_outcome = false;
+	return &pad->ack_outcome;
+}
+
 static void write_failed(struct kiosk *k, struct pad_tag *t, const char *why)
 {
 	struct kiosk_pad *pad = k->pad;
@@ -127,8 +155,8 @@ static void write_failed(struct kiosk *k, struct pad_tag *t, const char *why)
 	pad->writing = -1;
 	/* Owed still: tried again when the tag comes back (it may have just left). */
 	t->state = PAD_DONE;
-	if (pad->ack_pending) {
-		pad->ack_pending = false;
+	if (t->ack_pending) {
+		drop_ack(pad, t->owed.txn_id);
 		kiosk_refuse(k, MSG_RFID_RETURN_NOT_SECURED, MSG_ARGS({ "item", t->owed.item }));
 	} else {
 		kiosk_refuse(k, t->owed.want == TAG_SECURITY_ON ? MSG_RFID_NOT_SECURED_ON :
@@ -165,10 +193,9 @@ static void write_done(struct kiosk *k, struct pad_tag *t)
 		pump_later(k);
 		return;
 	}
-	if (pad->ack_pending) {
-		pad->ack_pending = false;
-		returns_acknowledge(k, t->owed.item, pad->ack_has_outcome ? &pad->ack_outcome : NULL,
-				    pad->ack_how);
+	if (t->ack_pending) {
+		t->ack_pending = false;
+		returns_acknowledge(k, t->owed.item, ack_outcome_of(pad, t->owed.item), t->ack_how);
 	} else if (t->owed.want == TAG_SECURITY_ON && k->cfg->mode == KIOSK_RETURNS) {
 		/* A return recorded earlier (its write failed, or circd stopped): in it goes now. */
 		returns_acknowledge(k, t->owed.item, NULL, CONFIRM_ONLINE);
@@ -335,8 +362,8 @@ static void check_set(struct kiosk *k, struct pad_tag *t)
 	t->state = PAD_QUEUED;
 }
 
-/* The flow confirmed or refused the item in hand (or is still waiting for the ILS). */
-static void flow_settled(struct kiosk *k, bool confirmed)
+/* The flow confirmed or refused the items in hand (or is still waiting for the ILS). */
+static void flow_settled(struct kiosk *k)
 {
 	struct kiosk_pad *pad = k->pad;
 
@@ -345,42 +372,78 @@ static void flow_settled(struct kiosk *k, bool confirmed)
 
 		if (!t->used || t->state != PAD_IN_FLOW)
 			continue;
-		t->state = confirmed ? PAD_SECURING : PAD_REFUSED;
-		if (confirmed && store_security_owed(k->store, t->uid_hex, &t->owed) < 0)
-			t->state = PAD_DONE; /* recorded without a debt: nothing to write */
+		t->state = t->confirmed ? PAD_SECURING : PAD_REFUSED;
+		t->confirmed = false;
+		/* recorded without a debt: nothing to write */
+		if (t->state == PAD_SECURING &&
+		    store_security_owed(k->store, t->uid_hex, &t->owed) < 0)
+			t->state = PAD_DONE;
 		/* One that left is still tried: the reader's -ENODEV asks for it back. */
 		if (t->state != PAD_SECURING)
 			release_if_gone(t);
 	}
 	pad->in_flow = false;
-	pad->owes.n = 0;
+	pad->stack.n = 0;
 	pump_later(k);
 }
 
-static void hand_to_flow(struct kiosk *k, struct pad_tag *first)
+/* The queued tags of item go to the flow, into owes: its transaction will owe each a write. */
+static void tags_to_flow(struct kiosk_pad *pad, const char *item, enum tag_security want,
+			 struct store_tags *owes)
+{
+	memset(owes, 0, sizeof(*owes));
+	owes->want = want;
+	for (unsigned i = 0; i < PAD_TAGS_MAX && owes->n < STORE_TAGS_MAX; i++) {
+		struct pad_tag *t = &pad->tags[i];
+
+		if (!t->used || t->state != PAD_QUEUED || strcmp(t->data.item_id, item) != 0)
+			continue;
+		t->state = PAD_IN_FLOW;
+		t->confirmed = t->ack_pending = false;
+		snprintf(owes->uid[owes->n++], sizeof(owes->uid[0]), "%s", t->uid_hex);
+	}
+}
+
+static void hand_to_flow(struct kiosk *k)
 {
 	struct kiosk_pad *pad = k->pad;
 	bool returns = k->cfg->mode == KIOSK_RETURNS;
+	enum tag_security want = returns ? TAG_SECURITY_ON : TAG_SECURITY_OFF;
+	/* Offline a stack is one commit; online the ILS answers for one item at a time. */
+	bool together = !kiosk_online(k);
+	unsigned max = together ? KIOSK_STACK_MAX : 1;
+	struct kiosk_stack *stack = &pad->stack;
 
-	memset(&pad->owes, 0, sizeof(pad->owes));
-	pad->owes.want = returns ? TAG_SECURITY_ON : TAG_SECURITY_OFF;
-	snprintf(pad->item, sizeof(pad->item), "%s", first->data.item_id);
-	for (unsigned i = 0; i < PAD_TAGS_MAX && pad->owes.n < STORE_TAGS_MAX; i++) {
+	stack->n = 0;
+	for (unsigned i = 0; i < PAD_TAGS_MAX && stack->n < max; i++) {
 		struct pad_tag *t = &pad->tags[i];
+		struct kiosk_stack_item *it = &stack->items[stack->n];
 
-		if (!t->used || t->state != PAD_QUEUED || strcmp(t->data.item_id, pad->item) != 0)
+		if (!t->used || t->state != PAD_QUEUED)
 			continue;
-		t->state = PAD_IN_FLOW;
-		snprintf(pad->owes.uid[pad->owes.n++], sizeof(pad->owes.uid[0]), "%s", t->uid_hex);
+		/* the slot stays while the flow runs: the tag is kept till it settles */
+		it->item = t->data.item_id;
+		it->tags = &pad->owes[stack->n];
+		it->take = false;
+		tags_to_flow(pad, it->item, want, &pad->owes[stack->n]);
+		stack->n++;
 	}
+	if (!stack->n)
+		return;
 	pad->in_flow = true;
-	pad->flow_confirmed = false;
-	k->scan_tags = &pad->owes;
-	if (returns)
-		returns_scan(k, BARCODE_ITEM, pad->item);
-	else
-		selfcheck_scan(k, BARCODE_ITEM, pad->item);
-	k->scan_tags = NULL;
+	if (together) {
+		if (returns)
+			returns_stack(k, stack);
+		else
+			selfcheck_stack(k, stack);
+	} else {
+		k->scan_tags = &pad->owes[0];
+		if (returns)
+			returns_scan(k, BARCODE_ITEM, stack->items[0].item);
+		else
+			selfcheck_scan(k, BARCODE_ITEM, stack->items[0].item);
+		k->scan_tags = NULL;
+	}
 	/* Settled at once offline; online, once the kiosk no longer waits for the ILS. */
 	pump_later(k);
 }
@@ -407,16 +470,12 @@ static void pump(struct loop *loop, void *data)
 	(void)loop;
 	set_activity(k);
 	if (pad->in_flow && !kiosk_waiting(k))
-		flow_settled(k, pad->flow_confirmed);
+		flow_settled(k);
 	if (start_a_write(k) || pad->in_flow || kiosk_waiting(k))
 		return;
 	if (k->cfg->mode == KIOSK_SELFCHECK && k->state != KIOSK_ITEMS)
 		return; /* items wait on the pad for the patron to sign in */
-	for (unsigned i = 0; i < PAD_TAGS_MAX; i++)
-		if (pad->tags[i].used && pad->tags[i].state == PAD_QUEUED) {
-			hand_to_flow(k, &pad->tags[i]);
-			return;
-		}
+	hand_to_flow(k);
 }
 
 /* --- tags arriving and leaving ------------------------------------------ */
@@ -541,15 +600,33 @@ void kiosk_tag_left(struct kiosk *k, const struct rfid_tag *tag)
 
 /* --- hooks from the flows ---------------------------------------------- */
 
-static bool in_flow_now(const struct kiosk *k, const char *item)
+/*
+ * The tags in the flow of item, each confirmed (and its acknowledgement
+ * held back with how, for a deferred return); false when item has none.
+ */
+static bool confirm_in_flow(struct kiosk *k, const char *item, bool defer_ack,
+			    enum confirm_how how)
 {
-	return k->pad && k->pad->in_flow && k->pad->owes.n && strcmp(item, k->pad->item) == 0;
+	bool found = false;
+
+	if (!k->pad || !k->pad->in_flow)
+		return false;
+	for (unsigned i = 0; i < PAD_TAGS_MAX; i++) {
+		struct pad_tag *t = &k->pad->tags[i];
+
+		if (!t->used || t->state != PAD_IN_FLOW || strcmp(t->data.item_id, item) != 0)
+			continue;
+		t->confirmed = true;
+		t->ack_pending = defer_ack;
+		t->ack_how = how;
+		found = true;
+	}
+	return found;
 }
 
 void kiosk_rfid_confirmed(struct kiosk *k, const char *item)
 {
-	if (in_flow_now(k, item))
-		k->pad->flow_confirmed = true;
+	confirm_in_flow(k, item, false, CONFIRM_ONLINE);
 }
 
 bool kiosk_rfid_defer_return(struct kiosk *k, const char *item, const struct ils_circ *outcome,
@@ -557,14 +634,13 @@ bool kiosk_rfid_defer_return(struct kiosk *k, const char *item, const struct ils
 {
 	struct kiosk_pad *pad = k->pad;
 
-	if (!in_flow_now(k, item))
+	if (!confirm_in_flow(k, item, true, how))
 		return false;
-	pad->flow_confirmed = true;
-	pad->ack_pending = true;
 	pad->ack_has_outcome = outcome != NULL;
-	if (outcome)
+	if (outcome) {
 		pad->ack_outcome = *outcome;
-	pad->ack_how = how;
+		snprintf(pad->ack_item, sizeof(pad->ack_item), "%s", item);
+	}
 	return true;
 }
 

@@ -352,8 +352,9 @@ bool kiosk_online(const struct kiosk *k)
 	return k->env.ils && k->online;
 }
 
-int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
-		     int64_t due_ms, enum txn_mode mode, struct txn *txn)
+/* The transaction of a scan, about to be recorded; -errno (the patron told) without an id. */
+static int txn_fill(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
+		    int64_t due_ms, enum txn_mode mode, struct txn *txn)
 {
 	int r;
 
@@ -393,22 +394,80 @@ int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, co
 		txn->attempts = 1;
 		txn->sent_wall_ms = txn->wall_ms;
 	}
+	return 0;
+}
 
+/* After a commit of n transactions: counted, logged, and the store known to work. */
+static void count_recorded(struct kiosk *k, const struct txn *txns, unsigned n)
+{
+	if (k->store_err) {
+		log_notice("store: recording works again");
+		k->store_err = 0;
+	}
+	k->record_commits++;
+	for (unsigned i = 0; i < n; i++) {
+		const struct txn *txn = &txns[i];
+
+		k->recorded++;
+		k->recorded_by[txn->kind][txn->mode]++;
+		log_txn(LOG_LEVEL_INFO, txn->id, "recorded %s %s item %s patron %s (%s, seq %lld)",
+			txn_kind_name(txn->kind), txn->id, txn->item,
+			*txn->patron ? mask_patron(txn->patron).s : "-", txn_mode_name(txn->mode),
+			(long long)txn->seq);
+	}
+}
+
+int kiosk_record_txn(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
+		     int64_t due_ms, enum txn_mode mode, struct txn *txn)
+{
+	int r = txn_fill(k, kind, patron, item, due_ms, mode, txn);
+
+	if (r < 0)
+		return r;
 	r = store_record_tagged(k->store, txn, k->scan_tags);
 	if (r < 0) {
 		kiosk_store_failed(k, r, "cannot record");
 		return r;
 	}
-	if (k->store_err) {
-		log_notice("store: recording works again");
-		k->store_err = 0;
-	}
-	k->recorded++;
-	k->recorded_by[kind][mode]++;
-	log_txn(LOG_LEVEL_INFO, txn->id, "recorded %s %s item %s patron %s (%s, seq %lld)",
-		txn_kind_name(kind), txn->id, item, *patron ? mask_patron(patron).s : "-",
-		txn_mode_name(mode), (long long)txn->seq);
+	count_recorded(k, txn, 1);
 	return 0;
+}
+
+_Static_assert(KIOSK_STACK_MAX <= STORE_BATCH_MAX, "a stack is one store batch");
+
+int kiosk_record_stack(struct kiosk *k, enum txn_kind kind, const char *patron, int64_t due_ms,
+		       const struct kiosk_stack *stack)
+{
+	struct store_tagged_txn batch[KIOSK_STACK_MAX];
+	struct txn *txns;
+	unsigned n = 0;
+	int r = 0;
+
+	/* A struct txn is large: a whole stack of them stays off the loop's stack. */
+	txns = calloc(KIOSK_STACK_MAX, sizeof(*txns));
+	if (!txns) {
+		kiosk_store_failed(k, -ENOMEM, "cannot record");
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < stack->n && r >= 0; i++) {
+		if (!stack->items[i].take)
+			continue;
+		r = txn_fill(k, kind, patron, stack->items[i].item, due_ms, TXN_OFFLINE, &txns[n]);
+		batch[n].txn = &txns[n];
+		batch[n].tags = stack->items[i].tags;
+		n++;
+	}
+	if (r >= 0 && n) {
+		r = store_record_batch(k->store, batch, n);
+		if (r < 0)
+			kiosk_store_failed(k, r, "cannot record");
+		else
+			count_recorded(k, txns, n);
+	}
+	free(txns);
+	if (r >= 0 && n)
+		kiosk_queued(k);
+	return r;
 }
 
 int kiosk_record(struct kiosk *k, enum txn_kind kind, const char *patron, const char *item,
@@ -666,6 +725,7 @@ void kiosk_get_status(const struct kiosk *k, struct kiosk_status *st)
 	st->door_closed = k->door_closed;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", k->last_error);
 	st->recorded = k->recorded;
+	st->record_commits = k->record_commits;
 	memcpy(st->recorded_by, k->recorded_by, sizeof(st->recorded_by));
 	st->store_failures = k->store_failures;
 	st->in_session = k->state != KIOSK_IDLE;

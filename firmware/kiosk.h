@@ -96,6 +96,7 @@ struct kiosk_status {
 	bool door_closed;
 	char last_error[192]; /* "" if none since start */
 	uint64_t recorded;    /* transactions recorded since start */
+	uint64_t record_commits; /* the durable commits that took them: an RFID stack is one */
 	uint64_t recorded_by[TXN_KINDS][TXN_MODES]; /* the same by enum txn_kind and txn_mode */
 	uint64_t store_failures; /* since start: a recording or look-up the store refused */
 	/* the current session, if any */

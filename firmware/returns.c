@@ -26,16 +26,20 @@ void returns_end(struct kiosk *k)
 	kiosk_welcome_later(k);
 }
 
-static void checkin(struct kiosk *k, const char *item)
+/*
+ * Whether item is to be recorded as returned now, in the session (begun if
+ * need be); the patron is told why not (a repeat opens the flap again).
+ */
+static bool takes_return(struct kiosk *k, const char *item)
 {
 	if (k->bin_full) {
 		kiosk_refuse(k, MSG_RETURN_BIN_FULL, NULL);
-		return;
+		return false;
 	}
 	/* Staff are emptying the bin: an item pushed in now would land at their feet. */
 	if (!k->door_closed) {
 		kiosk_refuse(k, MSG_RETURN_PAUSED, NULL);
-		return;
+		return false;
 	}
 	if (k->state == KIOSK_ITEMS && session_has_item(k, item)) {
 		session_touch(k);
@@ -43,19 +47,26 @@ static void checkin(struct kiosk *k, const char *item)
 		kiosk_play(k, FEEDBACK_ACCEPT);
 		kiosk_play(k, FEEDBACK_NOTICE);
 		kiosk_say(k, DISPLAY_NOTICE, MSG_RETURN_ALREADY, MSG_ARGS({ "item", item }));
-		return;
+		return false;
 	}
 	if (!kiosk_online(k) && k->cfg->offline_policy == OFFLINE_NONE) {
 		kiosk_refuse(k, MSG_RETURN_OFFLINE_OFF, NULL);
-		return;
+		return false;
 	}
 	if (!kiosk_store_usable(k))
-		return;
+		return false;
 	if (k->state == KIOSK_IDLE) {
 		session_begin(k, "");
 		kiosk_enter(k, KIOSK_ITEMS);
 	}
 	session_touch(k);
+	return true;
+}
+
+static void checkin(struct kiosk *k, const char *item)
+{
+	if (!takes_return(k, item))
+		return;
 	if (kiosk_online(k)) {
 		online_transact(k, TXN_CHECKIN, "", item);
 		return;
@@ -63,6 +74,21 @@ static void checkin(struct kiosk *k, const char *item)
 	if (kiosk_record(k, TXN_CHECKIN, "", item, 0) < 0)
 		return;
 	returns_confirmed(k, item, NULL, CONFIRM_OFFLINE);
+}
+
+void returns_stack(struct kiosk *k, struct kiosk_stack *stack)
+{
+	unsigned taken = 0;
+
+	for (unsigned i = 0; i < stack->n; i++) {
+		stack->items[i].take = takes_return(k, stack->items[i].item);
+		taken += stack->items[i].take;
+	}
+	if (!taken || kiosk_record_stack(k, TXN_CHECKIN, "", 0, stack) < 0)
+		return;
+	for (unsigned i = 0; i < stack->n; i++)
+		if (stack->items[i].take)
+			returns_confirmed(k, stack->items[i].item, NULL, CONFIRM_OFFLINE);
 }
 
 /* What the ILS's alert means for the person at the bin. */

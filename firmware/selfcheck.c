@@ -131,17 +131,42 @@ static bool charged_to_patron(const struct kiosk *k, const char *item)
 	return false;
 }
 
+/* Borrowed already in this session: the patron is reminded. */
+static bool in_session(struct kiosk *k, const char *item)
+{
+	if (!session_has_item(k, item))
+		return false;
+	kiosk_play(k, FEEDBACK_NOTICE);
+	kiosk_say(k, DISPLAY_NOTICE, MSG_CHECKOUT_ALREADY, MSG_ARGS({ "item", item }));
+	return true;
+}
+
+/*
+ * Offline: whether item may be lent now, with taken items of its stack
+ * about to be recorded before it; the patron is told why not.
+ */
+static bool lendable_offline(struct kiosk *k, const char *item, unsigned taken)
+{
+	if (k->cfg->offline_policy != OFFLINE_CHECKIN_CHECKOUT) {
+		kiosk_refuse(k, MSG_CHECKOUT_OFFLINE_OFF_SHORT, NULL);
+		return false;
+	}
+	if (k->cfg->offline_max_items && k->n_items + taken >= k->cfg->offline_max_items) {
+		char max[16];
+
+		snprintf(max, sizeof(max), "%u", k->cfg->offline_max_items);
+		kiosk_refuse(k, MSG_CHECKOUT_OFFLINE_LIMIT, MSG_ARGS({ "max", max }));
+		return false;
+	}
+	return !on_loan_here(k, item);
+}
+
 static void checkout(struct kiosk *k, const char *item)
 {
 	int64_t due_ms;
 
 	session_touch(k);
-	if (session_has_item(k, item)) {
-		kiosk_play(k, FEEDBACK_NOTICE);
-		kiosk_say(k, DISPLAY_NOTICE, MSG_CHECKOUT_ALREADY, MSG_ARGS({ "item", item }));
-		return;
-	}
-	if (!kiosk_store_usable(k))
+	if (in_session(k, item) || !kiosk_store_usable(k))
 		return;
 	if (kiosk_online(k)) {
 		/* The ILS is the judge online; renewing needs its list of loans (63). */
@@ -150,23 +175,40 @@ static void checkout(struct kiosk *k, const char *item)
 		online_transact(k, renew ? TXN_RENEW : TXN_CHECKOUT, k->patron, item);
 		return;
 	}
-	if (k->cfg->offline_policy != OFFLINE_CHECKIN_CHECKOUT) {
-		kiosk_refuse(k, MSG_CHECKOUT_OFFLINE_OFF_SHORT, NULL);
-		return;
-	}
-	if (k->cfg->offline_max_items && k->n_items >= k->cfg->offline_max_items) {
-		char max[16];
-
-		snprintf(max, sizeof(max), "%u", k->cfg->offline_max_items);
-		kiosk_refuse(k, MSG_CHECKOUT_OFFLINE_LIMIT, MSG_ARGS({ "max", max }));
-		return;
-	}
-	if (on_loan_here(k, item))
+	if (!lendable_offline(k, item, 0))
 		return;
 	due_ms = kiosk_offline_due_ms(k);
 	if (kiosk_record(k, TXN_CHECKOUT, k->patron, item, due_ms) < 0)
 		return;
 	selfcheck_confirmed(k, item, "", due_ms, NULL, CONFIRM_OFFLINE);
+}
+
+void selfcheck_stack(struct kiosk *k, struct kiosk_stack *stack)
+{
+	unsigned taken = 0;
+	int64_t due_ms;
+
+	session_touch(k);
+	for (unsigned i = 0; i < stack->n; i++)
+		stack->items[i].take = false;
+	if (k->state != KIOSK_ITEMS || !kiosk_store_usable(k))
+		return;
+	for (unsigned i = 0; i < stack->n; i++) {
+		struct kiosk_stack_item *it = &stack->items[i];
+
+		it->take = !in_session(k, it->item) && lendable_offline(k, it->item, taken);
+		taken += it->take;
+	}
+	if (!taken)
+		return;
+	due_ms = kiosk_offline_due_ms(k);
+	if (kiosk_record_stack(k, TXN_CHECKOUT, k->patron, due_ms, stack) < 0)
+		return;
+	/* Recorded durably, all of them: each is the patron's now. */
+	for (unsigned i = 0; i < stack->n; i++)
+		if (stack->items[i].take)
+			selfcheck_confirmed(k, stack->items[i].item, "", due_ms, NULL,
+					    CONFIRM_OFFLINE);
 }
 
 void selfcheck_end(struct kiosk *k, const char *why)

@@ -452,10 +452,10 @@ static void test_stack_checked_out_offline_each_once(void)
 	}
 	CHECK_STR(ops_since(&p, 0), "t1 afi C2, t1 eas 0, t1 read, t2 afi C2, t2 eas 0, t2 read, "
 				    "t3 afi C2, t3 eas 0, t3 read");
-	/* One item at a time: each one's tag written after its loan, before the next loan. */
+	/* One stack, one commit: every loan recorded and told before the first tag is written. */
 	for (unsigned i = 0; i < 9; i++) {
-		CHECK_INT(p.recorded_at[i], i / 3 + 1);
-		CHECK_INT(p.ok_played_at[i], (int)(i / 3 + 1));
+		CHECK_INT(p.recorded_at[i], 3);
+		CHECK_INT(p.ok_played_at[i], 3);
 	}
 	CHECK_INT(owed_count(&p), 0);
 	for (unsigned n = 1; n <= 3; n++) {
@@ -915,6 +915,178 @@ static void test_debt_from_before_a_restart_written_first(void)
 	pad_stop(&p);
 }
 
+/* Items 3123400000NNNN, one per tag n, for stacks larger than the named items. */
+static const char *stack_item(char *buf, size_t size, unsigned n)
+{
+	snprintf(buf, size, "3123400%07u", n);
+	return buf;
+}
+
+/*
+ * A stack of ten tags in one inventory round, offline: ten loans in one
+ * durable commit, each told OK only once it is on the disk, then each tag
+ * written and read back; one transaction per item, nothing owed after.
+ */
+static void test_ten_tag_stack_in_one_commit(void)
+{
+	struct fake_pad p;
+	char items[10][24];
+	uint64_t commits;
+
+	pad_start(&p, KIOSK_SELFCHECK, false, true);
+	sign_in_offline(&p);
+	commits = p.rig.kiosk->record_commits;
+	for (unsigned i = 0; i < 10; i++)
+		place_item(&p, 200 + i, stack_item(items[i], sizeof(items[i]), 200 + i));
+	run(&p, 0);
+	CHECK_INT(recorded(&p), 10);
+	CHECK_INT(p.rig.kiosk->record_commits - commits, 1);
+	CHECK_INT(p.rig.cap.played[FEEDBACK_OK], 10);
+	CHECK_INT(p.rig.cap.in_store_at_ok, 10);
+	run(&p, 2000);
+	CHECK_INT(p.n_log, 30);
+	for (unsigned i = 0; i < p.n_log; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "t%u %s", 200 + i / 3,
+			 i % 3 == 0 ? "afi C2" : i % 3 == 1 ? "eas 0" : "read");
+		CHECK_STR(p.log[i], want);
+		CHECK_INT(p.recorded_at[i], 10);
+	}
+	for (unsigned i = 0; i < 10; i++) {
+		CHECK_INT(txns_of(&p, items[i], NULL), 1);
+		CHECK_INT(fake_tag_n(&p, 200 + i)->tag.afi, 0xC2);
+	}
+	CHECK_INT(owed_count(&p), 0);
+	CHECK_INT(p.rig.kiosk->record_commits - commits, 1);
+	CHECK_INT(p.rig.cap.played[FEEDBACK_ERROR], 0);
+	kiosk_rig_scan(&p.rig, "DONE");
+	kiosk_rig_expect(&p.rig, DISPLAY_RECEIPT, "10 items");
+	pad_stop(&p);
+}
+
+/*
+ * The offline limit counts the stack: with room for two, a set of two parts
+ * and one book are lent in one commit, the next book refused and never
+ * written.
+ */
+static void test_stack_within_the_offline_limit(void)
+{
+	struct fake_pad p;
+	char a[24], b[24];
+
+	pad_start(&p, KIOSK_SELFCHECK, false, true);
+	p.rig.cfg.offline_max_items = 2;
+	sign_in_offline(&p);
+	place(&p, 211, &(struct tag_spec){ .id = ITEM_1, .parts = 2, .part = 1 });
+	place(&p, 212, &(struct tag_spec){ .id = ITEM_1, .parts = 2, .part = 2 });
+	place_item(&p, 213, stack_item(a, sizeof(a), 213));
+	place_item(&p, 214, stack_item(b, sizeof(b), 214));
+	run(&p, 2000);
+	CHECK_INT(recorded(&p), 2);
+	CHECK_INT(p.rig.kiosk->record_commits, 1);
+	CHECK_INT(txns_of(&p, ITEM_1, NULL), 1);
+	CHECK_INT(txns_of(&p, a, NULL), 1);
+	CHECK_INT(txns_of(&p, b, NULL), 0);
+	CHECK_INT(p.rig.cap.played[FEEDBACK_OK], 2);
+	CHECK_INT(p.rig.cap.played[FEEDBACK_ERROR], 1);
+	CHECK_STR(ops_since(&p, 0), "t211 afi C2, t211 eas 0, t211 read, t212 afi C2, t212 eas 0, "
+				    "t212 read, t213 afi C2, t213 eas 0, t213 read");
+	CHECK_INT(fake_tag_n(&p, 214)->tag.afi, 0x07);
+	CHECK_INT(owed_count(&p), 0);
+	pad_stop(&p);
+}
+
+/*
+ * A stack at the bin, offline: three returns in one commit; each goes in
+ * (flap, OK) only once its own tag's security is verified on.
+ */
+static void test_returns_stack_in_one_commit(void)
+{
+	struct fake_pad p;
+	char items[3][24];
+
+	pad_start(&p, KIOSK_RETURNS, false, true);
+	for (unsigned i = 0; i < 3; i++)
+		place_item(&p, 220 + i, stack_item(items[i], sizeof(items[i]), 220 + i));
+	run(&p, 0);
+	CHECK_INT(recorded(&p), 3);
+	CHECK_INT(p.rig.kiosk->record_commits, 1);
+	CHECK_INT(p.rig.cap.played[FEEDBACK_ACCEPT], 0);
+	run(&p, 2000);
+	CHECK_STR(ops_since(&p, 0), "t220 afi 07, t220 eas 1, t220 read, t221 afi 07, t221 eas 1, "
+				    "t221 read, t222 afi 07, t222 eas 1, t222 read");
+	for (unsigned i = 0; i < 9; i++)
+		CHECK_INT(p.accepts_at[i], (int)(i / 3));
+	CHECK_INT(p.rig.cap.played[FEEDBACK_ACCEPT], 3);
+	kiosk_rig_expect(&p.rig, DISPLAY_OK, "Returned: ");
+	kiosk_rig_expect(&p.rig, DISPLAY_OK, items[2]);
+	for (unsigned i = 0; i < 3; i++) {
+		struct txn t;
+
+		CHECK_INT(txns_of(&p, items[i], &t), 1);
+		CHECK_INT(t.kind, TXN_CHECKIN);
+		CHECK_INT(fake_tag_n(&p, 220 + i)->tag.eas, RFID_EAS_ON);
+	}
+	CHECK_INT(owed_count(&p), 0);
+	pad_stop(&p);
+}
+
+/*
+ * At the bin, the middle tag of a stack refuses its write: its return stays
+ * recorded and owed, its flap shut (the patron is asked to put it back);
+ * the others go in.
+ */
+static void test_returns_stack_one_write_refused(void)
+{
+	struct fake_pad p;
+	char items[3][24];
+	struct store_security s;
+
+	pad_start(&p, KIOSK_RETURNS, false, true);
+	for (unsigned i = 0; i < 3; i++)
+		place_item(&p, 240 + i, stack_item(items[i], sizeof(items[i]), 240 + i));
+	/* t240's three operations take FAKE_OP_MS each: then t241's AFI write is next */
+	run(&p, 3 * FAKE_OP_MS - 1);
+	CHECK_STR(ops_since(&p, 0), "t240 afi 07, t240 eas 1, t240 read");
+	p.fault = FAULT_REFUSE;
+	run(&p, 2000);
+	CHECK_STR(ops_since(&p, 3), "t241 afi 07, t242 afi 07, t242 eas 1, t242 read");
+	CHECK_INT(p.rig.cap.played[FEEDBACK_ACCEPT], 2);
+	CHECK_INT(p.rig.cap.played[FEEDBACK_ERROR], 1);
+	CHECK_INT(owed(&p, 241, &s), 0);
+	CHECK_STR(s.item, items[1]);
+	CHECK_INT(owed_count(&p), 1);
+	CHECK_INT(recorded(&p), 3);
+	CHECK_INT(p.rig.kiosk->record_commits, 1);
+	pad_stop(&p);
+}
+
+/*
+ * Online the ILS answers for each item: a stack is one commit per item,
+ * each item's tag written after its OK.
+ */
+static void test_online_stack_one_item_at_a_time(void)
+{
+	struct fake_pad p;
+	char items[3][24];
+
+	pad_start(&p, KIOSK_SELFCHECK, true, true);
+	sign_in_online(&p);
+	for (unsigned i = 0; i < 3; i++)
+		place_item(&p, 230 + i, stack_item(items[i], sizeof(items[i]), 230 + i));
+	run(&p, 2000);
+	CHECK_INT(recorded(&p), 3);
+	CHECK_INT(p.rig.kiosk->record_commits, 3);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK_INT(fake_ils_applied(p.rig.fake, FAKE_CHECKOUT, items[i]), 1);
+	CHECK_INT(p.n_log, 9);
+	for (unsigned i = 0; i < 9; i++)
+		CHECK_INT(p.ok_played_at[i], (int)(i / 3 + 1));
+	CHECK_INT(owed_count(&p), 0);
+	pad_stop(&p);
+}
+
 int main(void)
 {
 	RUN(test_fake_reader_is_a_reader);
@@ -933,5 +1105,10 @@ int main(void)
 	RUN(test_online_tag_taken_away_before_the_answer);
 	RUN(test_online_refusal_owes_nothing);
 	RUN(test_debt_from_before_a_restart_written_first);
+	RUN(test_ten_tag_stack_in_one_commit);
+	RUN(test_stack_within_the_offline_limit);
+	RUN(test_returns_stack_in_one_commit);
+	RUN(test_returns_stack_one_write_refused);
+	RUN(test_online_stack_one_item_at_a_time);
 	return testlib_finish();
 }
