@@ -462,6 +462,19 @@ static void set_activity(struct kiosk *k)
 	}
 }
 
+/* The writes are over: what they marked done goes to the disk together, not a sync each. */
+static void settle_writes(struct kiosk *k)
+{
+	int r;
+
+	if (!k->store || !store_settle_owed(k->store))
+		return;
+	r = store_settle(k->store);
+	if (r < 0)
+		log_warning("store: cannot write the security writes done to the disk (%s)",
+			    strerror(-r));
+}
+
 static void pump(struct loop *loop, void *data)
 {
 	struct kiosk *k = data;
@@ -471,7 +484,10 @@ static void pump(struct loop *loop, void *data)
 	set_activity(k);
 	if (pad->in_flow && !kiosk_waiting(k))
 		flow_settled(k);
-	if (start_a_write(k) || pad->in_flow || kiosk_waiting(k))
+	if (start_a_write(k))
+		return;
+	settle_writes(k);
+	if (pad->in_flow || kiosk_waiting(k))
 		return;
 	if (k->cfg->mode == KIOSK_SELFCHECK && k->state != KIOSK_ITEMS)
 		return; /* items wait on the pad for the patron to sign in */

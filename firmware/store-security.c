@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store-private.h"
+#include "store-vfs.h"
 #include "util.h"
 
 const char store_migration_v6[] =
@@ -162,6 +163,7 @@ int store_security_owed(struct store *store, const char *uid, struct store_secur
 int store_security_done(struct store *store, const char *txn_id, const char *uid, int64_t now_ms)
 {
 	sqlite3_stmt *stmt;
+	int r;
 
 	if (!store || !txn_id || !uid_valid(uid))
 		return -EINVAL;
@@ -169,7 +171,14 @@ int store_security_done(struct store *store, const char *txn_id, const char *uid
 	store_bind_text(stmt, 1, txn_id);
 	store_bind_text(stmt, 2, uid);
 	sqlite3_bind_int64(stmt, 3, now_ms);
-	return store_stmt_run(store, stmt);
+	/*
+	 * Its sync is left owed, so a stack's writes do not wait for the disk
+	 * one by one: a done lost to a power cut only has the tag written again.
+	 */
+	(void)store_vfs_defer_sync(store->db, true);
+	r = store_stmt_run(store, stmt);
+	(void)store_vfs_defer_sync(store->db, false);
+	return r;
 }
 
 int store_security_failed(struct store *store, const char *txn_id, const char *uid,

@@ -70,7 +70,11 @@ struct store_security {
 
 /* The write owed to tag uid: 0 and *ret, -ENOENT when none. */
 int store_security_owed(struct store *store, const char *uid, struct store_security *ret);
-/* The owed write to uid for txn_id is verified done (a lazy commit: a lost one is redone). */
+/*
+ * The owed write to uid for txn_id is verified done: a lazy commit, whose
+ * sync is left to store_settle() (or the next recording), as a lost one is
+ * only redone.
+ */
 int store_security_done(struct store *store, const char *txn_id, const char *uid, int64_t now_ms);
 /* A try failed, for why; it stays owed. */
 int store_security_failed(struct store *store, const char *txn_id, const char *uid,

@@ -943,7 +943,14 @@ static void test_ten_tag_stack_in_one_commit(void)
 	CHECK_INT(p.rig.kiosk->record_commits - commits, 1);
 	CHECK_INT(p.rig.cap.played[FEEDBACK_OK], 10);
 	CHECK_INT(p.rig.cap.in_store_at_ok, 10);
+	/* The first tag done: marked so without waiting for the disk, while the next is written. */
+	run(&p, 3 * FAKE_OP_MS + 1);
+	CHECK_STR(ops_since(&p, 0), "t200 afi C2, t200 eas 0, t200 read, t201 afi C2");
+	CHECK_INT(owed(&p, 200, NULL), -ENOENT);
+	CHECK(store_settle_owed(p.rig.store));
 	run(&p, 2000);
+	/* The writes over: what they marked done is on the disk. */
+	CHECK(!store_settle_owed(p.rig.store));
 	CHECK_INT(p.n_log, 30);
 	for (unsigned i = 0; i < p.n_log; i++) {
 		char want[32];

@@ -73,8 +73,13 @@ static void test_loan_owes_each_part(void)
 	CHECK_INT(store_security_owed(s, UID_B, &sec), 0);
 	CHECK_INT(sec.tries, 1);
 	CHECK_STR(sec.last_error, "tag moved away");
+	CHECK(!store_settle_owed(s));
 	CHECK_INT(store_security_done(s, loan.id, UID_A, T0 + 2), 0);
 	CHECK_INT(store_security_owed(s, UID_A, &sec), -ENOENT);
+	/* A lazy commit: on the disk at the next settle (or recording), not before it returns. */
+	CHECK(store_settle_owed(s));
+	CHECK_INT(store_settle(s), 0);
+	CHECK(!store_settle_owed(s));
 	CHECK_INT(store_security_list_owed(s, count_rows, &listed), 0);
 	CHECK_INT(listed, 1);
 	store_close(s);
