@@ -103,6 +103,10 @@ static void render_store(const struct circd_status *st, struct strbuf *out)
 			labelled(out, "circd_transactions_total", "kind",
 				 txn_kind_name((enum txn_kind)kind), "mode",
 				 txn_mode_name((enum txn_mode)mode), st->recorded_by[kind][mode]);
+	/* Fewer than the transactions when RFID stacks are recorded together: SD card wear. */
+	family(out, "circd_store_commits_total", "counter",
+	       "Durable commits (each a wait for the disk) that recorded those transactions.");
+	sample(out, "circd_store_commits_total", st->record_commits);
 	gauge(out, "circd_security_writes_owed",
 	      "RFID tags whose security write is still owed.", st->security_owed);
 	if (st->returns)

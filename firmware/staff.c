@@ -290,6 +290,7 @@ static void status_fill(struct circd *c, const struct kiosk_status *ks,
 		.wakeups = loop_wakeups(c->loop),
 		.version = CIRCD_VERSION,
 		.store_failures = ks->store_failures,
+		.record_commits = ks->record_commits,
 		.offline_s = c->ils && !ks->online ?
 				     (loop_mono_ms(c->loop) - c->offline_since_ms) / 1000 : 0,
 	};

@@ -67,6 +67,7 @@ struct circd_status {
 	uint64_t oldest_pending_s; /* how long the oldest transaction of the outbox has waited */
 	uint64_t offline_s;        /* how long the ILS link has been down; 0 online or no ILS */
 	uint64_t recorded_by[TXN_KINDS][TXN_MODES]; /* since start, by enum txn_kind and txn_mode */
+	uint64_t record_commits; /* since start: the durable commits that recorded them */
 };
 
 /* The forms of a circctl answer. Only exceptions have a CSV one: status renders it as text. */

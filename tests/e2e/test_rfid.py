@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""RFID item tags on the sim board's pad: stacks, sets of parts, security written and read
-back, damaged and foreign tags, a tag taken away mid-write, kill -9 between the loan and
-the security write, the returns bin, online and offline with forwarding."""
+"""RFID item tags on the sim board's pad: stacks (a ten-tag one in fewer durable commits than
+tags), sets of parts, security written and read back, damaged and foreign tags, a tag taken
+away mid-write, kill -9 between the loan and the security write, the returns bin, online and
+offline with forwarding."""
 
 import collections
 
@@ -55,6 +56,35 @@ def test_stack_with_a_set_checked_out_once_each(t):
     check(not any(e.startswith("rfid ") for e in ev), "no more writes:%s" % fmt_events(ev))
     ev = d.scan_item(DONE)
     check(any("3 items" in x for x in displays(ev, "receipt")), "receipt:%s" % fmt_events(ev))
+
+
+def metric(t, sample):
+    """A sample of circctl metrics by its name and labels as printed; None when absent."""
+    for line in t.ctl("metrics").stdout.splitlines():
+        if line.startswith(sample + " "):
+            return int(float(line.split()[1]))
+    return None
+
+
+def test_ten_tag_stack_in_fewer_commits_than_tags(t):
+    """Ten books laid on the pad at once, offline: ten loans, each tag's security verified
+    off, and the loans recorded in fewer durable commits than there are tags."""
+    d, pad = signed_in(t)
+    commits = metric(t, "circd_store_commits_total")
+    check(commits is not None, "circctl metrics has circd_store_commits_total")
+    tags = {uid(80 + n): danish(item_no(80 + n)) for n in range(10)}
+    for u, mem in tags.items():
+        pad.place(u, mem)
+    ev = pad.run(1500)
+    check_eq(sorted(r["item"] for r in t.journal()), sorted(item_no(80 + n) for n in range(10)),
+             "one checkout per item:%s" % fmt_events(ev))
+    for u in tags:
+        check_eq(writes(ev, u), OFF, "security written to %s" % u)
+    check_eq([s["state"] for s in security(t)], ["done"] * 10, "the debts, all paid")
+    check_eq(metric(t, 'circd_transactions_total{kind="checkout",mode="offline"}'), 10,
+             "ten offline checkouts counted")
+    commits = metric(t, "circd_store_commits_total") - commits
+    check(0 < commits < len(tags), "%d commits for %d tags" % (commits, len(tags)))
 
 
 def test_incomplete_set_waits_for_its_parts(t):

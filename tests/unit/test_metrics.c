@@ -209,6 +209,7 @@ static void sample_status(struct circd_status *st)
 		.store_failures = 3,
 		.oldest_pending_s = 3600,
 		.offline_s = 125,
+		.record_commits = 9,
 	};
 	st->recorded_by[TXN_CHECKOUT][TXN_OFFLINE] = 5;
 	st->recorded_by[TXN_CHECKIN][TXN_ONLINE] = 6;
@@ -258,6 +259,7 @@ static void test_parses_back_whole(void)
 	CHECK_INT(value_of(&m, "circd_transactions_total", "kind=checkout,mode=online"), 0);
 	CHECK_INT(value_of(&m, "circd_transactions_total", "kind=checkin,mode=online"), 6);
 	CHECK_INT(value_of(&m, "circd_transactions_total", "kind=renew,mode=online"), 1);
+	CHECK_INT(value_of(&m, "circd_store_commits_total", ""), 9);
 	CHECK_INT(value_of(&m, "circd_security_writes_owed", ""), 2);
 	/* a scanner for both roles counts for each */
 	CHECK_INT(value_of(&m, "circd_device_attached", "role=item_scanner,device=front"), 1);
@@ -270,7 +272,7 @@ static void test_parses_back_whole(void)
 	CHECK_INT(value_of(&m, "circd_receipts_printed_total", ""), 4);
 	/* a self-check kiosk has no bin */
 	CHECK_INT(value_of(&m, "circd_bin_full", ""), -1);
-	CHECK_INT(m.n, 28);
+	CHECK_INT(m.n, 29);
 	strbuf_free(&out);
 }
 
