@@ -16,10 +16,11 @@
  * Offline, the items queued together (a stack, one inventory round's) go to
  * the flow together and are recorded in one durable commit: one wait for
  * the disk instead of one per item, which is most of a stack's time on an
- * SD card. Online the ILS answers for one item at a time.
+ * SD card. Online the ILS answers for one item at a time; at a self-check
+ * kiosk the pad writes the tags of the items it answered for meanwhile.
  *
- * One thing happens at a time: the pump runs from a zero timer whenever
- * something may let it move (a tag, an answer, a write done).
+ * One write and one flow at a time: the pump runs from a zero timer
+ * whenever something may let it move (a tag, an answer, a write done).
  */
 #include "kiosk-rfid.h"
 
@@ -481,13 +482,21 @@ static void pump(struct loop *loop, void *data)
 	struct kiosk_pad *pad = k->pad;
 
 	(void)loop;
+	bool writing;
+
 	set_activity(k);
 	if (pad->in_flow && !kiosk_waiting(k))
 		flow_settled(k);
-	if (start_a_write(k))
-		return;
-	settle_writes(k);
-	if (pad->in_flow || kiosk_waiting(k))
+	writing = start_a_write(k);
+	if (!writing)
+		settle_writes(k);
+	/*
+	 * At a self-check kiosk the next items go to the flow while tags are
+	 * written (a tag's write waits for its own loan, not the next loan for
+	 * it): online, the ILS answers for the next item while the pad writes.
+	 * A return goes in (flap, OK) with its tags secured, one at a time.
+	 */
+	if ((writing && k->cfg->mode == KIOSK_RETURNS) || pad->in_flow || kiosk_waiting(k))
 		return;
 	if (k->cfg->mode == KIOSK_SELFCHECK && k->state != KIOSK_ITEMS)
 		return; /* items wait on the pad for the patron to sign in */

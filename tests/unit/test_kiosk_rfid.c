@@ -1071,9 +1071,10 @@ static void test_returns_stack_one_write_refused(void)
 
 /*
  * Online the ILS answers for each item: a stack is one commit per item,
- * each item's tag written after its OK.
+ * each tag written after its own item's OK, while the ILS answers for the
+ * next item (it takes 25 ms here, a write 3 operations of FAKE_OP_MS).
  */
-static void test_online_stack_one_item_at_a_time(void)
+static void test_online_stack_written_while_the_ils_answers(void)
 {
 	struct fake_pad p;
 	char items[3][24];
@@ -1081,15 +1082,46 @@ static void test_online_stack_one_item_at_a_time(void)
 	pad_start(&p, KIOSK_SELFCHECK, true, true);
 	sign_in_online(&p);
 	for (unsigned i = 0; i < 3; i++)
+		fake_ils_script(p.rig.fake, &(struct fake_step){ .delay_ms = 25 });
+	for (unsigned i = 0; i < 3; i++)
 		place_item(&p, 230 + i, stack_item(items[i], sizeof(items[i]), 230 + i));
 	run(&p, 2000);
 	CHECK_INT(recorded(&p), 3);
 	CHECK_INT(p.rig.kiosk->record_commits, 3);
 	for (unsigned i = 0; i < 3; i++)
 		CHECK_INT(fake_ils_applied(p.rig.fake, FAKE_CHECKOUT, items[i]), 1);
-	CHECK_INT(p.n_log, 9);
+	CHECK_STR(ops_since(&p, 0), "t230 afi C2, t230 eas 0, t230 read, t231 afi C2, t231 eas 0, "
+				    "t231 read, t232 afi C2, t232 eas 0, t232 read");
+	/* each tag after its own item's OK */
 	for (unsigned i = 0; i < 9; i++)
-		CHECK_INT(p.ok_played_at[i], (int)(i / 3 + 1));
+		CHECK(p.ok_played_at[i] >= (int)(i / 3 + 1));
+	/* the first tag's write under way, the second item already recorded and asked for */
+	CHECK_INT(p.ok_played_at[0], 1);
+	CHECK_INT(p.recorded_at[2], 2);
+	CHECK_INT(owed_count(&p), 0);
+	pad_stop(&p);
+}
+
+/* At the bin, the next return waits for the last one's tags: each goes in whole, in turn. */
+static void test_online_returns_one_at_a_time(void)
+{
+	struct fake_pad p;
+	char items[2][24];
+
+	pad_start(&p, KIOSK_RETURNS, true, true);
+	for (unsigned i = 0; i < 2; i++)
+		place_item(&p, 250 + i, stack_item(items[i], sizeof(items[i]), 250 + i));
+	run(&p, 2000);
+	CHECK_STR(ops_since(&p, 0), "t250 afi 07, t250 eas 1, t250 read, t251 afi 07, t251 eas 1, "
+				    "t251 read");
+	/* the second return recorded only once the first went in */
+	for (unsigned i = 0; i < 3; i++) {
+		CHECK_INT(p.recorded_at[i], 1);
+		CHECK_INT(p.accepts_at[i], 0);
+	}
+	CHECK_INT(p.recorded_at[3], 2);
+	CHECK_INT(p.accepts_at[3], 1);
+	CHECK_INT(p.rig.cap.played[FEEDBACK_ACCEPT], 2);
 	CHECK_INT(owed_count(&p), 0);
 	pad_stop(&p);
 }
@@ -1116,6 +1148,7 @@ int main(void)
 	RUN(test_stack_within_the_offline_limit);
 	RUN(test_returns_stack_in_one_commit);
 	RUN(test_returns_stack_one_write_refused);
-	RUN(test_online_stack_one_item_at_a_time);
+	RUN(test_online_stack_written_while_the_ils_answers);
+	RUN(test_online_returns_one_at_a_time);
 	return testlib_finish();
 }
