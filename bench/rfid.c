@@ -469,7 +469,7 @@ static void print_r1(struct r1 *r)
 	       c50 / b50, f50 / b50);
 	printf("                   (circd: its round began p50 %.1f ms after the placement and had "
 	       "read the stack by %.1f ms; then %.1f ms a tag:\n"
-	       "                   its share of the loans' one commit, AFI write, read-back. Per stack "
+	       "                   its share of one commit, AFI write, read-back. Per stack "
 	       "circd sent %.1f inventories, %.1f reads, %.1f AFI writes,\n"
 	       "                   %.1f AFI reads; the baseline %u requests. The emulator was "
 	       "polled every %d ms)\n",
