@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../firmware/kiosk-private.h"
 #include "../../firmware/kiosk-rfid.h"
@@ -973,6 +974,33 @@ static void test_ten_tag_stack_in_one_commit(void)
 }
 
 /*
+ * The store refuses the stack's commit (its file was deleted under it):
+ * none of its loans is recorded, the patron is told once, no tag is
+ * written, and each stays refused while it lies there.
+ */
+static void test_stack_refused_by_the_store_writes_nothing(void)
+{
+	struct fake_pad p;
+	char items[3][24];
+
+	pad_start(&p, KIOSK_SELFCHECK, false, true);
+	sign_in_offline(&p);
+	CHECK_INT(unlink(p.rig.tmp.db), 0);
+	for (unsigned i = 0; i < 3; i++)
+		place_item(&p, 260 + i, stack_item(items[i], sizeof(items[i]), 260 + i));
+	run(&p, 2000);
+	kiosk_rig_expect(&p.rig, DISPLAY_ERROR, "nothing was recorded");
+	CHECK_INT(p.rig.cap.played[FEEDBACK_ERROR], 1);
+	CHECK_INT(p.rig.cap.played[FEEDBACK_OK], 0);
+	CHECK_INT(recorded(&p), 0);
+	CHECK_INT(p.rig.kiosk->record_commits, 0);
+	CHECK_INT(p.rig.kiosk->store_failures, 1);
+	CHECK_INT(p.n_log, 0);
+	CHECK_INT(kiosk_rfid_tags_on_pad(p.rig.kiosk), 3);
+	pad_stop(&p);
+}
+
+/*
  * The offline limit counts the stack: with room for two, a set of two parts
  * and one book are lent in one commit, the next book refused and never
  * written.
@@ -1146,6 +1174,7 @@ int main(void)
 	RUN(test_debt_from_before_a_restart_written_first);
 	RUN(test_ten_tag_stack_in_one_commit);
 	RUN(test_stack_within_the_offline_limit);
+	RUN(test_stack_refused_by_the_store_writes_nothing);
 	RUN(test_returns_stack_in_one_commit);
 	RUN(test_returns_stack_one_write_refused);
 	RUN(test_online_stack_written_while_the_ils_answers);
