@@ -10,6 +10,7 @@
 #include "board-private.h"
 
 const char *const printer_keys[] = { "device", "usb", "serial", "port", NULL };
+KEY_TABLE_FITS(printer_keys);
 
 int printer_section(struct board_parse *p, int line, struct file_error *err)
 {

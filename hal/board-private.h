@@ -16,7 +16,11 @@
 #include "inifile.h"
 
 #define VALUE_QUOTE_MAX 64
-#define KEYS_MAX 16
+/* Keys of one section at most: each table below asserts it fits (key_line[] has a slot each). */
+#define KEYS_MAX 24
+/* A NULL-terminated key table of fixed size, checked against KEYS_MAX where it is defined. */
+#define KEY_TABLE_FITS(table) _Static_assert(sizeof(table) / sizeof((table)[0]) - 1 <= KEYS_MAX, \
+					     #table " has more keys than KEYS_MAX")
 
 enum board_section {
 	SECTION_NONE,

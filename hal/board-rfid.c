@@ -18,6 +18,7 @@ const char *const rfid_keys[] = {
 	"stop_bits", "bus_address", "antenna", "power", "inventory_ms", "idle_inventory_ms",
 	"transport", NULL,
 };
+KEY_TABLE_FITS(rfid_keys);
 
 static const char *const rfid_protocols[] = {
 	[RFID_PROTOCOL_SIM] = "sim",

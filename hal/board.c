@@ -88,6 +88,11 @@ static const char *const scanner_keys[] = {
 	"card_byte_order", "card_separator", "card_pad_length", "trim_prefix", "trim_suffix", NULL,
 };
 
+KEY_TABLE_FITS(board_keys);
+KEY_TABLE_FITS(output_keys);
+KEY_TABLE_FITS(input_keys);
+KEY_TABLE_FITS(scanner_keys);
+
 static const char *const *const role_keys[] = {
 	[ROLE_KIND_OUTPUT] = output_keys,
 	[ROLE_KIND_INPUT] = input_keys,
