@@ -479,27 +479,31 @@ int store_record_outcomes(struct store *store, const struct store_outcome *outco
 	return r < 0 ? r : 0;
 }
 
-/* Forwarding's transaction, begun at its first piece of work. */
-static int fwd_begin(struct store *store)
+/* A piece of forwarding's work begins: the transaction too, at the first. */
+static int piece_begin(struct store *store)
 {
 	int r;
 
-	if (store->fwd_open)
-		return 0;
-	r = store_begin(store);
-	if (r < 0)
-		return r;
-	store->fwd_open = true;
-	store->fwd_sent_ready = false;
+	if (!store->fwd_open) {
+		r = store_begin(store);
+		if (r < 0)
+			return r;
+		store->fwd_open = true;
+		store->fwd_sent_ready = false;
+	}
+	store->fwd_busy = true;
 	return 0;
 }
 
-/* A piece of work failed: none of the transaction's is kept, and the next commit says so. */
-static int fwd_undo(struct store *store, int r)
+/* A piece that failed (r < 0) undoes the whole transaction, and the next commit says so. */
+static int piece_end(struct store *store, int r)
 {
-	store_rollback(store);
-	store->fwd_open = false;
-	store->fwd_lost = r;
+	if (r < 0) {
+		store_rollback(store);
+		store->fwd_open = false;
+		store->fwd_lost = r;
+	}
+	store->fwd_busy = false;
 	return r;
 }
 
@@ -509,15 +513,27 @@ int store_fwd_record(struct store *store, const struct store_outcome *outcome, i
 
 	if (!store || !outcome || now_ms <= 0)
 		return -EINVAL;
-	r = fwd_begin(store);
+	r = piece_begin(store);
 	if (r < 0)
 		return r;
-	store->fwd_busy = true;
-	r = record_outcome(store, outcome, now_ms);
+	return piece_end(store, record_outcome(store, outcome, now_ms));
+}
+
+/* The oldest unfinished after after_seq marked if it is a plain first send: 1, 0 or -errno. */
+static int mark_next(struct store *store, int64_t after_seq, int64_t now_ms, struct txn *ret)
+{
+	int r = walk_step(store, FWD_WALK_UNFINISHED, after_seq, INT64_MAX, ret);
+
+	/* Only a plain first send: a renewal, or one sent before, is not sent blindly. */
+	if (r <= 0 || ret->state != TXN_PENDING || ret->kind == TXN_RENEW || ret->attempts)
+		return r < 0 ? r : 0;
+	r = mark_in_txn(store, ret->id, ret->seq, now_ms);
 	if (r < 0)
-		r = fwd_undo(store, r);
-	store->fwd_busy = false;
-	return r;
+		return r;
+	ret->state = TXN_FORWARDED;
+	ret->attempts++;
+	ret->sent_wall_ms = now_ms;
+	return 1;
 }
 
 int store_fwd_mark_next(struct store *store, int64_t after_seq, int64_t now_ms, struct txn *ret)
@@ -526,10 +542,9 @@ int store_fwd_mark_next(struct store *store, int64_t after_seq, int64_t now_ms, 
 
 	if (!store || !ret || now_ms <= 0)
 		return -EINVAL;
-	r = fwd_begin(store);
+	r = piece_begin(store);
 	if (r < 0)
 		return r;
-	store->fwd_busy = true;
 	/*
 	 * Before the first is marked, the log of returns sent exists for this
 	 * boot: a crash before one of them is sent is then judged by it.
@@ -538,21 +553,7 @@ int store_fwd_mark_next(struct store *store, int64_t after_seq, int64_t now_ms, 
 		(void)store_sent_prepare(store); /* without it: judged as before the log */
 		store->fwd_sent_ready = true;
 	}
-	r = walk_step(store, FWD_WALK_UNFINISHED, after_seq, INT64_MAX, ret);
-	/* Only a plain first send: a renewal, or one sent before, is not sent blindly. */
-	if (r > 0 && (ret->state != TXN_PENDING || ret->kind == TXN_RENEW || ret->attempts))
-		r = 0;
-	if (r > 0 && (r = mark_in_txn(store, ret->id, ret->seq, now_ms)) >= 0)
-		r = 1;
-	if (r < 0) {
-		r = fwd_undo(store, r);
-	} else if (r > 0) {
-		ret->state = TXN_FORWARDED;
-		ret->attempts++;
-		ret->sent_wall_ms = now_ms;
-	}
-	store->fwd_busy = false;
-	return r;
+	return piece_end(store, mark_next(store, after_seq, now_ms, ret));
 }
 
 int store_fwd_commit(struct store *store)

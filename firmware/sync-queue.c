@@ -76,17 +76,17 @@ bool sync_queue_head(const struct sync_queue *q, int64_t *seq, const char **id)
 	return true;
 }
 
+/* The plain fields a queued txn keeps of its struct txn (its strings are copied apart). */
+#define QUEUED_FIELDS(X) X(seq) X(wall_ms) X(due_ms) X(kind) X(mode) X(attempts)
+#define FIELD_TO_TXN(f) ret->f = e->f;
+#define FIELD_FROM_TXN(f) e->f = t->f;
+
 void sync_queue_take(struct sync_queue *q, struct txn *ret)
 {
 	const struct sync_queued *e = &q->q[q->next++];
 
 	memset(ret, 0, sizeof(*ret));
-	ret->seq = e->seq;
-	ret->wall_ms = e->wall_ms;
-	ret->due_ms = e->due_ms;
-	ret->kind = e->kind;
-	ret->mode = e->mode;
-	ret->attempts = e->attempts;
+	QUEUED_FIELDS(FIELD_TO_TXN)
 	ret->state = TXN_FORWARDED;
 	memcpy(ret->id, e->id, sizeof(ret->id));
 	memcpy(ret->patron, e->patron, sizeof(ret->patron));
@@ -97,12 +97,7 @@ void sync_queue_take(struct sync_queue *q, struct txn *ret)
 
 static void queued_set(struct sync_queued *e, const struct txn *t)
 {
-	e->seq = t->seq;
-	e->wall_ms = t->wall_ms;
-	e->due_ms = t->due_ms;
-	e->kind = t->kind;
-	e->mode = t->mode;
-	e->attempts = t->attempts;
+	QUEUED_FIELDS(FIELD_FROM_TXN)
 	memcpy(e->id, t->id, sizeof(e->id));
 	memcpy(e->patron, t->patron, sizeof(e->patron));
 	memcpy(e->item, t->item, sizeof(e->item));

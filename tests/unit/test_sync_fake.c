@@ -423,13 +423,16 @@ static void test_long_queue_in_order_once(void)
  */
 static void test_lost_reply_settled_before_the_next(void)
 {
+	static const struct {
+		enum txn_kind kind;
+		const char *item;
+	} queue[] = { { TXN_CHECKIN, ITEM_2 }, { TXN_CHECKOUT, ITEM_1 }, { TXN_CHECKIN, ITEM_1 } };
+	struct txn t[3], *b = &t[1], *c = &t[2];
 	struct rig r;
-	struct txn a, b, c;
 
 	rig_start(&r);
-	record(&r, &a, TXN_CHECKIN, TXN_OFFLINE, ITEM_2);
-	record(&r, &b, TXN_CHECKOUT, TXN_OFFLINE, ITEM_1);
-	record(&r, &c, TXN_CHECKIN, TXN_OFFLINE, ITEM_1);
+	for (unsigned i = 0; i < ARRAY_SIZE(queue); i++)
+		record(&r, &t[i], queue[i].kind, TXN_OFFLINE, queue[i].item);
 	fake_ils_script(r.fake, &(struct fake_step){ .fate = FAKE_ANSWER });
 	fake_ils_script(r.fake, &(struct fake_step){ .fate = FAKE_LOSE, .apply_anyway = true });
 	fake_ils_set_up(r.fake, true);
@@ -437,9 +440,9 @@ static void test_lost_reply_settled_before_the_next(void)
 	loop_advance(r.loop, 5000); /* the reply is given up on */
 	for (int i = 0; i < 4; i++)
 		pump(&r);
-	CHECK_INT(got(&r, b.id).state, TXN_CONFIRMED);
-	CHECK_STR(got(&r, b.id).evidence, "reply lost; fake says charged");
-	CHECK_INT(got(&r, c.id).state, TXN_CONFIRMED);
+	CHECK_INT(got(&r, b->id).state, TXN_CONFIRMED);
+	CHECK_STR(got(&r, b->id).evidence, "reply lost; fake says charged");
+	CHECK_INT(got(&r, c->id).state, TXN_CONFIRMED);
 	CHECK_INT(fake_ils_applied(r.fake, FAKE_CHECKOUT, ITEM_1), 1);
 	CHECK_INT(fake_ils_applied(r.fake, FAKE_CHECKIN, ITEM_1), 1);
 	CHECK_STR(fake_ils_charged_to(r.fake, ITEM_1), "");
