@@ -79,6 +79,16 @@ double stat_cpu_us(pid_t pid);
 /* The same from its CPU clock, to the ns, where a parent may read its child's; -1 otherwise. */
 double clock_cpu_us(pid_t pid);
 
+/*
+ * Two cores of this process's affinity, for a client and its server that
+ * would be on different machines in a library; false with fewer than two.
+ */
+bool two_cores(int *client, int *server);
+/* Pins pid (0: this process; its threads to come follow it) to core; -errno. */
+int pin_to_core(pid_t pid, int core);
+/* This process back on the cores it had at start. */
+void unpin_self(void);
+
 /* The sim channel (hal/sim.h): commands out, event lines in. */
 struct sim {
 	int fd;

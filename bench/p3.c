@@ -14,6 +14,11 @@
  * P3_TXNS checkins (09, no block) one after the other over one socket.
  * Both ACSs start from the demo data, so each applies the same work.
  *
+ * In a library the ILS runs on another machine. Here, with two cores or
+ * more, the ACS gets a core of its own and the client (circd, or this
+ * process for the baseline) another: neither slows the other down by
+ * sharing a core, for circd as for the baseline.
+ *
  * The whole is done P3_PAIRS times (bench_p3()); the figure is the median
  * pair's.
  */
@@ -36,6 +41,7 @@ struct p3 {
 	double circd_s;     /* ACS listening -> outbox 0 (or the timeout) */
 	double circd_span_ms; /* the ACS's first 09 from circd to its last */
 	unsigned forwarded; /* all of them, unless the timeout struck */
+	bool pinned;        /* the ACS and its client each on a core of their own */
 	long exceptions;
 	long circd_09, circd_17;
 	double circd_cpu_us; /* circd's CPU while forwarding */
@@ -83,8 +89,12 @@ static int forward(struct p3 *p, struct acs *acs, int port, pid_t pid)
 	double t0, deadline, cpu0;
 	long left = P3_TXNS;
 
+	int client, server;
+
 	if (acs_start(acs, "p3-acs", port, p->why) < 0)
 		return -1;
+	p->pinned = two_cores(&client, &server) && pin_to_core(acs->pid, server) == 0 &&
+		    pin_to_core(pid, client) == 0;
 	cpu0 = clock_cpu_us(pid);
 	t0 = now_us();
 	deadline = t0 + FORWARD_TIMEOUT_S * 1e6;
@@ -167,8 +177,12 @@ static int measure_baseline(struct p3 *p)
 	double t0, cpu0;
 	int r = -1;
 
+	int client, server;
+
 	if (acs_start(&acs, "p3-base-acs", 0, p->base_why) < 0)
 		return -1;
+	p->pinned = p->pinned && two_cores(&client, &server) &&
+		    pin_to_core(acs.pid, server) == 0 && pin_to_core(0, client) == 0;
 	cpu0 = clock_cpu_us(0);
 	t0 = now_us();
 	if (sip_connect(&sip, acs.port) < 0) {
@@ -195,6 +209,7 @@ static int measure_baseline(struct p3 *p)
 	p->base_span_ms = acs_span_ms(&acs, "09");
 	r = 0;
 out:
+	unpin_self();
 	sip_close(&sip);
 	acs_stop(&acs);
 	return r;
@@ -249,8 +264,11 @@ static void p3_print(const struct p3 *p, int rc, int rb)
 		       rb == 0 ? p->base_09 : -1L, p->exceptions);
 	if (rc == 0 && rb == 0 && p->forwarded && p->circd_cpu_us > 0 && p->base_cpu_us > 0)
 		printf("                   (CPU per transaction: circd %.0f us, the raw client %.0f us; "
-		       "the rest of each round trip is the ACS's and the kernel's)\n",
-		       p->circd_cpu_us / p->forwarded, p->base_cpu_us / P3_TXNS);
+		       "the rest of each round trip is the ACS's and the kernel's;\n"
+		       "                   %s)\n",
+		       p->circd_cpu_us / p->forwarded, p->base_cpu_us / P3_TXNS,
+		       p->pinned ? "the ACS on a core of its own, its client on another, for both" :
+				   "the ACS and its client not pinned to cores of their own");
 }
 
 /* The ACS-timed ratio of a pair where both sides forwarded everything; < 0 otherwise. */

@@ -5,6 +5,7 @@
  * its sim and control sockets, and the durable commit of the baselines.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -601,6 +602,46 @@ double stat_cpu_us(pid_t pid)
 	n = fscanf(f, "%*[^)])%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%lu%lu", &ut, &st);
 	fclose(f);
 	return n == 2 ? (ut + st) * 1e6 / sysconf(_SC_CLK_TCK) : -1;
+}
+
+static cpu_set_t start_cores;
+static bool start_cores_known;
+
+static void remember_start_cores(void)
+{
+	if (!start_cores_known && sched_getaffinity(0, sizeof(start_cores), &start_cores) == 0)
+		start_cores_known = true;
+}
+
+bool two_cores(int *client, int *server)
+{
+	int found = 0;
+
+	remember_start_cores();
+	if (!start_cores_known)
+		return false;
+	for (int core = 0; core < CPU_SETSIZE && found < 2; core++) {
+		if (!CPU_ISSET(core, &start_cores))
+			continue;
+		*(found++ ? server : client) = core;
+	}
+	return found == 2;
+}
+
+int pin_to_core(pid_t pid, int core)
+{
+	cpu_set_t set;
+
+	remember_start_cores();
+	CPU_ZERO(&set);
+	CPU_SET(core, &set);
+	return sched_setaffinity(pid, sizeof(set), &set) == 0 ? 0 : -errno;
+}
+
+void unpin_self(void)
+{
+	if (start_cores_known)
+		sched_setaffinity(0, sizeof(start_cores), &start_cores);
 }
 
 double clock_cpu_us(pid_t pid)
