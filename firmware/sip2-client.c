@@ -65,6 +65,8 @@ struct sip2_client {
 	struct request *inflight;
 	char wire[SIP2_WIRE_MAX];
 	size_t wire_len;
+	/* A reply decoded, for one message at a time: 18 KiB not allocated per reply. */
+	struct sip2_msg *rx_msg;
 	int seq;
 	unsigned sends; /* of the request in flight, first send included */
 	bool asked_resend; /* a 97 went out for the request in flight */
@@ -267,26 +269,21 @@ static void request_resend(struct sip2_client *c, const char *why)
 
 static void handle_message(struct sip2_client *c, const char *wire, size_t len)
 {
-	struct sip2_msg *msg;
+	struct sip2_msg *msg = c->rx_msg;
 	struct request *r;
 	int err;
 
-	msg = malloc(sizeof(*msg));
-	if (!msg) {
-		link_down(c, "out of memory");
-		return;
-	}
 	err = sip2_decode(&c->profile, wire, len, msg);
 	if (err < 0) {
 		/* A reply spoiled on the way: ask for it again. */
 		if (c->inflight)
 			request_resend(c, err == -EPROTO ? "bad checksums" : "garbled replies");
-		goto out;
+		return;
 	}
 	if (msg->code == 96) { /* the ACS asks us to resend */
 		if (c->inflight && (c->sends > c->retries || send_wire(c) < 0))
 			link_down(c, "the ACS kept asking for resends");
-		goto out;
+		return;
 	}
 	r = c->inflight;
 	/*
@@ -298,7 +295,7 @@ static void handle_message(struct sip2_client *c, const char *wire, size_t len)
 	    (!r || memcmp(msg->code_str, r->expect, 2) != 0)) {
 		log_notice("ILS link: a late %.2s reply to a request already given up on; "
 			   "ignored (its outcome is verified)", msg->code_str);
-		goto out;
+		return;
 	}
 	/*
 	 * A late reply to an earlier try or request is not ours any more. But
@@ -308,7 +305,7 @@ static void handle_message(struct sip2_client *c, const char *wire, size_t len)
 	 */
 	if (!r || (!sip2_seq_matches(msg, c->seq) &&
 		   !(c->asked_resend && memcmp(msg->code_str, r->expect, 2) == 0)))
-		goto out;
+		return;
 	/* Answered in order: nothing sent before this request is still to come. */
 	c->unsettled[0] = 0;
 	c->inflight = NULL;
@@ -319,8 +316,6 @@ static void handle_message(struct sip2_client *c, const char *wire, size_t len)
 		finish(c, r, 0, msg);
 	arm_heartbeat(c);
 	pump(c);
-out:
-	free(msg);
 }
 
 static void on_data(void *data, const char *buf, size_t len)
@@ -716,6 +711,11 @@ int sip2_client_new(struct loop *loop, const struct sip2_config *cfg,
 
 	if (!c)
 		return -ENOMEM;
+	c->rx_msg = malloc(sizeof(*c->rx_msg));
+	if (!c->rx_msg) {
+		free(c);
+		return -ENOMEM;
+	}
 	c->loop = loop;
 	c->cfg = *cfg;
 	c->events = *events;
@@ -751,5 +751,7 @@ void sip2_client_free(struct sip2_client *c)
 			free(r);
 	explicit_bzero(&c->cfg, sizeof(c->cfg));
 	explicit_bzero(c->wire, sizeof(c->wire));
+	explicit_bzero(c->rx_msg, sizeof(*c->rx_msg)); /* the last reply: patron data */
+	free(c->rx_msg);
 	free(c);
 }
