@@ -66,6 +66,22 @@ def check(cond, msg="check failed"):
         raise Failure(msg)
 
 
+def wait_for(what, fn, timeout=None, interval=0.02, tick=None):
+    """Polls fn() until it returns something true (returned); bounded by timeout (TIMEOUT when
+    None). tick() runs between polls (e.g. to advance a fake clock)."""
+    limit = timeout or TIMEOUT
+    deadline = time.monotonic() + limit
+    while True:
+        last = fn()
+        if last:
+            return last
+        if time.monotonic() > deadline:
+            raise Failure("timed out (%.0fs) waiting for %s; last: %r" % (limit, what, last))
+        if tick:
+            tick()
+        time.sleep(interval)
+
+
 def check_eq(got, want, what="value"):
     if got != want:
         raise Failure("%s: expected %r, got %r" % (what, want, got))

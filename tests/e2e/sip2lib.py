@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 
+import harness
 from harness import REPO, SAN, Failure, check, fmt_events
 
 sys.path.insert(0, os.path.join(REPO, "tests", "acs"))
@@ -148,20 +149,8 @@ def sip2_conf(t, acs, mode="selfcheck", sip2=None, over=None, name="circd.conf",
 
 
 def wait_for(what, fn, timeout=None, interval=0.02, tick=None):
-    """Polls fn() until it returns something true (returned); bounded. tick() runs between
-    polls (e.g. to advance a fake clock)."""
-    deadline = time.monotonic() + (timeout or WAIT)
-    last = None
-    while True:
-        last = fn()
-        if last:
-            return last
-        if time.monotonic() > deadline:
-            raise Failure("timed out (%.0fs) waiting for %s; last: %r"
-                          % (timeout or WAIT, what, last))
-        if tick:
-            tick()
-        time.sleep(interval)
+    """harness.wait_for(), bounded by the link's and forwarding's WAIT."""
+    return harness.wait_for(what, fn, timeout or WAIT, interval, tick)
 
 
 def connected_to(pid, port):

@@ -13,9 +13,8 @@ import os
 import re
 import signal
 import sys
-import time
 
-from harness import SIM_BOARD, Failure, check, check_eq, fmt_events, has_gpio, item, patron
+from harness import SIM_BOARD, check, check_eq, fmt_events, has_gpio, item, patron, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "usb"))
 import usbfixture  # noqa: E402
@@ -30,17 +29,6 @@ def sim_board_without_screen(t):
     return p
 
 
-def wait_for(t, what, fn):
-    deadline = time.monotonic() + t.timeout
-    while True:
-        got = fn()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise Failure("timed out waiting for %s" % what)
-        time.sleep(0.02)
-
-
 def test_texts_are_logged_not_broadcast(t):
     d = t.start(t.config({"log": {"level": "debug"}}), board=sim_board_without_screen(t))
     p, a = patron(61), item(6101)
@@ -50,7 +38,7 @@ def test_texts_are_logged_not_broadcast(t):
     check(not [e for e in ev + d.sim.history if e.startswith("display ")],
           "display events on the sim socket of a board with display = none:%s"
           % fmt_events(ev))
-    log = wait_for(t, "the checkout's text in the log",
+    log = wait_for("the checkout's text in the log",
                    lambda: "display ok: " in d.log() and d.log())
     check(re.search(r" debug: display info: Hello", log),
           "the greeting was not logged at debug:\n%s" % log)
@@ -80,7 +68,7 @@ def test_reload_to_require_pin_is_refused_without_a_screen(t):
     d = t.start(conf, board=sim_board_without_screen(t))
     t.config({"kiosk": {"require_pin": "yes"}})
     d.signal(signal.SIGHUP)
-    wait_for(t, "the reload to be refused",
+    wait_for("the reload to be refused",
              lambda: re.search(r"reload: .*require_pin = yes needs a display that takes PINs;"
                                r".*keeping the running configuration", d.log()))
     # Still no PIN asked for: the session goes straight to items.
@@ -120,10 +108,10 @@ def test_no_sim_socket_on_real_backends(t):
     conf = t.config({"feedback": {"ok": "", "error": "", "notice": ""},
                      "log": {"level": "debug"}})
     d = t.start(conf, board=board, fake_clock=False, wrap=wrap, sim=False)
-    rows = wait_for(t, "the checkout in the store", t.journal)
+    rows = wait_for("the checkout in the store", t.journal)
     check_eq([(r["kind"], r["patron"], r["item"]) for r in rows], [("checkout", p, a)],
              "journal")
-    log = wait_for(t, "the checkout's text in the log",
+    log = wait_for("the checkout's text in the log",
                    lambda: "display ok: " in d.log() and d.log())
     check(re.search(r" debug: display ok: .*%s" % a, log),
           "the checkout's text was not logged at debug:\n%s" % log)

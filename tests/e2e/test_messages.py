@@ -6,17 +6,9 @@ import os
 import re
 import shutil
 import signal
-import time
 
-from harness import DONE, SIM_BOARD, Failure, check, check_eq, displays, fmt_events, item, patron
-
-
-def wait_log(d, needle, timeout=10):
-    deadline = time.monotonic() + timeout
-    while needle not in d.log():
-        if time.monotonic() > deadline:
-            raise Failure("%r not in circd's log within %ss; log:\n%s" % (needle, timeout, d.log()))
-        time.sleep(0.02)
+from harness import (DONE, SIM_BOARD, check, check_eq, displays, fmt_events, item, patron,
+                     wait_for)
 
 
 def first_display(ev, kind):
@@ -50,7 +42,7 @@ def test_language_follows_reload(t):
     check("carte" in first_display(ev, "error"), "French refusal:%s" % fmt_events(ev))
     t.config({"kiosk": {"language": "en"}})
     d.signal(signal.SIGHUP)
-    wait_log(d, "reloaded ")
+    wait_for("'reloaded ' in circd's log", lambda: "reloaded " in d.log())
     ev = d.scan_item(item(101))
     check_eq(first_display(ev, "error"), "Please scan your library card first.",
              "English after the reload")

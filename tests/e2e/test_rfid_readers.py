@@ -4,12 +4,12 @@ tests/rfid/ (written from the protocol descriptions, not from circd's codecs) ho
 circd finds the reader by its device path, checks out a stack with a set, refuses a damaged
 tag, and switches each tag's security off, as the tag's own state in the emulator shows."""
 
+import functools
 import os
 import re
 import sys
-import time
 
-from harness import REPO, check, check_eq, displays, fmt_events, patron
+from harness import REPO, TIMEOUT, check, check_eq, displays, fmt_events, patron, wait_for
 from rfidlib import AFI_CHECKED_OUT, AFI_ON_SHELF, danish, uid
 
 sys.path.insert(0, os.path.join(REPO, "tests", "rfid"))
@@ -31,15 +31,8 @@ def reader_board(t, section):
     return path
 
 
-def wait_until(what, fn, timeout=20):
-    deadline = time.monotonic() + timeout
-    while True:
-        got = fn()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for %s" % what)
-        time.sleep(0.05)
+# Readers on a pty answer slower than the sim pad: a longer bound.
+wait_until = functools.partial(wait_for, timeout=max(TIMEOUT, 20.0))
 
 
 def test_3m_pad_stack_set_and_damaged_tag(t):

@@ -18,9 +18,8 @@ needs nothing more of the reader. Then the reader is unplugged, and circd finds 
 
 import os
 import sys
-import time
 
-from harness import Failure, check, check_eq, patron
+from harness import check, check_eq, patron, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "usb"))
@@ -79,17 +78,6 @@ def exchanges(reader, card):
     return [(r, reader.handle(r)) for r in seq]
 
 
-def wait_for(t, what, fn, timeout=None):
-    deadline = time.monotonic() + (timeout or t.timeout)
-    while True:
-        got = fn()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise Failure("timed out waiting for %s" % what)
-        time.sleep(0.02)
-
-
 def test_patron_card_over_usb_then_unplugged_and_found_again(t):
     card_id = patron(1)
     memory = rfidlib.danish(card_id, usage=rfidlib.USAGE_PATRON_CARD)
@@ -106,13 +94,13 @@ def test_patron_card_over_usb_then_unplugged_and_found_again(t):
     d = t.start(conf, board=board(t, FEIG_ID), fake_clock=False, wrap=wrap, extra=("-v",))
 
     greeting = "rfid item_pad: FEIG hw 0x"
-    wait_for(t, "the reader's greeting", lambda: greeting in d.log())
+    wait_for("the reader's greeting", lambda: greeting in d.log())
     check("on usb 1-1" in d.log(), "not found on its USB port:\n%s" % d.log())
-    wait_for(t, "the card to sign the patron in",
+    wait_for("the card to sign the patron in",
              lambda: "session started for patron ***0018" in d.log())
     # the replay's last request finds the reader gone; a second greeting is its return
-    wait_for(t, "the unplug", lambda: "usb 1-1: unplugged" in d.log())
-    wait_for(t, "the reader found again", lambda: d.log().count(greeting) >= 2)
+    wait_for("the unplug", lambda: "usb 1-1: unplugged" in d.log())
+    wait_for("the reader found again", lambda: d.log().count(greeting) >= 2)
     rf = t.status()["rfid"][0]
     check_eq((rf["name"], rf["protocol"]), ("item_pad", "feig"), "reader status")
     check_eq(d.stop(), 0, "exit status")

@@ -10,9 +10,8 @@ display stay simulated, so the sim socket shows the lamps and the flap.
 
 import os
 import sys
-import time
 
-from harness import Failure, check, check_eq, fmt_events, item
+from harness import check, check_eq, fmt_events, item, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "usb"))
 import usbfixture  # noqa: E402
@@ -66,17 +65,6 @@ def start_replay(t, name, usb_id, reports, protocol="wedge", end="unplug", extra
                    extra=("-v",))
 
 
-def wait_for(t, what, fn, timeout=None):
-    deadline = time.monotonic() + (timeout or t.timeout)
-    while True:
-        got = fn()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise Failure("timed out waiting for %s" % what)
-        time.sleep(0.02)
-
-
 def scanner(t):
     return t.status()["scanners"][0]
 
@@ -90,11 +78,11 @@ def test_wedge_scan_becomes_a_recorded_return(t):
         if want not in d.sim.history:
             d.sim.wait_event(lambda line: line == want)
     check("gpio lamp_error 1" not in d.sim.history, "error lamp:%s" % fmt_events(d.sim.history))
-    rows = wait_for(t, "the return in the store", t.journal)
+    rows = wait_for("the return in the store", t.journal)
     check_eq([(r["kind"], r["item"], r["state"]) for r in rows],
              [("checkin", code, "pending")], "journal")
     # the fixture unplugs the scanner after the scan
-    st = wait_for(t, "the scanner to be released", lambda: not scanner(t)["attached"]
+    st = wait_for("the scanner to be released", lambda: not scanner(t)["attached"]
                   and scanner(t))
     check_eq((st["name"], st["usb"], st["scans"], st["error"]),
              ("item_scanner", "1209:0001", 1, None), "scanner status")
@@ -111,7 +99,7 @@ def test_hidpos_symbol_over_two_reports(t):
     d = start_replay(t, "hidpos", POS_ID, usbfixture.idle_reports(300, hidpos=True) + reports,
                      protocol="hidpos")
     d.sim.wait_event(lambda line: line == "gpio flap_unlock 1")
-    rows = wait_for(t, "the return in the store", t.journal)
+    rows = wait_for("the return in the store", t.journal)
     check_eq([r["item"] for r in rows], [code], "journal")
     check("(item_scanner, ]F0): item" in d.log(), "the AIM id ]F0 did not reach the kiosk")
     check_eq(d.stop(), 0, "exit status")
@@ -126,7 +114,7 @@ def test_report_id_keyboard_decoded_by_its_descriptor(t):
                      idle + usbfixture.wedge_reports(code, report_id=rid),
                      kind="report-id-keyboard")
     d.sim.wait_event(lambda line: line == "gpio flap_unlock 1")
-    rows = wait_for(t, "the return in the store", t.journal)
+    rows = wait_for("the return in the store", t.journal)
     check_eq([r["item"] for r in rows], [code], "journal")
     check_eq(scanner(t)["discarded"], 0, "discarded")
     check_eq(d.stop(), 0, "exit status")
@@ -140,7 +128,7 @@ def test_composite_scanner_keyboard_found_by_its_descriptor(t):
     d = start_replay(t, "composite", WEDGE_ID,
                      idle + usbfixture.wedge_reports(code, report_id=rid), kind="composite")
     d.sim.wait_event(lambda line: line == "gpio flap_unlock 1")
-    rows = wait_for(t, "the return in the store", t.journal)
+    rows = wait_for("the return in the store", t.journal)
     check_eq([r["item"] for r in rows], [code], "journal")
     check_eq(d.stop(), 0, "exit status")
 
@@ -151,11 +139,11 @@ def test_garbage_is_discarded_with_a_reason(t):
     bad = usbfixture.wedge_reports("3123", enter=False) + \
         [bytes([0, 0, 0x3a, 0, 0, 0, 0, 0]), bytes(8)] + usbfixture.wedge_reports("99")
     d = start_replay(t, "garbage", WEDGE_ID, bad + usbfixture.wedge_reports(code))
-    rows = wait_for(t, "the good return in the store", t.journal)
+    rows = wait_for("the good return in the store", t.journal)
     check_eq([r["item"] for r in rows], [code], "journal")
-    wait_for(t, "the discard in the log", lambda: "discarded input" in d.log())
+    wait_for("the discard in the log", lambda: "discarded input" in d.log())
     check("unmappable key 0x3a" in d.log(), "discard reason missing:\n%s" % d.log())
-    st = wait_for(t, "the scanner to be released", lambda: not scanner(t)["attached"]
+    st = wait_for("the scanner to be released", lambda: not scanner(t)["attached"]
                   and scanner(t))
     check_eq((st["scans"], st["discarded"]), (1, 1), "scans, discarded")
     check_eq(d.stop(), 0, "exit status")
@@ -165,7 +153,7 @@ def test_device_that_stops_answering(t):
     # half a barcode, then every transfer fails: the half is dropped, circd lives on
     reports = usbfixture.wedge_reports("312340", enter=False)
     d = start_replay(t, "silent", WEDGE_ID, reports, end="silent")
-    st = wait_for(t, "the scanner to be given up", lambda: scanner(t)["error"] and scanner(t))
+    st = wait_for("the scanner to be given up", lambda: scanner(t)["error"] and scanner(t))
     check(not st["attached"], "still attached: %r" % st)
     check("stopped answering" in st["error"], "error: %r" % st["error"])
     check_eq(t.journal(), [], "journal")
@@ -185,6 +173,6 @@ def test_board_trim_strings_reach_the_slot(t):
     d = start_replay(t, "framed", WEDGE_ID,
                      usbfixture.idle_reports(300) + usbfixture.wedge_reports("ID-" + code + "."),
                      extra='trim_prefix = "ID-"\ntrim_suffix = .\n')
-    rows = wait_for(t, "the return in the store", t.journal)
+    rows = wait_for("the return in the store", t.journal)
     check_eq([r["item"] for r in rows], [code], "journal")
     check_eq(d.stop(), 0, "exit status")
