@@ -164,6 +164,12 @@ int store_step(struct store *store, sqlite3_stmt *stmt);
  * next store_fwd_commit(). Before anything else writes, and at close.
  */
 void store_fwd_yield(struct store *store);
+/*
+ * store_vfs_defer_sync() for the store's next commit. Deferring commits
+ * forwarding's open transaction first, with its own sync: a deferral is
+ * only ever taken by the commit it was set for.
+ */
+int store_defer_next_sync(struct store *store, bool on);
 
 void store_stmt_done(sqlite3_stmt *stmt);
 /* Steps a statement that returns no rows, and resets it either way. */

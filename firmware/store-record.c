@@ -8,7 +8,6 @@
 #include <errno.h>
 
 #include "store-private.h"
-#include "store-vfs.h"
 
 int store_record_tagged(struct store *store, struct txn *txn, const struct store_tags *tags)
 {
@@ -77,10 +76,10 @@ int store_record_batch(struct store *store, const struct store_tagged_txn *batch
 	 */
 	store->mark_err = store_guard_before_commit(store, seq[n - 1], online);
 	if (online)
-		(void)store_vfs_defer_sync(store->db, true); /* without a WAL: synced now */
+		(void)store_defer_next_sync(store, true); /* without a WAL: synced now */
 	r = store_commit(store);
 	if (online)
-		(void)store_vfs_defer_sync(store->db, false);
+		(void)store_defer_next_sync(store, false);
 	if (r < 0)
 		goto err_rollback;
 	for (unsigned i = 0; i < n; i++)

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "store-private.h"
-#include "store-vfs.h"
 #include "util.h"
 
 const char store_migration_v6[] =
@@ -174,13 +173,10 @@ int store_security_done(struct store *store, const char *txn_id, const char *uid
 	/*
 	 * Its sync is left owed, so a stack's writes do not wait for the disk
 	 * one by one: a done lost to a power cut only has the tag written again.
-	 * Forwarding's transaction is committed first, with its own sync: the
-	 * deferral is for this statement's commit only.
 	 */
-	store_fwd_yield(store);
-	(void)store_vfs_defer_sync(store->db, true);
+	(void)store_defer_next_sync(store, true);
 	r = store_stmt_run(store, stmt);
-	(void)store_vfs_defer_sync(store->db, false);
+	(void)store_defer_next_sync(store, false);
 	return r;
 }
 

@@ -284,6 +284,13 @@ static int stmt_exec(struct store *store, enum stmt_id id)
 	return store_stmt_run(store, store->stmt[id]);
 }
 
+int store_defer_next_sync(struct store *store, bool on)
+{
+	if (on)
+		store_fwd_yield(store);
+	return store_vfs_defer_sync(store->db, on);
+}
+
 int store_begin(struct store *store)
 {
 	/* BEGIN counts as read-only to sqlite: store_step() would not yield for it. */
