@@ -195,26 +195,17 @@ struct page {
 	char why[WHY_MAX];
 };
 
-static int visit_start(struct sim *sim, struct probe *probe, char *why)
+/* A visit begins (a patron card) or ends (the done symbol): the page shows the screen. */
+static int visit_step(struct sim *sim, struct probe *probe, const char *role, const char *code,
+		      const char *screen, char *why)
 {
 	struct expect ok = { .prefix = "ok" };
 	char line[64];
 
-	if (sim_send(sim, "scan patron_reader %s\n", PATRON_ADA) < 0 ||
+	if (sim_send(sim, "scan %s %s\n", role, code) < 0 ||
 	    sim_expect(sim, &ok, 1, 10000, why) < 0)
 		return -1;
-	return probe_ask(probe, "screen items\n", line, sizeof(line), PROBE_WAIT_MS, why);
-}
-
-static int visit_end(struct sim *sim, struct probe *probe, char *why)
-{
-	struct expect ok = { .prefix = "ok" };
-	char line[64];
-
-	if (sim_send(sim, "scan item_scanner %s\n", DONE_SYMBOL) < 0 ||
-	    sim_expect(sim, &ok, 1, 10000, why) < 0)
-		return -1;
-	return probe_ask(probe, "screen goodbye\n", line, sizeof(line), PROBE_WAIT_MS, why);
+	return probe_ask(probe, screen, line, sizeof(line), PROBE_WAIT_MS, why);
 }
 
 /* One item: scanned, its lamp, then its row on the page. */
@@ -270,12 +261,15 @@ static int measure(struct page *p)
 	    probe_start(&probe, url, &p->uncertainty, p->why) < 0)
 		goto out;
 	for (unsigned i = 0; i < PAGE_ITEMS; i++) {
-		if (i % ITEMS_PER_VISIT == 0 && visit_start(&sim, &probe, p->why) < 0)
+		if (i % ITEMS_PER_VISIT == 0 &&
+		    visit_step(&sim, &probe, "patron_reader", PATRON_ADA, "screen items\n",
+			       p->why) < 0)
 			goto out;
 		if (item_step(p, &sim, &probe, i) < 0)
 			goto out;
 		if (i % ITEMS_PER_VISIT == ITEMS_PER_VISIT - 1 &&
-		    visit_end(&sim, &probe, p->why) < 0)
+		    visit_step(&sim, &probe, "item_scanner", DONE_SYMBOL, "screen goodbye\n",
+			       p->why) < 0)
 			goto out;
 	}
 	if (probe_ask(&probe, "clock\n", line, sizeof(line), PROBE_WAIT_MS, p->why) < 0)

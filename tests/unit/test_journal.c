@@ -352,23 +352,49 @@ static void test_logger_sends_fields(void)
 	CHECK_INT(tmp_remove(&t), 0);
 }
 
+/* stderr into a pipe, for what the logger writes there; the saved stderr comes back. */
+struct stderr_capture {
+	int pipe_fds[2];
+	int saved;
+};
+
+static void capture_begin(struct stderr_capture *c)
+{
+	CHECK_INT(pipe2(c->pipe_fds, O_CLOEXEC | O_NONBLOCK), 0);
+	c->saved = dup(STDERR_FILENO);
+	CHECK(c->saved >= 0);
+	CHECK(dup2(c->pipe_fds[1], STDERR_FILENO) == STDERR_FILENO);
+}
+
+/* What was written (out, NUL-terminated); the logger closed and stderr restored. */
+static void capture_end(struct stderr_capture *c, char *out, size_t size)
+{
+	ssize_t n;
+
+	fflush(stderr);
+	n = read(c->pipe_fds[0], out, size - 1);
+	out[n < 0 ? 0 : n] = '\0';
+	log_close();
+	CHECK(dup2(c->saved, STDERR_FILENO) == STDERR_FILENO);
+	close(c->saved);
+	close(c->pipe_fds[0]);
+	close(c->pipe_fds[1]);
+}
+
 /* journald gone (restarting): the record reaches stderr, which is its stream. */
 static void test_logger_falls_back_to_stderr(void)
 {
 	char path[128], out[512];
-	int pipe_fds[2], saved_stderr, fd;
+	struct stderr_capture cap;
 	struct record rec;
 	struct tmp t;
-	ssize_t n;
+	int fd;
 
 	tmp_new(&t, "journal");
 	snprintf(path, sizeof(path), "%s/journal.sock", t.dir);
 	fd = journal_socket(path);
 	setenv("CIRCD_JOURNAL_SOCKET", path, 1);
-	CHECK_INT(pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK), 0);
-	saved_stderr = dup(STDERR_FILENO);
-	CHECK(saved_stderr >= 0);
-	CHECK(dup2(pipe_fds[1], STDERR_FILENO) == STDERR_FILENO);
+	capture_begin(&cap);
 	stderr_is_the_journal_stream();
 	log_open(false, LOG_LEVEL_INFO);
 	log_info("to the journal");
@@ -377,14 +403,7 @@ static void test_logger_falls_back_to_stderr(void)
 	close(fd);
 	unlink(path);
 	log_notice("journald went away");
-	fflush(stderr);
-	n = read(pipe_fds[0], out, sizeof(out) - 1);
-	out[n < 0 ? 0 : n] = '\0';
-	log_close();
-	CHECK(dup2(saved_stderr, STDERR_FILENO) == STDERR_FILENO);
-	close(saved_stderr);
-	close(pipe_fds[0]);
-	close(pipe_fds[1]);
+	capture_end(&cap, out, sizeof(out));
 	CHECK(strstr(out, " circd notice: journald went away\n") != NULL);
 	unsetenv("CIRCD_JOURNAL_SOCKET");
 	unsetenv("JOURNAL_STREAM");
@@ -394,31 +413,21 @@ static void test_logger_falls_back_to_stderr(void)
 /* A $JOURNAL_STREAM inherited by a circd whose stderr was redirected: not the journal's. */
 static void test_other_stream_is_not_the_journal(void)
 {
-	int fd, pipe_fds[2], saved_stderr;
 	char path[128], out[256];
+	struct stderr_capture cap;
 	struct record rec;
 	struct tmp t;
-	ssize_t n;
+	int fd;
 
 	tmp_new(&t, "journal");
 	snprintf(path, sizeof(path), "%s/journal.sock", t.dir);
 	fd = journal_socket(path);
 	setenv("CIRCD_JOURNAL_SOCKET", path, 1);
 	setenv("JOURNAL_STREAM", "1:1", 1);
-	CHECK_INT(pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK), 0);
-	saved_stderr = dup(STDERR_FILENO);
-	CHECK(saved_stderr >= 0);
-	CHECK(dup2(pipe_fds[1], STDERR_FILENO) == STDERR_FILENO);
+	capture_begin(&cap);
 	log_open(true, LOG_LEVEL_INFO);
 	log_info("to stderr, as with -f");
-	fflush(stderr);
-	n = read(pipe_fds[0], out, sizeof(out) - 1);
-	out[n < 0 ? 0 : n] = '\0';
-	log_close();
-	CHECK(dup2(saved_stderr, STDERR_FILENO) == STDERR_FILENO);
-	close(saved_stderr);
-	close(pipe_fds[0]);
-	close(pipe_fds[1]);
+	capture_end(&cap, out, sizeof(out));
 	CHECK(strstr(out, " circd info: to stderr, as with -f\n") != NULL);
 	CHECK(!next_record(fd, &rec));
 	close(fd);
