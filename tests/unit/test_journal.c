@@ -248,14 +248,17 @@ static bool next_record(int fd, struct record *rec)
 	return true;
 }
 
-static int journal_socket(const char *path)
+/* A journald of the test's own at <t's dir>/journal.sock, the one circd's logger is sent to. */
+static int fake_journald(const struct tmp *t, char *path, size_t size)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	CHECK(fd >= 0);
+	snprintf(path, size, "%s/journal.sock", t->dir);
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
 	CHECK_INT(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	setenv("CIRCD_JOURNAL_SOCKET", path, 1);
 	return fd;
 }
 
@@ -279,9 +282,7 @@ static void test_logger_sends_fields(void)
 	struct tmp t;
 
 	tmp_new(&t, "journal");
-	snprintf(path, sizeof(path), "%s/journal.sock", t.dir);
-	fd = journal_socket(path);
-	setenv("CIRCD_JOURNAL_SOCKET", path, 1);
+	fd = fake_journald(&t, path, sizeof(path));
 	stderr_is_the_journal_stream();
 	log_open(false, LOG_LEVEL_INFO);
 	log_set_kiosk_id("branch-3");
@@ -391,9 +392,7 @@ static void test_logger_falls_back_to_stderr(void)
 	int fd;
 
 	tmp_new(&t, "journal");
-	snprintf(path, sizeof(path), "%s/journal.sock", t.dir);
-	fd = journal_socket(path);
-	setenv("CIRCD_JOURNAL_SOCKET", path, 1);
+	fd = fake_journald(&t, path, sizeof(path));
 	capture_begin(&cap);
 	stderr_is_the_journal_stream();
 	log_open(false, LOG_LEVEL_INFO);
@@ -420,9 +419,7 @@ static void test_other_stream_is_not_the_journal(void)
 	int fd;
 
 	tmp_new(&t, "journal");
-	snprintf(path, sizeof(path), "%s/journal.sock", t.dir);
-	fd = journal_socket(path);
-	setenv("CIRCD_JOURNAL_SOCKET", path, 1);
+	fd = fake_journald(&t, path, sizeof(path));
 	setenv("JOURNAL_STREAM", "1:1", 1);
 	capture_begin(&cap);
 	log_open(true, LOG_LEVEL_INFO);
