@@ -10,7 +10,15 @@
  * batch is over.
  * Timers: a doubly-linked list sorted by deadline, with one timerfd armed for
  * the earliest. With nothing due the timerfd is disarmed, so an idle kiosk
- * never wakes up. Disarming and firing are O(1); arming walks from the tail,
+ * never wakes up. The timerfd is set only just before epoll_wait(), and only
+ * when the earliest deadline is earlier than what it is set for: a timeout
+ * armed and disarmed around every request to a device then costs no system
+ * call, and one set too early merely wakes the loop once, to set it again.
+ * Timers already due when a batch of events is dispatched (a callback's
+ * "carry on from the loop") run straight after it, without the round trip
+ * through the timerfd, but only those armed before that pass began: one
+ * that re-arms itself with no delay still lets the next batch in.
+ * Disarming and firing are O(1); arming walks from the tail,
  * because nearly every arm is an inactivity or retry timeout set to "now +
  * the same delay", which lands at or near the end. A kiosk has a few dozen
  * timers at most, so a heap would buy nothing and its array could fail to
@@ -38,6 +46,7 @@
 struct loop_source {
 	struct loop *loop;
 	int fd;
+	uint32_t events; /* what epoll watches for: setting the same again is no call */
 	loop_io_fn fn;
 	void *data;
 	bool freed;
@@ -66,6 +75,7 @@ struct loop {
 	struct loop_timer *timers; /* sorted by deadline, earliest first */
 	struct loop_timer *timers_tail;
 	uint64_t timerfd_deadline; /* what the timerfd is armed for; 0 = disarmed */
+	uint64_t timer_arms;       /* loop_timer_arm() calls so far: a timer's arm_seq */
 
 	bool fake;
 	uint64_t fake_mono_ms;
@@ -122,6 +132,7 @@ int loop_add_io(struct loop *loop, int fd, uint32_t events, loop_io_fn fn, void 
 	}
 	src->loop = loop;
 	src->fd = fd;
+	src->events = events;
 	src->fn = fn;
 	src->data = data;
 	src->next = loop->sources;
@@ -136,7 +147,12 @@ int loop_source_set_events(struct loop_source *src, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = src };
 
-	return epoll_ctl(src->loop->epfd, EPOLL_CTL_MOD, src->fd, &ev) < 0 ? -errno : 0;
+	if (events == src->events)
+		return 0;
+	if (epoll_ctl(src->loop->epfd, EPOLL_CTL_MOD, src->fd, &ev) < 0)
+		return -errno;
+	src->events = events;
+	return 0;
 }
 
 void loop_source_free(struct loop_source *src)
@@ -173,21 +189,23 @@ static void free_list(struct loop_source *src)
 	}
 }
 
-/* Keeps the timerfd armed for the earliest timer, or disarmed when none. */
+/*
+ * Before the loop sleeps: the timerfd set no later than the earliest timer.
+ * Set earlier, or left set with no timer armed, it wakes the loop once for
+ * nothing, and that wake-up (on_timerfd) sets it right.
+ */
 static void rearm_timerfd(struct loop *loop)
 {
 	struct itimerspec its = { 0 };
 	uint64_t deadline;
 
-	if (loop->fake)
+	if (loop->fake || !loop->timers)
 		return;
-	deadline = loop->timers ? loop->timers->deadline_ms : 0;
-	if (deadline == loop->timerfd_deadline)
+	deadline = loop->timers->deadline_ms;
+	if (loop->timerfd_deadline && loop->timerfd_deadline <= deadline)
 		return;
-	if (deadline) {
-		its.it_value.tv_sec = (time_t)(deadline / 1000u);
-		its.it_value.tv_nsec = (long)(deadline % 1000u) * 1000000L;
-	}
+	its.it_value.tv_sec = (time_t)(deadline / 1000u);
+	its.it_value.tv_nsec = (long)(deadline % 1000u) * 1000000L;
 	/* With TFD_TIMER_ABSTIME a deadline already past fires at once. */
 	timerfd_settime(loop->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
 	loop->timerfd_deadline = deadline;
@@ -239,7 +257,7 @@ void loop_timer_arm(struct loop *loop, struct loop_timer *timer, uint64_t delay_
 	else
 		loop->timers = timer;
 	timer->armed = true;
-	rearm_timerfd(loop);
+	timer->arm_seq = ++loop->timer_arms;
 }
 
 void loop_timer_disarm(struct loop *loop, struct loop_timer *timer)
@@ -247,19 +265,23 @@ void loop_timer_disarm(struct loop *loop, struct loop_timer *timer)
 	if (!timer->armed)
 		return;
 	unlink_timer(loop, timer);
-	rearm_timerfd(loop);
 }
 
-/* Fires every timer due at now. A callback may arm or disarm any timer. */
+/*
+ * Fires every timer due at now that was armed before this call. A callback
+ * may arm or disarm any timer; one it arms due at once waits for the next
+ * pass. Arming keeps equal deadlines in arming order, so the first timer
+ * armed during this pass ends it.
+ */
 static void run_due_timers(struct loop *loop, uint64_t now)
 {
+	uint64_t armed_before = loop->timer_arms;
 	struct loop_timer *t;
 
-	while ((t = loop->timers) && t->deadline_ms <= now) {
+	while ((t = loop->timers) && t->deadline_ms <= now && t->arm_seq <= armed_before) {
 		unlink_timer(loop, t);
 		t->fn(loop, t->data);
 	}
-	rearm_timerfd(loop);
 }
 
 int loop_advance(struct loop *loop, uint64_t ms)
@@ -406,6 +428,7 @@ int loop_run_once(struct loop *loop, int timeout_ms)
 	struct epoll_event events[LOOP_MAX_EVENTS];
 	int i, n;
 
+	rearm_timerfd(loop);
 	n = epoll_wait(loop->epfd, events, LOOP_MAX_EVENTS, timeout_ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
@@ -423,6 +446,9 @@ int loop_run_once(struct loop *loop, int timeout_ms)
 		free_list(loop->freed);
 		loop->freed = NULL;
 	}
+	/* The fake clock stands still until loop_advance(), which fires what is due. */
+	if (!loop->fake && loop->timers)
+		run_due_timers(loop, loop_mono_ms(loop));
 	return n;
 }
 

@@ -38,6 +38,7 @@ struct loop_timer {
 	loop_timer_fn fn;
 	void *data;
 	struct loop_timer *prev, *next;
+	uint64_t arm_seq; /* which arming of the loop's this is: see run_due_timers() */
 	bool armed;
 };
 
