@@ -133,6 +133,9 @@ static void on_io(struct loop *loop, int fd, uint32_t events, void *data)
 				loop_timer_arm(p->env.loop, &p->quiet, p->quiet_ms);
 			if (p->events.data)
 				p->events.data(p->data, buf, (size_t)n);
+			/* Short: all there was. More, or a hang-up after it, is the next event's. */
+			if ((size_t)n < sizeof(buf))
+				break;
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
