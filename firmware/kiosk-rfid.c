@@ -587,7 +587,11 @@ void kiosk_tag_arrived(struct kiosk *k, struct rfid_reader *reader, const struct
 	t->reader = reader;
 	memcpy(t->uid, tag->uid, RFID_UID_LEN);
 	rfid_uid_format(tag->uid, t->uid_hex);
-	log_debug("rfid: tag %s arrived on %s (AFI 0x%02X)", t->uid_hex, tag->reader, tag->afi);
+	if (tag->has_afi)
+		log_debug("rfid: tag %s arrived on %s (AFI 0x%02X)", t->uid_hex, tag->reader,
+			  tag->afi);
+	else
+		log_debug("rfid: tag %s arrived on %s", t->uid_hex, tag->reader);
 	/* Owed from before (a crash, or it moved away): finish that, and nothing else. */
 	if (k->store && tag->for_items && store_security_owed(k->store, t->uid_hex, &t->owed) == 0) {
 		log_info("rfid: tag %s (item %s) is owed security %s: writing it now", t->uid_hex,

@@ -6,7 +6,8 @@
  * The pad answers one request at a time, so the backend runs one job at a
  * time on it: the probe (the version, then the rf setup the public driver
  * sends before anything else), an inventory round (the inventory, then for
- * each tag new to the field its memory and its AFI), or a caller's
+ * each tag new to the field its memory; its AFI too when the memory ended in
+ * a refusal, which alone does not say the tag is still there), or a caller's
  * operation. An operation waits for the round under way and goes before the
  * next one.
  *
@@ -571,14 +572,17 @@ static void round_tag_answer(struct rfid_3m *s, const struct m3_reply *reply)
 			tag_read_next(s);
 			return;
 		}
-	} else if (reply->kind != M3_REPLY_REFUSED || !tag->mem_len) {
-		/* not there (any more), or an answer that makes no sense: next round */
-		rd->at++;
-		round_next_tag(s);
+		/* Short: all of it is read, and the tag answered. Its AFI is left unknown
+		 * (has_afi false) rather than cost a request per tag nobody waits for. */
+		rd->answered[rd->at] = true;
+	} else if (reply->kind == M3_REPLY_REFUSED && tag->mem_len) {
+		/* Refused past the last block, or gone: its AFI tells which. */
+		tag_read_afi(s, tag);
 		return;
 	}
-	/* Short, or refused past the last block: all of it is read. Its AFI, and it is there. */
-	tag_read_afi(s, tag);
+	/* Not answered: not there (any more), or an answer that makes no sense. Next round. */
+	rd->at++;
+	round_next_tag(s);
 }
 
 static void round_start(struct rfid_3m *s)
