@@ -58,8 +58,13 @@ struct pad_tag {
 	 * it comes back.
 	 */
 	bool gone;
-	/* PAD_SECURING: the write owed (from this session's transaction, or from before) */
+	/*
+	 * PAD_SECURING: the write owed (from this session's transaction, or from
+	 * before), once owed_known: a stack's debts are read from the store
+	 * while the pad works on its first write, not before it.
+	 */
 	struct store_security owed;
+	bool owed_known;
 	bool confirmed; /* PAD_IN_FLOW: the flow told the patron its item went through */
 	/* A return whose acknowledgement (flap, OK) waits for its tags' security. */
 	bool ack_pending;
@@ -125,6 +130,29 @@ static const char *item_name(const struct pad_tag *t)
 
 static void write_next_step(struct kiosk *k);
 
+/* t's debt from the store; false when it owes nothing after all (it is done then). */
+static bool owed_load(struct kiosk *k, struct pad_tag *t)
+{
+	if (t->owed_known)
+		return true;
+	if (store_security_owed(k->store, t->uid_hex, &t->owed) < 0) {
+		/* recorded without a debt: nothing to write */
+		t->state = PAD_DONE;
+		release_if_gone(t);
+		return false;
+	}
+	t->owed_known = true;
+	return true;
+}
+
+/* Every debt in hand known: what tells a transaction's tags apart needs them all. */
+static void owed_load_all(struct kiosk *k)
+{
+	for (unsigned i = 0; i < PAD_TAGS_MAX; i++)
+		if (k->pad->tags[i].used && k->pad->tags[i].state == PAD_SECURING)
+			owed_load(k, &k->pad->tags[i]);
+}
+
 /* A write of txn_id's failed: its return is not acknowledged when the other tags are done. */
 static void drop_ack(struct kiosk_pad *pad, const char *txn_id)
 {
@@ -146,6 +174,8 @@ static const struct ils_circ *ack_outcome_of(struct kiosk_pad *pad, const char *
 static void write_failed(struct kiosk *k, struct pad_tag *t, const char *why)
 {
 	struct kiosk_pad *pad = k->pad;
+
+	owed_load_all(k);
 
 	log_warning("rfid: security %s of tag %s (item %s) not done: %s",
 		    tag_security_name(t->owed.want), t->uid_hex, t->owed.item, why);
@@ -177,30 +207,33 @@ static bool more_writes_of(const struct kiosk_pad *pad, const char *txn_id)
 	return false;
 }
 
+static bool start_a_write(struct kiosk *k);
+
 static void write_done(struct kiosk *k, struct pad_tag *t)
 {
 	struct kiosk_pad *pad = k->pad;
 
+	owed_load_all(k);
+	pad->writing = -1;
+	t->state = PAD_DONE;
+	if (!more_writes_of(pad, t->owed.txn_id)) {
+		if (t->ack_pending) {
+			t->ack_pending = false;
+			returns_acknowledge(k, t->owed.item, ack_outcome_of(pad, t->owed.item),
+					    t->ack_how);
+		} else if (t->owed.want == TAG_SECURITY_ON && k->cfg->mode == KIOSK_RETURNS) {
+			/* A return recorded earlier (its write failed, or circd stopped): in it goes now. */
+			returns_acknowledge(k, t->owed.item, NULL, CONFIRM_ONLINE);
+		}
+	}
+	/* The next tag's write goes out before this one is noted: the pad works on it meanwhile. */
+	start_a_write(k);
 	if (store_security_done(k->store, t->owed.txn_id, t->uid_hex,
 				loop_wall_ms(k->env.loop)) < 0)
 		log_warning("store: cannot record a security write done: %s",
 			    store_strerror(k->store));
 	log_info("rfid: tag %s of item %s: security %s, verified", t->uid_hex, t->owed.item,
 		 tag_security_name(t->owed.want));
-	pad->writing = -1;
-	t->state = PAD_DONE;
-	if (more_writes_of(pad, t->owed.txn_id)) {
-		release_if_gone(t);
-		pump_later(k);
-		return;
-	}
-	if (t->ack_pending) {
-		t->ack_pending = false;
-		returns_acknowledge(k, t->owed.item, ack_outcome_of(pad, t->owed.item), t->ack_how);
-	} else if (t->owed.want == TAG_SECURITY_ON && k->cfg->mode == KIOSK_RETURNS) {
-		/* A return recorded earlier (its write failed, or circd stopped): in it goes now. */
-		returns_acknowledge(k, t->owed.item, NULL, CONFIRM_ONLINE);
-	}
 	release_if_gone(t);
 	pump_later(k);
 }
@@ -282,11 +315,13 @@ static bool start_a_write(struct kiosk *k)
 	if (pad->writing >= 0)
 		return true;
 	for (unsigned i = 0; i < PAD_TAGS_MAX; i++) {
-		if (!pad->tags[i].used || pad->tags[i].state != PAD_SECURING)
+		if (!pad->tags[i].used || pad->tags[i].state != PAD_SECURING ||
+		    !owed_load(k, &pad->tags[i]))
 			continue;
 		pad->writing = (int)i;
 		pad->step = STEP_AFI;
 		write_next_step(k);
+		owed_load_all(k); /* while the pad works on this write */
 		return true;
 	}
 	return false;
@@ -375,10 +410,7 @@ static void flow_settled(struct kiosk *k)
 			continue;
 		t->state = t->confirmed ? PAD_SECURING : PAD_REFUSED;
 		t->confirmed = false;
-		/* recorded without a debt: nothing to write */
-		if (t->state == PAD_SECURING &&
-		    store_security_owed(k->store, t->uid_hex, &t->owed) < 0)
-			t->state = PAD_DONE;
+		t->owed_known = false; /* read when its writes begin */
 		/* One that left is still tried: the reader's -ENODEV asks for it back. */
 		if (t->state != PAD_SECURING)
 			release_if_gone(t);
@@ -599,6 +631,7 @@ void kiosk_tag_arrived(struct kiosk *k, struct rfid_reader *reader, const struct
 		snprintf(t->data.item_id, sizeof(t->data.item_id), "%.*s", TAG_ITEM_ID_MAX,
 			 t->owed.item);
 		t->state = PAD_SECURING;
+		t->owed_known = true;
 		pump_later(k);
 		return;
 	}
