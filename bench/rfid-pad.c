@@ -95,6 +95,28 @@ long pad_requests(struct pad *p, unsigned cmd)
 										 atol(answer);
 }
 
+int pad_timeline(struct pad *p, double since_us, struct pad_event *ev, int max)
+{
+	char ask[64], line[sizeof(p->in.buf)];
+	const char *at = line + 2;
+	int n = 0, len;
+
+	len = snprintf(ask, sizeof(ask), "timeline %.0f\n", since_us);
+	if (pad_write(p, ask, (size_t)len) < 0 || pad_line(p, line, sizeof(line), 5000) < 0 ||
+	    strncmp(line, "ok", 2) != 0)
+		return -1;
+	while (n < max) {
+		int used;
+
+		if (sscanf(at, " %x %lf %lf%n", &ev[n].cmd, &ev[n].received_us,
+			   &ev[n].answered_us, &used) != 3)
+			break;
+		at += used;
+		n++;
+	}
+	return n;
+}
+
 void pad_stop(struct pad *p)
 {
 	if (p->to >= 0) {

@@ -39,6 +39,21 @@ int pad_cmd(struct pad *p, char *answer, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* How many requests with this command the pad has had; -1 if the helper failed. */
 long pad_requests(struct pad *p, unsigned cmd);
+/*
+ * One request the pad answered, on the pad's clock (CLOCK_MONOTONIC, as
+ * now_us()): when the bytes that completed it came in and when its answer
+ * went out, in µs from the moment asked about.
+ */
+struct pad_event {
+	unsigned cmd;
+	double received_us, answered_us;
+};
+#define PAD_EVENTS_MAX 200 /* what one answer line of the helper can carry */
+/*
+ * The requests the pad answered since since_us (a now_us() reading), oldest
+ * first, at most max of them: how many, -1 if the helper failed.
+ */
+int pad_timeline(struct pad *p, double since_us, struct pad_event *ev, int max);
 /* Ends the helper and reaps it; accepts a pad that did not start. */
 void pad_stop(struct pad *p);
 

@@ -41,7 +41,7 @@
 #define R1_STACKS 9         /* odd: the median is one of them */
 #define R1_INVENTORY_MS 50
 #define R1_TIMEOUT_MS 10000
-#define R1_POLL_MS 1
+#define R1_POLL_MS 5 /* how often the bench asks whether circd is done */
 #define R1_SERIAL 4000000u     /* item numbers, clear of P1-P3's */
 #define READ_CHUNK 8           /* blocks per read, as circd (and the public driver) asks */
 #define CPU_SECONDS 10
@@ -155,12 +155,11 @@ static int client_read_tag(struct m3_client *c, const uint8_t *uid, char *item, 
 	return 0;
 }
 
-/* The stack on the pad, checked out: the requests circd needs for it, timed. */
-static int baseline_stack(struct m3_client *c, double *us, char *why)
+/* The stack on the pad, checked out: the requests circd needs for it (the pad times them). */
+static int baseline_stack(struct m3_client *c, char *why)
 {
 	static struct m3_reply reply;
 	uint8_t uids[R1_TAGS][M3_UID_LEN], frame[64];
-	double t0 = now_us();
 	unsigned n;
 
 	if (m3_client_ask(c, frame, m3_encode_inventory(frame, sizeof(frame)), &reply) < 0 ||
@@ -189,101 +188,124 @@ static int baseline_stack(struct m3_client *c, double *us, char *why)
 			return -1;
 		}
 	}
-	*us = now_us() - t0;
 	return 0;
 }
 
 /* --- R1 -------------------------------------------------------------------- */
 
+/*
+ * What the pad's timeline says of one stack: from the inventory round that
+ * found it to the answer to the last read-back, all on the pad's clock, so
+ * circd and the baseline are timed alike and the bench's polling costs
+ * neither any resolution.
+ */
+struct span {
+	double round_us, read_us, end_us; /* from the placement: round began, last read answered, end */
+	double client_us;                 /* between an answer and the next request: the client's time */
+	long inventories, reads, afi_writes, afi_reads, requests;
+};
+
+/*
+ * The span in ev[0..n): from the first inventory to the answer to the first
+ * AFI read after the last AFI write, which must be the stack's last (want
+ * of them). 0, or -1 while the timeline does not hold all of it yet.
+ */
+static int span_of(const struct pad_event *ev, int n, long want_writes, struct span *sp)
+{
+	int first = -1, last_write = -1, end = -1;
+
+	memset(sp, 0, sizeof(*sp));
+	for (int i = 0; i < n; i++) {
+		if (first < 0 && ev[i].cmd == M3_CMD_INVENTORY)
+			first = i;
+		if (first >= 0 && ev[i].cmd == M3_CMD_SET_AFI)
+			last_write = i;
+	}
+	for (int i = last_write + 1; last_write >= 0 && i < n && end < 0; i++)
+		if (ev[i].cmd == M3_CMD_GET_AFI)
+			end = i;
+	if (end < 0)
+		return -1;
+	for (int i = first; i <= end; i++) {
+		sp->inventories += ev[i].cmd == M3_CMD_INVENTORY;
+		sp->afi_writes += ev[i].cmd == M3_CMD_SET_AFI;
+		sp->afi_reads += ev[i].cmd == M3_CMD_GET_AFI;
+		if (ev[i].cmd == M3_CMD_READ_BLOCKS) {
+			sp->reads++;
+			sp->read_us = ev[i].answered_us;
+		}
+		if (i > first)
+			sp->client_us += ev[i].received_us - ev[i - 1].answered_us;
+	}
+	if (sp->afi_writes != want_writes)
+		return -1;
+	sp->requests = end - first + 1;
+	sp->round_us = ev[first].received_us;
+	sp->end_us = ev[end].answered_us;
+	return 0;
+}
+
 struct r1 {
 	double circd_ms[R1_STACKS], base_ms[R1_STACKS];
-	/* from the placement: the inventory round that found the stack, its end (its AFI reads) */
+	/* from the placement: the inventory round that found the stack, its reads answered */
 	double round_ms[R1_STACKS], read_ms[R1_STACKS];
 	double from_round_ms[R1_STACKS]; /* that round -> the last write verified */
+	/* per request, the client's time between an answer and its next request */
+	double circd_turn_us[R1_STACKS], base_turn_us[R1_STACKS];
 	/* per stack, circd's requests as the emulator counted them */
 	long inventories, reads, afi_writes, afi_reads;
-	unsigned base_requests;
+	long base_requests;
 	char why[WHY_MAX];
 };
 
-struct counts {
-	long inventory, read, set_afi, get_afi;
-};
-
-static int pad_counts(struct pad *p, struct counts *c)
-{
-	c->inventory = pad_requests(p, M3_CMD_INVENTORY);
-	c->read = pad_requests(p, M3_CMD_READ_BLOCKS);
-	c->set_afi = pad_requests(p, M3_CMD_SET_AFI);
-	c->get_afi = pad_requests(p, M3_CMD_GET_AFI);
-	return c->inventory < 0 || c->read < 0 || c->set_afi < 0 || c->get_afi < 0 ? -1 : 0;
-}
-
 /*
- * One stack on circd's pad, timed from its placement until the emulator has
- * been asked for every tag's AFI twice (in the round that reads the new tag,
- * and back after the write) and holds every AFI at 0xC2. Only counts are
- * polled meanwhile (inventories until circd's round begins, then AFI reads):
- * the emulator's Python answers the polls and circd under one lock, so
- * asking for more would slow circd down.
+ * One stack on circd's pad, timed on the pad's clock from its placement
+ * until circd's read-back of the last tag it secured, once the emulator
+ * holds every AFI at 0xC2. The bench only polls for the end meanwhile, and
+ * seldom: the emulator's Python answers the polls and circd under one lock.
  */
 static int circd_stack(struct pad *p, struct sim *sim, const struct stack *s, struct r1 *r,
 		       int n)
 {
+	static struct pad_event ev[PAD_EVENTS_MAX];
 	bool secured[R1_TAGS] = { false };
-	struct counts before, after;
 	double t0, deadline;
-	int done = 0;
+	struct span sp;
+	int done = 0, events = 0, got = -1;
 
-	if (pad_counts(p, &before) < 0)
-		goto err_helper;
 	t0 = now_us();
 	deadline = t0 + R1_TIMEOUT_MS * 1e3;
 	if (stack_place(p, s) < 0)
 		goto err_helper;
-	r->round_ms[n] = r->read_ms[n] = r->circd_ms[n] = 0;
-	while (!r->circd_ms[n] && now_us() < deadline) {
-		long afi_reads = pad_requests(p, M3_CMD_GET_AFI) - before.get_afi;
-		double at = (now_us() - t0) / 1e3;
-
-		if (afi_reads < 0)
-			goto err_helper;
-		/* circd is only waiting for its round now: polling for it costs it nothing */
-		if (!r->round_ms[n]) {
-			long now = pad_requests(p, M3_CMD_INVENTORY);
-
-			if (now < 0)
-				goto err_helper;
-			if (now > before.inventory)
-				r->round_ms[n] = at;
-		}
-		if (afi_reads >= R1_TAGS && !r->read_ms[n])
-			r->read_ms[n] = at;
-		if (afi_reads >= 2 * R1_TAGS) {
+	while (got < 0 && now_us() < deadline) {
+		usleep(R1_POLL_MS * 1000);
+		if (done < R1_TAGS) {
 			done = stack_secured(p, s, secured);
 			if (done < 0)
 				goto err_helper;
-			if (done == R1_TAGS)
-				r->circd_ms[n] = at;
 		}
-		if (!r->circd_ms[n])
-			usleep(R1_POLL_MS * 1000);
+		if (done == R1_TAGS) {
+			events = pad_timeline(p, t0, ev, PAD_EVENTS_MAX);
+			if (events < 0)
+				goto err_helper;
+			got = span_of(ev, events, R1_TAGS, &sp);
+		}
 	}
 	sim_drain(sim);
-	if (!r->circd_ms[n]) {
+	if (got < 0) {
 		set_why(r->why, "%d of %d tags secured after %d ms (display: %s)", done, R1_TAGS,
 			R1_TIMEOUT_MS, sim->last_display[0] ? sim->last_display : "-");
 		return -1;
 	}
-	if (!r->round_ms[n])
-		r->round_ms[n] = r->read_ms[n]; /* it went by between two polls */
-	r->from_round_ms[n] = r->circd_ms[n] - r->round_ms[n];
-	if (pad_counts(p, &after) < 0)
-		goto err_helper;
-	r->inventories += after.inventory - before.inventory;
-	r->reads += after.read - before.read;
-	r->afi_writes += after.set_afi - before.set_afi;
-	r->afi_reads += after.get_afi - before.get_afi;
+	r->circd_ms[n] = sp.end_us / 1e3;
+	r->round_ms[n] = sp.round_us / 1e3;
+	r->read_ms[n] = sp.read_us / 1e3;
+	r->from_round_ms[n] = (sp.end_us - sp.round_us) / 1e3;
+	r->circd_turn_us[n] = sp.client_us / (double)(sp.requests - 1);
+	r->inventories += sp.inventories;
+	r->reads += sp.reads;
+	r->afi_writes += sp.afi_writes;
+	r->afi_reads += sp.afi_reads;
 	return 0;
 
 err_helper:
@@ -312,21 +334,35 @@ static int after_round_start(struct pad *p, unsigned offset_ms)
 	return 0;
 }
 
+/* The same stack on the baseline's pad, timed alike: from its inventory to its last read-back. */
 static int baseline_run(struct pad *p, struct m3_client *c, const struct stack *s,
 			struct r1 *r, int n)
 {
-	double us;
-	unsigned before = c->requests;
+	static struct pad_event ev[PAD_EVENTS_MAX];
+	struct span sp;
+	int events;
+	double t0;
 
-	if (stack_place(p, s) < 0) {
-		set_why(r->why, "baseline: the pad emulator stopped answering");
+	if (stack_place(p, s) < 0)
+		goto err_helper;
+	t0 = now_us();
+	if (baseline_stack(c, r->why) < 0)
+		return -1;
+	events = pad_timeline(p, t0, ev, PAD_EVENTS_MAX);
+	if (events < 0)
+		goto err_helper;
+	if (span_of(ev, events, R1_TAGS, &sp) < 0) {
+		set_why(r->why, "baseline: the pad's timeline misses the stack's requests");
 		return -1;
 	}
-	if (baseline_stack(c, &us, r->why) < 0)
-		return -1;
-	r->base_ms[n] = us / 1e3;
-	r->base_requests = c->requests - before;
+	r->base_ms[n] = (sp.end_us - sp.round_us) / 1e3;
+	r->base_turn_us[n] = sp.client_us / (double)(sp.requests - 1);
+	r->base_requests = sp.requests;
 	return stack_remove(p, s);
+
+err_helper:
+	set_why(r->why, "baseline: the pad emulator stopped answering");
+	return -1;
 }
 
 /* R1's stacks, circd's and the baseline's in turn; circd and its pad are left running. */
@@ -455,27 +491,29 @@ static void print_r1(struct r1 *r)
 	double b50 = percentile(r->base_ms, R1_STACKS, 0.5);
 	double round50 = percentile(r->round_ms, R1_STACKS, 0.5);
 	double read50 = percentile(r->read_ms, R1_STACKS, 0.5);
+	double turn50 = percentile(r->circd_turn_us, R1_STACKS, 0.5);
+	double base_turn50 = percentile(r->base_turn_us, R1_STACKS, 0.5);
 
 	printf("R1 rfid stack      p50 %8.1f ms   max %6.1f ms   (%d tags placed -> last security "
 	       "write verified, %d stacks)\n",
 	       c50, r->circd_ms[R1_STACKS - 1], R1_TAGS, R1_STACKS);
-	printf("   from its round  p50 %8.1f ms   max %6.1f ms   (from the inventory round that "
+	printf("   from its round  p50 %8.2f ms   max %6.2f ms   (from the inventory round that "
 	       "found the stack; rounds every %d ms)\n",
 	       f50, r->from_round_ms[R1_STACKS - 1], R1_INVENTORY_MS);
-	printf("   baseline        p50 %8.1f ms   max %6.1f ms   (raw 3M frames, own emulator: "
+	printf("   baseline        p50 %8.2f ms   max %6.2f ms   (raw 3M frames, own emulator: "
 	       "inventory, reads, AFI write + read-back)\n",
 	       b50, r->base_ms[R1_STACKS - 1]);
 	printf("   ratio           p50 %8.2f      from its round %5.2f     target <= 1.2\n",
 	       c50 / b50, f50 / b50);
-	printf("                   (circd: its round began p50 %.1f ms after the placement and had "
-	       "read the stack by %.1f ms; then %.1f ms a tag:\n"
-	       "                   its share of one commit, AFI write, read-back. Per stack "
-	       "circd sent %.1f inventories, %.1f reads, %.1f AFI writes,\n"
-	       "                   %.1f AFI reads; the baseline %u requests. The emulator was "
-	       "polled every %d ms)\n",
-	       round50, read50, (c50 - read50) / R1_TAGS, (double)r->inventories / R1_STACKS,
-	       (double)r->reads / R1_STACKS, (double)r->afi_writes / R1_STACKS,
-	       (double)r->afi_reads / R1_STACKS, r->base_requests, R1_POLL_MS);
+	printf("                   (all on the emulator's clock. circd: its round began p50 %.1f ms "
+	       "after the placement and had read the\n"
+	       "                   stack by %.1f ms. Per stack circd sent %.1f inventories, %.1f "
+	       "reads, %.1f AFI writes, %.1f AFI reads;\n"
+	       "                   the baseline %ld requests. Between an answer and the next "
+	       "request: circd p50 %.0f us, the baseline %.0f us)\n",
+	       round50, read50, (double)r->inventories / R1_STACKS, (double)r->reads / R1_STACKS,
+	       (double)r->afi_writes / R1_STACKS, (double)r->afi_reads / R1_STACKS,
+	       r->base_requests, turn50, base_turn50);
 }
 
 static void print_cpu(const char *label, const struct cpu_figure *c, const char *pace)

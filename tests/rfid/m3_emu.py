@@ -25,6 +25,7 @@ until Ctrl-C.
 """
 
 import argparse
+import collections
 import os
 import select
 import sys
@@ -59,6 +60,10 @@ RF_SETUP_ANSWER = bytes.fromhex("000201010302020300")
 # The one byte after the UID in refusals of reads and writes: the captures
 # show its place (length 0x0D) but not its value.
 REFUSAL_DETAIL = 0x00
+
+# The newest requests kept in M3Pad.timeline: a pad left serving for days
+# does not grow without end.
+TIMELINE_MAX = 10000
 
 # How long a device that hung up is left before it is opened again: a tty's
 # hang-up completes in the kernel after the read that saw it, and an open
@@ -157,6 +162,10 @@ class M3Pad:
         self.version = bytes(version)
         self.max_uids_per_reply = max_uids_per_reply
         self.requests = []  # (start, cmd, body) of every whole request, in order
+        # (cmd, received, answered) of every request answered, in order, as
+        # time.monotonic_ns() (CLOCK_MONOTONIC, the clock a C driver reads):
+        # when the bytes that completed it came in, when its answer went out
+        self.timeline = collections.deque(maxlen=TIMELINE_MAX)
         self._tags = []
         self._lock = threading.Lock()
         self._splitter = FrameSplitter()
@@ -321,6 +330,7 @@ class M3Pad:
                 if not self._reopen_device():
                     return
                 continue
+            received = time.monotonic_ns()
             for start, cmd, body in self._splitter.feed(data):
                 answer = self._answer(start, cmd, body)
                 if answer is not None:
@@ -330,6 +340,10 @@ class M3Pad:
                         if not self.device:
                             raise
                         # hung up meanwhile: the next read says so
+                    answered = time.monotonic_ns()
+                    with self._lock:
+                        self.timeline.append((cmd, received, answered))
+                    received = answered  # a second request in the same read waited for this one
 
     def _answer(self, start, cmd, body):
         with self._lock:

@@ -17,6 +17,9 @@ line, "ok ..." or "error ...":
     fault silent CMD N           the next N requests with command CMD go unanswered
     noise HEX                    these bytes go out on the line now
     requests CMD                 how many requests with command CMD came so far
+    timeline SINCE               the requests answered since CLOCK_MONOTONIC
+                                 SINCE (µs), oldest first, "CMD RECEIVED
+                                 ANSWERED" each, the times in µs from SINCE
     unplug | plug                the adapter pulled out (the pty goes) and put back
                                  (a new pty, LINK pointed at it, the same tags)
     quit
@@ -91,6 +94,12 @@ def command(state, words):
         cmd = int(words[1], 16)
         with pad._lock:
             return "ok %d" % sum(1 for r in pad.requests if r[0] == START and r[1] == cmd)
+    if verb == "timeline":
+        since = int(words[1]) * 1000
+        with pad._lock:
+            times = [t for t in pad.timeline if t[1] >= since]
+        return "ok" + "".join(" %02X %d %d" % (cmd, (got - since) // 1000, (out - since) // 1000)
+                              for cmd, got, out in times)
     if verb == "unplug":
         state["tags"] = pad.tags()
         pad.stop()
