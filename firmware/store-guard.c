@@ -259,11 +259,12 @@ void store_guard_free(struct store *store)
 }
 
 /*
- * The mark reaches the device before the commit, whose fsync (synchronous
- * = FULL) then flushes the device's write cache with it: durable when the
- * commit is, at no flush of its own (a second fdatasync per scan doubled
- * P1's latency). This holds where the mark's blocks are overwritten in
- * place, as on ext4: they were allocated when the file was made.
+ * The mark reaches the device before the commit's sync, which then flushes
+ * the device's write cache with it: durable when the commit is, at no flush
+ * of its own (a second fdatasync per scan doubled P1's latency). This holds
+ * where the mark's blocks are overwritten in place, as on ext4: they were
+ * allocated when the file was made. store_settle() waits for the mark
+ * before it syncs the journal.
  */
 /* The mark file's bytes on the disk; wait = false only starts the writeback. */
 static int mark_flush(int fd, off_t offset, off_t len, bool wait)
@@ -305,6 +306,17 @@ int store_settle(struct store *store)
 
 	if (!store)
 		return 0;
+	/*
+	 * The mark first: its writeback began before the commit, so waiting for
+	 * it now costs little, and the journal's sync then flushes the device's
+	 * cache over it (see mark_flush()).
+	 */
+	if (store->mark_unsettled) {
+		store->mark_unsettled = false;
+		r = mark_flush(store->mark_fd, 0, STORE_MARK_FILE_SIZE, true);
+		if (r < 0)
+			store->mark_err = r;
+	}
 	r_wal = store_vfs_sync_owed(store->db);
 	/*
 	 * A journal whose writes may not have reached the disk: like a file
@@ -318,12 +330,6 @@ int store_settle(struct store *store)
 			 store->path, strerror(-r_wal));
 		store->files_err = r_wal;
 		store_set_errmsg(store, store->files_alarm);
-	}
-	if (store->mark_unsettled) {
-		store->mark_unsettled = false;
-		r = mark_flush(store->mark_fd, 0, STORE_MARK_FILE_SIZE, true);
-		if (r < 0)
-			store->mark_err = r;
 	}
 	return r_wal < 0 ? r_wal : r;
 }

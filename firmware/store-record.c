@@ -69,19 +69,29 @@ int store_record_batch(struct store *store, const struct store_tagged_txn *batch
 	 * Durable with the commit, before the patron hears OK: the mark is never
 	 * below what patrons were told, and the last row's seq covers the rows
 	 * before it. A mark that cannot be written is for staff
-	 * (store_mark_status()), not a reason to refuse the patron. An online
-	 * one is heard only after the ILS answered: its mark and its journal
-	 * rows reach the disk meanwhile (the WAL's sync is owed), and
-	 * store_settle() makes sure before the patron is told.
+	 * (store_mark_status()), not a reason to refuse the patron.
+	 *
+	 * The mark's writeback starts now and the commit leaves its sync owed,
+	 * so the disk writes the mark while sqlite builds the commit; then
+	 * store_settle() waits for the mark and syncs the journal, whose flush
+	 * covers both. Offline that is at once. An online one is heard only
+	 * after the ILS answered: the disk works meanwhile, and the kiosk calls
+	 * store_settle() before the patron is told.
 	 */
-	store->mark_err = store_guard_before_commit(store, seq[n - 1], online);
-	if (online)
-		(void)store_defer_next_sync(store, true); /* without a WAL: synced now */
+	store->mark_err = store_guard_before_commit(store, seq[n - 1], true);
+	/* Without a WAL the commit syncs at once: its flush must find the mark written. */
+	if (store_defer_next_sync(store, true) < 0)
+		(void)store_settle(store);
 	r = store_commit(store);
-	if (online)
-		(void)store_defer_next_sync(store, false);
+	(void)store_defer_next_sync(store, false);
 	if (r < 0)
 		goto err_rollback;
+	if (!online) {
+		/* Committed: a journal that cannot be synced is sticky (nothing more is recorded). */
+		r = store_settle(store);
+		if (r < 0 && store->files_err)
+			return r;
+	}
 	for (unsigned i = 0; i < n; i++)
 		batch[i].txn->seq = seq[i];
 	return 0;
