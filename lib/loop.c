@@ -11,9 +11,9 @@
  * Timers: a doubly-linked list sorted by deadline, with one timerfd armed for
  * the earliest. With nothing due the timerfd is disarmed, so an idle kiosk
  * never wakes up. The timerfd is set only just before epoll_wait(), and only
- * when the earliest deadline is earlier than what it is set for: a timeout
- * armed and disarmed around every request to a device then costs no system
- * call, and one set too early merely wakes the loop once, to set it again.
+ * when the earliest deadline has changed: a timeout disarmed at a device's
+ * answer and armed again for its next request (deadlines are whole
+ * milliseconds) then costs no system call.
  * Timers already due when a batch of events is dispatched (a callback's
  * "carry on from the loop") run straight after it, without the round trip
  * through the timerfd, but only those armed before that pass began: one
@@ -190,22 +190,24 @@ static void free_list(struct loop_source *src)
 }
 
 /*
- * Before the loop sleeps: the timerfd set no later than the earliest timer.
- * Set earlier, or left set with no timer armed, it wakes the loop once for
- * nothing, and that wake-up (on_timerfd) sets it right.
+ * Before the loop sleeps: the timerfd armed for the earliest timer, or
+ * disarmed when none is, so an idle loop sleeps. Arming and disarming in
+ * between cost nothing; only a change of the earliest deadline costs a call.
  */
 static void rearm_timerfd(struct loop *loop)
 {
 	struct itimerspec its = { 0 };
 	uint64_t deadline;
 
-	if (loop->fake || !loop->timers)
+	if (loop->fake)
 		return;
-	deadline = loop->timers->deadline_ms;
-	if (loop->timerfd_deadline && loop->timerfd_deadline <= deadline)
+	deadline = loop->timers ? loop->timers->deadline_ms : 0;
+	if (deadline == loop->timerfd_deadline)
 		return;
-	its.it_value.tv_sec = (time_t)(deadline / 1000u);
-	its.it_value.tv_nsec = (long)(deadline % 1000u) * 1000000L;
+	if (deadline) {
+		its.it_value.tv_sec = (time_t)(deadline / 1000u);
+		its.it_value.tv_nsec = (long)(deadline % 1000u) * 1000000L;
+	}
 	/* With TFD_TIMER_ABSTIME a deadline already past fires at once. */
 	timerfd_settime(loop->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
 	loop->timerfd_deadline = deadline;
