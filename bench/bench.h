@@ -132,6 +132,8 @@ struct durable {
 int durable_open(struct durable *d, const char *name);
 /* One INSERT in autocommit: on disk when it returns. */
 int durable_commit(struct durable *d, const char *item);
+/* n INSERTs in one transaction: on disk when it returns. */
+int durable_commit_all(struct durable *d, const char *const *items, unsigned n);
 void durable_close(struct durable *d);
 
 /* --- sip2.c: the test ACS and a raw SIP2 client --------------------------- */

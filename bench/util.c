@@ -579,6 +579,19 @@ int durable_commit(struct durable *d, const char *item)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int durable_commit_all(struct durable *d, const char *const *items, unsigned n)
+{
+	if (sqlite3_exec(d->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		if (durable_commit(d, items[i]) < 0) {
+			sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 void durable_close(struct durable *d)
 {
 	sqlite3_finalize(d->insert);
