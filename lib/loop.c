@@ -14,10 +14,11 @@
  * when the earliest deadline has changed: a timeout disarmed at a device's
  * answer and armed again for its next request (deadlines are whole
  * milliseconds) then costs no system call.
- * Timers already due when a batch of events is dispatched (a callback's
- * "carry on from the loop") run straight after it, without the round trip
- * through the timerfd, but only those armed before that pass began: one
- * that re-arms itself with no delay still lets the next batch in.
+ * Timers run once a batch of events is dispatched: those the timerfd woke
+ * the loop for, and those already due without it (a callback's "carry on
+ * from the loop"), which so cost no round trip through the timerfd. Only
+ * those armed before that pass began run in it: one that re-arms itself
+ * with no delay runs once a pass and still lets the next batch in.
  * Disarming and firing are O(1); arming walks from the tail,
  * because nearly every arm is an inactivity or retry timeout set to "now +
  * the same delay", which lands at or near the end. A kiosk has a few dozen
@@ -325,7 +326,7 @@ static void on_timerfd(struct loop *loop, int fd, uint32_t events, void *data)
 	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		return;
 	loop->timerfd_deadline = 0; /* a fired absolute timer is disarmed */
-	run_due_timers(loop, loop_mono_ms(loop));
+	/* What fell due runs once this batch is dispatched, in loop_run_once(). */
 }
 
 static void on_signalfd(struct loop *loop, int fd, uint32_t events, void *data)

@@ -441,6 +441,67 @@ static void test_system_clock_timer_and_idle_wakeups(void)
 	loop_free(loop);
 }
 
+/* An fd callback that hands the rest of its work to a zero-delay timer. */
+struct carry_on {
+	struct loop_timer later;
+	int fd, ran, again; /* again: how many more times the timer re-arms itself */
+};
+
+static void on_later(struct loop *loop, void *data)
+{
+	struct carry_on *c = data;
+
+	c->ran++;
+	if (c->again > 0) {
+		c->again--;
+		loop_timer_arm(loop, &c->later, 0);
+	}
+}
+
+static void on_carry_on_fd(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	struct carry_on *c = data;
+	char b;
+
+	(void)events;
+	if (read(fd, &b, 1) == 1)
+		loop_timer_arm(loop, &c->later, 0);
+}
+
+/*
+ * A timer due when a batch of events is over runs in the same pass, without
+ * waiting for the timerfd; one that re-arms itself at once runs once a pass,
+ * so the next batch still comes in between.
+ */
+static void test_due_timer_runs_after_the_batch(void)
+{
+	struct carry_on c = { .again = 2 };
+	struct loop_source *src;
+	struct loop *loop;
+	int fds[2];
+
+	CHECK_INT(loop_new(LOOP_CLOCK_SYSTEM, &loop), 0);
+	CHECK_INT(pipe2(fds, O_CLOEXEC | O_NONBLOCK), 0);
+	loop_timer_init(&c.later, on_later, &c);
+	CHECK_INT(loop_add_io(loop, fds[0], EPOLLIN, on_carry_on_fd, &c, &src), 0);
+	CHECK_INT(write(fds[1], "x", 1), 1);
+	CHECK_INT(loop_run_once(loop, 1000), 1); /* the pipe; the timer right after it */
+	CHECK_INT(c.ran, 1);
+	CHECK(c.later.armed); /* re-armed by itself: for the next pass */
+	CHECK_INT(loop_run_once(loop, 1000), 1); /* the timerfd, set for "now" */
+	CHECK_INT(c.ran, 2);
+	CHECK_INT(loop_run_once(loop, 1000), 1);
+	CHECK_INT(c.ran, 3);
+	CHECK(!c.later.armed);
+	/* Nothing armed: the timerfd is disarmed again, and waiting wakes nobody. */
+	CHECK_INT(loop_run_once(loop, 20), 0);
+	CHECK_INT(c.ran, 3);
+	loop_source_free(src);
+	close(fds[0]);
+	close(fds[1]);
+	loop_free(loop);
+}
+
 static void on_signal(struct loop *loop, int signo, void *data)
 {
 	*(int *)data = signo;
@@ -474,6 +535,7 @@ int main(void)
 	RUN(test_free_another_with_an_event_pending);
 	RUN(test_set_events_and_leftovers);
 	RUN(test_system_clock_timer_and_idle_wakeups);
+	RUN(test_due_timer_runs_after_the_batch);
 	RUN(test_signal_through_the_loop);
 	return testlib_finish();
 }
