@@ -35,6 +35,7 @@ struct store {
 	sqlite3_stmt *privacy_stmt[STORE_PRIVACY_STMTS_MAX];   /* store-privacy.c's */
 	sqlite3_stmt *outcome_stmt[STORE_OUTCOME_STMTS_MAX]; /* store-outcome.c's */
 	sqlite3_stmt *security_stmt[STORE_SECURITY_STMTS_MAX]; /* store-security.c's */
+	bool security_none_owed; /* store-security.c: no tag owes a write, as last looked */
 	char errmsg[256];
 
 	/* store-guard.c: the files as opened, and the high-water mark */

@@ -25,6 +25,7 @@ enum security_stmt_id {
 	SEC_FAILED,
 	SEC_NEXT_OWED,
 	SEC_COUNT_OWED,
+	SEC_ANY_OWED,
 	SEC_COUNT_OF_STMTS,
 };
 
@@ -54,12 +55,38 @@ static const char *const security_sql[SEC_COUNT_OF_STMTS] = {
 			  " ORDER BY s.rowid LIMIT 1",
 	[SEC_COUNT_OWED] = "SELECT count(*) FROM tag_security s JOIN journal j ON j.id = s.txn_id"
 			   " WHERE s.state = 'owed' AND " LIVE,
+	/* Any at all, live or not: a superset of what the others find, from the index alone. */
+	[SEC_ANY_OWED] = "SELECT EXISTS(SELECT 1 FROM tag_security WHERE state = 'owed')",
 };
+
+/*
+ * store->security_none_owed lets the common case, no tag owing anything,
+ * cost an arriving tag (store_security_owed()) and a new loan's tags (the
+ * supersede in store_security_insert()) no statement. Rows become owed only
+ * in store_security_insert(), which clears it first; it is set only by
+ * looking: at open, and after a write is marked done outside a transaction
+ * (inside one, a rollback could make the row owed again).
+ */
+static void look_for_owed(struct store *store)
+{
+	sqlite3_stmt *stmt = store->security_stmt[SEC_ANY_OWED];
+
+	store->security_none_owed = false;
+	if (!sqlite3_get_autocommit(store->db))
+		return;
+	if (store_step(store, stmt) == SQLITE_ROW)
+		store->security_none_owed = sqlite3_column_int(stmt, 0) == 0;
+	store_stmt_done(stmt);
+}
 
 int store_security_prepare(struct store *store)
 {
-	return store_prepare_statements(store, security_sql, ARRAY_SIZE(security_sql),
-					store->security_stmt);
+	int r = store_prepare_statements(store, security_sql, ARRAY_SIZE(security_sql),
+					 store->security_stmt);
+
+	if (r >= 0)
+		look_for_owed(store);
+	return r;
 }
 
 static sqlite3_stmt *stmt_of(struct store *store, enum security_stmt_id id)
@@ -97,16 +124,22 @@ int store_security_tags_valid(const struct store_tags *tags)
 int store_security_insert(struct store *store, const char *txn_id, const struct store_tags *tags,
 			  int64_t now_ms)
 {
+	/* With nothing owed there is nothing to supersede. */
+	bool none_owed = store->security_none_owed;
 	int r = 0;
 
+	if (tags && tags->n)
+		store->security_none_owed = false;
 	for (unsigned i = 0; tags && i < tags->n && r >= 0; i++) {
 		sqlite3_stmt *stmt = stmt_of(store, SEC_SUPERSEDE);
 
-		store_bind_text(stmt, 1, tags->uid[i]);
-		sqlite3_bind_int64(stmt, 2, now_ms);
-		r = store_stmt_run(store, stmt);
-		if (r < 0)
-			break;
+		if (!none_owed) {
+			store_bind_text(stmt, 1, tags->uid[i]);
+			sqlite3_bind_int64(stmt, 2, now_ms);
+			r = store_stmt_run(store, stmt);
+			if (r < 0)
+				break;
+		}
 		stmt = stmt_of(store, SEC_INSERT);
 		store_bind_text(stmt, 1, txn_id);
 		store_bind_text(stmt, 2, tags->uid[i]);
@@ -146,6 +179,8 @@ int store_security_owed(struct store *store, const char *uid, struct store_secur
 
 	if (!store || !ret || !uid_valid(uid))
 		return -EINVAL;
+	if (store->security_none_owed)
+		return -ENOENT;
 	stmt = stmt_of(store, SEC_OWED);
 	store_bind_text(stmt, 1, uid);
 	rc = store_step(store, stmt);
@@ -177,6 +212,8 @@ int store_security_done(struct store *store, const char *txn_id, const char *uid
 	(void)store_defer_next_sync(store, true);
 	r = store_stmt_run(store, stmt);
 	(void)store_defer_next_sync(store, false);
+	if (r >= 0)
+		look_for_owed(store);
 	return r;
 }
 

@@ -115,6 +115,46 @@ static void test_newer_supersedes(void)
 	CHECK_INT(tmp_remove(&t), 0);
 }
 
+/*
+ * With no tag owing anything the store answers without asking sqlite; a
+ * new debt, one left from before a restart and one after the last was
+ * done are all still seen.
+ */
+static void test_nothing_owed_and_then_owed_again(void)
+{
+	struct tmp t;
+	struct store *s = tmp_store_new(&t, "security");
+	struct store_tags tags;
+	struct store_security sec;
+	struct txn loan, ret;
+
+	CHECK_INT(store_security_owed(s, UID_A, &sec), -ENOENT);
+	fill(&loan, TXN_CHECKOUT, "31234000000016", T0);
+	tags_of(&tags, TAG_SECURITY_OFF, UID_A, UID_B);
+	CHECK_INT(store_record_tagged(s, &loan, &tags), 0);
+	CHECK_INT(store_security_owed(s, UID_A, &sec), 0);
+	CHECK_INT(store_security_done(s, loan.id, UID_A, T0 + 1), 0);
+	CHECK_INT(store_security_owed(s, UID_A, &sec), -ENOENT);
+	CHECK_INT(store_security_owed(s, UID_B, &sec), 0); /* one left: still asked */
+	/* Left owed across a restart: found by the store opened again. */
+	store_close(s);
+	s = tmp_store_open(&t);
+	CHECK(s != NULL);
+	CHECK_INT(store_security_owed(s, UID_B, &sec), 0);
+	CHECK_STR(sec.txn_id, loan.id);
+	CHECK_INT(store_security_done(s, loan.id, UID_B, T0 + 2), 0);
+	CHECK_INT(store_security_owed(s, UID_B, &sec), -ENOENT);
+	/* Nothing owed now; the return owes the tag again, and supersedes nothing. */
+	fill(&ret, TXN_CHECKIN, "31234000000016", T0 + 10);
+	tags_of(&tags, TAG_SECURITY_ON, UID_A, NULL);
+	CHECK_INT(store_record_tagged(s, &ret, &tags), 0);
+	CHECK_INT(store_security_owed(s, UID_A, &sec), 0);
+	CHECK_STR(sec.txn_id, ret.id);
+	CHECK_INT(sec.want, TAG_SECURITY_ON);
+	store_close(s);
+	CHECK_INT(tmp_remove(&t), 0);
+}
+
 /* A bad uid is refused and nothing is recorded, not even the transaction. */
 static void test_bad_uid_records_nothing(void)
 {
@@ -229,6 +269,7 @@ int main(void)
 {
 	RUN(test_loan_owes_each_part);
 	RUN(test_newer_supersedes);
+	RUN(test_nothing_owed_and_then_owed_again);
 	RUN(test_bad_uid_records_nothing);
 	RUN(test_stack_recorded_in_one_commit);
 	RUN(test_stack_all_or_none);
