@@ -56,9 +56,10 @@ static int fsync_dir_of(const char *path)
 	return r;
 }
 
-static int write_slot(int fd, unsigned slot, int64_t seq, enum store_mark_state state)
+static int write_slot(int fd, unsigned slot, int64_t seq, enum store_mark_state state,
+		      unsigned carries)
 {
-	struct store_mark mark = { .seq = seq, .state = state };
+	struct store_mark mark = { .seq = seq, .state = state, .carries = carries };
 	char buf[STORE_MARK_SLOT];
 	ssize_t n;
 
@@ -72,10 +73,10 @@ static int write_slot(int fd, unsigned slot, int64_t seq, enum store_mark_state 
 /* Both slots, durably: a new mark, a clean close, a mark read back unreadable. */
 static int write_both(int fd, int64_t seq, enum store_mark_state state)
 {
-	int r = write_slot(fd, 0, seq, state);
+	int r = write_slot(fd, 0, seq, state, 1);
 
 	if (r >= 0)
-		r = write_slot(fd, 1, seq, state);
+		r = write_slot(fd, 1, seq, state, 1);
 	if (r >= 0 && fdatasync(fd) < 0)
 		r = -errno;
 	return r;
@@ -151,24 +152,33 @@ static void judge(struct store *store, const struct store_mark *mark, int64_t jo
 {
 	int64_t certain;
 
+	/* a pending mark's commit: its own seq, and the ones of its stack below it */
+	int64_t carried = mark->state == STORE_MARK_PENDING ? (mark->carries ? mark->carries : 1) : 0;
+
 	store->mark_seq = mark->seq > journal_seq ? mark->seq : journal_seq;
 	if (journal_seq >= mark->seq)
 		return;
-	if (mark->state == STORE_MARK_PENDING && journal_seq == mark->seq - 1) {
+	if (carried && journal_seq >= mark->seq - carried) {
 		/*
 		 * circd stopped between writing the mark and the commit's end: the
-		 * patron was never told OK. The one loss this cannot tell from that:
-		 * the very last transaction before a crash, committed and then lost
-		 * by the storage. (A clean close writes the exact end, so after one
-		 * even that shows.)
+		 * patrons were never told OK. The one loss this cannot tell from that:
+		 * the very last commit before a crash, made and then lost by the
+		 * storage. (A clean close writes the exact end, so after one even
+		 * that shows.)
 		 */
-		snprintf(store->notice, sizeof(store->notice),
-			 "seq %lld was being recorded when circd stopped and is not in the "
-			 "journal: its patron was not told OK", (long long)mark->seq);
+		if (carried == 1)
+			snprintf(store->notice, sizeof(store->notice),
+				 "seq %lld was being recorded when circd stopped and is not in the "
+				 "journal: its patron was not told OK", (long long)mark->seq);
+		else
+			snprintf(store->notice, sizeof(store->notice),
+				 "seq %lld to %lld were being recorded together when circd stopped "
+				 "and are not in the journal: their patron was not told OK",
+				 (long long)(mark->seq - carried + 1), (long long)mark->seq);
 		return;
 	}
-	/* A pending seq was not necessarily acknowledged; the one before it was. */
-	certain = mark->state == STORE_MARK_PENDING ? mark->seq - 1 : mark->seq;
+	/* A pending commit was not necessarily acknowledged; the seqs below it were. */
+	certain = mark->seq - carried;
 	store->damage_seq = certain;
 	snprintf(store->alarm, sizeof(store->alarm),
 		 "DAMAGED: transactions up to seq %lld were acknowledged but the journal ends at "
@@ -280,7 +290,7 @@ static int mark_flush(int fd, off_t offset, off_t len, bool wait)
 	return -errno;
 }
 
-int store_guard_before_commit(struct store *store, int64_t seq, bool defer)
+int store_guard_before_commit(struct store *store, int64_t seq, unsigned carries, bool defer)
 {
 	unsigned slot = store->mark_writes % 2;
 	int r;
@@ -289,7 +299,7 @@ int store_guard_before_commit(struct store *store, int64_t seq, bool defer)
 		return 0; /* the durable mark covers it already */
 	if (store->mark_fd < 0)
 		return store->mark_err ? store->mark_err : -EBADF;
-	r = write_slot(store->mark_fd, slot, seq, STORE_MARK_PENDING);
+	r = write_slot(store->mark_fd, slot, seq, STORE_MARK_PENDING, carries);
 	if (r >= 0)
 		r = mark_flush(store->mark_fd, (off_t)slot * STORE_MARK_SLOT_STRIDE,
 			       STORE_MARK_SLOT, !defer);

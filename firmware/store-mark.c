@@ -14,11 +14,16 @@
 /* magic, seq, space, state, space, checksum, newline */
 #define MARK_SUMMED_LEN (MARK_MAGIC_LEN + MARK_DIGITS + 2)
 #define MARK_LINE_LEN (MARK_SUMMED_LEN + 1 + 8 + 1)
+/* A pending mark's count, after the line: "n", 3 digits, space, checksum, newline */
+#define CARRIES_DIGITS 3
+#define CARRIES_SUMMED_LEN (MARK_LINE_LEN + 1 + CARRIES_DIGITS)
+#define CARRIES_END (CARRIES_SUMMED_LEN + 1 + 8 + 1)
 
 static const char state_letters[] = { [STORE_MARK_PENDING] = 'p', [STORE_MARK_ACKED] = 'a',
 				       [STORE_MARK_CLEAN] = 'c' };
 
-_Static_assert(MARK_LINE_LEN <= STORE_MARK_SLOT, "a mark line fits its slot");
+_Static_assert(CARRIES_END < STORE_MARK_SLOT, "a mark line and its count fit their slot");
+_Static_assert(STORE_MARK_CARRIES_MAX < 1000, "the count has 3 digits");
 
 static uint32_t fnv1a(const char *s, size_t len)
 {
@@ -33,21 +38,65 @@ static uint32_t fnv1a(const char *s, size_t len)
 
 int store_mark_format(const struct store_mark *mark, char out[STORE_MARK_SLOT])
 {
-	char line[MARK_LINE_LEN + 1];
+	char line[CARRIES_END + 1];
 	int n;
 
-	if (!mark || mark->seq < 0 || (unsigned)mark->state >= sizeof(state_letters))
+	if (!mark || mark->seq < 0 || (unsigned)mark->state >= sizeof(state_letters) ||
+	    mark->carries > STORE_MARK_CARRIES_MAX ||
+	    (mark->carries > 1 && (int64_t)mark->carries > mark->seq))
 		return -EINVAL;
 	n = snprintf(line, sizeof(line), MARK_MAGIC "%020lld %c", (long long)mark->seq,
 		     state_letters[mark->state]);
-	snprintf(line + n, sizeof(line) - (size_t)n, " %08x\n", fnv1a(line, (size_t)n));
+	n += snprintf(line + n, sizeof(line) - (size_t)n, " %08x\n", fnv1a(line, (size_t)n));
 	memset(out, ' ', STORE_MARK_SLOT);
-	memcpy(out, line, MARK_LINE_LEN);
+	if (mark->state == STORE_MARK_PENDING && mark->carries > 1) {
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "n%03u", mark->carries);
+		snprintf(line + n, sizeof(line) - (size_t)n, " %08x\n",
+			 fnv1a(line, (size_t)n));
+		memcpy(out, line, CARRIES_END);
+	} else {
+		memcpy(out, line, MARK_LINE_LEN);
+	}
 	out[STORE_MARK_SLOT - 1] = '\n';
 	return 0;
 }
 
-static bool slot_parse(const char *s, struct store_mark *mark)
+static bool hex32_parse(const char *s, uint32_t *ret)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		int d = hex_digit_value(s[i]);
+
+		if (d < 0)
+			return false;
+		v = v << 4 | (uint32_t)d;
+	}
+	*ret = v;
+	return true;
+}
+
+/* A pending mark's count after its line (s holds CARRIES_END bytes): 1 if none, or spoilt. */
+static unsigned carries_parse(const char *s)
+{
+	const char *digits = s + MARK_LINE_LEN + 1;
+	unsigned count = 0;
+	uint32_t want;
+
+	if (s[MARK_LINE_LEN] != 'n' || digits[CARRIES_DIGITS] != ' ' ||
+	    s[CARRIES_END - 1] != '\n' || !hex32_parse(s + CARRIES_SUMMED_LEN + 1, &want) ||
+	    fnv1a(s, CARRIES_SUMMED_LEN) != want)
+		return 1;
+	for (int i = 0; i < CARRIES_DIGITS; i++) {
+		if (digits[i] < '0' || digits[i] > '9')
+			return 1;
+		count = count * 10 + (unsigned)(digits[i] - '0');
+	}
+	return count ? count : 1;
+}
+
+/* s has avail bytes, MARK_LINE_LEN at least. */
+static bool slot_parse(const char *s, size_t avail, struct store_mark *mark)
 {
 	const char *digits = s + MARK_MAGIC_LEN, *state = digits + MARK_DIGITS + 1;
 	const char *sum = s + MARK_SUMMED_LEN + 1;
@@ -71,17 +120,16 @@ static bool slot_parse(const char *s, struct store_mark *mark)
 			letter = i;
 	if (letter < 0)
 		return false;
-	for (int i = 0; i < 8; i++) {
-		int d = hex_digit_value(sum[i]);
-
-		if (d < 0)
-			return false;
-		want = want << 4 | (uint32_t)d;
-	}
-	if (fnv1a(s, MARK_SUMMED_LEN) != want)
+	if (!hex32_parse(sum, &want) || fnv1a(s, MARK_SUMMED_LEN) != want)
 		return false;
 	mark->seq = (int64_t)value;
 	mark->state = (enum store_mark_state)letter;
+	mark->carries = 1;
+	if (mark->state == STORE_MARK_PENDING && avail >= CARRIES_END)
+		mark->carries = carries_parse(s);
+	/* a count the seq cannot hold is not believed: the safe reading is 1 */
+	if ((int64_t)mark->carries > mark->seq)
+		mark->carries = 1;
 	return true;
 }
 
@@ -95,7 +143,7 @@ int store_mark_parse(const char *buf, size_t len, struct store_mark *ret)
 
 		if (!buf || off + MARK_LINE_LEN > len)
 			break;
-		if (!slot_parse(buf + off, &slot))
+		if (!slot_parse(buf + off, len - off, &slot))
 			continue;
 		if (!found || slot.seq > best.seq ||
 		    (slot.seq == best.seq && slot.state > best.state))

@@ -82,10 +82,11 @@ void store_guard_close(struct store *store);
 /* After sqlite3_close(): the descriptors and paths. */
 void store_guard_free(struct store *store);
 /*
- * Before the commit of journal row seq (see store-guard.c); 0 or -errno,
- * never fatal. defer: only start writing it back, store_settle() waits.
+ * Before the commit of journal rows up to seq, carries of them (a stack's;
+ * see store-guard.c); 0 or -errno, never fatal. defer: only start writing
+ * it back, store_settle() waits.
  */
-int store_guard_before_commit(struct store *store, int64_t seq, bool defer);
+int store_guard_before_commit(struct store *store, int64_t seq, unsigned carries, bool defer);
 
 /*
  * The journal columns row_to_txn() reads, in its order. The first 13 are
