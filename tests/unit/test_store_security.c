@@ -41,6 +41,20 @@ static void tags_of(struct store_tags *tags, enum tag_security want, const char 
 		snprintf(tags->uid[tags->n++], sizeof(tags->uid[0]), "%s", b);
 }
 
+/* A return of item recorded, owing UID_A "on": the tag's debt is now the return's. */
+static void return_owes_on(struct store *s, struct txn *ret, const char *item, int64_t at)
+{
+	struct store_tags tags;
+	struct store_security sec;
+
+	fill(ret, TXN_CHECKIN, item, at);
+	tags_of(&tags, TAG_SECURITY_ON, UID_A, NULL);
+	CHECK_INT(store_record_tagged(s, ret, &tags), 0);
+	CHECK_INT(store_security_owed(s, UID_A, &sec), 0);
+	CHECK_STR(sec.txn_id, ret->id);
+	CHECK_INT(sec.want, TAG_SECURITY_ON);
+}
+
 static int count_rows(void *data, const struct store_security *s)
 {
 	(void)s;
@@ -99,12 +113,7 @@ static void test_newer_supersedes(void)
 	fill(&loan, TXN_CHECKOUT, "31234000000024", T0);
 	tags_of(&tags, TAG_SECURITY_OFF, UID_A, NULL);
 	CHECK_INT(store_record_tagged(s, &loan, &tags), 0);
-	fill(&ret, TXN_CHECKIN, "31234000000024", T0 + 10);
-	tags_of(&tags, TAG_SECURITY_ON, UID_A, NULL);
-	CHECK_INT(store_record_tagged(s, &ret, &tags), 0);
-	CHECK_INT(store_security_owed(s, UID_A, &sec), 0);
-	CHECK_STR(sec.txn_id, ret.id);
-	CHECK_INT(sec.want, TAG_SECURITY_ON);
+	return_owes_on(s, &ret, "31234000000024", T0 + 10);
 	CHECK_INT(store_security_count_owed(s, &n), 0);
 	CHECK_INT(n, 1);
 	/* The superseded one cannot be marked done any more: nothing changes. */
@@ -145,12 +154,7 @@ static void test_nothing_owed_and_then_owed_again(void)
 	CHECK_INT(store_security_done(s, loan.id, UID_B, T0 + 2), 0);
 	CHECK_INT(store_security_owed(s, UID_B, &sec), -ENOENT);
 	/* Nothing owed now; the return owes the tag again, and supersedes nothing. */
-	fill(&ret, TXN_CHECKIN, "31234000000016", T0 + 10);
-	tags_of(&tags, TAG_SECURITY_ON, UID_A, NULL);
-	CHECK_INT(store_record_tagged(s, &ret, &tags), 0);
-	CHECK_INT(store_security_owed(s, UID_A, &sec), 0);
-	CHECK_STR(sec.txn_id, ret.id);
-	CHECK_INT(sec.want, TAG_SECURITY_ON);
+	return_owes_on(s, &ret, "31234000000016", T0 + 10);
 	store_close(s);
 	CHECK_INT(tmp_remove(&t), 0);
 }
