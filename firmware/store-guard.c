@@ -62,8 +62,10 @@ static int write_slot(int fd, unsigned slot, int64_t seq, enum store_mark_state 
 	struct store_mark mark = { .seq = seq, .state = state, .carries = carries };
 	char buf[STORE_MARK_SLOT];
 	ssize_t n;
+	int r = store_mark_format(&mark, buf);
 
-	store_mark_format(&mark, buf);
+	if (r < 0)
+		return r;
 	n = pwrite(fd, buf, sizeof(buf), (off_t)slot * STORE_MARK_SLOT_STRIDE);
 	if (n < 0)
 		return -errno;
