@@ -292,7 +292,7 @@ static int mark_flush(int fd, off_t offset, off_t len, bool wait)
 	return -errno;
 }
 
-int store_guard_before_commit(struct store *store, int64_t seq, unsigned carries, bool defer)
+int store_guard_before_commit(struct store *store, int64_t seq, unsigned carries)
 {
 	unsigned slot = store->mark_writes % 2;
 	int r;
@@ -304,9 +304,9 @@ int store_guard_before_commit(struct store *store, int64_t seq, unsigned carries
 	r = write_slot(store->mark_fd, slot, seq, STORE_MARK_PENDING, carries);
 	if (r >= 0)
 		r = mark_flush(store->mark_fd, (off_t)slot * STORE_MARK_SLOT_STRIDE,
-			       STORE_MARK_SLOT, !defer);
+			       STORE_MARK_SLOT, false);
 	store->mark_writes++;
-	store->mark_unsettled = r >= 0 && defer;
+	store->mark_unsettled = r >= 0;
 	if (r >= 0)
 		store->mark_seq = seq;
 	return r;

@@ -83,10 +83,10 @@ void store_guard_close(struct store *store);
 void store_guard_free(struct store *store);
 /*
  * Before the commit of journal rows up to seq, carries of them (a stack's;
- * see store-guard.c); 0 or -errno, never fatal. defer: only start writing
- * it back, store_settle() waits.
+ * see store-guard.c): the mark written and its writeback started, which
+ * store_settle() waits for. 0 or -errno, never fatal.
  */
-int store_guard_before_commit(struct store *store, int64_t seq, unsigned carries, bool defer);
+int store_guard_before_commit(struct store *store, int64_t seq, unsigned carries);
 
 /*
  * The journal columns row_to_txn() reads, in its order. The first 13 are

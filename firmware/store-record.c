@@ -78,7 +78,7 @@ int store_record_batch(struct store *store, const struct store_tagged_txn *batch
 	 * after the ILS answered: the disk works meanwhile, and the kiosk calls
 	 * store_settle() before the patron is told.
 	 */
-	store->mark_err = store_guard_before_commit(store, seq[n - 1], n, true);
+	store->mark_err = store_guard_before_commit(store, seq[n - 1], n);
 	/* Without a WAL the commit syncs at once: its flush must find the mark written. */
 	if (store_defer_next_sync(store, true) < 0)
 		(void)store_settle(store);

@@ -395,7 +395,7 @@ static void crash_after_stack_mark(const struct tmp *t, int n, int64_t last, uns
 		if (store_open(t->db, &s) < 0)
 			_exit(1);
 		record_n(s, n);
-		if (store_guard_before_commit(s, last, carries, false) < 0)
+		if (store_guard_before_commit(s, last, carries) < 0 || store_settle(s) < 0)
 			_exit(2);
 		_exit(testlib_finish() == 0 ? 0 : 3);
 	}
