@@ -572,8 +572,10 @@ static void round_tag_answer(struct rfid_3m *s, const struct m3_reply *reply)
 			tag_read_next(s);
 			return;
 		}
-		/* Short: all of it is read, and the tag answered. Its AFI is left unknown
-		 * (has_afi false) rather than cost a request per tag nobody waits for. */
+		/*
+		 * Short: all of it is read, and the tag answered. Its AFI is left
+		 * unknown (has_afi false) rather than cost a request per tag.
+		 */
 		rd->answered[rd->at] = true;
 	} else if (reply->kind == M3_REPLY_REFUSED && tag->mem_len) {
 		/* Refused past the last block, or gone: its AFI tells which. */
