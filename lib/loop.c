@@ -16,7 +16,8 @@
  * milliseconds) then costs no system call.
  * Timers run once a batch of events is dispatched: those the timerfd woke
  * the loop for, and those already due without it (a callback's "carry on
- * from the loop"), which so cost no round trip through the timerfd. Only
+ * from the loop"), which so cost no round trip through the timerfd: with
+ * one due, the next epoll_wait() only looks and the timerfd is left. Only
  * those armed before that pass began run in it: one that re-arms itself
  * with no delay runs once a pass and still lets the next batch in.
  * Disarming and firing are O(1); arming walks from the tail,
@@ -276,15 +277,18 @@ void loop_timer_disarm(struct loop *loop, struct loop_timer *timer)
  * pass. Arming keeps equal deadlines in arming order, so the first timer
  * armed during this pass ends it.
  */
-static void run_due_timers(struct loop *loop, uint64_t now)
+static int run_due_timers(struct loop *loop, uint64_t now)
 {
 	uint64_t armed_before = loop->timer_arms;
 	struct loop_timer *t;
+	int ran = 0;
 
 	while ((t = loop->timers) && t->deadline_ms <= now && t->arm_seq <= armed_before) {
 		unlink_timer(loop, t);
 		t->fn(loop, t->data);
+		ran++;
 	}
+	return ran;
 }
 
 int loop_advance(struct loop *loop, uint64_t ms)
@@ -431,7 +435,15 @@ int loop_run_once(struct loop *loop, int timeout_ms)
 	struct epoll_event events[LOOP_MAX_EVENTS];
 	int i, n;
 
-	rearm_timerfd(loop);
+	/*
+	 * A timer already due (a callback's "carry on from the loop") runs after
+	 * a look at the fds that does not sleep: setting the timerfd for "now",
+	 * reading it and setting it back would cost three calls a pass.
+	 */
+	if (!loop->fake && loop->timers && loop->timers->deadline_ms <= loop_mono_ms(loop))
+		timeout_ms = 0;
+	else
+		rearm_timerfd(loop);
 	n = epoll_wait(loop->epfd, events, LOOP_MAX_EVENTS, timeout_ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
@@ -451,7 +463,7 @@ int loop_run_once(struct loop *loop, int timeout_ms)
 	}
 	/* The fake clock stands still until loop_advance(), which fires what is due. */
 	if (!loop->fake && loop->timers)
-		run_due_timers(loop, loop_mono_ms(loop));
+		n += run_due_timers(loop, loop_mono_ms(loop));
 	return n;
 }
 

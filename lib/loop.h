@@ -78,9 +78,10 @@ void loop_timer_disarm(struct loop *loop, struct loop_timer *timer);
 
 /*
  * Runs until loop_quit(). Returns 0, or -errno if epoll itself failed.
- * loop_run_once() waits at most timeout_ms (-1: forever), dispatches one
- * batch of events, then runs the timers due by then (system clock only);
- * tests use it with timeout 0 to drain pending I/O.
+ * loop_run_once() waits at most timeout_ms (-1: forever; not at all with a
+ * timer due), dispatches one batch of events, then runs the timers due by
+ * then (system clock only), and returns how many callbacks it ran; tests
+ * use it with timeout 0 to drain pending I/O.
  */
 int loop_run(struct loop *loop);
 int loop_run_once(struct loop *loop, int timeout_ms);
