@@ -168,6 +168,9 @@ class M3Pad:
         self.timeline = collections.deque(maxlen=TIMELINE_MAX)
         self._tags = []
         self._lock = threading.Lock()
+        # cmd -> requests answered so far, and a wake-up for await_answers()
+        self._answers = collections.Counter()
+        self._answered = threading.Condition(self._lock)
         self._splitter = FrameSplitter()
         self._no_answer = 0
         self._crc_error_next = False
@@ -177,6 +180,10 @@ class M3Pad:
         self._stop_r = self._stop_w = None
         self._thread = None
         self.device = device
+        # Bits per second on the pad's line (8N1), or None: answers as soon as
+        # asked, as a pty carries bytes. A real pad's 19200 baud takes about
+        # half a millisecond a byte, its inventory answers tens of them.
+        self.baud = None
         self.opens = 0  # how many times device was opened (1 + the hang-ups)
         self.path = None
 
@@ -306,6 +313,16 @@ class M3Pad:
 
     # --- the pad --------------------------------------------------------
 
+    def await_answers(self, cmd, count, since_ns, timeout):
+        """Waits until the pad has answered count requests with command cmd
+        that came in at or after since_ns (time.monotonic_ns()); False when
+        timeout (s) runs out first. A caller that polled instead would take
+        the interpreter from the serving thread and slow its answers down."""
+        with self._lock:
+            seen = sum(1 for c, got, _ in self.timeline if c == cmd and got >= since_ns)
+            target = self._answers[cmd] - seen + count
+            return self._answered.wait_for(lambda: self._answers[cmd] >= target, timeout)
+
     def _find(self, uid):
         for tag in self._tags:
             if tag.uid == uid:
@@ -334,6 +351,7 @@ class M3Pad:
             for start, cmd, body in self._splitter.feed(data):
                 answer = self._answer(start, cmd, body)
                 if answer is not None:
+                    self._pace(received, len(frame(cmd, body, start)) + len(answer))
                     try:
                         os.write(self._master, answer)
                     except OSError:
@@ -343,7 +361,21 @@ class M3Pad:
                     answered = time.monotonic_ns()
                     with self._lock:
                         self.timeline.append((cmd, received, answered))
+                        self._answers[cmd] += 1
+                        self._answered.notify_all()
                     received = answered  # a second request in the same read waited for this one
+
+    def _pace(self, since_ns, line_bytes):
+        """At self.baud, holds an answer back until its last byte would have
+        left the line: the request's bytes and the answer's, 10 bits each
+        (8N1), from since_ns (when the request came in). The pad's own RF
+        time is not modelled: a real pad is slower still."""
+        baud = self.baud
+        if not baud:
+            return
+        delay = since_ns + line_bytes * 10 * 1_000_000_000 // baud - time.monotonic_ns()
+        if delay > 0:
+            time.sleep(delay / 1e9)
 
     def _answer(self, start, cmd, body):
         with self._lock:
@@ -583,6 +615,23 @@ def selftest():
             s, cmd, body = c.ask(CMD_INVENTORY, b"\x00\x05")
             _check(body[3] == 2 and len(body) == 4 + UID_LEN,
                    "more tags than fit: count 2, one UID carried")
+
+            # a line's pace: no answer sooner than its bytes and the request's take
+            pad.baud = 19200
+            started = time.monotonic_ns()
+            s, cmd, body = c.ask(CMD_GET_AFI, uid_bytes(tag1))
+            took = time.monotonic_ns() - started
+            line_ns = (len(frame(CMD_GET_AFI, uid_bytes(tag1))) + len(frame(cmd, body, s))) \
+                * 10 * 1_000_000_000 // 19200
+            _check(took >= line_ns, "at 19200 baud an answer takes its bytes' time on the line")
+            pad.baud = None
+
+            # awaiting answers: only those to requests since the moment given count
+            since = time.monotonic_ns()
+            c.ask(CMD_GET_AFI, uid_bytes(tag1))
+            _check(pad.await_answers(CMD_GET_AFI, 1, since, 5), "the answer awaited came")
+            _check(not pad.await_answers(CMD_GET_AFI, 2, since, 0.05),
+                   "a second one never asked for: the wait times out")
         finally:
             c.close()
     _selftest_device()

@@ -20,6 +20,11 @@ line, "ok ..." or "error ...":
     timeline SINCE               the requests answered since CLOCK_MONOTONIC
                                  SINCE (µs), oldest first, "CMD RECEIVED
                                  ANSWERED" each, the times in µs from SINCE
+    await CMD N SINCE MS         answers once N requests with command CMD that
+                                 came in since SINCE (µs) are answered, or
+                                 "error timeout" after MS ms
+    baud N                       answers paced as on a line of N bits per second
+                                 (8N1); 0: as soon as asked (the default)
     unplug | plug                the adapter pulled out (the pty goes) and put back
                                  (a new pty, LINK pointed at it, the same tags)
     quit
@@ -100,6 +105,13 @@ def command(state, words):
             times = [t for t in pad.timeline if t[1] >= since]
         return "ok" + "".join(" %02X %d %d" % (cmd, (got - since) // 1000, (out - since) // 1000)
                               for cmd, got, out in times)
+    if verb == "await":
+        done = pad.await_answers(int(words[1], 16), int(words[2]), int(words[3]) * 1000,
+                                 int(words[4]) / 1000)
+        return "ok" if done else "error timeout"
+    if verb == "baud":
+        pad.baud = state["baud"] = int(words[1]) or None
+        return "ok"
     if verb == "unplug":
         state["tags"] = pad.tags()
         pad.stop()
@@ -107,6 +119,7 @@ def command(state, words):
         return "ok"
     if verb == "plug":
         pad = state["pad"] = ScriptedPad().start()
+        pad.baud = state.get("baud")
         for tag in state.get("tags", []):
             pad.place(tag)
         relink(state["link"], pad.path)
