@@ -117,6 +117,18 @@ int pad_timeline(struct pad *p, double since_us, struct pad_event *ev, int max)
 	return n;
 }
 
+int pad_await(struct pad *p, unsigned cmd, int n, double since_us, int timeout_ms)
+{
+	char ask[96], line[64];
+	int len = snprintf(ask, sizeof(ask), "await %02X %d %.0f %d\n", cmd, n, since_us,
+			   timeout_ms);
+
+	if (pad_write(p, ask, (size_t)len) < 0 ||
+	    pad_line(p, line, sizeof(line), timeout_ms + 5000) < 0)
+		return -1;
+	return strncmp(line, "ok", 2) == 0 ? 0 : -1;
+}
+
 void pad_stop(struct pad *p)
 {
 	if (p->to >= 0) {

@@ -54,6 +54,12 @@ struct pad_event {
  * first, at most max of them: how many, -1 if the helper failed.
  */
 int pad_timeline(struct pad *p, double since_us, struct pad_event *ev, int max);
+/*
+ * Blocks until the pad has answered n requests with command cmd that came in
+ * since since_us, without polling it (polls would slow its answers to the
+ * client timed); 0, or -1 after timeout_ms or if the helper failed.
+ */
+int pad_await(struct pad *p, unsigned cmd, int n, double since_us, int timeout_ms);
 /* Ends the helper and reaps it; accepts a pad that did not start. */
 void pad_stop(struct pad *p);
 

@@ -2,23 +2,33 @@
 /*
  * R1: a stack of RFID items. circd in self-check mode, offline, on the sim
  * board with its [rfid pad] replaced by the 3M backend on the pad emulator's
- * pty (tests/rfid/m3_helper.py), inventory_ms R1_INVENTORY_MS. A patron signs
- * in on the sim channel; then R1_TAGS tags with ISO 28560-3 (Danish) memory
- * go on the pad in one write of the helper's commands, and the time runs
- * until the emulator holds every tag's AFI at 0xC2 and has been asked for
- * each one's read-back: the stack checked out and its security verified.
- * R1_STACKS stacks, fresh tags each, median.
+ * pty (tests/rfid/m3_helper.py). A patron signs in on the sim channel; then
+ * R1_TAGS tags with ISO 28560-3 (Danish) memory go on the pad in one write
+ * of the helper's commands, and the time runs until the emulator holds every
+ * tag's AFI at 0xC2 and has been asked for each one's read-back: the stack
+ * checked out and its security verified. R1_STACKS stacks, fresh tags each,
+ * placed at offsets spread over the interval between circd's rounds; median.
  *
  * The baseline, interleaved with those stacks: a fresh emulator of its own
  * and a minimal client here speaking the 3M frames (hal/m3-frame.h), with
  * the sequence circd needs for the same tags: one inventory, each tag's
  * memory read in the chunks circd reads it in, then per tag a set AFI and a
- * get AFI that must say 0xC2.
+ * get AFI that must say 0xC2. It starts the moment its tags are placed, as
+ * no polling reader can.
+ *
+ * Two runs. R1 itself: both emulators pace their answers as the 3M 810's
+ * line does (19200 baud 8N1; the pad's RF time is left out, which only
+ * shortens the baseline), circd rounds at the boards' default 150 ms: what a
+ * patron waits for, against what the bare frames would cost on that line.
+ * Then the same on a pty as it is, answers at once and circd rounding every
+ * R1_INVENTORY_MS: no line hides circd's own time there, so that run shows
+ * what circd itself costs (no target; the rounds' wait alone is ten times
+ * the bare frames).
  *
  * Inventory CPU: over the same 10 s, the CPU time per second of a second
  * circd on the same board with nobody signed in (idle_inventory_ms, the
- * board's default) and of the R1 circd with its session still open
- * (inventory_ms), both on an empty pad.
+ * board's default) and of the instant run's circd with its session still
+ * open (inventory_ms), both on an empty pad.
  *
  * The emulator is Python, like the other test doubles: without python3 the
  * figures say "skipped". The emulator, the tags and the bare 3M client are in
@@ -41,7 +51,7 @@
 #define R1_STACKS 9         /* odd: the median is one of them */
 #define R1_INVENTORY_MS 50
 #define R1_TIMEOUT_MS 10000
-#define R1_POLL_MS 5 /* how often the bench asks whether circd is done */
+#define R1_POLL_MS 5 /* how often the bench asks, once the read-backs are in */
 #define R1_SERIAL 4000000u     /* item numbers, clear of P1-P3's */
 #define READ_CHUNK 8           /* blocks per read, as circd (and the public driver) asks */
 #define CPU_SECONDS 10
@@ -49,7 +59,8 @@
 /* --- circd on the sim board with the 3M pad ------------------------------- */
 
 /* boards/sim.ini with its [rfid pad] (the last section) on the 3M backend. */
-static int board_write(const char *name, const char *device, char *path, size_t size)
+static int board_write(const char *name, const char *device, unsigned inventory_ms, char *path,
+		       size_t size)
 {
 	char text[8192];
 	size_t len;
@@ -72,12 +83,12 @@ static int board_write(const char *name, const char *device, char *path, size_t 
 		return -1;
 	fprintf(f, "%s\n[rfid pad]\nrole = item_pad\nprotocol = 3m\ndevice = %s\n"
 		   "inventory_ms = %d\n",
-		text, device, R1_INVENTORY_MS);
+		text, device, inventory_ms);
 	return fclose(f) == 0 ? 0 : -1;
 }
 
 /* circd with its pad, once the pad has been asked for an inventory (the probe is done). */
-static pid_t circd_with_pad(const char *name, struct pad *p, char *why)
+static pid_t circd_with_pad(const char *name, struct pad *p, unsigned inventory_ms, char *why)
 {
 	char circd[256], conf[128], board[128], tail[160];
 	char *argv[] = { circd, "-f", "-c", conf, "-b", board, NULL };
@@ -86,7 +97,7 @@ static pid_t circd_with_pad(const char *name, struct pad *p, char *why)
 
 	snprintf(circd, sizeof(circd), "%s/circd", bench_build);
 	bench_path(conf, sizeof(conf), name, "conf");
-	if (board_write(name, p->link, board, sizeof(board)) < 0 ||
+	if (board_write(name, p->link, inventory_ms, board, sizeof(board)) < 0 ||
 	    circd_config(name, "[kiosk]\nmode = selfcheck\nsession_timeout = 3600\n"
 			       "[barcode]\ndone = " DONE_SYMBOL "\n"
 			       "[offline]\nmax_items = 1000\n"
@@ -255,6 +266,21 @@ static int span_of(const struct pad_event *ev, int n, long want_writes, struct s
 	return 0;
 }
 
+/*
+ * How an R1 run's pads behave: their line's pace (0: a pty's, instant) and
+ * circd's inventory rounds while a session is open.
+ */
+struct r1_line {
+	const char *name; /* of circd's files and its run */
+	const char *title;
+	unsigned baud, inventory_ms;
+};
+
+/* The 3M 810's line (boards/rpi4-kiosk-3m.ini) and the boards' default rounds. */
+static const struct r1_line R1_AT_LINE_RATE = { "r1-line", "R1 rfid stack     ", 19200, 150 };
+/* A pty answers at once: circd's own time, magnified against the bare client's. */
+static const struct r1_line R1_INSTANT = { "r1", "R1 instant line   ", 0, R1_INVENTORY_MS };
+
 struct r1 {
 	double circd_ms[R1_STACKS], base_ms[R1_STACKS];
 	/* from the placement: the inventory round that found the stack, its reads answered */
@@ -273,8 +299,10 @@ struct r1 {
 /*
  * One stack on circd's pad, timed on the pad's clock from its placement
  * until circd's read-back of the last tag it secured, once the emulator
- * holds every AFI at 0xC2. The bench only polls for the end meanwhile, and
- * seldom: the emulator's Python answers the polls and circd under one lock.
+ * holds every AFI at 0xC2. Meanwhile the bench waits in the emulator for
+ * the read-backs and asks it nothing: its Python answers the bench and
+ * circd under one lock, so a poll in the middle of a stack slowed circd's
+ * answers (and the baseline's client, the bench itself, never polls).
  */
 static int circd_stack(struct pad *p, struct sim *sim, const struct stack *s, struct r1 *r,
 		       int n)
@@ -289,8 +317,9 @@ static int circd_stack(struct pad *p, struct sim *sim, const struct stack *s, st
 	deadline = t0 + R1_TIMEOUT_MS * 1e3;
 	if (stack_place(p, s) < 0)
 		goto err_helper;
+	/* On a timeout the loop below says how far circd got. */
+	(void)pad_await(p, M3_CMD_GET_AFI, R1_TAGS, t0, R1_TIMEOUT_MS);
 	while (got < 0 && now_us() < deadline) {
-		usleep(R1_POLL_MS * 1000);
 		if (done < R1_TAGS) {
 			done = stack_secured(p, s, secured);
 			if (done < 0)
@@ -302,6 +331,8 @@ static int circd_stack(struct pad *p, struct sim *sim, const struct stack *s, st
 				goto err_helper;
 			got = span_of(ev, events, R1_TAGS, &sp);
 		}
+		if (got < 0)
+			usleep(R1_POLL_MS * 1000);
 	}
 	sim_drain(sim);
 	if (got < 0) {
@@ -331,10 +362,10 @@ err_helper:
  * patron's stack falls anywhere in it, rather than at whatever phase the
  * bench's own rhythm happens to keep.
  */
-static int after_round_start(struct pad *p, unsigned offset_ms)
+static int after_round_start(struct pad *p, unsigned offset_ms, unsigned interval_ms)
 {
 	long rounds = pad_requests(p, M3_CMD_INVENTORY), now = rounds;
-	double deadline = now_us() + 5 * R1_INVENTORY_MS * 1e3;
+	double deadline = now_us() + 5 * interval_ms * 1e3 + 1e6;
 
 	while (now == rounds && now >= 0 && now_us() < deadline) {
 		usleep(500);
@@ -383,40 +414,50 @@ err_helper:
 }
 
 /* R1's stacks, circd's and the baseline's in turn; circd and its pad are left running. */
-static int measure_r1(struct r1 *r, struct pad *pad, struct sim *sim, pid_t *circd)
+static int measure_r1(struct r1 *r, const struct r1_line *line, struct pad *pad, struct sim *sim,
+		      pid_t *circd)
 {
 	struct expect signed_in[2] = { { .prefix = "display" }, { .prefix = "ok" } };
 	struct m3_client client = { .fd = -1 };
 	struct durable db;
 	struct pad base_pad;
+	char base_name[32], base_pad_name[40];
 	struct stack s;
 	int rc = -1;
 
-	if (durable_open(&db, "r1-base") < 0) {
+	snprintf(base_name, sizeof(base_name), "%s-base", line->name);
+	snprintf(base_pad_name, sizeof(base_pad_name), "%s-pad", base_name);
+	if (durable_open(&db, base_name) < 0) {
 		set_why(r->why, "cannot make the baseline's sqlite db");
 		return -1;
 	}
-	if (pad_start(&base_pad, "r1-base-pad", r->why) < 0) {
+	if (pad_start(&base_pad, base_pad_name, r->why) < 0) {
 		durable_close(&db);
 		return -1;
+	}
+	if (pad_cmd(pad, NULL, 0, "baud %u", line->baud) < 0 ||
+	    pad_cmd(&base_pad, NULL, 0, "baud %u", line->baud) < 0) {
+		set_why(r->why, "the pad emulator cannot pace its line");
+		goto out;
 	}
 	if (m3_client_open(&client, base_pad.link) < 0) {
 		set_why(r->why, "cannot open the baseline's pad: %s", strerror(errno));
 		goto out;
 	}
-	*circd = circd_with_pad("r1", pad, r->why);
-	if (*circd < 0 || sim_open(sim, "r1", r->why) < 0)
+	*circd = circd_with_pad(line->name, pad, line->inventory_ms, r->why);
+	if (*circd < 0 || sim_open(sim, line->name, r->why) < 0)
 		goto out;
 	if (sim_send(sim, "scan patron_reader %s\n", PATRON_ADA) < 0 ||
 	    sim_expect(sim, signed_in, 2, 5000, r->why) < 0)
 		goto out;
-	usleep(2 * R1_INVENTORY_MS * 1000); /* the pad at the session's pace */
+	usleep(2 * line->inventory_ms * 1000); /* the pad at the session's pace */
 	for (int n = 0; n < R1_STACKS; n++) {
 		if (stack_make(&s, R1_SERIAL + (unsigned)n * R1_TAGS) < 0) {
 			set_why(r->why, "cannot encode the tags");
 			goto out;
 		}
-		if (after_round_start(pad, (unsigned)n * R1_INVENTORY_MS / R1_STACKS) < 0) {
+		if (after_round_start(pad, (unsigned)n * line->inventory_ms / R1_STACKS,
+				      line->inventory_ms) < 0) {
 			set_why(r->why, "circd's inventory rounds stopped");
 			goto out;
 		}
@@ -426,7 +467,7 @@ static int measure_r1(struct r1 *r, struct pad *pad, struct sim *sim, pid_t *cir
 		    baseline_run(&base_pad, &client, &db, &s, r, &r->base_commit_ms[n], NULL) < 0)
 			goto out;
 		/* the tags gone from circd's field before the next stack comes */
-		usleep((RFID_MISSED_ROUNDS + 2) * R1_INVENTORY_MS * 1000);
+		usleep((RFID_MISSED_ROUNDS + 2) * line->inventory_ms * 1000);
 	}
 	rc = 0;
 out:
@@ -488,7 +529,7 @@ static int measure_cpu(pid_t active_pid, struct pad *active_pad, struct cpu_figu
 		return -1;
 	w[1].pad = &idle_pad;
 	w[1].out = idle;
-	w[1].pid = circd_with_pad("r1-idle", &idle_pad, why);
+	w[1].pid = circd_with_pad("r1-idle", &idle_pad, R1_INVENTORY_MS, why);
 	if (w[1].pid < 0)
 		goto out;
 	usleep(1000 * 1000); /* past its start-up and first idle round */
@@ -510,7 +551,7 @@ out:
 
 /* --- the figures ------------------------------------------------------------ */
 
-static void print_r1(struct r1 *r)
+static void print_r1(struct r1 *r, const struct r1_line *line)
 {
 	/* each percentile() sorts its array: max is its last element after */
 	double c50 = percentile(r->circd_ms, R1_STACKS, 0.5);
@@ -521,24 +562,28 @@ static void print_r1(struct r1 *r)
 	double read50 = percentile(r->read_ms, R1_STACKS, 0.5);
 	double turn50 = percentile(r->circd_turn_us, R1_STACKS, 0.5);
 	double base_turn50 = percentile(r->base_turn_us, R1_STACKS, 0.5);
+	char pace[64] = "a pty, no line time";
 
-	printf("R1 rfid stack      p50 %8.1f ms   max %6.1f ms   (%d tags placed -> last security "
-	       "write verified, %d stacks)\n",
-	       c50, r->circd_ms[R1_STACKS - 1], R1_TAGS, R1_STACKS);
-	printf("   from its round  p50 %8.2f ms   max %6.2f ms   (from the inventory round that "
-	       "found the stack; rounds every %d ms)\n",
-	       f50, r->from_round_ms[R1_STACKS - 1], R1_INVENTORY_MS);
-	printf("   baseline        p50 %8.2f ms   max %6.2f ms   (raw 3M frames, own emulator: "
-	       "inventory, reads, AFI write + read-back)\n",
+	if (line->baud)
+		snprintf(pace, sizeof(pace), "the pad's line at %u baud 8N1", line->baud);
+	printf("%s p50 %8.2f ms   max %7.2f ms   (%d tags placed -> last security write verified, "
+	       "%d stacks; %s)\n",
+	       line->title, c50, r->circd_ms[R1_STACKS - 1], R1_TAGS, R1_STACKS, pace);
+	printf("   from its round  p50 %8.2f ms   max %7.2f ms   (from the inventory round that "
+	       "found the stack; rounds every %u ms)\n",
+	       f50, r->from_round_ms[R1_STACKS - 1], line->inventory_ms);
+	printf("   baseline        p50 %8.2f ms   max %7.2f ms   (raw 3M frames on the same line, own "
+	       "emulator: inventory, reads, AFI write + read-back)\n",
 	       b50, r->base_ms[R1_STACKS - 1]);
-	printf("   ratio           p50 %8.2f      from its round %5.2f     target <= 1.2\n",
-	       c50 / b50, f50 / b50);
-	printf("   baseline+commit p50 %8.2f ms   max %6.2f ms   (the same, its %d loans in one sqlite "
+	printf("   ratio           p50 %8.2f      from its round %5.2f     %s\n", c50 / b50,
+	       f50 / b50,
+	       line->baud ? "target <= 1.2" : "(no target: circd's own time, magnified)");
+	printf("   baseline+commit p50 %8.2f ms   max %7.2f ms   (the same, its %d loans in one sqlite "
 	       "WAL/FULL commit before the writes)\n",
 	       bc50, r->base_commit_ms[R1_STACKS - 1], R1_TAGS);
-	printf("   ratio to it     from its round %5.2f     (P1's and P2's baselines make such a "
-	       "commit; the raw frames' does not)\n",
-	       f50 / bc50);
+	printf("   ratio to it     p50 %8.2f      from its round %5.2f     (P1's and P2's baselines "
+	       "make such a commit)\n",
+	       c50 / bc50, f50 / bc50);
 	printf("                   (all on the emulator's clock. circd: its round began p50 %.1f ms "
 	       "after the placement and had read the\n"
 	       "                   stack by %.1f ms. Per stack circd sent %.1f inventories, %.1f "
@@ -561,40 +606,38 @@ static void print_cpu(const char *label, const struct cpu_figure *c, const char 
 	       pace);
 }
 
-void bench_rfid(void)
+/* One R1 run on pads of its own; with cpu, the inventory CPU figures after it. */
+static void r1_run(const struct r1_line *line, bool cpu)
 {
 	static struct r1 r;
 	struct cpu_figure idle = { 0 }, active = { 0 };
 	struct sim sim = { .fd = -1 };
-	char cpu_why[WHY_MAX] = "";
+	char cpu_why[WHY_MAX] = "", pad_name[32];
 	struct pad pad;
 	pid_t circd = -1;
-	int cpu = -1;
+	int cpu_ok = -1;
 
-	if (system("command -v python3 >/dev/null 2>&1") != 0) {
-		printf("R1 rfid stack      skipped: no python3 (the 3M pad emulator is Python)\n");
-		printf("rfid inventory CPU skipped: no python3\n");
-		fflush(stdout);
-		return;
-	}
 	memset(&r, 0, sizeof(r));
-	if (pad_start(&pad, "r1-pad", r.why) < 0) {
-		printf("R1 rfid stack      FAILED: %s\n", r.why);
-		printf("rfid inventory CPU FAILED: no figure without the R1 run\n");
+	snprintf(pad_name, sizeof(pad_name), "%s-pad", line->name);
+	if (pad_start(&pad, pad_name, r.why) < 0) {
+		printf("%s FAILED: %s\n", line->title, r.why);
+		if (cpu)
+			printf("rfid inventory CPU FAILED: no figure without the R1 run\n");
 		fflush(stdout);
 		return;
 	}
-	if (measure_r1(&r, &pad, &sim, &circd) == 0) {
-		print_r1(&r);
+	if (measure_r1(&r, line, &pad, &sim, &circd) == 0) {
+		print_r1(&r, line);
 		fflush(stdout);
-		cpu = measure_cpu(circd, &pad, &idle, &active, cpu_why);
+		if (cpu)
+			cpu_ok = measure_cpu(circd, &pad, &idle, &active, cpu_why);
 	} else {
-		printf("R1 rfid stack      FAILED: %s\n", r.why);
+		printf("%s FAILED: %s\n", line->title, r.why);
 		set_why(cpu_why, "no figure without the R1 run");
 	}
-	if (cpu < 0) {
+	if (cpu && cpu_ok < 0) {
 		printf("rfid inventory CPU FAILED: %s\n", cpu_why);
-	} else {
+	} else if (cpu) {
 		print_cpu("rfid idle CPU      ", &idle, "idle_inventory_ms 1000, nobody signed in");
 		print_cpu("   active pad      ", &active, "inventory_ms 50, a session open");
 	}
@@ -604,3 +647,14 @@ void bench_rfid(void)
 	pad_stop(&pad);
 }
 
+void bench_rfid(void)
+{
+	if (system("command -v python3 >/dev/null 2>&1") != 0) {
+		printf("R1 rfid stack      skipped: no python3 (the 3M pad emulator is Python)\n");
+		printf("rfid inventory CPU skipped: no python3\n");
+		fflush(stdout);
+		return;
+	}
+	r1_run(&R1_AT_LINE_RATE, false);
+	r1_run(&R1_INSTANT, true);
+}
