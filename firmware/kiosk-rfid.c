@@ -93,6 +93,9 @@ struct kiosk_pad {
 	/* The write in hand: pad tag index and step. */
 	int writing;
 	enum write_step step;
+	/* Writes verified, noted in the store together once none is in hand (notes_flush()). */
+	struct store_security_done done[PAD_TAGS_MAX];
+	unsigned n_done;
 	/* The ILS's answer to a return waiting for its tags (online: one item at a time). */
 	bool ack_has_outcome;
 	char ack_item[TAG_ITEM_ID_MAX + 1];
@@ -130,11 +133,41 @@ static const char *item_name(const struct pad_tag *t)
 
 static void write_next_step(struct kiosk *k);
 
+/*
+ * The writes verified since the pad last had none in hand, into the store
+ * in one commit: a stack's ten cost the journal one. Until then a crash
+ * only has a done tag written again when it is seen, or listed for staff.
+ */
+static void notes_flush(struct kiosk *k)
+{
+	struct kiosk_pad *pad = k->pad;
+
+	if (!pad->n_done)
+		return;
+	if (store_security_done(k->store, pad->done, pad->n_done, loop_wall_ms(k->env.loop)) < 0)
+		log_warning("store: cannot record %u security write%s done: %s", pad->n_done,
+			    pad->n_done == 1 ? "" : "s", store_strerror(k->store));
+	pad->n_done = 0;
+}
+
+static void note_done(struct kiosk *k, const struct pad_tag *t)
+{
+	struct kiosk_pad *pad = k->pad;
+	struct store_security_done *d;
+
+	if (pad->n_done == PAD_TAGS_MAX)
+		notes_flush(k);
+	d = &pad->done[pad->n_done++];
+	snprintf(d->txn_id, sizeof(d->txn_id), "%s", t->owed.txn_id);
+	snprintf(d->uid, sizeof(d->uid), "%s", t->uid_hex);
+}
+
 /* t's debt from the store; false when it owes nothing after all (it is done then). */
 static bool owed_load(struct kiosk *k, struct pad_tag *t)
 {
 	if (t->owed_known)
 		return true;
+	notes_flush(k); /* a tag back on the pad may be one noted */
 	if (store_security_owed(k->store, t->uid_hex, &t->owed) < 0) {
 		/* recorded without a debt: nothing to write */
 		t->state = PAD_DONE;
@@ -184,6 +217,7 @@ static void write_failed(struct kiosk *k, struct pad_tag *t, const char *why)
 		log_warning("store: cannot count the failed security write: %s",
 			    store_strerror(k->store));
 	pad->writing = -1;
+	notes_flush(k);
 	/* Owed still: tried again when the tag comes back (it may have just left). */
 	t->state = PAD_DONE;
 	if (t->ack_pending) {
@@ -226,12 +260,11 @@ static void write_done(struct kiosk *k, struct pad_tag *t)
 			returns_acknowledge(k, t->owed.item, NULL, CONFIRM_ONLINE);
 		}
 	}
-	/* The next tag's write goes out before this one is noted: the pad works on it meanwhile. */
+	/* The next tag's write goes out first: the pad works on it while this one is noted. */
 	start_a_write(k);
-	if (store_security_done(k->store, t->owed.txn_id, t->uid_hex,
-				loop_wall_ms(k->env.loop)) < 0)
-		log_warning("store: cannot record a security write done: %s",
-			    store_strerror(k->store));
+	note_done(k, t);
+	if (pad->writing < 0)
+		notes_flush(k);
 	log_info("rfid: tag %s of item %s: security %s, verified", t->uid_hex, t->owed.item,
 		 tag_security_name(t->owed.want));
 	release_if_gone(t);
@@ -739,6 +772,7 @@ void kiosk_rfid_free(struct kiosk *k)
 	if (!k->pad)
 		return;
 	loop_timer_disarm(k->env.loop, &k->pad->pump_timer);
+	notes_flush(k);
 	free(k->pad);
 	k->pad = NULL;
 }

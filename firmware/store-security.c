@@ -194,26 +194,45 @@ int store_security_owed(struct store *store, const char *uid, struct store_secur
 	return r;
 }
 
-int store_security_done(struct store *store, const char *txn_id, const char *uid, int64_t now_ms)
+int store_security_done(struct store *store, const struct store_security_done *done, unsigned n,
+			int64_t now_ms)
 {
-	sqlite3_stmt *stmt;
 	int r;
 
-	if (!store || !txn_id || !uid_valid(uid))
+	if (!store || (n && !done))
 		return -EINVAL;
-	stmt = stmt_of(store, SEC_DONE);
-	store_bind_text(stmt, 1, txn_id);
-	store_bind_text(stmt, 2, uid);
-	sqlite3_bind_int64(stmt, 3, now_ms);
+	for (unsigned i = 0; i < n; i++)
+		if (!uid_valid(done[i].uid))
+			return -EINVAL;
+	if (!n)
+		return 0;
+	r = store_begin(store);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < n; i++) {
+		sqlite3_stmt *stmt = stmt_of(store, SEC_DONE);
+
+		store_bind_text(stmt, 1, done[i].txn_id);
+		store_bind_text(stmt, 2, done[i].uid);
+		sqlite3_bind_int64(stmt, 3, now_ms);
+		r = store_stmt_run(store, stmt);
+		if (r < 0)
+			goto err_rollback;
+	}
 	/*
-	 * Its sync is left owed, so a stack's writes do not wait for the disk
-	 * one by one: a done lost to a power cut only has the tag written again.
+	 * Its sync is left owed, so a stack's writes do not wait for the disk:
+	 * a done lost to a power cut only has the tag written again.
 	 */
 	(void)store_defer_next_sync(store, true);
-	r = store_stmt_run(store, stmt);
+	r = store_commit(store);
 	(void)store_defer_next_sync(store, false);
-	if (r >= 0)
-		look_for_owed(store);
+	if (r < 0)
+		goto err_rollback;
+	look_for_owed(store);
+	return 0;
+
+err_rollback:
+	store_rollback(store);
 	return r;
 }
 

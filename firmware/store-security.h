@@ -70,12 +70,20 @@ struct store_security {
 
 /* The write owed to tag uid: 0 and *ret, -ENOENT when none. */
 int store_security_owed(struct store *store, const char *uid, struct store_security *ret);
+/* A tag's owed write for txn_id verified: what store_security_done() notes. */
+struct store_security_done {
+	char txn_id[TXN_ID_LEN + 1];
+	char uid[STORE_TAG_UID_LEN + 1];
+};
+
 /*
- * The owed write to uid for txn_id is verified done: a lazy commit, whose
- * sync is left to store_settle() (or the next recording), as a lost one is
- * only redone.
+ * The owed writes in done[0..n) are verified done, in one transaction (a
+ * stack's tags cost the journal one commit, not one each; all or none): a
+ * lazy commit, whose sync is left to store_settle() (or the next
+ * recording), as a lost one is only redone. -EINVAL for a bad uid.
  */
-int store_security_done(struct store *store, const char *txn_id, const char *uid, int64_t now_ms);
+int store_security_done(struct store *store, const struct store_security_done *done, unsigned n,
+			int64_t now_ms);
 /* A try failed, for why; it stays owed. */
 int store_security_failed(struct store *store, const char *txn_id, const char *uid,
 			  const char *why, int64_t now_ms);

@@ -41,6 +41,16 @@ static void tags_of(struct store_tags *tags, enum tag_security want, const char 
 		snprintf(tags->uid[tags->n++], sizeof(tags->uid[0]), "%s", b);
 }
 
+/* One tag's write verified, as the kiosk notes a single one. */
+static int done_one(struct store *s, const char *txn_id, const char *uid, int64_t at)
+{
+	struct store_security_done d;
+
+	snprintf(d.txn_id, sizeof(d.txn_id), "%s", txn_id);
+	snprintf(d.uid, sizeof(d.uid), "%s", uid);
+	return store_security_done(s, &d, 1, at);
+}
+
 /* A return of item recorded, owing UID_A "on": the tag's debt is now the return's. */
 static void return_owes_on(struct store *s, struct txn *ret, const char *item, int64_t at)
 {
@@ -88,7 +98,7 @@ static void test_loan_owes_each_part(void)
 	CHECK_INT(sec.tries, 1);
 	CHECK_STR(sec.last_error, "tag moved away");
 	CHECK(!store_settle_owed(s));
-	CHECK_INT(store_security_done(s, loan.id, UID_A, T0 + 2), 0);
+	CHECK_INT(done_one(s, loan.id, UID_A, T0 + 2), 0);
 	CHECK_INT(store_security_owed(s, UID_A, &sec), -ENOENT);
 	/* A lazy commit: on the disk at the next settle (or recording), not before it returns. */
 	CHECK(store_settle_owed(s));
@@ -117,7 +127,7 @@ static void test_newer_supersedes(void)
 	CHECK_INT(store_security_count_owed(s, &n), 0);
 	CHECK_INT(n, 1);
 	/* The superseded one cannot be marked done any more: nothing changes. */
-	CHECK_INT(store_security_done(s, loan.id, UID_A, T0 + 11), 0);
+	CHECK_INT(done_one(s, loan.id, UID_A, T0 + 11), 0);
 	CHECK_INT(store_security_owed(s, UID_A, &sec), 0);
 	CHECK_STR(sec.txn_id, ret.id);
 	store_close(s);
@@ -142,7 +152,7 @@ static void test_nothing_owed_and_then_owed_again(void)
 	tags_of(&tags, TAG_SECURITY_OFF, UID_A, UID_B);
 	CHECK_INT(store_record_tagged(s, &loan, &tags), 0);
 	CHECK_INT(store_security_owed(s, UID_A, &sec), 0);
-	CHECK_INT(store_security_done(s, loan.id, UID_A, T0 + 1), 0);
+	CHECK_INT(done_one(s, loan.id, UID_A, T0 + 1), 0);
 	CHECK_INT(store_security_owed(s, UID_A, &sec), -ENOENT);
 	CHECK_INT(store_security_owed(s, UID_B, &sec), 0); /* one left: still asked */
 	/* Left owed across a restart: found by the store opened again. */
@@ -151,10 +161,44 @@ static void test_nothing_owed_and_then_owed_again(void)
 	CHECK(s != NULL);
 	CHECK_INT(store_security_owed(s, UID_B, &sec), 0);
 	CHECK_STR(sec.txn_id, loan.id);
-	CHECK_INT(store_security_done(s, loan.id, UID_B, T0 + 2), 0);
+	CHECK_INT(done_one(s, loan.id, UID_B, T0 + 2), 0);
 	CHECK_INT(store_security_owed(s, UID_B, &sec), -ENOENT);
 	/* Nothing owed now; the return owes the tag again, and supersedes nothing. */
 	return_owes_on(s, &ret, "31234000000016", T0 + 10);
+	store_close(s);
+	CHECK_INT(tmp_remove(&t), 0);
+}
+
+/*
+ * A stack's verified writes noted together: one transaction, all or none,
+ * so a bad uid among them leaves every one owed.
+ */
+static void test_done_together(void)
+{
+	struct tmp t;
+	struct store *s = tmp_store_new(&t, "security");
+	struct store_security_done done[2];
+	struct store_tags tags;
+	struct store_security sec;
+	struct txn loan;
+	uint64_t n = 0;
+
+	fill(&loan, TXN_CHECKOUT, "31234000000040", T0);
+	tags_of(&tags, TAG_SECURITY_OFF, UID_A, UID_B);
+	CHECK_INT(store_record_tagged(s, &loan, &tags), 0);
+	snprintf(done[0].txn_id, sizeof(done[0].txn_id), "%s", loan.id);
+	snprintf(done[0].uid, sizeof(done[0].uid), "%s", UID_A);
+	done[1] = done[0];
+	snprintf(done[1].uid, sizeof(done[1].uid), "E00401001234567G");
+	CHECK_INT(store_security_done(s, done, 2, T0 + 1), -EINVAL);
+	CHECK_INT(store_security_count_owed(s, &n), 0);
+	CHECK_INT(n, 2);
+	snprintf(done[1].uid, sizeof(done[1].uid), "%s", UID_B);
+	CHECK_INT(store_security_done(s, done, 0, T0 + 1), 0); /* none: nothing to do */
+	CHECK_INT(store_security_done(s, done, 2, T0 + 1), 0);
+	CHECK_INT(store_security_count_owed(s, &n), 0);
+	CHECK_INT(n, 0);
+	CHECK_INT(store_security_owed(s, UID_B, &sec), -ENOENT);
 	store_close(s);
 	CHECK_INT(tmp_remove(&t), 0);
 }
@@ -274,6 +318,7 @@ int main(void)
 	RUN(test_loan_owes_each_part);
 	RUN(test_newer_supersedes);
 	RUN(test_nothing_owed_and_then_owed_again);
+	RUN(test_done_together);
 	RUN(test_bad_uid_records_nothing);
 	RUN(test_stack_recorded_in_one_commit);
 	RUN(test_stack_all_or_none);
