@@ -62,6 +62,33 @@ def test_3m_pad_stack_set_and_damaged_tag(t):
         d.stop()
 
 
+def test_3m_pad_at_its_line_rate(t):
+    """The pad's answers paced as its 19200 baud line carries them (a pty carries them at
+    once), circd at the boards' default rounds: a ten-tag stack, whose inventory answer alone
+    is 90 bytes (47 ms on that line), goes through with no request given up on."""
+    with m3_emu.M3Pad() as pad:
+        pad.baud = 19200
+        board = reader_board(t, "[rfid pad]\nrole = item_pad\nprotocol = 3m\ndevice = %s\n"
+                                % pad.path)
+        d = t.start(t.config(RFID), board=board, fake_clock=False)
+        wait_until("the pad attached", lambda: "rfid reader pad attached" in d.log())
+        ev = d.scan_patron(patron(1))
+        check(displays(ev, "info"), "sign-in:%s" % fmt_events(ev))
+        stack = {uid(130 + n): danish(item_no(130 + n)) for n in range(10)}
+        for u, mem in stack.items():
+            pad.place(m3_emu.Tag(u, blocks=len(mem) // 4, afi=AFI_ON_SHELF, memory=mem))
+        wait_until("every tag's AFI switched off",
+                   lambda: all(pad.tag(u).afi == AFI_CHECKED_OUT for u in stack), timeout=60)
+        wait_until("the debts paid", lambda: len(t.query("SELECT state FROM tag_security")) == 10
+                   and all(r["state"] == "done" for r in t.query("SELECT state FROM tag_security")))
+        check_eq(sorted(r["item"] for r in t.journal()), sorted(item_no(130 + n) for n in range(10)),
+                 "one checkout per item")
+        log = d.log()
+        check(not any(w in log for w in ("timed out", "does not answer", "not done")),
+              "no request given up on, no write failed:\n%s" % log[-2000:])
+        d.stop()
+
+
 def test_feig_reader_stack_and_returns_security(t):
     """A FEIG reader in ISO host mode: a stack checked out with AFI and EAS switched off as the
     emulator's tags show, then the same tags at a returns point switched back on."""
