@@ -336,6 +336,8 @@ static int circd_stack(struct pad *p, struct sim *sim, const struct stack *s, st
 	}
 	sim_drain(sim);
 	if (got < 0) {
+		if (done < R1_TAGS)
+			done = stack_secured(p, s, secured); /* the wait took the whole time */
 		set_why(r->why, "%d of %d tags secured after %d ms (display: %s)", done, R1_TAGS,
 			R1_TIMEOUT_MS, sim->last_display[0] ? sim->last_display : "-");
 		return -1;
