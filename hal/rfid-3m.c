@@ -9,7 +9,8 @@
  * each tag new to the field its memory; its AFI too when the memory ended in
  * a refusal, which alone does not say the tag is still there), or a caller's
  * operation. An operation waits for the round under way and goes before the
- * next one.
+ * next one, and so does one its predecessor's done asks for: a stack's
+ * writes follow each other without an inventory between them.
  *
  * What the 810 cannot tell: it has no system information command, so there
  * is no DSFID and no block count (memory is read M3_READ_CHUNK blocks at a
@@ -257,6 +258,9 @@ static void on_done_timer(struct loop *loop, void *data)
 		reply.data = read;
 	}
 	s->op.busy = false;
+	/* A round held back for done's next operation (kick()) starts next pass if none came. */
+	if (s->round_due)
+		loop_timer_arm(loop, &s->wake, 0);
 	/* Last: done may start the next operation, or close the reader. */
 	if (done)
 		done(done_data, &reply);
@@ -736,7 +740,13 @@ static void kick(struct rfid_3m *s)
 		op_send(s);
 		return;
 	}
-	if (s->round_due)
+	/*
+	 * An operation's done, still to run, usually asks for the next one (a
+	 * stack's writes follow each other): a round waits for it rather than
+	 * come between them, so a stack is not held up by an inventory of
+	 * itself (at 19200 baud, 47 ms for ten tags).
+	 */
+	if (s->round_due && !s->done_timer.armed)
 		round_start(s);
 }
 
