@@ -13,7 +13,9 @@
  * then the software version), the rest of an inventory round (each tag new
  * to the field is read before it is reported: system information, memory,
  * EAS), the pending operation, and then the next round. So an operation
- * waits behind the round under way, never the other way round.
+ * waits behind the round under way, never the other way round, and a due
+ * round waits for the operation a finished one's done asks for: a stack's
+ * writes follow each other without an inventory between them.
  *
  * Work never starts inside a call from firmware: the call arms the kick
  * timer, and done callbacks are delivered from it too.
@@ -529,7 +531,8 @@ static void pump(struct rfid_feig *f)
 		rfid_feig_op_next(f);
 		return;
 	}
-	if (f->round_due)
+	/* Not while a finished operation's done is still to run: see on_kick(). */
+	if (f->round_due && !f->op.finished)
 		round_start(f);
 }
 
@@ -588,7 +591,15 @@ static void on_kick(struct loop *loop, void *data)
 	memset(&f->op, 0, sizeof(f->op));
 	if (done.reply.data)
 		done.reply.data = done.req.bytes;
-	pump(f);
+	/*
+	 * A due round waits a pass for the operation done usually asks for (a
+	 * stack's writes follow each other): an inventory of the whole stack
+	 * between them would hold the stack up. With none asked, it starts then.
+	 */
+	if (f->round_due && !f->in_round)
+		loop_timer_arm(loop, &f->kick, 0);
+	else
+		pump(f);
 	if (done.req.done)
 		done.req.done(done.req.data, &done.reply);
 }
