@@ -35,6 +35,7 @@
 #include "../../hal/hal.h"
 #include "../../hal/m3-frame.h"
 #include "../../hal/rfid.h"
+#include "rfid_chain.h"
 #include "testlib.h"
 
 #define STICKER "E00401003123AA26"
@@ -779,21 +780,6 @@ static void test_queued_behind_round(void)
 	line_close(&l);
 }
 
-/* An operation whose done asks for the next one, as a stack's writes follow each other. */
-struct chained {
-	struct rfid_reader *reader;
-	int calls;
-};
-
-static void on_chained(void *data, const struct rfid_reply *reply)
-{
-	struct chained *c = data;
-
-	(void)reply;
-	if (++c->calls == 1)
-		CHECK_INT(rfid_read_state(c->reader, sticker, on_chained, c), 0);
-}
-
 /*
  * A round falls due while a write waits for its answer, and the write's done
  * asks for its read-back: the read-back goes first, not an inventory between
@@ -801,17 +787,18 @@ static void on_chained(void *data, const struct rfid_reply *reply)
  */
 static void test_round_waits_for_the_next_operation(void)
 {
-	struct chained c = { 0 };
+	struct rfid_chain c = { 0 };
 	struct line l;
 
 	if (!line_open(&l, "inventory_ms = 100\nidle_inventory_ms = 1000\n"))
 		return;
 	c.reader = l.reader;
+	memcpy(c.uid, sticker, RFID_UID_LEN);
 	rfid_set_active(l.reader, true); /* rounds every 100 ms */
 	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_INVENTORY); /* the round at attach */
 	line_answer(&l, M3_START, M3_CMD_INVENTORY, NO_TAGS);
 	line_settle(&l);
-	CHECK_INT(rfid_write_afi(l.reader, sticker, 0xC2, on_chained, &c), 0);
+	CHECK_INT(rfid_write_afi(l.reader, sticker, 0xC2, rfid_chain_done, &c), 0);
 	CHECK_INT(line_request(&l, WAIT_MS), M3_CMD_SET_AFI);
 	loop_advance(l.loop, 500);
 	line_answer(&l, M3_START, M3_CMD_SET_AFI, "00 E00401003123AA26");

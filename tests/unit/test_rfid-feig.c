@@ -39,6 +39,7 @@
 #include "../../hal/feig-frame.h"
 #include "../../hal/rfid.h"
 #include "pty.h"
+#include "rfid_chain.h"
 #include "testlib.h"
 
 extern char **environ;
@@ -964,21 +965,6 @@ out:
 	fake_down(&r);
 }
 
-/* An operation whose done asks for the next one, as a stack's writes follow each other. */
-struct chained {
-	struct rfid_reader *reader;
-	int calls;
-};
-
-static void on_chained(void *data, const struct rfid_reply *reply)
-{
-	struct chained *c = data;
-
-	(void)reply;
-	if (++c->calls == 1)
-		CHECK_INT(rfid_read_state(c->reader, uid_nxp, on_chained, c), 0);
-}
-
 /*
  * A round falls due while a write waits for its answer, and the write's done
  * asks for its read-back: the read-back goes first, not an inventory between
@@ -988,16 +974,17 @@ static void test_fake_round_waits_for_the_next_operation(void)
 {
 	static const uint8_t sysinfo[] = { 0x00, 0xe0, 0x04, 0x01, 0x00, 0x12, 0x34, 0x56, 0x78,
 					   0x07, 0x03, 0x07, 0x01 };
-	struct chained c = { 0 };
+	struct rfid_chain c = { 0 };
 	struct fake_rig r;
 
 	if (!fake_up(&r) || !fake_handshake(&r))
 		goto out;
 	c.reader = r.reader;
+	memcpy(c.uid, uid_nxp, RFID_UID_LEN);
 	rfid_set_active(r.reader, true); /* rounds every 100 ms */
 	answer(&r.w, FEIG_NO_TRANSPONDER, NULL, 0); /* the first round: nothing there */
 	settle(r.loop);
-	CHECK_INT(rfid_write_afi(r.reader, uid_nxp, 0xC2, on_chained, &c), 0);
+	CHECK_INT(rfid_write_afi(r.reader, uid_nxp, 0xC2, rfid_chain_done, &c), 0);
 	CHECK(take_request(r.loop, &r.w));
 	CHECK(r.w.data[0] == FEIG_ISO_WRITE_AFI);
 	CHECK_INT(loop_advance(r.loop, 500), 0);
