@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "board.h"
 #include "iso28560-3.h"
 #include "rfid-pad.h"
 #include "rfid.h"
@@ -276,8 +277,9 @@ struct r1_line {
 	unsigned baud, inventory_ms;
 };
 
-/* The 3M 810's line (boards/rpi4-kiosk-3m.ini) and the boards' default rounds. */
-static const struct r1_line R1_AT_LINE_RATE = { "r1-line", "R1 rfid stack     ", 19200, 150 };
+/* The 3M 810's line and the boards' default rounds. */
+static const struct r1_line R1_AT_LINE_RATE = { "r1-line", "R1 rfid stack     ", M3_BAUD,
+						 BOARD_RFID_INVENTORY_MS_DEFAULT };
 /* A pty answers at once: circd's own time, magnified against the bare client's. */
 static const struct r1_line R1_INSTANT = { "r1", "R1 instant line   ", 0, R1_INVENTORY_MS };
 

@@ -10,9 +10,6 @@
 
 #include "board-private.h"
 
-#define INVENTORY_MS_DEFAULT 150
-#define IDLE_INVENTORY_MS_DEFAULT 1000
-
 const char *const rfid_keys[] = {
 	"role", "protocol", "device", "usb", "serial", "port", "baud", "parity", "data_bits",
 	"stop_bits", "bus_address", "antenna", "power", "inventory_ms", "idle_inventory_ms",
@@ -81,8 +78,8 @@ int rfid_section(struct board_parse *p, const char *name, int line, struct file_
 	rf->items = role == ROLE_ITEM_PAD;
 	rf->patrons = role == ROLE_PATRON_READER;
 	rf->protocol = -1; /* required: checked when the file is read */
-	rf->inventory_ms = INVENTORY_MS_DEFAULT;
-	rf->idle_inventory_ms = IDLE_INVENTORY_MS_DEFAULT;
+	rf->inventory_ms = BOARD_RFID_INVENTORY_MS_DEFAULT;
+	rf->idle_inventory_ms = BOARD_RFID_IDLE_INVENTORY_MS_DEFAULT;
 	snprintf(p->header, sizeof(p->header), "rfid %s", name);
 	p->rfid = rf;
 	p->section = SECTION_RFID;

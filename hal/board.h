@@ -200,6 +200,10 @@ struct board_rfid {
 	unsigned inventory_ms, idle_inventory_ms;
 };
 
+/* inventory_ms and idle_inventory_ms when a [rfid NAME] section leaves them out. */
+#define BOARD_RFID_INVENTORY_MS_DEFAULT 150
+#define BOARD_RFID_IDLE_INVENTORY_MS_DEFAULT 1000
+
 /* The [printer] section: where printer = escpos finds its device. */
 struct board_printer {
 	bool present;

@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define M3_BAUD 19200 /* the pad's line, 8N1, unless a board says otherwise */
+
 #define M3_START 0xD6
 #define M3_START_SYSTEM 0xD5
 

@@ -51,7 +51,7 @@
 #define M3_PROBE_RETRY_MS 1000
 
 static const struct serial_settings m3_line = {
-	.baud = 19200, .data_bits = 8, .parity = SERIAL_PARITY_NONE, .stop_bits = 1,
+	.baud = M3_BAUD, .data_bits = 8, .parity = SERIAL_PARITY_NONE, .stop_bits = 1,
 };
 
 extern const struct rfid_ops rfid_3m_ops;
